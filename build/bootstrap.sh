@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Prerequisites behind the README commands. Idempotent and quick when everything is there.
+#  1. TorchSharp 0.107's native library needs libstdc++ with GLIBCXX_3.4.32 (GCC 13+).
+#     Debian 12 ships GCC 12's; as root on Debian 12 we install Debian 13's libstdc++6 through a
+#     private apt sources list (the machine's apt configuration is left untouched).
+#  2. Restore the local dotnet tools (Cake.Tool).
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+
+has_glibcxx() {
+  local lib
+  for lib in /lib/x86_64-linux-gnu/libstdc++.so.6 /usr/lib/x86_64-linux-gnu/libstdc++.so.6 \
+             /usr/lib64/libstdc++.so.6 /usr/lib/libstdc++.so.6 /lib/aarch64-linux-gnu/libstdc++.so.6; do
+    [ -e "$lib" ] && grep -qa 'GLIBCXX_3.4.32' "$lib" && return 0
+  done
+  return 1
+}
+
+if [ "$(uname -s)" = "Linux" ] && ! has_glibcxx; then
+  codename="$( . /etc/os-release 2>/dev/null; echo "${ID:-}:${VERSION_CODENAME:-}")"
+  if [ "$codename" = "debian:bookworm" ] && [ "$(id -u)" = "0" ]; then
+    echo "[bootstrap] libstdc++ lacks GLIBCXX_3.4.32 (TorchSharp needs it): installing Debian 13's libstdc++6 ..."
+    list=/tmp/petseg-apt.list lists=/tmp/petseg-apt-lists
+    printf 'deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian bookworm main\ndeb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian trixie main\n' > "$list"
+    O=(-o Dir::Etc::SourceList="$list" -o Dir::Etc::SourceParts=/dev/null -o Dir::State::Lists="$lists" -o APT::Default-Release=bookworm)
+    mkdir -p "$lists/partial"
+    apt-get "${O[@]}" -qq update
+    DEBIAN_FRONTEND=noninteractive apt-get "${O[@]}" -qq install -y --no-install-recommends -t trixie libstdc++6 >/dev/null
+    has_glibcxx || { echo "[bootstrap] installed libstdc++6 from trixie but GLIBCXX_3.4.32 is still missing" >&2; exit 1; }
+    echo "[bootstrap] libstdc++ now provides GLIBCXX_3.4.32"
+  else
+    cat >&2 <<MSG
+[bootstrap] This system's libstdc++ lacks GLIBCXX_3.4.32, which TorchSharp 0.107's native library needs.
+  Install the C++ runtime of GCC 13 or newer, then rerun:
+   - Debian 12: run this script as root (it installs Debian 13's libstdc++6), or
+       apt-get install -t trixie libstdc++6   (with a trixie entry in your apt sources)
+   - Ubuntu 24.04+, Debian 13+, Fedora 39+: already fine; older Ubuntu: the ubuntu-toolchain-r PPA's libstdc++6
+  Check with: strings /lib/x86_64-linux-gnu/libstdc++.so.6 | grep GLIBCXX_3.4.32
+MSG
+    exit 1
+  fi
+fi
+
+cd "$here"
+dotnet tool restore >/dev/null

@@ -1,0 +1,35 @@
+using PetSeg.Data.Archives;
+using PetSeg.Data.Cache;
+using PetSeg.Data.Dataset;
+using PetSeg.Data.Download;
+using PetSeg.Data.Imaging;
+using PetSeg.Pipeline.Config;
+using Spectre.Console.Cli;
+
+namespace PetSeg.Cli.Commands;
+
+/// <summary>Turns the library's expected failures into one clear message and exit code 1 (no stack trace).</summary>
+public abstract class GuardedCommand<TSettings> : AsyncCommand<TSettings> where TSettings : CommandSettings
+{
+    protected abstract Task<int> RunAsync(TSettings settings, CancellationToken ct);
+
+    public sealed override async Task<int> ExecuteAsync(CommandContext context, TSettings settings, CancellationToken cancellationToken)
+    {
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cts.Cancel(); System.Console.Error.WriteLine("\nstopping: finishing the current step (Ctrl-C again to kill)"); };
+        System.Console.CancelKeyPress += onCancel;
+        try { return await RunAsync(settings, cts.Token); }
+        catch (Exception e) when (e is ConfigException or DatasetException or DownloadException or TensorCacheException
+                                       or UnsafeArchiveException or ImageDecodeException or FileNotFoundException)
+        {
+            System.Console.Error.WriteLine($"error: {e.Message}");
+            return 1;
+        }
+        catch (OperationCanceledException) when (cts.IsCancellationRequested)
+        {
+            System.Console.Error.WriteLine("cancelled; completed outputs are kept, partial ones were discarded.");
+            return 130;
+        }
+        finally { System.Console.CancelKeyPress -= onCancel; }
+    }
+}

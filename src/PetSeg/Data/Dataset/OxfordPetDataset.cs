@@ -1,0 +1,49 @@
+using PetSeg.Data.Imaging;
+
+namespace PetSeg.Data.Dataset;
+
+/// <summary>
+/// The official splits of an extracted Oxford-IIIT Pet folder, pairing <c>images/&lt;stem&gt;.jpg</c> with
+/// <c>annotations/trimaps/&lt;stem&gt;.png</c>. Missing files are collected and reported together.
+/// </summary>
+public sealed class OxfordPetDataset
+{
+    public OxfordPetLayout Layout { get; }
+    public string Split { get; }
+    public IReadOnlyList<PetSample> Samples { get; }
+    /// <summary>Samples dropped because a file was missing (only when <c>skipBad</c> was set).</summary>
+    public IReadOnlyList<string> Skipped { get; }
+
+    private OxfordPetDataset(OxfordPetLayout layout, string split, IReadOnlyList<PetSample> samples, IReadOnlyList<string> skipped)
+        => (Layout, Split, Samples, Skipped) = (layout, split, samples, skipped);
+
+    public static OxfordPetDataset Open(string root, string split, bool skipBad = false)
+    {
+        var layout = new OxfordPetLayout(root);
+        var listed = SplitListReader.Read(layout, split);
+        var problems = new List<string>();
+        var kept = new List<PetSample>(listed.Count);
+        foreach (var s in listed)
+        {
+            var missing = new List<string>();
+            if (!File.Exists(s.ImagePath)) missing.Add(s.ImagePath);
+            if (!File.Exists(s.TrimapPath)) missing.Add(s.TrimapPath);
+            if (missing.Count == 0) kept.Add(s);
+            else problems.Add($"{s.Stem} ({layout.SplitFile(split)}:{s.Line}): missing {string.Join(" and ", missing)}");
+        }
+        if (problems.Count > 0 && !skipBad)
+            throw new DatasetException($"{problems.Count} sample(s) of split '{split}' have missing files:\n  " + string.Join("\n  ", problems) +
+                                       "\nRe-run the Download stage, or set preprocess.skip_bad_samples: true in pipeline.yaml to leave them out.");
+        return new OxfordPetDataset(layout, split, kept, problems);
+    }
+
+    /// <summary>Decodes one pair: RGB image (HWC) and the mapped mask (0 background, 1 pet, 255 ignore).</summary>
+    public static (RawImage Image, RawImage Mask) LoadPair(PetSample sample)
+    {
+        var image = ImageLoader.LoadRgb(sample.ImagePath);
+        var trimap = ImageLoader.LoadGray(sample.TrimapPath);
+        // Sizes are not cross-checked: like the lab, image and trimap are each resized to the target size.
+        TrimapMapping.MapInPlace(trimap.Pixels);
+        return (image, trimap);
+    }
+}

@@ -1,0 +1,136 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Headers;
+
+namespace PetSeg.Data.Download;
+
+/// <summary>
+/// Downloads with HTTP Range resume, retries with exponential backoff, mirror fallback and checksum verification.
+/// Bytes go to <c>&lt;file&gt;.partial</c>; only a verified file is renamed to its final name, so a later stage can
+/// never take a half or corrupt download for valid.
+/// </summary>
+public sealed class HttpDownloader(HttpClient http, DownloadOptions? options = null, IProgress<DownloadProgress>? progress = null)
+{
+    private readonly DownloadOptions _options = options ?? new DownloadOptions();
+
+    public static string PartialPath(string destination) => destination + ".partial";
+
+    public async Task<DownloadResult> DownloadAsync(RemoteFile file, string destination, CancellationToken ct = default)
+    {
+        if (file.Urls.Count == 0) throw new DownloadException($"{file.FileName}: no URL configured.");
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(destination))!);
+        if (File.Exists(destination))
+        {
+            if (file.Checksum.Verify(destination) is null) return new DownloadResult(destination, DownloadOutcome.AlreadyPresent, 0, 0, 0);
+            File.Delete(destination); // present but wrong: fetch it again
+        }
+
+        var partial = PartialPath(destination);
+        long resumedFrom = File.Exists(partial) ? new FileInfo(partial).Length : 0;
+        long transferred = 0;
+        var errors = new List<string>();
+        var deadMirrors = new HashSet<Uri>();
+        var backoff = _options.InitialBackoff;
+
+        for (int attempt = 1; attempt <= _options.MaxAttempts; attempt++)
+        {
+            var live = file.Urls.Where(u => !deadMirrors.Contains(u)).ToList();
+            if (live.Count == 0) break;
+            var url = live[(attempt - 1) % live.Count];
+            try
+            {
+                var got = await FetchOnceAsync(file.FileName, url, partial, ct).ConfigureAwait(false);
+                transferred += got;
+                var problem = file.Checksum.Verify(partial);
+                if (problem is not null)
+                {
+                    File.Delete(partial);
+                    throw new DownloadException(
+                        $"{file.FileName} from {url}: checksum mismatch ({problem}). The download was deleted; " +
+                        "check the URL and checksum configured in pipeline.yaml, or the mirror's content.");
+                }
+                File.Move(partial, destination, overwrite: true);
+                return new DownloadResult(destination, DownloadOutcome.Downloaded, transferred, resumedFrom, attempt);
+            }
+            catch (PermanentHttpError e)
+            {
+                errors.Add($"attempt {attempt}: {url}: {e.Message}");
+                deadMirrors.Add(url);
+                continue;
+            }
+            catch (Exception e) when (e is HttpRequestException or IOException or TransientHttpError
+                                      || (e is OperationCanceledException && !ct.IsCancellationRequested))
+            {
+                transferred += e is TransientHttpError t ? t.Received : 0;
+                errors.Add($"attempt {attempt}: {url}: {e.Message}");
+            }
+            if (attempt < _options.MaxAttempts)
+            {
+                await Task.Delay(backoff, ct).ConfigureAwait(false);
+                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, _options.MaxBackoff.Ticks));
+            }
+        }
+        var kept = File.Exists(partial) ? $" {new FileInfo(partial).Length:N0} bytes are kept in {partial} and the next run resumes from there." : "";
+        throw new DownloadException($"{file.FileName}: download failed after {errors.Count} attempt(s):\n  " +
+                                    string.Join("\n  ", errors) + "\n" + kept.Trim());
+    }
+
+    /// <summary>One request, appending to the partial file. Returns the bytes received.</summary>
+    private async Task<long> FetchOnceAsync(string name, Uri url, string partial, CancellationToken ct)
+    {
+        long have = File.Exists(partial) ? new FileInfo(partial).Length : 0;
+        using var request = new HttpRequestMessage(HttpMethod.Get, url);
+        if (have > 0) request.Headers.Range = new RangeHeaderValue(have, null);
+        using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct).ConfigureAwait(false);
+
+        if (response.StatusCode == HttpStatusCode.RequestedRangeNotSatisfiable && have > 0)
+            return 0; // the partial file already holds everything; the checksum decides
+        if ((int)response.StatusCode >= 500 || response.StatusCode is HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests)
+            throw new TransientHttpError($"HTTP {(int)response.StatusCode} {response.ReasonPhrase}", 0);
+        if (!response.IsSuccessStatusCode)
+            throw new PermanentHttpError($"HTTP {(int)response.StatusCode} {response.ReasonPhrase}");
+
+        bool append = have > 0 && response.StatusCode == HttpStatusCode.PartialContent;
+        if (!append) have = 0; // the server ignored the range: start over
+        long? total = response.Content.Headers.ContentLength is { } len ? len + have : null;
+
+        await using var body = await response.Content.ReadAsStreamAsync(ct).ConfigureAwait(false);
+        await using var output = new FileStream(partial, append ? FileMode.Append : FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16);
+        var buffer = new byte[1 << 16];
+        long received = 0;
+        var clock = Stopwatch.StartNew();
+        var lastReport = TimeSpan.Zero;
+        while (true)
+        {
+            using var stall = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            stall.CancelAfter(_options.StallTimeout);
+            int n;
+            try { n = await body.ReadAsync(buffer, stall.Token).ConfigureAwait(false); }
+            catch (Exception e) when (e is IOException or HttpRequestException || (e is OperationCanceledException && !ct.IsCancellationRequested))
+            {
+                await output.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+                throw new TransientHttpError($"connection lost after {received:N0} bytes ({e.GetType().Name}: {e.Message})", received);
+            }
+            if (n == 0) break;
+            await output.WriteAsync(buffer.AsMemory(0, n), ct).ConfigureAwait(false);
+            received += n;
+            if (progress is not null && clock.Elapsed - lastReport > TimeSpan.FromMilliseconds(100))
+            {
+                lastReport = clock.Elapsed;
+                progress.Report(new DownloadProgress(name, have + received, total, received / Math.Max(clock.Elapsed.TotalSeconds, 1e-3)));
+            }
+        }
+        await output.FlushAsync(ct).ConfigureAwait(false);
+        if (total is { } expected && have + received < expected)
+            throw new TransientHttpError($"connection closed after {have + received:N0} of {expected:N0} bytes", received);
+        progress?.Report(new DownloadProgress(name, have + received, total, received / Math.Max(clock.Elapsed.TotalSeconds, 1e-3)));
+        return received;
+    }
+
+    private sealed class TransientHttpError(string message, long received) : Exception(message)
+    {
+        public long Received { get; } = received;
+    }
+
+    private sealed class PermanentHttpError(string message) : Exception(message);
+}

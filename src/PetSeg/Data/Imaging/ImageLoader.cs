@@ -1,0 +1,67 @@
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.PixelFormats;
+
+namespace PetSeg.Data.Imaging;
+
+/// <summary>An 8-bit image in row-major HWC order.</summary>
+public sealed record RawImage(int Width, int Height, int Channels, byte[] Pixels);
+
+public sealed class ImageDecodeException(string path, string reason, Exception? inner = null)
+    : Exception($"{path}: {reason}", inner)
+{
+    public string FilePath { get; } = path;
+}
+
+/// <summary>
+/// Decodes like PIL's <c>Image.open(p).convert("RGB")</c>: the real format is sniffed (not trusted from the suffix),
+/// alpha is dropped without compositing, palettes expanded, gray replicated. Trimaps are read as raw samples.
+/// </summary>
+public static class ImageLoader
+{
+    public static RawImage LoadRgb(string path)
+    {
+        var bytes = ReadChecked(path);
+        try
+        {
+            using var image = Image.Load<Rgb24>(bytes);
+            var pixels = new byte[image.Width * image.Height * 3];
+            image.CopyPixelDataTo(pixels);
+            return new RawImage(image.Width, image.Height, 3, pixels);
+        }
+        catch (Exception e) when (e is UnknownImageFormatException or InvalidImageContentException or NotSupportedException or ImageFormatException)
+        {
+            throw new ImageDecodeException(path, $"cannot decode {Describe(bytes)}: {e.Message}", e);
+        }
+    }
+
+    /// <summary>Single-channel raw sample values (a trimap's 1/2/3), no gamma or colour conversion.</summary>
+    public static RawImage LoadGray(string path)
+    {
+        var bytes = ReadChecked(path);
+        try
+        {
+            using var image = Image.Load<L8>(bytes);
+            var pixels = new byte[image.Width * image.Height];
+            image.CopyPixelDataTo(pixels);
+            return new RawImage(image.Width, image.Height, 1, pixels);
+        }
+        catch (Exception e) when (e is UnknownImageFormatException or InvalidImageContentException or NotSupportedException or ImageFormatException)
+        {
+            throw new ImageDecodeException(path, $"cannot decode {Describe(bytes)}: {e.Message}", e);
+        }
+    }
+
+    private static byte[] ReadChecked(string path)
+    {
+        if (!File.Exists(path)) throw new ImageDecodeException(path, "file is missing");
+        var bytes = File.ReadAllBytes(path);
+        if (bytes.Length == 0) throw new ImageDecodeException(path, "file is empty");
+        return bytes;
+    }
+
+    private static string Describe(byte[] bytes) => ImageFormatSniffer.Sniff(bytes) switch
+    {
+        ImageFileFormat.Unknown => $"({bytes.Length:N0} bytes, not a JPEG/PNG/GIF/BMP by its magic bytes)",
+        var f => $"({f} data, {bytes.Length:N0} bytes)",
+    };
+}

@@ -1,0 +1,16 @@
+using PetSeg.Data.Download;
+using PetSeg.Data.Synthetic;
+
+namespace PetSeg.Pipeline.Config;
+
+/// <summary>The resolved pipeline.yaml (with a profile applied): what every stage reads its parameters from.</summary>
+public sealed record PipelineConfig(string File, string? Profile, string ArtifactsDir, DatasetConfig Dataset, PreprocessConfig Preprocess)
+{
+    /// <summary>Where downloaded archives, the extracted dataset and the tensor caches live.</summary>
+    public string DataDir => Path.Combine(ArtifactsDir, "data");
+}
+
+/// <param name="Source">"oxford" downloads the real archives; "synthetic" generates archives of the same layout.</param>
+public sealed record DatasetConfig(string Source, RemoteFile Images, RemoteFile Annotations, SyntheticPetOptions Synthetic, DownloadOptions Download);
+
+public sealed record PreprocessConfig(int ImageSize, bool SkipBadSamples, int Threads);

@@ -1,0 +1,113 @@
+using PetSeg.Data.Download;
+using PetSeg.Data.Synthetic;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace PetSeg.Pipeline.Config;
+
+/// <summary>Loads pipeline.yaml, applies a profile overlay and validates every key, type and range.</summary>
+public static class PipelineConfigLoader
+{
+    public const string DefaultFile = "pipeline.yaml";
+
+    public static PipelineConfig Load(string file, string? profile = null)
+    {
+        if (!File.Exists(file)) throw new ConfigException($"{file}: not found. Run from the project folder or pass --config <path>.");
+        var stream = new YamlStream();
+        try
+        {
+            using var reader = new StreamReader(file);
+            stream.Load(reader);
+        }
+        catch (YamlException e)
+        {
+            throw new ConfigException($"{file}:{e.Start.Line}:{e.Start.Column}: YAML syntax error: {e.InnerException?.Message ?? e.Message}");
+        }
+        if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode root)
+            throw new ConfigException($"{file}:1:1: expected a mapping at the top level (dataset:, preprocess:, ...)");
+
+        var rootSection = new YamlSection(file, "", root, root.Start);
+        var profiles = rootSection.Section("profiles");
+        if (profile is not null)
+        {
+            var p = profiles.Section(profile);
+            var overlay = FindMapping(root, "profiles", profile)
+                ?? throw new ConfigException($"{file}: profile '{profile}' is not defined under 'profiles:'. Defined: {string.Join(", ", ProfileNames(root))}");
+            _ = p;
+            root = YamlOverlay.Merge(root, overlay);
+        }
+        return Bind(file, profile, root);
+    }
+
+    private static PipelineConfig Bind(string file, string? profile, YamlMappingNode root)
+    {
+        var top = new YamlSection(file, "", root, root.Start);
+        top.Section("profiles"); // declared, already applied
+        var artifacts = top.String("artifacts", "artifacts")!;
+
+        var ds = top.Section("dataset");
+        var source = ds.Choice("source", "oxford", "oxford", "synthetic");
+        var files = ds.Section("files");
+        var images = Remote(files.Section("images"), "images.tar.gz", OxfordPetSources.Images);
+        var annotations = Remote(files.Section("annotations"), "annotations.tar.gz", OxfordPetSources.Annotations);
+        files.RejectUnknown();
+        var syn = ds.Section("synthetic");
+        var synthetic = new SyntheticPetOptions
+        {
+            Count = syn.Int("count", 7349, 2, 1_000_000),
+            Seed = syn.Int("seed", 1234),
+            MinWidth = syn.Int("min_width", 300, 16, 8192),
+            MaxWidth = syn.Int("max_width", 500, 16, 8192),
+            MinHeight = syn.Int("min_height", 250, 16, 8192),
+            MaxHeight = syn.Int("max_height", 375, 16, 8192),
+            Quirks = syn.Bool("quirks", true),
+        };
+        if (synthetic.MinWidth > synthetic.MaxWidth) throw syn.Error("min_width", "must not exceed max_width");
+        if (synthetic.MinHeight > synthetic.MaxHeight) throw syn.Error("min_height", "must not exceed max_height");
+        syn.RejectUnknown();
+        var dl = ds.Section("download");
+        var download = new DownloadOptions
+        {
+            MaxAttempts = dl.Int("max_attempts", 5, 1, 100),
+            InitialBackoff = TimeSpan.FromSeconds(dl.Double("initial_backoff_seconds", 1, 0, 3600)),
+        };
+        dl.RejectUnknown();
+        ds.RejectUnknown();
+
+        var pp = top.Section("preprocess");
+        var preprocess = new PreprocessConfig(pp.Int("image_size", 224, 8, 4096), pp.Bool("skip_bad_samples", false), pp.Int("threads", 0, 0, 1024));
+        pp.RejectUnknown();
+        top.RejectUnknown();
+
+        var baseDir = Path.GetDirectoryName(Path.GetFullPath(file))!;
+        return new PipelineConfig(file, profile, Path.GetFullPath(Path.Combine(baseDir, artifacts)),
+            new DatasetConfig(source, images, annotations, synthetic, download), preprocess);
+    }
+
+    private static RemoteFile Remote(YamlSection s, string fileName, RemoteFile defaults)
+    {
+        var urls = s.StringList("urls");
+        var parsed = new List<Uri>();
+        foreach (var u in urls.Count > 0 ? urls : defaults.Urls.Select(x => x.ToString()).ToList())
+        {
+            if (!Uri.TryCreate(u, UriKind.Absolute, out var uri) || (uri.Scheme != "http" && uri.Scheme != "https"))
+                throw s.Error("urls", $"'{u}' is not an http(s) URL");
+            parsed.Add(uri);
+        }
+        var md5 = s.String("md5", urls.Count > 0 ? null : defaults.Checksum.Md5);
+        var sha = s.String("sha256", urls.Count > 0 ? null : defaults.Checksum.Sha256);
+        var size = s.Long("size") ?? (urls.Count > 0 ? null : defaults.Checksum.Size);
+        s.RejectUnknown();
+        return new RemoteFile(fileName, parsed, new Checksum(md5, sha, size));
+    }
+
+    private static YamlMappingNode? FindMapping(YamlMappingNode root, string key, string sub) =>
+        root.Children.FirstOrDefault(p => p.Key is YamlScalarNode k && k.Value == key).Value is YamlMappingNode m
+            ? m.Children.FirstOrDefault(p => p.Key is YamlScalarNode k && k.Value == sub).Value as YamlMappingNode
+            : null;
+
+    private static IEnumerable<string> ProfileNames(YamlMappingNode root) =>
+        root.Children.FirstOrDefault(p => p.Key is YamlScalarNode k && k.Value == "profiles").Value is YamlMappingNode m
+            ? m.Children.Keys.OfType<YamlScalarNode>().Select(k => k.Value!)
+            : [];
+}

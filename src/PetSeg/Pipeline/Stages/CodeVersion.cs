@@ -1,0 +1,11 @@
+namespace PetSeg.Pipeline.Stages;
+
+/// <summary>
+/// Bumped by hand when a stage's output for the same inputs would change (a decoder fix, a new cache layout),
+/// so that stale artifacts are rebuilt rather than silently reused.
+/// </summary>
+public static class CodeVersion
+{
+    public const string Download = "download-1";
+    public const string Preprocess = "preprocess-1";
+}

@@ -1,0 +1,117 @@
+using System.Security.Cryptography;
+using PetSeg.Data.Download;
+using PetSeg.Tests.Support;
+
+namespace PetSeg.Tests.Data;
+
+public sealed class HttpDownloaderTests : IDisposable
+{
+    private readonly LoopbackHttpServer _server = new();
+    private readonly TempDir _dir = new();
+    private readonly HttpClient _http = new();
+    private readonly byte[] _content = RandomNumberGenerator.GetBytes(300_000);
+    private static readonly DownloadOptions Fast = new() { InitialBackoff = TimeSpan.FromMilliseconds(10), MaxAttempts = 4 };
+
+    public HttpDownloaderTests() => _server.Serve("images.tar.gz", _content);
+
+    private RemoteFile File(string? md5 = null, params Uri[] urls) => new("images.tar.gz",
+        urls.Length > 0 ? urls : [_server.Url("images.tar.gz")],
+        new Checksum(md5 ?? Convert.ToHexStringLower(MD5.HashData(_content)), Convert.ToHexStringLower(SHA256.HashData(_content)), _content.Length));
+
+    private string Dest => _dir["dl/images.tar.gz"];
+
+    [Fact]
+    public async Task Downloads_and_verifies()
+    {
+        var r = await new HttpDownloader(_http, Fast).DownloadAsync(File(), Dest);
+        Assert.Equal(DownloadOutcome.Downloaded, r.Outcome);
+        Assert.Equal(_content, System.IO.File.ReadAllBytes(Dest));
+        Assert.False(System.IO.File.Exists(HttpDownloader.PartialPath(Dest)));
+        Assert.Equal(_content.Length, r.BytesTransferred);
+
+        var again = await new HttpDownloader(_http, Fast).DownloadAsync(File(), Dest);
+        Assert.Equal(DownloadOutcome.AlreadyPresent, again.Outcome);
+        Assert.Equal(1, _server.Requests);
+    }
+
+    [Fact]
+    public async Task Checksum_mismatch_is_a_clear_error_and_leaves_nothing_valid()
+    {
+        var e = await Assert.ThrowsAsync<DownloadException>(() => new HttpDownloader(_http, Fast).DownloadAsync(File(md5: new string('0', 32)), Dest));
+        Assert.Contains("checksum mismatch", e.Message);
+        Assert.Contains("MD5", e.Message);
+        Assert.False(System.IO.File.Exists(Dest));
+        Assert.False(System.IO.File.Exists(HttpDownloader.PartialPath(Dest)));
+    }
+
+    [Fact]
+    public async Task A_cut_connection_is_resumed_by_the_next_run()
+    {
+        _server.CutNextResponseAfter = 100_000;
+        var once = Fast with { MaxAttempts = 1 };
+        var e = await Assert.ThrowsAsync<DownloadException>(() => new HttpDownloader(_http, once).DownloadAsync(File(), Dest));
+        Assert.Contains("resumes", e.Message);
+        Assert.Equal(100_000, new FileInfo(HttpDownloader.PartialPath(Dest)).Length);
+        Assert.False(System.IO.File.Exists(Dest));
+
+        long sentBefore = _server.BodyBytesSent;
+        var r = await new HttpDownloader(_http, once).DownloadAsync(File(), Dest);
+        Assert.Equal(100_000, r.ResumedFrom);
+        Assert.Equal(_content.Length - 100_000, r.BytesTransferred);
+        Assert.Equal(_content.Length - 100_000, _server.BodyBytesSent - sentBefore);
+        Assert.Contains("bytes=100000-", _server.RangeHeaders);
+        Assert.Equal(_content, System.IO.File.ReadAllBytes(Dest));
+    }
+
+    [Fact]
+    public async Task A_cut_connection_is_resumed_within_one_run()
+    {
+        _server.CutNextResponseAfter = 50_000;
+        var r = await new HttpDownloader(_http, Fast).DownloadAsync(File(), Dest);
+        Assert.Equal(2, r.Attempts);
+        Assert.Equal(_content.Length, _server.BodyBytesSent); // nothing was sent twice
+        Assert.Equal(_content, System.IO.File.ReadAllBytes(Dest));
+    }
+
+    [Fact]
+    public async Task Server_errors_are_retried_with_backoff()
+    {
+        _server.FailNextRequests = 2;
+        var r = await new HttpDownloader(_http, Fast).DownloadAsync(File(), Dest);
+        Assert.Equal(3, r.Attempts);
+        Assert.Equal(_content, System.IO.File.ReadAllBytes(Dest));
+    }
+
+    [Fact]
+    public async Task Persistent_server_errors_end_in_a_clear_error()
+    {
+        _server.FailNextRequests = 100;
+        _server.FailStatus = 503;
+        var e = await Assert.ThrowsAsync<DownloadException>(() => new HttpDownloader(_http, Fast).DownloadAsync(File(), Dest));
+        Assert.Equal(4, _server.Requests);
+        Assert.Contains("failed after 4 attempt(s)", e.Message);
+        Assert.Contains("HTTP 503", e.Message);
+        Assert.False(System.IO.File.Exists(Dest));
+    }
+
+    [Fact]
+    public async Task A_missing_mirror_falls_back_to_the_next_and_redirects_are_followed()
+    {
+        _server.Redirect("old/images.tar.gz", _server.Url("images.tar.gz").ToString());
+        var r = await new HttpDownloader(_http, Fast).DownloadAsync(File(null, _server.Url("gone.tar.gz"), _server.Url("old/images.tar.gz")), Dest);
+        Assert.Equal(2, r.Attempts);
+        Assert.Equal(_content, System.IO.File.ReadAllBytes(Dest));
+    }
+
+    [Fact]
+    public async Task A_server_that_ignores_ranges_restarts_from_zero()
+    {
+        _server.CutNextResponseAfter = 70_000;
+        _server.IgnoreRange = true;
+        var r = await new HttpDownloader(_http, Fast).DownloadAsync(File(), Dest);
+        Assert.Equal(_content, System.IO.File.ReadAllBytes(Dest));
+        Assert.Equal(70_000 + _content.Length, r.BytesTransferred);
+    }
+
+    public void Dispose() { _http.Dispose(); _server.Dispose(); _dir.Dispose(); }
+}

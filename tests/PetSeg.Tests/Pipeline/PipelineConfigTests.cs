@@ -1,0 +1,82 @@
+using PetSeg.Pipeline.Config;
+using PetSeg.Tests.Support;
+
+namespace PetSeg.Tests.Pipeline;
+
+public sealed class PipelineConfigTests : IDisposable
+{
+    private readonly TempDir _dir = new();
+
+    private PipelineConfig LoadText(string yaml, string? profile = null)
+    {
+        var path = _dir["pipeline.yaml"];
+        File.WriteAllText(path, yaml);
+        return PipelineConfigLoader.Load(path, profile);
+    }
+
+    [Fact]
+    public void The_repository_pipeline_yaml_is_the_real_lab_and_its_smoke_profile_is_synthetic()
+    {
+        var file = FindUp("pipeline.yaml");
+        var lab = PipelineConfigLoader.Load(file);
+        Assert.Equal("oxford", lab.Dataset.Source);
+        Assert.Equal(224, lab.Preprocess.ImageSize);
+        Assert.Equal("5c4f3ee8e5d25df40f4fd59a7f44e54c", lab.Dataset.Images.Checksum.Md5);
+        Assert.Equal(791_918_971, lab.Dataset.Images.Checksum.Size);
+        var smoke = PipelineConfigLoader.Load(file, "smoke");
+        Assert.Equal("synthetic", smoke.Dataset.Source);
+        Assert.Equal(64, smoke.Preprocess.ImageSize);
+        Assert.Equal(64, smoke.Dataset.Synthetic.Count);
+        Assert.Equal(lab.Dataset.Images.Checksum, smoke.Dataset.Images.Checksum); // overlays merge, they do not wipe siblings
+        Assert.Equal(lab.Dataset.Images.Urls, smoke.Dataset.Images.Urls);
+    }
+
+    [Fact]
+    public void An_empty_file_gives_the_defaults()
+    {
+        var c = LoadText("artifacts: out\n");
+        Assert.Equal("oxford", c.Dataset.Source);
+        Assert.Equal(2, c.Dataset.Images.Urls.Count);
+        Assert.Equal("95a8c909bbe2e81eed6a22bccdf3f68f", c.Dataset.Annotations.Checksum.Md5);
+        Assert.Equal(Path.Combine(_dir.Path, "out"), c.ArtifactsDir);
+    }
+
+    [Fact]
+    public void An_unknown_key_is_named_with_line_column_and_the_allowed_keys()
+    {
+        var e = Assert.Throws<ConfigException>(() => LoadText("dataset:\n  source: oxford\npreprocess:\n  imge_size: 128\n"));
+        Assert.Contains("pipeline.yaml:4:3: unknown key 'imge_size' in 'preprocess'", e.Message);
+        Assert.Contains("image_size", e.Message);
+    }
+
+    [Fact]
+    public void A_wrong_type_or_value_is_reported_with_its_position()
+    {
+        var e = Assert.Throws<ConfigException>(() => LoadText("preprocess:\n  image_size: big\n"));
+        Assert.Contains("pipeline.yaml:2:15: preprocess.image_size: expected an integer, found 'big'", e.Message);
+        e = Assert.Throws<ConfigException>(() => LoadText("dataset:\n  source: kaggle\n"));
+        Assert.Contains("pipeline.yaml:2:11: dataset.source: expected one of oxford, synthetic", e.Message);
+        e = Assert.Throws<ConfigException>(() => LoadText("dataset:\n  files:\n    images:\n      urls: [ftp://x/y]\n"));
+        Assert.Contains("not an http(s) URL", e.Message);
+    }
+
+    [Fact]
+    public void Syntax_errors_and_unknown_profiles_are_clear()
+    {
+        var e = Assert.Throws<ConfigException>(() => LoadText("dataset:\n  source: [oxford\n"));
+        Assert.Contains("YAML syntax error", e.Message);
+        e = Assert.Throws<ConfigException>(() => LoadText("profiles:\n  smoke: {}\n", "fast"));
+        Assert.Contains("profile 'fast' is not defined", e.Message);
+        Assert.Contains("smoke", e.Message);
+    }
+
+    private static string FindUp(string name)
+    {
+        for (var d = new DirectoryInfo(AppContext.BaseDirectory); d is not null; d = d.Parent)
+            if (File.Exists(Path.Combine(d.FullName, name)) && File.Exists(Path.Combine(d.FullName, "PetSegPipeline.sln")))
+                return Path.Combine(d.FullName, name);
+        throw new FileNotFoundException(name);
+    }
+
+    public void Dispose() => _dir.Dispose();
+}
