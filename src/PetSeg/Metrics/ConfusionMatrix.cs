@@ -1,0 +1,43 @@
+using static TorchSharp.torch;
+
+namespace PetSeg.Metrics;
+
+/// <summary>
+/// A C×C pixel confusion matrix (rows = target, columns = prediction) accumulated over every batch, as
+/// torchmetrics' stateful metrics do: pixels whose target is <see cref="IgnoreIndex"/> are dropped first.
+/// Only the counts are kept, so evaluation memory is flat however large the test set.
+/// </summary>
+public sealed class ConfusionMatrix(int numClasses, int ignoreIndex = 255)
+{
+    private readonly long[] _counts = new long[numClasses * numClasses];
+
+    public int NumClasses => numClasses;
+    public int IgnoreIndex => ignoreIndex;
+    public long this[int target, int pred] => _counts[target * numClasses + pred];
+
+    /// <summary>Adds a batch: <paramref name="preds"/> class indices (N,H,W) or logits (N,C,H,W); <paramref name="target"/> (N,H,W).</summary>
+    public void Update(Tensor preds, Tensor target)
+    {
+        using var scope = NewDisposeScope();
+        if (preds.dim() == target.dim() + 1) preds = preds.argmax(1);
+        if (!preds.shape.SequenceEqual(target.shape))
+            throw new ArgumentException($"preds shape [{string.Join(",", preds.shape)}] does not match target [{string.Join(",", target.shape)}]");
+        var t = target.flatten().to(ScalarType.Int64);
+        var p = preds.flatten().to(ScalarType.Int64);
+        var keep = t.ne(ignoreIndex);
+        t = t.masked_select(keep);
+        p = p.masked_select(keep);
+        if (t.NumberOfElements == 0) return;
+        if (t.min().item<long>() < 0 || t.max().item<long>() >= numClasses)
+            throw new ArgumentException($"target holds values outside 0..{numClasses - 1} other than the ignore index {ignoreIndex}");
+        if (p.min().item<long>() < 0 || p.max().item<long>() >= numClasses)
+            throw new ArgumentException($"predictions hold values outside 0..{numClasses - 1}");
+        var counts = (t * numClasses + p).bincount(null, numClasses * numClasses).cpu();
+        var data = counts.data<long>();
+        for (int i = 0; i < _counts.Length; i++) _counts[i] += data[i];
+    }
+
+    public void Reset() => Array.Clear(_counts);
+
+    public long[][] ToRows() => Enumerable.Range(0, numClasses).Select(r => _counts.AsSpan(r * numClasses, numClasses).ToArray()).ToArray();
+}

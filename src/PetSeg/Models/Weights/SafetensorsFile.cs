@@ -1,0 +1,63 @@
+using System.Buffers.Binary;
+using System.Text.Json;
+using static TorchSharp.torch;
+
+namespace PetSeg.Models.Weights;
+
+/// <summary>
+/// Reads a <c>.safetensors</c> file (8-byte little-endian header length, JSON header, raw row-major data) into
+/// CPU tensors, checking that each tensor's byte range matches its dtype and shape.
+/// </summary>
+public static class SafetensorsFile
+{
+    public sealed record Entry(string Name, string DType, long[] Shape, long Begin, long End);
+
+    public static IReadOnlyList<Entry> ReadHeader(string path, out long dataStart)
+    {
+        using var fs = File.OpenRead(path);
+        Span<byte> lenBytes = stackalloc byte[8];
+        if (fs.Read(lenBytes) != 8) throw new InvalidDataException($"{path}: too short to be a safetensors file");
+        var headerLength = BinaryPrimitives.ReadInt64LittleEndian(lenBytes);
+        if (headerLength <= 0 || headerLength > 100_000_000 || 8 + headerLength > fs.Length)
+            throw new InvalidDataException($"{path}: implausible safetensors header length {headerLength}");
+        var header = new byte[headerLength];
+        fs.ReadExactly(header);
+        dataStart = 8 + headerLength;
+        var entries = new List<Entry>();
+        using var doc = JsonDocument.Parse(header);
+        foreach (var p in doc.RootElement.EnumerateObject())
+        {
+            if (p.Name == "__metadata__") continue;
+            var offsets = p.Value.GetProperty("data_offsets");
+            entries.Add(new Entry(p.Name, p.Value.GetProperty("dtype").GetString()!,
+                p.Value.GetProperty("shape").EnumerateArray().Select(e => e.GetInt64()).ToArray(),
+                offsets[0].GetInt64(), offsets[1].GetInt64()));
+        }
+        return entries;
+    }
+
+    /// <summary>All tensors by name, in their stored dtype (callers convert).</summary>
+    public static Dictionary<string, Tensor> Load(string path)
+    {
+        var entries = ReadHeader(path, out var dataStart);
+        var bytes = File.ReadAllBytes(path);
+        var result = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+        foreach (var e in entries)
+        {
+            var type = e.DType switch
+            {
+                "F32" => ScalarType.Float32, "F16" => ScalarType.Float16, "BF16" => ScalarType.BFloat16, "F64" => ScalarType.Float64,
+                "I64" => ScalarType.Int64, "I32" => ScalarType.Int32, "I16" => ScalarType.Int16, "I8" => ScalarType.Int8,
+                "U8" => ScalarType.Byte, "BOOL" => ScalarType.Bool,
+                _ => throw new InvalidDataException($"{path}: tensor '{e.Name}' has unsupported dtype {e.DType}"),
+            };
+            var t = empty(e.Shape, type);
+            long expected = t.NumberOfElements * t.ElementSize;
+            if (e.End - e.Begin != expected || dataStart + e.End > bytes.Length)
+                throw new InvalidDataException($"{path}: tensor '{e.Name}' ({e.DType} [{string.Join(",", e.Shape)}]) has {e.End - e.Begin} bytes, expected {expected}");
+            bytes.AsSpan((int)(dataStart + e.Begin), (int)expected).CopyTo(t.bytes);
+            result[e.Name] = t;
+        }
+        return result;
+    }
+}
