@@ -1,0 +1,48 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
+
+namespace PetSeg.Models.Lab;
+
+/// <summary>
+/// The lab's SimpleUNet, field for field (so state_dict keys match the notebook's): two conv blocks with max-pool,
+/// a bottleneck, two ConvTranspose upsamplings without skip connections, and a 1×1 output conv.
+/// </summary>
+public sealed class SimpleUNet : Module<Tensor, Tensor>
+{
+    private readonly Sequential conv1, conv2, bottleneck, dec_conv2, dec_conv1;
+    private readonly MaxPool2d pool1, pool2;
+    private readonly ConvTranspose2d upconv2, upconv1;
+    private readonly Conv2d out_conv;
+
+    public SimpleUNet(int inChannels = 3, int outChannels = 2) : base(nameof(SimpleUNet))
+    {
+        conv1 = ConvBlock(inChannels, 32);
+        pool1 = MaxPool2d(2, 2);
+        conv2 = ConvBlock(32, 64);
+        pool2 = MaxPool2d(2, 2);
+        bottleneck = ConvBlock(64, 128);
+        upconv2 = ConvTranspose2d(128, 64, 2, stride: 2);
+        dec_conv2 = ConvBlock(64, 64);
+        upconv1 = ConvTranspose2d(64, 32, 2, stride: 2);
+        dec_conv1 = ConvBlock(32, 32);
+        out_conv = Conv2d(32, outChannels, 1);
+        RegisterComponents();
+    }
+
+    private static Sequential ConvBlock(int inCh, int outCh) => Sequential(
+        Conv2d(inCh, outCh, 3, padding: 1), ReLU(inplace: true),
+        Conv2d(outCh, outCh, 3, padding: 1), ReLU(inplace: true));
+
+    public override Tensor forward(Tensor x)
+    {
+        using var scope = NewDisposeScope();
+        var h = pool1.call(conv1.call(x));
+        h = pool2.call(conv2.call(h));
+        h = bottleneck.call(h);
+        h = dec_conv2.call(upconv2.call(h));
+        h = dec_conv1.call(upconv1.call(h));
+        return out_conv.call(h).MoveToOuterDisposeScope();
+    }
+}

@@ -1,0 +1,41 @@
+using static TorchSharp.torch;
+
+namespace PetSeg.Models.Weights;
+
+/// <summary>Missing keys, unexpected keys and shape mismatches, all listed in one message.</summary>
+public sealed class WeightsMismatchException(string message) : Exception(message);
+
+/// <summary>
+/// Copies a state dict into a module by name (never by position: TorchSharp lists parameters before buffers),
+/// converting dtype (fp16 files into fp32 modules) and checking every shape, which TorchSharp's own loaders do not.
+/// </summary>
+public static class StateDictLoader
+{
+    /// <param name="source">Name of the file or origin, for messages.</param>
+    /// <param name="strict">When false, missing and unexpected keys are tolerated (shape mismatches never are).</param>
+    /// <param name="mapKey">Renames or drops (null) a source key before matching, e.g. to load an encoder-only file.</param>
+    public static void Load(nn.Module module, IReadOnlyDictionary<string, Tensor> stateDict, string source, bool strict = true, Func<string, string?>? mapKey = null)
+    {
+        var target = module.state_dict();
+        var mapped = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+        foreach (var (k, v) in stateDict)
+            if ((mapKey is null ? k : mapKey(k)) is { } name) mapped[name] = v;
+
+        var missing = target.Keys.Where(k => !mapped.ContainsKey(k)).Order(StringComparer.Ordinal).ToList();
+        var unexpected = mapped.Keys.Where(k => !target.ContainsKey(k)).Order(StringComparer.Ordinal).ToList();
+        var shapes = mapped.Where(p => target.TryGetValue(p.Key, out var t) && !t.shape.SequenceEqual(p.Value.shape))
+            .Select(p => $"{p.Key}: file has [{string.Join(", ", p.Value.shape)}], model has [{string.Join(", ", target[p.Key].shape)}]")
+            .Order(StringComparer.Ordinal).ToList();
+        var problems = new List<string>();
+        if (shapes.Count > 0) problems.Add($"{shapes.Count} shape mismatch(es):\n    " + string.Join("\n    ", shapes));
+        if (strict && missing.Count > 0) problems.Add($"{missing.Count} missing key(s) (in the model, not in the file):\n    " + string.Join("\n    ", missing));
+        if (strict && unexpected.Count > 0) problems.Add($"{unexpected.Count} unexpected key(s) (in the file, not in the model):\n    " + string.Join("\n    ", unexpected));
+        if (problems.Count > 0)
+            throw new WeightsMismatchException($"{source} does not fit {module.GetName()}:\n  " + string.Join("\n  ", problems));
+
+        using var noGrad = no_grad();
+        foreach (var (k, v) in mapped)
+            if (target.TryGetValue(k, out var t))
+                t.copy_(v.to(t.dtype));
+    }
+}
