@@ -10,25 +10,35 @@ namespace PetSeg.Tests.Models;
 [Collection(TorchGlobalState.Name)]
 public sealed class LabModelParityTests
 {
-    [Fact]
-    public void SimpleUNet_keys_and_logits_match_pytorch()
+    public static TheoryData<string> Models() => ["simple_unet", "simple_vit"];
+
+    private static nn.Module<Tensor, Tensor> Build(string name) => name switch
+    {
+        "simple_unet" => new SimpleUNet(3, 2),
+        "simple_vit" => new SimpleViTSegmentation(imageSize: 64, patchSize: 16, numClasses: 2, dim: 128, depth: 3, numHeads: 4, mlpRatio: 4),
+        _ => throw new ArgumentException(name),
+    };
+
+    [Theory]
+    [MemberData(nameof(Models))]
+    public void Keys_and_logits_match_pytorch(string name)
     {
         using var scope = NewDisposeScope();
-        var model = new SimpleUNet(3, 2);
-        var keys = JsonDocument.Parse(File.ReadAllText(SharedFixtures.Path("fixtures/models/simple_unet.keys.json"))).RootElement;
-        var expectedKeys = keys.GetProperty("keys").EnumerateArray().Select(k => k.GetProperty("key").GetString()!).Order().ToList();
-        Assert.Equal(expectedKeys, model.state_dict().Keys.Order().ToList());
+        var model = Build(name);
+        var keys = JsonDocument.Parse(File.ReadAllText(SharedFixtures.Path($"fixtures/models/{name}.keys.json"))).RootElement;
+        var expectedKeys = keys.GetProperty("keys").EnumerateArray().Select(k => k.GetProperty("key").GetString()!).Order(StringComparer.Ordinal).ToList();
+        Assert.Equal(expectedKeys, model.state_dict().Keys.Order(StringComparer.Ordinal).ToList());
 
-        StateDictLoader.Load(model, SafetensorsFile.Load(SharedFixtures.Path("fixtures/models/simple_unet.weights.safetensors")), "simple_unet.weights.safetensors");
+        StateDictLoader.Load(model, SafetensorsFile.Load(SharedFixtures.Path($"fixtures/models/{name}.weights.safetensors")), $"{name}.weights.safetensors");
         model.eval();
-        var case1 = SafetensorsFile.Load(SharedFixtures.Path("fixtures/models/simple_unet.case1.safetensors"));
+        var case1 = SafetensorsFile.Load(SharedFixtures.Path($"fixtures/models/{name}.case1.safetensors"));
         using var noGrad = no_grad();
         var logits = model.call(case1["input"]);
         var want = case1["logits"];
         Assert.Equal(want.shape, logits.shape);
         double maxAbs = want.abs().max().item<float>();
         double diff = (logits - want).abs().max().item<float>();
-        Assert.True(diff <= 1e-4 * Math.Max(1, maxAbs), $"max |Δlogit| = {diff:E2} (tolerance {1e-4 * Math.Max(1, maxAbs):E2})");
+        Assert.True(diff <= 1e-4 * Math.Max(1, maxAbs), $"{name}: max |Δlogit| = {diff:E2} (tolerance {1e-4 * Math.Max(1, maxAbs):E2})");
     }
 
     [Fact]

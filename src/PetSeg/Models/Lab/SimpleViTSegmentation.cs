@@ -1,0 +1,79 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
+
+namespace PetSeg.Models.Lab;
+
+/// <summary>The lab's pre-norm transformer block: x + attn(norm1(x)), then x + mlp(norm2(x)).</summary>
+public sealed class TransformerEncoderBlock : Module<Tensor, Tensor>
+{
+    private readonly LayerNorm norm1, norm2;
+    private readonly PackedMultiheadAttention attn;
+    private readonly Sequential mlp;
+
+    public TransformerEncoderBlock(int dim, int heads, double mlpRatio = 4, double dropout = 0.1) : base(nameof(TransformerEncoderBlock))
+    {
+        norm1 = LayerNorm(dim);
+        attn = new PackedMultiheadAttention(dim, heads, dropout);
+        norm2 = LayerNorm(dim);
+        int hidden = (int)(dim * mlpRatio);
+        mlp = Sequential(Linear(dim, hidden), GELU(), Dropout(dropout), Linear(hidden, dim), Dropout(dropout));
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor x)
+    {
+        using var scope = NewDisposeScope();
+        x = x + attn.call(norm1.call(x));
+        return (x + mlp.call(norm2.call(x))).MoveToOuterDisposeScope();
+    }
+}
+
+/// <summary>einops <c>Rearrange('b c (h p1) (w p2) -> b (h w) (p1 p2 c)')</c>: patches flattened in (p1, p2, c) order.</summary>
+public sealed class PatchRearrange(int patch) : Module<Tensor, Tensor>(nameof(PatchRearrange))
+{
+    public override Tensor forward(Tensor x)
+    {
+        long b = x.shape[0], c = x.shape[1], gh = x.shape[2] / patch, gw = x.shape[3] / patch;
+        using var scope = NewDisposeScope();
+        return x.view(b, c, gh, patch, gw, patch).permute(0, 2, 4, 3, 5, 1).reshape(b, gh * gw, patch * patch * c).MoveToOuterDisposeScope();
+    }
+}
+
+/// <summary>
+/// The lab's SimpleViTSegmentation: patch embedding (rearrange, LayerNorm, Linear), learned positions, a stack of
+/// encoder blocks, a per-patch LayerNorm+Linear head, and bilinear (align_corners=False) upsampling of the logit grid.
+/// </summary>
+public sealed class SimpleViTSegmentation : Module<Tensor, Tensor>
+{
+    private readonly Parameter pos_embedding;
+    private readonly Sequential patch_embedding, transformer_encoder, segmentation_head;
+    private readonly int _imageSize, _patchSize, _numClasses;
+
+    public SimpleViTSegmentation(int imageSize, int patchSize, int numClasses, int dim, int depth, int numHeads, double mlpRatio, int channels = 3)
+        : base(nameof(SimpleViTSegmentation))
+    {
+        if (imageSize % patchSize != 0) throw new ArgumentException($"image size {imageSize} is not divisible by the patch size {patchSize}");
+        (_imageSize, _patchSize, _numClasses) = (imageSize, patchSize, numClasses);
+        int grid = imageSize / patchSize, patchDim = channels * patchSize * patchSize;
+        patch_embedding = Sequential(new PatchRearrange(patchSize), LayerNorm(patchDim), Linear(patchDim, dim));
+        pos_embedding = Parameter(randn(1, grid * grid, dim));
+        transformer_encoder = Sequential(Enumerable.Range(0, depth).Select(_ => (Module<Tensor, Tensor>)new TransformerEncoderBlock(dim, numHeads, mlpRatio)).ToArray());
+        segmentation_head = Sequential(LayerNorm(dim), Linear(dim, numClasses));
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor img)
+    {
+        long b = img.shape[0], h = img.shape[2], w = img.shape[3];
+        if (h != _imageSize || w != _imageSize)
+            throw new ArgumentException($"input is {h}×{w}, this SimpleViT was built for {_imageSize}×{_imageSize}");
+        using var scope = NewDisposeScope();
+        var x = patch_embedding.call(img) + pos_embedding;
+        x = segmentation_head.call(transformer_encoder.call(x));
+        int grid = _imageSize / _patchSize;
+        x = x.view(b, grid, grid, _numClasses).permute(0, 3, 1, 2);
+        return functional.interpolate(x, [h, w], mode: InterpolationMode.Bilinear, align_corners: false).MoveToOuterDisposeScope();
+    }
+}
