@@ -26,14 +26,10 @@ public static class PipelineConfigLoader
         if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode root)
             throw new ConfigException($"{file}:1:1: expected a mapping at the top level (dataset:, preprocess:, ...)");
 
-        var rootSection = new YamlSection(file, "", root, root.Start);
-        var profiles = rootSection.Section("profiles");
         if (profile is not null)
         {
-            var p = profiles.Section(profile);
             var overlay = FindMapping(root, "profiles", profile)
                 ?? throw new ConfigException($"{file}: profile '{profile}' is not defined under 'profiles:'. Defined: {string.Join(", ", ProfileNames(root))}");
-            _ = p;
             root = YamlOverlay.Merge(root, overlay);
         }
         return Bind(file, profile, root);

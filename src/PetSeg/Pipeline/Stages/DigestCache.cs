@@ -10,8 +10,6 @@ namespace PetSeg.Pipeline.Stages;
 /// </summary>
 public sealed class DigestCache(string? persistPath = null)
 {
-    public static DigestCache Shared { get; set; } = new();
-
     private sealed record Entry(long Size, long MTimeTicks, string Digest);
     private readonly ConcurrentDictionary<string, Entry> _entries = Load(persistPath);
 

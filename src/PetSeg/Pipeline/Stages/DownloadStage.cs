@@ -25,9 +25,11 @@ public static class DownloadStage
     {
         var downloads = DownloadsDir(config);
         Directory.CreateDirectory(downloads);
+        // Archive digests are memoised on disk by (path, size, mtime): an unchanged 800 MB archive is hashed once.
+        var digests = new DigestCache(Path.Combine(config.DataDir, ".digests.json"));
         string images, annotations;
         if (config.Dataset.Source == "synthetic")
-            (images, annotations) = EnsureSyntheticArchives(config, downloads, ui);
+            (images, annotations) = EnsureSyntheticArchives(config, downloads, ui, digests);
         else
         {
             var client = http ?? new HttpClient();
@@ -40,7 +42,7 @@ public static class DownloadStage
         }
 
         var key = Digest.OfBytes(System.Text.Encoding.UTF8.GetBytes(
-            $"{CodeVersion.Download}\n{DigestCache.Shared.Of(images)}\n{DigestCache.Shared.Of(annotations)}"));
+            $"{CodeVersion.Download}\n{digests.Of(images)}\n{digests.Of(annotations)}"));
         var root = DatasetRoot(config);
         if (StageStamp.TryRead(StampPath(config)) is { } stamp && stamp.Key == key && new OxfordPetLayout(root).Exists)
         {
@@ -57,8 +59,8 @@ public static class DownloadStage
         }
         new StageStamp("download", key, new SortedDictionary<string, string>
         {
-            ["images.tar.gz"] = DigestCache.Shared.Of(images),
-            ["annotations.tar.gz"] = DigestCache.Shared.Of(annotations),
+            ["images.tar.gz"] = digests.Of(images),
+            ["annotations.tar.gz"] = digests.Of(annotations),
         }).Write(Path.Combine(tmp, ".petseg-stage.json"));
         AtomicFile.Publish(tmp, root);
         ui.Info($"download: dataset ready in {root}");
@@ -76,7 +78,7 @@ public static class DownloadStage
         return result.Path;
     }
 
-    private static (string Images, string Annotations) EnsureSyntheticArchives(PipelineConfig config, string dir, IProgressSink ui)
+    private static (string Images, string Annotations) EnsureSyntheticArchives(PipelineConfig config, string dir, IProgressSink ui, DigestCache digests)
     {
         var o = config.Dataset.Synthetic;
         var key = Digest.OfBytes(System.Text.Encoding.UTF8.GetBytes(System.Text.Json.JsonSerializer.Serialize(o)));
@@ -84,8 +86,8 @@ public static class DownloadStage
         var images = Path.Combine(dir, "images.tar.gz");
         var annotations = Path.Combine(dir, "annotations.tar.gz");
         if (StageStamp.TryRead(stampPath) is { } s && s.Key == key && File.Exists(images) && File.Exists(annotations)
-            && s.Outputs.GetValueOrDefault("images.tar.gz") == DigestCache.Shared.Of(images)
-            && s.Outputs.GetValueOrDefault("annotations.tar.gz") == DigestCache.Shared.Of(annotations))
+            && s.Outputs.GetValueOrDefault("images.tar.gz") == digests.Of(images)
+            && s.Outputs.GetValueOrDefault("annotations.tar.gz") == digests.Of(annotations))
             return (images, annotations);
 
         ui.Info($"download: generating a synthetic dataset ({o.Count:N0} pairs, seed {o.Seed})");
@@ -99,8 +101,8 @@ public static class DownloadStage
         finally { AtomicFile.TryDelete(layoutDir); }
         new StageStamp("synthetic", key, new SortedDictionary<string, string>
         {
-            ["images.tar.gz"] = DigestCache.Shared.Of(images),
-            ["annotations.tar.gz"] = DigestCache.Shared.Of(annotations),
+            ["images.tar.gz"] = digests.Of(images),
+            ["annotations.tar.gz"] = digests.Of(annotations),
         }).Write(stampPath);
         return (images, annotations);
     }
