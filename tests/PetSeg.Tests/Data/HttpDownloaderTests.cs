@@ -35,6 +35,20 @@ public sealed class HttpDownloaderTests : IDisposable
     }
 
     [Fact]
+    public async Task A_present_file_changed_on_disk_is_detected_and_fetched_again()
+    {
+        await new HttpDownloader(_http, Fast).DownloadAsync(File(), Dest);
+        Assert.True(System.IO.File.Exists(Dest + ".verified"));
+        var bytes = System.IO.File.ReadAllBytes(Dest);
+        bytes[10] ^= 1;
+        System.IO.File.WriteAllBytes(Dest, bytes); // same size, new mtime: the verified stamp no longer applies
+        var r = await new HttpDownloader(_http, Fast).DownloadAsync(File(), Dest);
+        Assert.Equal(DownloadOutcome.Downloaded, r.Outcome);
+        Assert.Equal(_content, System.IO.File.ReadAllBytes(Dest));
+        Assert.Equal(2, _server.Requests);
+    }
+
+    [Fact]
     public async Task Checksum_mismatch_is_a_clear_error_and_leaves_nothing_valid()
     {
         var e = await Assert.ThrowsAsync<DownloadException>(() => new HttpDownloader(_http, Fast).DownloadAsync(File(md5: new string('0', 32)), Dest));

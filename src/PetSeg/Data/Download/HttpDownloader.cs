@@ -21,7 +21,11 @@ public sealed class HttpDownloader(HttpClient http, DownloadOptions? options = n
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(destination))!);
         if (File.Exists(destination))
         {
-            if (file.Checksum.Verify(destination) is null) return new DownloadResult(destination, DownloadOutcome.AlreadyPresent, 0, 0, 0);
+            if (VerifiedStamp.Matches(destination, file.Checksum) || file.Checksum.Verify(destination) is null)
+            {
+                VerifiedStamp.Write(destination, file.Checksum);
+                return new DownloadResult(destination, DownloadOutcome.AlreadyPresent, 0, 0, 0);
+            }
             File.Delete(destination); // present but wrong: fetch it again
         }
 
@@ -50,6 +54,7 @@ public sealed class HttpDownloader(HttpClient http, DownloadOptions? options = n
                         "check the URL and checksum configured in pipeline.yaml, or the mirror's content.");
                 }
                 File.Move(partial, destination, overwrite: true);
+                VerifiedStamp.Write(destination, file.Checksum);
                 return new DownloadResult(destination, DownloadOutcome.Downloaded, transferred, resumedFrom, attempt);
             }
             catch (PermanentHttpError e)
