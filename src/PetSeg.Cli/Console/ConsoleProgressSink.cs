@@ -4,22 +4,17 @@ using PetSeg.Pipeline.Progress;
 namespace PetSeg.Cli.Console;
 
 /// <summary>
-/// Lines to stdout (and to an optional log file); bars redrawn in place on a terminal, or printed every 10% when
+/// Lines to stdout; bars redrawn in place on a terminal, or printed every 10% when
 /// output is redirected (CI logs stay short and readable).
 /// </summary>
-public sealed class ConsoleProgressSink(TextWriter? log = null) : IProgressSink
+public sealed class ConsoleProgressSink : IProgressSink
 {
     private static readonly object Gate = new();
     private readonly bool _interactive = !System.Console.IsOutputRedirected;
 
     public void Info(string line)
     {
-        lock (Gate)
-        {
-            System.Console.Out.WriteLine(line);
-            log?.WriteLine($"{DateTime.Now:yyyy-MM-dd HH:mm:ss} {line}");
-            log?.Flush();
-        }
+        lock (Gate) System.Console.Out.WriteLine(line);
     }
 
     public IProgressBar Bar(string description, double total, ProgressUnit unit) => new ConsoleBar(this, description, total, unit);

@@ -31,12 +31,6 @@ public static class AtomicFile
     public static void WriteAllText(string path, string text) =>
         Write(path, fs => { var bytes = System.Text.Encoding.UTF8.GetBytes(text); fs.Write(bytes); });
 
-    public static void WriteAllBytes(string path, ReadOnlySpan<byte> bytes)
-    {
-        var copy = bytes.ToArray();
-        Write(path, fs => fs.Write(copy));
-    }
-
     /// <summary>Publishes a finished temp file (or folder) under its final name.</summary>
     public static void Publish(string tmp, string path)
     {

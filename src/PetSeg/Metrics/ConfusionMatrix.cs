@@ -33,7 +33,7 @@ public sealed class ConfusionMatrix(int numClasses, int ignoreIndex = 255)
         if (p.min().item<long>() < 0 || p.max().item<long>() >= numClasses)
             throw new ArgumentException($"predictions hold values outside 0..{numClasses - 1}");
         var counts = (t * numClasses + p).bincount(null, numClasses * numClasses).cpu();
-        var data = counts.data<long>();
+        using var data = counts.data<long>();
         for (int i = 0; i < _counts.Length; i++) _counts[i] += data[i];
     }
 

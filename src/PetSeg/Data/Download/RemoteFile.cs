@@ -12,10 +12,7 @@ public sealed record DownloadOptions
     public TimeSpan StallTimeout { get; init; } = TimeSpan.FromSeconds(60);
 }
 
-public sealed record DownloadProgress(string FileName, long Received, long? Total, double BytesPerSecond)
-{
-    public TimeSpan? Eta => Total is { } t && BytesPerSecond > 0 ? TimeSpan.FromSeconds((t - Received) / BytesPerSecond) : null;
-}
+public sealed record DownloadProgress(string FileName, long Received, long? Total, double BytesPerSecond);
 
 public enum DownloadOutcome { AlreadyPresent, Downloaded }
 

@@ -40,9 +40,6 @@ internal sealed class YamlSection(string file, string path, YamlMappingNode? nod
         var n => throw new ConfigException($"{Where(n)}: {Name(key)}: expected a string, found a {Kind(n)}"),
     };
 
-    public string RequiredString(string key) =>
-        String(key) ?? throw new ConfigException($"{file}:{node?.Start.Line ?? parentMark.Line}:{node?.Start.Column ?? parentMark.Column}: {Name(key)} is required");
-
     public string Choice(string key, string fallback, params string[] allowed)
     {
         var v = String(key, fallback)!;
