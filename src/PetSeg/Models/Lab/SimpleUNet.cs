@@ -9,7 +9,7 @@ namespace PetSeg.Models.Lab;
 /// The lab's SimpleUNet, field for field (so state_dict keys match the notebook's): two conv blocks with max-pool,
 /// a bottleneck, two ConvTranspose upsamplings without skip connections, and a 1×1 output conv.
 /// </summary>
-public sealed class SimpleUNet : Module<Tensor, Tensor>
+public sealed class SimpleUNet : Module<Tensor, Tensor>, ITraceable
 {
     private readonly Sequential conv1, conv2, bottleneck, dec_conv2, dec_conv1;
     private readonly MaxPool2d pool1, pool2;
@@ -44,5 +44,18 @@ public sealed class SimpleUNet : Module<Tensor, Tensor>
         h = dec_conv2.call(upconv2.call(h));
         h = dec_conv1.call(upconv1.call(h));
         return out_conv.call(h).MoveToOuterDisposeScope();
+    }
+
+    public IReadOnlyList<(string Name, Tensor Output)> Trace(Tensor input)
+    {
+        var traced = new List<(string, Tensor)>();
+        Tensor Step(string name, Module<Tensor, Tensor> m, Tensor x) { var y = m.call(x); traced.Add((name, y)); return y; }
+        var h = Step("pool1", pool1, Step("conv1", conv1, input));
+        h = Step("pool2", pool2, Step("conv2", conv2, h));
+        h = Step("bottleneck", bottleneck, h);
+        h = Step("dec_conv2", dec_conv2, Step("upconv2", upconv2, h));
+        h = Step("dec_conv1", dec_conv1, Step("upconv1", upconv1, h));
+        Step("logits", out_conv, h);
+        return traced;
     }
 }

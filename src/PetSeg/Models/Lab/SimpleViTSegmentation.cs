@@ -45,7 +45,7 @@ public sealed class PatchRearrange(int patch) : Module<Tensor, Tensor>(nameof(Pa
 /// The lab's SimpleViTSegmentation: patch embedding (rearrange, LayerNorm, Linear), learned positions, a stack of
 /// encoder blocks, a per-patch LayerNorm+Linear head, and bilinear (align_corners=False) upsampling of the logit grid.
 /// </summary>
-public sealed class SimpleViTSegmentation : Module<Tensor, Tensor>
+public sealed class SimpleViTSegmentation : Module<Tensor, Tensor>, ITraceable
 {
     private readonly Parameter pos_embedding;
     private readonly Sequential patch_embedding, transformer_encoder, segmentation_head;
@@ -75,5 +75,21 @@ public sealed class SimpleViTSegmentation : Module<Tensor, Tensor>
         int grid = _imageSize / _patchSize;
         x = x.view(b, grid, grid, _numClasses).permute(0, 3, 1, 2);
         return functional.interpolate(x, [h, w], mode: InterpolationMode.Bilinear, align_corners: false).MoveToOuterDisposeScope();
+    }
+
+    public IReadOnlyList<(string Name, Tensor Output)> Trace(Tensor input)
+    {
+        var embedded = patch_embedding.call(input);
+        var traced = new List<(string, Tensor)> { ("patch_embedding", embedded) };
+        var x = embedded + pos_embedding;
+        int i = 0;
+        foreach (var block in transformer_encoder.children().Cast<Module<Tensor, Tensor>>())
+        {
+            x = block.call(x);
+            traced.Add(($"transformer_encoder.{i++}", x));
+        }
+        traced.Add(("segmentation_head", segmentation_head.call(x)));
+        traced.Add(("logits", forward(input)));
+        return traced;
     }
 }

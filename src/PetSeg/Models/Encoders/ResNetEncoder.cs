@@ -1,0 +1,86 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
+
+namespace PetSeg.Models.Encoders;
+
+/// <summary>torchvision's BasicBlock: two 3×3 convs with BatchNorm, a projected identity when the shape changes.</summary>
+public sealed class BasicBlock : Module<Tensor, Tensor>
+{
+    private readonly Conv2d conv1, conv2;
+    private readonly BatchNorm2d bn1, bn2;
+    private readonly Sequential? downsample;
+
+    public BasicBlock(int inPlanes, int planes, int stride) : base(nameof(BasicBlock))
+    {
+        conv1 = Conv2d(inPlanes, planes, 3, stride: stride, padding: 1, bias: false);
+        bn1 = BatchNorm2d(planes);
+        conv2 = Conv2d(planes, planes, 3, padding: 1, bias: false);
+        bn2 = BatchNorm2d(planes);
+        if (stride != 1 || inPlanes != planes)
+            downsample = Sequential(Conv2d(inPlanes, planes, 1, stride: stride, bias: false), BatchNorm2d(planes));
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor x)
+    {
+        using var scope = NewDisposeScope();
+        var h = functional.relu(bn1.call(conv1.call(x)));
+        h = bn2.call(conv2.call(h));
+        var identity = downsample is null ? x : downsample.call(x);
+        return h.add_(identity).relu_().MoveToOuterDisposeScope();
+    }
+}
+
+/// <summary>
+/// smp's ResNetEncoder for ResNet-34: torchvision's ResNet without avgpool/fc, returning six feature maps
+/// (the input, the stem before max-pool, layer1..layer4) at strides 1, 2, 4, 8, 16, 32.
+/// </summary>
+public sealed class ResNetEncoder : Module<Tensor, Tensor[]>
+{
+    public static readonly int[] OutChannels = [3, 64, 64, 128, 256, 512];
+
+    private readonly Conv2d conv1;
+    private readonly BatchNorm2d bn1;
+    private readonly MaxPool2d maxpool;
+    private readonly Sequential layer1, layer2, layer3, layer4;
+
+    public ResNetEncoder(int inChannels = 3) : base(nameof(ResNetEncoder))
+    {
+        conv1 = Conv2d(inChannels, 64, 7, stride: 2, padding: 3, bias: false);
+        bn1 = BatchNorm2d(64);
+        maxpool = MaxPool2d(3, stride: 2, padding: 1);
+        layer1 = Layer(64, 64, 3, 1);
+        layer2 = Layer(64, 128, 4, 2);
+        layer3 = Layer(128, 256, 6, 2);
+        layer4 = Layer(256, 512, 3, 2);
+        RegisterComponents();
+    }
+
+    private static Sequential Layer(int inPlanes, int planes, int blocks, int stride) =>
+        Sequential(Enumerable.Range(0, blocks)
+            .Select(i => (Module<Tensor, Tensor>)new BasicBlock(i == 0 ? inPlanes : planes, planes, i == 0 ? stride : 1)).ToArray());
+
+    public override Tensor[] forward(Tensor x)
+    {
+        var f1 = functional.relu(bn1.call(conv1.call(x)));
+        using var pooled = maxpool.call(f1);
+        var f2 = layer1.call(pooled);
+        var f3 = layer2.call(f2);
+        var f4 = layer3.call(f3);
+        var f5 = layer4.call(f4);
+        return [x.alias(), f1, f2, f3, f4, f5];
+    }
+
+    /// <summary>torchvision's init, used only when no ImageNet weights are loaded.</summary>
+    public void InitializeLikeTorchvision()
+    {
+        using var noGrad = no_grad();
+        foreach (var (_, m) in named_modules())
+        {
+            if (m is Conv2d c) init.kaiming_normal_(c.weight, mode: init.FanInOut.FanOut, nonlinearity: init.NonlinearityType.ReLU);
+            else if (m is BatchNorm2d bn) { init.ones_(bn.weight); init.zeros_(bn.bias); }
+        }
+    }
+}
