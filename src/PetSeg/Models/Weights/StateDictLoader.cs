@@ -14,14 +14,16 @@ public static class StateDictLoader
     /// <param name="source">Name of the file or origin, for messages.</param>
     /// <param name="strict">When false, missing and unexpected keys are tolerated (shape mismatches never are).</param>
     /// <param name="mapKey">Renames or drops (null) a source key before matching, e.g. to load an encoder-only file.</param>
-    public static void Load(nn.Module module, IReadOnlyDictionary<string, Tensor> stateDict, string source, bool strict = true, Func<string, string?>? mapKey = null)
+    /// <param name="mayBeMissing">Model keys a file may lack even in strict mode (old checkpoints have no <c>num_batches_tracked</c>).</param>
+    public static void Load(nn.Module module, IEnumerable<KeyValuePair<string, Tensor>> stateDict, string source, bool strict = true,
+        Func<string, string?>? mapKey = null, Func<string, bool>? mayBeMissing = null)
     {
         var target = module.state_dict();
         var mapped = new Dictionary<string, Tensor>(StringComparer.Ordinal);
         foreach (var (k, v) in stateDict)
             if ((mapKey is null ? k : mapKey(k)) is { } name) mapped[name] = v;
 
-        var missing = target.Keys.Where(k => !mapped.ContainsKey(k)).Order(StringComparer.Ordinal).ToList();
+        var missing = target.Keys.Where(k => !mapped.ContainsKey(k) && !(mayBeMissing?.Invoke(k) ?? false)).Order(StringComparer.Ordinal).ToList();
         var unexpected = mapped.Keys.Where(k => !target.ContainsKey(k)).Order(StringComparer.Ordinal).ToList();
         var shapes = mapped.Where(p => target.TryGetValue(p.Key, out var t) && !t.shape.SequenceEqual(p.Value.shape))
             .Select(p => $"{p.Key}: file has [{string.Join(", ", p.Value.shape)}], model has [{string.Join(", ", target[p.Key].shape)}]")

@@ -1,0 +1,119 @@
+using System.Buffers.Binary;
+using System.IO.Compression;
+using System.Text;
+using System.Text.Json;
+using PetSeg.IO;
+using static TorchSharp.torch;
+
+namespace PetSeg.Models.Weights;
+
+/// <summary>
+/// Writes a state_dict that PyTorch reads back: a zip <c>.pth</c> (what <c>torch.save</c> writes; <c>torch.load</c>
+/// with <c>weights_only=True</c> accepts it) or a <c>.safetensors</c> file. Both are written atomically.
+/// </summary>
+public static class PyTorchCheckpointWriter
+{
+    private static readonly Dictionary<ScalarType, (string Storage, string Safetensors)> Names = new()
+    {
+        [ScalarType.Float32] = ("FloatStorage", "F32"), [ScalarType.Float64] = ("DoubleStorage", "F64"),
+        [ScalarType.Float16] = ("HalfStorage", "F16"), [ScalarType.BFloat16] = ("BFloat16Storage", "BF16"),
+        [ScalarType.Int64] = ("LongStorage", "I64"), [ScalarType.Int32] = ("IntStorage", "I32"),
+        [ScalarType.Int16] = ("ShortStorage", "I16"), [ScalarType.Int8] = ("CharStorage", "I8"),
+        [ScalarType.Byte] = ("ByteStorage", "U8"), [ScalarType.Bool] = ("BoolStorage", "BOOL"),
+    };
+
+    public static void SaveZip(string path, IEnumerable<KeyValuePair<string, Tensor>> stateDict, string folder = "archive")
+    {
+        var entries = stateDict.ToList();
+        AtomicFile.Write(path, fs =>
+        {
+            using var zip = new ZipArchive(fs, ZipArchiveMode.Create, leaveOpen: true);
+            void Add(string name, ReadOnlySpan<byte> data)
+            {
+                using var s = zip.CreateEntry($"{folder}/{name}", CompressionLevel.NoCompression).Open();
+                s.Write(data);
+            }
+            Add("data.pkl", Pickle(entries));
+            Add("byteorder", "little"u8);
+            for (int i = 0; i < entries.Count; i++) Add($"data/{i}", Bytes(entries[i].Value));
+            Add("version", "3\n"u8);
+        });
+    }
+
+    public static void SaveSafetensors(string path, IEnumerable<KeyValuePair<string, Tensor>> stateDict)
+    {
+        var entries = stateDict.OrderBy(p => p.Key, StringComparer.Ordinal).ToList();
+        var header = new Dictionary<string, object>();
+        long offset = 0;
+        foreach (var (k, t) in entries)
+        {
+            long n = t.NumberOfElements * t.ElementSize;
+            header[k] = new { dtype = Names[t.dtype].Safetensors, shape = t.shape, data_offsets = new[] { offset, offset + n } };
+            offset += n;
+        }
+        var json = JsonSerializer.SerializeToUtf8Bytes(header);
+        int padded = (json.Length + 7) / 8 * 8; // keep the data 8-byte aligned, as the reference writer does
+        AtomicFile.Write(path, fs =>
+        {
+            Span<byte> len = stackalloc byte[8];
+            BinaryPrimitives.WriteInt64LittleEndian(len, padded);
+            fs.Write(len);
+            fs.Write(json);
+            for (int i = json.Length; i < padded; i++) fs.WriteByte((byte)' ');
+            foreach (var (_, t) in entries) fs.Write(Bytes(t));
+        });
+    }
+
+    private static byte[] Bytes(Tensor t)
+    {
+        using var c = t.detach().cpu().contiguous();
+        return c.bytes.ToArray();
+    }
+
+    /// <summary>Protocol-2 pickle of an OrderedDict of <c>_rebuild_tensor_v2</c> calls over storages "0", "1", ….</summary>
+    private static byte[] Pickle(List<KeyValuePair<string, Tensor>> entries)
+    {
+        var o = new MemoryStream();
+        void Op(byte b) => o.WriteByte(b);
+        void Global(string module, string name) { Op((byte)'c'); o.Write(Encoding.ASCII.GetBytes($"{module}\n{name}\n")); }
+        void Str(string s) { var b = Encoding.UTF8.GetBytes(s); Op((byte)'X'); Span<byte> n = stackalloc byte[4]; BinaryPrimitives.WriteInt32LittleEndian(n, b.Length); o.Write(n); o.Write(b); }
+        void Int(long v)
+        {
+            if (v is >= int.MinValue and <= int.MaxValue) { Op((byte)'J'); Span<byte> n = stackalloc byte[4]; BinaryPrimitives.WriteInt32LittleEndian(n, (int)v); o.Write(n); }
+            else { Op(0x8a); Op(8); Span<byte> n = stackalloc byte[8]; BinaryPrimitives.WriteInt64LittleEndian(n, v); o.Write(n); }
+        }
+        void Tuple(IEnumerable<long> values) { Op((byte)'('); foreach (var v in values) Int(v); Op((byte)'t'); }
+        void EmptyOrderedDict() { Global("collections", "OrderedDict"); Op((byte)')'); Op((byte)'R'); }
+
+        Op(0x80); Op(2);
+        EmptyOrderedDict();
+        Op((byte)'(');
+        for (int i = 0; i < entries.Count; i++)
+        {
+            var (key, t) = entries[i];
+            Str(key);
+            Global("torch._utils", "_rebuild_tensor_v2");
+            Op((byte)'(');
+            Op((byte)'('); Str("storage"); Global("torch", Names[t.dtype].Storage); Str(i.ToString()); Str("cpu"); Int(t.NumberOfElements); Op((byte)'t');
+            Op((byte)'Q');
+            Int(0);
+            Tuple(t.shape);
+            Tuple(ContiguousStrides(t.shape));
+            Op(0x89);
+            EmptyOrderedDict();
+            Op((byte)'t');
+            Op((byte)'R');
+        }
+        Op((byte)'u');
+        Op((byte)'.');
+        return o.ToArray();
+    }
+
+    private static long[] ContiguousStrides(long[] shape)
+    {
+        var strides = new long[shape.Length];
+        long s = 1;
+        for (int i = shape.Length - 1; i >= 0; i--) { strides[i] = s; s *= Math.Max(1, shape[i]); }
+        return strides;
+    }
+}
