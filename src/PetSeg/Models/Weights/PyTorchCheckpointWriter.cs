@@ -40,10 +40,12 @@ public static class PyTorchCheckpointWriter
         });
     }
 
-    public static void SaveSafetensors(string path, IEnumerable<KeyValuePair<string, Tensor>> stateDict)
+    /// <param name="metadata">Free-form strings stored in the header's <c>__metadata__</c> (safetensors allows only strings).</param>
+    public static void SaveSafetensors(string path, IEnumerable<KeyValuePair<string, Tensor>> stateDict, IReadOnlyDictionary<string, string>? metadata = null)
     {
         var entries = stateDict.OrderBy(p => p.Key, StringComparer.Ordinal).ToList();
         var header = new Dictionary<string, object>();
+        if (metadata is not null) header["__metadata__"] = metadata;
         long offset = 0;
         foreach (var (k, t) in entries)
         {

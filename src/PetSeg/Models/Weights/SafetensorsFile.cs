@@ -36,6 +36,23 @@ public static class SafetensorsFile
         return entries;
     }
 
+    /// <summary>The header's <c>__metadata__</c> strings (empty when absent).</summary>
+    public static Dictionary<string, string> ReadMetadata(string path)
+    {
+        using var fs = File.OpenRead(path);
+        Span<byte> lenBytes = stackalloc byte[8];
+        fs.ReadExactly(lenBytes);
+        var headerLength = BinaryPrimitives.ReadInt64LittleEndian(lenBytes);
+        if (headerLength <= 0 || headerLength > 100_000_000 || 8 + headerLength > fs.Length)
+            throw new InvalidDataException($"{path}: implausible safetensors header length {headerLength}");
+        var header = new byte[headerLength];
+        fs.ReadExactly(header);
+        using var doc = JsonDocument.Parse(header);
+        return doc.RootElement.TryGetProperty("__metadata__", out var m)
+            ? m.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString() ?? "")
+            : [];
+    }
+
     /// <summary>All tensors by name, in their stored dtype (callers convert).</summary>
     public static Dictionary<string, Tensor> Load(string path)
     {

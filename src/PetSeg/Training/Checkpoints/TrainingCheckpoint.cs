@@ -1,0 +1,73 @@
+using System.Text.Json;
+using PetSeg.Models;
+using PetSeg.Models.Weights;
+using PetSeg.Training.Optim;
+using static TorchSharp.torch;
+
+namespace PetSeg.Training.Checkpoints;
+
+/// <summary>Thrown when a checkpoint does not belong to the model or run it is loaded into.</summary>
+public sealed class CheckpointMismatchException(string message) : Exception(message);
+
+/// <summary>What a checkpoint says about itself (stored as JSON in the safetensors header).</summary>
+/// <param name="Epoch">Number of completed epochs.</param>
+/// <param name="ConfigDigest">Digest of the resolved training config: a checkpoint resumes only the run it came from.</param>
+/// <param name="EpochLosses">Train loss of each completed epoch, so a resumed run reports the whole curve.</param>
+public sealed record CheckpointInfo(ModelSpec Model, int Epoch, string ConfigDigest, long OptimizerStep, IReadOnlyList<double> EpochLosses, string Format = CheckpointInfo.CurrentFormat)
+{
+    public const string CurrentFormat = "petseg-checkpoint-1";
+}
+
+/// <summary>
+/// Our checkpoint: one <c>.safetensors</c> file holding the model state_dict under its PyTorch names (so Python's
+/// <c>safetensors.torch.load_file</c> reads the weights directly), the optimizer state under <c>optimizer/…</c>, and
+/// <see cref="CheckpointInfo"/> in the header. Written atomically: a crash leaves the previous checkpoint intact.
+/// </summary>
+public static class TrainingCheckpoint
+{
+    private const string OptimizerPrefix = "optimizer/";
+    private static readonly JsonSerializerOptions Json = new() { WriteIndented = false };
+
+    public static void Save(string path, nn.Module model, AdamOptimizer? optimizer, CheckpointInfo info)
+    {
+        var tensors = model.state_dict().Select(p => new KeyValuePair<string, Tensor>(p.Key, p.Value)).ToList();
+        if (optimizer is not null)
+            tensors.AddRange(optimizer.StateDict().Select(p => new KeyValuePair<string, Tensor>(OptimizerPrefix + p.Key, p.Value)));
+        PyTorchCheckpointWriter.SaveSafetensors(path, tensors, new Dictionary<string, string> { ["petseg"] = JsonSerializer.Serialize(info, Json) });
+    }
+
+    public static CheckpointInfo ReadInfo(string path)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"checkpoint {path} does not exist", path);
+        var meta = SafetensorsFile.ReadMetadata(path);
+        if (!meta.TryGetValue("petseg", out var json))
+            throw new CheckpointMismatchException($"{path} is not a PetSeg checkpoint (no 'petseg' metadata). For plain PyTorch weights use ModelZoo.LoadPyTorchWeights.");
+        var info = JsonSerializer.Deserialize<CheckpointInfo>(json, Json) ?? throw new InvalidDataException($"{path}: empty checkpoint metadata");
+        if (info.Format != CheckpointInfo.CurrentFormat) throw new CheckpointMismatchException($"{path}: checkpoint format '{info.Format}' is not supported (expected {CheckpointInfo.CurrentFormat})");
+        return info;
+    }
+
+    /// <summary>Builds the model the checkpoint describes and loads its weights.</summary>
+    public static (nn.Module<Tensor, Tensor> Model, CheckpointInfo Info) LoadModel(string path)
+    {
+        var info = ReadInfo(path);
+        var model = ModelZoo.Create(info.Model);
+        Restore(path, model, null, info.Model);
+        return (model, info);
+    }
+
+    /// <summary>Loads weights (and optimizer state) into an existing model, refusing a checkpoint of another architecture.</summary>
+    public static CheckpointInfo Restore(string path, nn.Module model, AdamOptimizer? optimizer, ModelSpec expected)
+    {
+        var info = ReadInfo(path);
+        if (info.Model != expected)
+            throw new CheckpointMismatchException($"{path} holds a {info.Model}, not a {expected}");
+        using var scope = NewDisposeScope();
+        var all = SafetensorsFile.Load(path);
+        var weights = all.Where(p => !p.Key.StartsWith(OptimizerPrefix, StringComparison.Ordinal));
+        StateDictLoader.Load(model, weights, Path.GetFileName(path));
+        optimizer?.LoadStateDict(all.Where(p => p.Key.StartsWith(OptimizerPrefix, StringComparison.Ordinal))
+            .ToDictionary(p => p.Key[OptimizerPrefix.Length..], p => p.Value), info.OptimizerStep);
+        return info;
+    }
+}

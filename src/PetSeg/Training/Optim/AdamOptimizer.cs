@@ -1,0 +1,92 @@
+using static TorchSharp.torch;
+
+namespace PetSeg.Training.Optim;
+
+/// <summary>Adam or AdamW hyper-parameters, PyTorch's defaults except where the lab sets them.</summary>
+/// <param name="Decoupled">true = AdamW (weight decay applied to the weights); false = Adam (L2 added to the gradient).</param>
+public sealed record AdamSettings(double LearningRate, double Beta1 = 0.9, double Beta2 = 0.999, double Eps = 1e-8, double WeightDecay = 0, bool Decoupled = false)
+{
+    public string Name => Decoupled ? "AdamW" : "Adam";
+}
+
+/// <summary>
+/// Adam/AdamW exactly as PyTorch's single-tensor CPU path computes them, with the state kept by parameter name so it
+/// can be saved in a checkpoint and restored bit for bit (TorchSharp's own optimizers have no portable state format).
+/// </summary>
+public sealed class AdamOptimizer : IDisposable
+{
+    private readonly List<(string Name, Tensor Param)> _params;
+    private readonly Dictionary<string, (Tensor ExpAvg, Tensor ExpAvgSq)> _state = [];
+
+    public AdamSettings Settings { get; }
+    public long Step { get; private set; }
+
+    public AdamOptimizer(IEnumerable<(string Name, TorchSharp.Modules.Parameter Param)> parameters, AdamSettings settings)
+    {
+        Settings = settings;
+        _params = parameters.Where(p => p.Param.requires_grad).Select(p => (p.Name, (Tensor)p.Param)).ToList();
+    }
+
+    public void ZeroGrad()
+    {
+        foreach (var (_, p) in _params)
+            if (p.grad is { } g) { g.Dispose(); p.grad = null; }
+    }
+
+    public void StepOnce()
+    {
+        using var noGrad = no_grad();
+        using var scope = NewDisposeScope();
+        Step++;
+        var s = Settings;
+        double bc1 = 1 - Math.Pow(s.Beta1, Step), bc2Sqrt = Math.Sqrt(1 - Math.Pow(s.Beta2, Step));
+        double stepSize = s.LearningRate / bc1;
+        foreach (var (name, p) in _params)
+        {
+            if (p.grad is not { } grad) continue;
+            if (!_state.TryGetValue(name, out var st))
+            {
+                st = (zeros_like(p).DetachFromDisposeScope(), zeros_like(p).DetachFromDisposeScope());
+                _state[name] = st;
+            }
+            if (s.WeightDecay != 0)
+            {
+                if (s.Decoupled) p.mul_(1 - s.LearningRate * s.WeightDecay);
+                else grad = grad.add(p, alpha: s.WeightDecay);
+            }
+            st.ExpAvg.lerp_(grad, 1 - s.Beta1);
+            st.ExpAvgSq.mul_(s.Beta2).addcmul_(grad, grad, value: 1 - s.Beta2);
+            var denom = st.ExpAvgSq.sqrt().div_(bc2Sqrt).add_(s.Eps);
+            p.addcdiv_(st.ExpAvg, denom, value: -stepSize);
+        }
+    }
+
+    /// <summary>State tensors by <c>&lt;param&gt;.exp_avg</c> / <c>.exp_avg_sq</c>, plus the step count.</summary>
+    public IEnumerable<KeyValuePair<string, Tensor>> StateDict()
+    {
+        foreach (var (name, (m, v)) in _state.OrderBy(p => p.Key, StringComparer.Ordinal))
+        {
+            yield return new($"{name}.exp_avg", m);
+            yield return new($"{name}.exp_avg_sq", v);
+        }
+    }
+
+    public void LoadStateDict(IReadOnlyDictionary<string, Tensor> state, long step)
+    {
+        using var noGrad = no_grad();
+        foreach (var (name, p) in _params)
+        {
+            if (!state.TryGetValue($"{name}.exp_avg", out var m) || !state.TryGetValue($"{name}.exp_avg_sq", out var v)) continue;
+            if (!m.shape.SequenceEqual(p.shape)) throw new InvalidDataException($"optimizer state for '{name}' has shape [{string.Join(",", m.shape)}], parameter has [{string.Join(",", p.shape)}]");
+            if (_state.Remove(name, out var old)) { old.ExpAvg.Dispose(); old.ExpAvgSq.Dispose(); }
+            _state[name] = (m.to(p.dtype, p.device).clone().DetachFromDisposeScope(), v.to(p.dtype, p.device).clone().DetachFromDisposeScope());
+        }
+        Step = step;
+    }
+
+    public void Dispose()
+    {
+        foreach (var (m, v) in _state.Values) { m.Dispose(); v.Dispose(); }
+        _state.Clear();
+    }
+}

@@ -1,0 +1,106 @@
+using System.Diagnostics;
+using PetSeg.Data.Cache;
+using PetSeg.Models;
+using PetSeg.Pipeline.Progress;
+using PetSeg.Training.Augmentation;
+using PetSeg.Training.Checkpoints;
+using PetSeg.Training.Optim;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
+
+namespace PetSeg.Training;
+
+public sealed record TrainResult(nn.Module<Tensor, Tensor> Model, IReadOnlyList<double> EpochLosses, int ResumedFromEpoch, TimeSpan Duration);
+
+/// <summary>
+/// The lab's train loop: Adam/AdamW, CrossEntropy(ignore_index=255), batch 16 with a new seeded shuffle each epoch
+/// (last partial batch kept), epoch loss = Σ(batch-mean loss × batch size) / samples. After every epoch a checkpoint
+/// is written atomically; a rerun with the same settings resumes after the last complete epoch and ends bit-identical
+/// to an uninterrupted run, because every epoch reseeds torch and the shuffle/augmentation generators from (seed, epoch).
+/// </summary>
+public sealed class Trainer(TrainSettings settings, string runDir, IProgressSink ui)
+{
+    public const int IgnoreIndex = 255;
+
+    public string CheckpointPath => Path.Combine(runDir, "last.ckpt");
+    public string LogPath => Path.Combine(runDir, "train.log");
+
+    public TrainResult Run(TensorCache train, string settingsDigest, CancellationToken ct = default)
+    {
+        Directory.CreateDirectory(runDir);
+        var clock = Stopwatch.StartNew();
+        manual_seed(settings.Seed); // seeded initialisation: the "untrained" models are reproducible too
+        var model = ModelZoo.Create(settings.Model);
+        if (settings.EncoderWeights is { } weights) ModelZoo.LoadEncoderWeights(model, weights);
+        using var optimizer = new AdamOptimizer(model.named_parameters(), settings.Optimizer);
+
+        var losses = new List<double>();
+        int startEpoch = 0;
+        if (File.Exists(CheckpointPath))
+        {
+            var info = TrainingCheckpoint.ReadInfo(CheckpointPath);
+            if (info.ConfigDigest == settingsDigest && info.Epoch <= settings.Epochs)
+            {
+                TrainingCheckpoint.Restore(CheckpointPath, model, optimizer, settings.Model);
+                startEpoch = info.Epoch;
+                losses.AddRange(info.EpochLosses);
+                Log($"resuming after epoch {startEpoch} from {CheckpointPath}");
+            }
+            else Log($"ignoring {CheckpointPath}: it belongs to other settings");
+        }
+
+        int samples = Math.Min(train.Count, settings.MaxTrainSamples ?? int.MaxValue);
+        var augmenter = settings.Augmentation is { } a ? new BatchAugmenter(a) : null;
+        for (int epoch = startEpoch; epoch < settings.Epochs; epoch++)
+        {
+            double loss = RunEpoch(model, optimizer, train, samples, augmenter, epoch, ct);
+            losses.Add(loss);
+            TrainingCheckpoint.Save(CheckpointPath, model, optimizer,
+                new CheckpointInfo(settings.Model, epoch + 1, settingsDigest, optimizer.Step, losses.ToList()));
+        }
+        if (settings.Epochs == 0) TrainingCheckpoint.Save(CheckpointPath, model, null, new CheckpointInfo(settings.Model, 0, settingsDigest, 0, []));
+        return new TrainResult(model, losses, startEpoch, clock.Elapsed);
+    }
+
+    private double RunEpoch(nn.Module<Tensor, Tensor> model, AdamOptimizer optimizer, TensorCache train, int samples, BatchAugmenter? augmenter, int epoch, CancellationToken ct)
+    {
+        manual_seed(Seeds.ForEpoch(settings.Seed, epoch, 0)); // dropout / drop-path draws
+        var order = Enumerable.Range(0, samples).ToArray();
+        Seeds.Random(settings.Seed, epoch, 1).Shuffle(order);
+        var augRng = Seeds.Random(settings.Seed, epoch, 2);
+        model.train();
+        double running = 0;
+        int seen = 0, batches = (samples + settings.BatchSize - 1) / settings.BatchSize;
+        var clock = Stopwatch.StartNew();
+        using (var bar = ui.Bar($"epoch {epoch + 1}/{settings.Epochs}", samples, ProgressUnit.Items))
+        {
+            for (int b = 0; b < batches; b++)
+            {
+                ct.ThrowIfCancellationRequested();
+                using var scope = NewDisposeScope();
+                var idx = order.AsSpan(b * settings.BatchSize, Math.Min(settings.BatchSize, samples - b * settings.BatchSize));
+                var (images, masks) = train.ReadBatch(idx);
+                if (augmenter is not null)
+                    (images, masks) = BatchAugmenter.Apply(images, masks, augmenter.Draw(augRng, idx.Length, train.Width, train.Height));
+                var logits = model.call(ImageNetNormalize.Apply(images));
+                var loss = F.cross_entropy(logits, masks.to_type(ScalarType.Int64), ignore_index: IgnoreIndex);
+                optimizer.ZeroGrad();
+                loss.backward();
+                optimizer.StepOnce();
+                running += loss.item<float>() * idx.Length;
+                seen += idx.Length;
+                double rate = seen / Math.Max(1e-9, clock.Elapsed.TotalSeconds);
+                bar.Update(seen, $"batch {b + 1}/{batches} loss {running / seen:F4} {rate:F1} img/s");
+            }
+        }
+        double epochLoss = running / samples;
+        Log($"epoch {epoch + 1}/{settings.Epochs}: train loss {epochLoss:F4} ({samples} images in {clock.Elapsed.TotalSeconds:F1} s, {samples / clock.Elapsed.TotalSeconds:F1} img/s)");
+        return epochLoss;
+    }
+
+    private void Log(string line)
+    {
+        ui.Info(line);
+        File.AppendAllText(LogPath, $"{DateTime.UtcNow:yyyy-MM-ddTHH:mm:ssZ} {line}\n");
+    }
+}

@@ -1,0 +1,102 @@
+using PetSeg.Data.Cache;
+using PetSeg.Models;
+using PetSeg.Training;
+using PetSeg.Training.Augmentation;
+using PetSeg.Training.Checkpoints;
+using PetSeg.Training.Evaluation;
+using PetSeg.Training.Optim;
+using PetSeg.Pipeline.Progress;
+using PetSeg.Tests.Support;
+using static TorchSharp.torch;
+
+namespace PetSeg.Tests.Training;
+
+[Collection(TorchGlobalState.Name)]
+public sealed class TrainerTests(SmallCaches caches) : IClassFixture<SmallCaches>
+{
+    private static TrainSettings Tiny(int epochs) => new(new ModelSpec(ModelZoo.SimpleUnet), new AdamSettings(1e-3), epochs,
+        BatchSize: 16, Augmentation: AugmentationSettings.Lab, Seed: 5, MaxTrainSamples: 40);
+
+    private static byte[] Weights(nn.Module m) =>
+        m.state_dict().OrderBy(p => p.Key, StringComparer.Ordinal).SelectMany(p => p.Value.bytes.ToArray()).ToArray();
+
+    [Fact]
+    public void Same_settings_and_seed_give_bit_identical_weights_and_losses()
+    {
+        using var scope = NewDisposeScope();
+        using var dir = new TempDir();
+        using var train = TensorCache.Open(caches.TrainPath);
+        var r1 = new Trainer(Tiny(2), dir["a"], NullProgressSink.Instance).Run(train, "d");
+        var r2 = new Trainer(Tiny(2), dir["b"], NullProgressSink.Instance).Run(train, "d");
+        Assert.Equal(r1.EpochLosses, r2.EpochLosses);
+        Assert.Equal(Weights(r1.Model), Weights(r2.Model));
+        Assert.Equal(2, File.ReadAllLines(dir["a/train.log"]).Length);
+    }
+
+    [Fact]
+    public void An_interrupted_run_resumes_after_the_last_complete_epoch_and_ends_identical()
+    {
+        using var scope = NewDisposeScope();
+        using var dir = new TempDir();
+        using var train = TensorCache.Open(caches.TrainPath);
+        var full = new Trainer(Tiny(3), dir["full"], NullProgressSink.Instance).Run(train, "d");
+
+        // Stop in the middle of epoch 2 (the token fires after 4 batches: 3 of epoch 1, 1 of epoch 2).
+        using var cts = new CancellationTokenSource();
+        var ui = new CancelAfterBars(cts, 4);
+        Assert.Throws<OperationCanceledException>(() => new Trainer(Tiny(3), dir["cut"], ui).Run(train, "d", cts.Token));
+        Assert.Equal(1, TrainingCheckpoint.ReadInfo(dir["cut/last.ckpt"]).Epoch);
+
+        var resumed = new Trainer(Tiny(3), dir["cut"], NullProgressSink.Instance).Run(train, "d");
+        Assert.Equal(1, resumed.ResumedFromEpoch);
+        Assert.Equal(full.EpochLosses, resumed.EpochLosses);
+        Assert.Equal(Weights(full.Model), Weights(resumed.Model));
+        Assert.Contains("resuming after epoch 1", File.ReadAllText(dir["cut/train.log"]));
+    }
+
+    [Fact]
+    public void Checkpoints_round_trip_and_refuse_another_architecture()
+    {
+        using var scope = NewDisposeScope();
+        using var dir = new TempDir();
+        using var train = TensorCache.Open(caches.TrainPath);
+        var r = new Trainer(Tiny(1), dir.Path, NullProgressSink.Instance).Run(train, "d");
+        var (model, info) = TrainingCheckpoint.LoadModel(dir["last.ckpt"]);
+        Assert.Equal(Weights(r.Model), Weights(model));
+        Assert.Equal((1, "d", ModelZoo.SimpleUnet), (info.Epoch, info.ConfigDigest, info.Model.Architecture));
+        var e = Assert.Throws<CheckpointMismatchException>(() =>
+            TrainingCheckpoint.Restore(dir["last.ckpt"], ModelZoo.Create(new ModelSpec(ModelZoo.UnetResNet34)), null, new ModelSpec(ModelZoo.UnetResNet34)));
+        Assert.Contains("simple-unet", e.Message);
+        Assert.Contains("unet-resnet34", e.Message);
+        Assert.Empty(Directory.GetFiles(dir.Path, "*.tmp"));
+    }
+
+    [Theory]
+    [InlineData(ModelZoo.SimpleUnet, 1e-3, 12)]
+    [InlineData(ModelZoo.UnetResNet34, 1e-3, 6)]
+    public void Learns_to_segment_synthetic_pets(string architecture, double lr, int epochs)
+    {
+        using var scope = NewDisposeScope();
+        using var dir = new TempDir();
+        using var train = TensorCache.Open(caches.TrainPath);
+        using var test = TensorCache.Open(caches.TestPath);
+        var settings = new TrainSettings(new ModelSpec(architecture), new AdamSettings(lr), epochs, BatchSize: 16, Seed: 1);
+        var result = new Trainer(settings, dir.Path, NullProgressSink.Instance).Run(train, "d");
+        var metrics = Evaluator.Run(result.Model, test, 2, 16, NullProgressSink.Instance);
+        Assert.True(metrics.MeanIoU > 0.85, $"{architecture}: mean IoU {metrics.MeanIoU:F4} after {epochs} epochs ({epochs * 6} steps); losses {string.Join(", ", result.EpochLosses.Select(l => l.ToString("F3")))}");
+    }
+
+    /// <summary>A progress sink that cancels after a number of batch updates: a stand-in for Ctrl-C at a known point.</summary>
+    private sealed class CancelAfterBars(CancellationTokenSource cts, int batches) : IProgressSink
+    {
+        private int _updates;
+        private void Count() { if (++_updates == batches) cts.Cancel(); }
+        public void Info(string line) { }
+        public IProgressBar Bar(string description, double total, ProgressUnit unit) => new CountingBar(this);
+        private sealed class CountingBar(CancelAfterBars owner) : IProgressBar
+        {
+            public void Update(double value, string? detail = null) => owner.Count();
+            public void Dispose() { }
+        }
+    }
+}
