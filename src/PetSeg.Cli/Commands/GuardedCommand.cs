@@ -20,7 +20,10 @@ public abstract class GuardedCommand<TSettings> : AsyncCommand<TSettings> where 
         System.Console.CancelKeyPress += onCancel;
         try { return await RunAsync(settings, cts.Token); }
         catch (Exception e) when (e is ConfigException or DatasetException or DownloadException or TensorCacheException
-                                       or UnsafeArchiveException or ImageDecodeException or FileNotFoundException)
+                                       or UnsafeArchiveException or ImageDecodeException or FileNotFoundException
+                                       or PetSeg.Models.Weights.WeightsMismatchException or PetSeg.Models.Weights.Pickle.UnsafePickleException
+                                       or PetSeg.Training.Checkpoints.CheckpointMismatchException or PetSeg.Pipeline.Store.StoreLockedException
+                                       or PetSeg.Pipeline.Runner.PipelineException or InvalidDataException)
         {
             System.Console.Error.WriteLine($"error: {e.Message}");
             return 1;

@@ -10,6 +10,9 @@ public sealed record ClassMetrics(int Class, double IoU, double F1, double Preci
 /// </summary>
 public sealed record SegmentationMetrics(double PixelError, double F1Weighted, double MeanIoU, double Accuracy, long ValidPixels, IReadOnlyList<ClassMetrics> PerClass)
 {
+    /// <summary>Pixel counts, rows = target class, columns = predicted class (ignored pixels excluded).</summary>
+    public long[][] ConfusionMatrix { get; init; } = [];
+
     public static SegmentationMetrics From(ConfusionMatrix m)
     {
         int c = m.NumClasses;
@@ -33,7 +36,7 @@ public sealed record SegmentationMetrics(double PixelError, double F1Weighted, d
         }
         double accuracy = SafeDiv(correct, total);
         double meanIoU = iouWeight > 0 ? iouSum / iouWeight : double.NaN;
-        return new SegmentationMetrics(1 - accuracy, supportSum > 0 ? f1Sum / supportSum : 0, meanIoU, accuracy, total, perClass);
+        return new SegmentationMetrics(1 - accuracy, supportSum > 0 ? f1Sum / supportSum : 0, meanIoU, accuracy, total, perClass) { ConfusionMatrix = m.ToRows() };
     }
 
     private static double SafeDiv(double a, double b) => b == 0 ? 0 : a / b;

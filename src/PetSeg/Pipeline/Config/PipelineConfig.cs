@@ -4,8 +4,12 @@ using PetSeg.Data.Synthetic;
 namespace PetSeg.Pipeline.Config;
 
 /// <summary>The resolved pipeline.yaml (with a profile applied): what every stage reads its parameters from.</summary>
-public sealed record PipelineConfig(string File, string? Profile, string ArtifactsDir, DatasetConfig Dataset, PreprocessConfig Preprocess)
+public sealed record PipelineConfig(string File, string? Profile, string ArtifactsDir, DatasetConfig Dataset, PreprocessConfig Preprocess,
+    WeightsConfig Weights, IReadOnlyList<ExperimentConfig> Experiments, ReportConfig Report)
 {
+    /// <summary>pipeline.lock for the default configuration, pipeline.&lt;profile&gt;.lock for a profile (next to pipeline.yaml).</summary>
+    public string LockFile => Path.Combine(Path.GetDirectoryName(Path.GetFullPath(File))!, Profile is null ? "pipeline.lock" : $"pipeline.{Profile}.lock");
+
     /// <summary>Where downloaded archives, the extracted dataset and the tensor caches live.</summary>
     public string DataDir => Path.Combine(ArtifactsDir, "data");
 }

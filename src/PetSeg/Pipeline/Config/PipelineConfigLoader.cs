@@ -73,14 +73,17 @@ public static class PipelineConfigLoader
         var pp = top.Section("preprocess");
         var preprocess = new PreprocessConfig(pp.Int("image_size", 224, 8, 4096), pp.Bool("skip_bad_samples", false), pp.Int("threads", 0, 0, 1024));
         pp.RejectUnknown();
+        var weights = ExperimentsBinder.BindWeights(top.Section("weights"));
+        var experiments = ExperimentsBinder.BindExperiments(top.Section("training"), top.Section("experiments"), preprocess.ImageSize);
+        var report = ExperimentsBinder.BindReport(top.Section("report"), experiments);
         top.RejectUnknown();
 
         var baseDir = Path.GetDirectoryName(Path.GetFullPath(file))!;
         return new PipelineConfig(file, profile, Path.GetFullPath(Path.Combine(baseDir, artifacts)),
-            new DatasetConfig(source, images, annotations, synthetic, download), preprocess);
+            new DatasetConfig(source, images, annotations, synthetic, download), preprocess, weights, experiments, report);
     }
 
-    private static RemoteFile Remote(YamlSection s, string fileName, RemoteFile defaults)
+    internal static RemoteFile Remote(YamlSection s, string fileName, RemoteFile defaults)
     {
         var urls = s.StringList("urls");
         var parsed = new List<Uri>();

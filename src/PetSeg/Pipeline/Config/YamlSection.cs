@@ -104,6 +104,56 @@ internal sealed class YamlSection(string file, string path, YamlMappingNode? nod
         };
     }
 
+    /// <summary>The keys of this mapping in file order (a mapping used as a dictionary, e.g. experiments by id).</summary>
+    public IReadOnlyList<string> Keys()
+    {
+        if (node is null) return [];
+        var keys = node.Children.Keys.OfType<YamlScalarNode>().Select(k => k.Value!).ToList();
+        foreach (var k in keys) _known.Add(k);
+        return keys;
+    }
+
+    /// <summary>A required string: missing is an error naming the mapping's position and what was expected.</summary>
+    public string Required(string key, string expected)
+    {
+        var v = String(key);
+        if (string.IsNullOrWhiteSpace(v))
+            throw new ConfigException($"{file}:{(node?.Start ?? parentMark).Line}:{(node?.Start ?? parentMark).Column}: {Name(key)}: missing; expected {expected}");
+        return v;
+    }
+
+    /// <summary>A list of mappings (e.g. report tables, table rows).</summary>
+    public IReadOnlyList<YamlSection> SectionList(string key)
+    {
+        var n = Get(key);
+        return n switch
+        {
+            null => [],
+            YamlSequenceNode seq => seq.Children.Select((c, i) => c is YamlMappingNode m ? new YamlSection(file, $"{Name(key)}[{i}]", m, m.Start) :
+                throw new ConfigException($"{Where(c)}: {Name(key)}[{i}]: expected a mapping, found a {Kind(c)}")).ToList(),
+            _ => throw new ConfigException($"{Where(n)}: {Name(key)}: expected a list, found a {Kind(n)}"),
+        };
+    }
+
+    /// <summary>A double that may be absent (null), for per-experiment overrides of the training defaults.</summary>
+    public double? OptionalDouble(string key, double min = double.MinValue, double max = double.MaxValue)
+    {
+        var n = Get(key);
+        return n is null ? null : Double(key, 0, min, max);
+    }
+
+    public int? OptionalInt(string key, int min = int.MinValue, int max = int.MaxValue)
+    {
+        var n = Get(key);
+        return n is null ? null : Int(key, 0, min, max);
+    }
+
+    public bool? OptionalBool(string key)
+    {
+        var n = Get(key);
+        return n is null ? null : Bool(key, false);
+    }
+
     public void RejectUnknown()
     {
         if (node is null) return;

@@ -1,0 +1,87 @@
+using System.ComponentModel;
+using System.Text.Json;
+using PetSeg.Cli.Console;
+using PetSeg.Pipeline.Graph;
+using PetSeg.Pipeline.Runner;
+using Spectre.Console.Cli;
+
+namespace PetSeg.Cli.Commands;
+
+public sealed class RunSettings : PipelineSettings
+{
+    [CommandArgument(0, "[TARGET]")]
+    [Description("A stage (download, weights, preprocess, train-<exp>, evaluate-<exp>, report) or a group (train, evaluate). Default: report.")]
+    public string Target { get; init; } = "report";
+
+    [CommandOption("--exclusive")]
+    [Description("Run only TARGET itself; its inputs must already be published (e.g. after changing one parameter).")]
+    public bool Exclusive { get; init; }
+
+    [CommandOption("-f|--force")]
+    [Description("Rerun TARGET even when its result is in the store.")]
+    public bool Force { get; init; }
+}
+
+[Description("Run a stage and everything it needs; stages whose key is already in the store are skipped.")]
+public sealed class RunCommand : GuardedCommand<RunSettings>
+{
+    protected override Task<int> RunAsync(RunSettings s, CancellationToken ct)
+    {
+        var runner = new PipelineRunner(s.Load(), new ConsoleProgressSink());
+        var runs = runner.Run(s.Target, s.Force, s.Exclusive, ct);
+        int executed = runs.Count(r => r.Outcome == StageOutcome.Executed);
+        System.Console.WriteLine($"{s.Target}: {runs.Count} stage(s), {executed} ran, {runs.Count - executed} cache hit(s)");
+        return Task.FromResult(0);
+    }
+}
+
+public sealed class StatusSettings : PipelineSettings
+{
+    [CommandOption("--json")]
+    [Description("Machine-readable output (used by build.cake to skip fresh stages without starting them).")]
+    public bool Json { get; init; }
+}
+
+[Description("List every stage as fresh or stale, and why (which parameter or input changed), without running anything.")]
+public sealed class StatusCommand : GuardedCommand<StatusSettings>
+{
+    protected override Task<int> RunAsync(StatusSettings s, CancellationToken ct)
+    {
+        var status = new PipelineRunner(s.Load(), Pipeline.Progress.NullProgressSink.Instance).Status();
+        if (s.Json)
+        {
+            System.Console.WriteLine(JsonSerializer.Serialize(status.Select(x => new { stage = x.Stage, fresh = x.State == Freshness.Fresh, key = x.Key, reasons = x.Reasons })));
+            return Task.FromResult(0);
+        }
+        foreach (var x in status)
+        {
+            System.Console.WriteLine($"{(x.State == Freshness.Fresh ? "fresh" : "STALE"),-6} {x.Stage}");
+            foreach (var r in x.Reasons) System.Console.WriteLine($"         {r}");
+        }
+        int stale = status.Count(x => x.State == Freshness.Stale);
+        System.Console.WriteLine(stale == 0 ? "everything is up to date" : $"{stale} of {status.Count} stage(s) stale");
+        return Task.FromResult(0);
+    }
+}
+
+[Description("Print the stage graph (id, kind, dependencies), one stage per line; build.cake registers its tasks from this.")]
+public sealed class StagesCommand : GuardedCommand<PipelineSettings>
+{
+    protected override Task<int> RunAsync(PipelineSettings s, CancellationToken ct)
+    {
+        foreach (var stage in PipelineGraph.Build(s.Load()).Stages)
+            System.Console.WriteLine($"{stage.Id}\t{stage.Kind}\t{string.Join(",", stage.DependsOn)}");
+        return Task.FromResult(0);
+    }
+}
+
+[Description("Delete store entries that pipeline.lock no longer references.")]
+public sealed class GcCommand : GuardedCommand<PipelineSettings>
+{
+    protected override Task<int> RunAsync(PipelineSettings s, CancellationToken ct)
+    {
+        var (n, bytes) = new PipelineRunner(s.Load(), Pipeline.Progress.NullProgressSink.Instance).CollectGarbage();
+        System.Console.WriteLine($"gc: removed {n} entr{(n == 1 ? "y" : "ies")}, {bytes / 1048576.0:F1} MiB freed");
+        return Task.FromResult(0);
+    }
+}

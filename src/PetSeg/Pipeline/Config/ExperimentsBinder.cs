@@ -1,0 +1,110 @@
+using PetSeg.Data.Download;
+using PetSeg.Models;
+using PetSeg.Training;
+using PetSeg.Training.Augmentation;
+using PetSeg.Training.Optim;
+
+namespace PetSeg.Pipeline.Config;
+
+/// <summary>
+/// Binds the <c>weights</c>, <c>training</c>, <c>experiments</c> and <c>report</c> sections. Every experiment inherits
+/// the <c>training</c> defaults, so a small experiment is three lines (<c>id: { model: simple-unet, lr: 1e-3 }</c>).
+/// </summary>
+internal static class ExperimentsBinder
+{
+    /// <summary>The ImageNet encoder files smp uses (weights.md): torchvision's zip re-upload of ResNet-34, smp-hub's MiT-b0.</summary>
+    public static readonly IReadOnlyDictionary<string, RemoteFile> DefaultWeights = new Dictionary<string, RemoteFile>
+    {
+        ["resnet34"] = new("resnet34-b627a593.pth", [new Uri("https://download.pytorch.org/models/resnet34-b627a593.pth")],
+            new Checksum("78fe1097b28dbda1373a700020afeed9", "b627a593bcbe140c234610266fe4f8ae95ea42fc881d091c9b6052e6b1d0590f", 87_319_819)),
+        ["mit_b0"] = new("mit_b0.safetensors", [new Uri("https://huggingface.co/smp-hub/mit_b0.imagenet/resolve/9ce53d104d92d75aabb00aae70677aaab67e7c84/model.safetensors")],
+            new Checksum(null, null, null)),
+    };
+
+    public static WeightsConfig BindWeights(YamlSection w)
+    {
+        var source = w.Choice("source", "imagenet", "imagenet", "synthetic");
+        var files = new Dictionary<string, RemoteFile>(DefaultWeights);
+        var fs = w.Section("files");
+        foreach (var name in fs.Keys())
+        {
+            if (!DefaultWeights.TryGetValue(name, out var defaults)) throw fs.Error(name, $"unknown encoder; expected one of {string.Join(", ", DefaultWeights.Keys)}");
+            files[name] = PipelineConfigLoader.Remote(fs.Section(name), defaults.FileName, defaults);
+        }
+        w.RejectUnknown();
+        return new WeightsConfig(source, files);
+    }
+
+    private sealed record Defaults(string Optimizer, double Lr, double WeightDecay, int Epochs, int BatchSize, bool Augment, long Seed, bool Pretrained, int? MaxEpochs, int? MaxTrainSamples);
+
+    public static IReadOnlyList<ExperimentConfig> BindExperiments(YamlSection training, YamlSection experiments, int imageSize)
+    {
+        var d = new Defaults(
+            training.Choice("optimizer", "adam", "adam", "adamw"),
+            training.Double("lr", 1e-4, 0, 10),
+            training.Double("weight_decay", 0, 0, 10),
+            training.Int("epochs", 5, 0, 100_000),
+            training.Int("batch_size", 16, 1, 65_536),
+            training.Bool("augment", false),
+            training.Long("seed") ?? 42,
+            training.Bool("pretrained", true),
+            training.OptionalInt("max_epochs", 0, 100_000),
+            training.OptionalInt("max_train_samples", 1, int.MaxValue));
+        training.RejectUnknown();
+
+        var result = new List<ExperimentConfig>();
+        foreach (var id in experiments.Keys())
+        {
+            if (!System.Text.RegularExpressions.Regex.IsMatch(id, "^[a-z0-9][a-z0-9_-]*$"))
+                throw experiments.Error(id, "experiment ids are lower-case letters, digits, '-' and '_' (they become stage names such as Train-<id>)");
+            var e = experiments.Section(id);
+            var model = e.Required("model", $"one of {string.Join(", ", ModelZoo.Architectures)}");
+            if (!ModelZoo.Architectures.Contains(model)) throw e.Error("model", $"unknown model '{model}'; expected one of {string.Join(", ", ModelZoo.Architectures)}");
+            var optimizer = e.Choice("optimizer", d.Optimizer, "adam", "adamw");
+            double lr = e.OptionalDouble("lr", 0, 10) ?? d.Lr;
+            double wd = e.OptionalDouble("weight_decay", 0, 10) ?? d.WeightDecay;
+            int epochs = e.OptionalInt("epochs", 0, 100_000) ?? d.Epochs;
+            if (d.MaxEpochs is { } cap) epochs = Math.Min(epochs, cap);
+            bool augment = e.OptionalBool("augment") ?? d.Augment;
+            bool pretrained = (e.OptionalBool("pretrained") ?? d.Pretrained) && ModelZoo.EncoderName(model) is not null;
+            var title = e.String("title", id)!;
+            var vit = e.Section("vit");
+            var spec = new ModelSpec(model, ImageSize: imageSize,
+                PatchSize: vit.Int("patch_size", 16, 1, 1024), Dim: vit.Int("dim", 128, 1, 65_536), Depth: vit.Int("depth", 3, 1, 1000),
+                Heads: vit.Int("heads", 4, 1, 1024), MlpRatio: vit.Double("mlp_ratio", 4, 0.01, 1000));
+            vit.RejectUnknown();
+            if (model != ModelZoo.SimpleVit) spec = new ModelSpec(model, ImageSize: imageSize); // the size it is trained at, used by predict
+            else if (imageSize % spec.PatchSize != 0 || spec.Dim % spec.Heads != 0)
+                throw e.Error("vit", $"image size {imageSize} must be divisible by patch_size {spec.PatchSize} and dim {spec.Dim} by heads {spec.Heads}");
+            if (model == ModelZoo.SegformerMitB0 && imageSize % 32 != 0)
+                throw e.Error("model", $"segformer needs an image size divisible by 32; preprocess.image_size is {imageSize}");
+            var settings = new TrainSettings(spec, new AdamSettings(lr, WeightDecay: wd, Decoupled: optimizer == "adamw"), epochs, d.BatchSize,
+                augment ? AugmentationSettings.Lab : null, d.Seed, null, d.MaxTrainSamples);
+            e.RejectUnknown();
+            result.Add(new ExperimentConfig(id, title, settings, pretrained));
+        }
+        return result;
+    }
+
+    public static ReportConfig BindReport(YamlSection r, IReadOnlyList<ExperimentConfig> experiments)
+    {
+        var ids = experiments.Select(e => e.Id).ToHashSet(StringComparer.Ordinal);
+        var tables = r.SectionList("tables").Select(t =>
+        {
+            var title = t.Required("title", "the table's heading");
+            var rows = t.SectionList("rows").Select(row =>
+            {
+                var label = row.Required("label", "the model name as printed, e.g. \"Unet (base)\"");
+                var exp = row.Required("experiment", "an experiment id");
+                if (!ids.Contains(exp)) throw row.Error("experiment", $"no experiment '{exp}' is declared under 'experiments:'");
+                row.RejectUnknown();
+                return new ReportRow(label, exp);
+            }).ToList();
+            t.RejectUnknown();
+            return new ReportTable(title, rows);
+        }).ToList();
+        var config = new ReportConfig(r.String("title", "PetSeg report")!, tables, r.Int("sample_predictions", 4, 0, 64));
+        r.RejectUnknown();
+        return config;
+    }
+}

@@ -1,0 +1,59 @@
+using PetSeg.Models;
+using PetSeg.Pipeline.Config;
+using PetSeg.Pipeline.Graph.Nodes;
+
+namespace PetSeg.Pipeline.Graph;
+
+/// <summary>
+/// The stage DAG, declared once from pipeline.yaml: download → preprocess (+ weights) → train-&lt;exp&gt; →
+/// evaluate-&lt;exp&gt; → report. Cake, the CLI and the tests all get the same graph from here.
+/// </summary>
+public sealed class PipelineGraph
+{
+    private readonly Dictionary<string, Stage> _byId;
+
+    public IReadOnlyList<Stage> Stages { get; }
+
+    private PipelineGraph(List<Stage> stages)
+    {
+        Stages = stages;
+        _byId = stages.ToDictionary(s => s.Id, StringComparer.Ordinal);
+    }
+
+    public static PipelineGraph Build(PipelineConfig config)
+    {
+        var stages = new List<Stage> { new DownloadNode(config) };
+        var encoders = config.Experiments.Where(e => e.Pretrained)
+            .Select(e => ModelZoo.EncoderName(e.Settings.Model.Architecture)!).Distinct().Order(StringComparer.Ordinal).ToList();
+        if (encoders.Count > 0) stages.Add(new WeightsNode(config, encoders));
+        stages.Add(new PreprocessNode(config));
+        stages.AddRange(config.Experiments.Select(e => new TrainNode(config, e)));
+        stages.AddRange(config.Experiments.Select(e => new EvaluateNode(config, e)));
+        if (config.Experiments.Count > 0) stages.Add(new ReportNode(config));
+        return new PipelineGraph(stages);
+    }
+
+    /// <summary>Group targets (Cake's Train, Evaluate) map to their members; stage ids map to themselves.</summary>
+    public static readonly IReadOnlyList<string> Groups = ["train", "evaluate"];
+
+    public Stage this[string id] => _byId.TryGetValue(id, out var s) ? s
+        : throw new Runner.PipelineException($"no stage '{id}'. Stages: {string.Join(", ", Stages.Select(x => x.Id))}");
+
+    public bool Contains(string id) => _byId.ContainsKey(id);
+
+    /// <summary>The stages a target needs, dependencies first (a group target expands to all its member stages).</summary>
+    public IReadOnlyList<Stage> Closure(string target)
+    {
+        var roots = Groups.Contains(target) ? Stages.Where(s => s.Kind == target).ToList() : [this[target]];
+        var order = new List<Stage>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        void Visit(Stage s)
+        {
+            if (!seen.Add(s.Id)) return;
+            foreach (var d in s.DependsOn) Visit(this[d]);
+            order.Add(s);
+        }
+        foreach (var r in roots) Visit(r);
+        return order;
+    }
+}

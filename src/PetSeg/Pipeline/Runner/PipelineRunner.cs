@@ -1,0 +1,158 @@
+using System.Diagnostics;
+using PetSeg.IO;
+using PetSeg.Pipeline.Config;
+using PetSeg.Pipeline.Graph;
+using PetSeg.Pipeline.Progress;
+using PetSeg.Pipeline.Stages;
+using PetSeg.Pipeline.Store;
+
+namespace PetSeg.Pipeline.Runner;
+
+/// <summary>
+/// Runs stages through the artifact store: a stage's key is computed from its parameters and its dependencies'
+/// published output digests; a key already in the store is a cache hit, otherwise the stage runs into a private
+/// folder and is published atomically. pipeline.lock is updated after every stage.
+/// </summary>
+public sealed class PipelineRunner
+{
+    private readonly PipelineConfig _config;
+    private readonly IProgressSink _ui;
+    private readonly HttpClient? _http;
+    private readonly DigestCache _digests;
+    private readonly ArtifactStore _store;
+
+    public PipelineGraph Graph { get; }
+
+    public PipelineRunner(PipelineConfig config, IProgressSink ui, HttpClient? http = null)
+    {
+        _config = config;
+        _ui = ui;
+        _http = http;
+        _digests = new DigestCache(Path.Combine(config.ArtifactsDir, "store", "digests.json"));
+        _store = new ArtifactStore(Path.Combine(config.ArtifactsDir, "store"), _digests, ui);
+        Graph = PipelineGraph.Build(config);
+    }
+
+    public string StoreRoot => _store.Root;
+
+    /// <param name="exclusive">Run only the target stage itself (its inputs must already be in the store), like Cake's --exclusive.</param>
+    /// <param name="force">Rerun the target stage(s) even on a cache hit.</param>
+    public IReadOnlyList<StageRun> Run(string target, bool force = false, bool exclusive = false, CancellationToken ct = default)
+    {
+        using var storeLock = StoreLock.Acquire(_store.Root, $"petseg run {target}");
+        var lockFile = PipelineLock.Read(_config.LockFile);
+        var plan = exclusive
+            ? (PipelineGraph.Groups.Contains(target) ? Graph.Stages.Where(s => s.Kind == target).ToList() : [Graph[target]])
+            : Graph.Closure(target);
+        var targets = PipelineGraph.Groups.Contains(target) ? plan.Where(s => s.Kind == target).Select(s => s.Id).ToHashSet() : [target];
+        var done = new Dictionary<string, StoreEntry>(StringComparer.Ordinal);
+        var runs = new List<StageRun>();
+        foreach (var stage in plan)
+        {
+            ct.ThrowIfCancellationRequested();
+            var deps = stage.DependsOn.ToDictionary(d => d, d => done.GetValueOrDefault(d) ?? Published(d, lockFile), StringComparer.Ordinal);
+            var inputs = Inputs(stage, deps);
+            var key = StageKey.Compute(stage.Kind, stage.CodeVersion, stage.Parameters, inputs);
+            var clock = Stopwatch.StartNew();
+            StoreEntry? entry = force && targets.Contains(stage.Id) ? null : _store.TryGet(key, stage);
+            if (entry is not null)
+            {
+                _ui.Info($"{stage.Id}: up to date (cache hit {Short(key)})");
+                runs.Add(new StageRun(stage.Id, key, StageOutcome.CacheHit, clock.Elapsed));
+            }
+            else
+            {
+                _ui.Info($"{stage.Id}: running (key {Short(key)})");
+                var work = _store.NewWorkDir();
+                try
+                {
+                    var outputs = stage.Execute(new StageContext(_config, key, work, deps, _digests, _ui, _http, ct));
+                    entry = _store.Publish(stage, key, inputs, outputs, work, clock.Elapsed);
+                }
+                catch
+                {
+                    AtomicFile.TryDelete(work);
+                    throw;
+                }
+                _ui.Info($"{stage.Id}: done in {clock.Elapsed.TotalSeconds:F1} s");
+                runs.Add(new StageRun(stage.Id, key, StageOutcome.Executed, clock.Elapsed));
+            }
+            done[stage.Id] = entry;
+            lockFile.Record(entry);
+            lockFile.Write(_config.LockFile);
+        }
+        return runs;
+    }
+
+    /// <summary>Every stage, fresh or stale with the reasons, without running anything (like <c>dvc status</c>).</summary>
+    public IReadOnlyList<StageStatus> Status()
+    {
+        var lockFile = PipelineLock.Read(_config.LockFile);
+        var fresh = new Dictionary<string, StoreEntry>(StringComparer.Ordinal);
+        var result = new List<StageStatus>();
+        foreach (var stage in Graph.Stages)
+        {
+            var staleDeps = stage.DependsOn.Where(d => !fresh.ContainsKey(d)).ToList();
+            if (staleDeps.Count > 0)
+            {
+                result.Add(new StageStatus(stage.Id, Freshness.Stale, null, staleDeps.Select(d => $"upstream stage '{d}' is stale").ToList()));
+                continue;
+            }
+            var deps = stage.DependsOn.ToDictionary(d => d, d => fresh[d], StringComparer.Ordinal);
+            var inputs = Inputs(stage, deps);
+            var key = StageKey.Compute(stage.Kind, stage.CodeVersion, stage.Parameters, inputs);
+            if (_store.TryGet(key, stage) is { } entry)
+            {
+                fresh[stage.Id] = entry;
+                result.Add(new StageStatus(stage.Id, Freshness.Fresh, key, []));
+                continue;
+            }
+            result.Add(new StageStatus(stage.Id, Freshness.Stale, key, Explain(stage, inputs, lockFile)));
+        }
+        return result;
+    }
+
+    /// <summary>Removes store entries that pipeline.lock no longer references.</summary>
+    public (int Entries, long Bytes) CollectGarbage()
+    {
+        using var storeLock = StoreLock.Acquire(_store.Root, "petseg gc");
+        var keep = PipelineLock.Read(_config.LockFile).Stages.Values.Select(s => s.Key).ToHashSet(StringComparer.Ordinal);
+        return _store.CollectGarbage(keep);
+    }
+
+    private static List<string> Explain(Stage stage, SortedDictionary<string, string> inputs, PipelineLock lockFile)
+    {
+        if (!lockFile.Stages.TryGetValue(stage.Id, out var last)) return ["never run"];
+        var reasons = new List<string>();
+        if (last.Code != stage.CodeVersion) reasons.Add($"code version {last.Code} → {stage.CodeVersion}");
+        var now = stage.Parameters;
+        foreach (var k in now.Keys.Union(last.Params.Keys).Order(StringComparer.Ordinal))
+        {
+            var before = last.Params.GetValueOrDefault(k);
+            var after = now.GetValueOrDefault(k);
+            if (before != after) reasons.Add($"parameter {k}: {before ?? "(none)"} → {after ?? "(none)"}");
+        }
+        foreach (var k in inputs.Keys.Union(last.Inputs.Keys).Order(StringComparer.Ordinal))
+            if (inputs.GetValueOrDefault(k) != last.Inputs.GetValueOrDefault(k)) reasons.Add($"input {k} changed");
+        if (reasons.Count == 0) reasons.Add("its output is missing from the store (deleted, damaged or collected)");
+        return reasons;
+    }
+
+    private StoreEntry Published(string stageId, PipelineLock lockFile)
+    {
+        var stage = Graph[stageId];
+        if (lockFile.Stages.TryGetValue(stageId, out var locked) && _store.TryGet(locked.Key, stage) is { } e) return e;
+        throw new PipelineException($"stage '{stageId}' has no published result yet; run it first (without --exclusive).");
+    }
+
+    private static SortedDictionary<string, string> Inputs(Stage stage, IReadOnlyDictionary<string, StoreEntry> deps)
+    {
+        var inputs = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (id, e) in deps)
+            foreach (var (name, f) in e.Outputs)
+                if (stage.UsesInput(id, name)) inputs[$"{id}/{name}"] = f.Digest;
+        return inputs;
+    }
+
+    private static string Short(string key) => key.Length > 23 ? key[..23] + "…" : key;
+}

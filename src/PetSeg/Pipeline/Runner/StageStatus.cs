@@ -1,0 +1,14 @@
+namespace PetSeg.Pipeline.Runner;
+
+public enum Freshness { Fresh, Stale }
+
+/// <summary>One line of <c>petseg status</c>: whether a stage's result for the current inputs exists, and if not, why.</summary>
+public sealed record StageStatus(string Stage, Freshness State, string? Key, IReadOnlyList<string> Reasons);
+
+/// <summary>What a run did with one stage.</summary>
+public enum StageOutcome { CacheHit, Executed }
+
+public sealed record StageRun(string Stage, string Key, StageOutcome Outcome, TimeSpan Duration);
+
+/// <summary>A pipeline-level problem a user can fix (unknown stage, missing upstream result).</summary>
+public sealed class PipelineException(string message) : Exception(message);

@@ -1,0 +1,92 @@
+using System.Text.Json;
+using PetSeg.IO;
+using PetSeg.Pipeline.Graph;
+using PetSeg.Pipeline.Progress;
+using PetSeg.Pipeline.Stages;
+
+namespace PetSeg.Pipeline.Store;
+
+/// <summary>
+/// Content-addressed results under <c>artifacts/store/objects/&lt;k0k1&gt;/&lt;key&gt;/</c>: each entry is built in
+/// <c>tmp/</c>, hashed, described by <c>entry.json</c> and published by one rename. Reads verify every output's
+/// digest; a corrupted entry is reported, removed and rebuilt by the runner.
+/// </summary>
+public sealed class ArtifactStore(string root, DigestCache digests, IProgressSink ui)
+{
+    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
+
+    public string Root => root;
+    public string ObjectsDir => Path.Combine(root, "objects");
+
+    public string EntryDir(string key)
+    {
+        var hex = key[(key.IndexOf(':') + 1)..];
+        return Path.Combine(ObjectsDir, hex[..2], hex);
+    }
+
+    /// <summary>A fresh private folder for a stage to write its outputs into.</summary>
+    public string NewWorkDir()
+    {
+        var dir = Path.Combine(root, "tmp", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        return dir;
+    }
+
+    /// <summary>The entry for <paramref name="key"/> if present and intact; a damaged one is reported and removed.</summary>
+    public StoreEntry? TryGet(string key, Stage stage)
+    {
+        var dir = EntryDir(key);
+        var file = Path.Combine(dir, "entry.json");
+        if (!File.Exists(file)) return null;
+        StoreEntry? entry;
+        try { entry = JsonSerializer.Deserialize<StoreEntry>(File.ReadAllText(file), Json); }
+        catch (JsonException) { entry = null; }
+        var problem = entry is null ? "entry.json is unreadable" : entry.Key != key ? "entry.json names another key" : null;
+        if (problem is null)
+        {
+            entry = entry! with { Folder = dir };
+            foreach (var (name, f) in entry.Outputs)
+                if (!stage.IsIntact(name, entry.OutputPath(name), f.Digest, digests)) { problem = $"output '{name}' does not match its digest {f.Digest}"; break; }
+        }
+        if (problem is null) return entry;
+        ui.Info($"store: entry {key} of {stage.Id} is damaged ({problem}); it will be rebuilt");
+        AtomicFile.TryDelete(dir);
+        return null;
+    }
+
+    public StoreEntry Publish(Stage stage, string key, SortedDictionary<string, string> inputs, IReadOnlyDictionary<string, StageOutput> outputs, string workDir, TimeSpan duration)
+    {
+        var files = new SortedDictionary<string, StoredFile>(StringComparer.Ordinal);
+        foreach (var (name, o) in outputs)
+        {
+            var full = Path.GetFullPath(o.Path);
+            bool inside = full.StartsWith(Path.GetFullPath(workDir) + Path.DirectorySeparatorChar, StringComparison.Ordinal);
+            files[name] = new StoredFile(o.Digest, File.Exists(full) ? new FileInfo(full).Length : 0,
+                inside ? Path.GetRelativePath(workDir, full) : full);
+        }
+        var entry = new StoreEntry(stage.Id, stage.Kind, key, stage.CodeVersion, stage.Parameters, inputs, files, DateTimeOffset.UtcNow, Math.Round(duration.TotalSeconds, 3));
+        AtomicFile.WriteAllText(Path.Combine(workDir, "entry.json"), JsonSerializer.Serialize(entry, Json) + "\n");
+        var dir = EntryDir(key);
+        Directory.CreateDirectory(Path.GetDirectoryName(dir)!);
+        AtomicFile.Publish(workDir, dir);
+        return entry with { Folder = dir };
+    }
+
+    /// <summary>Deletes entries whose key is not in <paramref name="keep"/> (e.g. the keys in pipeline.lock); returns the bytes freed.</summary>
+    public (int Entries, long Bytes) CollectGarbage(IReadOnlySet<string> keep)
+    {
+        int n = 0;
+        long bytes = 0;
+        if (!Directory.Exists(ObjectsDir)) return (0, 0);
+        foreach (var dir in Directory.EnumerateDirectories(ObjectsDir).SelectMany(Directory.EnumerateDirectories).ToList())
+        {
+            var key = Digest.Prefix + Path.GetFileName(dir);
+            if (keep.Contains(key)) continue;
+            bytes += Directory.EnumerateFiles(dir, "*", SearchOption.AllDirectories).Sum(f => new FileInfo(f).Length);
+            AtomicFile.TryDelete(dir);
+            n++;
+        }
+        AtomicFile.TryDelete(Path.Combine(root, "tmp"));
+        return (n, bytes);
+    }
+}

@@ -1,0 +1,46 @@
+using PetSeg.Data.Cache;
+using PetSeg.IO;
+using PetSeg.Training.Augmentation;
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.PixelFormats;
+using static TorchSharp.torch;
+
+namespace PetSeg.Reporting;
+
+/// <summary>A PNG with one row per test image: the image | the true mask | the predicted mask (pet white, background black, ignored border grey).</summary>
+public static class PredictionGrid
+{
+    public static string Write(string path, nn.Module<Tensor, Tensor> model, TensorCache test, int count)
+    {
+        count = Math.Min(count, test.Count);
+        int h = test.Height, w = test.Width, gap = 4;
+        using var image = new Image<Rgb24>(3 * w + 2 * gap, count * h + Math.Max(0, count - 1) * gap, new Rgb24(255, 255, 255));
+        using (var scope = NewDisposeScope())
+        using (no_grad())
+        {
+            model.eval();
+            var indices = Enumerable.Range(0, count).ToArray();
+            var (images, masks) = test.ReadBatch(indices);
+            var preds = model.call(ImageNetNormalize.Apply(images)).argmax(1).to_type(ScalarType.Byte);
+            for (int i = 0; i < count; i++)
+            {
+                var rgb = test.Image(i);
+                var truth = test.Mask(i);
+                var pred = preds[i].data<byte>().ToArray();
+                int top = i * (h + gap);
+                for (int y = 0; y < h; y++)
+                    for (int x = 0; x < w; x++)
+                    {
+                        int p = y * w + x;
+                        image[x, top + y] = new Rgb24(rgb[p], rgb[h * w + p], rgb[2 * h * w + p]);
+                        image[w + gap + x, top + y] = MaskColor(truth[p]);
+                        image[2 * (w + gap) + x, top + y] = MaskColor(pred[p]);
+                    }
+            }
+        }
+        AtomicFile.Write(path, fs => image.SaveAsPng(fs));
+        return path;
+    }
+
+    private static Rgb24 MaskColor(byte v) => v switch { 0 => new Rgb24(0, 0, 0), 1 => new Rgb24(255, 255, 255), _ => new Rgb24(128, 128, 128) };
+}

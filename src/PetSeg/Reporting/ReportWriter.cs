@@ -1,0 +1,71 @@
+using System.Globalization;
+using System.Text;
+using PetSeg.Pipeline.Config;
+
+namespace PetSeg.Reporting;
+
+/// <summary>The lab's three numbers for one experiment.</summary>
+public sealed record Headline(double PixelError, double F1Weighted, double MeanIoU);
+
+/// <summary>One stage as listed in the report's metadata.</summary>
+public sealed record StageSummary(string Stage, string Key, double Seconds);
+
+/// <summary>Everything the report shows; figures are file names relative to the report.</summary>
+public sealed record ReportInput(
+    ReportConfig Config,
+    IReadOnlyList<ExperimentConfig> Experiments,
+    IReadOnlyDictionary<string, Headline> Metrics,
+    IReadOnlyDictionary<string, string> LossPlots,
+    IReadOnlyDictionary<string, string> PredictionGrids,
+    IReadOnlyList<StageSummary> Stages,
+    IReadOnlyList<(string Name, string Value)> Environment);
+
+/// <summary>Renders report.md: the lab's tables exactly as the notebook prints them, then curves, predictions and run metadata.</summary>
+public static class ReportWriter
+{
+    public static readonly string[] Columns = ["Model", "Hamming Loss (Pixel Error)", "F1 Score (Weighted)", "mAP (mean IoU)"];
+
+    /// <summary>The tables alone, each under a heading: the part that must equal the lab's printed output.</summary>
+    public static string Tables(ReportConfig config, IReadOnlyDictionary<string, Headline> metrics)
+    {
+        var sb = new StringBuilder();
+        foreach (var table in config.Tables)
+        {
+            sb.Append("## ").Append(table.Title).Append("\n\n");
+            var rows = table.Rows.Select(r => metrics.TryGetValue(r.Experiment, out var m)
+                ? (r.Label, new[] { m.PixelError, m.F1Weighted, m.MeanIoU })
+                : throw new KeyNotFoundException($"no metrics for experiment '{r.Experiment}' (row '{r.Label}')")).ToList();
+            sb.Append(PipeTable.Render(Columns, rows)).Append('\n');
+        }
+        return sb.ToString();
+    }
+
+    public static string Render(ReportInput input)
+    {
+        var sb = new StringBuilder();
+        sb.Append("# ").Append(input.Config.Title).Append("\n\n");
+        sb.Append("Test-set metrics over all non-ignored pixels (trimap border = 255 excluded), as torchmetrics computes them: ")
+          .Append("pixel error = 1 − accuracy, F1 weighted by class support, mean IoU over classes.\n\n");
+        sb.Append(Tables(input.Config, input.Metrics));
+
+        if (input.LossPlots.Count > 0)
+        {
+            sb.Append("## Training loss\n\n");
+            foreach (var e in input.Experiments.Where(e => input.LossPlots.ContainsKey(e.Id)))
+                sb.Append("### ").Append(e.Id).Append("\n\n![").Append(e.Id).Append(" train loss](").Append(input.LossPlots[e.Id]).Append(")\n\n");
+        }
+        if (input.PredictionGrids.Count > 0)
+        {
+            sb.Append("## Sample test predictions\n\nEach row: image | true mask | predicted mask (white = pet, black = background, grey = ignored border).\n\n");
+            foreach (var e in input.Experiments.Where(e => input.PredictionGrids.ContainsKey(e.Id)))
+                sb.Append("### ").Append(e.Id).Append("\n\n![").Append(e.Id).Append(" predictions](").Append(input.PredictionGrids[e.Id]).Append(")\n\n");
+        }
+
+        sb.Append("## Run metadata\n\n| Stage | Key | Duration (s) |\n|:--|:--|--:|\n");
+        foreach (var s in input.Stages)
+            sb.Append("| ").Append(s.Stage).Append(" | `").Append(s.Key).Append("` | ").Append(s.Seconds.ToString("F1", CultureInfo.InvariantCulture)).Append(" |\n");
+        sb.Append('\n');
+        foreach (var (name, value) in input.Environment) sb.Append("- ").Append(name).Append(": ").Append(value).Append('\n');
+        return sb.ToString();
+    }
+}
