@@ -8,17 +8,25 @@ using TorchSharp;
 
 namespace PetSeg.Cli.Commands;
 
-[Description("Measure throughput: 'preprocess' (decode+resize pairs/s) or 'cache-read' (shuffled batch of 16 from the cache).")]
+[Description("Measure throughput: preprocess | cache-read | data-path | train-step | epoch | hash (see README, Benchmarks).")]
 public sealed class BenchCommand : GuardedCommand<BenchCommand.Settings>
 {
     public sealed class Settings : CommandSettings
     {
-        [CommandArgument(0, "<WHAT>")][Description("preprocess | cache-read")]
+        [CommandArgument(0, "<WHAT>")][Description("preprocess | cache-read | data-path | train-step | epoch | hash")]
         public string What { get; init; } = "";
         [CommandOption("--count <N>")][Description("Synthetic 500×375 pairs to use (default 500).")]
         public int Count { get; init; } = 500;
         [CommandOption("--size <PX>")][Description("Target size (default 224).")]
         public int Size { get; init; } = 224;
+        [CommandOption("--model <NAME>")][Description("train-step/epoch: unet-resnet34, segformer-mit_b0, simple-unet, simple-vit or all (default all).")]
+        public string Model { get; init; } = "all";
+        [CommandOption("--steps <N>")][Description("train-step: measured steps per model (default 20; RSS is compared across them).")]
+        public int Steps { get; init; } = 20;
+        [CommandOption("--threads <N>")][Description("torch threads (default: torch's default, the core count).")]
+        public int? Threads { get; init; }
+        [CommandOption("--channels-last")][Description("train-step: use channels-last memory format for model and input.")]
+        public bool ChannelsLast { get; init; }
         [CommandOption("--work <DIR>")][Description("Scratch folder (default: a temp folder, deleted afterwards).")]
         public string? Work { get; init; }
     }
@@ -68,8 +76,14 @@ public sealed class BenchCommand : GuardedCommand<BenchCommand.Settings>
                     System.Console.WriteLine($"cache-read: batch of 16 at {s.Size}×{s.Size}: median {times[times.Count / 2]:F3} ms, p95 {times[(int)(times.Count * 0.95)]:F3} ms, max {times[^1]:F3} ms over {times.Count} batches");
                 }
                 return Task.FromResult(0);
+            case "data-path":
+            case "train-step":
+            case "epoch":
+            case "hash":
+                if (s.Threads is { } t) torch.set_num_threads(t);
+                return Task.FromResult(TrainingBenchmarks.Run(s.What, s, root, cachePath, ct));
             default:
-                System.Console.Error.WriteLine($"error: unknown benchmark '{s.What}'; expected preprocess or cache-read");
+                System.Console.Error.WriteLine($"error: unknown benchmark '{s.What}'; expected preprocess, cache-read, data-path, train-step, epoch or hash");
                 return Task.FromResult(2);
         }
     }

@@ -37,7 +37,7 @@ public sealed class PatchRearrange(int patch) : Module<Tensor, Tensor>(nameof(Pa
     {
         long b = x.shape[0], c = x.shape[1], gh = x.shape[2] / patch, gw = x.shape[3] / patch;
         using var scope = NewDisposeScope();
-        return x.view(b, c, gh, patch, gw, patch).permute(0, 2, 4, 3, 5, 1).reshape(b, gh * gw, patch * patch * c).MoveToOuterDisposeScope();
+        return x.reshape(b, c, gh, patch, gw, patch).permute(0, 2, 4, 3, 5, 1).reshape(b, gh * gw, patch * patch * c).MoveToOuterDisposeScope();
     }
 }
 

@@ -1,0 +1,159 @@
+using System.Diagnostics;
+using PetSeg.Data.Cache;
+using PetSeg.Data.Dataset;
+using PetSeg.IO;
+using PetSeg.Models;
+using PetSeg.Pipeline.Progress;
+using PetSeg.Training;
+using PetSeg.Training.Augmentation;
+using PetSeg.Training.Optim;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace PetSeg.Cli.Commands;
+
+/// <summary>The model- and store-side benchmarks of `petseg bench`: figures for the issues' performance goals.</summary>
+internal static class TrainingBenchmarks
+{
+    private static double RssMiB() => Environment.WorkingSet / 1048576.0;
+
+    public static int Run(string what, BenchCommand.Settings s, string root, string cachePath, CancellationToken ct)
+    {
+        switch (what)
+        {
+            case "data-path": return DataPath(s, root, cachePath);
+            case "train-step": return TrainStep(s, ct);
+            case "epoch": return Epoch(s, root, ct);
+            case "hash": return Hash(s);
+        }
+        return 2;
+    }
+
+    private static TensorCache EnsureCache(string root, string cachePath, int size)
+    {
+        if (!File.Exists(cachePath)) Preprocessor.Run(OxfordPetDataset.Open(root, "trainval"), cachePath, new PreprocessOptions(size, size));
+        return TensorCache.Open(cachePath);
+    }
+
+    /// <summary>Cache read + lab augmentation + normalize for shuffled batches of 16, images/s (what training consumes).</summary>
+    private static int DataPath(BenchCommand.Settings s, string root, string cachePath)
+    {
+        using var cache = EnsureCache(root, cachePath, s.Size);
+        var augmenter = new BatchAugmenter(AugmentationSettings.Lab);
+        var rng = new Random(0);
+        var idx = new int[16];
+        var rates = new List<double>();
+        for (int round = 0; round < 5; round++)
+        {
+            var sw = Stopwatch.StartNew();
+            int images = 0;
+            for (int b = 0; b < 40; b++)
+            {
+                using var scope = NewDisposeScope();
+                for (int k = 0; k < 16; k++) idx[k] = rng.Next(cache.Count);
+                var (img, msk) = cache.ReadBatch(idx);
+                (img, msk) = BatchAugmenter.Apply(img, msk, augmenter.Draw(rng, 16, cache.Width, cache.Height));
+                var x = ImageNetNormalize.Apply(img);
+                var y = msk.to_type(ScalarType.Int64);
+                images += 16;
+            }
+            if (round > 0) rates.Add(images / sw.Elapsed.TotalSeconds);
+        }
+        rates.Sort();
+        System.Console.WriteLine($"data-path: cache read + flip/brightness-contrast/shift-scale-rotate + normalize, batch 16 at {s.Size}×{s.Size}: " +
+                                 $"median {rates[rates.Count / 2]:F0} images/s (min {rates[0]:F0}, max {rates[^1]:F0}), {torch.get_num_threads()} torch threads");
+        return 0;
+    }
+
+    /// <summary>forward + CE(ignore 255) + backward + Adam step at batch 16, 3×size², plus eval forward; RSS before/after.</summary>
+    private static int TrainStep(BenchCommand.Settings s, CancellationToken ct)
+    {
+        var models = s.Model == "all" ? ModelZoo.Architectures : [s.Model];
+        foreach (var name in models)
+        {
+            manual_seed(0);
+            var model = ModelZoo.Create(new ModelSpec(name, ImageSize: s.Size));
+            using var opt = new AdamOptimizer(model.named_parameters(), new AdamSettings(1e-4));
+            var x = randn(16, 3, s.Size, s.Size);
+            if (s.ChannelsLast) x = x.permute(0, 2, 3, 1).contiguous().permute(0, 3, 1, 2); // convs then keep channels-last activations
+            var y = randint(0, 2, [16, s.Size, s.Size]);
+            model.train();
+            void Step()
+            {
+                using var scope = NewDisposeScope();
+                var loss = nn.functional.cross_entropy(model.call(x), y, ignore_index: 255);
+                opt.ZeroGrad();
+                loss.backward();
+                opt.StepOnce();
+                _ = loss.item<float>();
+            }
+            Step(); Step(); // warm-up: allocator, optimizer state
+            GC.Collect();
+            double rssBefore = RssMiB();
+            var sw = Stopwatch.StartNew();
+            for (int i = 0; i < s.Steps; i++) { ct.ThrowIfCancellationRequested(); Step(); }
+            double trainRate = 16 * s.Steps / sw.Elapsed.TotalSeconds;
+            GC.Collect();
+            double rssAfter = RssMiB();
+            model.eval();
+            sw.Restart();
+            int evalSteps = Math.Max(3, s.Steps / 2);
+            using (no_grad())
+                for (int i = 0; i < evalSteps; i++) { using var scope = NewDisposeScope(); _ = model.call(x).argmax(1).sum().item<long>(); }
+            double evalRate = 16 * evalSteps / sw.Elapsed.TotalSeconds;
+            System.Console.WriteLine($"train-step {name}: {trainRate:F2} images/s train, {evalRate:F2} images/s eval forward " +
+                                     $"(batch 16, {s.Size}², {s.Steps} steps, {torch.get_num_threads()} threads{(s.ChannelsLast ? ", channels-last" : "")}); " +
+                                     $"RSS {rssBefore:F0} → {rssAfter:F0} MiB");
+            model.Dispose();
+        }
+        return 0;
+    }
+
+    /// <summary>One full SimpleUNet epoch (or --model) over --count synthetic trainval images at --size, with RSS over 3 epochs.</summary>
+    private static int Epoch(BenchCommand.Settings s, string root, CancellationToken ct)
+    {
+        var cachePath = Path.Combine(Path.GetDirectoryName(root)!, $"epoch-{s.Count}-{s.Size}.petc");
+        using var cache = EnsureCache(root, cachePath, s.Size);
+        var model = s.Model == "all" ? ModelZoo.SimpleUnet : s.Model;
+        var settings = new TrainSettings(new ModelSpec(model, ImageSize: s.Size), new AdamSettings(1e-3), Epochs: 3, Seed: 1);
+        var runDir = Path.Combine(Path.GetTempPath(), "petseg-bench-epoch");
+        AtomicFile.TryDelete(runDir);
+        var rss = new List<double> { RssMiB() };
+        var trainer = new Trainer(settings, runDir, new EpochRss(rss));
+        var sw = Stopwatch.StartNew();
+        var r = trainer.Run(cache, "bench", ct);
+        System.Console.WriteLine($"epoch {model}: {cache.Count} images at {s.Size}², 3 epochs in {sw.Elapsed.TotalSeconds:F0} s " +
+                                 $"({sw.Elapsed.TotalSeconds / 3:F0} s/epoch, {3 * cache.Count / sw.Elapsed.TotalSeconds:F2} images/s); " +
+                                 $"RSS at start and after each epoch: {string.Join(" → ", rss.Select(v => v.ToString("F0")))} MiB; losses {string.Join(", ", r.EpochLosses.Select(l => l.ToString("F4")))}");
+        AtomicFile.TryDelete(runDir);
+        return 0;
+    }
+
+    private sealed class EpochRss(List<double> rss) : IProgressSink
+    {
+        public void Info(string line) { System.Console.WriteLine(line); if (line.StartsWith("epoch ", StringComparison.Ordinal)) { GC.Collect(); rss.Add(RssMiB()); } }
+        public PetSeg.Pipeline.Progress.IProgressBar Bar(string description, double total, ProgressUnit unit) => NullProgressSink.Instance.Bar(description, total, unit);
+    }
+
+    /// <summary>Store hashing (XxHash128) of a 1 GiB file, cold-ish and then from the page cache.</summary>
+    private static int Hash(BenchCommand.Settings s)
+    {
+        var path = Path.Combine(s.Work ?? Path.GetTempPath(), "petseg-hash-1g.bin");
+        if (!File.Exists(path) || new FileInfo(path).Length != 1L << 30)
+        {
+            var buf = new byte[1 << 20];
+            new Random(1).NextBytes(buf);
+            using var fs = File.Create(path);
+            for (int i = 0; i < 1024; i++) fs.Write(buf);
+        }
+        var rates = new List<double>();
+        for (int i = 0; i < 4; i++)
+        {
+            var sw = Stopwatch.StartNew();
+            Digest.OfFile(path);
+            rates.Add(1.0 / sw.Elapsed.TotalSeconds);
+        }
+        System.Console.WriteLine($"hash: 1 GiB with XxHash128: first pass {rates[0]:F2} GiB/s, then {string.Join(", ", rates.Skip(1).Select(r => r.ToString("F2")))} GiB/s (page cache)");
+        return 0;
+    }
+}

@@ -1,0 +1,65 @@
+using System.Diagnostics;
+using PetSeg.Models;
+using PetSeg.Tests.Support;
+using PetSeg.Training.Checkpoints;
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.PixelFormats;
+using static TorchSharp.torch;
+
+namespace PetSeg.Tests.Cli;
+
+/// <summary>`petseg predict` as a user runs it: a real process, a checkpoint file, a JPEG of an odd size.</summary>
+[Collection(TorchGlobalState.Name)]
+public sealed class PredictCommandTests
+{
+    private static (int Exit, string Output) Petseg(params string[] args)
+    {
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "PetSeg.Cli.dll"));
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        using var p = Process.Start(psi)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEnd();
+        p.WaitForExit();
+        return (p.ExitCode, stdout.Result + stderr);
+    }
+
+    [Fact]
+    public void Writes_a_mask_and_an_overlay_at_the_images_own_size()
+    {
+        using var dir = new TempDir();
+        using (var scope = NewDisposeScope())
+        {
+            manual_seed(4);
+            var spec = new ModelSpec(ModelZoo.SimpleUnet, ImageSize: 32);
+            TrainingCheckpoint.Save(dir["model.ckpt"], ModelZoo.Create(spec), null, new CheckpointInfo(spec, 3, "test", 0, [0.5, 0.4, 0.3]));
+        }
+        using (var img = new Image<Rgb24>(50, 37))
+        {
+            for (int y = 0; y < 37; y++) for (int x = 0; x < 50; x++) img[x, y] = new Rgb24((byte)(x * 5), (byte)(y * 6), 90);
+            img.SaveAsJpeg(dir["cat.jpg"]);
+        }
+
+        var (exit, output) = Petseg("predict", "--checkpoint", dir["model.ckpt"], "--image", dir["cat.jpg"], "--out", dir["mask.png"], "--overlay", dir["overlay.png"]);
+        Assert.True(exit == 0, output);
+        Assert.Contains("50×37", output);
+        using var mask = Image.Load<L8>(dir["mask.png"]);
+        Assert.Equal((50, 37), (mask.Width, mask.Height));
+        var values = new HashSet<byte>();
+        mask.ProcessPixelRows(rows => { for (int y = 0; y < rows.Height; y++) foreach (var p in rows.GetRowSpan(y)) values.Add(p.PackedValue); });
+        Assert.Subset(new HashSet<byte> { 0, 255 }, values);
+        using var overlay = Image.Load<Rgb24>(dir["overlay.png"]);
+        Assert.Equal((50, 37), (overlay.Width, overlay.Height));
+    }
+
+    [Fact]
+    public void A_missing_checkpoint_is_one_clear_error_line()
+    {
+        using var dir = new TempDir();
+        var (exit, output) = Petseg("predict", "--checkpoint", dir["nope.ckpt"], "--image", dir["x.jpg"]);
+        Assert.Equal(1, exit);
+        Assert.Contains("error: checkpoint", output);
+        Assert.Contains("nope.ckpt", output);
+        Assert.DoesNotContain("   at ", output); // no stack trace
+    }
+}
