@@ -23,6 +23,8 @@ public sealed class BenchCommand : GuardedCommand<BenchCommand.Settings>
         public string Model { get; init; } = "all";
         [CommandOption("--steps <N>")][Description("train-step: measured steps per model (default 20; RSS is compared across them).")]
         public int Steps { get; init; } = 20;
+        [CommandOption("--epochs <N>")][Description("epoch: epochs to run (default 3; RSS is printed after each).")]
+        public int Epochs { get; init; } = 3;
         [CommandOption("--threads <N>")][Description("torch threads (default: torch's default, the core count).")]
         public int? Threads { get; init; }
         [CommandOption("--channels-last")][Description("train-step: use channels-last memory format for model and input.")]

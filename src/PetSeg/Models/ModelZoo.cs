@@ -47,12 +47,8 @@ public static class ModelZoo
     /// <summary>Loads ImageNet encoder weights into a Unet or Segformer (classifier dropped).</summary>
     public static void LoadEncoderWeights(nn.Module model, string path)
     {
-        var encoder = model switch
-        {
-            Unet u => u.Encoder,
-            Segformer s => s.Encoder,
-            _ => throw new ArgumentException($"{model.GetName()} has no pretrainable encoder"),
-        };
+        var encoder = model is SmpSegmentationModel smp ? smp.Encoder
+            : throw new ArgumentException($"{model.GetName()} has no pretrainable encoder");
         EncoderWeights.LoadInto(encoder, path);
     }
 }

@@ -88,6 +88,7 @@ public sealed class Trainer(TrainSettings settings, string runDir, IProgressSink
                 loss.backward();
                 optimizer.StepOnce();
                 running += loss.item<float>() * idx.Length;
+                NativeMemory.Release();
                 seen += idx.Length;
                 double rate = seen / Math.Max(1e-9, clock.Elapsed.TotalSeconds);
                 bar.Update(seen, $"batch {b + 1}/{batches} loss {running / seen:F4} {rate:F1} img/s");

@@ -16,13 +16,6 @@ public sealed class PipelineEndToEndTests : IDisposable
 {
     private readonly TempDir _dir = new();
 
-    private static string RepoFile(string name)
-    {
-        for (var d = new DirectoryInfo(AppContext.BaseDirectory); d is not null; d = d.Parent)
-            if (File.Exists(Path.Combine(d.FullName, "PetSegPipeline.sln"))) return Path.Combine(d.FullName, name);
-        throw new FileNotFoundException(name);
-    }
-
     private PipelineRunner Runner() => new(PipelineConfigLoader.Load(_dir["pipeline.yaml"], "smoke"), NullProgressSink.Instance);
 
     private static HashSet<string> Executed(IEnumerable<StageRun> runs) =>
@@ -40,7 +33,7 @@ public sealed class PipelineEndToEndTests : IDisposable
     [Fact]
     public void Smoke_profile_runs_the_whole_lab_and_reruns_only_what_changed()
     {
-        File.Copy(RepoFile("pipeline.yaml"), _dir["pipeline.yaml"]);
+        File.Copy(RepoFiles.Path("pipeline.yaml"), _dir["pipeline.yaml"]);
         var config = PipelineConfigLoader.Load(_dir["pipeline.yaml"], "smoke");
         Assert.Equal(14, config.Experiments.Count);
         Assert.All(Runner().Status(), s => Assert.Equal(Freshness.Stale, s.State));
@@ -50,7 +43,7 @@ public sealed class PipelineEndToEndTests : IDisposable
         Assert.Equal(first.Count, Executed(first).Count);
         Assert.Equal(1 + 1 + 1 + 14 + 14 + 1, first.Count); // download, weights, preprocess, 14 train, 14 evaluate, report
         var report = File.ReadAllText(_dir["artifacts/report/report.md"]);
-        var approvedPath = RepoFile("tests/PetSeg.Tests/Reporting/Approved/smoke-report.approved.md");
+        var approvedPath = RepoFiles.Path("tests/PetSeg.Tests/Reporting/Approved/smoke-report.approved.md");
         if (!File.Exists(approvedPath) || File.ReadAllText(approvedPath) != Structure(report))
             File.WriteAllText(Path.ChangeExtension(approvedPath, null).Replace(".approved", ".received") + ".md", Structure(report));
         Assert.Equal(File.ReadAllText(approvedPath), Structure(report));
@@ -99,7 +92,7 @@ public sealed class PipelineEndToEndTests : IDisposable
     [Fact]
     public void Unknown_stage_and_missing_upstream_results_are_clear_errors()
     {
-        File.Copy(RepoFile("pipeline.yaml"), _dir["pipeline.yaml"]);
+        File.Copy(RepoFiles.Path("pipeline.yaml"), _dir["pipeline.yaml"]);
         Assert.Contains("no stage 'train-nope'", Assert.Throws<PipelineException>(() => Runner().Run("train-nope")).Message);
         Assert.Contains("stage 'preprocess' has no published result yet", Assert.Throws<PipelineException>(() => Runner().Run("train-unet-base", exclusive: true)).Message);
     }

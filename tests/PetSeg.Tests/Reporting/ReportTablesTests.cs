@@ -26,20 +26,13 @@ public sealed class ReportTablesTests
         ["simple-vit-improved"] = new(0.1339, 0.8639, 0.7378),
     };
 
-    private static string RepoFile(string name)
-    {
-        for (var d = new DirectoryInfo(AppContext.BaseDirectory); d is not null; d = d.Parent)
-            if (File.Exists(Path.Combine(d.FullName, "PetSegPipeline.sln"))) return Path.Combine(d.FullName, name);
-        throw new FileNotFoundException(name);
-    }
-
     [Fact]
     public void Tables_from_the_labs_numbers_equal_the_approved_snapshot()
     {
-        var config = PipelineConfigLoader.Load(RepoFile("pipeline.yaml"));
+        var config = PipelineConfigLoader.Load(RepoFiles.Path("pipeline.yaml"));
         var rendered = ReportWriter.Tables(config.Report, LabNumbers);
-        var approved = File.ReadAllText(RepoFile("tests/PetSeg.Tests/Reporting/Approved/lab-tables.approved.md"));
-        if (rendered != approved) File.WriteAllText(RepoFile("tests/PetSeg.Tests/Reporting/Approved/lab-tables.received.md"), rendered);
+        var approved = File.ReadAllText(RepoFiles.Path("tests/PetSeg.Tests/Reporting/Approved/lab-tables.approved.md"));
+        if (rendered != approved) File.WriteAllText(RepoFiles.Path("tests/PetSeg.Tests/Reporting/Approved/lab-tables.received.md"), rendered);
         Assert.Equal(approved, rendered);
     }
 

@@ -43,7 +43,11 @@ public sealed class AdamOptimizer : IDisposable
         double stepSize = s.LearningRate / bc1;
         foreach (var (name, p) in _params)
         {
-            if (p.grad is not { } grad) continue;
+            // Each `p.grad` read makes a new handle that no dispose scope tracks; without this `using`, every step
+            // kept every gradient alive until a finalizer ran (Unet: +60 MB RSS per step).
+            using var gradHandle = p.grad;
+            if (gradHandle is null) continue;
+            var grad = gradHandle;
             if (!_state.TryGetValue(name, out var st))
             {
                 st = (zeros_like(p).DetachFromDisposeScope(), zeros_like(p).DetachFromDisposeScope());
