@@ -8,8 +8,11 @@ namespace PetSeg.Training;
 /// </summary>
 public static class NativeMemory
 {
+    private static readonly bool Disabled = Environment.GetEnvironmentVariable("PETSEG_NO_GC_PER_BATCH") == "1";
+
     public static void Release()
     {
+        if (Disabled) return; // for measuring the cost of this workaround
         // The leaked handles are young: a gen-0 collection finds them, at a fraction of a full collection's cost.
         GC.Collect(0, GCCollectionMode.Forced, blocking: true);
         GC.WaitForPendingFinalizers();
