@@ -78,5 +78,45 @@ public sealed class PipelineConfigTests : IDisposable
         throw new FileNotFoundException(name);
     }
 
+    [Fact]
+    public void The_labs_fourteen_experiments_carry_the_labs_hyperparameters()
+    {
+        var lab = PipelineConfigLoader.Load(FindUp("pipeline.yaml")).Experiments.ToDictionary(e => e.Id);
+        Assert.Equal(14, lab.Count);
+        Assert.Equal(0, lab["unet-untrained"].Settings.Epochs);
+        Assert.True(lab["unet-untrained"].Pretrained);
+        Assert.Equal((1e-4, 5, false, "Adam"), (lab["unet-base"].Settings.Optimizer.LearningRate, lab["unet-base"].Settings.Epochs, lab["unet-base"].Settings.Augmentation is not null, lab["unet-base"].Settings.Optimizer.Name));
+        Assert.True(lab["unet-aug"].Settings.Augmentation is not null);
+        Assert.Equal((5e-5, 10, "AdamW", 0.01), (lab["segformer-hp"].Settings.Optimizer.LearningRate, lab["segformer-hp"].Settings.Epochs, lab["segformer-hp"].Settings.Optimizer.Name, lab["segformer-hp"].Settings.Optimizer.WeightDecay));
+        Assert.Equal(("Adam", 0.0), (lab["unet-hp"].Settings.Optimizer.Name, lab["unet-hp"].Settings.Optimizer.WeightDecay));
+        Assert.Equal((1e-3, 5, false), (lab["simple-unet-base"].Settings.Optimizer.LearningRate, lab["simple-unet-base"].Settings.Epochs, lab["simple-unet-base"].Pretrained));
+        Assert.Equal(("AdamW", 5e-5, 10, true), (lab["simple-vit-improved"].Settings.Optimizer.Name, lab["simple-vit-improved"].Settings.Optimizer.LearningRate, lab["simple-vit-improved"].Settings.Epochs, lab["simple-vit-improved"].Settings.Augmentation is not null));
+        Assert.Equal((224, 16, 128, 3, 4, 4.0), (lab["simple-vit-base"].Settings.Model.ImageSize, lab["simple-vit-base"].Settings.Model.PatchSize, lab["simple-vit-base"].Settings.Model.Dim,
+            lab["simple-vit-base"].Settings.Model.Depth, lab["simple-vit-base"].Settings.Model.Heads, lab["simple-vit-base"].Settings.Model.MlpRatio));
+        Assert.All(lab.Values, e => Assert.Equal(16, e.Settings.BatchSize));
+    }
+
+    [Theory]
+    [InlineData("experiments:\n  a: { lr: 0.1 }\n", "pipeline.yaml:2:6: experiments.a.model: missing; expected one of unet-resnet34")]
+    [InlineData("experiments:\n  a: { model: resnet, lr: 0.1 }\n", "pipeline.yaml:2:15: experiments.a.model: unknown model 'resnet'")]
+    [InlineData("experiments:\n  a: { model: simple-unet, lr: fast }\n", "pipeline.yaml:2:32: experiments.a.lr: expected a number, found 'fast'")]
+    [InlineData("experiments:\n  a: { model: simple-unet, learning_rate: 0.1 }\n", "pipeline.yaml:2:28: unknown key 'learning_rate' in 'experiments.a'")]
+    [InlineData("experiments:\n  A b: { model: simple-unet }\n", "experiments.A b: experiment ids are lower-case")]
+    [InlineData("experiments:\n  a: { model: simple-unet }\nreport:\n  tables:\n    - title: T\n      rows: [{ label: X, experiment: b }]\n", "experiments.b' ... ")]
+    public void Experiment_mistakes_are_reported_with_file_line_column(string yaml, string expected)
+    {
+        var e = Assert.Throws<ConfigException>(() => LoadText(yaml));
+        if (expected.EndsWith(" ... ")) Assert.Contains("no experiment 'b' is declared under 'experiments:'", e.Message);
+        else Assert.Contains(expected, e.Message);
+    }
+
+    [Fact]
+    public void A_three_line_experiment_inherits_the_training_defaults()
+    {
+        var c = LoadText("training: { lr: 0.0003, epochs: 7, seed: 9 }\nexperiments:\n  mine: { model: simple-unet }\n");
+        var e = Assert.Single(c.Experiments);
+        Assert.Equal((3e-4, 7, 9L, false), (e.Settings.Optimizer.LearningRate, e.Settings.Epochs, e.Settings.Seed, e.Pretrained));
+    }
+
     public void Dispose() => _dir.Dispose();
 }

@@ -97,5 +97,25 @@ public sealed class PipelineEndToEndTests : IDisposable
         Assert.Contains("stage 'preprocess' has no published result yet", Assert.Throws<PipelineException>(() => Runner().Run("train-unet-base", exclusive: true)).Message);
     }
 
+    [Fact]
+    public void Experiments_with_identical_resolved_settings_train_once()
+    {
+        File.WriteAllText(_dir["pipeline.yaml"], """
+            dataset: { source: synthetic, synthetic: { count: 12, min_width: 40, max_width: 48, min_height: 40, max_height: 48 } }
+            preprocess: { image_size: 32 }
+            training: { lr: 0.001, epochs: 1 }
+            experiments:
+              first: { model: simple-unet }
+              same-again: { model: simple-unet, lr: 0.001, title: "declared twice, e.g. in two tables" }
+              different: { model: simple-unet, lr: 0.002 }
+            """);
+        var runs = new PipelineRunner(PipelineConfigLoader.Load(_dir["pipeline.yaml"]), NullProgressSink.Instance).Run("train");
+        var train = runs.Where(r => r.Stage.StartsWith("train-", StringComparison.Ordinal)).ToDictionary(r => r.Stage);
+        Assert.Equal(train["train-first"].Key, train["train-same-again"].Key);
+        Assert.Equal(StageOutcome.Executed, train["train-first"].Outcome);
+        Assert.Equal(StageOutcome.CacheHit, train["train-same-again"].Outcome);
+        Assert.Equal(StageOutcome.Executed, train["train-different"].Outcome);
+    }
+
     public void Dispose() => _dir.Dispose();
 }

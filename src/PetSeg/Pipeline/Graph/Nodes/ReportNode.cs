@@ -28,6 +28,9 @@ public sealed class ReportNode(PipelineConfig config) : Stage
 
     public override bool UsesInput(string dependency, string output) => output is "metrics.json" or "predictions.png" or "losses.json";
 
+    /// <summary>The libtorch TorchSharp 0.107 is built against (its native package, libtorch-cpu 2.10.0).</summary>
+    private const string LibTorchVersion = "2.10.0";
+
     public string PublishedDir => Path.Combine(config.ArtifactsDir, "report");
 
     public override IReadOnlyDictionary<string, StageOutput> Execute(StageContext c)
@@ -68,6 +71,7 @@ public sealed class ReportNode(PipelineConfig config) : Stage
         {
             ("PetSeg", typeof(ReportNode).Assembly.GetName().Version?.ToString() ?? "?"),
             ("TorchSharp", typeof(TorchSharp.torch).Assembly.GetName().Version?.ToString() ?? "?"),
+            ("libtorch", LibTorchVersion),
             ("device", "cpu"),
             ("torch threads", TorchSharp.torch.get_num_threads().ToString(System.Globalization.CultureInfo.InvariantCulture)),
             (".NET", RuntimeInformation.FrameworkDescription),

@@ -1,0 +1,64 @@
+using System.Diagnostics;
+using PetSeg.Pipeline.Config;
+using PetSeg.Pipeline.Progress;
+using PetSeg.Pipeline.Runner;
+using PetSeg.Tests.Support;
+using PetSeg.Training.Checkpoints;
+
+namespace PetSeg.Tests.Cli;
+
+/// <summary>A training run killed with SIGKILL mid-way resumes from its last complete epoch and ends like an uninterrupted one.</summary>
+[Collection(TorchGlobalState.Name)]
+public sealed class KillAndResumeTests
+{
+    private const string Yaml = """
+        dataset: { source: synthetic, synthetic: { count: 120, seed: 3, min_width: 60, max_width: 70, min_height: 60, max_height: 70 } }
+        preprocess: { image_size: 48 }
+        experiments:
+          victim: { model: simple-unet, lr: 0.001, epochs: 4, augment: true }
+        """;
+
+    [Fact]
+    public void Killed_training_resumes_after_the_last_complete_epoch_with_identical_results()
+    {
+        using var killed = new TempDir();
+        using var clean = new TempDir();
+        File.WriteAllText(killed["pipeline.yaml"], Yaml);
+        File.WriteAllText(clean["pipeline.yaml"], Yaml);
+
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = killed.Path };
+        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "PetSeg.Cli.dll"), "run", "train-victim", "--config", killed["pipeline.yaml"] }) psi.ArgumentList.Add(a);
+        using (var p = Process.Start(psi)!)
+        {
+            p.OutputDataReceived += (_, _) => { };
+            p.ErrorDataReceived += (_, _) => { };
+            p.BeginOutputReadLine();
+            p.BeginErrorReadLine();
+            var deadline = DateTime.UtcNow.AddMinutes(3);
+            while (DateTime.UtcNow < deadline && !p.HasExited && CompletedEpochs(killed) < 2) Thread.Sleep(50);
+            Assert.False(p.HasExited, "training finished before it could be killed");
+            p.Kill(entireProcessTree: true); // SIGKILL: no chance to clean up
+            p.WaitForExit();
+        }
+        Assert.InRange(CompletedEpochs(killed), 2, 3);
+
+        var resumed = new PipelineRunner(PipelineConfigLoader.Load(killed["pipeline.yaml"]), NullProgressSink.Instance).Run("evaluate-victim");
+        var uninterrupted = new PipelineRunner(PipelineConfigLoader.Load(clean["pipeline.yaml"]), NullProgressSink.Instance).Run("evaluate-victim");
+        Assert.Equal(uninterrupted.Single(r => r.Stage == "train-victim").Key, resumed.Single(r => r.Stage == "train-victim").Key);
+        Assert.Equal(File.ReadAllBytes(StoreFile(clean, "model.ckpt")), File.ReadAllBytes(StoreFile(killed, "model.ckpt")));
+        Assert.Equal(File.ReadAllBytes(StoreFile(clean, "metrics.json")), File.ReadAllBytes(StoreFile(killed, "metrics.json")));
+        Assert.Contains("resuming after epoch", File.ReadAllText(StoreFile(killed, "train.log")));
+    }
+
+    private static int CompletedEpochs(TempDir dir)
+    {
+        var runs = dir["artifacts/runs"];
+        if (!Directory.Exists(runs)) return 0;
+        foreach (var ckpt in Directory.GetFiles(runs, "last.ckpt", SearchOption.AllDirectories))
+            try { return TrainingCheckpoint.ReadInfo(ckpt).Epoch; } catch (IOException) { } catch (InvalidDataException) { }
+        return 0;
+    }
+
+    private static string StoreFile(TempDir dir, string name) =>
+        Directory.GetFiles(dir["artifacts/store/objects"], name, SearchOption.AllDirectories).Single();
+}
