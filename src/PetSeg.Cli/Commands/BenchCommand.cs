@@ -27,6 +27,8 @@ public sealed class BenchCommand : GuardedCommand<BenchCommand.Settings>
         public int Epochs { get; init; } = 3;
         [CommandOption("--threads <N>")][Description("torch threads (default: torch's default, the core count).")]
         public int? Threads { get; init; }
+        [CommandOption("--bf16")][Description("train-step: bf16 forward/backward with fp32 master weights (training.precision: bf16).")]
+        public bool Bf16 { get; init; }
         [CommandOption("--channels-last")][Description("train-step: use channels-last memory format for model and input.")]
         public bool ChannelsLast { get; init; }
         [CommandOption("--work <DIR>")][Description("Scratch folder (default: a temp folder, deleted afterwards).")]

@@ -74,16 +74,19 @@ internal static class TrainingBenchmarks
             manual_seed(0);
             var model = ModelZoo.Create(new ModelSpec(name, ImageSize: s.Size));
             using var opt = new AdamOptimizer(model.named_parameters(), new AdamSettings(1e-4));
-            var x = randn(16, 3, s.Size, s.Size);
+            using var shadow = s.Bf16 ? new Bf16Shadow(model, new ModelSpec(name, ImageSize: s.Size)) : null; // as the trainer's bf16 mode
+            var x = randn(16, 3, s.Size, s.Size, dtype: s.Bf16 ? ScalarType.BFloat16 : ScalarType.Float32);
             if (s.ChannelsLast) x = x.permute(0, 2, 3, 1).contiguous().permute(0, 3, 1, 2); // convs then keep channels-last activations
             var y = randint(0, 2, [16, s.Size, s.Size]);
             model.train();
             void Step()
             {
                 using var scope = NewDisposeScope();
-                var loss = nn.functional.cross_entropy(model.call(x), y, ignore_index: 255);
                 opt.ZeroGrad();
+                var net = shadow?.Prepare(training: true) ?? model;
+                var loss = nn.functional.cross_entropy(net.call(x).to_type(ScalarType.Float32), y, ignore_index: 255);
                 loss.backward();
+                shadow?.PushBack(model.named_parameters());
                 opt.StepOnce();
                 _ = loss.item<float>();
                 NativeMemory.Release(); // as the trainer does after every batch
@@ -108,10 +111,10 @@ internal static class TrainingBenchmarks
             sw.Restart();
             int evalSteps = Math.Max(3, s.Steps / 2);
             using (no_grad())
-                for (int i = 0; i < evalSteps; i++) { using var scope = NewDisposeScope(); _ = model.call(x).argmax(1).sum().item<long>(); }
+                for (int i = 0; i < evalSteps; i++) { using var scope = NewDisposeScope(); _ = (shadow?.Prepare(training: false) ?? model).call(x).argmax(1).sum().item<long>(); }
             double evalRate = 16 * evalSteps / sw.Elapsed.TotalSeconds;
             System.Console.WriteLine($"train-step {name}: {trainRate:F2} images/s train (median step {stepTimes[stepTimes.Count / 2]:F2} s, min {stepTimes[0]:F2}, max {stepTimes[^1]:F2}), {evalRate:F2} images/s eval forward " +
-                                     $"(batch 16, {s.Size}², {s.Steps} steps, {torch.get_num_threads()} threads{(s.ChannelsLast ? ", channels-last" : "")}); " +
+                                     $"(batch 16, {s.Size}², {s.Steps} steps, {torch.get_num_threads()} threads{(s.ChannelsLast ? ", channels-last" : "")}{(s.Bf16 ? ", bf16" : "")}); " +
                                      $"RSS {rssBefore:F0} → {rssAfter:F0} MiB");
             model.Dispose();
         }

@@ -15,7 +15,11 @@ public sealed record TrainSettings(
     AugmentationSettings? Augmentation = null,
     long Seed = 42,
     string? EncoderWeights = null,
-    int? MaxTrainSamples = null);
+    int? MaxTrainSamples = null,
+    Precision Precision = Precision.Fp32);
+
+/// <summary>fp32 reproduces the lab; bf16 trains a bfloat16 copy with fp32 master weights (faster on AMX/AVX512-BF16 CPUs, not bit-comparable).</summary>
+public enum Precision { Fp32, Bf16 }
 
 /// <summary>Per-run seeds derived from the run seed, so each epoch can be replayed on its own (resume needs no RNG state).</summary>
 public static class Seeds

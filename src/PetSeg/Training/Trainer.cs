@@ -51,9 +51,10 @@ public sealed class Trainer(TrainSettings settings, string runDir, IProgressSink
 
         int samples = Math.Min(train.Count, settings.MaxTrainSamples ?? int.MaxValue);
         var augmenter = settings.Augmentation is { } a ? new BatchAugmenter(a) : null;
+        using var shadow = settings.Precision == Precision.Bf16 && settings.Epochs > startEpoch ? new Bf16Shadow(model, settings.Model) : null;
         for (int epoch = startEpoch; epoch < settings.Epochs; epoch++)
         {
-            double loss = RunEpoch(model, optimizer, train, samples, augmenter, epoch, ct);
+            double loss = RunEpoch(model, shadow, optimizer, train, samples, augmenter, epoch, ct);
             losses.Add(loss);
             TrainingCheckpoint.Save(CheckpointPath, model, optimizer,
                 new CheckpointInfo(settings.Model, epoch + 1, settingsDigest, optimizer.Step, losses.ToList()));
@@ -62,7 +63,7 @@ public sealed class Trainer(TrainSettings settings, string runDir, IProgressSink
         return new TrainResult(model, losses, startEpoch, clock.Elapsed);
     }
 
-    private double RunEpoch(nn.Module<Tensor, Tensor> model, AdamOptimizer optimizer, TensorCache train, int samples, BatchAugmenter? augmenter, int epoch, CancellationToken ct)
+    private double RunEpoch(nn.Module<Tensor, Tensor> model, Bf16Shadow? shadow, AdamOptimizer optimizer, TensorCache train, int samples, BatchAugmenter? augmenter, int epoch, CancellationToken ct)
     {
         manual_seed(Seeds.ForEpoch(settings.Seed, epoch, 0)); // dropout / drop-path draws
         var order = Enumerable.Range(0, samples).ToArray();
@@ -82,10 +83,14 @@ public sealed class Trainer(TrainSettings settings, string runDir, IProgressSink
                 var (images, masks) = train.ReadBatch(idx);
                 if (augmenter is not null)
                     (images, masks) = BatchAugmenter.Apply(images, masks, augmenter.Draw(augRng, idx.Length, train.Width, train.Height));
-                var logits = model.call(ImageNetNormalize.Apply(images));
-                var loss = F.cross_entropy(logits, masks.to_type(ScalarType.Int64), ignore_index: IgnoreIndex);
+                var input = ImageNetNormalize.Apply(images);
                 optimizer.ZeroGrad();
+                var net = shadow?.Prepare(training: true) ?? model;
+                if (shadow is not null) input = input.to_type(ScalarType.BFloat16);
+                var logits = net.call(input).to_type(ScalarType.Float32); // the loss in fp32 either way
+                var loss = F.cross_entropy(logits, masks.to_type(ScalarType.Int64), ignore_index: IgnoreIndex);
                 loss.backward();
+                shadow?.PushBack(model.named_parameters());
                 optimizer.StepOnce();
                 running += loss.item<float>() * idx.Length;
                 NativeMemory.Release();

@@ -72,18 +72,19 @@ public sealed class TrainerTests(SmallCaches caches) : IClassFixture<SmallCaches
     }
 
     [Theory]
-    [InlineData(ModelZoo.SimpleUnet, 1e-3, 12)]
-    [InlineData(ModelZoo.UnetResNet34, 1e-3, 6)]
-    public void Learns_to_segment_synthetic_pets(string architecture, double lr, int epochs)
+    [InlineData(ModelZoo.SimpleUnet, 1e-3, 12, Precision.Fp32)]
+    [InlineData(ModelZoo.UnetResNet34, 1e-3, 6, Precision.Fp32)]
+    [InlineData(ModelZoo.UnetResNet34, 1e-3, 6, Precision.Bf16)]
+    public void Learns_to_segment_synthetic_pets(string architecture, double lr, int epochs, Precision precision)
     {
         using var scope = NewDisposeScope();
         using var dir = new TempDir();
         using var train = TensorCache.Open(caches.TrainPath);
         using var test = TensorCache.Open(caches.TestPath);
-        var settings = new TrainSettings(new ModelSpec(architecture), new AdamSettings(lr), epochs, BatchSize: 16, Seed: 1);
+        var settings = new TrainSettings(new ModelSpec(architecture), new AdamSettings(lr), epochs, BatchSize: 16, Seed: 1, Precision: precision);
         var result = new Trainer(settings, dir.Path, NullProgressSink.Instance).Run(train, "d");
         var metrics = Evaluator.Run(result.Model, test, 2, 16, NullProgressSink.Instance);
-        Assert.True(metrics.MeanIoU > 0.85, $"{architecture}: mean IoU {metrics.MeanIoU:F4} after {epochs} epochs ({epochs * 6} steps); losses {string.Join(", ", result.EpochLosses.Select(l => l.ToString("F3")))}");
+        Assert.True(metrics.MeanIoU > 0.85, $"{architecture} {precision}: mean IoU {metrics.MeanIoU:F4} after {epochs} epochs ({epochs * 6} steps); losses {string.Join(", ", result.EpochLosses.Select(l => l.ToString("F3")))}");
     }
 
     /// <summary>A progress sink that cancels after a number of batch updates: a stand-in for Ctrl-C at a known point.</summary>

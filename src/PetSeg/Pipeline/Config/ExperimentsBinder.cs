@@ -35,7 +35,7 @@ internal static class ExperimentsBinder
         return new WeightsConfig(source, files);
     }
 
-    private sealed record Defaults(string Optimizer, double Lr, double WeightDecay, int Epochs, int BatchSize, bool Augment, long Seed, bool Pretrained, int? MaxEpochs, int? MaxTrainSamples);
+    private sealed record Defaults(string Optimizer, double Lr, double WeightDecay, int Epochs, int BatchSize, bool Augment, long Seed, bool Pretrained, int? MaxEpochs, int? MaxTrainSamples, string Precision);
 
     public static IReadOnlyList<ExperimentConfig> BindExperiments(YamlSection training, YamlSection experiments, int imageSize)
     {
@@ -49,7 +49,8 @@ internal static class ExperimentsBinder
             training.Long("seed") ?? 42,
             training.Bool("pretrained", true),
             training.OptionalInt("max_epochs", 0, 100_000),
-            training.OptionalInt("max_train_samples", 1, int.MaxValue));
+            training.OptionalInt("max_train_samples", 1, int.MaxValue),
+            training.Choice("precision", "fp32", "fp32", "bf16"));
         training.RejectUnknown();
 
         var result = new List<ExperimentConfig>();
@@ -79,7 +80,8 @@ internal static class ExperimentsBinder
             if (model == ModelZoo.SegformerMitB0 && imageSize % 32 != 0)
                 throw e.Error("model", $"segformer needs an image size divisible by 32; preprocess.image_size is {imageSize}");
             var settings = new TrainSettings(spec, new AdamSettings(lr, WeightDecay: wd, Decoupled: optimizer == "adamw"), epochs, d.BatchSize,
-                augment ? AugmentationSettings.Lab : null, d.Seed, null, d.MaxTrainSamples);
+                augment ? AugmentationSettings.Lab : null, d.Seed, null, d.MaxTrainSamples,
+                e.Choice("precision", d.Precision, "fp32", "bf16") == "bf16" ? Precision.Bf16 : Precision.Fp32);
             e.RejectUnknown();
             result.Add(new ExperimentConfig(id, title, settings, pretrained));
         }

@@ -29,6 +29,7 @@ internal static class CanonicalParams
             ["pretrained"] = Of(pretrained),
             ["max_train_samples"] = s.MaxTrainSamples is { } n ? Of(n) : "all",
         };
+        if (s.Precision != Precision.Fp32) p["precision"] = s.Precision.ToString().ToLowerInvariant(); // absent = fp32, so existing keys stay valid
         if (m.Architecture == Models.ModelZoo.SimpleVit)
             p["vit"] = $"image={m.ImageSize},patch={m.PatchSize},dim={m.Dim},depth={m.Depth},heads={m.Heads},mlp={Of(m.MlpRatio)}";
         return p;
