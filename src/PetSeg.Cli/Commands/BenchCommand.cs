@@ -29,9 +29,9 @@ public sealed class BenchCommand : GuardedCommand<BenchCommand.Settings>
         public int? Threads { get; init; }
         [CommandOption("--bf16")][Description("train-step: bf16 forward/backward with fp32 master weights (training.precision: bf16).")]
         public bool Bf16 { get; init; }
-        [CommandOption("--channels-last")][Description("train-step: use channels-last memory format for model and input.")]
+        [CommandOption("--channels-last")][Description("train-step: feed the batch in channels-last layout, as the trainer does.")]
         public bool ChannelsLast { get; init; }
-        [CommandOption("--work <DIR>")][Description("Scratch folder (default: a temp folder, deleted afterwards).")]
+        [CommandOption("--work <DIR>")][Description("Scratch folder (default: $TMPDIR/petseg-bench, kept so generated data is reused).")]
         public string? Work { get; init; }
     }
 

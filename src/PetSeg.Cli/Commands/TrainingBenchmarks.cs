@@ -86,7 +86,7 @@ internal static class TrainingBenchmarks
                 var net = shadow?.Prepare(training: true) ?? model;
                 var loss = nn.functional.cross_entropy(net.call(x).to_type(ScalarType.Float32), y, ignore_index: 255);
                 loss.backward();
-                shadow?.PushBack(model.named_parameters());
+                shadow?.PushBack();
                 opt.StepOnce();
                 _ = loss.item<float>();
                 NativeMemory.Release(); // as the trainer does after every batch

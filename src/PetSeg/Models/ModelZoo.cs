@@ -37,12 +37,7 @@ public static class ModelZoo
     };
 
     /// <summary>Loads a full PyTorch state_dict (zip/legacy .pth or .safetensors), strictly, converting dtypes.</summary>
-    public static void LoadPyTorchWeights(nn.Module model, string path)
-    {
-        var state = PyTorchCheckpoint.Load(path);
-        try { StateDictLoader.Load(model, state, Path.GetFileName(path)); }
-        finally { foreach (var (_, t) in state) t.Dispose(); }
-    }
+    public static void LoadPyTorchWeights(nn.Module model, string path) => StateDictLoader.LoadFile(model, path);
 
     /// <summary>Loads ImageNet encoder weights into a Unet or Segformer (classifier dropped).</summary>
     public static void LoadEncoderWeights(nn.Module model, string path)

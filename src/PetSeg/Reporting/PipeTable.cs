@@ -58,13 +58,13 @@ public static class PipeTable
         if (double.IsNaN(v)) return "nan";
         if (double.IsInfinity(v)) return v > 0 ? "inf" : "-inf";
         if (v == 0) return double.IsNegative(v) ? "-0" : "0";
-        int exp = (int)Math.Floor(Math.Log10(Math.Abs(Double.Parse(v.ToString("E5", CultureInfo.InvariantCulture), CultureInfo.InvariantCulture))));
+        // The decimal exponent after rounding to 6 significant digits decides the notation, as in Python.
+        var scientific = v.ToString("E5", CultureInfo.InvariantCulture); // d.dddddE+xxx
+        int exp = int.Parse(scientific[(scientific.IndexOf('E') + 1)..], CultureInfo.InvariantCulture);
         if (exp < -4 || exp >= 6)
         {
-            var s = v.ToString("E5", CultureInfo.InvariantCulture); // d.ddddde+xxx
-            var mantissa = s[..s.IndexOf('E')].TrimEnd('0').TrimEnd('.');
-            int e = int.Parse(s[(s.IndexOf('E') + 1)..], CultureInfo.InvariantCulture);
-            return $"{mantissa}e{(e < 0 ? "-" : "+")}{Math.Abs(e):00}";
+            var mantissa = scientific[..scientific.IndexOf('E')].TrimEnd('0').TrimEnd('.');
+            return $"{mantissa}e{(exp < 0 ? "-" : "+")}{Math.Abs(exp):00}";
         }
         var fixedText = v.ToString("F" + Math.Max(0, 5 - exp), CultureInfo.InvariantCulture);
         return fixedText.Contains('.') ? fixedText.TrimEnd('0').TrimEnd('.') : fixedText;

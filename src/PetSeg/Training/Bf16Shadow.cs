@@ -14,6 +14,7 @@ public sealed class Bf16Shadow : IDisposable
 {
     private readonly nn.Module<Tensor, Tensor> _work;
     private readonly List<(Tensor Master, Tensor Work, bool IsParameter)> _pairs = [];
+    private readonly List<(TorchSharp.Modules.Parameter Master, TorchSharp.Modules.Parameter Work)> _parameters;
 
     public Bf16Shadow(nn.Module<Tensor, Tensor> master, ModelSpec spec)
     {
@@ -23,6 +24,9 @@ public sealed class Bf16Shadow : IDisposable
         var parameters = master.named_parameters().Select(p => p.name).ToHashSet(StringComparer.Ordinal);
         foreach (var (name, t) in master.state_dict())
             if (t.is_floating_point()) _pairs.Add((t, work[name], parameters.Contains(name)));
+        // Matched once by name (the work model was converted before this, so its Parameter objects are final).
+        var workParameters = _work.named_parameters().ToDictionary(p => p.name, p => p.parameter, StringComparer.Ordinal);
+        _parameters = master.named_parameters().Select(p => (p.parameter, workParameters[p.name])).ToList();
     }
 
     /// <summary>The bf16 model for this step, holding the current master weights.</summary>
@@ -35,20 +39,18 @@ public sealed class Bf16Shadow : IDisposable
     }
 
     /// <summary>After backward: fp32 gradients onto the master parameters, updated BatchNorm statistics back to the master.</summary>
-    public void PushBack(IEnumerable<(string Name, TorchSharp.Modules.Parameter Param)> masterParameters)
+    public void PushBack()
     {
         using var noGrad = no_grad();
-        var grads = _work.named_parameters().ToDictionary(p => p.name, p => p.parameter, StringComparer.Ordinal);
-        foreach (var (name, p) in masterParameters)
+        foreach (var (master, work) in _parameters)
         {
-            using var g = grads[name].grad;
+            using var g = work.grad;
             if (g is null) continue;
-            p.grad = g.to_type(ScalarType.Float32);
+            master.grad = g.to_type(ScalarType.Float32);
+            work.grad = null;
         }
         foreach (var (m, w, isParameter) in _pairs)
             if (!isParameter) m.copy_(w);
-        foreach (var (_, p) in grads)
-            if (p.grad is { } wg) { wg.Dispose(); p.grad = null; }
     }
 
     public void Dispose() => _work.Dispose();

@@ -90,7 +90,7 @@ public sealed class Trainer(TrainSettings settings, string runDir, IProgressSink
                 var logits = net.call(input).to_type(ScalarType.Float32); // the loss in fp32 either way
                 var loss = F.cross_entropy(logits, masks.to_type(ScalarType.Int64), ignore_index: IgnoreIndex);
                 loss.backward();
-                shadow?.PushBack(model.named_parameters());
+                shadow?.PushBack();
                 optimizer.StepOnce();
                 running += loss.item<float>() * idx.Length;
                 NativeMemory.Release();

@@ -26,9 +26,7 @@ public sealed class KillAndResumeTests
         File.WriteAllText(killed["pipeline.yaml"], Yaml);
         File.WriteAllText(clean["pipeline.yaml"], Yaml);
 
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = killed.Path };
-        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "PetSeg.Cli.dll"), "run", "train-victim", "--config", killed["pipeline.yaml"] }) psi.ArgumentList.Add(a);
-        using (var p = Process.Start(psi)!)
+        using (var p = Process.Start(CliProcess.StartInfo(killed.Path, "run", "train-victim", "--config", killed["pipeline.yaml"]))!)
         {
             p.OutputDataReceived += (_, _) => { };
             p.ErrorDataReceived += (_, _) => { };

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using PetSeg.Models;
 using PetSeg.Tests.Support;
 using PetSeg.Training.Checkpoints;
@@ -12,18 +11,6 @@ namespace PetSeg.Tests.Cli;
 [Collection(TorchGlobalState.Name)]
 public sealed class PredictCommandTests
 {
-    private static (int Exit, string Output) Petseg(params string[] args)
-    {
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "PetSeg.Cli.dll"));
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        using var p = Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEnd();
-        p.WaitForExit();
-        return (p.ExitCode, stdout.Result + stderr);
-    }
-
     [Fact]
     public void Writes_a_mask_and_an_overlay_at_the_images_own_size()
     {
@@ -40,7 +27,7 @@ public sealed class PredictCommandTests
             img.SaveAsJpeg(dir["cat.jpg"]);
         }
 
-        var (exit, output) = Petseg("predict", "--checkpoint", dir["model.ckpt"], "--image", dir["cat.jpg"], "--out", dir["mask.png"], "--overlay", dir["overlay.png"]);
+        var (exit, output) = CliProcess.Run("predict", "--checkpoint", dir["model.ckpt"], "--image", dir["cat.jpg"], "--out", dir["mask.png"], "--overlay", dir["overlay.png"]);
         Assert.True(exit == 0, output);
         Assert.Contains("50×37", output);
         using var mask = Image.Load<L8>(dir["mask.png"]);
@@ -56,7 +43,7 @@ public sealed class PredictCommandTests
     public void A_missing_checkpoint_is_one_clear_error_line()
     {
         using var dir = new TempDir();
-        var (exit, output) = Petseg("predict", "--checkpoint", dir["nope.ckpt"], "--image", dir["x.jpg"]);
+        var (exit, output) = CliProcess.Run("predict", "--checkpoint", dir["nope.ckpt"], "--image", dir["x.jpg"]);
         Assert.Equal(1, exit);
         Assert.Contains("error: checkpoint", output);
         Assert.Contains("nope.ckpt", output);

@@ -17,7 +17,7 @@ public sealed class PipelineConfigTests : IDisposable
     [Fact]
     public void The_repository_pipeline_yaml_is_the_real_lab_and_its_smoke_profile_is_synthetic()
     {
-        var file = FindUp("pipeline.yaml");
+        var file = RepoFiles.Path("pipeline.yaml");
         var lab = PipelineConfigLoader.Load(file);
         Assert.Equal("oxford", lab.Dataset.Source);
         Assert.Equal(224, lab.Preprocess.ImageSize);
@@ -70,18 +70,10 @@ public sealed class PipelineConfigTests : IDisposable
         Assert.Contains("smoke", e.Message);
     }
 
-    private static string FindUp(string name)
-    {
-        for (var d = new DirectoryInfo(AppContext.BaseDirectory); d is not null; d = d.Parent)
-            if (File.Exists(Path.Combine(d.FullName, name)) && File.Exists(Path.Combine(d.FullName, "PetSegPipeline.sln")))
-                return Path.Combine(d.FullName, name);
-        throw new FileNotFoundException(name);
-    }
-
     [Fact]
     public void The_labs_fourteen_experiments_carry_the_labs_hyperparameters()
     {
-        var lab = PipelineConfigLoader.Load(FindUp("pipeline.yaml")).Experiments.ToDictionary(e => e.Id);
+        var lab = PipelineConfigLoader.Load(RepoFiles.Path("pipeline.yaml")).Experiments.ToDictionary(e => e.Id);
         Assert.Equal(14, lab.Count);
         Assert.Equal(0, lab["unet-untrained"].Settings.Epochs);
         Assert.True(lab["unet-untrained"].Pretrained);

@@ -68,6 +68,16 @@ public sealed class ReportTablesTests
     public void Numbers_round_and_print_like_pandas_and_tabulate(double value, string expected) =>
         Assert.Equal(expected, PipeTable.FormatG(PipeTable.RoundHalfEven(value, 4)));
 
+    [Theory] // expected strings printed by CPython's format(v, 'g')
+    [InlineData(1234567.0, "1.23457e+06")]
+    [InlineData(0.00001234, "1.234e-05")]
+    [InlineData(999999.5, "1e+06")]
+    [InlineData(0.0001, "0.0001")]
+    [InlineData(123456.7, "123457")]
+    [InlineData(-0.5, "-0.5")]
+    [InlineData(2.5e-7, "2.5e-07")]
+    public void FormatG_matches_python(double value, string expected) => Assert.Equal(expected, PipeTable.FormatG(value));
+
     [Fact]
     public void Integers_and_decimals_align_on_the_point_like_tabulate()
     {

@@ -11,17 +11,9 @@ public static class EncoderWeights
 {
     public static void LoadInto(nn.Module encoder, string path)
     {
-        var state = PyTorchCheckpoint.Load(path);
-        try
-        {
-            StateDictLoader.Load(encoder, state, Path.GetFileName(path),
-                mapKey: k => k.StartsWith("fc.", StringComparison.Ordinal) || k.StartsWith("head.", StringComparison.Ordinal) ? null
-                    : k.StartsWith("encoder.", StringComparison.Ordinal) ? k["encoder.".Length..] : k,
-                mayBeMissing: k => k.EndsWith(".num_batches_tracked", StringComparison.Ordinal));
-        }
-        finally
-        {
-            foreach (var (_, t) in state) t.Dispose();
-        }
+        StateDictLoader.LoadFile(encoder, path,
+            mapKey: k => k.StartsWith("fc.", StringComparison.Ordinal) || k.StartsWith("head.", StringComparison.Ordinal) ? null
+                : k.StartsWith("encoder.", StringComparison.Ordinal) ? k["encoder.".Length..] : k,
+            mayBeMissing: k => k.EndsWith(".num_batches_tracked", StringComparison.Ordinal));
     }
 }

@@ -12,7 +12,8 @@ public static class SafetensorsFile
 {
     public sealed record Entry(string Name, string DType, long[] Shape, long Begin, long End);
 
-    public static IReadOnlyList<Entry> ReadHeader(string path, out long dataStart)
+    /// <summary>The JSON header bytes and where the data starts (8-byte length + header).</summary>
+    private static byte[] ReadHeaderJson(string path, out long dataStart)
     {
         using var fs = File.OpenRead(path);
         Span<byte> lenBytes = stackalloc byte[8];
@@ -23,8 +24,13 @@ public static class SafetensorsFile
         var header = new byte[headerLength];
         fs.ReadExactly(header);
         dataStart = 8 + headerLength;
+        return header;
+    }
+
+    public static IReadOnlyList<Entry> ReadHeader(string path, out long dataStart)
+    {
         var entries = new List<Entry>();
-        using var doc = JsonDocument.Parse(header);
+        using var doc = JsonDocument.Parse(ReadHeaderJson(path, out dataStart));
         foreach (var p in doc.RootElement.EnumerateObject())
         {
             if (p.Name == "__metadata__") continue;
@@ -39,15 +45,7 @@ public static class SafetensorsFile
     /// <summary>The header's <c>__metadata__</c> strings (empty when absent).</summary>
     public static Dictionary<string, string> ReadMetadata(string path)
     {
-        using var fs = File.OpenRead(path);
-        Span<byte> lenBytes = stackalloc byte[8];
-        fs.ReadExactly(lenBytes);
-        var headerLength = BinaryPrimitives.ReadInt64LittleEndian(lenBytes);
-        if (headerLength <= 0 || headerLength > 100_000_000 || 8 + headerLength > fs.Length)
-            throw new InvalidDataException($"{path}: implausible safetensors header length {headerLength}");
-        var header = new byte[headerLength];
-        fs.ReadExactly(header);
-        using var doc = JsonDocument.Parse(header);
+        using var doc = JsonDocument.Parse(ReadHeaderJson(path, out _));
         return doc.RootElement.TryGetProperty("__metadata__", out var m)
             ? m.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString() ?? "")
             : [];

@@ -11,6 +11,14 @@ public sealed class WeightsMismatchException(string message) : Exception(message
 /// </summary>
 public static class StateDictLoader
 {
+    /// <summary>Reads a PyTorch file in any format (<see cref="PyTorchCheckpoint"/>), loads it, and frees the file's tensors.</summary>
+    public static void LoadFile(nn.Module module, string path, Func<string, string?>? mapKey = null, Func<string, bool>? mayBeMissing = null)
+    {
+        var state = PyTorchCheckpoint.Load(path);
+        try { Load(module, state, Path.GetFileName(path), strict: true, mapKey, mayBeMissing); }
+        finally { foreach (var (_, t) in state) t.Dispose(); }
+    }
+
     /// <param name="source">Name of the file or origin, for messages.</param>
     /// <param name="strict">When false, missing and unexpected keys are tolerated (shape mismatches never are).</param>
     /// <param name="mapKey">Renames or drops (null) a source key before matching, e.g. to load an encoder-only file.</param>

@@ -69,14 +69,20 @@ internal static class ExperimentsBinder
             bool augment = e.OptionalBool("augment") ?? d.Augment;
             bool pretrained = (e.OptionalBool("pretrained") ?? d.Pretrained) && ModelZoo.EncoderName(model) is not null;
             var title = e.String("title", id)!;
-            var vit = e.Section("vit");
-            var spec = new ModelSpec(model, ImageSize: imageSize,
-                PatchSize: vit.Int("patch_size", 16, 1, 1024), Dim: vit.Int("dim", 128, 1, 65_536), Depth: vit.Int("depth", 3, 1, 1000),
-                Heads: vit.Int("heads", 4, 1, 1024), MlpRatio: vit.Double("mlp_ratio", 4, 0.01, 1000));
-            vit.RejectUnknown();
-            if (model != ModelZoo.SimpleVit) spec = new ModelSpec(model, ImageSize: imageSize); // the size it is trained at, used by predict
-            else if (imageSize % spec.PatchSize != 0 || spec.Dim % spec.Heads != 0)
-                throw e.Error("vit", $"image size {imageSize} must be divisible by patch_size {spec.PatchSize} and dim {spec.Dim} by heads {spec.Heads}");
+            // Every model records the size it is trained at (predict uses it); only simple-vit takes a `vit:` section.
+            var spec = new ModelSpec(model, ImageSize: imageSize);
+            if (model == ModelZoo.SimpleVit)
+            {
+                var vit = e.Section("vit");
+                spec = spec with
+                {
+                    PatchSize = vit.Int("patch_size", 16, 1, 1024), Dim = vit.Int("dim", 128, 1, 65_536), Depth = vit.Int("depth", 3, 1, 1000),
+                    Heads = vit.Int("heads", 4, 1, 1024), MlpRatio = vit.Double("mlp_ratio", 4, 0.01, 1000),
+                };
+                vit.RejectUnknown();
+                if (imageSize % spec.PatchSize != 0 || spec.Dim % spec.Heads != 0)
+                    throw e.Error("vit", $"image size {imageSize} must be divisible by patch_size {spec.PatchSize} and dim {spec.Dim} by heads {spec.Heads}");
+            }
             if (model == ModelZoo.SegformerMitB0 && imageSize % 32 != 0)
                 throw e.Error("model", $"segformer needs an image size divisible by 32; preprocess.image_size is {imageSize}");
             var settings = new TrainSettings(spec, new AdamSettings(lr, WeightDecay: wd, Decoupled: optimizer == "adamw"), epochs, d.BatchSize,

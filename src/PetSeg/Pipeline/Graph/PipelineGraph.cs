@@ -41,10 +41,14 @@ public sealed class PipelineGraph
 
     public bool Contains(string id) => _byId.ContainsKey(id);
 
+    /// <summary>The stages a target names: itself, or every member of a group (train, evaluate).</summary>
+    public IReadOnlyList<Stage> Members(string target) =>
+        Groups.Contains(target) ? Stages.Where(s => s.Kind == target).ToList() : [this[target]];
+
     /// <summary>The stages a target needs, dependencies first (a group target expands to all its member stages).</summary>
     public IReadOnlyList<Stage> Closure(string target)
     {
-        var roots = Groups.Contains(target) ? Stages.Where(s => s.Kind == target).ToList() : [this[target]];
+        var roots = Members(target);
         var order = new List<Stage>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
         void Visit(Stage s)

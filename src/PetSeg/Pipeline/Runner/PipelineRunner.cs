@@ -41,10 +41,8 @@ public sealed class PipelineRunner
     {
         using var storeLock = StoreLock.Acquire(_store.Root, $"petseg run {target}");
         var lockFile = PipelineLock.Read(_config.LockFile);
-        var plan = exclusive
-            ? (PipelineGraph.Groups.Contains(target) ? Graph.Stages.Where(s => s.Kind == target).ToList() : [Graph[target]])
-            : Graph.Closure(target);
-        var targets = PipelineGraph.Groups.Contains(target) ? plan.Where(s => s.Kind == target).Select(s => s.Id).ToHashSet() : [target];
+        var plan = exclusive ? Graph.Members(target) : Graph.Closure(target);
+        var targets = Graph.Members(target).Select(s => s.Id).ToHashSet(StringComparer.Ordinal);
         var done = new Dictionary<string, StoreEntry>(StringComparer.Ordinal);
         var runs = new List<StageRun>();
         foreach (var stage in plan)

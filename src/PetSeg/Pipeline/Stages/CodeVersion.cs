@@ -8,4 +8,8 @@ public static class CodeVersion
 {
     public const string Download = "download-1";
     public const string Preprocess = "preprocess-1";
+    public const string Weights = "weights-1";
+    public const string Train = "train-1";
+    public const string Evaluate = "evaluate-1";
+    public const string Report = "report-1";
 }

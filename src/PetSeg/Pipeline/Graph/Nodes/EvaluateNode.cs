@@ -13,7 +13,7 @@ public sealed class EvaluateNode(PipelineConfig config, ExperimentConfig experim
     public ExperimentConfig Experiment => experiment;
     public override string Id => $"evaluate-{experiment.Id}";
     public override string Kind => "evaluate";
-    public override string CodeVersion => "evaluate-1";
+    public override string CodeVersion => Pipeline.Stages.CodeVersion.Evaluate;
     public string TrainStage => $"train-{experiment.Id}";
     public override IReadOnlyList<string> DependsOn => ["preprocess", TrainStage];
 

@@ -15,7 +15,7 @@ public sealed class ReportNode(PipelineConfig config) : Stage
 {
     public override string Id => "report";
     public override string Kind => "report";
-    public override string CodeVersion => "report-1";
+    public override string CodeVersion => Stages.CodeVersion.Report;
 
     public override IReadOnlyList<string> DependsOn =>
         config.Experiments.SelectMany(e => new[] { $"train-{e.Id}", $"evaluate-{e.Id}" }).ToList();

@@ -14,12 +14,10 @@ namespace PetSeg.Pipeline.Graph.Nodes;
 /// </summary>
 public sealed class TrainNode(PipelineConfig config, ExperimentConfig experiment) : Stage
 {
-    public const string CodeVersionValue = "train-1";
-
     public ExperimentConfig Experiment => experiment;
     public override string Id => $"train-{experiment.Id}";
     public override string Kind => "train";
-    public override string CodeVersion => CodeVersionValue;
+    public override string CodeVersion => Stages.CodeVersion.Train;
     public override IReadOnlyList<string> DependsOn => experiment.Pretrained ? ["preprocess", "weights"] : ["preprocess"];
     public override SortedDictionary<string, string> Parameters => CanonicalParams.Training(experiment.Settings, experiment.Pretrained);
 

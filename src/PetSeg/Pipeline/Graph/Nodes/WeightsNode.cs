@@ -16,7 +16,7 @@ public sealed class WeightsNode(PipelineConfig config, IReadOnlyList<string> enc
 {
     public override string Id => "weights";
     public override string Kind => "weights";
-    public override string CodeVersion => "weights-1";
+    public override string CodeVersion => Stages.CodeVersion.Weights;
     public override IReadOnlyList<string> DependsOn => [];
     public override bool StoresOutputs => false;
 

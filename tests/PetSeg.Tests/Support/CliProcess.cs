@@ -1,0 +1,25 @@
+using System.Diagnostics;
+
+namespace PetSeg.Tests.Support;
+
+/// <summary>The `petseg` program as a user starts it: `dotnet PetSeg.Cli.dll …` from the test output folder.</summary>
+public static class CliProcess
+{
+    public static ProcessStartInfo StartInfo(string? workingDirectory, params string[] args)
+    {
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = workingDirectory ?? "" };
+        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "PetSeg.Cli.dll"));
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        return psi;
+    }
+
+    /// <summary>Runs to completion; returns the exit code and stdout + stderr.</summary>
+    public static (int Exit, string Output) Run(params string[] args)
+    {
+        using var p = Process.Start(StartInfo(null, args))!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEnd();
+        p.WaitForExit();
+        return (p.ExitCode, stdout.Result + stderr);
+    }
+}
