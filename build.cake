@@ -3,6 +3,7 @@
 //   dotnet cake --target=Report [--profile=smoke] [--exclusive] [--force] [--no-build]
 //   dotnet cake --target=Train-unet-base --exclusive     rerun one stage alone after a config change
 //   dotnet cake --target=Status                          which stages are stale and why
+//   dotnet cake --target=Test                            the test suite (builds nothing else, starts no petseg)
 using System.Text.Json;
 
 var target = Argument("target", "Report");
@@ -28,15 +29,42 @@ List<string> PetsegLines(string command)
     return lines.ToList();
 }
 
-// The program must exist before the graph can be asked for; --no-build skips this when nothing changed.
-if (!noBuild || !FileExists(cli))
+var built = false;
+void EnsureBuilt()
+{
+    // --no-build skips this when nothing changed.
+    if (built || (noBuild && FileExists(cli))) return;
     DotNetBuild("src/PetSeg.Cli/PetSeg.Cli.csproj", new DotNetBuildSettings { Configuration = configuration, NoLogo = true, Verbosity = DotNetVerbosity.Quiet });
+    built = true;
+}
 
-// One call decides freshness for every stage (no process per fresh stage).
-var stale = new HashSet<string>();
-foreach (var s in JsonDocument.Parse(string.Join("", PetsegLines("status --json"))).RootElement.EnumerateArray())
-    if (!s.GetProperty("fresh").GetBoolean()) stale.Add(s.GetProperty("stage").GetString());
-var ran = new HashSet<string>();
+// The library's answer to "which stages are stale?", asked once and again only after a stage has run (one process for
+// every fresh stage, none per stage).
+HashSet<string> staleCache = null;
+HashSet<string> Stale()
+{
+    if (staleCache is not null) return staleCache;
+    staleCache = new HashSet<string>();
+    foreach (var s in JsonDocument.Parse(string.Join("", PetsegLines("status --json"))).RootElement.EnumerateArray())
+        if (!s.GetProperty("fresh").GetBoolean()) staleCache.Add(s.GetProperty("stage").GetString());
+    return staleCache;
+}
+
+Task("Build").Description("Build the petseg program.").Does(EnsureBuilt);
+
+Task("Test")
+    .Description("Run the test suite.")
+    .Does(() => DotNetTest("PetSegPipeline.sln", new DotNetTestSettings { Configuration = configuration, NoLogo = true }));
+
+Task("Status")
+    .Description("List every stage as fresh or stale, and why.")
+    .IsDependentOn("Build")
+    .Does(() => Petseg("status"));
+
+Task("GC")
+    .Description("Delete store entries that no profile's lock file references.")
+    .IsDependentOn("Build")
+    .Does(() => Petseg("gc"));
 
 string TaskName(string id)
 {
@@ -45,38 +73,33 @@ string TaskName(string id)
     return char.ToUpperInvariant(head[0]) + head.Substring(1) + (dash < 0 ? "" : id.Substring(dash));
 }
 
-var groups = new Dictionary<string, CakeTaskBuilder>
+// Stage tasks exist only for targets that need the graph: Test, Build, Status and GC start no petseg process first.
+var fixedTargets = new[] { "Build", "Test", "Status", "GC" };
+if (!fixedTargets.Any(t => t.Equals(target, StringComparison.OrdinalIgnoreCase)))
 {
-    ["train"] = Task("Train").Description("Train every experiment."),
-    ["evaluate"] = Task("Evaluate").Description("Evaluate every experiment."),
-};
-foreach (var line in PetsegLines("stages"))
-{
-    var parts = line.Split('\t');
-    var (id, kind, deps) = (parts[0], parts[1], parts[2].Length == 0 ? new string[0] : parts[2].Split(','));
-    var task = Task(TaskName(id))
-        .Description($"{kind} stage '{id}'")
-        .Does(() =>
-        {
-            // Fresh (key in the store) and nothing upstream reran: skip without starting a process.
-            if (!force && !stale.Contains(id) && !deps.Any(ran.Contains)) { Information($"{id}: fresh"); return; }
-            Petseg($"run {id} --exclusive" + (force && TaskName(id).Equals(target, StringComparison.OrdinalIgnoreCase) ? " --force" : ""));
-            ran.Add(id);
-        });
-    foreach (var d in deps) task.IsDependentOn(TaskName(d));
-    if (groups.TryGetValue(kind, out var group)) group.IsDependentOn(TaskName(id));
+    EnsureBuilt(); // the graph comes from the program
+    var groups = new Dictionary<string, CakeTaskBuilder>
+    {
+        ["train"] = Task("Train").Description("Train every experiment."),
+        ["evaluate"] = Task("Evaluate").Description("Evaluate every experiment."),
+    };
+    foreach (var line in PetsegLines("stages"))
+    {
+        var parts = line.Split('\t');
+        var (id, kind, deps) = (parts[0], parts[1], parts[2].Length == 0 ? new string[0] : parts[2].Split(','));
+        var forced = force && TaskName(id).Equals(target, StringComparison.OrdinalIgnoreCase);
+        var task = Task(TaskName(id))
+            .Description($"{kind} stage '{id}'")
+            // The report always runs: on a cache hit it only refreshes artifacts/report/ from the current key.
+            .WithCriteria(() => forced || kind == "report" || Stale().Contains(id), "fresh (its key is in the store)")
+            .Does(() =>
+            {
+                Petseg($"run {id} --exclusive" + (forced ? " --force" : ""));
+                staleCache = null; // what is stale downstream may have changed
+            });
+        foreach (var d in deps) task.IsDependentOn(TaskName(d));
+        if (groups.TryGetValue(kind, out var group)) group.IsDependentOn(TaskName(id));
+    }
 }
-
-Task("Status")
-    .Description("List every stage as fresh or stale, and why.")
-    .Does(() => Petseg("status"));
-
-Task("GC")
-    .Description("Delete store entries that pipeline.lock no longer references.")
-    .Does(() => Petseg("gc"));
-
-Task("Test")
-    .Description("Run the test suite.")
-    .Does(() => DotNetTest("PetSegPipeline.sln", new DotNetTestSettings { Configuration = configuration, NoLogo = true }));
 
 RunTarget(target);

@@ -20,8 +20,13 @@ if [ "$(uname -s)" = "Linux" ] && ! has_glibcxx; then
   codename="$( . /etc/os-release 2>/dev/null; echo "${ID:-}:${VERSION_CODENAME:-}")"
   if [ "$codename" = "debian:bookworm" ] && [ "$(id -u)" = "0" ]; then
     echo "[bootstrap] libstdc++ lacks GLIBCXX_3.4.32 (TorchSharp needs it): installing Debian 13's libstdc++6 ..."
+    # The machine's own Debian mirror (a user's mirror or proxy keeps working): deb822 sources first, then sources.list.
+    mirror=$(awk '/^URIs:/{print $2; exit}' /etc/apt/sources.list.d/*.sources 2>/dev/null || true)
+    [ -n "$mirror" ] || mirror=$(awk '$1=="deb" && $0 !~ /security/ {for(i=2;i<=NF;i++) if ($i ~ /^[a-z+]+:\/\//) {print $i; exit}}' /etc/apt/sources.list 2>/dev/null || true)
+    [ -n "$mirror" ] || { echo "[bootstrap] no Debian mirror found in /etc/apt/sources.list(.d); add one, then rerun" >&2; exit 1; }
     list=/tmp/petseg-apt.list lists=/tmp/petseg-apt-lists
-    printf 'deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian bookworm main\ndeb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian trixie main\n' > "$list"
+    printf 'deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] %s bookworm main\ndeb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] %s trixie main\n' "$mirror" "$mirror" > "$list"
+    echo "[bootstrap] using the Debian mirror $mirror (from this machine's apt sources)"
     O=(-o Dir::Etc::SourceList="$list" -o Dir::Etc::SourceParts=/dev/null -o Dir::State::Lists="$lists" -o APT::Default-Release=bookworm)
     mkdir -p "$lists/partial"
     apt-get "${O[@]}" -qq update

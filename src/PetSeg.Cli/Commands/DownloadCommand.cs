@@ -1,29 +1,27 @@
 using System.ComponentModel;
 using PetSeg.Cli.Console;
+using PetSeg.Pipeline.Runner;
 using PetSeg.Pipeline.Stages;
 
 namespace PetSeg.Cli.Commands;
 
-[Description("Download (or generate, for the synthetic source) and extract the Oxford-IIIT Pet archives.")]
+[Description("Download (or generate, for the synthetic source) and extract the Oxford-IIIT Pet archives: `run download`.")]
 public sealed class DownloadCommand : GuardedCommand<PipelineSettings>
 {
-    protected override async Task<int> RunAsync(PipelineSettings settings, CancellationToken ct)
+    protected override Task<int> RunAsync(PipelineSettings settings, CancellationToken ct)
     {
-        var config = settings.Load();
-        await DownloadStage.RunAsync(config, new ConsoleProgressSink(), ct: ct);
-        return 0;
+        // Through the runner, so it takes the store's lock and records what it wrote like every other stage.
+        new PipelineRunner(settings.Load(), new ConsoleProgressSink()).Run(StageIds.Download, ct: ct);
+        return Task.FromResult(0);
     }
 }
 
-[Description("Decode, resize and store both splits as uint8 tensor caches (runs Download first if needed).")]
+[Description("Decode, resize and store both splits as uint8 tensor caches (runs Download first if needed): `run preprocess`.")]
 public sealed class PreprocessCommand : GuardedCommand<PipelineSettings>
 {
-    protected override async Task<int> RunAsync(PipelineSettings settings, CancellationToken ct)
+    protected override Task<int> RunAsync(PipelineSettings settings, CancellationToken ct)
     {
-        var config = settings.Load();
-        var ui = new ConsoleProgressSink();
-        var data = await DownloadStage.RunAsync(config, ui, ct: ct);
-        PreprocessStage.Run(config, data, ui, ct);
-        return 0;
+        new PipelineRunner(settings.Load(), new ConsoleProgressSink()).Run(StageIds.Preprocess, ct: ct);
+        return Task.FromResult(0);
     }
 }

@@ -1,14 +1,9 @@
-using PetSeg.Data.Archives;
-using PetSeg.Data.Cache;
-using PetSeg.Data.Dataset;
-using PetSeg.Data.Download;
-using PetSeg.Data.Imaging;
-using PetSeg.Pipeline.Config;
+using PetSeg.Core;
 using Spectre.Console.Cli;
 
 namespace PetSeg.Cli.Commands;
 
-/// <summary>Turns the library's expected failures into one clear message and exit code 1 (no stack trace).</summary>
+/// <summary>Turns the library's expected failures (<see cref="PetSegException"/> and unreadable files) into one clear message and exit code 1 (no stack trace).</summary>
 public abstract class GuardedCommand<TSettings> : AsyncCommand<TSettings> where TSettings : CommandSettings
 {
     protected abstract Task<int> RunAsync(TSettings settings, CancellationToken ct);
@@ -19,11 +14,7 @@ public abstract class GuardedCommand<TSettings> : AsyncCommand<TSettings> where 
         ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cts.Cancel(); System.Console.Error.WriteLine("\nstopping: finishing the current step (Ctrl-C again to kill)"); };
         System.Console.CancelKeyPress += onCancel;
         try { return await RunAsync(settings, cts.Token); }
-        catch (Exception e) when (e is ConfigException or DatasetException or DownloadException or TensorCacheException
-                                       or UnsafeArchiveException or ImageDecodeException or FileNotFoundException
-                                       or PetSeg.Models.Weights.WeightsMismatchException or PetSeg.Models.Weights.Pickle.UnsafePickleException
-                                       or PetSeg.Training.Checkpoints.CheckpointMismatchException or PetSeg.Pipeline.Store.StoreLockedException
-                                       or PetSeg.Pipeline.Runner.PipelineException or InvalidDataException)
+        catch (Exception e) when (e is PetSegException or FileNotFoundException or InvalidDataException)
         {
             System.Console.Error.WriteLine($"error: {e.Message}");
             return 1;

@@ -47,7 +47,7 @@ public sealed class StatusCommand : GuardedCommand<StatusSettings>
 {
     protected override Task<int> RunAsync(StatusSettings s, CancellationToken ct)
     {
-        var status = new PipelineRunner(s.Load(), Pipeline.Progress.NullProgressSink.Instance).Status();
+        var status = new PipelineRunner(s.Load(), PetSeg.Core.NullProgressSink.Instance).Status();
         if (s.Json)
         {
             System.Console.WriteLine(JsonSerializer.Serialize(status.Select(x => new { stage = x.Stage, fresh = x.State == Freshness.Fresh, key = x.Key, reasons = x.Reasons })));
@@ -80,7 +80,7 @@ public sealed class GcCommand : GuardedCommand<PipelineSettings>
 {
     protected override Task<int> RunAsync(PipelineSettings s, CancellationToken ct)
     {
-        var (n, bytes) = new PipelineRunner(s.Load(), Pipeline.Progress.NullProgressSink.Instance).CollectGarbage();
+        var (n, bytes) = new PipelineRunner(s.Load(), PetSeg.Core.NullProgressSink.Instance).CollectGarbage();
         System.Console.WriteLine($"gc: removed {n} entr{(n == 1 ? "y" : "ies")}, {bytes / 1048576.0:F1} MiB freed");
         return Task.FromResult(0);
     }

@@ -3,7 +3,7 @@ using PetSeg.Data.Cache;
 using PetSeg.Data.Dataset;
 using PetSeg.IO;
 using PetSeg.Models;
-using PetSeg.Pipeline.Progress;
+using PetSeg.Core;
 using PetSeg.Training;
 using PetSeg.Training.Augmentation;
 using PetSeg.Training.Optim;
@@ -144,7 +144,7 @@ internal static class TrainingBenchmarks
     private sealed class EpochRss(List<double> rss) : IProgressSink
     {
         public void Info(string line) { System.Console.WriteLine(line); if (line.StartsWith("epoch ", StringComparison.Ordinal)) { GC.Collect(); rss.Add(RssMiB()); } }
-        public PetSeg.Pipeline.Progress.IProgressBar Bar(string description, double total, ProgressUnit unit) => NullProgressSink.Instance.Bar(description, total, unit);
+        public PetSeg.Core.IProgressBar Bar(string description, double total, ProgressUnit unit) => NullProgressSink.Instance.Bar(description, total, unit);
     }
 
     /// <summary>Store hashing (XxHash128) of a 1 GiB file, cold-ish and then from the page cache.</summary>

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using PetSeg.Pipeline.Progress;
+using PetSeg.Core;
 
 namespace PetSeg.Cli.Console;
 

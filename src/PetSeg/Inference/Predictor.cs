@@ -1,6 +1,6 @@
 using PetSeg.Data.Imaging;
 using PetSeg.IO;
-using PetSeg.Training.Augmentation;
+using PetSeg.Models;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
 using static TorchSharp.torch;
@@ -24,11 +24,8 @@ public static class Predictor
         var image = ImageLoader.LoadRgb(imagePath);
         var resized = Resize.Bilinear(image.Pixels, image.Width, image.Height, 3, size, size);
         using var scope = NewDisposeScope();
-        using var noGrad = no_grad();
-        model.eval();
         var hwc = tensor(resized, [1, size, size, 3]);
-        var logits = model.call(ImageNetNormalize.Apply(hwc.permute(0, 3, 1, 2).contiguous()));
-        var small = logits.argmax(1).to_type(ScalarType.Byte).data<byte>().ToArray();
+        var small = ClassPredictor.PredictClasses(model, hwc.permute(0, 3, 1, 2).contiguous()).data<byte>().ToArray();
         var mask = Resize.Nearest(small, size, size, image.Width, image.Height);
         return new Prediction(image.Width, image.Height, mask, image);
     }

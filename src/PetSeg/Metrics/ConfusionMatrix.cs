@@ -1,3 +1,4 @@
+using PetSeg.Core;
 using static TorchSharp.torch;
 
 namespace PetSeg.Metrics;
@@ -7,7 +8,7 @@ namespace PetSeg.Metrics;
 /// torchmetrics' stateful metrics do: pixels whose target is <see cref="IgnoreIndex"/> are dropped first.
 /// Only the counts are kept, so evaluation memory is flat however large the test set.
 /// </summary>
-public sealed class ConfusionMatrix(int numClasses, int ignoreIndex = 255)
+public sealed class ConfusionMatrix(int numClasses, int ignoreIndex = SegmentationLabels.IgnoreIndex)
 {
     private readonly long[] _counts = new long[numClasses * numClasses];
 
@@ -36,8 +37,6 @@ public sealed class ConfusionMatrix(int numClasses, int ignoreIndex = 255)
         using var data = counts.data<long>();
         for (int i = 0; i < _counts.Length; i++) _counts[i] += data[i];
     }
-
-    public void Reset() => Array.Clear(_counts);
 
     public long[][] ToRows() => Enumerable.Range(0, numClasses).Select(r => _counts.AsSpan(r * numClasses, numClasses).ToArray()).ToArray();
 }

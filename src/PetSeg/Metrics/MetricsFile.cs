@@ -4,13 +4,13 @@ using PetSeg.IO;
 
 namespace PetSeg.Metrics;
 
-/// <summary>What an evaluation produced and for which run: the content of <c>metrics.json</c>.</summary>
+/// <summary>What an evaluation produced and for which run: the content of <c>metrics.json</c>, read back as the same record.</summary>
 /// <param name="TrainKey">Stage key of the training run that produced the evaluated weights.</param>
 public sealed record MetricsRecord(string Experiment, string Title, long Seed, string TrainKey, int Epochs, SegmentationMetrics Metrics);
 
 /// <summary>
 /// Writes and reads metrics.json. No timestamps or durations: the same run gives the same file byte for byte, so
-/// determinism is checked by comparing files.
+/// determinism is checked by comparing files. A NaN (e.g. mean IoU with every pixel ignored) is written as "NaN".
 /// </summary>
 public static class MetricsFile
 {
@@ -21,30 +21,28 @@ public static class MetricsFile
         NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
     };
 
+    // The file's shape; property order is the file's key order.
+    private sealed record Headline(double PixelError, double F1Weighted, double MeanIou, double Accuracy, long ValidPixels);
+    private sealed record Document(string Experiment, string Title, long Seed, string TrainKey, int Epochs, Headline Metrics,
+        IReadOnlyList<ClassMetrics> PerClass, long[][] ConfusionMatrix);
+
     public static string Write(string path, MetricsRecord record)
     {
         var m = record.Metrics;
-        var doc = new
-        {
-            record.Experiment,
-            record.Title,
-            record.Seed,
-            record.TrainKey,
-            record.Epochs,
-            Metrics = new { pixel_error = m.PixelError, f1_weighted = m.F1Weighted, mean_iou = m.MeanIoU, accuracy = m.Accuracy, valid_pixels = m.ValidPixels },
-            PerClass = m.PerClass,
-            ConfusionMatrix = m.ConfusionMatrix,
-        };
+        var doc = new Document(record.Experiment, record.Title, record.Seed, record.TrainKey, record.Epochs,
+            new Headline(m.PixelError, m.F1Weighted, m.MeanIoU, m.Accuracy, m.ValidPixels), m.PerClass, m.ConfusionMatrix);
         AtomicFile.WriteAllText(path, JsonSerializer.Serialize(doc, Json) + "\n");
         return path;
     }
 
-    /// <summary>The headline numbers of a metrics.json (what the report tables need).</summary>
-    public static (string Experiment, double PixelError, double F1Weighted, double MeanIoU) ReadHeadline(string path)
+    public static MetricsRecord Read(string path)
     {
-        using var d = JsonDocument.Parse(File.ReadAllText(path));
-        var m = d.RootElement.GetProperty("metrics");
-        double Get(string k) => m.GetProperty(k).ValueKind == JsonValueKind.String ? double.NaN : m.GetProperty(k).GetDouble();
-        return (d.RootElement.GetProperty("experiment").GetString()!, Get("pixel_error"), Get("f1_weighted"), Get("mean_iou"));
+        Document? d;
+        try { d = JsonSerializer.Deserialize<Document>(File.ReadAllText(path), Json); }
+        catch (JsonException e) { throw new InvalidDataException($"{path}: not a metrics.json ({e.Message})", e); }
+        if (d?.Metrics is null) throw new InvalidDataException($"{path}: not a metrics.json (no 'metrics')");
+        var h = d.Metrics;
+        return new MetricsRecord(d.Experiment, d.Title, d.Seed, d.TrainKey, d.Epochs,
+            new SegmentationMetrics(h.PixelError, h.F1Weighted, h.MeanIou, h.Accuracy, h.ValidPixels, d.PerClass ?? []) { ConfusionMatrix = d.ConfusionMatrix ?? [] });
     }
 }

@@ -1,3 +1,4 @@
+using PetSeg.Models.Encoders;
 using PetSeg.Models.Lab;
 using PetSeg.Models.Smp;
 using PetSeg.Models.Weights;
@@ -9,6 +10,7 @@ namespace PetSeg.Models;
 /// <summary>
 /// The four models of the lab by name. <c>ModelZoo.Create(new ModelSpec("unet-resnet34"))</c> builds a model with smp's
 /// initialisation; <see cref="LoadPyTorchWeights"/> and <see cref="LoadEncoderWeights"/> fill it from PyTorch files.
+/// What an encoder is (channels, ImageNet file, key mapping) lives in <see cref="EncoderRegistry"/>.
 /// </summary>
 public static class ModelZoo
 {
@@ -17,24 +19,23 @@ public static class ModelZoo
     public const string SimpleUnet = "simple-unet";
     public const string SimpleVit = "simple-vit";
 
-    public static readonly IReadOnlyList<string> Architectures = [UnetResNet34, SegformerMitB0, SimpleUnet, SimpleVit];
+    /// <param name="Encoder">The pretrainable encoder's registry name, or null for the lab's from-scratch models.</param>
+    private sealed record Architecture(string Name, string? Encoder, Func<ModelSpec, nn.Module<Tensor, Tensor>> Create);
 
-    /// <summary>Whether the architecture has an ImageNet-pretrainable encoder (and which weights file name it expects).</summary>
-    public static string? EncoderName(string architecture) => architecture switch
-    {
-        UnetResNet34 => "resnet34",
-        SegformerMitB0 => "mit_b0",
-        _ => null,
-    };
+    private static readonly Architecture[] Entries =
+    [
+        new(UnetResNet34, EncoderRegistry.ResNet34, s => new Unet(s.Classes, s.InChannels, EncoderRegistry.ResNet34)),
+        new(SegformerMitB0, EncoderRegistry.MitB0, s => new Segformer(s.Classes, s.InChannels, EncoderRegistry.MitB0)),
+        new(SimpleUnet, null, s => new SimpleUNet(s.InChannels, s.Classes)),
+        new(SimpleVit, null, s => new SimpleViTSegmentation(s.ImageSize, s.PatchSize, s.Classes, s.Dim, s.Depth, s.Heads, s.MlpRatio, s.InChannels)),
+    ];
 
-    public static nn.Module<Tensor, Tensor> Create(ModelSpec spec) => spec.Architecture switch
-    {
-        UnetResNet34 => new Unet(spec.Classes, spec.InChannels),
-        SegformerMitB0 => new Segformer(spec.Classes, spec.InChannels),
-        SimpleUnet => new SimpleUNet(spec.InChannels, spec.Classes),
-        SimpleVit => new SimpleViTSegmentation(spec.ImageSize, spec.PatchSize, spec.Classes, spec.Dim, spec.Depth, spec.Heads, spec.MlpRatio, spec.InChannels),
-        _ => throw new ArgumentException($"unknown model '{spec.Architecture}'; known: {string.Join(", ", Architectures)}"),
-    };
+    public static readonly IReadOnlyList<string> Architectures = Entries.Select(e => e.Name).ToList();
+
+    /// <summary>The architecture's pretrainable encoder (its <see cref="EncoderRegistry"/> name), or null.</summary>
+    public static string? EncoderName(string architecture) => Find(architecture).Encoder;
+
+    public static nn.Module<Tensor, Tensor> Create(ModelSpec spec) => Find(spec.Architecture).Create(spec);
 
     /// <summary>Loads a full PyTorch state_dict (zip/legacy .pth or .safetensors), strictly, converting dtypes.</summary>
     public static void LoadPyTorchWeights(nn.Module model, string path) => StateDictLoader.LoadFile(model, path);
@@ -42,8 +43,11 @@ public static class ModelZoo
     /// <summary>Loads ImageNet encoder weights into a Unet or Segformer (classifier dropped).</summary>
     public static void LoadEncoderWeights(nn.Module model, string path)
     {
-        var encoder = model is SmpSegmentationModel smp ? smp.Encoder
-            : throw new ArgumentException($"{model.GetName()} has no pretrainable encoder");
-        EncoderWeights.LoadInto(encoder, path);
+        var smp = model as SmpSegmentationModel ?? throw new ArgumentException($"{model.GetName()} has no pretrainable encoder");
+        EncoderWeights.LoadInto(smp.Encoder, EncoderRegistry.Get(smp.EncoderName), path);
     }
+
+    private static Architecture Find(string name) =>
+        Entries.FirstOrDefault(e => e.Name == name)
+        ?? throw new ArgumentException($"unknown model '{name}'; known: {string.Join(", ", Architectures)}");
 }

@@ -1,6 +1,7 @@
 using PetSeg.Data.Cache;
 using PetSeg.IO;
-using PetSeg.Training.Augmentation;
+using PetSeg.Core;
+using PetSeg.Models;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
 using static TorchSharp.torch;
@@ -16,12 +17,10 @@ public static class PredictionGrid
         int h = test.Height, w = test.Width, gap = 4;
         using var image = new Image<Rgb24>(3 * w + 2 * gap, count * h + Math.Max(0, count - 1) * gap, new Rgb24(255, 255, 255));
         using (var scope = NewDisposeScope())
-        using (no_grad())
         {
-            model.eval();
             var indices = Enumerable.Range(0, count).ToArray();
             var (images, masks) = test.ReadBatch(indices);
-            var preds = model.call(ImageNetNormalize.Apply(images)).argmax(1).to_type(ScalarType.Byte);
+            var preds = ClassPredictor.PredictClasses(model, images);
             for (int i = 0; i < count; i++)
             {
                 var rgb = test.Image(i);
@@ -42,5 +41,5 @@ public static class PredictionGrid
         return path;
     }
 
-    private static Rgb24 MaskColor(byte v) => v switch { 0 => new Rgb24(0, 0, 0), 1 => new Rgb24(255, 255, 255), _ => new Rgb24(128, 128, 128) };
+    private static Rgb24 MaskColor(byte v) => v switch { SegmentationLabels.Background => new Rgb24(0, 0, 0), SegmentationLabels.Pet => new Rgb24(255, 255, 255), _ => new Rgb24(128, 128, 128) };
 }

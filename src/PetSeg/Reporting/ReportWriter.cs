@@ -1,11 +1,8 @@
 using System.Globalization;
 using System.Text;
-using PetSeg.Pipeline.Config;
+using PetSeg.Metrics;
 
 namespace PetSeg.Reporting;
-
-/// <summary>The lab's three numbers for one experiment.</summary>
-public sealed record Headline(double PixelError, double F1Weighted, double MeanIoU);
 
 /// <summary>One stage as listed in the report's metadata.</summary>
 public sealed record StageSummary(string Stage, string Key, double Seconds);
@@ -13,8 +10,8 @@ public sealed record StageSummary(string Stage, string Key, double Seconds);
 /// <summary>Everything the report shows; figures are file names relative to the report.</summary>
 public sealed record ReportInput(
     ReportConfig Config,
-    IReadOnlyList<ExperimentConfig> Experiments,
-    IReadOnlyDictionary<string, Headline> Metrics,
+    IReadOnlyList<string> Experiments,
+    IReadOnlyDictionary<string, SegmentationMetrics> Metrics,
     IReadOnlyDictionary<string, string> LossPlots,
     IReadOnlyDictionary<string, string> PredictionGrids,
     IReadOnlyList<StageSummary> Stages,
@@ -26,7 +23,7 @@ public static class ReportWriter
     public static readonly string[] Columns = ["Model", "Hamming Loss (Pixel Error)", "F1 Score (Weighted)", "mAP (mean IoU)"];
 
     /// <summary>The tables alone, each under a heading: the part that must equal the lab's printed output.</summary>
-    public static string Tables(ReportConfig config, IReadOnlyDictionary<string, Headline> metrics)
+    public static string Tables(ReportConfig config, IReadOnlyDictionary<string, SegmentationMetrics> metrics)
     {
         var sb = new StringBuilder();
         foreach (var table in config.Tables)
@@ -51,14 +48,14 @@ public static class ReportWriter
         if (input.LossPlots.Count > 0)
         {
             sb.Append("## Training loss\n\n");
-            foreach (var e in input.Experiments.Where(e => input.LossPlots.ContainsKey(e.Id)))
-                sb.Append("### ").Append(e.Id).Append("\n\n![").Append(e.Id).Append(" train loss](").Append(input.LossPlots[e.Id]).Append(")\n\n");
+            foreach (var e in input.Experiments.Where(input.LossPlots.ContainsKey))
+                sb.Append("### ").Append(e).Append("\n\n![").Append(e).Append(" train loss](").Append(input.LossPlots[e]).Append(")\n\n");
         }
         if (input.PredictionGrids.Count > 0)
         {
             sb.Append("## Sample test predictions\n\nEach row: image | true mask | predicted mask (white = pet, black = background, grey = ignored border).\n\n");
-            foreach (var e in input.Experiments.Where(e => input.PredictionGrids.ContainsKey(e.Id)))
-                sb.Append("### ").Append(e.Id).Append("\n\n![").Append(e.Id).Append(" predictions](").Append(input.PredictionGrids[e.Id]).Append(")\n\n");
+            foreach (var e in input.Experiments.Where(input.PredictionGrids.ContainsKey))
+                sb.Append("### ").Append(e).Append("\n\n![").Append(e).Append(" predictions](").Append(input.PredictionGrids[e]).Append(")\n\n");
         }
 
         sb.Append("## Run metadata\n\n| Stage | Key | Duration (s) |\n|:--|:--|--:|\n");

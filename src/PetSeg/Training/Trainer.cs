@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using PetSeg.Data.Cache;
 using PetSeg.Models;
-using PetSeg.Pipeline.Progress;
+using PetSeg.Core;
 using PetSeg.Training.Augmentation;
 using PetSeg.Training.Checkpoints;
 using PetSeg.Training.Optim;
@@ -20,8 +20,6 @@ public sealed record TrainResult(nn.Module<Tensor, Tensor> Model, IReadOnlyList<
 /// </summary>
 public sealed class Trainer(TrainSettings settings, string runDir, IProgressSink ui)
 {
-    public const int IgnoreIndex = 255;
-
     public string CheckpointPath => Path.Combine(runDir, "last.ckpt");
     public string LogPath => Path.Combine(runDir, "train.log");
 
@@ -88,7 +86,7 @@ public sealed class Trainer(TrainSettings settings, string runDir, IProgressSink
                 var net = shadow?.Prepare(training: true) ?? model;
                 if (shadow is not null) input = input.to_type(ScalarType.BFloat16);
                 var logits = net.call(input).to_type(ScalarType.Float32); // the loss in fp32 either way
-                var loss = F.cross_entropy(logits, masks.to_type(ScalarType.Int64), ignore_index: IgnoreIndex);
+                var loss = F.cross_entropy(logits, masks.to_type(ScalarType.Int64), ignore_index: SegmentationLabels.IgnoreIndex);
                 loss.backward();
                 shadow?.PushBack();
                 optimizer.StepOnce();

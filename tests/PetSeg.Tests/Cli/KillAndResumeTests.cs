@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using PetSeg.Pipeline.Config;
-using PetSeg.Pipeline.Progress;
+using PetSeg.Core;
 using PetSeg.Pipeline.Runner;
 using PetSeg.Tests.Support;
 using PetSeg.Training.Checkpoints;

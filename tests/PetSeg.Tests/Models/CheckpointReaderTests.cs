@@ -2,6 +2,7 @@ using System.IO.Compression;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using PetSeg.Models;
 using PetSeg.Models.Smp;
 using PetSeg.Models.Weights;
 using PetSeg.Models.Weights.Pickle;
@@ -108,7 +109,7 @@ public sealed class CheckpointReaderTests
 
         var target = new Unet();
         var decoderBefore = target.state_dict()["decoder.blocks.0.conv1.0.weight"].clone();
-        EncoderWeights.LoadInto(target.Encoder, path);
+        ModelZoo.LoadEncoderWeights(target, path);
         var after = target.state_dict();
         foreach (var (k, v) in resnet.Where(p => !p.Key.StartsWith("fc.")))
             Assert.True(after["encoder." + k].equal(v).all().item<bool>(), k);
@@ -116,7 +117,7 @@ public sealed class CheckpointReaderTests
 
         // An encoder file that lacks a real weight is refused, naming it.
         PyTorchCheckpointWriter.SaveZip(path, resnet.Where(p => p.Key != "layer3.2.conv1.weight"));
-        var e = Assert.Throws<WeightsMismatchException>(() => EncoderWeights.LoadInto(target.Encoder, path));
+        var e = Assert.Throws<WeightsMismatchException>(() => ModelZoo.LoadEncoderWeights(target, path));
         Assert.Contains("layer3.2.conv1.weight", e.Message);
 
         // MiT-b0 as smp-hub ships it: safetensors with the classification head.
@@ -126,7 +127,7 @@ public sealed class CheckpointReaderTests
         var mitPath = Path.Combine(dir.Path, "mit_b0.safetensors");
         PyTorchCheckpointWriter.SaveSafetensors(mitPath, mit);
         var seg = new Segformer();
-        EncoderWeights.LoadInto(seg.Encoder, mitPath);
+        ModelZoo.LoadEncoderWeights(seg, mitPath);
         Assert.True(seg.state_dict()["encoder.block3.1.attn.kv.weight"].equal(mit.Single(p => p.Key == "block3.1.attn.kv.weight").Value).all().item<bool>());
     }
 }

@@ -2,7 +2,8 @@ using System.Security.Cryptography;
 using PetSeg.Data.Cache;
 using PetSeg.Data.Synthetic;
 using PetSeg.Pipeline.Config;
-using PetSeg.Pipeline.Progress;
+using PetSeg.Core;
+using PetSeg.Pipeline.Runner;
 using PetSeg.Pipeline.Stages;
 using PetSeg.Tests.Support;
 
@@ -37,7 +38,7 @@ public sealed class DataStagesTests : IDisposable
     }
 
     [Fact]
-    public async Task Download_then_preprocess_over_loopback_and_rerun_is_a_cache_hit()
+    public void Download_then_preprocess_over_loopback_and_rerun_is_a_cache_hit()
     {
         var layout = SyntheticPetGenerator.WriteLayout(_dir["src/oxford-iiit-pet"], new SyntheticPetOptions { Count = 10, MinWidth = 60, MaxWidth = 80, MinHeight = 50, MaxHeight = 70 });
         var (images, annotations) = SyntheticPetGenerator.WriteArchives(layout.Root, _dir["archives"]);
@@ -49,28 +50,42 @@ public sealed class DataStagesTests : IDisposable
 
         var ui = new Lines();
         using var http = new HttpClient();
-        var data = await DownloadStage.RunAsync(config, ui, http);
-        Assert.True(data.Rebuilt);
-        Assert.True(File.Exists(Path.Combine(data.Layout.Root, "annotations", "trainval.txt")));
-        Assert.False(File.Exists(Path.Combine(data.Layout.Root, "annotations", "._trimaps")));
+        var runner = new PipelineRunner(config, ui, http);
+        var runs = runner.Run(StageIds.Preprocess);
+        Assert.All(runs, r => Assert.Equal(StageOutcome.Executed, r.Outcome));
+        var root = DownloadStage.DatasetRoot(config);
+        Assert.True(File.Exists(Path.Combine(root, "annotations", "trainval.txt")));
+        Assert.False(File.Exists(Path.Combine(root, "annotations", "._trimaps")));
         Assert.Equal(imageBytes.Length + annBytes.Length, _server.BodyBytesSent);
-        var pre = PreprocessStage.Run(config, data, ui);
-        Assert.True(pre.Rebuilt);
-        using (var cache = TensorCache.Open(pre.CacheFiles["trainval"])) Assert.Equal((5, 32, 32), (cache.Count, cache.Height, cache.Width));
+        var testCache = PreprocessStage.CachePath(config, "test");
+        using (var cache = TensorCache.Open(PreprocessStage.CachePath(config, "trainval"))) Assert.Equal((5, 32, 32), (cache.Count, cache.Height, cache.Width));
 
-        var again = await DownloadStage.RunAsync(config, ui, http);
-        Assert.False(again.Rebuilt);
-        Assert.Equal(data.DatasetDigest, again.DatasetDigest);
+        var again = new PipelineRunner(config, ui, http).Run(StageIds.Preprocess);
+        Assert.All(again, r => Assert.Equal(StageOutcome.CacheHit, r.Outcome));
+        Assert.Equal(runs.Select(r => r.Key), again.Select(r => r.Key));
         Assert.Equal(imageBytes.Length + annBytes.Length, _server.BodyBytesSent); // nothing fetched twice
-        var preAgain = PreprocessStage.Run(config, again, ui);
-        Assert.False(preAgain.Rebuilt);
-        Assert.Equal(pre.Digests, preAgain.Digests);
         Assert.Contains(ui.All, l => l.StartsWith("preprocess: up to date"));
 
         // A damaged cache is noticed and rebuilt, not trusted.
-        var bytes = File.ReadAllBytes(pre.CacheFiles["test"]);
-        File.WriteAllBytes(pre.CacheFiles["test"], bytes[..^5]);
-        Assert.True(PreprocessStage.Run(config, again, ui).Rebuilt);
+        var bytes = File.ReadAllBytes(testCache);
+        File.WriteAllBytes(testCache, bytes[..^5]);
+        var rebuilt = new PipelineRunner(config, ui, http).Run(StageIds.Preprocess);
+        Assert.Equal(StageOutcome.Executed, rebuilt.Single(r => r.Stage == StageIds.Preprocess).Outcome);
+        Assert.Equal(bytes, File.ReadAllBytes(testCache));
+
+        // So is a changed file of the extracted dataset: the download stage's output is every file's digest.
+        var jpeg = Directory.EnumerateFiles(Path.Combine(root, "images"), "*.jpg").Order(StringComparer.Ordinal).First();
+        var original = File.ReadAllBytes(jpeg);
+        var flipped = (byte[])original.Clone();
+        flipped[^3] ^= 0x40;
+        var mtime = File.GetLastWriteTimeUtc(jpeg);
+        File.WriteAllBytes(jpeg, flipped);
+        File.SetLastWriteTimeUtc(jpeg, mtime.AddSeconds(1));
+        var status = new PipelineRunner(config, ui, http).Status();
+        Assert.Equal(Freshness.Stale, status.Single(x => x.Stage == StageIds.Download).State);
+        new PipelineRunner(config, ui, http).Run(StageIds.Preprocess);
+        Assert.Equal(original, File.ReadAllBytes(jpeg));
+        Assert.Equal(imageBytes.Length + annBytes.Length, _server.BodyBytesSent); // the verified archives were reused
     }
 
     [Fact]
@@ -80,7 +95,7 @@ public sealed class DataStagesTests : IDisposable
         _server.Serve("pets/annotations.tar.gz", [4, 5, 6]);
         var config = PipelineConfigLoader.Load(WriteConfig(new string('a', 32), new string('b', 32)));
         using var http = new HttpClient();
-        var e = await Assert.ThrowsAsync<PetSeg.Data.Download.DownloadException>(() => DownloadStage.RunAsync(config, new Lines(), http));
+        var e = await Task.Run(() => Assert.Throws<PetSeg.Data.Download.DownloadException>(() => new PipelineRunner(config, new Lines(), http).Run(StageIds.Download)));
         Assert.Contains("images.tar.gz", e.Message);
         Assert.False(Directory.Exists(DownloadStage.DatasetRoot(config)));
         Assert.Empty(Directory.GetFiles(DownloadStage.DownloadsDir(config)));

@@ -1,5 +1,5 @@
 using PetSeg.IO;
-using PetSeg.Pipeline.Stages;
+using PetSeg.Pipeline.Store;
 using PetSeg.Tests.Support;
 
 namespace PetSeg.Tests.Pipeline;
@@ -13,7 +13,9 @@ public sealed class DigestCacheTests
         var file = dir["big.bin"];
         File.WriteAllBytes(file, [1, 2, 3, 4]);
         var stamp = File.GetLastWriteTimeUtc(file);
-        var first = new DigestCache(dir["memo.json"]).Of(file);
+        var memo = new DigestCache(dir["memo.json"]);
+        var first = memo.Of(file);
+        memo.Save();
         Assert.Equal(Digest.OfFile(file), first);
 
         // Same size and mtime: the memo answers without reading (so it still gives the old digest).

@@ -3,7 +3,7 @@ using PetSeg.Data.Download;
 using PetSeg.Models.Smp;
 using PetSeg.Models.Weights;
 using PetSeg.Pipeline.Config;
-using PetSeg.Pipeline.Progress;
+using PetSeg.Core;
 using PetSeg.Pipeline.Runner;
 using PetSeg.Tests.Support;
 using PetSeg.Training.Checkpoints;

@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using PetSeg.Pipeline.Config;
-using PetSeg.Pipeline.Progress;
+using PetSeg.Core;
+using PetSeg.Pipeline.Graph;
 using PetSeg.Pipeline.Runner;
 using PetSeg.Pipeline.Store;
 using PetSeg.Tests.Support;

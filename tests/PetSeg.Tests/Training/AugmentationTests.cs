@@ -1,3 +1,4 @@
+using PetSeg.Models;
 using PetSeg.Training.Augmentation;
 using PetSeg.Tests.Support;
 using static TorchSharp.torch;

@@ -5,7 +5,7 @@ using PetSeg.Training.Augmentation;
 using PetSeg.Training.Checkpoints;
 using PetSeg.Training.Evaluation;
 using PetSeg.Training.Optim;
-using PetSeg.Pipeline.Progress;
+using PetSeg.Core;
 using PetSeg.Tests.Support;
 using static TorchSharp.torch;
 

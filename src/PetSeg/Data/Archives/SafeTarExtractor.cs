@@ -3,7 +3,7 @@ using System.IO.Compression;
 
 namespace PetSeg.Data.Archives;
 
-public sealed class UnsafeArchiveException(string message) : Exception(message);
+public sealed class UnsafeArchiveException(string message) : PetSeg.Core.PetSegException(message);
 
 /// <summary>
 /// Extracts a tar or tar.gz (sniffed by magic bytes, not by suffix) without ever writing outside the target folder:

@@ -76,4 +76,4 @@ public sealed record TensorCacheHeader(int Count, int Height, int Width, int Cha
 /// <summary>One cached sample: its stem and the size of the original image (to map predictions back).</summary>
 public sealed record TensorCacheEntry(string Stem, int SourceWidth, int SourceHeight);
 
-public sealed class TensorCacheException(string message) : Exception(message);
+public sealed class TensorCacheException(string message) : PetSeg.Core.PetSegException(message);

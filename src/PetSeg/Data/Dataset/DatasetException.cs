@@ -1,4 +1,4 @@
 namespace PetSeg.Data.Dataset;
 
 /// <summary>A problem with the dataset on disk; the message names the files (and lines) and what to do.</summary>
-public sealed class DatasetException(string message) : Exception(message);
+public sealed class DatasetException(string message) : PetSeg.Core.PetSegException(message);

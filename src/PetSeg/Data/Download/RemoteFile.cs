@@ -20,4 +20,4 @@ public enum DownloadOutcome { AlreadyPresent, Downloaded }
 /// <param name="ResumedFrom">Size of the partial file the first request started from.</param>
 public sealed record DownloadResult(string Path, DownloadOutcome Outcome, long BytesTransferred, long ResumedFrom, int Attempts);
 
-public sealed class DownloadException(string message, Exception? inner = null) : Exception(message, inner);
+public sealed class DownloadException(string message, Exception? inner = null) : PetSeg.Core.PetSegException(message, inner);

@@ -7,7 +7,7 @@ namespace PetSeg.Data.Imaging;
 public sealed record RawImage(int Width, int Height, int Channels, byte[] Pixels);
 
 public sealed class ImageDecodeException(string path, string reason, Exception? inner = null)
-    : Exception($"{path}: {reason}", inner)
+    : PetSeg.Core.PetSegException($"{path}: {reason}", inner)
 {
     public string FilePath { get; } = path;
 }

@@ -61,6 +61,13 @@ public sealed class MixVisionTransformerEncoder : Module<Tensor, Tensor[]>
     }
 
     /// <summary>The MiT init (Linear trunc-normal 0.02, LayerNorm 1/0, conv normal with fan-out), used without ImageNet weights.</summary>
+    /// <summary>The encoder with MiT's init (what smp starts from when no ImageNet weights are loaded).</summary>
+    public static MixVisionTransformerEncoder Initialized(MixVisionTransformerEncoder e)
+    {
+        e.InitializeLikeMit();
+        return e;
+    }
+
     public void InitializeLikeMit()
     {
         using var noGrad = no_grad();

@@ -34,27 +34,30 @@ public sealed class BasicBlock : Module<Tensor, Tensor>
 }
 
 /// <summary>
-/// smp's ResNetEncoder for ResNet-34: torchvision's ResNet without avgpool/fc, returning six feature maps
-/// (the input, the stem before max-pool, layer1..layer4) at strides 1, 2, 4, 8, 16, 32.
+/// smp's ResNetEncoder for the BasicBlock ResNets (18: depths 2,2,2,2; 34: 3,4,6,3): torchvision's ResNet without
+/// avgpool/fc, returning six feature maps (the input, the stem before max-pool, layer1..layer4) at strides 1, 2, 4,
+/// 8, 16, 32. Depths are a parameter, as in torchvision's <c>ResNet(block, layers)</c>.
 /// </summary>
 public sealed class ResNetEncoder : Module<Tensor, Tensor[]>
 {
-    public static readonly int[] OutChannels = [3, 64, 64, 128, 256, 512];
-
     private readonly Conv2d conv1;
     private readonly BatchNorm2d bn1;
     private readonly MaxPool2d maxpool;
     private readonly Sequential layer1, layer2, layer3, layer4;
 
-    public ResNetEncoder(int inChannels = 3) : base(nameof(ResNetEncoder))
+    /// <summary>smp's out_channels: the input, the stem, then each layer's width.</summary>
+    public static int[] ChannelsFor(params int[] widths) => [3, 64, .. widths];
+
+    public ResNetEncoder(IReadOnlyList<int> depths, int inChannels = 3) : base(nameof(ResNetEncoder))
     {
         conv1 = Conv2d(inChannels, 64, 7, stride: 2, padding: 3, bias: false);
         bn1 = BatchNorm2d(64);
         maxpool = MaxPool2d(3, stride: 2, padding: 1);
-        layer1 = Layer(64, 64, 3, 1);
-        layer2 = Layer(64, 128, 4, 2);
-        layer3 = Layer(128, 256, 6, 2);
-        layer4 = Layer(256, 512, 3, 2);
+        if (depths.Count != 4) throw new ArgumentException($"a ResNet has 4 layers; got depths [{string.Join(", ", depths)}]");
+        layer1 = Layer(64, 64, depths[0], 1);
+        layer2 = Layer(64, 128, depths[1], 2);
+        layer3 = Layer(128, 256, depths[2], 2);
+        layer4 = Layer(256, 512, depths[3], 2);
         RegisterComponents();
     }
 
@@ -71,6 +74,13 @@ public sealed class ResNetEncoder : Module<Tensor, Tensor[]>
         var f4 = layer3.call(f3);
         var f5 = layer4.call(f4);
         return [x.alias(), f1, f2, f3, f4, f5];
+    }
+
+    /// <summary>The encoder with torchvision's init (what smp starts from when no ImageNet weights are loaded).</summary>
+    public static ResNetEncoder Initialized(ResNetEncoder e)
+    {
+        e.InitializeLikeTorchvision();
+        return e;
     }
 
     /// <summary>torchvision's init, used only when no ImageNet weights are loaded.</summary>

@@ -8,20 +8,14 @@ using static TorchSharp.torch.nn;
 namespace PetSeg.Models.Smp;
 
 /// <summary>
-/// segmentation_models_pytorch 0.5 <c>Segformer(encoder_name="mit_b0", classes=N, activation=None)</c>: MiT-b0 encoder,
+/// segmentation_models_pytorch 0.5 <c>Segformer(encoder_name="mit_b0", classes=N, activation=None)</c>: MiT encoder,
 /// all-MLP decoder at stride 4, a 1×1 conv head and ×4 bilinear upsampling with align_corners=True.
 /// Height and width must be divisible by 32.
 /// </summary>
-public sealed class Segformer(int classes = 2, int inChannels = 3) : SmpSegmentationModel(nameof(Segformer),
-    Initialized(new MixVisionTransformerEncoder(inChannels)),
-    new SegformerDecoder([inChannels, 0, .. MixVisionTransformerEncoder.EmbedDims], SegmentationChannels),
+public sealed class Segformer(int classes = 2, int inChannels = 3, string encoder = EncoderRegistry.MitB0) : SmpSegmentationModel(nameof(Segformer), encoder,
+    EncoderRegistry.Get(encoder).Create(inChannels),
+    new SegformerDecoder([inChannels, .. EncoderRegistry.Get(encoder).OutChannels.Skip(1)], SegmentationChannels),
     Sequential(Conv2d(SegmentationChannels, classes, 1), Upsample(scale_factor: [4.0, 4.0], mode: UpsampleMode.Bilinear, align_corners: true)))
 {
     private const int SegmentationChannels = 256;
-
-    private static MixVisionTransformerEncoder Initialized(MixVisionTransformerEncoder e)
-    {
-        e.InitializeLikeMit();
-        return e;
-    }
 }

@@ -1,3 +1,4 @@
+using PetSeg.Models.Encoders;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -14,8 +15,10 @@ public abstract class SmpSegmentationModel : nn.Module<Tensor, Tensor>, ITraceab
     private readonly nn.Module<Tensor[], Tensor> decoder;
     private readonly Sequential segmentation_head;
 
-    protected SmpSegmentationModel(string name, nn.Module<Tensor, Tensor[]> encoder, nn.Module<Tensor[], Tensor> decoder, Sequential head) : base(name)
+    /// <param name="encoder">Built (and initialised) before the decoder, as smp does, so seeded initialisation draws in smp's order.</param>
+    protected SmpSegmentationModel(string name, string encoderName, nn.Module<Tensor, Tensor[]> encoder, nn.Module<Tensor[], Tensor> decoder, Sequential head) : base(name)
     {
+        EncoderName = encoderName;
         this.encoder = encoder;
         this.decoder = decoder;
         segmentation_head = head;
@@ -23,6 +26,9 @@ public abstract class SmpSegmentationModel : nn.Module<Tensor, Tensor>, ITraceab
         SmpInit.Decoder(decoder);
         SmpInit.Head(segmentation_head);
     }
+
+    /// <summary>The encoder's <see cref="EncoderRegistry"/> name (smp's <c>encoder_name</c>).</summary>
+    public string EncoderName { get; }
 
     /// <summary>The encoder alone, for loading ImageNet weights whose keys carry no <c>encoder.</c> prefix.</summary>
     public nn.Module Encoder => encoder;

@@ -5,18 +5,11 @@ using static TorchSharp.torch.nn;
 namespace PetSeg.Models.Smp;
 
 /// <summary>
-/// segmentation_models_pytorch 0.5 <c>Unet(encoder_name="resnet34", classes=N, activation=None)</c>: same structure,
+/// segmentation_models_pytorch 0.5 <c>Unet(encoder_name=…, classes=N, activation=None)</c>: same structure,
 /// same state_dict keys (<c>encoder.*</c>, <c>decoder.blocks.*</c>, <c>segmentation_head.0.*</c>), raw logits out.
 /// Any input size works: each decoder stage upsamples to the exact size of its skip.
 /// </summary>
-public sealed class Unet(int classes = 2, int inChannels = 3) : SmpSegmentationModel(nameof(Unet),
-    Initialized(new ResNetEncoder(inChannels)),
-    new UnetDecoder(ResNetEncoder.OutChannels),
-    Sequential(Conv2d(UnetDecoder.DefaultChannels[^1], classes, 3, padding: 1)))
-{
-    private static ResNetEncoder Initialized(ResNetEncoder e)
-    {
-        e.InitializeLikeTorchvision();
-        return e;
-    }
-}
+public sealed class Unet(int classes = 2, int inChannels = 3, string encoder = EncoderRegistry.ResNet34) : SmpSegmentationModel(nameof(Unet), encoder,
+    EncoderRegistry.Get(encoder).Create(inChannels),
+    new UnetDecoder(EncoderRegistry.Get(encoder).OutChannels.ToArray()),
+    Sequential(Conv2d(UnetDecoder.DefaultChannels[^1], classes, 3, padding: 1)));

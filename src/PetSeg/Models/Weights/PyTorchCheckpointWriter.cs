@@ -13,14 +13,8 @@ namespace PetSeg.Models.Weights;
 /// </summary>
 public static class PyTorchCheckpointWriter
 {
-    private static readonly Dictionary<ScalarType, (string Storage, string Safetensors)> Names = new()
-    {
-        [ScalarType.Float32] = ("FloatStorage", "F32"), [ScalarType.Float64] = ("DoubleStorage", "F64"),
-        [ScalarType.Float16] = ("HalfStorage", "F16"), [ScalarType.BFloat16] = ("BFloat16Storage", "BF16"),
-        [ScalarType.Int64] = ("LongStorage", "I64"), [ScalarType.Int32] = ("IntStorage", "I32"),
-        [ScalarType.Int16] = ("ShortStorage", "I16"), [ScalarType.Int8] = ("CharStorage", "I8"),
-        [ScalarType.Byte] = ("ByteStorage", "U8"), [ScalarType.Bool] = ("BoolStorage", "BOOL"),
-    };
+    /// <summary>Zip entries carry this time, not the clock's, so equal weights give equal files (and equal stage keys).</summary>
+    private static readonly DateTimeOffset FixedTime = new(1980, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
     public static void SaveZip(string path, IEnumerable<KeyValuePair<string, Tensor>> stateDict, string folder = "archive")
     {
@@ -30,7 +24,9 @@ public static class PyTorchCheckpointWriter
             using var zip = new ZipArchive(fs, ZipArchiveMode.Create, leaveOpen: true);
             void Add(string name, ReadOnlySpan<byte> data)
             {
-                using var s = zip.CreateEntry($"{folder}/{name}", CompressionLevel.NoCompression).Open();
+                var entry = zip.CreateEntry($"{folder}/{name}", CompressionLevel.NoCompression);
+                entry.LastWriteTime = FixedTime;
+                using var s = entry.Open();
                 s.Write(data);
             }
             Add("data.pkl", Pickle(entries));
@@ -50,7 +46,7 @@ public static class PyTorchCheckpointWriter
         foreach (var (k, t) in entries)
         {
             long n = t.NumberOfElements * t.ElementSize;
-            header[k] = new { dtype = Names[t.dtype].Safetensors, shape = t.shape, data_offsets = new[] { offset, offset + n } };
+            header[k] = new { dtype = TorchDTypes.SafetensorsName(t.dtype), shape = t.shape, data_offsets = new[] { offset, offset + n } };
             offset += n;
         }
         var json = JsonSerializer.SerializeToUtf8Bytes(header);
@@ -96,7 +92,7 @@ public static class PyTorchCheckpointWriter
             Str(key);
             Global("torch._utils", "_rebuild_tensor_v2");
             Op((byte)'(');
-            Op((byte)'('); Str("storage"); Global("torch", Names[t.dtype].Storage); Str(i.ToString()); Str("cpu"); Int(t.NumberOfElements); Op((byte)'t');
+            Op((byte)'('); Str("storage"); Global("torch", TorchDTypes.StorageName(t.dtype)); Str(i.ToString()); Str("cpu"); Int(t.NumberOfElements); Op((byte)'t');
             Op((byte)'Q');
             Int(0);
             Tuple(t.shape);

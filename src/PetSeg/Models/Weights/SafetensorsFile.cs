@@ -59,13 +59,8 @@ public static class SafetensorsFile
         var result = new Dictionary<string, Tensor>(StringComparer.Ordinal);
         foreach (var e in entries)
         {
-            var type = e.DType switch
-            {
-                "F32" => ScalarType.Float32, "F16" => ScalarType.Float16, "BF16" => ScalarType.BFloat16, "F64" => ScalarType.Float64,
-                "I64" => ScalarType.Int64, "I32" => ScalarType.Int32, "I16" => ScalarType.Int16, "I8" => ScalarType.Int8,
-                "U8" => ScalarType.Byte, "BOOL" => ScalarType.Bool,
-                _ => throw new InvalidDataException($"{path}: tensor '{e.Name}' has unsupported dtype {e.DType}"),
-            };
+            var type = TorchDTypes.FromSafetensors(e.DType)
+                ?? throw new InvalidDataException($"{path}: tensor '{e.Name}' has unsupported dtype {e.DType}");
             var t = empty(e.Shape, type);
             long expected = t.NumberOfElements * t.ElementSize;
             if (e.End - e.Begin != expected || dataStart + e.End > bytes.Length)

@@ -3,7 +3,7 @@ using static TorchSharp.torch;
 namespace PetSeg.Models.Weights;
 
 /// <summary>Missing keys, unexpected keys and shape mismatches, all listed in one message.</summary>
-public sealed class WeightsMismatchException(string message) : Exception(message);
+public sealed class WeightsMismatchException(string message) : PetSeg.Core.PetSegException(message);
 
 /// <summary>
 /// Copies a state dict into a module by name (never by position: TorchSharp lists parameters before buffers),

@@ -10,10 +10,3 @@ public sealed record ExperimentConfig(string Id, string Title, TrainSettings Set
 /// <param name="Source">"imagenet" downloads the real encoder files; "synthetic" writes random ones in the same formats (smoke runs, tests).</param>
 public sealed record WeightsConfig(string Source, IReadOnlyDictionary<string, RemoteFile> Files);
 
-/// <summary>A report table: a title and rows (label as printed, experiment id), in the lab's order.</summary>
-public sealed record ReportTable(string Title, IReadOnlyList<ReportRow> Rows);
-
-public sealed record ReportRow(string Label, string Experiment);
-
-/// <param name="SamplePredictions">How many test images the prediction grid shows per experiment.</param>
-public sealed record ReportConfig(string Title, IReadOnlyList<ReportTable> Tables, int SamplePredictions);

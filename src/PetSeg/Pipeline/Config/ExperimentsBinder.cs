@@ -1,5 +1,7 @@
 using PetSeg.Data.Download;
 using PetSeg.Models;
+using PetSeg.Models.Encoders;
+using PetSeg.Reporting;
 using PetSeg.Training;
 using PetSeg.Training.Augmentation;
 using PetSeg.Training.Optim;
@@ -12,14 +14,9 @@ namespace PetSeg.Pipeline.Config;
 /// </summary>
 internal static class ExperimentsBinder
 {
-    /// <summary>The ImageNet encoder files smp uses (weights.md): torchvision's zip re-upload of ResNet-34, smp-hub's MiT-b0.</summary>
-    public static readonly IReadOnlyDictionary<string, RemoteFile> DefaultWeights = new Dictionary<string, RemoteFile>
-    {
-        ["resnet34"] = new("resnet34-b627a593.pth", [new Uri("https://download.pytorch.org/models/resnet34-b627a593.pth")],
-            new Checksum("78fe1097b28dbda1373a700020afeed9", "b627a593bcbe140c234610266fe4f8ae95ea42fc881d091c9b6052e6b1d0590f", 87_319_819)),
-        ["mit_b0"] = new("mit_b0.safetensors", [new Uri("https://huggingface.co/smp-hub/mit_b0.imagenet/resolve/9ce53d104d92d75aabb00aae70677aaab67e7c84/model.safetensors")],
-            new Checksum(null, null, null)),
-    };
+    /// <summary>The ImageNet encoder files smp uses, from the encoder registry (pipeline.yaml may override URLs and pins).</summary>
+    public static readonly IReadOnlyDictionary<string, RemoteFile> DefaultWeights = EncoderRegistry.All.ToDictionary(e => e.Name, e =>
+        new RemoteFile(e.ImageNet.FileName, e.ImageNet.Urls, new Checksum(e.ImageNet.Md5, e.ImageNet.Sha256, e.ImageNet.Size)));
 
     public static WeightsConfig BindWeights(YamlSection w)
     {

@@ -1,5 +1,6 @@
 using PetSeg.Data.Download;
 using PetSeg.Data.Synthetic;
+using PetSeg.Reporting;
 
 namespace PetSeg.Pipeline.Config;
 

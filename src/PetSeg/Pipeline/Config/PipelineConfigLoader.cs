@@ -48,15 +48,16 @@ public static class PipelineConfigLoader
         var annotations = Remote(files.Section("annotations"), "annotations.tar.gz", OxfordPetSources.Annotations);
         files.RejectUnknown();
         var syn = ds.Section("synthetic");
+        var d = new SyntheticPetOptions();
         var synthetic = new SyntheticPetOptions
         {
-            Count = syn.Int("count", 7349, 2, 1_000_000),
-            Seed = syn.Int("seed", 1234),
-            MinWidth = syn.Int("min_width", 300, 16, 8192),
-            MaxWidth = syn.Int("max_width", 500, 16, 8192),
-            MinHeight = syn.Int("min_height", 250, 16, 8192),
-            MaxHeight = syn.Int("max_height", 375, 16, 8192),
-            Quirks = syn.Bool("quirks", true),
+            Count = syn.Int("count", d.Count, 2, 1_000_000),
+            Seed = syn.Int("seed", d.Seed),
+            MinWidth = syn.Int("min_width", d.MinWidth, 16, 8192),
+            MaxWidth = syn.Int("max_width", d.MaxWidth, 16, 8192),
+            MinHeight = syn.Int("min_height", d.MinHeight, 16, 8192),
+            MaxHeight = syn.Int("max_height", d.MaxHeight, 16, 8192),
+            Quirks = syn.Bool("quirks", d.Quirks),
         };
         if (synthetic.MinWidth > synthetic.MaxWidth) throw syn.Error("min_width", "must not exceed max_width");
         if (synthetic.MinHeight > synthetic.MaxHeight) throw syn.Error("min_height", "must not exceed max_height");

@@ -1,6 +1,6 @@
 using PetSeg.Models;
 using PetSeg.Pipeline.Config;
-using PetSeg.Pipeline.Graph.Nodes;
+using PetSeg.Pipeline.Stages;
 
 namespace PetSeg.Pipeline.Graph;
 
@@ -22,24 +22,22 @@ public sealed class PipelineGraph
 
     public static PipelineGraph Build(PipelineConfig config)
     {
-        var stages = new List<Stage> { new DownloadNode(config) };
+        var stages = new List<Stage> { new DownloadStage(config) };
         var encoders = config.Experiments.Where(e => e.Pretrained)
             .Select(e => ModelZoo.EncoderName(e.Settings.Model.Architecture)!).Distinct().Order(StringComparer.Ordinal).ToList();
-        if (encoders.Count > 0) stages.Add(new WeightsNode(config, encoders));
-        stages.Add(new PreprocessNode(config));
-        stages.AddRange(config.Experiments.Select(e => new TrainNode(config, e)));
-        stages.AddRange(config.Experiments.Select(e => new EvaluateNode(config, e)));
-        if (config.Experiments.Count > 0) stages.Add(new ReportNode(config));
+        if (encoders.Count > 0) stages.Add(new WeightsStage(config, encoders));
+        stages.Add(new PreprocessStage(config));
+        stages.AddRange(config.Experiments.Select(e => new TrainStage(config, e)));
+        stages.AddRange(config.Experiments.Select(e => new EvaluateStage(config, e)));
+        if (config.Experiments.Count > 0) stages.Add(new ReportStage(config));
         return new PipelineGraph(stages);
     }
 
     /// <summary>Group targets (Cake's Train, Evaluate) map to their members; stage ids map to themselves.</summary>
-    public static readonly IReadOnlyList<string> Groups = ["train", "evaluate"];
+    public static readonly IReadOnlyList<string> Groups = [StageIds.TrainKind, StageIds.EvaluateKind];
 
     public Stage this[string id] => _byId.TryGetValue(id, out var s) ? s
-        : throw new Runner.PipelineException($"no stage '{id}'. Stages: {string.Join(", ", Stages.Select(x => x.Id))}");
-
-    public bool Contains(string id) => _byId.ContainsKey(id);
+        : throw new PipelineException($"no stage '{id}'. Stages: {string.Join(", ", Stages.Select(x => x.Id))}");
 
     /// <summary>The stages a target names: itself, or every member of a group (train, evaluate).</summary>
     public IReadOnlyList<Stage> Members(string target) =>

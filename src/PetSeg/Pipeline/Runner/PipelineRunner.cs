@@ -1,8 +1,8 @@
 using System.Diagnostics;
+using PetSeg.Core;
 using PetSeg.IO;
 using PetSeg.Pipeline.Config;
 using PetSeg.Pipeline.Graph;
-using PetSeg.Pipeline.Progress;
 using PetSeg.Pipeline.Stages;
 using PetSeg.Pipeline.Store;
 
@@ -33,13 +33,17 @@ public sealed class PipelineRunner
         Graph = PipelineGraph.Build(config);
     }
 
-    public string StoreRoot => _store.Root;
-
     /// <param name="exclusive">Run only the target stage itself (its inputs must already be in the store), like Cake's --exclusive.</param>
     /// <param name="force">Rerun the target stage(s) even on a cache hit.</param>
     public IReadOnlyList<StageRun> Run(string target, bool force = false, bool exclusive = false, CancellationToken ct = default)
     {
         using var storeLock = StoreLock.Acquire(_store.Root, $"petseg run {target}");
+        try { return RunLocked(target, force, exclusive, ct); }
+        finally { _digests.Save(); }
+    }
+
+    private List<StageRun> RunLocked(string target, bool force, bool exclusive, CancellationToken ct)
+    {
         var lockFile = PipelineLock.Read(_config.LockFile);
         var plan = exclusive ? Graph.Members(target) : Graph.Closure(target);
         var targets = Graph.Members(target).Select(s => s.Id).ToHashSet(StringComparer.Ordinal);
@@ -52,7 +56,7 @@ public sealed class PipelineRunner
             var inputs = Inputs(stage, deps);
             var key = StageKey.Compute(stage.Kind, stage.CodeVersion, stage.Parameters, inputs);
             var clock = Stopwatch.StartNew();
-            StoreEntry? entry = force && targets.Contains(stage.Id) ? null : _store.TryGet(key, stage);
+            StoreEntry? entry = force && targets.Contains(stage.Id) ? null : _store.TryGet(key, stage.Id);
             if (entry is not null)
             {
                 _ui.Info($"{stage.Id}: up to date (cache hit {Short(key)})");
@@ -64,8 +68,11 @@ public sealed class PipelineRunner
                 var work = _store.NewWorkDir();
                 try
                 {
-                    var outputs = stage.Execute(new StageContext(_config, key, work, deps, _digests, _ui, _http, ct));
-                    entry = _store.Publish(stage, key, inputs, outputs, work, clock.Elapsed);
+                    var outputs = stage.Execute(new StageContext(_config, stage.Id, key, work, deps, _digests, _ui, _http, ct));
+                    var files = new SortedDictionary<string, StoredFile>(StringComparer.Ordinal);
+                    foreach (var (name, o) in outputs) files[name] = new StoredFile(o.Digest, SizeOf(o.Path), o.Path);
+                    entry = _store.Publish(new StoreEntry(stage.Id, stage.Kind, key, stage.CodeVersion, stage.Parameters, inputs, files,
+                        DateTimeOffset.UtcNow, Math.Round(clock.Elapsed.TotalSeconds, 3)), work);
                 }
                 catch
                 {
@@ -78,12 +85,19 @@ public sealed class PipelineRunner
             done[stage.Id] = entry;
             lockFile.Record(entry);
             lockFile.Write(_config.LockFile);
+            stage.Present(entry, _ui);
         }
         return runs;
     }
 
     /// <summary>Every stage, fresh or stale with the reasons, without running anything (like <c>dvc status</c>).</summary>
     public IReadOnlyList<StageStatus> Status()
+    {
+        try { return StatusOf(); }
+        finally { _digests.Save(); }
+    }
+
+    private List<StageStatus> StatusOf()
     {
         var lockFile = PipelineLock.Read(_config.LockFile);
         var fresh = new Dictionary<string, StoreEntry>(StringComparer.Ordinal);
@@ -99,7 +113,7 @@ public sealed class PipelineRunner
             var deps = stage.DependsOn.ToDictionary(d => d, d => fresh[d], StringComparer.Ordinal);
             var inputs = Inputs(stage, deps);
             var key = StageKey.Compute(stage.Kind, stage.CodeVersion, stage.Parameters, inputs);
-            if (_store.TryGet(key, stage) is { } entry)
+            if (_store.TryGet(key, stage.Id) is { } entry)
             {
                 fresh[stage.Id] = entry;
                 result.Add(new StageStatus(stage.Id, Freshness.Fresh, key, []));
@@ -139,7 +153,7 @@ public sealed class PipelineRunner
     private StoreEntry Published(string stageId, PipelineLock lockFile)
     {
         var stage = Graph[stageId];
-        if (lockFile.Stages.TryGetValue(stageId, out var locked) && _store.TryGet(locked.Key, stage) is { } e) return e;
+        if (lockFile.Stages.TryGetValue(stageId, out var locked) && _store.TryGet(locked.Key, stage.Id) is { } e) return e;
         throw new PipelineException($"stage '{stageId}' has no published result yet; run it first (without --exclusive).");
     }
 
@@ -151,6 +165,10 @@ public sealed class PipelineRunner
                 if (stage.UsesInput(id, name)) inputs[$"{id}/{name}"] = f.Digest;
         return inputs;
     }
+
+    private static long SizeOf(string path) =>
+        Directory.Exists(path) ? Directory.EnumerateFiles(path, "*", SearchOption.AllDirectories).Sum(f => new FileInfo(f).Length)
+        : File.Exists(path) ? new FileInfo(path).Length : 0;
 
     private static string Short(string key) => key.Length > 23 ? key[..23] + "…" : key;
 }

@@ -9,6 +9,3 @@ public sealed record StageStatus(string Stage, Freshness State, string? Key, IRe
 public enum StageOutcome { CacheHit, Executed }
 
 public sealed record StageRun(string Stage, string Key, StageOutcome Outcome, TimeSpan Duration);
-
-/// <summary>A pipeline-level problem a user can fix (unknown stage, missing upstream result).</summary>
-public sealed class PipelineException(string message) : Exception(message);

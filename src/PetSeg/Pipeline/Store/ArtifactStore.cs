@@ -1,15 +1,13 @@
 using System.Text.Json;
+using PetSeg.Core;
 using PetSeg.IO;
-using PetSeg.Pipeline.Graph;
-using PetSeg.Pipeline.Progress;
-using PetSeg.Pipeline.Stages;
 
 namespace PetSeg.Pipeline.Store;
 
 /// <summary>
 /// Content-addressed results under <c>artifacts/store/objects/&lt;k0k1&gt;/&lt;key&gt;/</c>: each entry is built in
 /// <c>tmp/</c>, hashed, described by <c>entry.json</c> and published by one rename. Reads verify every output's
-/// digest; a corrupted entry is reported, removed and rebuilt by the runner.
+/// digest (memoised by size and mtime); a damaged entry is reported and removed, so the runner rebuilds it.
 /// </summary>
 public sealed class ArtifactStore(string root, DigestCache digests, IProgressSink ui)
 {
@@ -33,7 +31,7 @@ public sealed class ArtifactStore(string root, DigestCache digests, IProgressSin
     }
 
     /// <summary>The entry for <paramref name="key"/> if present and intact; a damaged one is reported and removed.</summary>
-    public StoreEntry? TryGet(string key, Stage stage)
+    public StoreEntry? TryGet(string key, string stageId)
     {
         var dir = EntryDir(key);
         var file = Path.Combine(dir, "entry.json");
@@ -46,27 +44,30 @@ public sealed class ArtifactStore(string root, DigestCache digests, IProgressSin
         {
             entry = entry! with { Folder = dir };
             foreach (var (name, f) in entry.Outputs)
-                if (!stage.IsIntact(name, entry.OutputPath(name), f.Digest, digests)) { problem = $"output '{name}' does not match its digest {f.Digest}"; break; }
+            {
+                var path = entry.OutputPath(name);
+                if (!File.Exists(path) && !Directory.Exists(path)) { problem = $"output '{name}' is missing ({path})"; break; }
+                if (digests.Of(path) != f.Digest) { problem = $"output '{name}' does not match its digest {f.Digest}"; break; }
+            }
         }
         if (problem is null) return entry;
-        ui.Info($"store: entry {key} of {stage.Id} is damaged ({problem}); it will be rebuilt");
+        ui.Info($"store: entry {key} of {stageId} is damaged ({problem}); it will be rebuilt");
         AtomicFile.TryDelete(dir);
         return null;
     }
 
-    public StoreEntry Publish(Stage stage, string key, SortedDictionary<string, string> inputs, IReadOnlyDictionary<string, StageOutput> outputs, string workDir, TimeSpan duration)
+    public StoreEntry Publish(StoreEntry entry, string workDir)
     {
         var files = new SortedDictionary<string, StoredFile>(StringComparer.Ordinal);
-        foreach (var (name, o) in outputs)
+        var work = Path.GetFullPath(workDir) + Path.DirectorySeparatorChar;
+        foreach (var (name, f) in entry.Outputs)
         {
-            var full = Path.GetFullPath(o.Path);
-            bool inside = full.StartsWith(Path.GetFullPath(workDir) + Path.DirectorySeparatorChar, StringComparison.Ordinal);
-            files[name] = new StoredFile(o.Digest, File.Exists(full) ? new FileInfo(full).Length : 0,
-                inside ? Path.GetRelativePath(workDir, full) : full);
+            var full = Path.GetFullPath(f.Location);
+            files[name] = f with { Location = full.StartsWith(work, StringComparison.Ordinal) ? Path.GetRelativePath(workDir, full) : full };
         }
-        var entry = new StoreEntry(stage.Id, stage.Kind, key, stage.CodeVersion, stage.Parameters, inputs, files, DateTimeOffset.UtcNow, Math.Round(duration.TotalSeconds, 3));
+        entry = entry with { Outputs = files };
         AtomicFile.WriteAllText(Path.Combine(workDir, "entry.json"), JsonSerializer.Serialize(entry, Json) + "\n");
-        var dir = EntryDir(key);
+        var dir = EntryDir(entry.Key);
         Directory.CreateDirectory(Path.GetDirectoryName(dir)!);
         AtomicFile.Publish(workDir, dir);
         return entry with { Folder = dir };

@@ -3,7 +3,7 @@ using System.Text.Json;
 namespace PetSeg.Pipeline.Store;
 
 /// <summary>Another process holds the store.</summary>
-public sealed class StoreLockedException(string message) : Exception(message);
+public sealed class StoreLockedException(string message) : PetSeg.Core.PetSegException(message);
 
 /// <summary>
 /// An exclusive lock on the artifact store: an OS file lock (released by the kernel when the process dies, so a

@@ -7,7 +7,7 @@ using static TorchSharp.torch;
 namespace PetSeg.Training.Checkpoints;
 
 /// <summary>Thrown when a checkpoint does not belong to the model or run it is loaded into.</summary>
-public sealed class CheckpointMismatchException(string message) : Exception(message);
+public sealed class CheckpointMismatchException(string message) : PetSeg.Core.PetSegException(message);
 
 /// <summary>What a checkpoint says about itself (stored as JSON in the safetensors header).</summary>
 /// <param name="Epoch">Number of completed epochs.</param>

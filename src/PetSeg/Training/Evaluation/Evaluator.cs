@@ -1,7 +1,7 @@
 using PetSeg.Data.Cache;
 using PetSeg.Metrics;
-using PetSeg.Pipeline.Progress;
-using PetSeg.Training.Augmentation;
+using PetSeg.Models;
+using PetSeg.Core;
 using static TorchSharp.torch;
 
 namespace PetSeg.Training.Evaluation;
@@ -14,10 +14,8 @@ public static class Evaluator
 {
     public static SegmentationMetrics Run(nn.Module<Tensor, Tensor> model, TensorCache test, int numClasses, int batchSize, IProgressSink ui, CancellationToken ct = default)
     {
-        model.eval();
         var cm = new ConfusionMatrix(numClasses);
         using var bar = ui.Bar("evaluate", test.Count, ProgressUnit.Items);
-        using var noGrad = no_grad();
         var indices = Enumerable.Range(0, test.Count).ToArray();
         for (int start = 0; start < test.Count; start += batchSize)
         {
@@ -25,8 +23,7 @@ public static class Evaluator
             using var scope = NewDisposeScope();
             var batch = indices.AsSpan(start, Math.Min(batchSize, test.Count - start));
             var (images, masks) = test.ReadBatch(batch);
-            var logits = model.call(ImageNetNormalize.Apply(images));
-            cm.Update(logits.argmax(1), masks.to_type(ScalarType.Int64));
+            cm.Update(ClassPredictor.PredictClasses(model, images), masks);
             bar.Update(start + batch.Length);
         }
         return SegmentationMetrics.From(cm);

@@ -5,7 +5,7 @@ using System.Text;
 namespace PetSeg.Models.Weights.Pickle;
 
 /// <summary>A pickle refers to a global that is not on the allow-list (code could have run in Python).</summary>
-public sealed class UnsafePickleException(string message) : Exception(message);
+public sealed class UnsafePickleException(string message) : PetSeg.Core.PetSegException(message);
 
 /// <summary>A pickled call of an allowed global: the callee's name and its arguments, evaluated by the caller.</summary>
 public sealed record PickleGlobal(string Module, string Name)

@@ -9,14 +9,7 @@ internal static class TorchPickle
 
     public sealed record TensorRef(StorageRef Storage, long Offset, long[] Size, long[] Stride);
 
-    private static readonly Dictionary<string, ScalarType> StorageTypes = new()
-    {
-        ["torch.FloatStorage"] = ScalarType.Float32, ["torch.DoubleStorage"] = ScalarType.Float64,
-        ["torch.HalfStorage"] = ScalarType.Float16, ["torch.BFloat16Storage"] = ScalarType.BFloat16,
-        ["torch.LongStorage"] = ScalarType.Int64, ["torch.IntStorage"] = ScalarType.Int32,
-        ["torch.ShortStorage"] = ScalarType.Int16, ["torch.CharStorage"] = ScalarType.Int8,
-        ["torch.ByteStorage"] = ScalarType.Byte, ["torch.BoolStorage"] = ScalarType.Bool,
-    };
+    private static IReadOnlyDictionary<string, ScalarType> StorageTypes => TorchDTypes.StorageTypes;
 
     /// <summary>Every global a state_dict checkpoint needs; nothing here can run code.</summary>
     public static readonly IReadOnlySet<string> AllowedGlobals = new HashSet<string>(StringComparer.Ordinal)

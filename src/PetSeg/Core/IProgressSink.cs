@@ -1,4 +1,4 @@
-namespace PetSeg.Pipeline.Progress;
+namespace PetSeg.Core;
 
 /// <summary>Where stages report: concise lines and live bars. The CLI draws them; tests may collect them.</summary>
 public interface IProgressSink
@@ -22,4 +22,10 @@ public sealed class NullProgressSink : IProgressSink
     public void Info(string line) { }
     public IProgressBar Bar(string description, double total, ProgressUnit unit) => new NullBar();
     private sealed class NullBar : IProgressBar { public void Update(double value, string? detail = null) { } public void Dispose() { } }
+}
+
+/// <summary>An IProgress that reports on the calling thread (Progress&lt;T&gt; posts to the thread pool, out of order).</summary>
+public sealed class SyncProgress<T>(Action<T> report) : IProgress<T>
+{
+    public void Report(T value) => report(value);
 }

@@ -3,22 +3,24 @@ using System.Text.Json;
 using PetSeg.IO;
 using PetSeg.Metrics;
 using PetSeg.Pipeline.Config;
+using PetSeg.Pipeline.Store;
 using PetSeg.Reporting;
+using PetSeg.Training;
 
-namespace PetSeg.Pipeline.Graph.Nodes;
+namespace PetSeg.Pipeline.Stages;
 
 /// <summary>
-/// Renders report.md (the lab's tables, loss curves, prediction grids, run metadata) into the store and publishes a
-/// copy to <c>artifacts/report/</c>, the folder users open.
+/// Renders report.md (the lab's tables, loss curves, prediction grids, run metadata) into the store; the copy in
+/// <c>artifacts/report/</c>, the folder users open, is refreshed from the current key's entry on every run.
 /// </summary>
-public sealed class ReportNode(PipelineConfig config) : Stage
+public sealed class ReportStage(PipelineConfig config) : Stage
 {
-    public override string Id => "report";
-    public override string Kind => "report";
-    public override string CodeVersion => Stages.CodeVersion.Report;
+    public override string Id => StageIds.Report;
+    public override string Kind => StageIds.Report;
+    public override string CodeVersion => StageVersions.Report;
 
     public override IReadOnlyList<string> DependsOn =>
-        config.Experiments.SelectMany(e => new[] { $"train-{e.Id}", $"evaluate-{e.Id}" }).ToList();
+        config.Experiments.SelectMany(e => new[] { StageIds.Train(e.Id), StageIds.Evaluate(e.Id) }).ToList();
 
     public override SortedDictionary<string, string> Parameters => new(StringComparer.Ordinal)
     {
@@ -36,29 +38,26 @@ public sealed class ReportNode(PipelineConfig config) : Stage
     public override IReadOnlyDictionary<string, StageOutput> Execute(StageContext c)
     {
         var outputs = new Dictionary<string, StageOutput>();
-        void Add(string path) => outputs[Path.GetFileName(path)] = new StageOutput(path, c.Digests.Of(path));
+        void Add(string path) => outputs[Path.GetFileName(path)] = c.Output(path);
 
-        var metrics = new Dictionary<string, Headline>();
+        var metrics = new Dictionary<string, SegmentationMetrics>();
         var plots = new Dictionary<string, string>();
         var grids = new Dictionary<string, string>();
         foreach (var e in config.Experiments)
         {
-            var h = MetricsFile.ReadHeadline(c.Input($"evaluate-{e.Id}", "metrics.json").Path);
-            metrics[e.Id] = new Headline(h.PixelError, h.F1Weighted, h.MeanIoU);
-            using (var doc = JsonDocument.Parse(File.ReadAllText(c.Input($"train-{e.Id}", "losses.json").Path)))
+            var evaluate = StageIds.Evaluate(e.Id);
+            metrics[e.Id] = MetricsFile.Read(c.Input(evaluate, "metrics.json").Path).Metrics;
+            var losses = LossHistory.Read(c.Input(StageIds.Train(e.Id), "losses.json").Path).EpochLosses;
+            if (losses.Count > 0)
             {
-                var losses = doc.RootElement.GetProperty("epoch_losses").EnumerateArray().Select(x => x.GetDouble()).ToList();
-                if (losses.Count > 0)
-                {
-                    var plot = LossPlot.Write(Path.Combine(c.OutputDir, $"loss-{e.Id}.png"), $"{e.Id}: train loss", losses);
-                    plots[e.Id] = Path.GetFileName(plot);
-                    Add(plot);
-                }
+                var plot = LossPlot.Write(Path.Combine(c.OutputDir, $"loss-{e.Id}.png"), $"{e.Id}: train loss", losses);
+                plots[e.Id] = Path.GetFileName(plot);
+                Add(plot);
             }
-            if (c.Dependencies[$"evaluate-{e.Id}"].Outputs.ContainsKey("predictions.png"))
+            if (c.Dependencies[evaluate].Outputs.ContainsKey("predictions.png"))
             {
                 var target = Path.Combine(c.OutputDir, $"predictions-{e.Id}.png");
-                File.Copy(c.Input($"evaluate-{e.Id}", "predictions.png").Path, target, overwrite: true);
+                File.Copy(c.Input(evaluate, "predictions.png").Path, target, overwrite: true);
                 grids[e.Id] = Path.GetFileName(target);
                 Add(target);
             }
@@ -66,10 +65,11 @@ public sealed class ReportNode(PipelineConfig config) : Stage
 
         var stages = c.Dependencies.Values.OrderBy(d => d.Stage, StringComparer.Ordinal)
             .Select(d => new StageSummary(d.Stage, d.Key, d.DurationSeconds)).ToList();
-        var dataset = c.Dependencies.Values.SelectMany(d => d.Inputs).FirstOrDefault(i => i.Key == "preprocess/trainval.petc").Value ?? "n/a";
+        var dataset = c.Dependencies.Values.SelectMany(d => d.Inputs)
+            .FirstOrDefault(i => i.Key == $"{StageIds.Preprocess}/{PreprocessStage.OutputName("trainval")}").Value ?? "n/a";
         var env = new List<(string, string)>
         {
-            ("PetSeg", typeof(ReportNode).Assembly.GetName().Version?.ToString() ?? "?"),
+            ("PetSeg", typeof(ReportStage).Assembly.GetName().Version?.ToString() ?? "?"),
             ("TorchSharp", typeof(TorchSharp.torch).Assembly.GetName().Version?.ToString() ?? "?"),
             ("libtorch", LibTorchVersion),
             ("device", "cpu"),
@@ -80,21 +80,23 @@ public sealed class ReportNode(PipelineConfig config) : Stage
             ("training data (trainval cache digest)", $"`{dataset}`"),
         };
         var report = Path.Combine(c.OutputDir, "report.md");
-        AtomicFile.WriteAllText(report, ReportWriter.Render(new ReportInput(config.Report, config.Experiments, metrics, plots, grids, stages, env)));
+        AtomicFile.WriteAllText(report, ReportWriter.Render(new ReportInput(config.Report, config.Experiments.Select(e => e.Id).ToList(), metrics, plots, grids, stages, env)));
         Add(report);
-        PublishCopy(c.OutputDir);
-        c.Ui.Info($"report: {Path.Combine(PublishedDir, "report.md")}");
         return outputs;
     }
 
-    /// <summary>Copies the report folder to artifacts/report/ by building it aside and renaming it into place.</summary>
-    public void PublishCopy(string from)
+    /// <summary>
+    /// Makes <c>artifacts/report/</c> show this entry (the current key's report, after a run or a cache hit alike):
+    /// built aside and renamed into place, so a reader never sees half of one report and half of another.
+    /// </summary>
+    public override void Present(StoreEntry entry, Core.IProgressSink ui)
     {
         var tmp = PublishedDir + ".partial";
         AtomicFile.TryDelete(tmp);
         Directory.CreateDirectory(tmp);
-        foreach (var f in Directory.EnumerateFiles(from).Where(f => !f.EndsWith("entry.json", StringComparison.Ordinal)))
-            File.Copy(f, Path.Combine(tmp, Path.GetFileName(f)));
+        foreach (var name in entry.Outputs.Keys)
+            File.Copy(entry.OutputPath(name), Path.Combine(tmp, name));
         AtomicFile.Publish(tmp, PublishedDir);
+        ui.Info($"report: {Path.Combine(PublishedDir, "report.md")}");
     }
 }

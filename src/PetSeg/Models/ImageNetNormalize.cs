@@ -1,9 +1,9 @@
 using static TorchSharp.torch;
 
-namespace PetSeg.Training.Augmentation;
+namespace PetSeg.Models;
 
 /// <summary>
-/// albumentations Normalize with ImageNet mean/std and max_pixel_value 255, constants in float32 as albucore computes
+/// The models' input contract: albumentations Normalize with ImageNet mean/std and max_pixel_value 255, constants in float32 as albucore computes
 /// them: <c>(x − mean·255) · (1 / (std·255))</c>. uint8 [B,3,H,W] → float32 [B,3,H,W].
 /// The result is laid out channels-last (NHWC strides, NCHW shape): libtorch's CPU convolutions run markedly faster on
 /// it (median training step on 2 cores: SimpleUNet 3.5 → 5.2 images/s, Unet 3.7 → 4.1), and computing in that order costs no extra copy.

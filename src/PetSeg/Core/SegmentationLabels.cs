@@ -1,0 +1,11 @@
+namespace PetSeg.Core;
+
+/// <summary>The label values of the binary task, shared by the data, the loss, the metrics and the figures.</summary>
+public static class SegmentationLabels
+{
+    public const byte Background = 0;
+    public const byte Pet = 1;
+    /// <summary>The trimap's "not classified" border: left out of the loss and of every metric.</summary>
+    public const byte IgnoreIndex = 255;
+    public const int Classes = 2;
+}

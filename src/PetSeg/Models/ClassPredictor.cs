@@ -1,0 +1,25 @@
+using static TorchSharp.torch;
+
+namespace PetSeg.Models;
+
+/// <summary>
+/// The one inference path (evaluation, <c>petseg predict</c>, the report's prediction grids): uint8 images →
+/// ImageNet-normalize → forward in eval mode without gradients → argmax over classes.
+/// </summary>
+public static class ClassPredictor
+{
+    /// <param name="imagesUint8">[N,3,H,W] uint8.</param>
+    /// <returns>[N,H,W] uint8 class indices, in the caller's dispose scope. The model's train/eval mode is restored afterwards.</returns>
+    public static Tensor PredictClasses(nn.Module<Tensor, Tensor> model, Tensor imagesUint8)
+    {
+        bool wasTraining = model.training;
+        model.eval();
+        try
+        {
+            using var scope = NewDisposeScope();
+            using var noGrad = no_grad();
+            return model.call(ImageNetNormalize.Apply(imagesUint8)).argmax(1).to_type(ScalarType.Byte).MoveToOuterDisposeScope();
+        }
+        finally { if (wasTraining) model.train(); }
+    }
+}

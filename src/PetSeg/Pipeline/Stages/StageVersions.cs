@@ -1,0 +1,15 @@
+namespace PetSeg.Pipeline.Stages;
+
+/// <summary>
+/// Each stage kind's code version, part of its key. Bumped by hand when a stage's output for the same inputs would
+/// change (a decoder fix, a new cache layout), so that stale artifacts are rebuilt rather than silently reused.
+/// </summary>
+public static class StageVersions
+{
+    public const string Download = "download-2";   // 2: the dataset is identified by a digest of every extracted file
+    public const string Preprocess = "preprocess-2"; // 2: caches identified by their file digest
+    public const string Weights = "weights-1";
+    public const string Train = "train-1";
+    public const string Evaluate = "evaluate-1";
+    public const string Report = "report-1";
+}

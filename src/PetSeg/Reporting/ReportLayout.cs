@@ -1,0 +1,10 @@
+namespace PetSeg.Reporting;
+
+/// <summary>A report table: a title and rows (label as printed, experiment id), in the lab's order.</summary>
+public sealed record ReportTable(string Title, IReadOnlyList<ReportRow> Rows);
+
+public sealed record ReportRow(string Label, string Experiment);
+
+/// <summary>What the report shows, as pipeline.yaml's <c>report:</c> section declares it.</summary>
+/// <param name="SamplePredictions">How many test images the prediction grid shows per experiment.</param>
+public sealed record ReportConfig(string Title, IReadOnlyList<ReportTable> Tables, int SamplePredictions);

@@ -1,0 +1,25 @@
+using System.Text.Json;
+using PetSeg.IO;
+
+namespace PetSeg.Training;
+
+/// <summary>
+/// <c>losses.json</c>: an experiment's mean training loss per epoch. No timings in it, so equal runs give equal
+/// files (durations live in the store entry).
+/// </summary>
+public sealed record LossHistory(string Experiment, IReadOnlyList<double> EpochLosses)
+{
+    private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+
+    public void Write(string path) => AtomicFile.WriteAllText(path, JsonSerializer.Serialize(this, Json) + "\n");
+
+    public static LossHistory Read(string path)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<LossHistory>(File.ReadAllText(path), Json) is { EpochLosses: not null } h ? h
+                : throw new InvalidDataException($"{path}: not a losses.json (no 'epoch_losses')");
+        }
+        catch (JsonException e) { throw new InvalidDataException($"{path}: not a losses.json ({e.Message})", e); }
+    }
+}
