@@ -34,9 +34,7 @@ public sealed class ReportTablesTests
     {
         var config = PipelineConfigLoader.Load(RepoFiles.Path("pipeline.yaml"));
         var rendered = ReportWriter.Tables(config.Report, LabNumbers);
-        var approved = File.ReadAllText(RepoFiles.Path("tests/PetSeg.Tests/Reporting/Approved/lab-tables.approved.md"));
-        if (rendered != approved) File.WriteAllText(RepoFiles.Path("tests/PetSeg.Tests/Reporting/Approved/lab-tables.received.md"), rendered);
-        Assert.Equal(approved, rendered);
+        ApprovedFiles.AssertMatches(RepoFiles.Path("tests/PetSeg.Tests/Reporting/Approved/lab-tables.approved.md"), rendered);
     }
 
     [Theory]

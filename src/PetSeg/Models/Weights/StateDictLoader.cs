@@ -46,6 +46,9 @@ public static class StateDictLoader
         using var noGrad = no_grad();
         foreach (var (k, v) in mapped)
             if (target.TryGetValue(k, out var t))
+            {
+                using var scope = NewDisposeScope(); // frees the dtype conversion at once, not at the next GC
                 t.copy_(v.to(t.dtype));
+            }
     }
 }
