@@ -13,6 +13,15 @@ app.Configure(c =>
     c.AddCommand<StagesCommand>("stages");
     c.AddCommand<GcCommand>("gc");
     c.AddCommand<PredictCommand>("predict").WithExample("predict", "--checkpoint", "model.ckpt", "--image", "cat.jpg", "--out", "mask.png", "--overlay", "overlay.png");
-    c.AddCommand<BenchCommand>("bench").WithExample("bench", "preprocess");
+    c.AddBranch("bench", b =>
+    {
+        b.SetDescription("Measure throughput (see README, Benchmarks); each benchmark takes only its own options.");
+        b.AddCommand<PreprocessBench>("preprocess").WithExample("bench", "preprocess", "--count", "500");
+        b.AddCommand<CacheReadBench>("cache-read");
+        b.AddCommand<DataPathBench>("data-path");
+        b.AddCommand<TrainStepBench>("train-step").WithExample("bench", "train-step", "--model", "unet-resnet34", "--channels-last", "--bf16");
+        b.AddCommand<EpochBench>("epoch").WithExample("bench", "epoch", "--count", "400", "--epochs", "3");
+        b.AddCommand<HashBench>("hash");
+    });
 });
 return await app.RunAsync(args);

@@ -17,26 +17,14 @@ internal static class TrainingBenchmarks
 {
     private static double RssMiB() => Environment.WorkingSet / 1048576.0;
 
-    public static int Run(string what, BenchCommand.Settings s, string root, string cachePath, CancellationToken ct)
-    {
-        switch (what)
-        {
-            case "data-path": return DataPath(s, root, cachePath);
-            case "train-step": return TrainStep(s, ct);
-            case "epoch": return Epoch(s, root, ct);
-            case "hash": return Hash(s);
-        }
-        return 2;
-    }
-
-    private static TensorCache EnsureCache(string root, string cachePath, int size)
+    public static TensorCache EnsureCache(string root, string cachePath, int size)
     {
         if (!File.Exists(cachePath)) Preprocessor.Run(OxfordPetDataset.Open(root, "trainval"), cachePath, new PreprocessOptions(size, size));
         return TensorCache.Open(cachePath);
     }
 
     /// <summary>Cache read + lab augmentation + normalize for shuffled batches of 16, images/s (what training consumes).</summary>
-    private static int DataPath(BenchCommand.Settings s, string root, string cachePath)
+    public static int DataPath(BenchSettings.Data s, string root, string cachePath)
     {
         using var cache = EnsureCache(root, cachePath, s.Size);
         var augmenter = new BatchAugmenter(AugmentationSettings.Lab);
@@ -66,7 +54,7 @@ internal static class TrainingBenchmarks
     }
 
     /// <summary>forward + CE(ignore 255) + backward + Adam step at batch 16, 3×size², plus eval forward; RSS before/after.</summary>
-    private static int TrainStep(BenchCommand.Settings s, CancellationToken ct)
+    public static int TrainStep(BenchSettings.TrainStep s, CancellationToken ct)
     {
         var models = s.Model == "all" ? ModelZoo.Architectures : [s.Model];
         foreach (var name in models)
@@ -122,7 +110,7 @@ internal static class TrainingBenchmarks
     }
 
     /// <summary>One full SimpleUNet epoch (or --model) over --count synthetic trainval images at --size, with RSS over 3 epochs.</summary>
-    private static int Epoch(BenchCommand.Settings s, string root, CancellationToken ct)
+    public static int Epoch(BenchSettings.Epoch s, string root, CancellationToken ct)
     {
         var cachePath = Path.Combine(Path.GetDirectoryName(root)!, $"epoch-{s.Count}-{s.Size}.petc");
         using var cache = EnsureCache(root, cachePath, s.Size);
@@ -148,9 +136,9 @@ internal static class TrainingBenchmarks
     }
 
     /// <summary>Store hashing (XxHash128) of a 1 GiB file, cold-ish and then from the page cache.</summary>
-    private static int Hash(BenchCommand.Settings s)
+    public static int Hash(BenchSettings s)
     {
-        var path = Path.Combine(s.Work ?? Path.GetTempPath(), "petseg-hash-1g.bin");
+        var path = Path.Combine(s.WorkDir, "petseg-hash-1g.bin");
         if (!File.Exists(path) || new FileInfo(path).Length != 1L << 30)
         {
             var buf = new byte[1 << 20];

@@ -19,6 +19,7 @@ public sealed class KillAndResumeTests
         """;
 
     [Fact]
+    [Trait("Category", "Slow")]
     public void Killed_training_resumes_after_the_last_complete_epoch_with_identical_results()
     {
         using var killed = new TempDir();

@@ -24,6 +24,7 @@ public sealed class KeysAcrossWorkspacesTests
         report: { sample_predictions: 1 }
         """;
 
+    [Trait("Category", "Slow")]
     [Fact]
     public void Two_fresh_workspaces_give_identical_keys_for_every_stage()
     {

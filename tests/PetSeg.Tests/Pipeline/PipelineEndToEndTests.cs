@@ -31,6 +31,7 @@ public sealed class PipelineEndToEndTests : IDisposable
         return line;
     }));
 
+    [Trait("Category", "Slow")]
     [Fact]
     public void Smoke_profile_runs_the_whole_lab_and_reruns_only_what_changed()
     {

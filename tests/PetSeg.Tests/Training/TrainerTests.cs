@@ -71,6 +71,7 @@ public sealed class TrainerTests(SmallCaches caches) : IClassFixture<SmallCaches
         Assert.Empty(Directory.GetFiles(dir.Path, "*.tmp"));
     }
 
+    [Trait("Category", "Slow")]
     [Theory]
     [InlineData(ModelZoo.SimpleUnet, 1e-3, 12, Precision.Fp32)]
     [InlineData(ModelZoo.UnetResNet34, 1e-3, 6, Precision.Fp32)]
