@@ -61,6 +61,11 @@ Task("Status")
     .IsDependentOn("Build")
     .Does(() => Petseg("status"));
 
+Task("Verify")
+    .Description("Re-hash every stored result; damaged ones are removed and rebuilt by the next run.")
+    .IsDependentOn("Build")
+    .Does(() => Petseg("verify"));
+
 Task("GC")
     .Description("Delete store entries that no profile's lock file references.")
     .IsDependentOn("Build")
@@ -74,7 +79,7 @@ string TaskName(string id)
 }
 
 // Stage tasks exist only for targets that need the graph: Test, Build, Status and GC start no petseg process first.
-var fixedTargets = new[] { "Build", "Test", "Status", "GC" };
+var fixedTargets = new[] { "Build", "Test", "Status", "Verify", "GC" };
 if (!fixedTargets.Any(t => t.Equals(target, StringComparison.OrdinalIgnoreCase)))
 {
     EnsureBuilt(); // the graph comes from the program

@@ -11,7 +11,8 @@ app.Configure(c =>
     c.AddCommand<RunCommand>("run").WithExample("run", "report").WithExample("run", "train-unet-base", "--exclusive");
     c.AddCommand<StatusCommand>("status").WithExample("status", "--profile", "smoke");
     c.AddCommand<StagesCommand>("stages");
-    c.AddCommand<GcCommand>("gc");
+    c.AddCommand<GcCommand>("gc").WithExample("gc", "--dry-run");
+    c.AddCommand<VerifyCommand>("verify").WithExample("verify", "--profile", "smoke");
     c.AddCommand<PredictCommand>("predict").WithExample("predict", "--checkpoint", "model.ckpt", "--image", "cat.jpg", "--out", "mask.png", "--overlay", "overlay.png");
     c.AddBranch("bench", b =>
     {

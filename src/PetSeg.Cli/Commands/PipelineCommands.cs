@@ -75,13 +75,32 @@ public sealed class StagesCommand : GuardedCommand<PipelineSettings>
     }
 }
 
-[Description("Delete store entries that pipeline.lock no longer references.")]
-public sealed class GcCommand : GuardedCommand<PipelineSettings>
+public sealed class GcSettings : PipelineSettings
+{
+    [CommandOption("-n|--dry-run")]
+    [Description("Only say what would be deleted.")]
+    public bool DryRun { get; init; }
+}
+
+[Description("Delete store entries that no profile's lock file references and the current configuration does not call fresh; refuses if a lock file is damaged.")]
+public sealed class GcCommand : GuardedCommand<GcSettings>
+{
+    protected override Task<int> RunAsync(GcSettings s, CancellationToken ct)
+    {
+        var (n, bytes) = new PipelineRunner(s.Load(), new ConsoleProgressSink()).CollectGarbage(s.DryRun);
+        System.Console.WriteLine($"gc: {(s.DryRun ? "would remove" : "removed")} {n} entr{(n == 1 ? "y" : "ies")}, {bytes / 1048576.0:F1} MiB {(s.DryRun ? "to free" : "freed")}");
+        return Task.FromResult(0);
+    }
+}
+
+[Description("Re-hash every stored result (ignoring the size+mtime memo, so bit rot is found); damaged entries are removed and rebuilt by the next run. Exit 1 if any was damaged.")]
+public sealed class VerifyCommand : GuardedCommand<PipelineSettings>
 {
     protected override Task<int> RunAsync(PipelineSettings s, CancellationToken ct)
     {
-        var (n, bytes) = new PipelineRunner(s.Load(), PetSeg.Core.NullProgressSink.Instance).CollectGarbage();
-        System.Console.WriteLine($"gc: removed {n} entr{(n == 1 ? "y" : "ies")}, {bytes / 1048576.0:F1} MiB freed");
-        return Task.FromResult(0);
+        var lost = new PipelineRunner(s.Load(), new ConsoleProgressSink()).Verify();
+        foreach (var stage in lost) System.Console.WriteLine($"verify: {stage} is no longer fresh (damaged, or downstream of a damaged result)");
+        System.Console.WriteLine(lost.Count == 0 ? "verify: every fresh result matches its recorded digests" : $"verify: {lost.Count} stage(s) will rerun");
+        return Task.FromResult(lost.Count == 0 ? 0 : 1);
     }
 }

@@ -42,6 +42,33 @@ public static class AtomicFile
         else File.Move(tmp, path, overwrite: true);
     }
 
+    /// <summary>
+    /// Deletes the temp files (<see cref="TempPathFor"/>) under <paramref name="dir"/> whose writer process is gone: a
+    /// crash between create and rename must not leave files that nothing removes. Returns how many were deleted.
+    /// </summary>
+    public static int RemoveOrphans(string dir)
+    {
+        if (!Directory.Exists(dir)) return 0;
+        int n = 0;
+        foreach (var f in Directory.EnumerateFiles(dir, ".*.tmp", SearchOption.AllDirectories))
+        {
+            var parts = Path.GetFileName(f).Split('.');
+            if (parts.Length >= 5 && int.TryParse(parts[^3], out var pid) && !ProcessIsAlive(pid)) { TryDelete(f); n++; }
+        }
+        return n;
+    }
+
+    public static bool ProcessIsAlive(int pid)
+    {
+        try
+        {
+            using var p = System.Diagnostics.Process.GetProcessById(pid);
+            return !p.HasExited;
+        }
+        catch (ArgumentException) { return false; }
+        catch (InvalidOperationException) { return false; }
+    }
+
     public static void TryDelete(string path)
     {
         try

@@ -23,12 +23,13 @@ public sealed class PipelineRunner
 
     public PipelineGraph Graph { get; }
 
-    public PipelineRunner(PipelineConfig config, IProgressSink ui, HttpClient? http = null)
+    /// <param name="digests">Digest memo; default: the store's, persisted in store/digests.json.</param>
+    public PipelineRunner(PipelineConfig config, IProgressSink ui, HttpClient? http = null, DigestCache? digests = null)
     {
         _config = config;
         _ui = ui;
         _http = http;
-        _digests = new DigestCache(Path.Combine(config.ArtifactsDir, "store", "digests.json"));
+        _digests = digests ?? new DigestCache(Path.Combine(config.ArtifactsDir, "store", "digests.json"));
         _store = new ArtifactStore(Path.Combine(config.ArtifactsDir, "store"), _digests, ui);
         Graph = PipelineGraph.Build(config);
     }
@@ -38,6 +39,7 @@ public sealed class PipelineRunner
     public IReadOnlyList<StageRun> Run(string target, bool force = false, bool exclusive = false, CancellationToken ct = default)
     {
         using var storeLock = StoreLock.Acquire(_store.Root, $"petseg run {target}");
+        RemoveLeftovers();
         try { return RunLocked(target, force, exclusive, ct); }
         finally { _digests.Save(); }
     }
@@ -90,6 +92,21 @@ public sealed class PipelineRunner
         return runs;
     }
 
+    /// <summary>
+    /// What killed runs left: work folders in store/tmp (only a lock holder writes there, and we hold the lock) and
+    /// temp files of dead processes next to outputs under artifacts/data.
+    /// </summary>
+    private void RemoveLeftovers()
+    {
+        var tmp = Path.Combine(_store.Root, "tmp");
+        if (Directory.Exists(tmp) && Directory.EnumerateFileSystemEntries(tmp).Any())
+        {
+            _ui.Info("store: removing work folders left by an interrupted run");
+            AtomicFile.TryDelete(tmp);
+        }
+        if (AtomicFile.RemoveOrphans(_config.DataDir) is > 0 and var n) _ui.Info($"data: removed {n} temp file(s) left by an interrupted run");
+    }
+
     /// <summary>Every stage, fresh or stale with the reasons, without running anything (like <c>dvc status</c>).</summary>
     public IReadOnlyList<StageStatus> Status()
     {
@@ -125,11 +142,32 @@ public sealed class PipelineRunner
     }
 
     /// <summary>Removes store entries that pipeline.lock no longer references.</summary>
-    public (int Entries, long Bytes) CollectGarbage()
+    /// <summary>
+    /// Removes store entries that no lock file next to pipeline.yaml (every profile's) references and that the current
+    /// configuration does not call fresh. Refuses, deleting nothing, when a lock file cannot be read.
+    /// </summary>
+    public (int Entries, long Bytes) CollectGarbage(bool dryRun = false)
     {
         using var storeLock = StoreLock.Acquire(_store.Root, "petseg gc");
-        var keep = PipelineLock.Read(_config.LockFile).Stages.Values.Select(s => s.Key).ToHashSet(StringComparer.Ordinal);
-        return _store.CollectGarbage(keep);
+        var keep = new HashSet<string>(StringComparer.Ordinal);
+        var dir = Path.GetDirectoryName(Path.GetFullPath(_config.LockFile))!;
+        foreach (var file in Directory.EnumerateFiles(dir, "pipeline*.lock"))
+            keep.UnionWith(PipelineLock.Read(file).Stages.Values.Select(s => s.Key)); // a damaged file throws: nothing is deleted
+        keep.UnionWith(Status().Where(s => s.State == Freshness.Fresh).Select(s => s.Key!));
+        return _store.CollectGarbage(keep, dryRun);
+    }
+
+    /// <summary>
+    /// Re-hashes every output of every stage, ignoring the size+mtime memo (bit rot keeps both): a damaged entry is
+    /// reported and removed, so the next run rebuilds it. Returns the stages found damaged.
+    /// </summary>
+    public IReadOnlyList<string> Verify()
+    {
+        using var storeLock = StoreLock.Acquire(_store.Root, "petseg verify");
+        var before = Status().Where(s => s.State == Freshness.Fresh).Select(s => s.Stage).ToList();
+        var rehashing = new PipelineRunner(_config, _ui, _http, new DigestCache());
+        var fresh = rehashing.Status().Where(s => s.State == Freshness.Fresh).Select(s => s.Stage).ToHashSet(StringComparer.Ordinal);
+        return before.Where(s => !fresh.Contains(s)).ToList();
     }
 
     private static List<string> Explain(Stage stage, SortedDictionary<string, string> inputs, PipelineLock lockFile)

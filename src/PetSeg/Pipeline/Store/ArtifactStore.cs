@@ -74,7 +74,7 @@ public sealed class ArtifactStore(string root, DigestCache digests, IProgressSin
     }
 
     /// <summary>Deletes entries whose key is not in <paramref name="keep"/> (e.g. the keys in pipeline.lock); returns the bytes freed.</summary>
-    public (int Entries, long Bytes) CollectGarbage(IReadOnlySet<string> keep)
+    public (int Entries, long Bytes) CollectGarbage(IReadOnlySet<string> keep, bool dryRun = false)
     {
         int n = 0;
         long bytes = 0;
@@ -84,10 +84,10 @@ public sealed class ArtifactStore(string root, DigestCache digests, IProgressSin
             var key = Digest.Prefix + Path.GetFileName(dir);
             if (keep.Contains(key)) continue;
             bytes += Directory.EnumerateFiles(dir, "*", SearchOption.AllDirectories).Sum(f => new FileInfo(f).Length);
-            AtomicFile.TryDelete(dir);
+            if (!dryRun) AtomicFile.TryDelete(dir);
             n++;
         }
-        AtomicFile.TryDelete(Path.Combine(root, "tmp"));
+        if (!dryRun) AtomicFile.TryDelete(Path.Combine(root, "tmp"));
         return (n, bytes);
     }
 }

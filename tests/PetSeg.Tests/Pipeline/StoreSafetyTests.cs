@@ -1,0 +1,79 @@
+using PetSeg.Core;
+using PetSeg.Pipeline.Config;
+using PetSeg.Pipeline.Runner;
+using PetSeg.Pipeline.Stages;
+using PetSeg.Tests.Support;
+
+namespace PetSeg.Tests.Pipeline;
+
+/// <summary>Bit rot, damaged lock files and what killed runs leave behind, on a tiny download → preprocess pipeline.</summary>
+public sealed class StoreSafetyTests : IDisposable
+{
+    private readonly TempDir _dir = new();
+
+    public StoreSafetyTests() => File.WriteAllText(_dir["pipeline.yaml"], """
+        artifacts: out
+        dataset: { source: synthetic, synthetic: { count: 8, seed: 3, min_width: 40, max_width: 48, min_height: 36, max_height: 44 } }
+        preprocess: { image_size: 16 }
+        """);
+
+    private PipelineConfig Config => PipelineConfigLoader.Load(_dir["pipeline.yaml"]);
+    private PipelineRunner Runner() => new(Config, NullProgressSink.Instance);
+
+    [Fact]
+    public void Verify_finds_a_flipped_byte_that_size_and_mtime_hide()
+    {
+        Runner().Run(StageIds.Preprocess);
+        var cache = PreprocessStage.CachePath(Config, "test");
+        var bytes = File.ReadAllBytes(cache);
+        var mtime = File.GetLastWriteTimeUtc(cache);
+        bytes[bytes.Length / 2] ^= 1; // in the payload
+        File.WriteAllBytes(cache, bytes);
+        File.SetLastWriteTimeUtc(cache, mtime);
+
+        Assert.All(Runner().Status(), s => Assert.Equal(Freshness.Fresh, s.State)); // the memo cannot see it
+        Assert.Equal([StageIds.Preprocess], Runner().Verify());
+        Assert.Equal(Freshness.Stale, Runner().Status().Single(s => s.Stage == StageIds.Preprocess).State);
+        Assert.Equal(StageOutcome.Executed, Runner().Run(StageIds.Preprocess).Single(r => r.Stage == StageIds.Preprocess).Outcome);
+        Assert.Empty(Runner().Verify());
+    }
+
+    [Fact]
+    public void Gc_refuses_a_damaged_lock_file_and_keeps_what_is_fresh_without_one()
+    {
+        Runner().Run(StageIds.Preprocess);
+        var entries = Directory.GetDirectories(_dir["out/store/objects"], "*", SearchOption.AllDirectories).Length;
+        var lockText = File.ReadAllText(_dir["pipeline.lock"]);
+
+        File.WriteAllText(_dir["pipeline.lock"], lockText[..(lockText.Length / 2)]); // truncated
+        var e = Assert.Throws<ConfigException>(() => Runner().CollectGarbage());
+        Assert.Contains("pipeline.lock is damaged", e.Message);
+        Assert.Throws<ConfigException>(() => Runner().Status()); // every command reports it
+        Assert.Equal(entries, Directory.GetDirectories(_dir["out/store/objects"], "*", SearchOption.AllDirectories).Length);
+
+        File.Delete(_dir["pipeline.lock"]);
+        Assert.Equal((0, 0L), Runner().CollectGarbage(dryRun: true));
+        Assert.Equal(0, Runner().CollectGarbage().Entries); // fresh results are live even with the lock file gone
+        Assert.All(Runner().Status(), s => Assert.Equal(Freshness.Fresh, s.State));
+    }
+
+    [Fact]
+    public void A_run_removes_what_killed_runs_left_behind()
+    {
+        Runner().Run(StageIds.Download);
+        var work = Directory.CreateDirectory(_dir["out/store/tmp/0123abcd"]).FullName;
+        File.WriteAllBytes(Path.Combine(work, "model.ckpt"), new byte[1000]);
+        var dead = _dir["out/data/cache/.test.petc.999999999.0f0f.tmp"];
+        Directory.CreateDirectory(Path.GetDirectoryName(dead)!);
+        File.WriteAllBytes(dead, [1, 2, 3]);
+        var live = _dir[$"out/data/cache/.x.petc.{Environment.ProcessId}.0f0f.tmp"]; // a running writer's file stays
+        File.WriteAllBytes(live, [1]);
+
+        Runner().Run(StageIds.Preprocess);
+        Assert.False(Directory.Exists(work));
+        Assert.False(File.Exists(dead));
+        Assert.True(File.Exists(live));
+    }
+
+    public void Dispose() => _dir.Dispose();
+}
