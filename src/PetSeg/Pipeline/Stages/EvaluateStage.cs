@@ -10,7 +10,6 @@ namespace PetSeg.Pipeline.Stages;
 /// <summary>Evaluates a trained (or 0-epoch) model on the test split: metrics.json and a grid of sample predictions.</summary>
 public sealed class EvaluateStage(PipelineConfig config, ExperimentConfig experiment) : Stage
 {
-    public ExperimentConfig Experiment => experiment;
     public override string Id => StageIds.Evaluate(experiment.Id);
     public override string Kind => StageIds.EvaluateKind;
     public override string CodeVersion => StageVersions.Evaluate;

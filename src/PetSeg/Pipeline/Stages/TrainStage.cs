@@ -13,7 +13,6 @@ namespace PetSeg.Pipeline.Stages;
 /// </summary>
 public sealed class TrainStage(PipelineConfig config, ExperimentConfig experiment) : Stage
 {
-    public ExperimentConfig Experiment => experiment;
     public override string Id => StageIds.Train(experiment.Id);
     public override string Kind => StageIds.TrainKind;
     public override string CodeVersion => StageVersions.Train;
