@@ -71,6 +71,28 @@ public sealed class PipelineConfigTests : IDisposable
     }
 
     [Fact]
+    public void A_tab_used_for_indentation_is_reported_where_it_is()
+    {
+        var lines = File.ReadAllLines(RepoFiles.Path("pipeline.yaml"));
+        var row = Array.FindIndex(lines, l => l.StartsWith("  simple-unet-base:", StringComparison.Ordinal));
+        lines[row] = "\t" + lines[row][2..];
+        var e = Assert.Throws<ConfigException>(() => LoadText(string.Join('\n', lines) + "\n"));
+        Assert.Contains($"pipeline.yaml:{row + 1}:1: ", e.Message);
+        Assert.Contains("tab", e.Message);
+        Assert.DoesNotContain("pipeline.yaml:1:1:", e.Message);
+    }
+
+    [Fact]
+    public void A_deeply_nested_document_is_refused_with_a_nesting_limit_not_a_stack_overflow()
+    {
+        var e = Assert.Throws<ConfigException>(() => LoadText("experiments: " + new string('[', 50_000) + "\n"));
+        Assert.Contains("pipeline.yaml:1:", e.Message);
+        Assert.Contains("nested deeper than", e.Message);
+        // A normal depth still loads.
+        Assert.Equal(224, LoadText("preprocess: { image_size: 224 }\n").Preprocess.ImageSize);
+    }
+
+    [Fact]
     public void The_labs_fourteen_experiments_carry_the_labs_hyperparameters()
     {
         var lab = PipelineConfigLoader.Load(RepoFiles.Path("pipeline.yaml")).Experiments.ToDictionary(e => e.Id);

@@ -1,6 +1,5 @@
 using PetSeg.Data.Download;
 using PetSeg.Data.Synthetic;
-using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
 namespace PetSeg.Pipeline.Config;
@@ -13,16 +12,7 @@ public static class PipelineConfigLoader
     public static PipelineConfig Load(string file, string? profile = null)
     {
         if (!File.Exists(file)) throw new ConfigException($"{file}: not found. Run from the project folder or pass --config <path>.");
-        var stream = new YamlStream();
-        try
-        {
-            using var reader = new StreamReader(file);
-            stream.Load(reader);
-        }
-        catch (YamlException e)
-        {
-            throw new ConfigException($"{file}:{e.Start.Line}:{e.Start.Column}: YAML syntax error: {e.InnerException?.Message ?? e.Message}");
-        }
+        var stream = YamlDocumentReader.Read(file);
         if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode root)
             throw new ConfigException($"{file}:1:1: expected a mapping at the top level (dataset:, preprocess:, ...)");
 
