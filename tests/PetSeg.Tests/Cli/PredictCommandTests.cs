@@ -51,6 +51,28 @@ public sealed class PredictCommandTests
         }
         using var overlay = Image.Load<Rgb24>(dir["overlay.png"]);
         Assert.Equal((50, 37), (overlay.Width, overlay.Height));
+
+        // A store entry's folder (model.ckpt) or a run folder (last.ckpt) is accepted as the help says.
+        Directory.CreateDirectory(dir["run"]);
+        File.Copy(dir["model.ckpt"], dir["run/last.ckpt"]);
+        foreach (var folder in new[] { dir.Path, dir["run"] })
+        {
+            File.Delete(dir["mask.png"]);
+            (exit, output) = CliProcess.Run("predict", "--checkpoint", folder, "--image", dir["cat.jpg"], "--out", dir["mask.png"]);
+            Assert.True(exit == 0, output);
+            using var again = Image.Load<L8>(dir["mask.png"]);
+            var bytes = new byte[50 * 37];
+            again.CopyPixelDataTo(bytes);
+            Assert.Equal(written, bytes);
+        }
+
+        // A truncated checkpoint says so, with what it has and what it needs.
+        var full = File.ReadAllBytes(dir["model.ckpt"]);
+        File.WriteAllBytes(dir["cut.ckpt"], full[..(full.Length - 1000)]);
+        (exit, output) = CliProcess.Run("predict", "--checkpoint", dir["cut.ckpt"], "--image", dir["cat.jpg"], "--out", dir["mask2.png"]);
+        Assert.Equal(1, exit);
+        Assert.Contains($"is truncated: it has {full.Length - 1000:N0} bytes, its header needs {full.Length:N0}", output);
+        Assert.False(File.Exists(dir["mask2.png"]));
     }
 
     [Fact]

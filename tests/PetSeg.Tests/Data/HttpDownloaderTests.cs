@@ -78,6 +78,20 @@ public sealed class HttpDownloaderTests : IDisposable
     }
 
     [Fact]
+    public async Task A_leftover_partial_of_foreign_bytes_is_discarded_and_fetched_again_in_the_same_run()
+    {
+        Directory.CreateDirectory(_dir["dl"]);
+        System.IO.File.WriteAllBytes(HttpDownloader.PartialPath(Dest), RandomNumberGenerator.GetBytes(70_000)); // another file's start
+        var once = Fast with { MaxAttempts = 1 }; // even with one attempt: the restart is not a retry of a failure
+        var r = await new HttpDownloader(_http, once).DownloadAsync(File(), Dest);
+        Assert.Equal(DownloadOutcome.Downloaded, r.Outcome);
+        Assert.Equal(_content, System.IO.File.ReadAllBytes(Dest));
+        Assert.Equal(["bytes=70000-"], _server.RangeHeaders); // resumed once, then fetched whole without a range
+        Assert.Equal(_content.Length - 70_000 + _content.Length, _server.BodyBytesSent);
+        Assert.False(System.IO.File.Exists(HttpDownloader.PartialPath(Dest)));
+    }
+
+    [Fact]
     public async Task A_cut_connection_is_resumed_within_one_run()
     {
         _server.CutNextResponseAfter = 50_000;

@@ -103,6 +103,6 @@ public sealed class OxfordPetDatasetTests(SyntheticDataFixture data) : IClassFix
     {
         using var tmp = new TempDir();
         var e = Assert.Throws<DatasetException>(() => OxfordPetDataset.Open(tmp.Path, "trainval"));
-        Assert.Contains("Download", e.Message);
+        Assert.Contains("petseg run download", e.Message);
     }
 }

@@ -89,6 +89,33 @@ public sealed class DataStagesTests : IDisposable
     }
 
     [Fact]
+    public void Undecodable_images_of_both_splits_are_listed_in_one_message()
+    {
+        var layout = SyntheticPetGenerator.WriteLayout(_dir["src/oxford-iiit-pet"], new SyntheticPetOptions { Count = 10, MinWidth = 60, MaxWidth = 80, MinHeight = 50, MaxHeight = 70 });
+        string FirstOf(string split) => File.ReadLines(Path.Combine(layout.Root, "annotations", split + ".txt")).First(l => !l.StartsWith('#')).Split(' ')[0];
+        var (trainval, test) = (FirstOf("trainval"), FirstOf("test"));
+        File.WriteAllText(Path.Combine(layout.Root, "images", trainval + ".jpg"), "not an image");
+        File.WriteAllBytes(Path.Combine(layout.Root, "images", test + ".jpg"), [0xFF, 0xD8, 0xFF, 0xE0, 1, 2, 3]);
+        var (images, annotations) = SyntheticPetGenerator.WriteArchives(layout.Root, _dir["archives"]);
+        var (imageBytes, annBytes) = (File.ReadAllBytes(images), File.ReadAllBytes(annotations));
+        _server.Serve("pets/images.tar.gz", imageBytes);
+        _server.Serve("pets/annotations.tar.gz", annBytes);
+        var config = PipelineConfigLoader.Load(WriteConfig(Convert.ToHexStringLower(MD5.HashData(imageBytes)), Convert.ToHexStringLower(MD5.HashData(annBytes))));
+        using var http = new HttpClient();
+
+        var e = Assert.Throws<PetSeg.Data.Dataset.DatasetException>(() => new PipelineRunner(config, new Lines(), http).Run(StageIds.Preprocess));
+        Assert.Contains(trainval + ".jpg", e.Message);
+        Assert.Contains(test + ".jpg", e.Message);
+        Assert.False(File.Exists(PreprocessStage.CachePath(config, "trainval")));
+
+        // A missing split list names the setting that exists and the command that fixes it.
+        File.Delete(Path.Combine(DownloadStage.DatasetRoot(config), "annotations", "test.txt"));
+        var missing = Assert.Throws<PetSeg.Data.Dataset.DatasetException>(() => PetSeg.Data.Dataset.OxfordPetDataset.Open(DownloadStage.DatasetRoot(config), "test"));
+        Assert.Contains("dataset.files.annotations", missing.Message);
+        Assert.DoesNotContain("dataset.root", missing.Message);
+    }
+
+    [Fact]
     public async Task A_bad_checksum_fails_the_stage_and_publishes_nothing()
     {
         _server.Serve("pets/images.tar.gz", [1, 2, 3]);

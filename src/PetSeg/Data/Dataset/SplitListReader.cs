@@ -7,7 +7,8 @@ public static class SplitListReader
     {
         var path = layout.SplitFile(split);
         if (!File.Exists(path))
-            throw new DatasetException($"{path}: split list '{split}' not found. Run the Download stage (dotnet cake --target=Download) or check dataset.root in pipeline.yaml.");
+            throw new DatasetException($"{path}: split list '{split}' not found. The annotations archive (dataset.files.annotations in pipeline.yaml) must be " +
+                "Oxford-IIIT Pet's, which holds annotations/{split}.txt; run the download stage again (petseg run download) to re-extract it.");
         var samples = new List<PetSample>();
         var errors = new List<string>();
         var seen = new HashSet<string>(StringComparer.Ordinal);

@@ -33,6 +33,7 @@ public sealed class HttpDownloader(HttpClient http, DownloadOptions? options = n
         var errors = new List<string>();
         var deadMirrors = new HashSet<Uri>();
         var backoff = _options.InitialBackoff;
+        var restarted = false;
 
         for (int attempt = 1; attempt <= _options.MaxAttempts; attempt++)
         {
@@ -41,9 +42,20 @@ public sealed class HttpDownloader(HttpClient http, DownloadOptions? options = n
             var url = live[(attempt - 1) % live.Count];
             try
             {
+                var resuming = File.Exists(partial) && new FileInfo(partial).Length > 0;
                 var got = await FetchOnceAsync(file.FileName, url, partial, ct).ConfigureAwait(false);
                 transferred += got;
                 var problem = file.Checksum.Verify(partial);
+                if (problem is not null && resuming && !restarted)
+                {
+                    // The bytes we resumed from were not this file's start (another file, or damaged): fetch it whole,
+                    // now, rather than fail this run and succeed the next.
+                    File.Delete(partial);
+                    restarted = true;
+                    resumedFrom = 0;
+                    attempt--;
+                    continue;
+                }
                 if (problem is not null)
                 {
                     File.Delete(partial);

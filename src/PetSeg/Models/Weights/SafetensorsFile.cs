@@ -56,6 +56,10 @@ public static class SafetensorsFile
     {
         var entries = ReadHeader(path, out var dataStart);
         var bytes = File.ReadAllBytes(path);
+        var needed = dataStart + (entries.Count == 0 ? 0 : entries.Max(e => e.End));
+        if (bytes.Length < needed)
+            throw new InvalidDataException($"{path} is truncated: it has {bytes.Length:N0} bytes, its header needs {needed:N0} " +
+                "(an interrupted copy or download). Fetch or rebuild it again.");
         var result = new Dictionary<string, Tensor>(StringComparer.Ordinal);
         foreach (var e in entries)
         {
@@ -63,8 +67,9 @@ public static class SafetensorsFile
                 ?? throw new InvalidDataException($"{path}: tensor '{e.Name}' has unsupported dtype {e.DType}");
             var t = empty(e.Shape, type);
             long expected = t.NumberOfElements * t.ElementSize;
-            if (e.End - e.Begin != expected || dataStart + e.End > bytes.Length)
-                throw new InvalidDataException($"{path}: tensor '{e.Name}' ({e.DType} [{string.Join(",", e.Shape)}]) has {e.End - e.Begin} bytes, expected {expected}");
+            if (e.End - e.Begin != expected)
+                throw new InvalidDataException($"{path}: the header gives tensor '{e.Name}' ({e.DType} [{string.Join(",", e.Shape)}]) {e.End - e.Begin:N0} bytes, " +
+                    $"but that dtype and shape take {expected:N0}: the file is damaged");
             bytes.AsSpan((int)(dataStart + e.Begin), (int)expected).CopyTo(t.bytes);
             result[e.Name] = t;
         }

@@ -40,8 +40,40 @@ public sealed class PipelineRunner
     {
         using var storeLock = StoreLock.Acquire(_store.Root, $"petseg run {target}");
         RemoveLeftovers();
-        try { return RunLocked(target, force, exclusive, ct); }
+        try
+        {
+            try { return RunLocked(target, force, exclusive, ct); }
+            catch (DamagedInputException e) when (!exclusive)
+            {
+                // The damaged upstream entries were discarded: plan again, so they are rebuilt before their readers run.
+                _ui.Info($"{e.Message}; rebuilding it, then going on");
+                return RunLocked(target, force, exclusive, ct);
+            }
+        }
         finally { _digests.Save(); }
+    }
+
+    /// <summary>A stage's input no longer has the digest it was published with (bit rot that kept size and mtime).</summary>
+    private sealed class DamagedInputException(string message) : PetSegException(message);
+
+    /// <summary>
+    /// Re-hashes (once per process) every input the stage reads, before it reads it; an upstream entry whose bytes
+    /// changed is removed from the store so it is rebuilt instead of silently feeding a training.
+    /// </summary>
+    private void VerifyInputs(Stage stage, IReadOnlyDictionary<string, StoreEntry> deps, bool exclusive)
+    {
+        foreach (var (id, e) in deps)
+            foreach (var (name, f) in e.Outputs)
+            {
+                if (!stage.UsesInput(id, name)) continue;
+                var path = e.OutputPath(name);
+                if (_digests.Verified(path) == f.Digest) continue;
+                _store.Discard(e, $"output '{name}' ({path}) no longer matches its digest {f.Digest}");
+                var message = $"{stage.Id}: input {id}/{name} is damaged ({path} changed after it was published)";
+                throw exclusive
+                    ? new PipelineException(message + $"; run '{id}' again (without --exclusive) to rebuild it.")
+                    : new DamagedInputException(message);
+            }
     }
 
     private List<StageRun> RunLocked(string target, bool force, bool exclusive, CancellationToken ct)
@@ -67,6 +99,7 @@ public sealed class PipelineRunner
             else
             {
                 _ui.Info($"{stage.Id}: running (key {Short(key)})");
+                VerifyInputs(stage, deps, exclusive);
                 var work = _store.NewWorkDir();
                 try
                 {

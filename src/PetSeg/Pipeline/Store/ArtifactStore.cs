@@ -51,9 +51,17 @@ public sealed class ArtifactStore(string root, DigestCache digests, IProgressSin
             }
         }
         if (problem is null) return entry;
-        ui.Info($"store: entry {key} of {stageId} is damaged ({problem}); it will be rebuilt");
-        AtomicFile.TryDelete(dir);
+        Discard(key, stageId, problem);
         return null;
+    }
+
+    /// <summary>Removes a damaged entry (reported once), so the runner rebuilds it.</summary>
+    public void Discard(StoreEntry entry, string problem) => Discard(entry.Key, entry.Stage, problem);
+
+    private void Discard(string key, string stageId, string problem)
+    {
+        ui.Info($"store: entry {key} of {stageId} is damaged ({problem}); it will be rebuilt");
+        AtomicFile.TryDelete(EntryDir(key));
     }
 
     public StoreEntry Publish(StoreEntry entry, string workDir)

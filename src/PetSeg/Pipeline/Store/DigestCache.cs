@@ -30,14 +30,37 @@ public sealed class DigestCache(string? persistPath = null)
         return digest;
     }
 
+    /// <summary>
+    /// The digest computed from the bytes, ignoring the memo, once per file (and size/mtime) per command (one instance): what a stage
+    /// is about to read is checked for bit rot that keeps size and mtime, without hashing 1 GB again for every stage.
+    /// </summary>
+    public string Verified(string path)
+    {
+        var full = Path.GetFullPath(path);
+        if (Directory.Exists(full)) return OfTree(full, Verified);
+        var info = new FileInfo(full);
+        if (!info.Exists) throw new FileNotFoundException($"{full}: input file not found", full);
+        if (_verified.TryGetValue(full, out var v) && v.Size == info.Length && v.MTimeTicks == info.LastWriteTimeUtc.Ticks) return v.Digest;
+        var entry = new Entry(info.Length, info.LastWriteTimeUtc.Ticks, Digest.OfFile(full));
+        _verified[full] = entry;
+        _entries[full] = entry;
+        Interlocked.Exchange(ref _dirty, 1);
+        return entry.Digest;
+    }
+
+    /// <summary>Files hashed from their bytes by this instance: one instance lives for one command.</summary>
+    private readonly ConcurrentDictionary<string, Entry> _verified = new();
+
+    private string OfTree(string dir) => OfTree(dir, Of);
+
     /// <summary>Digest of the sorted list of (relative path, file digest) lines of every file under <paramref name="dir"/>.</summary>
-    private string OfTree(string dir)
+    private static string OfTree(string dir, Func<string, string> fileDigest)
     {
         var files = Directory.EnumerateFiles(dir, "*", SearchOption.AllDirectories)
             .Select(f => (Rel: Path.GetRelativePath(dir, f).Replace(Path.DirectorySeparatorChar, '/'), Full: f))
             .OrderBy(f => f.Rel, StringComparer.Ordinal).ToList();
         var lines = new string[files.Count];
-        Parallel.For(0, files.Count, i => lines[i] = $"{files[i].Rel}\t{Of(files[i].Full)}\n");
+        Parallel.For(0, files.Count, i => lines[i] = $"{files[i].Rel}\t{fileDigest(files[i].Full)}\n");
         return Digest.OfBytes(Encoding.UTF8.GetBytes("petseg-tree-1\n" + string.Concat(lines)));
     }
 

@@ -36,9 +36,23 @@ public static class TrainingCheckpoint
         PyTorchCheckpointWriter.SaveSafetensors(path, tensors, new Dictionary<string, string> { ["petseg"] = JsonSerializer.Serialize(info, Json) });
     }
 
+    /// <summary>File names a checkpoint has inside a folder: a store entry's, then a run folder's (newest epoch).</summary>
+    public static readonly IReadOnlyList<string> NamesInFolder = ["model.ckpt", "last.ckpt"];
+
+    /// <summary>The checkpoint file a user means: the file itself, or the checkpoint inside a store entry or run folder.</summary>
+    public static string Locate(string fileOrFolder)
+    {
+        if (File.Exists(fileOrFolder)) return fileOrFolder;
+        if (Directory.Exists(fileOrFolder))
+            return NamesInFolder.Select(n => Path.Combine(fileOrFolder, n)).FirstOrDefault(File.Exists)
+                ?? throw new FileNotFoundException($"checkpoint folder {fileOrFolder} holds none of {string.Join(", ", NamesInFolder)}. " +
+                    "Pass a store entry (artifacts/store/<key>, see pipeline.lock), a run folder, or the file itself.", fileOrFolder);
+        throw new FileNotFoundException($"checkpoint {fileOrFolder} does not exist", fileOrFolder);
+    }
+
     public static CheckpointInfo ReadInfo(string path)
     {
-        if (!File.Exists(path)) throw new FileNotFoundException($"checkpoint {path} does not exist", path);
+        path = Locate(path);
         var meta = SafetensorsFile.ReadMetadata(path);
         if (!meta.TryGetValue("petseg", out var json))
             throw new CheckpointMismatchException($"{path} is not a PetSeg checkpoint (no 'petseg' metadata). For plain PyTorch weights use ModelZoo.LoadPyTorchWeights.");
@@ -50,6 +64,7 @@ public static class TrainingCheckpoint
     /// <summary>Builds the model the checkpoint describes and loads its weights.</summary>
     public static (nn.Module<Tensor, Tensor> Model, CheckpointInfo Info) LoadModel(string path)
     {
+        path = Locate(path);
         var info = ReadInfo(path);
         var model = ModelZoo.Create(info.Model);
         Restore(path, model, null, info.Model);
