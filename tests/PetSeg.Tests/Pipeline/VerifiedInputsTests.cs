@@ -15,24 +15,7 @@ public sealed class VerifiedInputsTests : IDisposable
 {
     private readonly TempDir _dir = new();
 
-    public VerifiedInputsTests() => File.WriteAllText(_dir["pipeline.yaml"], """
-        artifacts: out
-        dataset: { source: synthetic, synthetic: { count: 8, seed: 3, min_width: 40, max_width: 48, min_height: 36, max_height: 44 } }
-        preprocess: { image_size: 16 }
-        weights: { source: synthetic }
-        training: { epochs: 1, batch_size: 4 }
-        experiments:
-          tiny: { model: simple-unet, lr: 0.001 }
-        report:
-          tables: [ { title: Tiny, rows: [ { label: Tiny, experiment: tiny } ] } ]
-        """);
-
-    private sealed class Lines : IProgressSink
-    {
-        public readonly List<string> All = [];
-        public void Info(string line) { lock (All) All.Add(line); }
-        public IProgressBar Bar(string d, double t, ProgressUnit u) => NullProgressSink.Instance.Bar(d, t, u);
-    }
+    public VerifiedInputsTests() => File.WriteAllText(_dir["pipeline.yaml"], TinyPipeline.Yaml);
 
     [Fact]
     public void Bit_rot_in_the_tensor_cache_is_caught_before_training_reads_it_and_rebuilt()
@@ -48,7 +31,7 @@ public sealed class VerifiedInputsTests : IDisposable
         File.WriteAllBytes(cache, rotten);
         File.SetLastWriteTimeUtc(cache, mtime); // mtime kept: the memo still calls it fresh
 
-        var ui = new Lines();
+        var ui = new TinyPipeline.Lines();
         var again = new PipelineRunner(config, ui).Run("train-tiny", force: true);
         Assert.Contains(ui.All, l => l.Contains("train-tiny: input preprocess/trainval.petc is damaged", StringComparison.Ordinal));
         Assert.Contains(again, r => r.Stage == StageIds.Preprocess && r.Outcome == StageOutcome.Executed);
@@ -69,7 +52,7 @@ public sealed class VerifiedInputsTests : IDisposable
         File.WriteAllBytes(ckpt, rotten);
         File.SetLastWriteTimeUtc(ckpt, mtime);
 
-        var ui = new Lines();
+        var ui = new TinyPipeline.Lines();
         var again = new PipelineRunner(config, ui).Run("evaluate-tiny", force: true);
         Assert.Contains(ui.All, l => l.Contains("evaluate-tiny: input train-tiny/model.ckpt is damaged", StringComparison.Ordinal));
         Assert.Contains(again, r => r.Stage == "train-tiny" && r.Outcome == StageOutcome.Executed);

@@ -1,0 +1,32 @@
+using PetSeg.Core;
+
+namespace PetSeg.Tests.Support;
+
+/// <summary>
+/// The smallest whole pipeline: 8 synthetic pairs at 32², one SimpleUNet epoch, synthetic encoder weights for an
+/// untrained Unet, a one-row report. Every stage kind runs in a few seconds.
+/// </summary>
+public static class TinyPipeline
+{
+    public const string Yaml = """
+        artifacts: out
+        dataset: { source: synthetic, synthetic: { count: 8, seed: 3, min_width: 40, max_width: 48, min_height: 36, max_height: 44 } }
+        preprocess: { image_size: 32 }
+        weights: { source: synthetic }
+        training: { epochs: 1, batch_size: 4 }
+        experiments:
+          tiny: { model: simple-unet, lr: 0.001 }
+          untrained: { model: unet-resnet34, epochs: 0 }
+        report:
+          title: Tiny
+          tables: [ { title: Tiny, rows: [ { label: Tiny, experiment: tiny } ] } ]
+        """;
+
+    /// <summary>Collects progress lines so a test can assert what the user was told.</summary>
+    public sealed class Lines : IProgressSink
+    {
+        public readonly List<string> All = [];
+        public void Info(string line) { lock (All) All.Add(line); }
+        public IProgressBar Bar(string d, double t, ProgressUnit u) => NullProgressSink.Instance.Bar(d, t, u);
+    }
+}
