@@ -12,6 +12,9 @@ public static class PipeTable
 {
     private const int MinPadding = 2;
 
+    /// <summary>What a NaN cell shows (pandas would print "nan"): a metric that is undefined, e.g. mean IoU with no valid pixel.</summary>
+    public const string NotAvailable = "n/a";
+
     /// <param name="rows">Each row: one string column followed by numeric columns.</param>
     public static string Render(IReadOnlyList<string> headers, IReadOnlyList<(string Label, double[] Values)> rows, int decimals = 4)
     {
@@ -21,7 +24,7 @@ public static class PipeTable
             Text(headers[0], rows.Select(r => r.Label).ToList()),
         };
         for (int c = 1; c < headers.Count; c++)
-            columns.Add(Numeric(headers[c], rows.Select(r => FormatG(RoundHalfEven(r.Values[c - 1], decimals))).ToList()));
+            columns.Add(Numeric(headers[c], rows.Select(r => double.IsNaN(r.Values[c - 1]) ? NotAvailable : FormatG(RoundHalfEven(r.Values[c - 1], decimals))).ToList()));
 
         var sb = new StringBuilder();
         sb.Append('|').AppendJoin('|', columns.Select(c => " " + (c.Right ? c.Header.PadLeft(c.Width) : c.Header.PadRight(c.Width)) + " ")).Append("|\n");

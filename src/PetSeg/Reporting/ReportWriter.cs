@@ -33,6 +33,9 @@ public static class ReportWriter
                 ? (r.Label, new[] { m.PixelError, m.F1Weighted, m.MeanIoU })
                 : throw new KeyNotFoundException($"no metrics for experiment '{r.Experiment}' (row '{r.Label}')")).ToList();
             sb.Append(PipeTable.Render(Columns, rows)).Append('\n');
+            if (rows.Any(r => r.Item2.Any(double.IsNaN)))
+                sb.Append(PipeTable.NotAvailable).Append(": no valid pixel in the test set (every target pixel is the ignored border), so mean IoU is undefined; ")
+                  .Append("torchmetrics reports NaN there and 0 for F1 and accuracy.\n\n");
         }
         return sb.ToString();
     }

@@ -6,7 +6,6 @@ using PetSeg.Training.Augmentation;
 using PetSeg.Training.Checkpoints;
 using PetSeg.Training.Optim;
 using static TorchSharp.torch;
-using F = TorchSharp.torch.nn.functional;
 
 namespace PetSeg.Training;
 
@@ -67,7 +66,7 @@ public sealed class Trainer(TrainSettings settings, string runDir, IProgressSink
         var order = Enumerable.Range(0, samples).ToArray();
         Seeds.Random(settings.Seed, epoch, 1).Shuffle(order);
         var augRng = Seeds.Random(settings.Seed, epoch, 2);
-        model.train();
+        var step = new TrainingStep(model, optimizer, shadow);
         double running = 0;
         int seen = 0, batches = (samples + settings.BatchSize - 1) / settings.BatchSize;
         var clock = Stopwatch.StartNew();
@@ -81,16 +80,7 @@ public sealed class Trainer(TrainSettings settings, string runDir, IProgressSink
                 var (images, masks) = train.ReadBatch(idx);
                 if (augmenter is not null)
                     (images, masks) = BatchAugmenter.Apply(images, masks, augmenter.Draw(augRng, idx.Length, train.Width, train.Height));
-                var input = ImageNetNormalize.Apply(images);
-                optimizer.ZeroGrad();
-                var net = shadow?.Prepare(training: true) ?? model;
-                if (shadow is not null) input = input.to_type(ScalarType.BFloat16);
-                var logits = net.call(input).to_type(ScalarType.Float32); // the loss in fp32 either way
-                var loss = F.cross_entropy(logits, masks.to_type(ScalarType.Int64), ignore_index: SegmentationLabels.IgnoreIndex);
-                loss.backward();
-                shadow?.PushBack();
-                optimizer.StepOnce();
-                running += loss.item<float>() * idx.Length;
+                running += step.Run(ImageNetNormalize.Apply(images), masks) * idx.Length;
                 NativeMemory.Release();
                 seen += idx.Length;
                 double rate = seen / Math.Max(1e-9, clock.Elapsed.TotalSeconds);

@@ -12,20 +12,14 @@ namespace PetSeg.Tests.Models;
 [Collection(TorchGlobalState.Name)]
 public sealed class ModelParityTests
 {
-    public static TheoryData<string> Models() => ["unet_resnet34", "segformer_mit_b0", "simple_unet", "simple_vit"];
+    /// <summary>Every case the fixture folder holds (<c>&lt;model&gt;.&lt;case&gt;.safetensors</c>).</summary>
+    public static TheoryData<string, string> Cases() => FixtureModels.Cases("models", "safetensors");
 
-    private static nn.Module<Tensor, Tensor> Build(string name) => name switch
-    {
-        "unet_resnet34" => new Unet(classes: 2),
-        "segformer_mit_b0" => new Segformer(classes: 2),
-        "simple_unet" => new SimpleUNet(3, 2),
-        "simple_vit" => new SimpleViTSegmentation(imageSize: 64, patchSize: 16, numClasses: 2, dim: 128, depth: 3, numHeads: 4, mlpRatio: 4),
-        _ => throw new ArgumentException(name),
-    };
+    private static nn.Module<Tensor, Tensor> Build(string name) => ModelZoo.Create(FixtureModels.Spec(name));
 
     [Theory]
-    [MemberData(nameof(Models))]
-    public void Keys_and_logits_match_pytorch(string name)
+    [MemberData(nameof(Cases))]
+    public void Keys_and_logits_match_pytorch(string name, string caseName)
     {
         using var scope = NewDisposeScope();
         var model = Build(name);
@@ -38,23 +32,25 @@ public sealed class ModelParityTests
 
         StateDictLoader.Load(model, SafetensorsFile.Load(SharedFixtures.Path($"fixtures/models/{name}.weights.safetensors")), $"{name}.weights.safetensors");
         model.eval();
-        var case1 = SafetensorsFile.Load(SharedFixtures.Path($"fixtures/models/{name}.case1.safetensors"));
+        var case1 = SafetensorsFile.Load(SharedFixtures.Path($"fixtures/models/{name}.{caseName}.safetensors"));
         using var noGrad = no_grad();
         var logits = model.call(case1["input"]);
         var want = case1["logits"];
         Assert.Equal(want.shape, logits.shape);
         double tolerance = 1e-4 * Math.Max(1, want.abs().max().item<float>());
         double diff = (logits - want).abs().max().item<float>();
-        Assert.True(diff <= tolerance, $"{name}: max |Δlogit| = {diff:E2} > {tolerance:E2}; {FirstDivergence(name, model, case1["input"])}");
+        Assert.True(diff <= tolerance, $"{name}/{caseName}: max |Δlogit| = {diff:E2} > {tolerance:E2}; {FirstDivergence(name, caseName, model, case1["input"])}");
         double agreement = (logits.argmax(1) == want.argmax(1)).to_type(ScalarType.Float64).mean().item<double>();
         Assert.True(agreement >= 0.999, $"{name}: argmax agrees on {agreement:P3} of pixels");
     }
 
     /// <summary>Walks the PyTorch sub-module outputs in forward order and names the first one our model does not reproduce.</summary>
-    internal static string FirstDivergence(string name, nn.Module<Tensor, Tensor> model, Tensor input)
+    internal static string FirstDivergence(string name, string caseName, nn.Module<Tensor, Tensor> model, Tensor input)
     {
         if (model is not ITraceable traceable) return "model cannot be traced";
-        var debug = SafetensorsFile.Load(SharedFixtures.Path($"fixtures/models/{name}.case1.debug.safetensors"));
+        var debugFile = SharedFixtures.Path($"fixtures/models/{name}.{caseName}.debug.safetensors");
+        if (!File.Exists(debugFile)) return $"no {Path.GetFileName(debugFile)} to trace with";
+        var debug = SafetensorsFile.Load(debugFile);
         foreach (var (sub, output) in traceable.Trace(input[..1]))
         {
             if (!debug.TryGetValue(sub, out var reference)) continue;
@@ -94,7 +90,7 @@ public sealed class ModelParityTests
         model.eval();
         using var noGrad = no_grad();
         var input = SafetensorsFile.Load(SharedFixtures.Path("fixtures/models/unet_resnet34.case1.safetensors"))["input"];
-        Assert.StartsWith("first divergence at 'decoder'", FirstDivergence("unet_resnet34", model, input));
+        Assert.StartsWith("first divergence at 'decoder'", FirstDivergence("unet_resnet34", "case1", model, input));
     }
 
     [Fact]

@@ -133,12 +133,15 @@ internal static class DropPath
 }
 
 /// <summary>A pre-norm MiT block on an N×C×H×W map: t + attn(norm1(t)), then t + ffn(norm2(t)), with stochastic depth.</summary>
-public sealed class MitBlock : Module<Tensor, Tensor>
+public sealed class MitBlock : Module<Tensor, Tensor>, IStochasticLayer
 {
     private readonly LayerNorm norm1, norm2;
     private readonly EfficientSelfAttention attn;
     private readonly MixFfn mlp;
-    private readonly double _dropPath;
+    private double _dropPath;
+
+    /// <summary>This block's stochastic-depth rate (timm's linear schedule, 0 … 0.1 over the blocks).</summary>
+    public double DropProbability { get => _dropPath; set => _dropPath = value; }
 
     public MitBlock(int dim, int heads, int mlpRatio, int srRatio, double dropPath) : base(nameof(MitBlock))
     {

@@ -10,12 +10,15 @@ namespace PetSeg.Models.Lab;
 /// <c>in_proj_weight</c> [3·dim, dim] (q, k, v) and <c>out_proj</c>, dropout on the attention weights in training.
 /// Written by hand so the state_dict keys are PyTorch's exactly.
 /// </summary>
-public sealed class PackedMultiheadAttention : Module<Tensor, Tensor>
+public sealed class PackedMultiheadAttention : Module<Tensor, Tensor>, IStochasticLayer
 {
     private readonly Parameter in_proj_weight, in_proj_bias;
     private readonly Linear out_proj;
     private readonly int _heads;
-    private readonly double _dropout;
+    private double _dropout;
+
+    /// <summary>Dropout on the attention weights in training (nn.MultiheadAttention's <c>dropout</c>).</summary>
+    public double DropProbability { get => _dropout; set => _dropout = value; }
 
     public PackedMultiheadAttention(int dim, int heads, double dropout) : base(nameof(PackedMultiheadAttention))
     {

@@ -1,0 +1,31 @@
+using PetSeg.Training.Optim;
+using static TorchSharp.torch;
+
+namespace PetSeg.Training;
+
+/// <summary>
+/// One optimisation step exactly as the trainer runs it: zero the gradients, train-mode forward (through the bf16
+/// shadow when training in bf16), <see cref="SegmentationLoss"/>, backward, optimizer step. The PyTorch parity tests
+/// drive this same object, so what they check is what trains.
+/// </summary>
+public sealed class TrainingStep(nn.Module<Tensor, Tensor> model, AdamOptimizer optimizer, Bf16Shadow? shadow = null)
+{
+    public AdamOptimizer Optimizer => optimizer;
+
+    /// <param name="input">The model's input (already normalised), N×3×H×W float32.</param>
+    /// <param name="target">N×H×W class indices, 255 = ignored.</param>
+    /// <returns>The batch's loss before the update.</returns>
+    public float Run(Tensor input, Tensor target)
+    {
+        using var scope = NewDisposeScope();
+        model.train();
+        optimizer.ZeroGrad();
+        var net = shadow?.Prepare(training: true) ?? model;
+        if (shadow is not null) input = input.to_type(ScalarType.BFloat16);
+        var loss = SegmentationLoss.Compute(net.call(input), target);
+        loss.backward();
+        shadow?.PushBack();
+        optimizer.StepOnce();
+        return loss.item<float>();
+    }
+}
