@@ -37,3 +37,36 @@ public sealed class ResizeTests
         Assert.Equal(new byte[] { 255, 0, 0, 191, 0, 64, 64, 0, 191, 0, 0, 255 }, dst);
     }
 }
+
+/// <summary>Pixel for pixel against OpenCV 4.10's cv2.resize, every case in ../shared/fixtures/resize.</summary>
+public sealed class ResizeOpenCvParityTests
+{
+    public static TheoryData<string> Cases()
+    {
+        var data = new TheoryData<string>();
+        using var doc = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Support.SharedFixtures.Path("fixtures/resize/cases.json")));
+        foreach (var c in doc.RootElement.GetProperty("cases").EnumerateArray()) data.Add(c.GetProperty("name").GetString()!);
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Images_equal_inter_linear_and_masks_equal_inter_nearest(string name)
+    {
+        using var scope = TorchSharp.torch.NewDisposeScope();
+        var t = PetSeg.Models.Weights.SafetensorsFile.Load(Support.SharedFixtures.Path("fixtures/resize/cases.safetensors"));
+        var image = t[$"{name}/image"];
+        var (h, w) = ((int)image.shape[0], (int)image.shape[1]);
+        var want = t[$"{name}/image_linear"];
+        var (dh, dw) = ((int)want.shape[0], (int)want.shape[1]);
+
+        var ours = Resize.Bilinear(image.data<byte>().ToArray(), w, h, 3, dw, dh);
+        var theirs = want.data<byte>().ToArray();
+        var differing = Enumerable.Range(0, ours.Length).Where(i => ours[i] != theirs[i]).ToList();
+        Assert.True(differing.Count == 0, $"{name} {w}×{h} → {dw}×{dh}: {differing.Count} of {ours.Length} values differ from INTER_LINEAR; " +
+            (differing.Count > 0 ? $"first at row {differing[0] / (dw * 3)}, column {differing[0] % (dw * 3) / 3}, channel {differing[0] % 3}: ours {ours[differing[0]]}, OpenCV {theirs[differing[0]]}" : ""));
+
+        var mask = Resize.Nearest(t[$"{name}/mask"].data<byte>().ToArray(), w, h, dw, dh);
+        Assert.Equal(t[$"{name}/mask_nearest"].data<byte>().ToArray(), mask);
+    }
+}
