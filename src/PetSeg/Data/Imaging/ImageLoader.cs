@@ -13,14 +13,16 @@ public sealed class ImageDecodeException(string path, string reason, Exception? 
 }
 
 /// <summary>
-/// Decodes like PIL's <c>Image.open(p).convert("RGB")</c>: the real format is sniffed (not trusted from the suffix),
-/// alpha is dropped without compositing, palettes expanded, gray replicated. Trimaps are read as raw samples.
+/// Decodes like PIL's <c>Image.open(p).convert("RGB")</c>: the real format is sniffed (not trusted from the suffix);
+/// JPEGs go through libjpeg-turbo as in PIL (<see cref="LibJpegDecoder"/>), other formats through ImageSharp (alpha
+/// dropped without compositing, palettes expanded, gray replicated). Trimaps are read as raw samples.
 /// </summary>
 public static class ImageLoader
 {
     public static RawImage LoadRgb(string path)
     {
         var bytes = ReadChecked(path);
+        if (ImageFormatSniffer.Sniff(bytes) == ImageFileFormat.Jpeg) return LibJpegDecoder.DecodeRgb(path, bytes);
         try
         {
             using var image = Image.Load<Rgb24>(bytes);
