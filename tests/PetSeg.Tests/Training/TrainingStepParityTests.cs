@@ -4,6 +4,7 @@ using PetSeg.Models.Weights;
 using PetSeg.Tests.Support;
 using PetSeg.Training;
 using PetSeg.Training.Optim;
+using Xunit.Abstractions;
 using static TorchSharp.torch;
 
 namespace PetSeg.Tests.Training;
@@ -15,7 +16,7 @@ namespace PetSeg.Tests.Training;
 /// Tolerances are the fixture README's. A failure names the first parameter, in forward order, that diverged.
 /// </summary>
 [Collection(TorchGlobalState.Name)]
-public sealed class TrainingStepParityTests
+public sealed class TrainingStepParityTests(ITestOutputHelper output)
 {
     public static TheoryData<string, string> Cases() => FixtureModels.Cases("training", "json");
 
@@ -29,7 +30,10 @@ public sealed class TrainingStepParityTests
     [MemberData(nameof(Cases))]
     public void A_training_step_matches_pytorch(string model, string caseName)
     {
-        var failures = Compare(model, caseName);
+        var worst = new Dictionary<string, double>();
+        var failures = Compare(model, caseName, worst: worst);
+        output.WriteLine($"{model}/{caseName}, largest deviation as a fraction of its tolerance: " +
+            string.Join(", ", worst.OrderBy(w => w.Key, StringComparer.Ordinal).Select(w => $"{w.Key} {w.Value:F3}")));
         Assert.True(failures.Count == 0, $"{model}/{caseName}: {failures.Count} check(s) failed; first in forward order:\n  " + string.Join("\n  ", failures.Take(12)));
     }
 
@@ -44,8 +48,10 @@ public sealed class TrainingStepParityTests
         Assert.Contains(dropout, f => f.StartsWith("adam loss of step 1", StringComparison.Ordinal));
     }
 
-    private static List<string> Compare(string model, string caseName, Func<AdamSettings, AdamSettings>? tamper = null, bool disableDropout = true)
+    private static List<string> Compare(string model, string caseName, Func<AdamSettings, AdamSettings>? tamper = null, bool disableDropout = true,
+        Dictionary<string, double>? worst = null)
     {
+        worst ??= [];
         using var scope = NewDisposeScope();
         var json = JsonDocument.Parse(File.ReadAllText(SharedFixtures.Path($"fixtures/training/{model}.{caseName}.json"))).RootElement;
         var data = SafetensorsFile.Load(SharedFixtures.Path($"fixtures/training/{model}.{caseName}.safetensors"));
@@ -70,26 +76,30 @@ public sealed class TrainingStepParityTests
             using var optimizer = new AdamOptimizer(net.named_parameters(), settings);
             var step = new TrainingStep(net, optimizer);
 
-            CheckRelative(failures, $"{opt.Name} loss of step 1", step.Run(input, target), losses[0], 1e-5);
+            CheckRelative(failures, worst, "loss 1", $"{opt.Name} loss of step 1", step.Run(input, target), losses[0], 1e-5);
             if (opt.Name == "adam")
             {
-                CheckGradients(failures, net, json, data, tol);
-                CheckBuffers(failures, net, json, data);
+                CheckGradients(failures, worst, net, json, data, tol);
+                CheckBuffers(failures, worst, net, json, data);
             }
-            CheckRelative(failures, $"{opt.Name} loss of step 2", step.Run(input, target), losses[1], 1e-4);
-            CheckUpdates(failures, opt.Name, net, picked, initial, data, tol);
+            CheckRelative(failures, worst, "loss 2", $"{opt.Name} loss of step 2", step.Run(input, target), losses[1], 1e-4);
+            CheckUpdates(failures, worst, opt.Name, net, picked, initial, data, tol);
         }
         return failures;
     }
 
-    private static void CheckRelative(List<string> failures, string what, double ours, double theirs, double tolerance)
+    private static void Track(Dictionary<string, double> worst, string kind, double deviation, double tolerance) =>
+        worst[kind] = Math.Max(worst.GetValueOrDefault(kind), deviation / tolerance);
+
+    private static void CheckRelative(List<string> failures, Dictionary<string, double> worst, string kind, string what, double ours, double theirs, double tolerance)
     {
         var rel = Math.Abs(ours - theirs) / Math.Max(Math.Abs(theirs), 1e-12);
+        Track(worst, kind, rel, tolerance);
         if (rel > tolerance) failures.Add($"{what}: ours {ours:G9}, PyTorch {theirs:G9} (relative Δ {rel:E2} > {tolerance:E0})");
     }
 
     /// <summary>Every parameter's gradient norm, in forward (registration) order, then the picked gradients element-wise.</summary>
-    private static void CheckGradients(List<string> failures, nn.Module<Tensor, Tensor> net, JsonElement json, Dictionary<string, Tensor> data, Tolerances tol)
+    private static void CheckGradients(List<string> failures, Dictionary<string, double> worst, nn.Module<Tensor, Tensor> net, JsonElement json, Dictionary<string, Tensor> data, Tolerances tol)
     {
         var norms = json.GetProperty("grad_norms_step1").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetDouble());
         var largest = norms.Values.Max();
@@ -100,7 +110,7 @@ public sealed class TrainingStepParityTests
             using var grad = p.grad;
             Assert.True(grad is not null, $"{name} has no gradient after backward");
             if (norms[name] <= 1e-6 * largest) continue;
-            CheckRelative(failures, $"gradient norm of '{name}'", grad!.norm().item<float>(), norms[name], tol.GradNorm);
+            CheckRelative(failures, worst, "grad norms", $"gradient norm of '{name}'", grad!.norm().item<float>(), norms[name], tol.GradNorm);
         }
         foreach (var (name, p) in parameters)
         {
@@ -108,12 +118,13 @@ public sealed class TrainingStepParityTests
             using var grad = p.grad!;
             var limit = tol.GradElement * reference.abs().max().item<float>();
             var diff = (grad - reference).abs().max().item<float>();
+            Track(worst, "grads", diff, limit);
             if (diff > limit) failures.Add($"gradient of '{name}' element-wise: max |Δ| {diff:E2} > {limit:E2}");
         }
     }
 
     /// <summary>BatchNorm running statistics after the first train-mode forward (momentum, unbiased variance).</summary>
-    private static void CheckBuffers(List<string> failures, nn.Module<Tensor, Tensor> net, JsonElement json, Dictionary<string, Tensor> data)
+    private static void CheckBuffers(List<string> failures, Dictionary<string, double> worst, nn.Module<Tensor, Tensor> net, JsonElement json, Dictionary<string, Tensor> data)
     {
         if (!json.TryGetProperty("buffers_after_forward1", out var names)) return;
         var state = net.state_dict();
@@ -122,12 +133,13 @@ public sealed class TrainingStepParityTests
             var reference = data[$"buffer1/{name}"];
             var limit = 1e-4 * Math.Max(1, reference.abs().max().item<float>());
             var diff = (state[name] - reference).abs().max().item<float>();
+            Track(worst, "running stats", diff, limit);
             if (diff > limit) failures.Add($"running statistic '{name}' after one forward: max |Δ| {diff:E2} > {limit:E2}");
         }
     }
 
     /// <summary>u = p2 − p0 against PyTorch's: checks bias correction, epsilon and (for AdamW) decoupled weight decay.</summary>
-    private static void CheckUpdates(List<string> failures, string optimizer, nn.Module<Tensor, Tensor> net, List<string> picked,
+    private static void CheckUpdates(List<string> failures, Dictionary<string, double> worst, string optimizer, nn.Module<Tensor, Tensor> net, List<string> picked,
         Dictionary<string, Tensor> initial, Dictionary<string, Tensor> data, Tolerances tol)
     {
         var parameters = net.named_parameters().ToDictionary(p => p.name, p => (Tensor)p.parameter);
@@ -136,6 +148,7 @@ public sealed class TrainingStepParityTests
             var ours = parameters[name].detach() - initial[name];
             var theirs = data[$"{optimizer}2/{name}"] - initial[name];
             var rel = (ours - theirs).norm().item<float>() / Math.Max(theirs.norm().item<float>(), 1e-30);
+            Track(worst, optimizer + " updates", rel, tol.Update);
             if (rel > tol.Update) failures.Add($"{optimizer} update of '{name}' after two steps: ‖u − u_ref‖/‖u_ref‖ = {rel:E2} > {tol.Update:E0}");
         }
     }
