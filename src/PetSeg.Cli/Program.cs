@@ -13,7 +13,8 @@ app.Configure(c =>
     c.AddCommand<StagesCommand>("stages");
     c.AddCommand<GcCommand>("gc").WithExample("gc", "--dry-run");
     c.AddCommand<VerifyCommand>("verify").WithExample("verify", "--profile", "smoke");
-    c.AddCommand<PredictCommand>("predict").WithExample("predict", "--checkpoint", "model.ckpt", "--image", "cat.jpg", "--out", "mask.png", "--overlay", "overlay.png");
+    c.AddCommand<ExportCommand>("export").WithExample("export", "unet-improved", "--out", "unet.safetensors").WithExample("export", "unet-improved", "--out", "unet.pth", "--format", "pth");
+    c.AddCommand<PredictCommand>("predict").WithExample("predict", "--checkpoint", "model.safetensors", "--image", "cat.jpg", "--out", "mask.png", "--overlay", "overlay.png");
     c.AddBranch("bench", b =>
     {
         b.SetDescription("Measure throughput (see README, Benchmarks); each benchmark takes only its own options.");

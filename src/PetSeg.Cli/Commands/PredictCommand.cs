@@ -10,7 +10,7 @@ public sealed class PredictCommand : GuardedCommand<PredictCommand.Settings>
 {
     public sealed class Settings : CommandSettings
     {
-        [CommandOption("--checkpoint <PATH>")][Description("A checkpoint file, a store entry folder (artifacts/store/<key>, see pipeline.lock) holding model.ckpt, or a run folder holding last.ckpt.")]
+        [CommandOption("--checkpoint <PATH>")][Description("A checkpoint file, a store entry folder (artifacts/store/<key>, see pipeline.lock) holding model.safetensors, or a run folder holding last.ckpt.")]
         public string Checkpoint { get; init; } = "";
         [CommandOption("--image <FILE>")][Description("JPEG or PNG to segment.")]
         public string Image { get; init; } = "";

@@ -44,7 +44,7 @@ public sealed class KillAndResumeTests
         var resumed = new PipelineRunner(PipelineConfigLoader.Load(killed["pipeline.yaml"]), NullProgressSink.Instance).Run("evaluate-victim");
         var uninterrupted = new PipelineRunner(PipelineConfigLoader.Load(clean["pipeline.yaml"]), NullProgressSink.Instance).Run("evaluate-victim");
         Assert.Equal(uninterrupted.Single(r => r.Stage == "train-victim").Key, resumed.Single(r => r.Stage == "train-victim").Key);
-        Assert.Equal(File.ReadAllBytes(StoreFile(clean, "model.ckpt")), File.ReadAllBytes(StoreFile(killed, "model.ckpt")));
+        Assert.Equal(File.ReadAllBytes(StoreFile(clean, "model.safetensors")), File.ReadAllBytes(StoreFile(killed, "model.safetensors")));
         Assert.Equal(File.ReadAllBytes(StoreFile(clean, "metrics.json")), File.ReadAllBytes(StoreFile(killed, "metrics.json")));
         Assert.Contains("resuming after epoch", File.ReadAllText(StoreFile(killed, "train.log")));
     }

@@ -52,10 +52,12 @@ public sealed class PredictCommandTests
         using var overlay = Image.Load<Rgb24>(dir["overlay.png"]);
         Assert.Equal((50, 37), (overlay.Width, overlay.Height));
 
-        // A store entry's folder (model.ckpt) or a run folder (last.ckpt) is accepted as the help says.
+        // A store entry's folder (model.safetensors) or a run folder (last.ckpt) is accepted as the help says.
         Directory.CreateDirectory(dir["run"]);
+        Directory.CreateDirectory(dir["entry"]);
         File.Copy(dir["model.ckpt"], dir["run/last.ckpt"]);
-        foreach (var folder in new[] { dir.Path, dir["run"] })
+        File.Copy(dir["model.ckpt"], dir["entry/model.safetensors"]);
+        foreach (var folder in new[] { dir["entry"], dir["run"] })
         {
             File.Delete(dir["mask.png"]);
             (exit, output) = CliProcess.Run("predict", "--checkpoint", folder, "--image", dir["cat.jpg"], "--out", dir["mask.png"]);

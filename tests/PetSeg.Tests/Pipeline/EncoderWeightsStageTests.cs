@@ -68,7 +68,7 @@ public sealed class EncoderWeightsStageTests : IDisposable
 
         using var scope = NewDisposeScope();
         var expected = PyTorchCheckpoint.Load(_dir["resnet34.pth"]).ToDictionary(p => p.Key, p => p.Value);
-        var ckpt = Directory.GetFiles(_dir["out/store/objects"], "model.ckpt", SearchOption.AllDirectories)
+        var ckpt = Directory.GetFiles(_dir["out/store/objects"], "model.safetensors", SearchOption.AllDirectories)
             .Select(TrainingCheckpoint.LoadModel).Single(m => m.Info.Model.Architecture == "unet-resnet34").Model;
         var loaded = ckpt.state_dict();
         Assert.True(loaded["encoder.layer4.2.conv2.weight"].equal(expected["layer4.2.conv2.weight"]).all().item<bool>());

@@ -44,7 +44,7 @@ public sealed class VerifiedInputsTests : IDisposable
     {
         var config = PipelineConfigLoader.Load(_dir["pipeline.yaml"]);
         new PipelineRunner(config, NullProgressSink.Instance).Run("evaluate-tiny");
-        var ckpt = Directory.EnumerateFiles(_dir["out/store/objects"], "model.ckpt", SearchOption.AllDirectories).Single();
+        var ckpt = Directory.EnumerateFiles(_dir["out/store/objects"], "model.safetensors", SearchOption.AllDirectories).Single();
         var clean = File.ReadAllBytes(ckpt);
         var rotten = (byte[])clean.Clone();
         rotten[^100] ^= 0x01;
@@ -54,9 +54,9 @@ public sealed class VerifiedInputsTests : IDisposable
 
         var ui = new TinyPipeline.Lines();
         var again = new PipelineRunner(config, ui).Run("evaluate-tiny", force: true);
-        Assert.Contains(ui.All, l => l.Contains("evaluate-tiny: input train-tiny/model.ckpt is damaged", StringComparison.Ordinal));
+        Assert.Contains(ui.All, l => l.Contains("evaluate-tiny: input train-tiny/model.safetensors is damaged", StringComparison.Ordinal));
         Assert.Contains(again, r => r.Stage == "train-tiny" && r.Outcome == StageOutcome.Executed);
-        var rebuilt = Directory.EnumerateFiles(_dir["out/store/objects"], "model.ckpt", SearchOption.AllDirectories).Single();
+        var rebuilt = Directory.EnumerateFiles(_dir["out/store/objects"], "model.safetensors", SearchOption.AllDirectories).Single();
         Assert.Equal(clean, File.ReadAllBytes(rebuilt)); // retrained bit-identically, then evaluated
     }
 

@@ -140,6 +140,18 @@ public sealed class PipelineRunner
         if (AtomicFile.RemoveOrphans(_config.DataDir) is > 0 and var n) _ui.Info($"data: removed {n} temp file(s) left by an interrupted run");
     }
 
+    /// <summary>The published result of <paramref name="stageId"/> under the current configuration, or null when it is stale.</summary>
+    public StoreEntry? FreshEntry(string stageId)
+    {
+        _ = Graph[stageId]; // unknown stage → a clear error
+        try
+        {
+            var status = StatusOf().Single(s => s.Stage == stageId);
+            return status.State == Freshness.Fresh ? _store.TryGet(status.Key!, stageId) : null;
+        }
+        finally { _digests.Save(); }
+    }
+
     /// <summary>Every stage, fresh or stale with the reasons, without running anything (like <c>dvc status</c>).</summary>
     public IReadOnlyList<StageStatus> Status()
     {

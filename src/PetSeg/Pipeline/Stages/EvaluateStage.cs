@@ -24,11 +24,11 @@ public sealed class EvaluateStage(PipelineConfig config, ExperimentConfig experi
     };
 
     public override bool UsesInput(string dependency, string output) =>
-        dependency == StageIds.Preprocess ? output == PreprocessStage.OutputName("test") : output == "model.ckpt";
+        dependency == StageIds.Preprocess ? output == PreprocessStage.OutputName("test") : output == TrainingCheckpoint.WeightsFile;
 
     public override IReadOnlyDictionary<string, StageOutput> Execute(StageContext c)
     {
-        var (model, info) = TrainingCheckpoint.LoadModel(c.Input(TrainStage, "model.ckpt").Path);
+        var (model, info) = TrainingCheckpoint.LoadModel(c.Input(TrainStage, TrainingCheckpoint.WeightsFile).Path);
         using var _ = model;
         using var test = TensorCache.Open(c.Input(StageIds.Preprocess, PreprocessStage.OutputName("test")).Path);
         var metrics = Evaluator.Run(model, test, info.Model.Classes, experiment.Settings.BatchSize, c.Ui, c.Cancellation);

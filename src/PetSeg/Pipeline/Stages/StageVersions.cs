@@ -9,7 +9,7 @@ public static class StageVersions
     public const string Download = "download-2";   // 2: the dataset is identified by a digest of every extracted file
     public const string Preprocess = "preprocess-3"; // 2: caches identified by their file digest; 3: the lab's pixels (OpenCV INTER_LINEAR, libjpeg-turbo decode)
     public const string Weights = "weights-1";
-    public const string Train = "train-1";
+    public const string Train = "train-2";       // 2: weights and optimizer state published as separate files
     public const string Evaluate = "evaluate-1";
     public const string Report = "report-1";
 }

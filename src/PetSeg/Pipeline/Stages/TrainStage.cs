@@ -3,12 +3,14 @@ using PetSeg.IO;
 using PetSeg.Models;
 using PetSeg.Pipeline.Config;
 using PetSeg.Training;
+using PetSeg.Training.Checkpoints;
 
 namespace PetSeg.Pipeline.Stages;
 
 /// <summary>
 /// Trains one experiment. Work in progress lives in <c>artifacts/runs/&lt;key&gt;/</c> (per-epoch checkpoints, so an
-/// interrupted run resumes there); the finished checkpoint, loss history and log are published to the store.
+/// interrupted run resumes there); the finished weights, the optimizer state (apart, so readers of the weights never fetch it), loss history and log
+/// are published to the store.
 /// Experiments with identical settings get identical keys and so train once.
 /// </summary>
 public sealed class TrainStage(PipelineConfig config, ExperimentConfig experiment) : Stage
@@ -42,7 +44,11 @@ public sealed class TrainStage(PipelineConfig config, ExperimentConfig experimen
             File.Copy(source, target, overwrite: true);
             outputs[name] = c.Output(target);
         }
-        Put("model.ckpt", Path.Combine(runDir, "last.ckpt"));
+        var weights = Path.Combine(c.OutputDir, TrainingCheckpoint.WeightsFile);
+        var state = Path.Combine(c.OutputDir, TrainingCheckpoint.StateFile);
+        TrainingCheckpoint.Split(Path.Combine(runDir, "last.ckpt"), weights, state);
+        outputs[TrainingCheckpoint.WeightsFile] = c.Output(weights);
+        outputs[TrainingCheckpoint.StateFile] = c.Output(state);
         if (File.Exists(Path.Combine(runDir, "train.log"))) Put("train.log", Path.Combine(runDir, "train.log"));
         var losses = Path.Combine(c.OutputDir, "losses.json");
         new LossHistory(experiment.Id, result.EpochLosses).Write(losses);

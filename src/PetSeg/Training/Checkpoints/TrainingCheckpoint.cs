@@ -19,9 +19,11 @@ public sealed record CheckpointInfo(ModelSpec Model, int Epoch, string ConfigDig
 }
 
 /// <summary>
-/// Our checkpoint: one <c>.safetensors</c> file holding the model state_dict under its PyTorch names (so Python's
-/// <c>safetensors.torch.load_file</c> reads the weights directly), the optimizer state under <c>optimizer/…</c>, and
-/// <see cref="CheckpointInfo"/> in the header. Written atomically: a crash leaves the previous checkpoint intact.
+/// Our checkpoint: <c>.safetensors</c> holding the model state_dict under its PyTorch names and
+/// <see cref="CheckpointInfo"/> in the header. A run folder's <c>last.ckpt</c> also holds the optimizer state under
+/// <c>optimizer/…</c> (one file, so a resume never pairs weights and moments of different epochs); the store keeps
+/// the two apart (<see cref="WeightsFile"/>, <see cref="StateFile"/>), so Python's <c>safetensors.torch.load_file</c>
+/// plus a strict <c>load_state_dict</c> takes the weights as they are. Written atomically.
 /// </summary>
 public static class TrainingCheckpoint
 {
@@ -36,8 +38,37 @@ public static class TrainingCheckpoint
         PyTorchCheckpointWriter.SaveSafetensors(path, tensors, new Dictionary<string, string> { ["petseg"] = JsonSerializer.Serialize(info, Json) });
     }
 
+    /// <summary>The published weights (a store entry's): the state_dict alone, loadable strictly by PyTorch.</summary>
+    public const string WeightsFile = "model.safetensors";
+
+    /// <summary>The published resumable training state: optimizer moments and step, beside the weights.</summary>
+    public const string StateFile = "train-state.safetensors";
+
     /// <summary>File names a checkpoint has inside a folder: a store entry's, then a run folder's (newest epoch).</summary>
-    public static readonly IReadOnlyList<string> NamesInFolder = ["model.ckpt", "last.ckpt"];
+    public static readonly IReadOnlyList<string> NamesInFolder = [WeightsFile, "last.ckpt"];
+
+    /// <summary>
+    /// Splits a run's combined checkpoint into the weights alone (what evaluation, export and download need:
+    /// <c>load_state_dict(strict=True)</c> works on it) and the optimizer state, both with the checkpoint's info.
+    /// </summary>
+    public static void Split(string combined, string weightsPath, string statePath)
+    {
+        var meta = SafetensorsFile.ReadMetadata(combined);
+        using var scope = NewDisposeScope();
+        var all = SafetensorsFile.Load(combined);
+        PyTorchCheckpointWriter.SaveSafetensors(weightsPath, all.Where(p => !p.Key.StartsWith(OptimizerPrefix, StringComparison.Ordinal)), meta);
+        PyTorchCheckpointWriter.SaveSafetensors(statePath, all.Where(p => p.Key.StartsWith(OptimizerPrefix, StringComparison.Ordinal)), meta);
+    }
+
+    /// <summary>The weights alone, in PyTorch's state_dict order, for export.</summary>
+    public static List<KeyValuePair<string, Tensor>> LoadWeights(string path, out CheckpointInfo info)
+    {
+        path = Locate(path);
+        info = ReadInfo(path);
+        var (model, _) = LoadModel(path);
+        using (model)
+            return model.state_dict().Select(p => new KeyValuePair<string, Tensor>(p.Key, p.Value.detach().clone())).ToList();
+    }
 
     /// <summary>The checkpoint file a user means: the file itself, or the checkpoint inside a store entry or run folder.</summary>
     public static string Locate(string fileOrFolder)

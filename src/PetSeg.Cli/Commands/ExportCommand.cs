@@ -1,0 +1,51 @@
+using System.ComponentModel;
+using PetSeg.Models.Weights;
+using PetSeg.Pipeline.Runner;
+using PetSeg.Pipeline.Stages;
+using PetSeg.Training.Checkpoints;
+using Spectre.Console;
+using Spectre.Console.Cli;
+using static TorchSharp.torch;
+
+namespace PetSeg.Cli.Commands;
+
+public sealed class ExportSettings : PipelineSettings
+{
+    [CommandArgument(0, "<EXPERIMENT>")]
+    [Description("The experiment whose trained weights to export (an id under 'experiments:', e.g. unet-improved).")]
+    public string Experiment { get; init; } = "";
+
+    [CommandOption("-o|--out <FILE>")]
+    [Description("Where to write the weights.")]
+    public string Out { get; init; } = "";
+
+    [CommandOption("--format <FORMAT>")]
+    [Description("safetensors (default; safetensors.torch.load_file) or pth (torch.load(f, weights_only=True)).")]
+    public string Format { get; init; } = "safetensors";
+
+    public override ValidationResult Validate() =>
+        string.IsNullOrEmpty(Out) ? ValidationResult.Error("--out is required")
+        : Format is not ("safetensors" or "pth") ? ValidationResult.Error($"--format must be safetensors or pth, not '{Format}'")
+        : ValidationResult.Success();
+}
+
+[Description("Write an experiment's trained weights alone, under PyTorch's state_dict names, so model.load_state_dict(strict=True) takes them as they are.")]
+public sealed class ExportCommand : GuardedCommand<ExportSettings>
+{
+    protected override Task<int> RunAsync(ExportSettings s, CancellationToken ct)
+    {
+        var config = s.Load();
+        if (config.Experiments.All(e => e.Id != s.Experiment))
+            throw new PetSeg.Pipeline.Config.ConfigException($"{config.File}: no experiment '{s.Experiment}'. Defined: {string.Join(", ", config.Experiments.Select(e => e.Id))}");
+        var stage = StageIds.Train(s.Experiment);
+        var entry = new PipelineRunner(config, PetSeg.Core.NullProgressSink.Instance).FreshEntry(stage)
+            ?? throw new PetSeg.Pipeline.Graph.PipelineException($"{stage} has no result for the current pipeline.yaml; run it first (petseg run {stage}) or pull it from a remote.");
+        var source = entry.OutputPath(TrainingCheckpoint.WeightsFile);
+        using var scope = NewDisposeScope();
+        var weights = TrainingCheckpoint.LoadWeights(source, out var info);
+        if (s.Format == "pth") PyTorchCheckpointWriter.SaveZip(s.Out, weights, Path.GetFileNameWithoutExtension(s.Out));
+        else PyTorchCheckpointWriter.SaveSafetensors(s.Out, weights);
+        System.Console.WriteLine($"export: {s.Experiment} ({info.Model}, {info.Epoch} epoch(s), {weights.Count} tensors) → {s.Out} ({new FileInfo(s.Out).Length / 1048576.0:F1} MiB, {s.Format})");
+        return Task.FromResult(0);
+    }
+}

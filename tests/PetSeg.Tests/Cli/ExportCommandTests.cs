@@ -1,0 +1,69 @@
+using System.IO.Compression;
+using PetSeg.Models;
+using PetSeg.Models.Weights;
+using PetSeg.Tests.Support;
+using static TorchSharp.torch;
+
+namespace PetSeg.Tests.Cli;
+
+/// <summary>
+/// `petseg export` writes the trained weights alone: a safetensors file whose keys are exactly the model's
+/// state_dict (nothing to filter for a strict load), and a .pth laid out as torch.save writes it, compared with
+/// PyTorch's own file in ../shared/fixtures/checkpoints.
+/// </summary>
+[Collection(TorchGlobalState.Name)]
+public sealed class ExportCommandTests
+{
+    [Fact]
+    public void Exported_weights_load_strictly_and_the_pth_is_laid_out_like_torch_save()
+    {
+        using var dir = new TempDir();
+        File.WriteAllText(dir["pipeline.yaml"], TinyPipeline.Yaml);
+        var (exit, log) = CliProcess.Run("run", "train-tiny", "--config", dir["pipeline.yaml"]);
+        Assert.True(exit == 0, log);
+        (exit, log) = CliProcess.Run("export", "tiny", "--out", dir["tiny.safetensors"], "--config", dir["pipeline.yaml"]);
+        Assert.True(exit == 0, log);
+        (exit, log) = CliProcess.Run("export", "tiny", "--out", dir["tiny.pth"], "--format", "pth", "--config", dir["pipeline.yaml"]);
+        Assert.True(exit == 0, log);
+
+        using var scope = NewDisposeScope();
+        var reference = ModelZoo.Create(new ModelSpec(ModelZoo.SimpleUnet)).state_dict();
+        var header = SafetensorsFile.ReadHeader(dir["tiny.safetensors"], out _);
+        Assert.Equal(reference.Keys.Order(StringComparer.Ordinal), header.Select(e => e.Name).Order(StringComparer.Ordinal)); // no optimizer/… keys
+        Assert.All(header, e => Assert.Equal(reference[e.Name].shape, e.Shape));
+
+        var fromSafetensors = SafetensorsFile.Load(dir["tiny.safetensors"]);
+        var model = ModelZoo.Create(new ModelSpec(ModelZoo.SimpleUnet));
+        StateDictLoader.LoadFile(model, dir["tiny.pth"]); // strict: every key, every shape
+        foreach (var (name, t) in model.state_dict())
+            Assert.True((t.to_type(fromSafetensors[name].dtype) == fromSafetensors[name]).all().item<bool>(), $"{name} differs between the two exports");
+
+        // torch.save's container: one top-level folder (the file's stem), data.pkl first, byteorder, data/<i>, version,
+        // every record stored uncompressed — as in PyTorch's own small.zip.pth.
+        using var ours = ZipFile.OpenRead(dir["tiny.pth"]);
+        using var theirs = ZipFile.OpenRead(SharedFixtures.Path("fixtures/checkpoints/small.zip.pth"));
+        static string Shape(ZipArchiveEntry e) => System.Text.RegularExpressions.Regex.Replace(e.FullName[(e.FullName.IndexOf('/') + 1)..], @"data/\d+", "data/N");
+        Assert.All(ours.Entries, e => Assert.StartsWith("tiny/", e.FullName));
+        Assert.Equal("data.pkl", Shape(ours.Entries[0]));
+        Assert.Subset(theirs.Entries.Select(Shape).ToHashSet(), ours.Entries.Select(Shape).ToHashSet());
+        Assert.Equal(reference.Count, ours.Entries.Count(e => Shape(e) == "data/N"));
+        Assert.All(ours.Entries, e => Assert.Equal(e.Length, e.CompressedLength));
+        using (var r = new StreamReader(ours.GetEntry("tiny/byteorder")!.Open())) Assert.Equal("little", r.ReadToEnd());
+        byte[] Head(ZipArchive z, string name) { using var s = z.GetEntry(name)!.Open(); var b = new byte[26]; s.ReadExactly(b); return b; }
+        Assert.Equal(Head(theirs, "small.zip/data.pkl"), Head(ours, "tiny/data.pkl")); // protocol 2, collections.OrderedDict
+    }
+
+    [Fact]
+    public void Exporting_an_unknown_or_untrained_experiment_says_what_to_do()
+    {
+        using var dir = new TempDir();
+        File.WriteAllText(dir["pipeline.yaml"], TinyPipeline.Yaml);
+        var (exit, log) = CliProcess.Run("export", "nope", "--out", dir["x.safetensors"], "--config", dir["pipeline.yaml"]);
+        Assert.Equal(1, exit);
+        Assert.Contains("no experiment 'nope'", log);
+        (exit, log) = CliProcess.Run("export", "tiny", "--out", dir["x.safetensors"], "--config", dir["pipeline.yaml"]);
+        Assert.Equal(1, exit);
+        Assert.Contains("petseg run train-tiny", log);
+        Assert.False(File.Exists(dir["x.safetensors"]));
+    }
+}
