@@ -14,6 +14,9 @@ public sealed class ArtifactStore(string root, DigestCache digests, IProgressSin
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
 
     public string Root => root;
+
+    /// <summary>The artifacts folder the store lives in: external (in-place) outputs are recorded relative to it.</summary>
+    public string ArtifactsDir => Path.GetDirectoryName(Path.GetFullPath(root))!;
     public string ObjectsDir => Path.Combine(root, "objects");
 
     public string EntryDir(string key)
@@ -42,7 +45,7 @@ public sealed class ArtifactStore(string root, DigestCache digests, IProgressSin
         var problem = entry is null ? "entry.json is unreadable" : entry.Key != key ? "entry.json names another key" : null;
         if (problem is null)
         {
-            entry = entry! with { Folder = dir };
+            entry = entry! with { Folder = dir, ArtifactsDir = ArtifactsDir };
             foreach (var (name, f) in entry.Outputs)
             {
                 var path = entry.OutputPath(name);
@@ -68,17 +71,21 @@ public sealed class ArtifactStore(string root, DigestCache digests, IProgressSin
     {
         var files = new SortedDictionary<string, StoredFile>(StringComparer.Ordinal);
         var work = Path.GetFullPath(workDir) + Path.DirectorySeparatorChar;
+        var artifacts = ArtifactsDir + Path.DirectorySeparatorChar;
         foreach (var (name, f) in entry.Outputs)
         {
             var full = Path.GetFullPath(f.Location);
-            files[name] = f with { Location = full.StartsWith(work, StringComparison.Ordinal) ? Path.GetRelativePath(workDir, full) : full };
+            var location = full.StartsWith(work, StringComparison.Ordinal) ? Path.GetRelativePath(workDir, full).Replace(Path.DirectorySeparatorChar, '/')
+                : full.StartsWith(artifacts, StringComparison.Ordinal) ? StoredFile.ArtifactsPrefix + Path.GetRelativePath(ArtifactsDir, full).Replace(Path.DirectorySeparatorChar, '/')
+                : throw new InvalidOperationException($"stage {entry.Stage} wrote output '{name}' outside the artifacts folder ({full}); outputs must be portable");
+            files[name] = f with { Location = location };
         }
         entry = entry with { Outputs = files };
         AtomicFile.WriteAllText(Path.Combine(workDir, "entry.json"), JsonSerializer.Serialize(entry, Json) + "\n");
         var dir = EntryDir(entry.Key);
         Directory.CreateDirectory(Path.GetDirectoryName(dir)!);
         AtomicFile.Publish(workDir, dir);
-        return entry with { Folder = dir };
+        return entry with { Folder = dir, ArtifactsDir = ArtifactsDir };
     }
 
     /// <summary>Deletes entries whose key is not in <paramref name="keep"/> (e.g. the keys in pipeline.lock); returns the bytes freed.</summary>

@@ -1,7 +1,16 @@
 namespace PetSeg.Pipeline.Store;
 
-/// <summary>One output as recorded: digest, size, and where it lives (relative = inside the entry, absolute = external).</summary>
-public sealed record StoredFile(string Digest, long Size, string Location);
+/// <summary>
+/// One output as recorded: digest, size, and where it lives: relative to the entry's folder, or, for the data stages'
+/// in-place outputs, <c>$artifacts/…</c> relative to the artifacts folder. No absolute path is recorded, so an entry
+/// pulled on another machine, into another folder, resolves there.
+/// </summary>
+public sealed record StoredFile(string Digest, long Size, string Location)
+{
+    public const string ArtifactsPrefix = "$artifacts/";
+
+    public bool IsExternal => Location.StartsWith(ArtifactsPrefix, StringComparison.Ordinal) || Path.IsPathRooted(Location);
+}
 
 /// <summary>
 /// The record of one published stage result (<c>entry.json</c> in the entry's folder): what ran, with what, what it
@@ -22,8 +31,17 @@ public sealed record StoreEntry(
     [System.Text.Json.Serialization.JsonIgnore]
     public string Folder { get; init; } = "";
 
+    /// <summary>Set when read from the store: the artifacts folder, against which <c>$artifacts/…</c> locations resolve.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public string ArtifactsDir { get; init; } = "";
+
     public string OutputPath(string name) =>
-        Outputs.TryGetValue(name, out var f)
-            ? Path.IsPathRooted(f.Location) ? f.Location : Path.Combine(Folder, f.Location)
+        Outputs.TryGetValue(name, out var f) ? Resolve(f.Location)
             : throw new KeyNotFoundException($"stage {Stage} has no output '{name}'");
+
+    private string Resolve(string location) =>
+        location.StartsWith(StoredFile.ArtifactsPrefix, StringComparison.Ordinal)
+            ? Path.Combine(ArtifactsDir, location[StoredFile.ArtifactsPrefix.Length..].Replace('/', Path.DirectorySeparatorChar))
+            : Path.IsPathRooted(location) ? location // written before locations were portable
+            : Path.Combine(Folder, location);
 }
