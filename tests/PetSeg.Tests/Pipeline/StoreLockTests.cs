@@ -10,7 +10,8 @@ public sealed class StoreLockTests : IDisposable
 {
     private readonly TempDir _dir = new();
     private string Store => _dir["store"];
-    private string OwnerNote => Path.Combine(Store, ".lock.owner");
+    private string NoteOf(int pid) => Path.Combine(Store, $".lock.owner.{pid}");
+    private string[] Notes => Directory.GetFiles(Store, ".lock.owner.*");
 
     private static int DeadPid()
     {
@@ -22,7 +23,7 @@ public sealed class StoreLockTests : IDisposable
     private void WriteNote(int pid, string purpose)
     {
         Directory.CreateDirectory(Store);
-        File.WriteAllText(OwnerNote, JsonSerializer.Serialize(new { pid, host = Environment.MachineName, purpose, since = DateTimeOffset.UtcNow }));
+        File.WriteAllText(NoteOf(pid), JsonSerializer.Serialize(new { pid, host = Environment.MachineName, purpose, since = DateTimeOffset.UtcNow }));
     }
 
     /// <summary>Holds the OS lock the way a process that has just started does: before its note exists.</summary>
@@ -83,7 +84,7 @@ public sealed class StoreLockTests : IDisposable
             var loser = results.Single(r => r != "won");
             var winner = results[0] == "won" ? "contender A" : "contender B";
             Assert.Contains($"'{winner}', pid {Environment.ProcessId}", loser);
-            Assert.False(File.Exists(OwnerNote)); // the winner removed its note when it let go
+            Assert.Empty(Notes); // the winner removed its note when it let go
         }
     }
 

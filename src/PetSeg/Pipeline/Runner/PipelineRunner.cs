@@ -38,7 +38,7 @@ public sealed class PipelineRunner
     /// <param name="force">Rerun the target stage(s) even on a cache hit.</param>
     public IReadOnlyList<StageRun> Run(string target, bool force = false, bool exclusive = false, CancellationToken ct = default)
     {
-        using var storeLock = StoreLock.Acquire(_store.Root, $"petseg run {target}");
+        using var storeLock = StoreLock.AcquireShared(_store.Root, $"petseg run {target}");
         RemoveLeftovers();
         try
         {
@@ -90,7 +90,8 @@ public sealed class PipelineRunner
             var inputs = Inputs(stage, deps);
             var key = StageKey.Compute(stage.Kind, stage.CodeVersion, stage.Parameters, inputs);
             var clock = Stopwatch.StartNew();
-            StoreEntry? entry = force && targets.Contains(stage.Id) ? null : _store.TryGet(key, stage.Id);
+            var forced = force && targets.Contains(stage.Id);
+            StoreEntry? entry = forced ? null : _store.TryGet(key, stage.Id);
             if (entry is not null)
             {
                 _ui.Info($"{stage.Id}: up to date (cache hit {Short(key)})");
@@ -98,45 +99,62 @@ public sealed class PipelineRunner
             }
             else
             {
-                _ui.Info($"{stage.Id}: running (key {Short(key)})");
-                VerifyInputs(stage, deps, exclusive);
-                var work = _store.NewWorkDir();
-                try
+                // One process computes a key at a time; whoever waited finds the result published.
+                using var stageLock = StageLock.Acquire(_store.Root, stage.LockName(key), $"petseg run {target}: {stage.Id}",
+                    holder => _ui.Info($"{stage.Id}: waiting for {holder}, which is computing it"));
+                entry = forced ? null : _store.TryGet(key, stage.Id);
+                if (entry is not null)
                 {
-                    var outputs = stage.Execute(new StageContext(_config, stage.Id, key, work, deps, _digests, _ui, _http, ct));
-                    var files = new SortedDictionary<string, StoredFile>(StringComparer.Ordinal);
-                    foreach (var (name, o) in outputs) files[name] = new StoredFile(o.Digest, SizeOf(o.Path), o.Path);
-                    entry = _store.Publish(new StoreEntry(stage.Id, stage.Kind, key, stage.CodeVersion, stage.Parameters, inputs, files,
-                        DateTimeOffset.UtcNow, Math.Round(clock.Elapsed.TotalSeconds, 3)), work);
+                    _ui.Info($"{stage.Id}: up to date (computed meanwhile by another process, {Short(key)})");
+                    runs.Add(new StageRun(stage.Id, key, StageOutcome.CacheHit, clock.Elapsed));
                 }
-                catch
+                else
                 {
-                    AtomicFile.TryDelete(work);
-                    throw;
+                    entry = Execute(stage, key, deps, inputs, exclusive, clock, ct);
+                    runs.Add(new StageRun(stage.Id, key, StageOutcome.Executed, clock.Elapsed));
                 }
-                _ui.Info($"{stage.Id}: done in {clock.Elapsed.TotalSeconds:F1} s");
-                runs.Add(new StageRun(stage.Id, key, StageOutcome.Executed, clock.Elapsed));
             }
             done[stage.Id] = entry;
-            lockFile.Record(entry);
-            lockFile.Write(_config.LockFile);
+            PipelineLock.Update(_config.LockFile, LockFileLock(), l => l.Record(entry));
             stage.Present(entry, _ui);
         }
         return runs;
     }
 
+    private StoreEntry Execute(Stage stage, string key, Dictionary<string, StoreEntry> deps, SortedDictionary<string, string> inputs,
+        bool exclusive, Stopwatch clock, CancellationToken ct)
+    {
+        _ui.Info($"{stage.Id}: running (key {Short(key)})");
+        VerifyInputs(stage, deps, exclusive);
+        var work = _store.NewWorkDir();
+        StoreEntry entry;
+        try
+        {
+            var outputs = stage.Execute(new StageContext(_config, stage.Id, key, work, deps, _digests, _ui, _http, ct));
+            var files = new SortedDictionary<string, StoredFile>(StringComparer.Ordinal);
+            foreach (var (name, o) in outputs) files[name] = new StoredFile(o.Digest, SizeOf(o.Path), o.Path);
+            entry = _store.Publish(new StoreEntry(stage.Id, stage.Kind, key, stage.CodeVersion, stage.Parameters, inputs, files,
+                DateTimeOffset.UtcNow, Math.Round(clock.Elapsed.TotalSeconds, 3)), work);
+        }
+        catch
+        {
+            AtomicFile.TryDelete(work);
+            throw;
+        }
+        _ui.Info($"{stage.Id}: done in {clock.Elapsed.TotalSeconds:F1} s");
+        return entry;
+    }
+
+    /// <summary>Guards the read-merge-write of pipeline.lock, so concurrent runs never lose each other's lines.</summary>
+    private string LockFileLock() => Path.Combine(_store.Root, "locks", Path.GetFileName(_config.LockFile) + ".lock");
+
     /// <summary>
-    /// What killed runs left: work folders in store/tmp (only a lock holder writes there, and we hold the lock) and
+    /// What killed runs left: their work folders in store/tmp (named after their pid, so a live run's are kept) and
     /// temp files of dead processes next to outputs under artifacts/data.
     /// </summary>
     private void RemoveLeftovers()
     {
-        var tmp = Path.Combine(_store.Root, "tmp");
-        if (Directory.Exists(tmp) && Directory.EnumerateFileSystemEntries(tmp).Any())
-        {
-            _ui.Info("store: removing work folders left by an interrupted run");
-            AtomicFile.TryDelete(tmp);
-        }
+        if (_store.RemoveDeadWorkDirs() is > 0 and var dirs) _ui.Info($"store: removed {dirs} work folder(s) left by an interrupted run");
         if (AtomicFile.RemoveOrphans(_config.DataDir) is > 0 and var n) _ui.Info($"data: removed {n} temp file(s) left by an interrupted run");
     }
 
@@ -186,7 +204,6 @@ public sealed class PipelineRunner
         return result;
     }
 
-    /// <summary>Removes store entries that pipeline.lock no longer references.</summary>
     /// <summary>
     /// Removes store entries that no lock file next to pipeline.yaml (every profile's) references and that the current
     /// configuration does not call fresh. Refuses, deleting nothing, when a lock file cannot be read.

@@ -16,6 +16,7 @@ namespace PetSeg.Pipeline.Stages;
 public sealed class DownloadStage(PipelineConfig config) : Stage
 {
     public override string Id => StageIds.Download;
+    public override string LockName(string key) => "data-" + Id; // writes in place under artifacts/data
     public override string Kind => StageIds.Download;
     public override string CodeVersion => StageVersions.Download;
     public override IReadOnlyList<string> DependsOn => [];

@@ -42,6 +42,13 @@ public abstract class Stage
     public abstract IReadOnlyList<string> DependsOn { get; }
     public abstract SortedDictionary<string, string> Parameters { get; }
 
+    /// <summary>
+    /// The lock a run holds while computing this stage: the key, so two processes wanting one result compute it once.
+    /// Stages that write in place under <c>artifacts/data/</c> lock their id instead, since any two of their keys
+    /// would write the same files.
+    /// </summary>
+    public virtual string LockName(string key) => key[(key.IndexOf(':') + 1)..];
+
     /// <summary>Which dependency outputs feed the key (logs and other by-products do not), all by default.</summary>
     public virtual bool UsesInput(string dependency, string output) => true;
 

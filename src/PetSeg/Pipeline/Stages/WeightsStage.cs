@@ -14,6 +14,7 @@ namespace PetSeg.Pipeline.Stages;
 public sealed class WeightsStage(PipelineConfig config, IReadOnlyList<string> encoders) : Stage
 {
     public override string Id => StageIds.Weights;
+    public override string LockName(string key) => "data-" + Id; // writes in place under artifacts/data
     public override string Kind => StageIds.Weights;
     public override string CodeVersion => StageVersions.Weights;
     public override IReadOnlyList<string> DependsOn => [];

@@ -25,12 +25,29 @@ public sealed class ArtifactStore(string root, DigestCache digests, IProgressSin
         return Path.Combine(ObjectsDir, hex[..2], hex);
     }
 
-    /// <summary>A fresh private folder for a stage to write its outputs into.</summary>
+    /// <summary>A fresh private folder for a stage to write its outputs into, named after this process.</summary>
     public string NewWorkDir()
     {
-        var dir = Path.Combine(root, "tmp", Guid.NewGuid().ToString("N"));
+        var dir = Path.Combine(root, "tmp", $"{Environment.ProcessId}-{Guid.NewGuid():N}");
         Directory.CreateDirectory(dir);
         return dir;
+    }
+
+    /// <summary>Deletes work folders whose process is gone (other live runs may share the store); returns how many.</summary>
+    public int RemoveDeadWorkDirs()
+    {
+        var tmp = Path.Combine(root, "tmp");
+        if (!Directory.Exists(tmp)) return 0;
+        int n = 0;
+        foreach (var dir in Directory.EnumerateDirectories(tmp))
+        {
+            var name = Path.GetFileName(dir);
+            var dash = name.IndexOf('-');
+            if (dash > 0 && int.TryParse(name[..dash], out var pid) && AtomicFile.ProcessIsAlive(pid)) continue;
+            AtomicFile.TryDelete(dir);
+            n++;
+        }
+        return n;
     }
 
     /// <summary>The entry for <paramref name="key"/> if present and intact; a damaged one is reported and removed.</summary>
@@ -102,7 +119,11 @@ public sealed class ArtifactStore(string root, DigestCache digests, IProgressSin
             if (!dryRun) AtomicFile.TryDelete(dir);
             n++;
         }
-        if (!dryRun) AtomicFile.TryDelete(Path.Combine(root, "tmp"));
+        if (!dryRun)
+        {
+            AtomicFile.TryDelete(Path.Combine(root, "tmp")); // gc holds the store exclusively: no run is writing there
+            AtomicFile.TryDelete(Path.Combine(root, "locks"));
+        }
         return (n, bytes);
     }
 }
