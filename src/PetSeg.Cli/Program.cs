@@ -9,6 +9,8 @@ app.Configure(c =>
     c.AddCommand<PreprocessCommand>("preprocess").WithExample("preprocess");
     c.AddCommand<SynthCommand>("synth").WithExample("synth", "out/pets", "--count", "100");
     c.AddCommand<RunCommand>("run").WithExample("run", "report").WithExample("run", "train-unet-base", "--exclusive");
+    c.AddCommand<PushCommand>("push").WithExample("push").WithExample("push", "train", "--remote", "team");
+    c.AddCommand<PullCommand>("pull").WithExample("pull").WithExample("pull", "train-unet-improved");
     c.AddCommand<StatusCommand>("status").WithExample("status", "--profile", "smoke");
     c.AddCommand<StagesCommand>("stages");
     c.AddCommand<GcCommand>("gc").WithExample("gc", "--dry-run");

@@ -11,7 +11,8 @@ public sealed class DownloadCommand : GuardedCommand<PipelineSettings>
     protected override Task<int> RunAsync(PipelineSettings settings, CancellationToken ct)
     {
         // Through the runner, so it takes the store's lock and records what it wrote like every other stage.
-        new PipelineRunner(settings.Load(), new ConsoleProgressSink()).Run(StageIds.Download, ct: ct);
+        var config = settings.Load();
+        new PipelineRunner(config, new ConsoleProgressSink(), remote: settings.Remote(config)).Run(StageIds.Download, ct: ct);
         return Task.FromResult(0);
     }
 }
@@ -21,7 +22,8 @@ public sealed class PreprocessCommand : GuardedCommand<PipelineSettings>
 {
     protected override Task<int> RunAsync(PipelineSettings settings, CancellationToken ct)
     {
-        new PipelineRunner(settings.Load(), new ConsoleProgressSink()).Run(StageIds.Preprocess, ct: ct);
+        var config = settings.Load();
+        new PipelineRunner(config, new ConsoleProgressSink(), remote: settings.Remote(config)).Run(StageIds.Preprocess, ct: ct);
         return Task.FromResult(0);
     }
 }

@@ -20,6 +20,10 @@ public sealed class RunSettings : PipelineSettings
     [CommandOption("-f|--force")]
     [Description("Rerun TARGET even when its result is in the store.")]
     public bool Force { get; init; }
+
+    [CommandOption("--push")]
+    [Description("Upload every result this run computes to the remote (also: push: true on the remote in pipeline.yaml).")]
+    public bool Push { get; init; }
 }
 
 [Description("Run a stage and everything it needs; stages whose key is already in the store are skipped.")]
@@ -27,10 +31,11 @@ public sealed class RunCommand : GuardedCommand<RunSettings>
 {
     protected override Task<int> RunAsync(RunSettings s, CancellationToken ct)
     {
-        var runner = new PipelineRunner(s.Load(), new ConsoleProgressSink());
+        var config = s.Load();
+        var runner = new PipelineRunner(config, new ConsoleProgressSink(), remote: s.Remote(config, s.Push));
         var runs = runner.Run(s.Target, s.Force, s.Exclusive, ct);
-        int executed = runs.Count(r => r.Outcome == StageOutcome.Executed);
-        System.Console.WriteLine($"{s.Target}: {runs.Count} stage(s), {executed} ran, {runs.Count - executed} cache hit(s)");
+        int executed = runs.Count(r => r.Outcome == StageOutcome.Executed), pulled = runs.Count(r => r.Outcome == StageOutcome.Pulled);
+        System.Console.WriteLine($"{s.Target}: {runs.Count} stage(s), {executed} ran, {pulled} pulled, {runs.Count - executed - pulled} cache hit(s)");
         return Task.FromResult(0);
     }
 }

@@ -15,6 +15,19 @@ public class PipelineSettings : CommandSettings
     [Description("Profile from pipeline.yaml's 'profiles:' to overlay, e.g. 'smoke'. Also read from $PETSEG_PROFILE.")]
     public string? Profile { get; init; }
 
+    [CommandOption("--remote <NAME>")]
+    [Description("Use this remote from pipeline.yaml's 'remotes:' instead of the default ('remote:').")]
+    public string? RemoteName { get; init; }
+
+    [CommandOption("--no-remote")]
+    [Description("Work locally: neither pull from nor push to any remote.")]
+    public bool NoRemote { get; init; }
+
+    /// <summary>The remote this command uses, or null (none configured, or --no-remote).</summary>
+    public PetSeg.Pipeline.Runner.RemoteUse? Remote(PipelineConfig config, bool push = false) =>
+        NoRemote ? null
+        : config.Remotes.Select(RemoteName, config.File) is { } r ? new PetSeg.Pipeline.Runner.RemoteUse(r, push || r.Push) : null;
+
     public PipelineConfig Load() =>
         PipelineConfigLoader.Load(Config, string.IsNullOrEmpty(Profile) ? NullIfEmpty(Environment.GetEnvironmentVariable("PETSEG_PROFILE")) : Profile);
 

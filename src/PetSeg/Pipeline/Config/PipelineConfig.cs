@@ -8,6 +8,9 @@ namespace PetSeg.Pipeline.Config;
 public sealed record PipelineConfig(string File, string? Profile, string ArtifactsDir, DatasetConfig Dataset, PreprocessConfig Preprocess,
     WeightsConfig Weights, IReadOnlyList<ExperimentConfig> Experiments, ReportConfig Report)
 {
+    /// <summary>Remote stores results are shared through (none unless pipeline.yaml declares some).</summary>
+    public RemotesConfig Remotes { get; init; } = RemotesConfig.None;
+
     /// <summary>pipeline.lock for the default configuration, pipeline.&lt;profile&gt;.lock for a profile (next to pipeline.yaml).</summary>
     public string LockFile => Path.Combine(Path.GetDirectoryName(Path.GetFullPath(File))!, Profile is null ? "pipeline.lock" : $"pipeline.{Profile}.lock");
 

@@ -67,11 +67,34 @@ public static class PipelineConfigLoader
         var weights = ExperimentsBinder.BindWeights(top.Section("weights"));
         var experiments = ExperimentsBinder.BindExperiments(top.Section("training"), top.Section("experiments"), preprocess.ImageSize);
         var report = ExperimentsBinder.BindReport(top.Section("report"), experiments);
+        var remotes = BindRemotes(top);
         top.RejectUnknown();
 
         var baseDir = Path.GetDirectoryName(Path.GetFullPath(file))!;
         return new PipelineConfig(file, profile, Path.GetFullPath(Path.Combine(baseDir, artifacts)),
-            new DatasetConfig(source, images, annotations, synthetic, download), preprocess, weights, experiments, report);
+            new DatasetConfig(source, images, annotations, synthetic, download), preprocess, weights, experiments, report) { Remotes = remotes };
+    }
+
+    private static RemotesConfig BindRemotes(YamlSection top)
+    {
+        var section = top.Section("remotes");
+        var all = new List<RemoteConfig>();
+        foreach (var name in section.Keys())
+        {
+            var r = section.Section(name);
+            var url = r.Required("url", "s3://bucket/prefix, file:///path or https://host/path");
+            if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("s3" or "file" or "http" or "https"))
+                throw r.Error("url", $"'{url}' is not an s3://, file://, http:// or https:// URL");
+            var endpoint = r.String("endpoint");
+            if (endpoint is not null && (!Uri.TryCreate(endpoint, UriKind.Absolute, out var e) || e.Scheme is not ("http" or "https")))
+                throw r.Error("endpoint", $"'{endpoint}' is not an http(s) URL");
+            all.Add(new RemoteConfig(name, url, endpoint, r.String("region"), r.Bool("required", false), r.Bool("push", false)));
+            r.RejectUnknown();
+        }
+        var fallback = top.String("remote");
+        if (fallback is not null && all.All(r => r.Name != fallback))
+            throw top.Error("remote", $"'{fallback}' is not defined under 'remotes:' (defined: {(all.Count == 0 ? "none" : string.Join(", ", all.Select(r => r.Name)))})");
+        return new RemotesConfig(all, fallback);
     }
 
     internal static RemoteFile Remote(YamlSection s, string fileName, RemoteFile defaults)

@@ -3,6 +3,7 @@ using PetSeg.Core;
 using PetSeg.IO;
 using PetSeg.Pipeline.Config;
 using PetSeg.Pipeline.Graph;
+using PetSeg.Pipeline.Remote;
 using PetSeg.Pipeline.Stages;
 using PetSeg.Pipeline.Store;
 
@@ -23,15 +24,68 @@ public sealed class PipelineRunner
 
     public PipelineGraph Graph { get; }
 
+    private readonly RemoteUse? _remoteUse;
+    private RemoteCache? _remote;
+    private bool _remoteOpened;
+
     /// <param name="digests">Digest memo; default: the store's, persisted in store/digests.json.</param>
-    public PipelineRunner(PipelineConfig config, IProgressSink ui, HttpClient? http = null, DigestCache? digests = null)
+    /// <param name="remote">The remote to pull stale stages from (and push computed ones to), or null to work locally.</param>
+    public PipelineRunner(PipelineConfig config, IProgressSink ui, HttpClient? http = null, DigestCache? digests = null, RemoteUse? remote = null)
     {
         _config = config;
         _ui = ui;
         _http = http;
         _digests = digests ?? new DigestCache(Path.Combine(config.ArtifactsDir, "store", "digests.json"));
         _store = new ArtifactStore(Path.Combine(config.ArtifactsDir, "store"), _digests, ui);
+        _remoteUse = remote;
         Graph = PipelineGraph.Build(config);
+    }
+
+    /// <summary>The remote cache, opened on first use; null when none is configured or it failed (and is not required).</summary>
+    private RemoteCache? Remote
+    {
+        get
+        {
+            if (_remoteOpened || _remoteUse is null) return _remote;
+            _remoteOpened = true;
+            try { _remote = new RemoteCache(RemoteRegistry.Open(_remoteUse.Remote), _store, _digests, _ui); }
+            catch (RemoteUnavailableException e) { RemoteFailed(e); }
+            return _remote;
+        }
+    }
+
+    /// <summary>A remote that cannot be used costs one warning and the run goes on locally, unless it is required.</summary>
+    private void RemoteFailed(RemoteUnavailableException e)
+    {
+        var name = _remoteUse!.Remote.Name;
+        _remote?.Dispose();
+        _remote = null;
+        _remoteOpened = true;
+        if (_remoteUse.Remote.Required)
+            throw new PipelineException($"remote '{name}' is required (required: true) but cannot be used: {e.Message}. " +
+                "Check its url/endpoint in pipeline.yaml, the network, and the credentials (for S3: AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or AWS_PROFILE); or run with --no-remote.");
+        _ui.Info($"warning: remote '{name}' cannot be used ({e.Message}); working locally");
+    }
+
+    /// <summary>The stage's result from the remote, published locally; null when the remote lacks it, is down, or holds it damaged.</summary>
+    private StoreEntry? TryPull(Stage stage, string key, CancellationToken ct)
+    {
+        if (Remote is not { } remote) return null;
+        try
+        {
+            var entry = remote.PullAsync(key, ct).GetAwaiter().GetResult();
+            if (entry is not null) _ui.Info($"{stage.Id}: pulled from {remote.Description} ({Short(key)})");
+            return entry;
+        }
+        catch (RemoteUnavailableException e) { RemoteFailed(e); return null; }
+        catch (CorruptRemoteObjectException e) { _ui.Info($"{stage.Id}: {e.Message}; computing it here instead"); return null; }
+    }
+
+    private PushResult? TryPush(StoreEntry entry, CancellationToken ct)
+    {
+        if (Remote is not { } remote) return null;
+        try { return remote.PushAsync(entry, ct).GetAwaiter().GetResult(); }
+        catch (RemoteUnavailableException e) { RemoteFailed(e); return null; }
     }
 
     /// <param name="exclusive">Run only the target stage itself (its inputs must already be in the store), like Cake's --exclusive.</param>
@@ -50,7 +104,13 @@ public sealed class PipelineRunner
                 return RunLocked(target, force, exclusive, ct);
             }
         }
-        finally { _digests.Save(); }
+        finally
+        {
+            _digests.Save();
+            _remote?.Dispose();
+            _remote = null;
+            _remoteOpened = false;
+        }
     }
 
     /// <summary>A stage's input no longer has the digest it was published with (bit rot that kept size and mtime).</summary>
@@ -108,10 +168,17 @@ public sealed class PipelineRunner
                     _ui.Info($"{stage.Id}: up to date (computed meanwhile by another process, {Short(key)})");
                     runs.Add(new StageRun(stage.Id, key, StageOutcome.CacheHit, clock.Elapsed));
                 }
+                else if (!forced && TryPull(stage, key, ct) is { } pulled)
+                {
+                    entry = pulled;
+                    runs.Add(new StageRun(stage.Id, key, StageOutcome.Pulled, clock.Elapsed));
+                }
                 else
                 {
                     entry = Execute(stage, key, deps, inputs, exclusive, clock, ct);
                     runs.Add(new StageRun(stage.Id, key, StageOutcome.Executed, clock.Elapsed));
+                    if (_remoteUse?.Push == true && TryPush(entry, ct) is { AlreadyThere: false } pushed)
+                        _ui.Info($"{stage.Id}: pushed to {Remote?.Description} ({pushed.ObjectsSent} object(s), {pushed.BytesSent / 1048576.0:F1} MiB)");
                 }
             }
             done[stage.Id] = entry;
@@ -157,6 +224,89 @@ public sealed class PipelineRunner
         if (_store.RemoveDeadWorkDirs() is > 0 and var dirs) _ui.Info($"store: removed {dirs} work folder(s) left by an interrupted run");
         if (AtomicFile.RemoveOrphans(_config.DataDir) is > 0 and var n) _ui.Info($"data: removed {n} temp file(s) left by an interrupted run");
     }
+
+    /// <summary>
+    /// Uploads the published results of <paramref name="targets"/> (stages or groups; default: every stage
+    /// pipeline.lock names) to the remote. Results already there are skipped, so a push can be repeated or resumed.
+    /// </summary>
+    public IReadOnlyList<PushResult> Push(IReadOnlyList<string> targets, CancellationToken ct = default)
+    {
+        using var storeLock = StoreLock.AcquireShared(_store.Root, "petseg push");
+        try
+        {
+            var remote = RequireRemote();
+            var lockFile = PipelineLock.Read(_config.LockFile);
+            var results = new List<PushResult>();
+            foreach (var id in StagesFor(targets, lockFile))
+            {
+                if (!lockFile.Stages.TryGetValue(id, out var locked)) { _ui.Info($"{id}: not run yet, nothing to push"); continue; }
+                if (_store.TryGet(locked.Key, id) is not { } entry) { _ui.Info($"{id}: its result is not in the local store (collected or damaged), not pushed"); continue; }
+                try { results.Add(remote.PushAsync(entry, ct).GetAwaiter().GetResult()); }
+                catch (RemoteUnavailableException e) { throw new PipelineException($"push to {remote.Description} failed: {e.Message}"); }
+                _ui.Info($"{id}: {(results[^1].AlreadyThere ? "already on the remote" : $"pushed {results[^1].ObjectsSent} object(s), {results[^1].BytesSent / 1048576.0:F1} MiB")}");
+            }
+            return results;
+        }
+        finally
+        {
+            _digests.Save();
+            _remote?.Dispose();
+            _remote = null;
+        }
+    }
+
+    /// <summary>
+    /// Downloads the results pipeline.lock names for <paramref name="targets"/> (default: all) that the local store
+    /// lacks, verifying every byte; returns per stage what happened ("pulled", "present", "absent", "corrupt").
+    /// </summary>
+    public IReadOnlyList<(string Stage, string Outcome)> Pull(IReadOnlyList<string> targets, CancellationToken ct = default)
+    {
+        using var storeLock = StoreLock.AcquireShared(_store.Root, "petseg pull");
+        RemoveLeftovers();
+        try
+        {
+            var remote = RequireRemote();
+            var lockFile = PipelineLock.Read(_config.LockFile);
+            var results = new List<(string, string)>();
+            foreach (var id in StagesFor(targets, lockFile))
+            {
+                if (!lockFile.Stages.TryGetValue(id, out var locked)) { _ui.Info($"{id}: pipeline.lock has no result for it"); continue; }
+                if (_store.TryGet(locked.Key, id) is not null) { results.Add((id, "present")); continue; }
+                using var stageLock = StageLock.Acquire(_store.Root, Graph[id].LockName(locked.Key), "petseg pull " + id,
+                    holder => _ui.Info($"{id}: waiting for {holder}"));
+                if (_store.TryGet(locked.Key, id) is not null) { results.Add((id, "present")); continue; }
+                try
+                {
+                    var entry = remote.PullAsync(locked.Key, ct).GetAwaiter().GetResult();
+                    results.Add((id, entry is null ? "absent" : "pulled"));
+                    _ui.Info(entry is null ? $"{id}: not on the remote ({Short(locked.Key)})" : $"{id}: pulled ({Short(locked.Key)})");
+                }
+                catch (CorruptRemoteObjectException e) { results.Add((id, "corrupt")); _ui.Info($"{id}: {e.Message}"); }
+                catch (RemoteUnavailableException e) { throw new PipelineException($"pull from {remote.Description} failed: {e.Message}"); }
+            }
+            return results;
+        }
+        finally
+        {
+            _digests.Save();
+            _remote?.Dispose();
+            _remote = null;
+        }
+    }
+
+    private RemoteCache RequireRemote()
+    {
+        if (_remoteUse is null)
+            throw new PipelineException("no remote to use: declare one under 'remotes:' in pipeline.yaml and name it with 'remote:', or pass --remote NAME");
+        try { return _remote ??= new RemoteCache(RemoteRegistry.Open(_remoteUse.Remote), _store, _digests, _ui); }
+        catch (RemoteUnavailableException e) { throw new PipelineException($"remote '{_remoteUse.Remote.Name}' cannot be used: {e.Message}"); }
+    }
+
+    /// <summary>Stage ids for push/pull: the members of each target, or every stage pipeline.lock names, in graph order.</summary>
+    private List<string> StagesFor(IReadOnlyList<string> targets, PipelineLock lockFile) =>
+        targets.Count == 0
+            ? Graph.Stages.Select(st => st.Id).Where(lockFile.Stages.ContainsKey).ToList()
+            : targets.SelectMany(t => Graph.Members(t)).Select(st => st.Id).Distinct().ToList();
 
     /// <summary>The published result of <paramref name="stageId"/> under the current configuration, or null when it is stale.</summary>
     public StoreEntry? FreshEntry(string stageId)

@@ -6,6 +6,6 @@ public enum Freshness { Fresh, Stale }
 public sealed record StageStatus(string Stage, Freshness State, string? Key, IReadOnlyList<string> Reasons);
 
 /// <summary>What a run did with one stage.</summary>
-public enum StageOutcome { CacheHit, Executed }
+public enum StageOutcome { CacheHit, Executed, Pulled }
 
 public sealed record StageRun(string Stage, string Key, StageOutcome Outcome, TimeSpan Duration);
