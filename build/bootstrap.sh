@@ -4,6 +4,7 @@
 #     Debian 12 ships GCC 12's; as root on Debian 12 we install Debian 13's libstdc++6 through a
 #     private apt sources list (the machine's apt configuration is left untouched).
 #  2. Restore the local dotnet tools (Cake.Tool).
+#  3. Install the servers the remote-store tests run on loopback (nginx with WebDAV, moto_server for S3).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
@@ -16,21 +17,33 @@ has_glibcxx() {
   return 1
 }
 
-if [ "$(uname -s)" = "Linux" ] && ! has_glibcxx; then
+# Installs Debian packages through a private sources list (bookworm + trixie) built from this machine's own Debian
+# mirror, leaving the machine's apt configuration untouched. Usage: apt_install <release> <package>...
+apt_install() {
+  local release=$1; shift
+  local mirror list=/tmp/petseg-apt.list lists=/tmp/petseg-apt-lists
+  # The machine's own Debian mirror (a user's mirror or proxy keeps working): deb822 sources first, then sources.list.
+  mirror=$(awk '/^URIs:/{print $2; exit}' /etc/apt/sources.list.d/*.sources 2>/dev/null || true)
+  [ -n "$mirror" ] || mirror=$(awk '$1=="deb" && $0 !~ /security/ {for(i=2;i<=NF;i++) if ($i ~ /^[a-z+]+:\/\//) {print $i; exit}}' /etc/apt/sources.list 2>/dev/null || true)
+  [ -n "$mirror" ] || { echo "[bootstrap] no Debian mirror found in /etc/apt/sources.list(.d); add one, then rerun" >&2; exit 1; }
+  printf 'deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] %s bookworm main\ndeb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] %s trixie main\n' "$mirror" "$mirror" > "$list"
+  echo "[bootstrap] installing $* ($release) from the Debian mirror $mirror (this machine's apt sources)"
+  O=(-o Dir::Etc::SourceList="$list" -o Dir::Etc::SourceParts=/dev/null -o Dir::State::Lists="$lists" -o APT::Default-Release=bookworm)
+  mkdir -p "$lists/partial"
+  [ -n "${PETSEG_APT_UPDATED:-}" ] || { apt-get "${O[@]}" -qq update; PETSEG_APT_UPDATED=1; }
+  DEBIAN_FRONTEND=noninteractive apt-get "${O[@]}" -qq install -y --no-install-recommends -t "$release" "$@" >/dev/null
+}
+
+can_apt() {
+  local codename
   codename="$( . /etc/os-release 2>/dev/null; echo "${ID:-}:${VERSION_CODENAME:-}")"
-  if [ "$codename" = "debian:bookworm" ] && [ "$(id -u)" = "0" ]; then
+  [ "$codename" = "debian:bookworm" ] && [ "$(id -u)" = "0" ]
+}
+
+if [ "$(uname -s)" = "Linux" ] && ! has_glibcxx; then
+  if can_apt; then
     echo "[bootstrap] libstdc++ lacks GLIBCXX_3.4.32 (TorchSharp needs it): installing Debian 13's libstdc++6 ..."
-    # The machine's own Debian mirror (a user's mirror or proxy keeps working): deb822 sources first, then sources.list.
-    mirror=$(awk '/^URIs:/{print $2; exit}' /etc/apt/sources.list.d/*.sources 2>/dev/null || true)
-    [ -n "$mirror" ] || mirror=$(awk '$1=="deb" && $0 !~ /security/ {for(i=2;i<=NF;i++) if ($i ~ /^[a-z+]+:\/\//) {print $i; exit}}' /etc/apt/sources.list 2>/dev/null || true)
-    [ -n "$mirror" ] || { echo "[bootstrap] no Debian mirror found in /etc/apt/sources.list(.d); add one, then rerun" >&2; exit 1; }
-    list=/tmp/petseg-apt.list lists=/tmp/petseg-apt-lists
-    printf 'deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] %s bookworm main\ndeb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] %s trixie main\n' "$mirror" "$mirror" > "$list"
-    echo "[bootstrap] using the Debian mirror $mirror (from this machine's apt sources)"
-    O=(-o Dir::Etc::SourceList="$list" -o Dir::Etc::SourceParts=/dev/null -o Dir::State::Lists="$lists" -o APT::Default-Release=bookworm)
-    mkdir -p "$lists/partial"
-    apt-get "${O[@]}" -qq update
-    DEBIAN_FRONTEND=noninteractive apt-get "${O[@]}" -qq install -y --no-install-recommends -t trixie libstdc++6 >/dev/null
+    apt_install trixie libstdc++6
     has_glibcxx || { echo "[bootstrap] installed libstdc++6 from trixie but GLIBCXX_3.4.32 is still missing" >&2; exit 1; }
     echo "[bootstrap] libstdc++ now provides GLIBCXX_3.4.32"
   else
@@ -43,6 +56,22 @@ if [ "$(uname -s)" = "Linux" ] && ! has_glibcxx; then
   Check with: strings /lib/x86_64-linux-gnu/libstdc++.so.6 | grep GLIBCXX_3.4.32
 MSG
     exit 1
+  fi
+fi
+
+# 3. The servers the remote-store tests start on loopback: nginx (WebDAV: the HTTP cache) and moto_server (S3).
+missing=()
+[ -x /usr/sbin/nginx ] || command -v nginx >/dev/null 2>&1 || missing+=(nginx)
+[ -x /usr/bin/moto_server ] || missing+=(moto)
+if [ ${#missing[@]} -gt 0 ]; then
+  if can_apt; then
+    [[ " ${missing[*]} " == *" nginx "* ]] && apt_install bookworm nginx
+    [[ " ${missing[*]} " == *" moto "* ]] && apt_install trixie python3-moto python3-flask-cors
+  elif [ "${CI:-}" = "true" ]; then
+    echo "[bootstrap] CI: the test servers ${missing[*]} are missing and cannot be installed here (needs root on Debian 12); failing" >&2
+    exit 1
+  else
+    echo "[bootstrap] note: ${missing[*]} missing; the remote-store tests will fail until they are installed (nginx; python3-moto from Debian 13)" >&2
   fi
 fi
 

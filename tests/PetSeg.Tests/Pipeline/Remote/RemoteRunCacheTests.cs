@@ -1,5 +1,6 @@
 using PetSeg.Core;
 using PetSeg.Pipeline.Config;
+using PetSeg.Pipeline.Remote;
 using PetSeg.Pipeline.Runner;
 using PetSeg.Pipeline.Store;
 using PetSeg.Tests.Support;
@@ -7,19 +8,21 @@ using PetSeg.Tests.Support;
 namespace PetSeg.Tests.Pipeline.Remote;
 
 /// <summary>
-/// The run-cache across two workspaces through a folder remote: A computes and pushes; B, with the same
-/// pipeline.yaml, computes nothing and writes the same report; damaged or unreachable remotes never poison a run.
+/// The run-cache across two workspaces, on every backend (folder, S3 on moto_server, HTTP cache on nginx): A computes
+/// and pushes; B, with the same pipeline.yaml, computes nothing and writes the same report; a damaged object or an
+/// unreachable remote never poisons a run.
 /// </summary>
 [Collection(TorchGlobalState.Name)]
-public sealed class RemoteRunCacheTests : IDisposable
+public sealed class RemoteRunCacheTests(RemoteBackends backends) : IClassFixture<RemoteBackends>, IDisposable
 {
     private readonly TempDir _dir = new();
+    public static TheoryData<string> Kinds => RemoteBackends.Kinds;
 
-    private string Workspace(string name, string remoteUrl, string extra = "")
+    private string Workspace(string name, RemoteConfig remote)
     {
         var ws = _dir[name];
         Directory.CreateDirectory(ws);
-        File.WriteAllText(Path.Combine(ws, "pipeline.yaml"), TinyPipeline.Yaml + $"\nremotes:\n  team: {{ url: \"{remoteUrl}\"{extra} }}\nremote: team\n");
+        File.WriteAllText(Path.Combine(ws, "pipeline.yaml"), TinyPipeline.Yaml + RemoteBackends.Yaml(remote));
         return ws;
     }
 
@@ -29,15 +32,14 @@ public sealed class RemoteRunCacheTests : IDisposable
         return new PipelineRunner(config, ui ?? NullProgressSink.Instance, remote: new RemoteUse(config.Remotes.Select(null, config.File)!, push));
     }
 
-    [Fact]
-    public void A_second_workspace_pulls_every_result_and_writes_the_same_report()
+    [Theory]
+    [MemberData(nameof(Kinds))]
+    public void A_second_workspace_pulls_every_result_and_writes_the_same_report(string kind)
     {
-        var remote = new Uri(_dir["remote"]).AbsoluteUri;
-        Directory.CreateDirectory(_dir["remote"]);
+        var remote = backends.Config(kind);
         var a = Workspace("a", remote);
         var first = Runner(a, push: true).Run("report");
         Assert.All(first, r => Assert.Equal(StageOutcome.Executed, r.Outcome));
-        Assert.NotEmpty(Directory.GetFiles(_dir["remote/stages"]));
 
         var b = Workspace("b", remote);
         var second = Runner(b).Run("report");
@@ -45,48 +47,78 @@ public sealed class RemoteRunCacheTests : IDisposable
         Assert.Equal(first.Select(r => r.Key), second.Select(r => r.Key));
         Assert.Equal(File.ReadAllBytes(Path.Combine(a, "out/report/report.md")), File.ReadAllBytes(Path.Combine(b, "out/report/report.md")));
         Assert.All(Runner(b).Run("report"), r => Assert.Equal(StageOutcome.CacheHit, r.Outcome));
+        Assert.All(Runner(a).Push([]), r => Assert.True(r.AlreadyThere)); // pushing again sends nothing
 
-        // Pushing again sends nothing: every result is already there.
-        Assert.All(Runner(a).Push([]), r => Assert.True(r.AlreadyThere));
+        // `petseg pull` by pipeline.lock's keys into a third workspace (the lock committed, the store empty).
+        var c = Workspace("c", remote);
+        File.Copy(Path.Combine(a, "pipeline.lock"), Path.Combine(c, "pipeline.lock"));
+        var pulled = Runner(c).Pull([]);
+        Assert.All(pulled, p => Assert.Equal("pulled", p.Outcome));
+        Assert.All(Runner(c).Run("report"), r => Assert.Equal(StageOutcome.CacheHit, r.Outcome));
     }
 
-    [Fact]
-    public void A_corrupted_object_is_named_not_used_and_the_stage_is_computed_locally()
+    [Theory]
+    [MemberData(nameof(Kinds))]
+    public async Task A_corrupted_object_is_named_not_used_and_the_stage_is_computed_locally(string kind)
     {
-        var remote = new Uri(_dir["remote"]).AbsoluteUri;
-        Directory.CreateDirectory(_dir["remote"]);
+        var remote = backends.Config(kind);
         var a = Workspace("a", remote);
         Runner(a, push: true).Run("train-tiny");
-        var trainKey = PipelineLock.Read(Path.Combine(a, "pipeline.lock")).Stages["train-tiny"].Key;
-        // Flip a byte in the largest object (the weights), size kept.
-        var victim = Directory.EnumerateFiles(_dir["remote/cas"], "*", SearchOption.AllDirectories).OrderByDescending(f => new FileInfo(f).Length).First();
-        var bytes = File.ReadAllBytes(victim);
+        var entry = PipelineLock.Read(Path.Combine(a, "pipeline.lock")).Stages["train-tiny"];
+        // Flip one byte of the weights object on the remote itself (size kept).
+        var weights = Directory.EnumerateFiles(Path.Combine(a, "out/store/objects"), "model.safetensors", SearchOption.AllDirectories).Single();
+        var sha = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(weights)));
+        var bytes = File.ReadAllBytes(weights);
         bytes[bytes.Length / 2] ^= 0x01;
-        File.WriteAllBytes(victim, bytes);
+        File.WriteAllBytes(_dir["rotten"], bytes);
+        using (var storage = RemoteBackends.Open(remote))
+            await storage.PutAsync(StageRecord.ObjectKey(sha), _dir["rotten"], _ => { }, CancellationToken.None);
 
         var b = Workspace("b", remote);
         var ui = new TinyPipeline.Lines();
         var runs = Runner(b, ui: ui).Run("train-tiny");
         Assert.Equal(StageOutcome.Executed, runs.Single(r => r.Stage == "train-tiny").Outcome);
-        Assert.Equal(trainKey, runs.Single(r => r.Stage == "train-tiny").Key);
-        Assert.Contains(ui.All, l => l.Contains("train-tiny:", StringComparison.Ordinal) && l.Contains(Path.GetFileName(victim), StringComparison.Ordinal) && l.Contains("corrupted", StringComparison.Ordinal));
+        Assert.Equal(entry.Key, runs.Single(r => r.Stage == "train-tiny").Key);
+        Assert.Contains(ui.All, l => l.StartsWith("train-tiny:", StringComparison.Ordinal) && l.Contains($"cas/{sha[..2]}/{sha}", StringComparison.Ordinal) && l.Contains("corrupted", StringComparison.Ordinal));
         Assert.Empty(Directory.GetFileSystemEntries(Path.Combine(b, "out/store/tmp")));
+        Assert.Equal(File.ReadAllBytes(weights), File.ReadAllBytes(Directory.EnumerateFiles(Path.Combine(b, "out/store/objects"), "model.safetensors", SearchOption.AllDirectories).Single()));
     }
 
-    [Fact]
-    public void An_unreachable_remote_warns_and_works_locally_unless_it_is_required()
+    [Theory]
+    [MemberData(nameof(Kinds))]
+    public void An_unreachable_remote_warns_once_and_works_locally_unless_it_is_required(string kind)
     {
-        var missing = new Uri(_dir["not-mounted"]).AbsoluteUri;
-        var a = Workspace("a", missing);
+        var closedPort = $"http://127.0.0.1:{new MotoLessPort().Port}";
+        RemoteConfig Down(bool required) => kind switch
+        {
+            "folder" => new RemoteConfig("team", new Uri(_dir["not-mounted"]).AbsoluteUri, Required: required),
+            "s3" => new RemoteConfig("team", "s3://petseg/x", Endpoint: closedPort, Required: required),
+            _ => new RemoteConfig("team", closedPort + "/petseg", Required: required),
+        };
+        var a = Workspace("a", Down(false));
         var ui = new TinyPipeline.Lines();
         var runs = Runner(a, push: true, ui: ui).Run("preprocess");
         Assert.All(runs, r => Assert.Equal(StageOutcome.Executed, r.Outcome));
         Assert.Single(ui.All, l => l.StartsWith("warning: remote 'team' cannot be used", StringComparison.Ordinal)); // once, not per stage
 
-        var b = Workspace("b", missing, ", required: true");
+        var b = Workspace("b", Down(true));
         var e = Assert.Throws<PetSeg.Pipeline.Graph.PipelineException>(() => Runner(b).Run("preprocess"));
         Assert.Contains("remote 'team' is required", e.Message);
         Assert.Contains("--no-remote", e.Message);
+    }
+
+    /// <summary>A port nothing listens on.</summary>
+    private sealed class MotoLessPort
+    {
+        public int Port { get; } = FreePort();
+        private static int FreePort()
+        {
+            var l = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+            l.Start();
+            var p = ((System.Net.IPEndPoint)l.LocalEndpoint).Port;
+            l.Stop();
+            return p;
+        }
     }
 
     public void Dispose() => _dir.Dispose();

@@ -1,0 +1,93 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace PetSeg.Tests.Support;
+
+/// <summary>
+/// Real servers for the remote-store tests, started on 127.0.0.1 as child processes and stopped by PID (no systemd
+/// here). build/bootstrap.sh installs them; a missing one fails the test with what to run.
+/// </summary>
+public abstract class LoopbackServer : IDisposable
+{
+    private Process? _process;
+    public int Port { get; } = FreePort();
+    protected TempDir Dir { get; } = new();
+
+    protected static string Require(string path, string package) =>
+        File.Exists(path) ? path : throw new InvalidOperationException($"{path} not found: run `bash build/bootstrap.sh` as root (installs {package})");
+
+    protected void Start(ProcessStartInfo psi, string name)
+    {
+        psi.RedirectStandardOutput = psi.RedirectStandardError = true;
+        psi.UseShellExecute = false;
+        _process = Process.Start(psi) ?? throw new InvalidOperationException($"{name} did not start");
+        _process.OutputDataReceived += (_, _) => { };
+        _process.ErrorDataReceived += (_, _) => { };
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (true)
+        {
+            try { using var c = new TcpClient(); c.Connect(IPAddress.Loopback, Port); return; }
+            catch (SocketException) when (DateTime.UtcNow < deadline && !_process.HasExited) { Thread.Sleep(50); }
+            catch (SocketException) { throw new InvalidOperationException($"{name} did not listen on 127.0.0.1:{Port} (exited: {_process.HasExited})"); }
+        }
+    }
+
+    private static int FreePort()
+    {
+        var l = new TcpListener(IPAddress.Loopback, 0);
+        l.Start();
+        var port = ((IPEndPoint)l.LocalEndpoint).Port;
+        l.Stop();
+        return port;
+    }
+
+    public void Dispose()
+    {
+        if (_process is { HasExited: false }) { _process.Kill(entireProcessTree: true); _process.WaitForExit(5000); }
+        _process?.Dispose();
+        Dir.Dispose();
+        GC.SuppressFinalize(this);
+    }
+}
+
+/// <summary>moto_server: an in-memory S3 (any access key works). The bucket "petseg" is created by the tests through the SDK.</summary>
+public sealed class MotoServer : LoopbackServer
+{
+    public MotoServer() => Start(new ProcessStartInfo(Require("/usr/bin/moto_server", "python3-moto"), $"-H 127.0.0.1 -p {Port}"), "moto_server");
+
+    public string Endpoint => $"http://127.0.0.1:{Port}";
+}
+
+/// <summary>nginx with WebDAV PUT/DELETE into a temp folder: the HTTP cache protocol Bazel and Gradle use.</summary>
+public sealed class NginxDav : LoopbackServer
+{
+    public NginxDav()
+    {
+        var nginx = File.Exists("/usr/sbin/nginx") ? "/usr/sbin/nginx" : Require("/usr/bin/nginx", "nginx");
+        var d = Dir.Path;
+        foreach (var sub in new[] { "cache", "tmp/body", "tmp/proxy", "tmp/fastcgi", "tmp/uwsgi", "tmp/scgi" }) Directory.CreateDirectory(Path.Combine(d, sub));
+        File.WriteAllText(Path.Combine(d, "nginx.conf"), $$"""
+            worker_processes 1; pid {{d}}/nginx.pid; error_log {{d}}/error.log warn;
+            events { worker_connections 256; }
+            http { access_log {{d}}/access.log;
+              client_body_temp_path {{d}}/tmp/body; proxy_temp_path {{d}}/tmp/proxy; fastcgi_temp_path {{d}}/tmp/fastcgi;
+              uwsgi_temp_path {{d}}/tmp/uwsgi; scgi_temp_path {{d}}/tmp/scgi;
+              server { listen 127.0.0.1:{{Port}}; root {{d}}/cache; client_max_body_size 0;
+                location / { dav_methods PUT DELETE; create_full_put_path on; dav_access user:rw group:rw all:r; } } }
+            """);
+        var root = !OperatingSystem.IsWindows() && Environment.UserName == "root";
+        if (root && !OperatingSystem.IsWindows()) // nginx refuses to run its workers as root from a private config: run it as nobody
+            foreach (var p in Directory.EnumerateFileSystemEntries(d, "*", SearchOption.AllDirectories).Append(d))
+                File.SetUnixFileMode(p, (UnixFileMode)0b111_111_111);
+        var psi = root
+            ? new ProcessStartInfo("setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", nginx, "-p", d, "-c", Path.Combine(d, "nginx.conf"), "-g", "daemon off;"])
+            : new ProcessStartInfo(nginx, ["-p", d, "-c", Path.Combine(d, "nginx.conf"), "-g", "daemon off;"]);
+        Start(psi, "nginx");
+    }
+
+    public string Url => $"http://127.0.0.1:{Port}/petseg";
+    public string CacheFolder => Path.Combine(Dir.Path, "cache");
+}
