@@ -4,6 +4,8 @@
 //   dotnet cake --target=Train-unet-base --exclusive     rerun one stage alone after a config change
 //   dotnet cake --target=Status                          which stages are stale and why
 //   dotnet cake --target=Test                            the test suite (builds nothing else, starts no petseg)
+//   dotnet cake --target=Push | Pull [--remote=team]     share results through the remote in pipeline.yaml
+//   dotnet cake --target=Report --push | --no-remote     upload what is computed / work locally only
 using System.Text.Json;
 
 var target = Argument("target", "Report");
@@ -12,9 +14,13 @@ var profile = Argument("profile", EnvironmentVariable("PETSEG_PROFILE") ?? "");
 var config = Argument("config", "pipeline.yaml");
 var force = HasArgument("force");
 var noBuild = HasArgument("no-build");
+var remote = Argument("remote", "");
+var noRemote = HasArgument("no-remote");
+var push = HasArgument("push");
 var cli = $"src/PetSeg.Cli/bin/{configuration}/net10.0/PetSeg.Cli.dll";
 
-string Options() => $" --config \"{config}\"" + (profile.Length > 0 ? $" --profile {profile}" : "");
+string Options() => $" --config \"{config}\"" + (profile.Length > 0 ? $" --profile {profile}" : "")
+    + (remote.Length > 0 ? $" --remote {remote}" : "") + (noRemote ? " --no-remote" : "");
 
 void Petseg(string command)
 {
@@ -66,6 +72,16 @@ Task("Verify")
     .IsDependentOn("Build")
     .Does(() => Petseg("verify"));
 
+Task("Push")
+    .Description("Upload the results pipeline.lock names to the remote (skips what is there).")
+    .IsDependentOn("Build")
+    .Does(() => Petseg("push"));
+
+Task("Pull")
+    .Description("Download the results pipeline.lock names from the remote, verified; the next Report is all cache hits.")
+    .IsDependentOn("Build")
+    .Does(() => Petseg("pull"));
+
 Task("GC")
     .Description("Delete store entries that no profile's lock file references.")
     .IsDependentOn("Build")
@@ -79,7 +95,7 @@ string TaskName(string id)
 }
 
 // Stage tasks exist only for targets that need the graph: Test, Build, Status and GC start no petseg process first.
-var fixedTargets = new[] { "Build", "Test", "Status", "Verify", "GC" };
+var fixedTargets = new[] { "Build", "Test", "Status", "Verify", "GC", "Push", "Pull" };
 if (!fixedTargets.Any(t => t.Equals(target, StringComparison.OrdinalIgnoreCase)))
 {
     EnsureBuilt(); // the graph comes from the program
@@ -99,7 +115,7 @@ if (!fixedTargets.Any(t => t.Equals(target, StringComparison.OrdinalIgnoreCase))
             .WithCriteria(() => forced || kind == "report" || Stale().Contains(id), "fresh (its key is in the store)")
             .Does(() =>
             {
-                Petseg($"run {id} --exclusive" + (forced ? " --force" : ""));
+                Petseg($"run {id} --exclusive" + (forced ? " --force" : "") + (push ? " --push" : ""));
                 staleCache = null; // what is stale downstream may have changed
             });
         foreach (var d in deps) task.IsDependentOn(TaskName(d));
