@@ -26,6 +26,7 @@ app.Configure(c =>
         b.AddCommand<TrainStepBench>("train-step").WithExample("bench", "train-step", "--model", "unet-resnet34", "--channels-last", "--bf16");
         b.AddCommand<EpochBench>("epoch").WithExample("bench", "epoch", "--count", "400", "--epochs", "3");
         b.AddCommand<HashBench>("hash");
+        b.AddCommand<RemoteBench>("remote").WithExample("bench", "remote", "--url", "s3://petseg/bench", "--endpoint", "http://127.0.0.1:9000");
     });
 });
 return await app.RunAsync(args);

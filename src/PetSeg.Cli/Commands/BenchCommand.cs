@@ -145,3 +145,46 @@ public sealed class HashBench : BenchCommand<BenchSettings>
 {
     protected override int Measure(BenchSettings s, CancellationToken ct) => TrainingBenchmarks.Hash(s);
 }
+
+public sealed class RemoteBenchSettings : BenchSettings
+{
+    [CommandOption("--url <URL>")][Description("Remote to measure: s3://bucket/prefix, file:///path or http(s)://host/path.")]
+    public string Url { get; init; } = "";
+    [CommandOption("--endpoint <URL>")][Description("S3-compatible server URL (as 'endpoint:' in pipeline.yaml).")]
+    public string? Endpoint { get; init; }
+    [CommandOption("--mib <N>")][Description("Object size in MiB (default 300: a Unet's weights plus Adam state).")]
+    public int MiB { get; init; } = 300;
+
+    public override Spectre.Console.ValidationResult Validate() =>
+        string.IsNullOrEmpty(Url) ? Spectre.Console.ValidationResult.Error("--url is required") : Spectre.Console.ValidationResult.Success();
+}
+
+[Description("Push and pull of one object through a remote (upload; download + SHA-256 check, as a pull does), MB/s.")]
+public sealed class RemoteBench : BenchCommand<RemoteBenchSettings>
+{
+    protected override int Measure(RemoteBenchSettings s, CancellationToken ct)
+    {
+        var file = Path.Combine(s.WorkDir, $"remote-{s.MiB}.bin");
+        if (!File.Exists(file) || new FileInfo(file).Length != (long)s.MiB << 20)
+        {
+            var buffer = new byte[1 << 20];
+            using var f = File.Create(file);
+            for (int i = 0; i < s.MiB; i++) { System.Security.Cryptography.RandomNumberGenerator.Fill(buffer); f.Write(buffer); }
+        }
+        using var remote = PetSeg.Pipeline.Remote.RemoteRegistry.Open(new PetSeg.Pipeline.Config.RemoteConfig("bench", s.Url, s.Endpoint));
+        var key = $"bench/{Guid.NewGuid():N}";
+        double mb = s.MiB * 1.048576;
+        var sw = Stopwatch.StartNew();
+        remote.PutAsync(key, file, _ => { }, ct).GetAwaiter().GetResult();
+        var put = sw.Elapsed.TotalSeconds;
+        var back = file + ".back";
+        File.Delete(back);
+        sw.Restart();
+        remote.GetAsync(key, back, _ => { }, ct).GetAwaiter().GetResult();
+        using (var b = File.OpenRead(back)) System.Security.Cryptography.SHA256.HashData(b);
+        var get = sw.Elapsed.TotalSeconds;
+        File.Delete(back);
+        System.Console.WriteLine($"remote {remote.Description}: {s.MiB} MiB push {put:F2} s ({mb / put:F0} MB/s), pull + SHA-256 {get:F2} s ({mb / get:F0} MB/s)");
+        return 0;
+    }
+}
