@@ -4,7 +4,7 @@
 #     Debian 12 ships GCC 12's; as root on Debian 12 we install Debian 13's libstdc++6 through a
 #     private apt sources list (the machine's apt configuration is left untouched).
 #  2. Restore the local dotnet tools (Cake.Tool).
-#  3. Install the servers the remote-store tests run on loopback (nginx with WebDAV, moto_server for S3).
+#  3. Install the servers the tests run on loopback (nginx with WebDAV, moto_server for S3, one-node Slurm).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
@@ -59,19 +59,22 @@ MSG
   fi
 fi
 
-# 3. The servers the remote-store tests start on loopback: nginx (WebDAV: the HTTP cache) and moto_server (S3).
+# 3. The servers the tests start on loopback: nginx (WebDAV: the HTTP cache), moto_server (S3) and a one-node
+#    Slurm (slurmctld, slurmd, and the client commands).
 missing=()
 [ -x /usr/sbin/nginx ] || command -v nginx >/dev/null 2>&1 || missing+=(nginx)
 [ -x /usr/bin/moto_server ] || missing+=(moto)
+{ [ -x /usr/sbin/slurmctld ] && [ -x /usr/sbin/slurmd ] && [ -x /usr/bin/sbatch ]; } || missing+=(slurm)
 if [ ${#missing[@]} -gt 0 ]; then
   if can_apt; then
     [[ " ${missing[*]} " == *" nginx "* ]] && apt_install bookworm nginx
     [[ " ${missing[*]} " == *" moto "* ]] && apt_install trixie python3-moto python3-flask-cors
+    [[ " ${missing[*]} " == *" slurm "* ]] && apt_install trixie slurmctld slurmd slurm-client
   elif [ "${CI:-}" = "true" ]; then
     echo "[bootstrap] CI: the test servers ${missing[*]} are missing and cannot be installed here (needs root on Debian 12); failing" >&2
     exit 1
   else
-    echo "[bootstrap] note: ${missing[*]} missing; the remote-store tests will fail until they are installed (nginx; python3-moto from Debian 13)" >&2
+    echo "[bootstrap] note: ${missing[*]} missing; the remote-store and cluster tests will fail until they are installed (nginx; python3-moto, slurmctld slurmd slurm-client from Debian 13)" >&2
   fi
 fi
 

@@ -11,6 +11,8 @@ app.Configure(c =>
     c.AddCommand<RunCommand>("run").WithExample("run", "report").WithExample("run", "train-unet-base", "--exclusive");
     c.AddCommand<PushCommand>("push").WithExample("push").WithExample("push", "train", "--remote", "team");
     c.AddCommand<PullCommand>("pull").WithExample("pull").WithExample("pull", "train-unet-improved");
+    c.AddCommand<SubmitCommand>("submit").WithExample("submit", "report", "--wait").WithExample("submit", "train");
+    c.AddCommand<CancelCommand>("cancel");
     c.AddCommand<StatusCommand>("status").WithExample("status", "--profile", "smoke");
     c.AddCommand<StagesCommand>("stages");
     c.AddCommand<GcCommand>("gc").WithExample("gc", "--dry-run");

@@ -28,6 +28,16 @@ public class PipelineSettings : CommandSettings
         NoRemote ? null
         : config.Remotes.Select(RemoteName, config.File) is { } r ? new PetSeg.Pipeline.Runner.RemoteUse(r, push || r.Push) : null;
 
+    /// <summary>The options a cluster job repeats so it sees the same configuration, profile and remote.</summary>
+    public IReadOnlyList<string> JobOptions(PipelineConfig config)
+    {
+        var options = new List<string> { "--config", Path.GetFullPath(Config) };
+        if (config.Profile is { } p) options.AddRange(["--profile", p]);
+        if (NoRemote) options.Add("--no-remote");
+        else if (RemoteName is { } r) options.AddRange(["--remote", r]);
+        return options;
+    }
+
     public PipelineConfig Load() =>
         PipelineConfigLoader.Load(Config, string.IsNullOrEmpty(Profile) ? NullIfEmpty(Environment.GetEnvironmentVariable("PETSEG_PROFILE")) : Profile);
 

@@ -61,9 +61,11 @@ public static class ReportWriter
                 sb.Append("### ").Append(e).Append("\n\n![").Append(e).Append(" predictions](").Append(input.PredictionGrids[e]).Append(")\n\n");
         }
 
-        sb.Append("## Run metadata\n\n| Stage | Key | Duration (s) |\n|:--|:--|--:|\n");
+        // Keys, not durations: the report is a function of the results, so it is the same bytes wherever it is built
+        // (locally, on a cluster, pulled from a remote). Durations stay in each stage's entry.json.
+        sb.Append("## Run metadata\n\n| Stage | Key |\n|:--|:--|\n");
         foreach (var s in input.Stages)
-            sb.Append("| ").Append(s.Stage).Append(" | `").Append(s.Key).Append("` | ").Append(s.Seconds.ToString("F1", CultureInfo.InvariantCulture)).Append(" |\n");
+            sb.Append("| ").Append(s.Stage).Append(" | `").Append(s.Key).Append("` |\n");
         sb.Append('\n');
         foreach (var (name, value) in input.Environment) sb.Append("- ").Append(name).Append(": ").Append(value).Append('\n');
         return sb.ToString();

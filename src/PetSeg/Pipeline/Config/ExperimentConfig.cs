@@ -5,7 +5,11 @@ namespace PetSeg.Pipeline.Config;
 
 /// <summary>One experiment of the lab: an id (used in stage names), and its fully resolved training settings.</summary>
 /// <param name="Pretrained">Whether the encoder starts from the ImageNet weights of the weights stage.</param>
-public sealed record ExperimentConfig(string Id, string Title, TrainSettings Settings, bool Pretrained);
+public sealed record ExperimentConfig(string Id, string Title, TrainSettings Settings, bool Pretrained)
+{
+    /// <summary>Slurm resources for this experiment's train and evaluate jobs (<c>cluster:</c> under the experiment).</summary>
+    public ClusterResources Cluster { get; init; } = new();
+}
 
 /// <param name="Source">"imagenet" downloads the real encoder files; "synthetic" writes random ones in the same formats (smoke runs, tests).</param>
 public sealed record WeightsConfig(string Source, IReadOnlyDictionary<string, RemoteFile> Files);

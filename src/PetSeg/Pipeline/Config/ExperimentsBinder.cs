@@ -85,8 +85,9 @@ internal static class ExperimentsBinder
             var settings = new TrainSettings(spec, new AdamSettings(lr, WeightDecay: wd, Decoupled: optimizer == "adamw"), epochs, d.BatchSize,
                 augment ? AugmentationSettings.Lab : null, d.Seed, null, d.MaxTrainSamples,
                 e.Choice("precision", d.Precision, "fp32", "bf16") == "bf16" ? Precision.Bf16 : Precision.Fp32);
+            var cluster = ClusterResources.Bind(e.Section("cluster"));
             e.RejectUnknown();
-            result.Add(new ExperimentConfig(id, title, settings, pretrained));
+            result.Add(new ExperimentConfig(id, title, settings, pretrained) { Cluster = cluster });
         }
         return result;
     }

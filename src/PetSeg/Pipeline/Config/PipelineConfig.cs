@@ -11,6 +11,9 @@ public sealed record PipelineConfig(string File, string? Profile, string Artifac
     /// <summary>Remote stores results are shared through (none unless pipeline.yaml declares some).</summary>
     public RemotesConfig Remotes { get; init; } = RemotesConfig.None;
 
+    /// <summary>How stale stages run on a cluster (<c>cluster:</c>); engine "none" unless pipeline.yaml sets one.</summary>
+    public ClusterConfig Cluster { get; init; } = ClusterConfig.None;
+
     /// <summary>pipeline.lock for the default configuration, pipeline.&lt;profile&gt;.lock for a profile (next to pipeline.yaml).</summary>
     public string LockFile => Path.Combine(Path.GetDirectoryName(Path.GetFullPath(File))!, Profile is null ? "pipeline.lock" : $"pipeline.{Profile}.lock");
 

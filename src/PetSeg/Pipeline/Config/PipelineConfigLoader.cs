@@ -68,11 +68,12 @@ public static class PipelineConfigLoader
         var experiments = ExperimentsBinder.BindExperiments(top.Section("training"), top.Section("experiments"), preprocess.ImageSize);
         var report = ExperimentsBinder.BindReport(top.Section("report"), experiments);
         var remotes = BindRemotes(top);
+        var cluster = ClusterConfig.Bind(top.Section("cluster"));
         top.RejectUnknown();
 
         var baseDir = Path.GetDirectoryName(Path.GetFullPath(file))!;
         return new PipelineConfig(file, profile, Path.GetFullPath(Path.Combine(baseDir, artifacts)),
-            new DatasetConfig(source, images, annotations, synthetic, download), preprocess, weights, experiments, report) { Remotes = remotes };
+            new DatasetConfig(source, images, annotations, synthetic, download), preprocess, weights, experiments, report) { Remotes = remotes, Cluster = cluster };
     }
 
     private static RemotesConfig BindRemotes(YamlSection top)

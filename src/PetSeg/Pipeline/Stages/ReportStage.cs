@@ -73,7 +73,6 @@ public sealed class ReportStage(PipelineConfig config) : Stage
             ("TorchSharp", typeof(TorchSharp.torch).Assembly.GetName().Version?.ToString() ?? "?"),
             ("libtorch", LibTorchVersion),
             ("device", "cpu"),
-            ("torch threads", TorchSharp.torch.get_num_threads().ToString(System.Globalization.CultureInfo.InvariantCulture)),
             (".NET", RuntimeInformation.FrameworkDescription),
             ("OS", RuntimeInformation.OSDescription),
             ("configuration", $"{Path.GetFileName(config.File)}{(config.Profile is null ? "" : $" (profile {config.Profile})")}"),

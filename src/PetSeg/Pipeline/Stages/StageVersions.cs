@@ -11,5 +11,5 @@ public static class StageVersions
     public const string Weights = "weights-1";
     public const string Train = "train-2";       // 2: weights and optimizer state published as separate files
     public const string Evaluate = "evaluate-1";
-    public const string Report = "report-1";
+    public const string Report = "report-2";     // 2: no durations or thread counts: the same bytes wherever it is built
 }

@@ -1,0 +1,108 @@
+using System.ComponentModel;
+using PetSeg.Cli.Console;
+using PetSeg.Pipeline.Cluster;
+using PetSeg.Pipeline.Config;
+using PetSeg.Pipeline.Runner;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace PetSeg.Cli.Commands;
+
+public sealed class SubmitSettings : PipelineSettings
+{
+    [CommandArgument(0, "[TARGET]")]
+    [Description("A stage or group; its stale stages (and theirs) become jobs. Default: report.")]
+    public string Target { get; init; } = "report";
+
+    [CommandOption("--wait")]
+    [Description("Follow the jobs until they end; exit non-zero with the failed stage's log tail if one fails.")]
+    public bool Wait { get; init; }
+
+    [CommandOption("--poll <SECONDS>")]
+    [Description("How often --wait asks squeue (default 2).")]
+    public double Poll { get; init; } = 2;
+}
+
+[Description("Submit every stale stage of TARGET to Slurm (cluster: in pipeline.yaml), one job per stage chained by afterok; prints job ids and resources.")]
+public sealed class SubmitCommand : GuardedCommand<SubmitSettings>
+{
+    protected override Task<int> RunAsync(SubmitSettings s, CancellationToken ct)
+    {
+        var config = s.Load();
+        var runner = new PipelineRunner(config, PetSeg.Core.NullProgressSink.Instance);
+        var slurm = new SlurmClient();
+        var submission = new ClusterSubmitter(config, runner, slurm, PetsegLauncher.Command(), s.JobOptions(config), new ConsoleProgressSink()).Submit(s.Target);
+        if (submission.Jobs.Count == 0)
+        {
+            System.Console.WriteLine($"{s.Target}: nothing to submit, every stage is fresh");
+            return Task.FromResult(0);
+        }
+        var table = new Table().AddColumns("stage", "job", "depends on", "resources");
+        foreach (var j in submission.Jobs)
+            table.AddRow(Markup.Escape(j.Stage), j.JobId + (j.Reused ? " (queued before)" : ""), Markup.Escape(string.Join(", ", j.DependsOn)), Markup.Escape(j.Resources));
+        AnsiConsole.Write(table);
+        var submitted = submission.Jobs.Count(j => !j.Reused);
+        System.Console.WriteLine($"submitted {submitted} job(s) ({submission.Jobs.Count - submitted} already queued); scripts and logs: {submission.Folder(config.ArtifactsDir)}");
+        if (!s.Wait) return Task.FromResult(0);
+        return Task.FromResult(Follow(submission, config, runner, slurm, s.Poll, ct));
+    }
+
+    private static int Follow(Submission submission, PipelineConfig config, PipelineRunner runner, SlurmClient slurm, double poll, CancellationToken ct)
+    {
+        var watcher = new SubmissionWatcher(submission, slurm, stage => runner.FreshEntry(stage) is not null);
+        var seen = new Dictionary<string, string>();
+        var started = DateTime.UtcNow;
+        while (true)
+        {
+            ct.ThrowIfCancellationRequested();
+            var states = watcher.Poll();
+            foreach (var st in states.Where(st => seen.GetValueOrDefault(st.Job.Stage) != st.State))
+            {
+                seen[st.Job.Stage] = st.State;
+                System.Console.WriteLine($"{DateTime.UtcNow - started:hh\\:mm\\:ss} job {st.Job.JobId,-6} {st.Job.Stage,-32} {st.State.ToLowerInvariant()}{(st.Elapsed.Length > 0 ? $" ({st.Elapsed})" : "")}");
+            }
+            if (states.All(st => st.Finished))
+            {
+                var failed = states.Where(st => !st.Succeeded).ToList();
+                if (failed.Count == 0)
+                {
+                    System.Console.WriteLine($"all {states.Count} job(s) completed in {DateTime.UtcNow - started:hh\\:mm\\:ss}");
+                    return 0;
+                }
+                // The first failure in submission order is the cause; the jobs depending on it were cancelled by Slurm.
+                var cause = failed.FirstOrDefault(f => f.State != "CANCELLED" && f.State != "UNKNOWN") ?? failed[0];
+                System.Console.Error.WriteLine($"error: stage {cause.Job.Stage} failed (job {cause.Job.JobId}, {cause.State}); " +
+                    $"{failed.Count - 1} dependent job(s) did not run. Last lines of {cause.Job.Log}:\n{SubmissionWatcher.Tail(cause.Job.Log)}");
+                return 1;
+            }
+            Thread.Sleep(TimeSpan.FromSeconds(poll));
+        }
+    }
+}
+
+[Description("Cancel the jobs of this workspace's latest submission that are still queued or running.")]
+public sealed class CancelCommand : GuardedCommand<PipelineSettings>
+{
+    protected override Task<int> RunAsync(PipelineSettings s, CancellationToken ct)
+    {
+        var config = s.Load();
+        var submission = Submission.Latest(config.ArtifactsDir);
+        if (submission is null) { System.Console.WriteLine("cancel: nothing was submitted from this workspace"); return Task.FromResult(0); }
+        var slurm = new SlurmClient();
+        var active = slurm.Jobs(submission.Jobs.Select(j => j.JobId).ToList()).Where(j => j.IsActive).Select(j => j.Id).ToList();
+        slurm.Cancel(active);
+        System.Console.WriteLine($"cancel: {active.Count} job(s) of submission {submission.Id} cancelled");
+        return Task.FromResult(0);
+    }
+}
+
+/// <summary>How a cluster job starts this same program.</summary>
+internal static class PetsegLauncher
+{
+    public static IReadOnlyList<string> Command()
+    {
+        var host = Environment.ProcessPath ?? "dotnet";
+        var assembly = typeof(PetsegLauncher).Assembly.Location;
+        return Path.GetFileNameWithoutExtension(host) == "dotnet" ? [host, assembly] : [host];
+    }
+}
