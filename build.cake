@@ -6,6 +6,7 @@
 //   dotnet cake --target=Test                            the test suite (builds nothing else, starts no petseg)
 //   dotnet cake --target=Push | Pull [--remote=team]     share results through the remote in pipeline.yaml
 //   dotnet cake --target=Report --push | --no-remote     upload what is computed / work locally only
+//   dotnet cake --target=Report --engine=slurm           one Slurm job per stale stage (cluster: in pipeline.yaml), waits
 using System.Text.Json;
 
 var target = Argument("target", "Report");
@@ -17,6 +18,7 @@ var noBuild = HasArgument("no-build");
 var remote = Argument("remote", "");
 var noRemote = HasArgument("no-remote");
 var push = HasArgument("push");
+var engine = Argument("engine", "local");
 var cli = $"src/PetSeg.Cli/bin/{configuration}/net10.0/PetSeg.Cli.dll";
 
 string Options() => $" --config \"{config}\"" + (profile.Length > 0 ? $" --profile {profile}" : "")
@@ -96,7 +98,13 @@ string TaskName(string id)
 
 // Stage tasks exist only for targets that need the graph: Test, Build, Status and GC start no petseg process first.
 var fixedTargets = new[] { "Build", "Test", "Status", "Verify", "GC", "Push", "Pull" };
-if (!fixedTargets.Any(t => t.Equals(target, StringComparison.OrdinalIgnoreCase)))
+var isFixed = fixedTargets.Any(t => t.Equals(target, StringComparison.OrdinalIgnoreCase));
+if (!isFixed && engine == "slurm")
+{
+    // The cluster runs the stages: one job per stale stage, chained by Slurm; petseg follows them to the end.
+    Task(target).IsDependentOn("Build").Does(() => Petseg($"submit {target.ToLowerInvariant()} --wait"));
+}
+else if (!isFixed)
 {
     EnsureBuilt(); // the graph comes from the program
     var groups = new Dictionary<string, CakeTaskBuilder>

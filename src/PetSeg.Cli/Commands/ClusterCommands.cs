@@ -29,7 +29,7 @@ public sealed class SubmitCommand : GuardedCommand<SubmitSettings>
     protected override Task<int> RunAsync(SubmitSettings s, CancellationToken ct)
     {
         var config = s.Load();
-        var runner = new PipelineRunner(config, PetSeg.Core.NullProgressSink.Instance);
+        var runner = new PipelineRunner(config, new ConsoleProgressSink(), remote: s.Remote(config));
         var slurm = new SlurmClient();
         var submission = new ClusterSubmitter(config, runner, slurm, PetsegLauncher.Command(), s.JobOptions(config), new ConsoleProgressSink()).Submit(s.Target);
         if (submission.Jobs.Count == 0)

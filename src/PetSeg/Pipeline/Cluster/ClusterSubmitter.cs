@@ -21,11 +21,28 @@ public sealed class ClusterSubmitter(PipelineConfig config, PipelineRunner runne
     public static string JobPrefix(PipelineConfig config) =>
         "petseg-" + Digest.OfBytes(System.Text.Encoding.UTF8.GetBytes(config.ArtifactsDir + "|" + config.Profile))[7..15] + "-";
 
+    /// <summary>
+    /// Stages fresh on the remote are not submitted: they are pulled here, one after another (a pulled stage makes the
+    /// keys of its dependents known, which may be on the remote too). Returns the status after that.
+    /// </summary>
+    private Dictionary<string, StageStatus> PullWhatTheRemoteHas(string target)
+    {
+        while (true)
+        {
+            var status = runner.Status().ToDictionary(s => s.Stage, StringComparer.Ordinal);
+            var onRemote = runner.Graph.Closure(target)
+                .FirstOrDefault(s => status[s.Id] is { State: Freshness.Stale, Key: { } key } && runner.RemoteHas(key));
+            if (onRemote is null) return status;
+            ui.Info($"{onRemote.Id}: fresh on the remote; pulling it instead of submitting a job");
+            runner.Run(onRemote.Id, exclusive: true);
+        }
+    }
+
     public Submission Submit(string target)
     {
         if (config.Cluster.Engine != "slurm")
             throw new ConfigException($"{config.File}: cluster.engine is '{config.Cluster.Engine}'; set cluster: {{ engine: slurm, ... }} to submit jobs");
-        var status = runner.Status().ToDictionary(s => s.Stage, StringComparer.Ordinal);
+        var status = PullWhatTheRemoteHas(target);
         var plan = runner.Graph.Closure(target).Where(s => status[s.Id].State == Freshness.Stale).ToList();
         var prefix = JobPrefix(config);
         var active = slurm.Named(prefix).Where(j => j.IsActive).GroupBy(j => j.Name[prefix.Length..]).ToDictionary(g => g.Key, g => g.First());

@@ -81,6 +81,14 @@ public sealed class PipelineRunner
         catch (CorruptRemoteObjectException e) { _ui.Info($"{stage.Id}: {e.Message}; computing it here instead"); return null; }
     }
 
+    /// <summary>Whether the remote holds a result for <paramref name="key"/> (false without a usable remote).</summary>
+    public bool RemoteHas(string key, CancellationToken ct = default)
+    {
+        if (Remote is not { } remote) return false;
+        try { return remote.HasAsync(key, ct).GetAwaiter().GetResult(); }
+        catch (RemoteUnavailableException e) { RemoteFailed(e); return false; }
+    }
+
     private PushResult? TryPush(StoreEntry entry, CancellationToken ct)
     {
         if (Remote is not { } remote) return null;

@@ -102,6 +102,25 @@ public sealed class SlurmSubmissionTests : IClassFixture<SlurmCluster>, IDisposa
     }
 
     [Fact]
+    public void Stages_fresh_on_a_remote_are_pulled_not_submitted()
+    {
+        Directory.CreateDirectory(_dir["remote"]);
+        var remote = $"\nremotes:\n  team: {{ url: \"{new Uri(_dir["remote"]).AbsoluteUri}\" }}\nremote: team\n";
+        var a = Workspace("a", TinyPipeline.Yaml + remote);
+        var (exit, log) = Petseg(a, "run", "train-tiny", "--push");
+        Assert.True(exit == 0, log);
+
+        var b = Workspace("b", TinyPipeline.Yaml + remote + Cluster);
+        (exit, log) = Petseg(b, "submit", "report", "--wait", "--poll", "0.5");
+        Assert.True(exit == 0, log);
+        Assert.Contains("train-tiny: fresh on the remote; pulling it instead of submitting a job", log);
+        var submitted = Latest(b).Jobs.Select(j => j.Stage).ToList();
+        Assert.DoesNotContain("train-tiny", submitted);
+        Assert.DoesNotContain("preprocess", submitted);
+        Assert.Contains("evaluate-tiny", submitted);
+    }
+
+    [Fact]
     public async Task Racing_submissions_compute_each_stage_once()
     {
         var ws = Workspace("race", TinyPipeline.Yaml + Cluster);
