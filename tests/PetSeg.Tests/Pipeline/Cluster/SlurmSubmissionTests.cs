@@ -121,6 +121,34 @@ public sealed class SlurmSubmissionTests : IClassFixture<SlurmCluster>, IDisposa
     }
 
     [Fact]
+    public void Status_shows_queued_jobs_a_resubmission_reuses_them_and_cancel_stops_them()
+    {
+        var ws = Workspace("queued", TinyPipeline.Yaml + Cluster);
+        var (exit, log) = Petseg(ws, "submit", "report");
+        Assert.True(exit == 0, log);
+        var first = Latest(ws);
+        (exit, log) = Petseg(ws, "status");
+        Assert.True(exit == 0, log);
+        Assert.Contains("on the cluster: job", log);
+        Assert.Contains("[pending on the cluster: job " + first.Jobs.Single(j => j.Stage == "report").JobId + "]", log);
+
+        (exit, log) = Petseg(ws, "submit", "report");
+        Assert.True(exit == 0, log);
+        Assert.Contains("report: already pending as job", log);
+        Assert.Contains(Latest(ws).Jobs, j => j.Reused);
+
+        (exit, log) = Petseg(ws, "cancel");
+        Assert.True(exit == 0, log);
+        Assert.Matches(@"cancel: [1-9]\d* job\(s\)", log);
+        Thread.Sleep(1500);
+        var times = SlurmCluster.Times(first.Jobs.Select(j => j.JobId));
+        Assert.Equal("CANCELLED", times[first.Jobs.Single(j => j.Stage == "report").JobId].State);
+        Assert.DoesNotContain(times.Values, t => t.State is "PENDING" or "RUNNING");
+        Assert.Equal(Freshness.Stale, new PipelineRunner(PipelineConfigLoader.Load(Path.Combine(ws, "pipeline.yaml")), NullProgressSink.Instance)
+            .Status().Single(st => st.Stage == "report").State);
+    }
+
+    [Fact]
     public async Task Racing_submissions_compute_each_stage_once()
     {
         var ws = Workspace("race", TinyPipeline.Yaml + Cluster);
