@@ -48,15 +48,9 @@ public sealed class ConcurrentRunsTests
         Assert.All(same, r => Assert.True(r.Exit == 0, r.Output));
         var all = string.Concat(same.Select(r => r.Output));
         Assert.Contains("train-c: waiting for another petseg process", all);
-        Assert.Equal(1, CountOf(all, "train-c: running (key"));
+        Assert.Equal(1, TestText.CountOf(all, "train-c: running (key"));
         Assert.Contains("train-c: up to date (computed meanwhile by another process", all);
         Assert.Empty(Directory.GetFileSystemEntries(dir["out/store/tmp"]));
     }
 
-    private static int CountOf(string text, string what)
-    {
-        int n = 0;
-        for (int i = text.IndexOf(what, StringComparison.Ordinal); i >= 0; i = text.IndexOf(what, i + 1, StringComparison.Ordinal)) n++;
-        return n;
-    }
 }

@@ -15,13 +15,6 @@ public sealed class DataStagesTests : IDisposable
     private readonly TempDir _dir = new();
     private readonly LoopbackHttpServer _server = new();
 
-    private sealed class Lines : IProgressSink
-    {
-        public readonly List<string> All = [];
-        public void Info(string line) { lock (All) All.Add(line); }
-        public IProgressBar Bar(string d, double t, ProgressUnit u) => NullProgressSink.Instance.Bar(d, t, u);
-    }
-
     private string WriteConfig(string imagesMd5, string annotationsMd5) 
     {
         var path = _dir["pipeline.yaml"];
@@ -48,7 +41,7 @@ public sealed class DataStagesTests : IDisposable
         _server.Serve("pets/annotations.tar.gz", annBytes);
         var config = PipelineConfigLoader.Load(WriteConfig(Convert.ToHexStringLower(MD5.HashData(imageBytes)), Convert.ToHexStringLower(MD5.HashData(annBytes))));
 
-        var ui = new Lines();
+        var ui = new ProgressLines();
         using var http = new HttpClient();
         var runner = new PipelineRunner(config, ui, http);
         var runs = runner.Run(StageIds.Preprocess);
@@ -103,7 +96,7 @@ public sealed class DataStagesTests : IDisposable
         var config = PipelineConfigLoader.Load(WriteConfig(Convert.ToHexStringLower(MD5.HashData(imageBytes)), Convert.ToHexStringLower(MD5.HashData(annBytes))));
         using var http = new HttpClient();
 
-        var e = Assert.Throws<PetSeg.Data.Dataset.DatasetException>(() => new PipelineRunner(config, new Lines(), http).Run(StageIds.Preprocess));
+        var e = Assert.Throws<PetSeg.Data.Dataset.DatasetException>(() => new PipelineRunner(config, new ProgressLines(), http).Run(StageIds.Preprocess));
         Assert.Contains(trainval + ".jpg", e.Message);
         Assert.Contains(test + ".jpg", e.Message);
         Assert.False(File.Exists(PreprocessStage.CachePath(config, "trainval")));
@@ -122,7 +115,7 @@ public sealed class DataStagesTests : IDisposable
         _server.Serve("pets/annotations.tar.gz", [4, 5, 6]);
         var config = PipelineConfigLoader.Load(WriteConfig(new string('a', 32), new string('b', 32)));
         using var http = new HttpClient();
-        var e = await Task.Run(() => Assert.Throws<PetSeg.Data.Download.DownloadException>(() => new PipelineRunner(config, new Lines(), http).Run(StageIds.Download)));
+        var e = await Task.Run(() => Assert.Throws<PetSeg.Data.Download.DownloadException>(() => new PipelineRunner(config, new ProgressLines(), http).Run(StageIds.Download)));
         Assert.Contains("images.tar.gz", e.Message);
         Assert.False(Directory.Exists(DownloadStage.DatasetRoot(config)));
         Assert.Empty(Directory.GetFiles(DownloadStage.DownloadsDir(config)));

@@ -31,7 +31,7 @@ public sealed class VerifiedInputsTests : IDisposable
         File.WriteAllBytes(cache, rotten);
         File.SetLastWriteTimeUtc(cache, mtime); // mtime kept: the memo still calls it fresh
 
-        var ui = new TinyPipeline.Lines();
+        var ui = new ProgressLines();
         var again = new PipelineRunner(config, ui).Run("train-tiny", force: true);
         Assert.Contains(ui.All, l => l.Contains("train-tiny: input preprocess/trainval.petc is damaged", StringComparison.Ordinal));
         Assert.Contains(again, r => r.Stage == StageIds.Preprocess && r.Outcome == StageOutcome.Executed);
@@ -52,7 +52,7 @@ public sealed class VerifiedInputsTests : IDisposable
         File.WriteAllBytes(ckpt, rotten);
         File.SetLastWriteTimeUtc(ckpt, mtime);
 
-        var ui = new TinyPipeline.Lines();
+        var ui = new ProgressLines();
         var again = new PipelineRunner(config, ui).Run("evaluate-tiny", force: true);
         Assert.Contains(ui.All, l => l.Contains("evaluate-tiny: input train-tiny/model.safetensors is damaged", StringComparison.Ordinal));
         Assert.Contains(again, r => r.Stage == "train-tiny" && r.Outcome == StageOutcome.Executed);

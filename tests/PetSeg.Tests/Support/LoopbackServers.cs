@@ -11,7 +11,7 @@ namespace PetSeg.Tests.Support;
 public abstract class LoopbackServer : IDisposable
 {
     private Process? _process;
-    public int Port { get; } = FreePort();
+    public int Port { get; } = TestText.FreePort();
     protected TempDir Dir { get; } = new();
 
     protected static string Require(string path, string package) =>
@@ -33,15 +33,6 @@ public abstract class LoopbackServer : IDisposable
             catch (SocketException) when (DateTime.UtcNow < deadline && !_process.HasExited) { Thread.Sleep(50); }
             catch (SocketException) { throw new InvalidOperationException($"{name} did not listen on 127.0.0.1:{Port} (exited: {_process.HasExited})"); }
         }
-    }
-
-    private static int FreePort()
-    {
-        var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        var port = ((IPEndPoint)l.LocalEndpoint).Port;
-        l.Stop();
-        return port;
     }
 
     public void Dispose()

@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 
 namespace PetSeg.Tests.Support;
 
@@ -26,8 +24,8 @@ public sealed class SlurmCluster : IDisposable
         File.WriteAllText(Path.Combine(d, "slurm.conf"), $"""
             ClusterName=petseg
             SlurmctldHost=localhost(127.0.0.1)
-            SlurmctldPort={FreePort()}
-            SlurmdPort={FreePort()}
+            SlurmctldPort={TestText.FreePort()}
+            SlurmdPort={TestText.FreePort()}
             SlurmUser=root
             AuthType=auth/slurm
             CredType=cred/slurm
@@ -94,15 +92,6 @@ public sealed class SlurmCluster : IDisposable
         p.WaitForExit();
         return lines.Select(l => l.Split('|')).ToDictionary(f => f[0], f => (Parse(f[1]), Parse(f[2]), f[3]));
         static DateTime Parse(string s) => DateTime.TryParse(s, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var t) ? t : DateTime.MinValue;
-    }
-
-    private static int FreePort()
-    {
-        var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        var port = ((IPEndPoint)l.LocalEndpoint).Port;
-        l.Stop();
-        return port;
     }
 
     public void Dispose()

@@ -1,5 +1,3 @@
-using PetSeg.Core;
-
 namespace PetSeg.Tests.Support;
 
 /// <summary>
@@ -21,12 +19,4 @@ public static class TinyPipeline
           title: Tiny
           tables: [ { title: Tiny, rows: [ { label: Tiny, experiment: tiny } ] } ]
         """;
-
-    /// <summary>Collects progress lines so a test can assert what the user was told.</summary>
-    public sealed class Lines : IProgressSink
-    {
-        public readonly List<string> All = [];
-        public void Info(string line) { lock (All) All.Add(line); }
-        public IProgressBar Bar(string d, double t, ProgressUnit u) => NullProgressSink.Instance.Bar(d, t, u);
-    }
 }

@@ -157,14 +157,7 @@ public sealed class SlurmSubmissionTests : IClassFixture<SlurmCluster>, IDisposa
             Task.Run(() => Petseg(ws, "submit", "train-tiny", "--wait", "--poll", "0.5")));
         Assert.All(both, r => Assert.True(r.Exit == 0, r.Output));
         var logs = Directory.EnumerateFiles(Path.Combine(ws, "out/cluster"), "train-tiny.log", SearchOption.AllDirectories).Select(File.ReadAllText).ToList();
-        Assert.Equal(1, logs.Sum(l => CountOf(l, "train-tiny: running (key")));
-    }
-
-    private static int CountOf(string text, string what)
-    {
-        int n = 0;
-        for (int i = text.IndexOf(what, StringComparison.Ordinal); i >= 0; i = text.IndexOf(what, i + 1, StringComparison.Ordinal)) n++;
-        return n;
+        Assert.Equal(1, logs.Sum(l => TestText.CountOf(l, "train-tiny: running (key")));
     }
 
     public void Dispose() => _dir.Dispose();

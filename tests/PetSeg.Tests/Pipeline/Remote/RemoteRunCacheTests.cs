@@ -75,7 +75,7 @@ public sealed class RemoteRunCacheTests(RemoteBackends backends) : IClassFixture
             await storage.PutAsync(StageRecord.ObjectKey(sha), _dir["rotten"], _ => { }, CancellationToken.None);
 
         var b = Workspace("b", remote);
-        var ui = new TinyPipeline.Lines();
+        var ui = new ProgressLines();
         var runs = Runner(b, ui: ui).Run("train-tiny");
         Assert.Equal(StageOutcome.Executed, runs.Single(r => r.Stage == "train-tiny").Outcome);
         Assert.Equal(entry.Key, runs.Single(r => r.Stage == "train-tiny").Key);
@@ -88,7 +88,7 @@ public sealed class RemoteRunCacheTests(RemoteBackends backends) : IClassFixture
     [MemberData(nameof(Kinds))]
     public void An_unreachable_remote_warns_once_and_works_locally_unless_it_is_required(string kind)
     {
-        var closedPort = $"http://127.0.0.1:{new MotoLessPort().Port}";
+        var closedPort = $"http://127.0.0.1:{TestText.FreePort()}";
         RemoteConfig Down(bool required) => kind switch
         {
             "folder" => new RemoteConfig("team", new Uri(_dir["not-mounted"]).AbsoluteUri, Required: required),
@@ -96,7 +96,7 @@ public sealed class RemoteRunCacheTests(RemoteBackends backends) : IClassFixture
             _ => new RemoteConfig("team", closedPort + "/petseg", Required: required),
         };
         var a = Workspace("a", Down(false));
-        var ui = new TinyPipeline.Lines();
+        var ui = new ProgressLines();
         var runs = Runner(a, push: true, ui: ui).Run("preprocess");
         Assert.All(runs, r => Assert.Equal(StageOutcome.Executed, r.Outcome));
         Assert.Single(ui.All, l => l.StartsWith("warning: remote 'team' cannot be used", StringComparison.Ordinal)); // once, not per stage
@@ -105,20 +105,6 @@ public sealed class RemoteRunCacheTests(RemoteBackends backends) : IClassFixture
         var e = Assert.Throws<PetSeg.Pipeline.Graph.PipelineException>(() => Runner(b).Run("preprocess"));
         Assert.Contains("remote 'team' is required", e.Message);
         Assert.Contains("--no-remote", e.Message);
-    }
-
-    /// <summary>A port nothing listens on.</summary>
-    private sealed class MotoLessPort
-    {
-        public int Port { get; } = FreePort();
-        private static int FreePort()
-        {
-            var l = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-            l.Start();
-            var p = ((System.Net.IPEndPoint)l.LocalEndpoint).Port;
-            l.Stop();
-            return p;
-        }
     }
 
     public void Dispose() => _dir.Dispose();
