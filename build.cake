@@ -84,6 +84,11 @@ Task("Pull")
     .IsDependentOn("Build")
     .Does(() => Petseg("pull"));
 
+Task("Experiments")
+    .Description("One table of experiments × differing parameters × metrics (petseg exp show).")
+    .IsDependentOn("Build")
+    .Does(() => Petseg("exp show"));
+
 Task("GC")
     .Description("Delete store entries that no profile's lock file references.")
     .IsDependentOn("Build")
@@ -97,7 +102,7 @@ string TaskName(string id)
 }
 
 // Stage tasks exist only for targets that need the graph: Test, Build, Status and GC start no petseg process first.
-var fixedTargets = new[] { "Build", "Test", "Status", "Verify", "GC", "Push", "Pull" };
+var fixedTargets = new[] { "Build", "Test", "Status", "Verify", "GC", "Push", "Pull", "Experiments" };
 var isFixed = fixedTargets.Any(t => t.Equals(target, StringComparison.OrdinalIgnoreCase));
 if (!isFixed && engine == "slurm")
 {

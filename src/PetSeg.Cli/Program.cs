@@ -17,6 +17,13 @@ app.Configure(c =>
     c.AddCommand<StagesCommand>("stages");
     c.AddCommand<GcCommand>("gc").WithExample("gc", "--dry-run");
     c.AddCommand<VerifyCommand>("verify").WithExample("verify", "--profile", "smoke");
+    c.AddBranch("exp", b =>
+    {
+        b.SetDescription("Compare experiments (see README, Comparing runs).");
+        b.AddCommand<ExpShowCommand>("show").WithExample("exp", "show", "--sort", "mean_iou").WithExample("exp", "show", "--md");
+    });
+    c.AddBranch("metrics", b => { b.SetDescription("Metrics recorded in pipeline.lock."); b.AddCommand<MetricsDiffCommand>("diff").WithExample("metrics", "diff", "HEAD~1"); });
+    c.AddBranch("params", b => { b.SetDescription("Parameters recorded in pipeline.lock."); b.AddCommand<ParamsDiffCommand>("diff").WithExample("params", "diff", "main"); });
     c.AddCommand<ExportCommand>("export").WithExample("export", "unet-improved", "--out", "unet.safetensors").WithExample("export", "unet-improved", "--out", "unet.pth", "--format", "pth");
     c.AddCommand<PredictCommand>("predict").WithExample("predict", "--checkpoint", "model.safetensors", "--image", "cat.jpg", "--out", "mask.png", "--overlay", "overlay.png");
     c.AddBranch("bench", b =>

@@ -5,7 +5,7 @@ namespace PetSeg.Tests.Architecture;
 
 /// <summary>
 /// The library is a ladder: Core ← IO ← Data, Models, Metrics ← Training ← Inference ← Reporting ← Pipeline, and
-/// inside Pipeline Config ← Store ← Remote ← Stages ← Graph ← Runner ← Cluster. A namespace may use its own rung and the rungs below,
+/// inside Pipeline Config ← Store ← Remote ← Stages ← Graph ← Runner ← Comparison ← Cluster. A namespace may use its own rung and the rungs below,
 /// never one above and never a sibling on its own rung; this test reads the compiled types and fails on such an edge.
 /// </summary>
 public sealed class LayeringTests(ITestOutputHelper output)
@@ -16,7 +16,7 @@ public sealed class LayeringTests(ITestOutputHelper output)
         ("PetSeg.Data", 2), ("PetSeg.Models", 2.1), ("PetSeg.Metrics", 2.2),
         ("PetSeg.Training", 3), ("PetSeg.Inference", 4), ("PetSeg.Reporting", 5),
         ("PetSeg.Pipeline.Config", 6.0), ("PetSeg.Pipeline.Store", 6.1), ("PetSeg.Pipeline.Remote", 6.15), ("PetSeg.Pipeline.Stages", 6.2),
-        ("PetSeg.Pipeline.Graph", 6.3), ("PetSeg.Pipeline.Runner", 6.4), ("PetSeg.Pipeline.Cluster", 6.5),
+        ("PetSeg.Pipeline.Graph", 6.3), ("PetSeg.Pipeline.Runner", 6.4), ("PetSeg.Pipeline.Comparison", 6.45), ("PetSeg.Pipeline.Cluster", 6.5),
     ];
 
     /// <summary>The ladder rung a namespace belongs to (its longest matching prefix), or null outside the ladder.</summary>

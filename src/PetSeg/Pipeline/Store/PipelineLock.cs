@@ -12,6 +12,9 @@ public sealed class LockedStage
     public SortedDictionary<string, string> Params { get; set; } = new(StringComparer.Ordinal);
     public SortedDictionary<string, string> Inputs { get; set; } = new(StringComparer.Ordinal);
     public SortedDictionary<string, string> Outputs { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>An evaluation's headline metrics (round-trip decimal strings), so `metrics diff REV` needs only git.</summary>
+    public SortedDictionary<string, string>? Metrics { get; set; }
 }
 
 /// <summary>
@@ -22,13 +25,15 @@ public sealed class PipelineLock
 {
     public SortedDictionary<string, LockedStage> Stages { get; set; } = new(StringComparer.Ordinal);
 
-    private static readonly ISerializer Writer = new SerializerBuilder().WithNamingConvention(UnderscoredNamingConvention.Instance).Build();
+    private static readonly ISerializer Writer = new SerializerBuilder().WithNamingConvention(UnderscoredNamingConvention.Instance)
+        .ConfigureDefaultValuesHandling(DefaultValuesHandling.OmitNull).Build();
     private static readonly IDeserializer Reader = new DeserializerBuilder().WithNamingConvention(UnderscoredNamingConvention.Instance).IgnoreUnmatchedProperties().Build();
 
-    public static PipelineLock Read(string path)
+    public static PipelineLock Read(string path) => File.Exists(path) ? Parse(File.ReadAllText(path), path) : new PipelineLock();
+
+    /// <summary>A lock file's text (e.g. from git), reported as <paramref name="path"/> when damaged.</summary>
+    public static PipelineLock Parse(string text, string path)
     {
-        if (!File.Exists(path)) return new PipelineLock();
-        var text = File.ReadAllText(path);
         if (!text.EndsWith(Trailer, StringComparison.Ordinal))
             throw new Config.ConfigException($"{path}: pipeline.lock is damaged (truncated or edited: its last line is not '{Trailer.Trim()}'). " +
                 "Delete it and run again to rewrite it; the store is unaffected (gc refuses to delete anything until then).");
@@ -51,7 +56,20 @@ public sealed class PipelineLock
         Params = new(e.Parameters, StringComparer.Ordinal),
         Inputs = new(e.Inputs, StringComparer.Ordinal),
         Outputs = new(e.Outputs.ToDictionary(p => p.Key, p => p.Value.Digest), StringComparer.Ordinal),
+        Metrics = e.Outputs.ContainsKey(MetricsFileName) ? Headline(e.OutputPath(MetricsFileName)) : null,
     };
+
+    private const string MetricsFileName = "metrics.json";
+
+    private static SortedDictionary<string, string> Headline(string metricsFile)
+    {
+        var m = PetSeg.Metrics.MetricsFile.Read(metricsFile).Metrics;
+        static string F(double v) => double.IsNaN(v) ? "NaN" : v.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+        return new(StringComparer.Ordinal)
+        {
+            ["pixel_error"] = F(m.PixelError), ["f1_weighted"] = F(m.F1Weighted), ["mean_iou"] = F(m.MeanIoU), ["accuracy"] = F(m.Accuracy),
+        };
+    }
 
     /// <summary>The last line of every lock file: a file without it was cut short (or edited) and is not trusted.</summary>
     private const string Trailer = "# end of pipeline.lock\n";
