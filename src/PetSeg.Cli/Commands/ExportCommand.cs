@@ -35,9 +35,10 @@ public sealed class ExportCommand : GuardedCommand<ExportSettings>
     protected override Task<int> RunAsync(ExportSettings s, CancellationToken ct)
     {
         var config = s.Load();
-        if (config.Experiments.All(e => e.Id != s.Experiment))
-            throw new PetSeg.Pipeline.Config.ConfigException($"{config.File}: no experiment '{s.Experiment}'. Defined: {string.Join(", ", config.Experiments.Select(e => e.Id))}");
-        var stage = StageIds.Train(s.Experiment);
+        // With several seeds an experiment has one run per seed: its first seed's weights are exported.
+        var run = config.Experiments.FirstOrDefault(e => e.ExperimentId == s.Experiment)
+            ?? throw new PetSeg.Pipeline.Config.ConfigException($"{config.File}: no experiment '{s.Experiment}'. Defined: {string.Join(", ", config.Experiments.Select(e => e.ExperimentId).Distinct())}");
+        var stage = StageIds.Train(run.Id);
         var entry = new PipelineRunner(config, PetSeg.Core.NullProgressSink.Instance).FreshEntry(stage)
             ?? throw new PetSeg.Pipeline.Graph.PipelineException($"{stage} has no result for the current pipeline.yaml; run it first (petseg run {stage}) or pull it from a remote.");
         var source = entry.OutputPath(TrainingCheckpoint.WeightsFile);

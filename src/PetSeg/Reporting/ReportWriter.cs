@@ -11,7 +11,7 @@ public sealed record StageSummary(string Stage, string Key, double Seconds);
 public sealed record ReportInput(
     ReportConfig Config,
     IReadOnlyList<string> Experiments,
-    IReadOnlyDictionary<string, SegmentationMetrics> Metrics,
+    IReadOnlyDictionary<string, IReadOnlyList<SeedRun>> Runs,
     IReadOnlyDictionary<string, string> LossPlots,
     IReadOnlyDictionary<string, string> PredictionGrids,
     IReadOnlyList<StageSummary> Stages,
@@ -23,7 +23,16 @@ public static class ReportWriter
     public static readonly string[] Columns = ["Model", "Hamming Loss (Pixel Error)", "F1 Score (Weighted)", "mAP (mean IoU)"];
 
     /// <summary>The tables alone, each under a heading: the part that must equal the lab's printed output.</summary>
-    public static string Tables(ReportConfig config, IReadOnlyDictionary<string, SegmentationMetrics> metrics)
+    public static string Tables(ReportConfig config, IReadOnlyDictionary<string, SegmentationMetrics> metrics) => Tables(config, metrics, null);
+
+    /// <summary>The lab's tables (means over seeds), each followed by its interval table when some experiment has several seeds.</summary>
+    public static string Tables(ReportConfig config, IReadOnlyDictionary<string, IReadOnlyList<SeedRun>> runs)
+    {
+        var tables = Tables(config, SeedTables.Means(runs), runs);
+        return tables + (SeedTables.AnyInterval(runs) ? SeedTables.Differences(config.Comparisons, runs) : SeedTables.OneSeedNote);
+    }
+
+    private static string Tables(ReportConfig config, IReadOnlyDictionary<string, SegmentationMetrics> metrics, IReadOnlyDictionary<string, IReadOnlyList<SeedRun>>? runs)
     {
         var sb = new StringBuilder();
         foreach (var table in config.Tables)
@@ -36,6 +45,7 @@ public static class ReportWriter
             if (rows.Any(r => r.Item2.Any(double.IsNaN)))
                 sb.Append(PipeTable.NotAvailable).Append(": no valid pixel in the test set (every target pixel is the ignored border), so mean IoU is undefined; ")
                   .Append("torchmetrics reports NaN there and 0 for F1 and accuracy.\n\n");
+            if (runs is not null && SeedTables.AnyInterval(runs)) sb.Append(SeedTables.Intervals(table, runs));
         }
         return sb.ToString();
     }
@@ -46,7 +56,7 @@ public static class ReportWriter
         sb.Append("# ").Append(input.Config.Title).Append("\n\n");
         sb.Append("Test-set metrics over all non-ignored pixels (trimap border = 255 excluded), as torchmetrics computes them: ")
           .Append("pixel error = 1 − accuracy, F1 weighted by class support, mean IoU over classes.\n\n");
-        sb.Append(Tables(input.Config, input.Metrics));
+        sb.Append(Tables(input.Config, input.Runs));
 
         if (input.LossPlots.Count > 0)
         {

@@ -56,5 +56,24 @@ public sealed class PublishedResultsTests : IDisposable
         Assert.Equal(StageOutcome.CacheHit, Run(StageIds.Weights).Single().Outcome);
     }
 
+    [Fact]
+    public void Adding_a_seed_runs_only_the_new_seed_and_the_report_shows_intervals()
+    {
+        File.WriteAllText(_dir["pipeline.yaml"], TinyPipeline.Yaml.Replace("training: { epochs: 1, batch_size: 4 }", "training: { epochs: 1, batch_size: 4, seeds: [42] }"));
+        var one = Run(StageIds.Report);
+        Assert.Contains("One seed per experiment: no confidence interval can be given", File.ReadAllText(_dir["out/report/report.md"]));
+
+        File.WriteAllText(_dir["pipeline.yaml"], TinyPipeline.Yaml.Replace("training: { epochs: 1, batch_size: 4 }", "training: { epochs: 1, batch_size: 4, seeds: [42, 43] }"));
+        var two = Run(StageIds.Report);
+        var executed = two.Where(r => r.Outcome == StageOutcome.Executed).Select(r => r.Stage).Order().ToList();
+        Assert.Equal(["evaluate-tiny-seed43", "evaluate-untrained-seed43", "report", "train-tiny-seed43", "train-untrained-seed43"], executed);
+        // Seed 42 is the same result under its new stage name: same keys, cache hits.
+        Assert.Equal(one.Single(r => r.Stage == "train-tiny").Key, two.Single(r => r.Stage == "train-tiny-seed42").Key);
+        Assert.Equal(one.Single(r => r.Stage == "evaluate-tiny").Key, two.Single(r => r.Stage == "evaluate-tiny-seed42").Key);
+        var report = File.ReadAllText(_dir["out/report/report.md"]);
+        Assert.Contains("Mean ± 95 % confidence half-width over seeds", report);
+        Assert.Contains("| 2 |", report);
+    }
+
     public void Dispose() => _dir.Dispose();
 }

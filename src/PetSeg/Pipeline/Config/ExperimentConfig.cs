@@ -9,6 +9,12 @@ public sealed record ExperimentConfig(string Id, string Title, TrainSettings Set
 {
     /// <summary>Slurm resources for this experiment's train and evaluate jobs (<c>cluster:</c> under the experiment).</summary>
     public ClusterResources Cluster { get; init; } = new();
+
+    /// <summary>The experiment as declared (report rows name it); with several seeds each run's Id is <c>&lt;group&gt;-seed&lt;n&gt;</c>.</summary>
+    public string Group { get; init; } = "";
+
+    /// <summary>The declared experiment id, whether or not this run is one of several seeds.</summary>
+    public string ExperimentId => Group.Length > 0 ? Group : Id;
 }
 
 /// <param name="Source">"imagenet" downloads the real encoder files; "synthetic" writes random ones in the same formats (smoke runs, tests).</param>

@@ -48,6 +48,7 @@ internal static class ExperimentsBinder
             training.OptionalInt("max_epochs", 0, 100_000),
             training.OptionalInt("max_train_samples", 1, int.MaxValue),
             training.Choice("precision", "fp32", "fp32", "bf16"));
+        var defaultSeeds = Seeds(training) ?? [d.Seed];
         training.RejectUnknown();
 
         var result = new List<ExperimentConfig>();
@@ -86,15 +87,46 @@ internal static class ExperimentsBinder
                 augment ? AugmentationSettings.Lab : null, d.Seed, null, d.MaxTrainSamples,
                 e.Choice("precision", d.Precision, "fp32", "bf16") == "bf16" ? Precision.Bf16 : Precision.Fp32);
             var cluster = ClusterResources.Bind(e.Section("cluster"));
+            var seeds = Seeds(e) ?? defaultSeeds;
             e.RejectUnknown();
-            result.Add(new ExperimentConfig(id, title, settings, pretrained) { Cluster = cluster });
+            // One run per seed: each is its own train/evaluate stage (keys differ by seed only), grouped under the id.
+            foreach (var seed in seeds)
+                result.Add(new ExperimentConfig(seeds.Count == 1 ? id : $"{id}-seed{seed}", title, settings with { Seed = seed }, pretrained) { Cluster = cluster, Group = id });
         }
         return result;
     }
 
+    /// <summary>
+    /// The lab's questions, for the experiments that exist: does augmentation, tuning or both help each pretrained model
+    /// (variant − base), and how far are the from-scratch models behind the pretrained ones.
+    /// </summary>
+    private static List<ReportComparison> LabComparisons(HashSet<string> ids)
+    {
+        var result = new List<ReportComparison>();
+        foreach (var (model, name) in new[] { ("unet", "Unet"), ("segformer", "Segformer") })
+            foreach (var (variant, label) in new[] { ("aug", "aug"), ("hp", "HP"), ("improved", "improved") })
+                result.Add(new ReportComparison($"{name}: {label} − base", $"{model}-{variant}", $"{model}-base"));
+        result.Add(new ReportComparison("Simple UNet − Unet (base)", "simple-unet-base", "unet-base"));
+        result.Add(new ReportComparison("Simple ViT − Segformer (base)", "simple-vit-base", "segformer-base"));
+        result.Add(new ReportComparison("Simple UNet − Unet (improved)", "simple-unet-improved", "unet-improved"));
+        result.Add(new ReportComparison("Simple ViT − Segformer (improved)", "simple-vit-improved", "segformer-improved"));
+        return result.Where(c => ids.Contains(c.A) && ids.Contains(c.B)).ToList();
+    }
+
+    /// <summary><c>seeds: [42, 43, 44]</c>: distinct integers, at least one; null when the key is absent.</summary>
+    private static List<long>? Seeds(YamlSection s)
+    {
+        var raw = s.StringList("seeds");
+        if (raw.Count == 0) return null;
+        var seeds = raw.Select(v => long.TryParse(v, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var x) ? x
+            : throw s.Error("seeds", $"'{v}' is not an integer seed")).ToList();
+        if (seeds.Distinct().Count() != seeds.Count) throw s.Error("seeds", "a seed is listed twice");
+        return seeds;
+    }
+
     public static ReportConfig BindReport(YamlSection r, IReadOnlyList<ExperimentConfig> experiments)
     {
-        var ids = experiments.Select(e => e.Id).ToHashSet(StringComparer.Ordinal);
+        var ids = experiments.Select(e => e.ExperimentId).ToHashSet(StringComparer.Ordinal);
         var tables = r.SectionList("tables").Select(t =>
         {
             var title = t.Required("title", "the table's heading");
@@ -109,7 +141,20 @@ internal static class ExperimentsBinder
             t.RejectUnknown();
             return new ReportTable(title, rows);
         }).ToList();
-        var config = new ReportConfig(r.String("title", "PetSeg report")!, tables, r.Int("sample_predictions", 4, 0, 64));
+        var comparisons = r.SectionList("comparisons").Select(c =>
+        {
+            var label = c.Required("label", "how the difference is printed, e.g. \"Unet: aug − base\"");
+            var a = c.Required("a", "an experiment id");
+            var b = c.Required("b", "an experiment id");
+            if (!ids.Contains(a)) throw c.Error("a", $"no experiment '{a}' is declared under 'experiments:'");
+            if (!ids.Contains(b)) throw c.Error("b", $"no experiment '{b}' is declared under 'experiments:'");
+            c.RejectUnknown();
+            return new ReportComparison(label, a, b);
+        }).ToList();
+        var config = new ReportConfig(r.String("title", "PetSeg report")!, tables, r.Int("sample_predictions", 4, 0, 64))
+        {
+            Comparisons = comparisons.Count > 0 ? comparisons : LabComparisons(ids),
+        };
         r.RejectUnknown();
         return config;
     }

@@ -420,7 +420,7 @@ public sealed class PipelineRunner
         var inputs = new SortedDictionary<string, string>(StringComparer.Ordinal);
         foreach (var (id, e) in deps)
             foreach (var (name, f) in e.Outputs)
-                if (stage.UsesInput(id, name)) inputs[$"{id}/{name}"] = f.Digest;
+                if (stage.UsesInput(id, name)) inputs[stage.InputName(id, name)] = f.Digest;
         return inputs;
     }
 

@@ -18,10 +18,13 @@ public sealed class EvaluateStage(PipelineConfig config, ExperimentConfig experi
 
     public override SortedDictionary<string, string> Parameters => new(StringComparer.Ordinal)
     {
-        ["experiment"] = experiment.Id,
+        ["experiment"] = experiment.ExperimentId,
         ["batch_size"] = CanonicalParams.Of(experiment.Settings.BatchSize),
         ["sample_predictions"] = CanonicalParams.Of(config.Report.SamplePredictions),
     };
+
+    /// <summary>The weights are named by kind, not by the training's stage id, so a run renamed when seeds are added keeps its key.</summary>
+    public override string InputName(string dependency, string output) => dependency == TrainStage ? $"{StageIds.TrainKind}/{output}" : base.InputName(dependency, output);
 
     public override bool UsesInput(string dependency, string output) =>
         dependency == StageIds.Preprocess ? output == PreprocessStage.OutputName("test") : output == TrainingCheckpoint.WeightsFile;
@@ -36,7 +39,7 @@ public sealed class EvaluateStage(PipelineConfig config, ExperimentConfig experi
 
         var outputs = new Dictionary<string, StageOutput>();
         var file = MetricsFile.Write(Path.Combine(c.OutputDir, "metrics.json"), new MetricsRecord(
-            experiment.Id, experiment.Title, experiment.Settings.Seed, c.Dependencies[TrainStage].Key, info.Epoch, metrics));
+            experiment.ExperimentId, experiment.Title, experiment.Settings.Seed, c.Dependencies[TrainStage].Key, info.Epoch, metrics));
         outputs["metrics.json"] = c.Output(file);
         if (config.Report.SamplePredictions > 0)
             outputs["predictions.png"] = c.Output(PredictionGrid.Write(Path.Combine(c.OutputDir, "predictions.png"), model, test, config.Report.SamplePredictions));

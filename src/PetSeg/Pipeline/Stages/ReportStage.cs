@@ -40,25 +40,28 @@ public sealed class ReportStage(PipelineConfig config) : Stage
         var outputs = new Dictionary<string, StageOutput>();
         void Add(string path) => outputs[Path.GetFileName(path)] = c.Output(path);
 
-        var metrics = new Dictionary<string, SegmentationMetrics>();
+        var runs = new Dictionary<string, List<SeedRun>>(StringComparer.Ordinal);
         var plots = new Dictionary<string, string>();
         var grids = new Dictionary<string, string>();
         foreach (var e in config.Experiments)
         {
             var evaluate = StageIds.Evaluate(e.Id);
-            metrics[e.Id] = MetricsFile.Read(c.Input(evaluate, "metrics.json").Path).Metrics;
+            var group = e.ExperimentId;
+            if (!runs.TryGetValue(group, out var list)) runs[group] = list = [];
+            list.Add(new SeedRun(e.Settings.Seed, MetricsFile.Read(c.Input(evaluate, "metrics.json").Path).Metrics));
+            if (list.Count > 1) continue; // curves and predictions: the first seed's
             var losses = LossHistory.Read(c.Input(StageIds.Train(e.Id), "losses.json").Path).EpochLosses;
             if (losses.Count > 0)
             {
-                var plot = LossPlot.Write(Path.Combine(c.OutputDir, $"loss-{e.Id}.png"), $"{e.Id}: train loss", losses);
-                plots[e.Id] = Path.GetFileName(plot);
+                var plot = LossPlot.Write(Path.Combine(c.OutputDir, $"loss-{group}.png"), $"{group}: train loss", losses);
+                plots[group] = Path.GetFileName(plot);
                 Add(plot);
             }
             if (c.Dependencies[evaluate].Outputs.ContainsKey("predictions.png"))
             {
-                var target = Path.Combine(c.OutputDir, $"predictions-{e.Id}.png");
+                var target = Path.Combine(c.OutputDir, $"predictions-{group}.png");
                 File.Copy(c.Input(evaluate, "predictions.png").Path, target, overwrite: true);
-                grids[e.Id] = Path.GetFileName(target);
+                grids[group] = Path.GetFileName(target);
                 Add(target);
             }
         }
@@ -79,7 +82,8 @@ public sealed class ReportStage(PipelineConfig config) : Stage
             ("training data (trainval cache digest)", $"`{dataset}`"),
         };
         var report = Path.Combine(c.OutputDir, "report.md");
-        AtomicFile.WriteAllText(report, ReportWriter.Render(new ReportInput(config.Report, config.Experiments.Select(e => e.Id).ToList(), metrics, plots, grids, stages, env)));
+        AtomicFile.WriteAllText(report, ReportWriter.Render(new ReportInput(config.Report, runs.Keys.ToList(),
+            runs.ToDictionary(r => r.Key, r => (IReadOnlyList<SeedRun>)r.Value), plots, grids, stages, env)));
         Add(report);
         return outputs;
     }

@@ -49,6 +49,9 @@ public abstract class Stage
     /// </summary>
     public virtual string LockName(string key) => key[(key.IndexOf(':') + 1)..];
 
+    /// <summary>How an input is named in the key: by default the dependency's id and the output's name.</summary>
+    public virtual string InputName(string dependency, string output) => $"{dependency}/{output}";
+
     /// <summary>Which dependency outputs feed the key (logs and other by-products do not), all by default.</summary>
     public virtual bool UsesInput(string dependency, string output) => true;
 

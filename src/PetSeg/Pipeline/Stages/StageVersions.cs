@@ -10,6 +10,6 @@ public static class StageVersions
     public const string Preprocess = "preprocess-3"; // 2: caches identified by their file digest; 3: the lab's pixels (OpenCV INTER_LINEAR, libjpeg-turbo decode)
     public const string Weights = "weights-1";
     public const string Train = "train-2";       // 2: weights and optimizer state published as separate files
-    public const string Evaluate = "evaluate-1";
-    public const string Report = "report-2";     // 2: no durations or thread counts: the same bytes wherever it is built
+    public const string Evaluate = "evaluate-2"; // 2: the trained weights named by kind in the key (seeds rename runs)
+    public const string Report = "report-3";     // 2: no durations or thread counts: the same bytes wherever it is built; 3: seeds, intervals, differences
 }
