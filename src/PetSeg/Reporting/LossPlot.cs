@@ -2,18 +2,27 @@ using PetSeg.IO;
 
 namespace PetSeg.Reporting;
 
-/// <summary>Training-loss curve of one experiment as a PNG (ScottPlot).</summary>
+/// <summary>Training-loss curves as PNGs (ScottPlot): every experiment on one chart, per-epoch points joined.</summary>
 public static class LossPlot
 {
-    public static string Write(string path, string title, IReadOnlyList<double> epochLosses)
+    public static string Write(string path, string title, IReadOnlyList<double> epochLosses) =>
+        WriteAll(path, title, new Dictionary<string, IReadOnlyList<double>> { [title] = epochLosses }, legend: false);
+
+    /// <summary>One line per experiment (its per-epoch train loss), with a legend, so the curves compare at a glance.</summary>
+    public static string WriteAll(string path, string title, IReadOnlyDictionary<string, IReadOnlyList<double>> curves, bool legend = true)
     {
         var plot = new ScottPlot.Plot();
-        var epochs = Enumerable.Range(1, epochLosses.Count).Select(e => (double)e).ToArray();
-        if (epochLosses.Count > 0) plot.Add.Scatter(epochs, epochLosses.ToArray());
+        foreach (var (name, losses) in curves.Where(c => c.Value.Count > 0))
+        {
+            var line = plot.Add.Scatter(Enumerable.Range(1, losses.Count).Select(e => (double)e).ToArray(), losses.ToArray());
+            line.LegendText = name;
+            line.MarkerSize = 6;
+        }
         plot.Title(title);
         plot.XLabel("epoch");
         plot.YLabel("train loss (cross-entropy)");
-        var bytes = plot.GetImageBytes(640, 400, ScottPlot.ImageFormat.Png);
+        if (legend) plot.ShowLegend(ScottPlot.Edge.Right);
+        var bytes = plot.GetImageBytes(legend ? 900 : 640, 420, ScottPlot.ImageFormat.Png);
         AtomicFile.Write(path, fs => fs.Write(bytes));
         return path;
     }

@@ -12,7 +12,8 @@ public sealed record ReportInput(
     ReportConfig Config,
     IReadOnlyList<string> Experiments,
     IReadOnlyDictionary<string, IReadOnlyList<SeedRun>> Runs,
-    IReadOnlyDictionary<string, string> LossPlots,
+    string? LossChart,
+    string? IouChart,
     IReadOnlyDictionary<string, string> PredictionGrids,
     IReadOnlyList<StageSummary> Stages,
     IReadOnlyList<(string Name, string Value)> Environment);
@@ -58,12 +59,12 @@ public static class ReportWriter
           .Append("pixel error = 1 − accuracy, F1 weighted by class support, mean IoU over classes.\n\n");
         sb.Append(Tables(input.Config, input.Runs));
 
-        if (input.LossPlots.Count > 0)
-        {
-            sb.Append("## Training loss\n\n");
-            foreach (var e in input.Experiments.Where(input.LossPlots.ContainsKey))
-                sb.Append("### ").Append(e).Append("\n\n![").Append(e).Append(" train loss](").Append(input.LossPlots[e]).Append(")\n\n");
-        }
+        if (input.IouChart is not null)
+            sb.Append("## Mean IoU per experiment\n\n").Append("Mean over seeds; the error bars are the 95 % confidence half-widths (none with one seed).\n\n")
+              .Append("![mean IoU per experiment](").Append(input.IouChart).Append(")\n\n");
+        if (input.LossChart is not null)
+            sb.Append("## Training loss\n\n").Append("Per-epoch train loss of every experiment (its first seed).\n\n")
+              .Append("![train loss of every experiment](").Append(input.LossChart).Append(")\n\n");
         if (input.PredictionGrids.Count > 0)
         {
             sb.Append("## Sample test predictions\n\nEach row: image | true mask | predicted mask (white = pet, black = background, grey = ignored border).\n\n");

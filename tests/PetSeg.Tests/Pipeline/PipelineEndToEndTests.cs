@@ -47,7 +47,9 @@ public sealed class PipelineEndToEndTests : IDisposable
         var report = File.ReadAllText(_dir["artifacts/report/report.md"]);
         var approvedPath = RepoFiles.Path("tests/PetSeg.Tests/Reporting/Approved/smoke-report.approved.md");
         ApprovedFiles.AssertMatches(approvedPath, Structure(report));
-        Assert.True(File.Exists(_dir["artifacts/report/loss-unet-base.png"]));
+        Assert.True(File.Exists(_dir["artifacts/report/loss.png"])); // one chart: every experiment's curve
+        Assert.True(File.Exists(_dir["artifacts/report/mean-iou.png"]));
+        Assert.False(File.Exists(_dir["artifacts/report/loss-unet-base.png"]));
         Assert.True(File.Exists(_dir["artifacts/report/predictions-simple-vit-base.png"]));
         Assert.True(File.Exists(_dir["pipeline.smoke.lock"]));
 

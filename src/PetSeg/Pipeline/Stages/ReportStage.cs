@@ -41,7 +41,7 @@ public sealed class ReportStage(PipelineConfig config) : Stage
         void Add(string path) => outputs[Path.GetFileName(path)] = c.Output(path);
 
         var runs = new Dictionary<string, List<SeedRun>>(StringComparer.Ordinal);
-        var plots = new Dictionary<string, string>();
+        var curves = new Dictionary<string, IReadOnlyList<double>>(StringComparer.Ordinal);
         var grids = new Dictionary<string, string>();
         foreach (var e in config.Experiments)
         {
@@ -50,13 +50,7 @@ public sealed class ReportStage(PipelineConfig config) : Stage
             if (!runs.TryGetValue(group, out var list)) runs[group] = list = [];
             list.Add(new SeedRun(e.Settings.Seed, MetricsFile.Read(c.Input(evaluate, "metrics.json").Path).Metrics));
             if (list.Count > 1) continue; // curves and predictions: the first seed's
-            var losses = LossHistory.Read(c.Input(StageIds.Train(e.Id), "losses.json").Path).EpochLosses;
-            if (losses.Count > 0)
-            {
-                var plot = LossPlot.Write(Path.Combine(c.OutputDir, $"loss-{group}.png"), $"{group}: train loss", losses);
-                plots[group] = Path.GetFileName(plot);
-                Add(plot);
-            }
+            curves[group] = LossHistory.Read(c.Input(StageIds.Train(e.Id), "losses.json").Path).EpochLosses;
             if (c.Dependencies[evaluate].Outputs.ContainsKey("predictions.png"))
             {
                 var target = Path.Combine(c.OutputDir, $"predictions-{group}.png");
@@ -65,6 +59,16 @@ public sealed class ReportStage(PipelineConfig config) : Stage
                 Add(target);
             }
         }
+
+        string? lossChart = null, iouChart = null;
+        if (curves.Values.Any(v => v.Count > 0))
+        {
+            lossChart = LossPlot.WriteAll(Path.Combine(c.OutputDir, "loss.png"), "train loss per epoch", curves);
+            Add(lossChart);
+        }
+        iouChart = MetricBars.Write(Path.Combine(c.OutputDir, "mean-iou.png"), "test mean IoU",
+            runs.Select(r => (r.Key, PetSeg.Reporting.Statistics.SeedInterval.Of(r.Value.Select(x => x.Metrics.MeanIoU).ToList()))).ToList());
+        Add(iouChart);
 
         var stages = c.Dependencies.Values.OrderBy(d => d.Stage, StringComparer.Ordinal)
             .Select(d => new StageSummary(d.Stage, d.Key, d.DurationSeconds)).ToList();
@@ -83,7 +87,8 @@ public sealed class ReportStage(PipelineConfig config) : Stage
         };
         var report = Path.Combine(c.OutputDir, "report.md");
         AtomicFile.WriteAllText(report, ReportWriter.Render(new ReportInput(config.Report, runs.Keys.ToList(),
-            runs.ToDictionary(r => r.Key, r => (IReadOnlyList<SeedRun>)r.Value), plots, grids, stages, env)));
+            runs.ToDictionary(r => r.Key, r => (IReadOnlyList<SeedRun>)r.Value),
+            lossChart is null ? null : Path.GetFileName(lossChart), Path.GetFileName(iouChart), grids, stages, env)));
         Add(report);
         return outputs;
     }
