@@ -56,5 +56,7 @@ public sealed class AllIgnoredEvaluationTests
         Assert.EndsWith("n/a |", row.TrimEnd());
         Assert.DoesNotContain("nan", tables);
         Assert.Contains("n/a: no valid pixel", tables);
+        var perClass = PerClassTable.Render(new Dictionary<string, IReadOnlyList<SeedRun>> { ["empty"] = [new SeedRun(42, back)] });
+        Assert.EndsWith("| n/a |", perClass.Split('\n').Single(l => l.StartsWith("| empty |", StringComparison.Ordinal)));
     }
 }

@@ -11,5 +11,5 @@ public static class StageVersions
     public const string Weights = "weights-1";
     public const string Train = "train-2";       // 2: weights and optimizer state published as separate files
     public const string Evaluate = "evaluate-2"; // 2: the trained weights named by kind in the key (seeds rename runs)
-    public const string Report = "report-4";     // 2: no durations or thread counts: the same bytes wherever it is built; 3: seeds, intervals, differences; 4: one loss chart, a mean-IoU bar chart
+    public const string Report = "report-5";     // 2: no durations or thread counts: the same bytes wherever it is built; 3: seeds, intervals, differences; 4: one loss chart, a mean-IoU bar chart; 5: per-class table
 }

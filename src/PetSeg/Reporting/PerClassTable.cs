@@ -1,0 +1,46 @@
+using System.Globalization;
+using System.Text;
+using PetSeg.Metrics;
+
+namespace PetSeg.Reporting;
+
+/// <summary>
+/// Per class, per experiment, in one compact table: IoU, precision and recall of background and pet, and the
+/// confusion matrix (rows = truth, columns = prediction, in % of the valid pixels). First seed of each experiment.
+/// </summary>
+public static class PerClassTable
+{
+    private static readonly string[] ClassNames = ["background", "pet"];
+
+    public static string Render(IReadOnlyDictionary<string, IReadOnlyList<SeedRun>> runs)
+    {
+        var sb = new StringBuilder("## Per class\n\n");
+        sb.Append("IoU / precision / recall per class, and the confusion matrix as % of valid test pixels ")
+          .Append("(truth → prediction: bg→bg, bg→pet, pet→bg, pet→pet); first seed of each experiment.\n\n");
+        sb.Append("| Experiment |");
+        foreach (var c in ClassNames) sb.Append($" {c} IoU | {c} precision | {c} recall |");
+        sb.Append(" confusion (bg→bg, bg→pet, pet→bg, pet→pet) |\n|:--|").Append(string.Concat(Enumerable.Repeat("--:|", 3 * ClassNames.Length))).Append(":--|\n");
+        foreach (var (experiment, list) in runs)
+        {
+            var m = list[0].Metrics;
+            sb.Append("| ").Append(experiment).Append(" |");
+            for (int c = 0; c < ClassNames.Length; c++)
+            {
+                var pc = m.PerClass.FirstOrDefault(p => p.Class == c);
+                sb.Append(' ').Append(F(pc?.IoU)).Append(" | ").Append(F(pc?.Precision)).Append(" | ").Append(F(pc?.Recall)).Append(" |");
+            }
+            sb.Append(' ').Append(Confusion(m)).Append(" |\n");
+        }
+        return sb.Append('\n').ToString();
+    }
+
+    private static string F(double? v) => v is { } x && !double.IsNaN(x) ? x.ToString("0.0000", CultureInfo.InvariantCulture) : PipeTable.NotAvailable;
+
+    private static string Confusion(SegmentationMetrics m)
+    {
+        var cells = m.ConfusionMatrix.SelectMany(r => r).ToList();
+        var total = cells.Sum();
+        return total == 0 || cells.Count != 4 ? PipeTable.NotAvailable
+            : string.Join(", ", cells.Select(v => (100.0 * v / total).ToString("0.0", CultureInfo.InvariantCulture) + " %"));
+    }
+}
