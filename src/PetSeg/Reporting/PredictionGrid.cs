@@ -11,20 +11,23 @@ namespace PetSeg.Reporting;
 /// <summary>A PNG with one row per test image: the image | the true mask | the predicted mask (pet white, background black, ignored border grey).</summary>
 public static class PredictionGrid
 {
-    public static string Write(string path, nn.Module<Tensor, Tensor> model, TensorCache test, int count)
+    public static string Write(string path, nn.Module<Tensor, Tensor> model, TensorCache test, int count) =>
+        Write(path, model, test, Enumerable.Range(0, Math.Min(count, test.Count)).ToArray());
+
+    /// <summary>The rows are the test images at <paramref name="indices"/>, in that order (e.g. the best or worst predicted).</summary>
+    public static string Write(string path, nn.Module<Tensor, Tensor> model, TensorCache test, int[] indices)
     {
-        count = Math.Min(count, test.Count);
+        int count = indices.Length;
         int h = test.Height, w = test.Width, gap = 4;
         using var image = new Image<Rgb24>(3 * w + 2 * gap, count * h + Math.Max(0, count - 1) * gap, new Rgb24(255, 255, 255));
         using (var scope = NewDisposeScope())
         {
-            var indices = Enumerable.Range(0, count).ToArray();
-            var (images, masks) = test.ReadBatch(indices);
+            var (images, _) = test.ReadBatch(indices);
             var preds = ClassPredictor.PredictClasses(model, images);
             for (int i = 0; i < count; i++)
             {
-                var rgb = test.Image(i);
-                var truth = test.Mask(i);
+                var rgb = test.Image(indices[i]);
+                var truth = test.Mask(indices[i]);
                 var pred = preds[i].data<byte>().ToArray();
                 int top = i * (h + gap);
                 for (int y = 0; y < h; y++)

@@ -4,6 +4,9 @@ using PetSeg.Metrics;
 
 namespace PetSeg.Reporting;
 
+/// <summary>An experiment's figures: its best and worst predicted test images (grids) and its per-image IoU histogram.</summary>
+public sealed record ExperimentFigures(string? Best, string? Worst, string Histogram);
+
 /// <summary>One stage as listed in the report's metadata.</summary>
 public sealed record StageSummary(string Stage, string Key, double Seconds);
 
@@ -14,7 +17,7 @@ public sealed record ReportInput(
     IReadOnlyDictionary<string, IReadOnlyList<SeedRun>> Runs,
     string? LossChart,
     string? IouChart,
-    IReadOnlyDictionary<string, string> PredictionGrids,
+    IReadOnlyDictionary<string, ExperimentFigures> PredictionGrids,
     IReadOnlyList<StageSummary> Stages,
     IReadOnlyList<(string Name, string Value)> Environment);
 
@@ -68,9 +71,17 @@ public static class ReportWriter
               .Append("![train loss of every experiment](").Append(input.LossChart).Append(")\n\n");
         if (input.PredictionGrids.Count > 0)
         {
-            sb.Append("## Sample test predictions\n\nEach row: image | true mask | predicted mask (white = pet, black = background, grey = ignored border).\n\n");
+            sb.Append("## Predictions: best and worst test images\n\n")
+              .Append("Per experiment (first seed): the test images it segments best and worst (by the image's own mean IoU) and how ")
+              .Append("the per-image IoU is spread. Each grid row: image | true mask | predicted mask (white = pet, black = background, grey = ignored border).\n\n");
             foreach (var e in input.Experiments.Where(input.PredictionGrids.ContainsKey))
-                sb.Append("### ").Append(e).Append("\n\n![").Append(e).Append(" predictions](").Append(input.PredictionGrids[e]).Append(")\n\n");
+            {
+                var f = input.PredictionGrids[e];
+                sb.Append("### ").Append(e).Append("\n\n| best | worst | per-image IoU |\n|:--:|:--:|:--:|\n| ")
+                  .Append(f.Best is null ? "" : $"![{e} best]({f.Best})").Append(" | ")
+                  .Append(f.Worst is null ? "" : $"![{e} worst]({f.Worst})").Append(" | ")
+                  .Append($"![{e} per-image IoU]({f.Histogram})").Append(" |\n\n");
+            }
         }
 
         // Keys, not durations: the report is a function of the results, so it is the same bytes wherever it is built

@@ -50,7 +50,9 @@ public sealed class PipelineEndToEndTests : IDisposable
         Assert.True(File.Exists(_dir["artifacts/report/loss.png"])); // one chart: every experiment's curve
         Assert.True(File.Exists(_dir["artifacts/report/mean-iou.png"]));
         Assert.False(File.Exists(_dir["artifacts/report/loss-unet-base.png"]));
-        Assert.True(File.Exists(_dir["artifacts/report/predictions-simple-vit-base.png"]));
+        Assert.True(File.Exists(_dir["artifacts/report/predictions-best-simple-vit-base.png"]));
+        Assert.True(File.Exists(_dir["artifacts/report/predictions-worst-simple-vit-base.png"]));
+        Assert.True(File.Exists(_dir["artifacts/report/iou-histogram-simple-vit-base.png"]));
         Assert.True(File.Exists(_dir["pipeline.smoke.lock"]));
 
         // 2. Nothing changed: every stage is a cache hit, and status agrees.

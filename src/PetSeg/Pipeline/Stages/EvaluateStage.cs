@@ -29,20 +29,33 @@ public sealed class EvaluateStage(PipelineConfig config, ExperimentConfig experi
     public override bool UsesInput(string dependency, string output) =>
         dependency == StageIds.Preprocess ? output == PreprocessStage.OutputName("test") : output == TrainingCheckpoint.WeightsFile;
 
+    public const string PerImageFile = "per-image-iou.json", BestGrid = "predictions-best.png", WorstGrid = "predictions-worst.png";
+
     public override IReadOnlyDictionary<string, StageOutput> Execute(StageContext c)
     {
         var (model, info) = TrainingCheckpoint.LoadModel(c.Input(TrainStage, TrainingCheckpoint.WeightsFile).Path);
         using var _ = model;
         using var test = TensorCache.Open(c.Input(StageIds.Preprocess, PreprocessStage.OutputName("test")).Path);
-        var metrics = Evaluator.Run(model, test, info.Model.Classes, experiment.Settings.BatchSize, c.Ui, c.Cancellation);
+        var perImage = new List<double>();
+        var metrics = Evaluator.Run(model, test, info.Model.Classes, experiment.Settings.BatchSize, c.Ui, perImage, c.Cancellation);
         c.Ui.Info($"{Id}: pixel error {metrics.PixelError:F4}, F1 (weighted) {metrics.F1Weighted:F4}, mean IoU {metrics.MeanIoU:F4} over {metrics.ValidPixels:N0} pixels");
 
         var outputs = new Dictionary<string, StageOutput>();
         var file = MetricsFile.Write(Path.Combine(c.OutputDir, "metrics.json"), new MetricsRecord(
             experiment.ExperimentId, experiment.Title, experiment.Settings.Seed, c.Dependencies[TrainStage].Key, info.Epoch, metrics));
         outputs["metrics.json"] = c.Output(file);
+        outputs[PerImageFile] = c.Output(PerImageIoU.Write(Path.Combine(c.OutputDir, PerImageFile),
+            perImage.Select((v, i) => new ImageIoU(test.Entries[i].Stem, double.IsNaN(v) ? null : v)).ToList()));
         if (config.Report.SamplePredictions > 0)
-            outputs["predictions.png"] = c.Output(PredictionGrid.Write(Path.Combine(c.OutputDir, "predictions.png"), model, test, config.Report.SamplePredictions));
+        {
+            // The images this model segments best and worst teach more than the first few.
+            var (best, worst) = PerImageIoU.BestAndWorst(perImage, config.Report.SamplePredictions);
+            if (best.Length > 0)
+            {
+                outputs[BestGrid] = c.Output(PredictionGrid.Write(Path.Combine(c.OutputDir, BestGrid), model, test, best));
+                outputs[WorstGrid] = c.Output(PredictionGrid.Write(Path.Combine(c.OutputDir, WorstGrid), model, test, worst));
+            }
+        }
         return outputs;
     }
 }

@@ -28,7 +28,8 @@ public sealed class ReportStage(PipelineConfig config) : Stage
         ["experiments"] = string.Join(";", config.Experiments.Select(e => $"{e.Id}={e.Title}")),
     };
 
-    public override bool UsesInput(string dependency, string output) => output is "metrics.json" or "predictions.png" or "losses.json";
+    public override bool UsesInput(string dependency, string output) =>
+        output is "metrics.json" or "losses.json" or EvaluateStage.PerImageFile or EvaluateStage.BestGrid or EvaluateStage.WorstGrid;
 
     /// <summary>The libtorch TorchSharp 0.107 is built against (its native package, libtorch-cpu 2.10.0).</summary>
     private const string LibTorchVersion = "2.10.0";
@@ -42,7 +43,7 @@ public sealed class ReportStage(PipelineConfig config) : Stage
 
         var runs = new Dictionary<string, List<SeedRun>>(StringComparer.Ordinal);
         var curves = new Dictionary<string, IReadOnlyList<double>>(StringComparer.Ordinal);
-        var grids = new Dictionary<string, string>();
+        var grids = new Dictionary<string, ExperimentFigures>();
         foreach (var e in config.Experiments)
         {
             var evaluate = StageIds.Evaluate(e.Id);
@@ -51,13 +52,20 @@ public sealed class ReportStage(PipelineConfig config) : Stage
             list.Add(new SeedRun(e.Settings.Seed, MetricsFile.Read(c.Input(evaluate, "metrics.json").Path).Metrics));
             if (list.Count > 1) continue; // curves and predictions: the first seed's
             curves[group] = LossHistory.Read(c.Input(StageIds.Train(e.Id), "losses.json").Path).EpochLosses;
-            if (c.Dependencies[evaluate].Outputs.ContainsKey("predictions.png"))
+            var evaluated = c.Dependencies[evaluate].Outputs;
+            string? Copy(string output, string name)
             {
-                var target = Path.Combine(c.OutputDir, $"predictions-{group}.png");
-                File.Copy(c.Input(evaluate, "predictions.png").Path, target, overwrite: true);
-                grids[group] = Path.GetFileName(target);
+                if (!evaluated.ContainsKey(output)) return null;
+                var target = Path.Combine(c.OutputDir, name);
+                File.Copy(c.Input(evaluate, output).Path, target, overwrite: true);
                 Add(target);
+                return name;
             }
+            var histogram = PerImageIoU.Histogram(Path.Combine(c.OutputDir, $"iou-histogram-{group}.png"), $"{group}: per-image IoU",
+                PerImageIoU.Read(c.Input(evaluate, EvaluateStage.PerImageFile).Path));
+            Add(histogram);
+            grids[group] = new ExperimentFigures(Copy(EvaluateStage.BestGrid, $"predictions-best-{group}.png"),
+                Copy(EvaluateStage.WorstGrid, $"predictions-worst-{group}.png"), Path.GetFileName(histogram));
         }
 
         string? lossChart = null, iouChart = null;

@@ -10,6 +10,6 @@ public static class StageVersions
     public const string Preprocess = "preprocess-3"; // 2: caches identified by their file digest; 3: the lab's pixels (OpenCV INTER_LINEAR, libjpeg-turbo decode)
     public const string Weights = "weights-1";
     public const string Train = "train-2";       // 2: weights and optimizer state published as separate files
-    public const string Evaluate = "evaluate-2"; // 2: the trained weights named by kind in the key (seeds rename runs)
-    public const string Report = "report-5";     // 2: no durations or thread counts: the same bytes wherever it is built; 3: seeds, intervals, differences; 4: one loss chart, a mean-IoU bar chart; 5: per-class table
+    public const string Evaluate = "evaluate-3"; // 2: the trained weights named by kind in the key (seeds rename runs); 3: per-image IoU, best/worst grids
+    public const string Report = "report-6";     // 2: no durations or thread counts: the same bytes wherever it is built; 3: seeds, intervals, differences; 4: one loss chart, a mean-IoU bar chart; 5: per-class table; 6: best/worst grids, per-image IoU histograms
 }

@@ -12,7 +12,12 @@ namespace PetSeg.Training.Evaluation;
 /// </summary>
 public static class Evaluator
 {
-    public static SegmentationMetrics Run(nn.Module<Tensor, Tensor> model, TensorCache test, int numClasses, int batchSize, IProgressSink ui, CancellationToken ct = default)
+    public static SegmentationMetrics Run(nn.Module<Tensor, Tensor> model, TensorCache test, int numClasses, int batchSize, IProgressSink ui, CancellationToken ct = default) =>
+        Run(model, test, numClasses, batchSize, ui, null, ct);
+
+    /// <param name="perImageIoU">When given, receives each test image's own mean IoU (NaN for an image with no valid pixel), in cache order.</param>
+    public static SegmentationMetrics Run(nn.Module<Tensor, Tensor> model, TensorCache test, int numClasses, int batchSize, IProgressSink ui,
+        List<double>? perImageIoU, CancellationToken ct = default)
     {
         var cm = new ConfusionMatrix(numClasses);
         using var bar = ui.Bar("evaluate", test.Count, ProgressUnit.Items);
@@ -23,7 +28,15 @@ public static class Evaluator
             using var scope = NewDisposeScope();
             var batch = indices.AsSpan(start, Math.Min(batchSize, test.Count - start));
             var (images, masks) = test.ReadBatch(batch);
-            cm.Update(ClassPredictor.PredictClasses(model, images), masks);
+            var predicted = ClassPredictor.PredictClasses(model, images);
+            cm.Update(predicted, masks);
+            if (perImageIoU is not null)
+                for (int i = 0; i < batch.Length; i++)
+                {
+                    var one = new ConfusionMatrix(numClasses);
+                    one.Update(predicted[i].unsqueeze(0), masks[i].unsqueeze(0));
+                    perImageIoU.Add(SegmentationMetrics.From(one).MeanIoU);
+                }
             bar.Update(start + batch.Length);
         }
         return SegmentationMetrics.From(cm);
