@@ -5,11 +5,8 @@ namespace PetSeg.Reporting;
 /// <summary>Training-loss curves as PNGs (ScottPlot): every experiment on one chart, per-epoch points joined.</summary>
 public static class LossPlot
 {
-    public static string Write(string path, string title, IReadOnlyList<double> epochLosses) =>
-        WriteAll(path, title, new Dictionary<string, IReadOnlyList<double>> { [title] = epochLosses }, legend: false);
-
     /// <summary>One line per experiment (its per-epoch train loss), with a legend, so the curves compare at a glance.</summary>
-    public static string WriteAll(string path, string title, IReadOnlyDictionary<string, IReadOnlyList<double>> curves, bool legend = true)
+    public static string WriteAll(string path, string title, IReadOnlyDictionary<string, IReadOnlyList<double>> curves)
     {
         var plot = new ScottPlot.Plot();
         foreach (var (name, losses) in curves.Where(c => c.Value.Count > 0))
@@ -21,8 +18,8 @@ public static class LossPlot
         plot.Title(title);
         plot.XLabel("epoch");
         plot.YLabel("train loss (cross-entropy)");
-        if (legend) plot.ShowLegend(ScottPlot.Edge.Right);
-        var bytes = plot.GetImageBytes(legend ? 900 : 640, 420, ScottPlot.ImageFormat.Png);
+        plot.ShowLegend(ScottPlot.Edge.Right);
+        var bytes = plot.GetImageBytes(900, 420, ScottPlot.ImageFormat.Png);
         AtomicFile.Write(path, fs => fs.Write(bytes));
         return path;
     }

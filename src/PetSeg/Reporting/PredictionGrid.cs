@@ -11,9 +11,6 @@ namespace PetSeg.Reporting;
 /// <summary>A PNG with one row per test image: the image | the true mask | the predicted mask (pet white, background black, ignored border grey).</summary>
 public static class PredictionGrid
 {
-    public static string Write(string path, nn.Module<Tensor, Tensor> model, TensorCache test, int count) =>
-        Write(path, model, test, Enumerable.Range(0, Math.Min(count, test.Count)).ToArray());
-
     /// <summary>The rows are the test images at <paramref name="indices"/>, in that order (e.g. the best or worst predicted).</summary>
     public static string Write(string path, nn.Module<Tensor, Tensor> model, TensorCache test, int[] indices)
     {

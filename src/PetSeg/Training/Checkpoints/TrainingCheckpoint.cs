@@ -63,9 +63,8 @@ public static class TrainingCheckpoint
     /// <summary>The weights alone, in PyTorch's state_dict order, for export.</summary>
     public static List<KeyValuePair<string, Tensor>> LoadWeights(string path, out CheckpointInfo info)
     {
-        path = Locate(path);
-        info = ReadInfo(path);
-        var (model, _) = LoadModel(path);
+        var (model, loaded) = LoadModel(path);
+        info = loaded;
         using (model)
             return model.state_dict().Select(p => new KeyValuePair<string, Tensor>(p.Key, p.Value.detach().clone())).ToList();
     }
