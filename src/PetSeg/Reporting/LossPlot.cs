@@ -1,26 +1,70 @@
 using PetSeg.IO;
+using PetSeg.Training;
 
 namespace PetSeg.Reporting;
 
-/// <summary>Training-loss curves as PNGs (ScottPlot): every experiment on one chart, per-epoch points joined.</summary>
+/// <summary>
+/// Every experiment's training loss on one PNG (ScottPlot): its per-batch loss smoothed over a quarter epoch as a line
+/// (x in epochs, so runs of different lengths and batch counts share the axis), and its per-epoch mean as points at
+/// the end of each epoch, in the line's colour.
+/// </summary>
 public static class LossPlot
 {
-    /// <summary>One line per experiment (its per-epoch train loss), with a legend, so the curves compare at a glance.</summary>
-    public static string WriteAll(string path, string title, IReadOnlyDictionary<string, IReadOnlyList<double>> curves)
+    public static string WriteAll(string path, string title, IReadOnlyDictionary<string, LossHistory> curves)
     {
         var plot = new ScottPlot.Plot();
-        foreach (var (name, losses) in curves.Where(c => c.Value.Count > 0))
+        var palette = new ScottPlot.Palettes.Category20();
+        int i = 0;
+        foreach (var (name, history) in curves.Where(c => c.Value.EpochLosses.Count > 0))
         {
-            var line = plot.Add.Scatter(Enumerable.Range(1, losses.Count).Select(e => (double)e).ToArray(), losses.ToArray());
-            line.LegendText = name;
-            line.MarkerSize = 6;
+            var color = palette.GetColor(i++);
+            var (x, y) = SmoothedBatches(history.BatchLosses);
+            if (x.Length > 0)
+            {
+                var line = plot.Add.ScatterLine(x, y, color);
+                line.LineWidth = 1.5f;
+            }
+            var points = plot.Add.ScatterPoints(Enumerable.Range(1, history.EpochLosses.Count).Select(e => (double)e).ToArray(),
+                history.EpochLosses.ToArray(), color);
+            points.MarkerSize = 7;
+            points.LegendText = name;
         }
         plot.Title(title);
-        plot.XLabel("epoch");
+        plot.XLabel("epoch (line: per-batch loss smoothed over ¼ epoch; points: epoch mean)");
         plot.YLabel("train loss (cross-entropy)");
         plot.ShowLegend(ScottPlot.Edge.Right);
         var bytes = plot.GetImageBytes(900, 420, ScottPlot.ImageFormat.Png);
         AtomicFile.Write(path, fs => fs.Write(bytes));
         return path;
+    }
+
+    /// <summary>
+    /// Batch b of epoch e (of n batches) sits at x = e + (b + 1) / n; y is the trailing mean of the last ⌈n / 4⌉
+    /// batches (fewer at the start), so one noisy batch does not hide the trend and the curve never looks ahead.
+    /// </summary>
+    public static (double[] X, double[] Y) SmoothedBatches(IReadOnlyList<IReadOnlyList<double>> epochs)
+    {
+        var x = new List<double>();
+        var all = new List<double>();
+        int window = 1;
+        for (int e = 0; e < epochs.Count; e++)
+        {
+            int n = epochs[e].Count;
+            window = Math.Max(window, (n + 3) / 4);
+            for (int b = 0; b < n; b++)
+            {
+                x.Add(e + (b + 1.0) / n);
+                all.Add(epochs[e][b]);
+            }
+        }
+        var y = new double[all.Count];
+        for (int k = 0; k < all.Count; k++)
+        {
+            int from = Math.Max(0, k - window + 1); // summed afresh (not a running sum), so a flat stretch stays exact
+            double sum = 0;
+            for (int j = from; j <= k; j++) sum += all[j];
+            y[k] = sum / (k - from + 1);
+        }
+        return (x.ToArray(), y);
     }
 }

@@ -67,7 +67,7 @@ public static class ReportWriter
             sb.Append("## Mean IoU per experiment\n\n").Append("Mean over seeds; the error bars are the 95 % confidence half-widths (none with one seed).\n\n")
               .Append("![mean IoU per experiment](").Append(input.IouChart).Append(")\n\n");
         if (input.LossChart is not null)
-            sb.Append("## Training loss\n\n").Append("Per-epoch train loss of every experiment (its first seed).\n\n")
+            sb.Append("## Training loss\n\n").Append("Every experiment's train loss (its first seed): per batch, smoothed over a quarter epoch (line), and each epoch's mean (points).\n\n")
               .Append("![train loss of every experiment](").Append(input.LossChart).Append(")\n\n");
         if (input.PredictionGrids.Count > 0)
         {

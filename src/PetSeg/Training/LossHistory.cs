@@ -4,10 +4,10 @@ using PetSeg.IO;
 namespace PetSeg.Training;
 
 /// <summary>
-/// <c>losses.json</c>: an experiment's mean training loss per epoch. No timings in it, so equal runs give equal
-/// files (durations live in the store entry).
+/// <c>losses.json</c>: an experiment's mean training loss per epoch and, per epoch, every batch's loss in training
+/// order. No timings in it, so equal runs give equal files (durations live in the store entry).
 /// </summary>
-public sealed record LossHistory(string Experiment, IReadOnlyList<double> EpochLosses)
+public sealed record LossHistory(string Experiment, IReadOnlyList<double> EpochLosses, IReadOnlyList<IReadOnlyList<double>> BatchLosses)
 {
     private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
@@ -17,8 +17,8 @@ public sealed record LossHistory(string Experiment, IReadOnlyList<double> EpochL
     {
         try
         {
-            return JsonSerializer.Deserialize<LossHistory>(File.ReadAllText(path), Json) is { EpochLosses: not null } h ? h
-                : throw new InvalidDataException($"{path}: not a losses.json (no 'epoch_losses')");
+            return JsonSerializer.Deserialize<LossHistory>(File.ReadAllText(path), Json) is { EpochLosses: not null, BatchLosses: not null } h ? h
+                : throw new InvalidDataException($"{path}: not a losses.json (no 'epoch_losses' or 'batch_losses')");
         }
         catch (JsonException e) { throw new InvalidDataException($"{path}: not a losses.json ({e.Message})", e); }
     }

@@ -9,7 +9,9 @@ using static TorchSharp.torch;
 
 namespace PetSeg.Training;
 
-public sealed record TrainResult(nn.Module<Tensor, Tensor> Model, IReadOnlyList<double> EpochLosses, int ResumedFromEpoch, TimeSpan Duration);
+/// <param name="BatchLosses">Per epoch, every batch's mean loss in training order (what the report smooths).</param>
+public sealed record TrainResult(nn.Module<Tensor, Tensor> Model, IReadOnlyList<double> EpochLosses, IReadOnlyList<IReadOnlyList<double>> BatchLosses,
+    int ResumedFromEpoch, TimeSpan Duration);
 
 /// <summary>
 /// The lab's train loop: Adam/AdamW, CrossEntropy(ignore_index=255), batch 16 with a new seeded shuffle each epoch
@@ -32,15 +34,17 @@ public sealed class Trainer(TrainSettings settings, string runDir, IProgressSink
         using var optimizer = new AdamOptimizer(model.named_parameters(), settings.Optimizer);
 
         var losses = new List<double>();
+        var batchLosses = new List<IReadOnlyList<double>>();
         int startEpoch = 0;
         if (File.Exists(CheckpointPath))
         {
             var info = TrainingCheckpoint.ReadInfo(CheckpointPath);
-            if (info.ConfigDigest == settingsDigest && info.Epoch <= settings.Epochs)
+            if (info.ConfigDigest == settingsDigest && info.Epoch <= settings.Epochs && info.BatchLosses?.Count == info.Epoch)
             {
                 TrainingCheckpoint.Restore(CheckpointPath, model, optimizer, settings.Model);
                 startEpoch = info.Epoch;
                 losses.AddRange(info.EpochLosses);
+                batchLosses.AddRange(info.BatchLosses!);
                 Log($"resuming after epoch {startEpoch} from {CheckpointPath}");
             }
             else Log($"ignoring {CheckpointPath}: it belongs to other settings");
@@ -51,16 +55,19 @@ public sealed class Trainer(TrainSettings settings, string runDir, IProgressSink
         using var shadow = settings.Precision == Precision.Bf16 && settings.Epochs > startEpoch ? new Bf16Shadow(model, settings.Model) : null;
         for (int epoch = startEpoch; epoch < settings.Epochs; epoch++)
         {
-            double loss = RunEpoch(model, shadow, optimizer, train, samples, augmenter, epoch, ct);
-            losses.Add(loss);
+            var batches = RunEpoch(model, shadow, optimizer, train, samples, augmenter, epoch, ct);
+            losses.Add(batches.EpochLoss);
+            batchLosses.Add(batches.Losses);
             TrainingCheckpoint.Save(CheckpointPath, model, optimizer,
-                new CheckpointInfo(settings.Model, epoch + 1, settingsDigest, optimizer.Step, losses.ToList()));
+                new CheckpointInfo(settings.Model, epoch + 1, settingsDigest, optimizer.Step, losses.ToList(), BatchLosses: batchLosses.ToList()));
         }
-        if (settings.Epochs == 0) TrainingCheckpoint.Save(CheckpointPath, model, null, new CheckpointInfo(settings.Model, 0, settingsDigest, 0, []));
-        return new TrainResult(model, losses, startEpoch, clock.Elapsed);
+        if (settings.Epochs == 0) TrainingCheckpoint.Save(CheckpointPath, model, null, new CheckpointInfo(settings.Model, 0, settingsDigest, 0, [], BatchLosses: []));
+        return new TrainResult(model, losses, batchLosses, startEpoch, clock.Elapsed);
     }
 
-    private double RunEpoch(nn.Module<Tensor, Tensor> model, Bf16Shadow? shadow, AdamOptimizer optimizer, TensorCache train, int samples, BatchAugmenter? augmenter, int epoch, CancellationToken ct)
+    private sealed record EpochLosses(double EpochLoss, IReadOnlyList<double> Losses);
+
+    private EpochLosses RunEpoch(nn.Module<Tensor, Tensor> model, Bf16Shadow? shadow, AdamOptimizer optimizer, TensorCache train, int samples, BatchAugmenter? augmenter, int epoch, CancellationToken ct)
     {
         manual_seed(Seeds.ForEpoch(settings.Seed, epoch, 0)); // dropout / drop-path draws
         var order = Enumerable.Range(0, samples).ToArray();
@@ -68,6 +75,7 @@ public sealed class Trainer(TrainSettings settings, string runDir, IProgressSink
         var augRng = Seeds.Random(settings.Seed, epoch, 2);
         var step = new TrainingStep(model, optimizer, shadow);
         double running = 0;
+        var perBatch = new List<double>(capacity: (samples + settings.BatchSize - 1) / settings.BatchSize);
         int seen = 0, batches = (samples + settings.BatchSize - 1) / settings.BatchSize;
         var clock = Stopwatch.StartNew();
         using (var bar = ui.Bar($"epoch {epoch + 1}/{settings.Epochs}", samples, ProgressUnit.Items))
@@ -80,7 +88,9 @@ public sealed class Trainer(TrainSettings settings, string runDir, IProgressSink
                 var (images, masks) = train.ReadBatch(idx);
                 if (augmenter is not null)
                     (images, masks) = BatchAugmenter.Apply(images, masks, augmenter.Draw(augRng, idx.Length, train.Width, train.Height));
-                running += step.Run(ImageNetNormalize.Apply(images), masks) * idx.Length;
+                float batchLoss = step.Run(ImageNetNormalize.Apply(images), masks);
+                perBatch.Add(batchLoss);
+                running += batchLoss * idx.Length;
                 NativeMemory.Release();
                 seen += idx.Length;
                 double rate = seen / Math.Max(1e-9, clock.Elapsed.TotalSeconds);
@@ -89,7 +99,7 @@ public sealed class Trainer(TrainSettings settings, string runDir, IProgressSink
         }
         double epochLoss = running / samples;
         Log($"epoch {epoch + 1}/{settings.Epochs}: train loss {epochLoss:F4} ({samples} images in {clock.Elapsed.TotalSeconds:F1} s, {samples / clock.Elapsed.TotalSeconds:F1} img/s)");
-        return epochLoss;
+        return new EpochLosses(epochLoss, perBatch);
     }
 
     private void Log(string line)

@@ -29,7 +29,16 @@ public sealed class TrainerTests(SmallCaches caches) : IClassFixture<SmallCaches
         var r1 = new Trainer(Tiny(2), dir["a"], NullProgressSink.Instance).Run(train, "d");
         var r2 = new Trainer(Tiny(2), dir["b"], NullProgressSink.Instance).Run(train, "d");
         Assert.Equal(r1.EpochLosses, r2.EpochLosses);
+        Assert.Equal(r1.BatchLosses, r2.BatchLosses);
         Assert.Equal(Weights(r1.Model), Weights(r2.Model));
+        // Per epoch every batch (the last partial one kept), and the epoch loss is their size-weighted mean.
+        int samples = Math.Min(train.Count, 40);
+        Assert.All(r1.BatchLosses, b => Assert.Equal((samples + 15) / 16, b.Count));
+        for (int e = 0; e < 2; e++)
+        {
+            var sizes = Enumerable.Range(0, r1.BatchLosses[e].Count).Select(b => Math.Min(16, samples - b * 16)).ToArray();
+            Assert.Equal(r1.EpochLosses[e], r1.BatchLosses[e].Select((l, b) => l * sizes[b]).Sum() / samples, 1e-12);
+        }
         Assert.Equal(2, File.ReadAllLines(dir["a/train.log"]).Length);
     }
 
@@ -50,6 +59,7 @@ public sealed class TrainerTests(SmallCaches caches) : IClassFixture<SmallCaches
         var resumed = new Trainer(Tiny(3), dir["cut"], NullProgressSink.Instance).Run(train, "d");
         Assert.Equal(1, resumed.ResumedFromEpoch);
         Assert.Equal(full.EpochLosses, resumed.EpochLosses);
+        Assert.Equal(full.BatchLosses, resumed.BatchLosses); // the resumed epochs' batch losses come from the checkpoint
         Assert.Equal(Weights(full.Model), Weights(resumed.Model));
         Assert.Contains("resuming after epoch 1", File.ReadAllText(dir["cut/train.log"]));
     }

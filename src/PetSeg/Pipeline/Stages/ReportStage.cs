@@ -42,7 +42,7 @@ public sealed class ReportStage(PipelineConfig config) : Stage
         void Add(string path) => outputs[Path.GetFileName(path)] = c.Output(path);
 
         var runs = new Dictionary<string, List<SeedRun>>(StringComparer.Ordinal);
-        var curves = new Dictionary<string, IReadOnlyList<double>>(StringComparer.Ordinal);
+        var curves = new Dictionary<string, LossHistory>(StringComparer.Ordinal);
         var grids = new Dictionary<string, ExperimentFigures>();
         foreach (var e in config.Experiments)
         {
@@ -51,7 +51,7 @@ public sealed class ReportStage(PipelineConfig config) : Stage
             if (!runs.TryGetValue(group, out var list)) runs[group] = list = [];
             list.Add(new SeedRun(e.Settings.Seed, MetricsFile.Read(c.Input(evaluate, "metrics.json").Path).Metrics));
             if (list.Count > 1) continue; // curves and predictions: the first seed's
-            curves[group] = LossHistory.Read(c.Input(StageIds.Train(e.Id), "losses.json").Path).EpochLosses;
+            curves[group] = LossHistory.Read(c.Input(StageIds.Train(e.Id), "losses.json").Path);
             var evaluated = c.Dependencies[evaluate].Outputs;
             string? Copy(string output, string name)
             {
@@ -69,9 +69,9 @@ public sealed class ReportStage(PipelineConfig config) : Stage
         }
 
         string? lossChart = null, iouChart = null;
-        if (curves.Values.Any(v => v.Count > 0))
+        if (curves.Values.Any(v => v.EpochLosses.Count > 0))
         {
-            lossChart = LossPlot.WriteAll(Path.Combine(c.OutputDir, "loss.png"), "train loss per epoch", curves);
+            lossChart = LossPlot.WriteAll(Path.Combine(c.OutputDir, "loss.png"), "training loss", curves);
             Add(lossChart);
         }
         iouChart = MetricBars.Write(Path.Combine(c.OutputDir, "mean-iou.png"), "test mean IoU",

@@ -51,7 +51,7 @@ public sealed class TrainStage(PipelineConfig config, ExperimentConfig experimen
         outputs[TrainingCheckpoint.StateFile] = c.Output(state);
         if (File.Exists(Path.Combine(runDir, "train.log"))) Put("train.log", Path.Combine(runDir, "train.log"));
         var losses = Path.Combine(c.OutputDir, "losses.json");
-        new LossHistory(experiment.Id, result.EpochLosses).Write(losses);
+        new LossHistory(experiment.Id, result.EpochLosses, result.BatchLosses).Write(losses);
         outputs["losses.json"] = c.Output(losses);
         AtomicFile.TryDelete(runDir);
         return outputs;
