@@ -1,6 +1,6 @@
 // Thin on purpose: the stage graph, the keys and the cache decisions live in the petseg library (src/PetSeg), so
 // Cake, the CLI and the tests behave the same. This file asks petseg for the graph and registers one task per stage.
-//   dotnet cake --target=Report [--profile=smoke] [--exclusive] [--force] [--no-build]
+//   dotnet cake --target=Report [--profile=demo|smoke] [--exclusive] [--force] [--no-build]
 //   dotnet cake --target=Train-unet-base --exclusive     rerun one stage alone after a config change
 //   dotnet cake --target=Status                          which stages are stale and why
 //   dotnet cake --target=Test                            the test suite (builds nothing else, starts no petseg)

@@ -35,6 +35,10 @@ public static class ModelZoo
     /// <summary>The architecture's pretrainable encoder (its <see cref="EncoderRegistry"/> name), or null.</summary>
     public static string? EncoderName(string architecture) => Find(architecture).Encoder;
 
+    /// <summary>The smp architecture built on <paramref name="encoder"/> (the model an encoder is pretrained inside).</summary>
+    public static string ArchitectureWith(string encoder) =>
+        Entries.FirstOrDefault(e => e.Encoder == encoder)?.Name ?? throw new ArgumentException($"no architecture uses encoder '{encoder}'");
+
     public static nn.Module<Tensor, Tensor> Create(ModelSpec spec) => Find(spec.Architecture).Create(spec);
 
     /// <summary>Loads a full PyTorch state_dict (zip/legacy .pth or .safetensors), strictly, converting dtypes.</summary>

@@ -87,7 +87,7 @@ public sealed class HttpDownloader(HttpClient http, DownloadOptions? options = n
         var kept = File.Exists(partial) ? $" {new FileInfo(partial).Length:N0} bytes are kept in {partial} and the next run resumes from there." : "";
         throw new DownloadException($"{file.FileName}: download failed after {errors.Count} attempt(s):\n  " +
                                     string.Join("\n  ", errors) + "\n" + kept.Trim() +
-                                    (kept.Length > 0 ? "\n" : "") + "Check the network (or proxy) and the URLs in pipeline.yaml; to try the pipeline offline use --profile smoke (synthetic data).");
+                                    (kept.Length > 0 ? "\n" : "") + "Check the network (or proxy) and the URLs in pipeline.yaml; to try the pipeline offline use --profile demo (synthetic pets, ~4 min) or --profile smoke (~1 min).");
     }
 
     /// <summary>One request, appending to the partial file. Returns the bytes received.</summary>

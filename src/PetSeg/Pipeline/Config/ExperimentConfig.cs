@@ -1,4 +1,3 @@
-using PetSeg.Data.Download;
 using PetSeg.Training;
 
 namespace PetSeg.Pipeline.Config;
@@ -16,7 +15,4 @@ public sealed record ExperimentConfig(string Id, string Title, TrainSettings Set
     /// <summary>The declared experiment id, whether or not this run is one of several seeds.</summary>
     public string ExperimentId => Group.Length > 0 ? Group : Id;
 }
-
-/// <param name="Source">"imagenet" downloads the real encoder files; "synthetic" writes random ones in the same formats (smoke runs, tests).</param>
-public sealed record WeightsConfig(string Source, IReadOnlyDictionary<string, RemoteFile> Files);
 

@@ -20,7 +20,7 @@ internal static class ExperimentsBinder
 
     public static WeightsConfig BindWeights(YamlSection w)
     {
-        var source = w.Choice("source", "imagenet", "imagenet", "synthetic");
+        var source = w.Choice("source", WeightsConfig.ImageNet, WeightsConfig.ImageNet, WeightsConfig.Synthetic, WeightsConfig.Pretrain);
         var files = new Dictionary<string, RemoteFile>(DefaultWeights);
         var fs = w.Section("files");
         foreach (var name in fs.Keys())
@@ -28,8 +28,13 @@ internal static class ExperimentsBinder
             if (!DefaultWeights.TryGetValue(name, out var defaults)) throw fs.Error(name, $"unknown encoder; expected one of {string.Join(", ", DefaultWeights.Keys)}");
             files[name] = PipelineConfigLoader.Remote(fs.Section(name), defaults.FileName, defaults);
         }
+        var p = w.Section("pretrain");
+        var pd = new PretrainConfig();
+        var pretrain = new PretrainConfig(p.Int("count", pd.Count, 2, 1_000_000), p.Int("seed", pd.Seed, 0),
+            p.Int("epochs", pd.Epochs, 1, 10_000), p.Double("lr", pd.Lr, 0, 10), p.Int("batch_size", pd.BatchSize, 1, 65_536));
+        p.RejectUnknown();
         w.RejectUnknown();
-        return new WeightsConfig(source, files);
+        return new WeightsConfig(source, files) { Pretraining = pretrain };
     }
 
     private sealed record Defaults(string Optimizer, double Lr, double WeightDecay, int Epochs, int BatchSize, bool Augment, long Seed, bool Pretrained, int? MaxEpochs, int? MaxTrainSamples, string Precision);
