@@ -51,8 +51,8 @@ public class BenchSettings : CommandSettings
         public int Steps { get; init; } = 20;
         [CommandOption("--bf16")][Description("bf16 forward/backward with fp32 master weights (training.precision: bf16).")]
         public bool Bf16 { get; init; }
-        [CommandOption("--channels-last")][Description("Feed the batch in channels-last layout, as the trainer does.")]
-        public bool ChannelsLast { get; init; }
+        [CommandOption("--phases")][Description("Also print the median time of each phase of the step (weight copy, forward, backward, grads, optimizer).")]
+        public bool Phases { get; init; }
     }
 
     public sealed class Epoch : Data

@@ -53,57 +53,67 @@ internal static class TrainingBenchmarks
         return 0;
     }
 
-    /// <summary>forward + CE(ignore 255) + backward + Adam step at batch 16, 3×size², plus eval forward; RSS before/after.</summary>
+    /// <summary>
+    /// The trainer's own <see cref="TrainingStep"/> (input through <see cref="ImageNetNormalize"/>, channels-last as
+    /// in training) at batch 16, 3×size², then eval forwards; median step, optional per-phase medians, RSS.
+    /// </summary>
     public static int TrainStep(BenchSettings.TrainStep s, CancellationToken ct)
     {
         var models = s.Model == "all" ? ModelZoo.Architectures : [s.Model];
         foreach (var name in models)
         {
             manual_seed(0);
-            var model = ModelZoo.Create(new ModelSpec(name, ImageSize: s.Size));
+            var spec = new ModelSpec(name, ImageSize: s.Size);
+            var model = ModelZoo.Create(spec);
             using var opt = new AdamOptimizer(model.named_parameters(), new AdamSettings(1e-4));
-            using var shadow = s.Bf16 ? new Bf16Shadow(model, new ModelSpec(name, ImageSize: s.Size)) : null; // as the trainer's bf16 mode
-            var x = randn(16, 3, s.Size, s.Size, dtype: s.Bf16 ? ScalarType.BFloat16 : ScalarType.Float32);
-            if (s.ChannelsLast) x = x.permute(0, 2, 3, 1).contiguous().permute(0, 3, 1, 2); // convs then keep channels-last activations
-            var y = randint(0, 2, [16, s.Size, s.Size]);
-            model.train();
+            using var shadow = s.Bf16 ? new Bf16Shadow(model, spec) : null; // as the trainer's bf16 mode
+            var step = new TrainingStep(model, opt, shadow);
+            var x = ImageNetNormalize.Apply(randint(0, 256, [16, 3, s.Size, s.Size], dtype: ScalarType.Byte));
+            var y = randint(0, 2, [16, s.Size, s.Size], dtype: ScalarType.Byte);
+            var timings = new StepTimings();
             void Step()
             {
-                using var scope = NewDisposeScope();
-                opt.ZeroGrad();
-                var net = shadow?.Prepare(training: true) ?? model;
-                var loss = nn.functional.cross_entropy(net.call(x).to_type(ScalarType.Float32), y, ignore_index: 255);
-                loss.backward();
-                shadow?.PushBack();
-                opt.StepOnce();
-                _ = loss.item<float>();
-                NativeMemory.Release(); // as the trainer does after every batch
+                step.Run(x, y, timings);
+                NativeMemory.Release(); // as the trainer does after every batch (PETSEG_NO_GC_PER_BATCH=1 turns it off)
             }
             Step(); Step(); // warm-up: allocator, optimizer state
+            timings.Clear();
             GC.Collect();
-            double rssBefore = RssMiB();
+            double rssBefore = RssMiB(), rssPeak = rssBefore;
             var stepTimes = new List<double>();
+            var rssTrace = new List<double>();
             for (int i = 0; i < s.Steps; i++)
             {
                 ct.ThrowIfCancellationRequested();
                 var st = Stopwatch.StartNew();
                 Step();
                 stepTimes.Add(st.Elapsed.TotalSeconds);
+                double rss = RssMiB();
+                rssPeak = Math.Max(rssPeak, rss);
+                if (i % Math.Max(1, s.Steps / 10) == 0 || i == s.Steps - 1) rssTrace.Add(rss);
             }
+            double rssAfter = RssMiB();
             stepTimes.Sort();
             double trainRate = 16 / stepTimes[stepTimes.Count / 2]; // median step: robust to a noisy shared VM
-            var sw = Stopwatch.StartNew();
-            GC.Collect();
-            double rssAfter = RssMiB();
             model.eval();
-            sw.Restart();
             int evalSteps = Math.Max(3, s.Steps / 2);
+            var evalTimes = new List<double>();
             using (no_grad())
-                for (int i = 0; i < evalSteps; i++) { using var scope = NewDisposeScope(); _ = (shadow?.Prepare(training: false) ?? model).call(x).argmax(1).sum().item<long>(); }
-            double evalRate = 16 * evalSteps / sw.Elapsed.TotalSeconds;
-            System.Console.WriteLine($"train-step {name}: {trainRate:F2} images/s train (median step {stepTimes[stepTimes.Count / 2]:F2} s, min {stepTimes[0]:F2}, max {stepTimes[^1]:F2}), {evalRate:F2} images/s eval forward " +
-                                     $"(batch 16, {s.Size}², {s.Steps} steps, {torch.get_num_threads()} threads{(s.ChannelsLast ? ", channels-last" : "")}{(s.Bf16 ? ", bf16" : "")}); " +
-                                     $"RSS {rssBefore:F0} → {rssAfter:F0} MiB");
+                for (int i = 0; i < evalSteps + 1; i++)
+                {
+                    var sw = Stopwatch.StartNew();
+                    using var scope = NewDisposeScope();
+                    var input = shadow is null ? x : x.to_type(ScalarType.BFloat16);
+                    _ = (shadow?.Prepare(training: false) ?? model).call(input).argmax(1).sum().item<long>();
+                    if (i > 0) evalTimes.Add(sw.Elapsed.TotalSeconds); // the first is warm-up
+                }
+            evalTimes.Sort();
+            double evalRate = 16 / evalTimes[evalTimes.Count / 2];
+            System.Console.WriteLine($"train-step {name}: {trainRate:F2} images/s train (median step {stepTimes[stepTimes.Count / 2]:F3} s, min {stepTimes[0]:F3}, max {stepTimes[^1]:F3}), {evalRate:F2} images/s eval forward " +
+                                     $"(batch 16, {s.Size}², {s.Steps} steps, {torch.get_num_threads()} threads{(s.Bf16 ? ", bf16" : "")}{(NativeMemory.Enabled ? "" : ", no GC per batch")}); " +
+                                     $"RSS {rssBefore:F0} → {rssAfter:F0} MiB (peak {rssPeak:F0}; {string.Join(" ", rssTrace.Select(r => r.ToString("F0")))})");
+            if (s.Phases)
+                System.Console.WriteLine("  phases (median s): " + string.Join(", ", timings.Medians().Where(p => p.Median > 0).Select(p => $"{p.Phase} {p.Median:F3}")));
             model.Dispose();
         }
         return 0;

@@ -10,6 +10,8 @@ public static class NativeMemory
 {
     private static readonly bool Disabled = Environment.GetEnvironmentVariable("PETSEG_NO_GC_PER_BATCH") == "1";
 
+    public static bool Enabled => !Disabled;
+
     public static void Release()
     {
         if (Disabled) return; // for measuring the cost of this workaround

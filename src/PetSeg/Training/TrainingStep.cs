@@ -15,17 +15,23 @@ public sealed class TrainingStep(nn.Module<Tensor, Tensor> model, AdamOptimizer 
     /// <param name="input">The model's input (already normalised), N×3×H×W float32.</param>
     /// <param name="target">N×H×W class indices, 255 = ignored.</param>
     /// <returns>The batch's loss before the update.</returns>
-    public float Run(Tensor input, Tensor target)
+    /// <param name="timings">Records each phase's wall time (benchmarks), or null.</param>
+    public float Run(Tensor input, Tensor target, StepTimings? timings = null)
     {
         using var scope = NewDisposeScope();
+        timings?.Start();
         model.train();
         optimizer.ZeroGrad();
         var net = shadow?.Prepare(training: true) ?? model;
-        if (shadow is not null) input = input.to_type(ScalarType.BFloat16);
+        if (shadow is not null) { input = input.to_type(ScalarType.BFloat16); timings?.End(0); }
         var loss = SegmentationLoss.Compute(net.call(input), target);
+        float value = loss.item<float>();
+        timings?.End(1);
         loss.backward();
-        shadow?.PushBack();
+        timings?.End(2);
+        if (shadow is not null) { shadow.PushBack(); timings?.End(3); }
         optimizer.StepOnce();
-        return loss.item<float>();
+        timings?.End(4);
+        return value;
     }
 }

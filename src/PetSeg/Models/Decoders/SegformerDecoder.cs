@@ -1,3 +1,4 @@
+using PetSeg.Models;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -40,7 +41,7 @@ public sealed class SegformerDecoder : Module<Tensor[], Tensor>
         mlp_stage = new ModuleList<PixelLinear>(stages.Select(c => new PixelLinear(c, segmentationChannels)).ToArray());
         fuse_stage = Sequential(
             Conv2d(stages.Length * segmentationChannels, segmentationChannels, 1, bias: false),
-            BatchNorm2d(segmentationChannels), ReLU(inplace: true));
+            new TrackedBatchNorm2d(segmentationChannels), ReLU(inplace: true));
         RegisterComponents();
     }
 

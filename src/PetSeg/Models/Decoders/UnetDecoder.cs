@@ -1,3 +1,4 @@
+using PetSeg.Models;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -9,7 +10,7 @@ namespace PetSeg.Models.Decoders;
 internal static class Conv2dReLU
 {
     public static Sequential Create(int inChannels, int outChannels) =>
-        Sequential(Conv2d(inChannels, outChannels, 3, padding: 1, bias: false), BatchNorm2d(outChannels), ReLU(inplace: true));
+        Sequential(Conv2d(inChannels, outChannels, 3, padding: 1, bias: false), new TrackedBatchNorm2d(outChannels), ReLU(inplace: true));
 }
 
 /// <summary>One Unet decoder stage: nearest-upsample to the skip's size, concatenate the skip, two Conv2dReLU.</summary>

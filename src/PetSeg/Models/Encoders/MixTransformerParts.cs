@@ -127,7 +127,8 @@ internal static class DropPath
         var shape = new long[branch.dim()];
         Array.Fill(shape, 1L);
         shape[0] = branch.shape[0];
-        using var mask = empty(shape, branch.dtype, branch.device).bernoulli_(keep).div_(keep);
+        using var keepScalar = keep.ToScalar();
+        using var mask = empty(shape, branch.dtype, branch.device).bernoulli_(keep).div_(keepScalar);
         return branch * mask;
     }
 }
@@ -158,8 +159,8 @@ public sealed class MitBlock : Module<Tensor, Tensor>, IStochasticLayer
         using var scope = NewDisposeScope();
         long b = x.shape[0], c = x.shape[1], h = x.shape[2], w = x.shape[3];
         var t = x.flatten(2).transpose(1, 2);
-        t = t + DropPath.Apply(attn.call(norm1.call(t), h, w), _dropPath, training);
-        t = t + DropPath.Apply(mlp.call(norm2.call(t), h, w), _dropPath, training);
+        t = t.Plus(DropPath.Apply(attn.call(norm1.call(t), h, w), _dropPath, training));
+        t = t.Plus(DropPath.Apply(mlp.call(norm2.call(t), h, w), _dropPath, training));
         return t.transpose(1, 2).reshape(b, c, h, w).MoveToOuterDisposeScope();
     }
 }

@@ -1,3 +1,4 @@
+using PetSeg.Models;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -9,17 +10,17 @@ namespace PetSeg.Models.Encoders;
 public sealed class BasicBlock : Module<Tensor, Tensor>
 {
     private readonly Conv2d conv1, conv2;
-    private readonly BatchNorm2d bn1, bn2;
+    private readonly TrackedBatchNorm2d bn1, bn2;
     private readonly Sequential? downsample;
 
     public BasicBlock(int inPlanes, int planes, int stride) : base(nameof(BasicBlock))
     {
         conv1 = Conv2d(inPlanes, planes, 3, stride: stride, padding: 1, bias: false);
-        bn1 = BatchNorm2d(planes);
+        bn1 = new TrackedBatchNorm2d(planes);
         conv2 = Conv2d(planes, planes, 3, padding: 1, bias: false);
-        bn2 = BatchNorm2d(planes);
+        bn2 = new TrackedBatchNorm2d(planes);
         if (stride != 1 || inPlanes != planes)
-            downsample = Sequential(Conv2d(inPlanes, planes, 1, stride: stride, bias: false), BatchNorm2d(planes));
+            downsample = Sequential(Conv2d(inPlanes, planes, 1, stride: stride, bias: false), new TrackedBatchNorm2d(planes));
         RegisterComponents();
     }
 
@@ -29,7 +30,7 @@ public sealed class BasicBlock : Module<Tensor, Tensor>
         var h = functional.relu(bn1.call(conv1.call(x)));
         h = bn2.call(conv2.call(h));
         var identity = downsample is null ? x : downsample.call(x);
-        return h.add_(identity).relu_().MoveToOuterDisposeScope();
+        return h.add_(identity, Scalars.One).relu_().MoveToOuterDisposeScope();
     }
 }
 
@@ -41,7 +42,7 @@ public sealed class BasicBlock : Module<Tensor, Tensor>
 public sealed class ResNetEncoder : Module<Tensor, Tensor[]>
 {
     private readonly Conv2d conv1;
-    private readonly BatchNorm2d bn1;
+    private readonly TrackedBatchNorm2d bn1;
     private readonly MaxPool2d maxpool;
     private readonly Sequential layer1, layer2, layer3, layer4;
 
@@ -51,7 +52,7 @@ public sealed class ResNetEncoder : Module<Tensor, Tensor[]>
     public ResNetEncoder(IReadOnlyList<int> depths, int inChannels = 3) : base(nameof(ResNetEncoder))
     {
         conv1 = Conv2d(inChannels, 64, 7, stride: 2, padding: 3, bias: false);
-        bn1 = BatchNorm2d(64);
+        bn1 = new TrackedBatchNorm2d(64);
         maxpool = MaxPool2d(3, stride: 2, padding: 1);
         if (depths.Count != 4) throw new ArgumentException($"a ResNet has 4 layers; got depths [{string.Join(", ", depths)}]");
         layer1 = Layer(64, 64, depths[0], 1);
@@ -90,7 +91,7 @@ public sealed class ResNetEncoder : Module<Tensor, Tensor[]>
         foreach (var (_, m) in named_modules())
         {
             if (m is Conv2d c) init.kaiming_normal_(c.weight, mode: init.FanInOut.FanOut, nonlinearity: init.NonlinearityType.ReLU);
-            else if (m is BatchNorm2d bn) { init.ones_(bn.weight); init.zeros_(bn.bias); }
+            else if (m is BatchNorm bn) { init.ones_(bn.weight); init.zeros_(bn.bias); }
         }
     }
 }

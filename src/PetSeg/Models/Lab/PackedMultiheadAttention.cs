@@ -39,7 +39,8 @@ public sealed class PackedMultiheadAttention : Module<Tensor, Tensor>, IStochast
         long b = x.shape[0], n = x.shape[1], d = x.shape[2], hd = d / _heads;
         var qkv = functional.linear(x, in_proj_weight, in_proj_bias).view(b, n, 3, _heads, hd).permute(2, 0, 3, 1, 4);
         var (q, k, v) = (qkv[0], qkv[1], qkv[2]);
-        var attn = functional.softmax(q.matmul(k.transpose(-2, -1)) * (1.0 / Math.Sqrt(hd)), -1);
+        using var scale = (1.0 / Math.Sqrt(hd)).ToScalar(); // disposed now, not by a finalizer (see Scalars)
+        var attn = functional.softmax(q.matmul(k.transpose(-2, -1)).mul(scale), -1);
         attn = functional.dropout(attn, _dropout, training);
         var o = attn.matmul(v).transpose(1, 2).reshape(b, n, d);
         return out_proj.call(o).MoveToOuterDisposeScope();

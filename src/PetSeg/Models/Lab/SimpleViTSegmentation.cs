@@ -25,8 +25,8 @@ public sealed class TransformerEncoderBlock : Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();
-        x = x + attn.call(norm1.call(x));
-        return (x + mlp.call(norm2.call(x))).MoveToOuterDisposeScope();
+        x = x.Plus(attn.call(norm1.call(x)));
+        return x.Plus(mlp.call(norm2.call(x))).MoveToOuterDisposeScope();
     }
 }
 
@@ -70,7 +70,7 @@ public sealed class SimpleViTSegmentation : Module<Tensor, Tensor>, ITraceable
         if (h != _imageSize || w != _imageSize)
             throw new ArgumentException($"input is {h}×{w}, this SimpleViT was built for {_imageSize}×{_imageSize}");
         using var scope = NewDisposeScope();
-        var x = patch_embedding.call(img) + pos_embedding;
+        var x = patch_embedding.call(img).Plus(pos_embedding);
         x = segmentation_head.call(transformer_encoder.call(x));
         int grid = _imageSize / _patchSize;
         x = x.view(b, grid, grid, _numClasses).permute(0, 3, 1, 2);
@@ -81,7 +81,7 @@ public sealed class SimpleViTSegmentation : Module<Tensor, Tensor>, ITraceable
     {
         var embedded = patch_embedding.call(input);
         var traced = new List<(string, Tensor)> { ("patch_embedding", embedded) };
-        var x = embedded + pos_embedding;
+        var x = embedded.Plus(pos_embedding);
         int i = 0;
         foreach (var block in transformer_encoder.children().Cast<Module<Tensor, Tensor>>())
         {

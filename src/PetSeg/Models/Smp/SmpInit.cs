@@ -18,7 +18,7 @@ internal static class SmpInit
                     init.kaiming_uniform_(c.weight, a: 0, mode: init.FanInOut.FanIn, nonlinearity: init.NonlinearityType.ReLU);
                     if (c.bias is not null) init.zeros_(c.bias);
                     break;
-                case BatchNorm2d bn: init.ones_(bn.weight); init.zeros_(bn.bias); break;
+                case BatchNorm bn: init.ones_(bn.weight); init.zeros_(bn.bias); break;
                 case LayerNorm ln: init.ones_(ln.weight); init.zeros_(ln.bias); break;
                 case Linear l:
                     init.xavier_uniform_(l.weight);
