@@ -33,6 +33,7 @@ app.Configure(c =>
         b.AddCommand<CacheReadBench>("cache-read");
         b.AddCommand<DataPathBench>("data-path");
         b.AddCommand<TrainStepBench>("train-step").WithExample("bench", "train-step", "--model", "unet-resnet34", "--bf16", "--phases");
+        b.AddCommand<LabBench>("lab").WithExample("bench", "lab").WithExample("bench", "lab", "--profile", "demo");
         b.AddCommand<EpochBench>("epoch").WithExample("bench", "epoch", "--count", "400", "--epochs", "3");
         b.AddCommand<HashBench>("hash");
         b.AddCommand<RemoteBench>("remote").WithExample("bench", "remote", "--url", "s3://petseg/bench", "--endpoint", "http://127.0.0.1:9000");

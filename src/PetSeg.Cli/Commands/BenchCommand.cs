@@ -55,6 +55,16 @@ public class BenchSettings : CommandSettings
         public bool Phases { get; init; }
     }
 
+    public sealed class Lab : BenchSettings
+    {
+        [CommandOption("-c|--config <FILE>")][Description("Pipeline definition (default: pipeline.yaml in the current folder).")]
+        public string Config { get; init; } = PetSeg.Pipeline.Config.PipelineConfigLoader.DefaultFile;
+        [CommandOption("-p|--profile <NAME>")][Description("Profile to overlay, e.g. 'demo'. Also read from $PETSEG_PROFILE.")]
+        public string? Profile { get; init; }
+        [CommandOption("--steps <N>")][Description("Measured training steps per distinct model (default 6; the median counts).")]
+        public int Steps { get; init; } = 6;
+    }
+
     public sealed class Epoch : Data
     {
         [CommandOption("--model <NAME>")][Description("Model to train (default simple-unet).")]
@@ -132,6 +142,13 @@ public sealed class DataPathBench : BenchCommand<BenchSettings.Data>
 public sealed class TrainStepBench : BenchCommand<BenchSettings.TrainStep>
 {
     protected override int Measure(BenchSettings.TrainStep s, CancellationToken ct) => TrainingBenchmarks.TrainStep(s, ct);
+}
+
+[Description("Each configured model's train and eval rate at its precision, and the projected wall time of the configured experiments.")]
+public sealed class LabBench : BenchCommand<BenchSettings.Lab>
+{
+    protected override int Measure(BenchSettings.Lab s, CancellationToken ct) =>
+        LabProjection.Run(PetSeg.Pipeline.Config.PipelineConfigLoader.Load(s.Config, s.Profile ?? Environment.GetEnvironmentVariable("PETSEG_PROFILE")), Math.Max(1, s.Steps), ct);
 }
 
 [Description("Whole training epochs through the Trainer, images/s and RSS after each epoch.")]

@@ -167,3 +167,90 @@ internal static class TrainingBenchmarks
         return 0;
     }
 }
+
+/// <summary>
+/// `petseg bench lab`: each distinct model of the configured experiments (architecture, image size, batch, precision)
+/// measured once through the trainer's step and the evaluator's forward, then the projected wall time of every
+/// experiment — epochs × training images / train rate + test images / eval rate — so a user knows before starting
+/// whether the configured lab is an evening or a weekend.
+/// </summary>
+internal static class LabProjection
+{
+    /// <summary>Synthetic data: from its count (even indices train). The real data: its caches' sizes once preprocessed, else trainval 3,680 / test 3,669.</summary>
+    public static (int Train, int Test) SplitSizes(PetSeg.Pipeline.Config.PipelineConfig config)
+    {
+        if (config.Dataset.Source == "synthetic") return ((config.Dataset.Synthetic.Count + 1) / 2, config.Dataset.Synthetic.Count / 2);
+        int Cached(string split, int fallback)
+        {
+            var path = PetSeg.Pipeline.Stages.PreprocessStage.CachePath(config, split);
+            if (!File.Exists(path)) return fallback;
+            using var cache = TensorCache.Open(path);
+            return cache.Count;
+        }
+        return (Cached("trainval", 3680), Cached("test", 3669));
+    }
+
+    public static int Run(PetSeg.Pipeline.Config.PipelineConfig config, int steps, CancellationToken ct)
+    {
+        var (trainImages, testImages) = SplitSizes(config);
+        System.Console.WriteLine($"bench lab: {config.Experiments.Count} experiment run(s), {trainImages:N0} training and {testImages:N0} test images, " +
+                                 $"{torch.get_num_threads()} torch threads; median of {steps} steps per model");
+        var rates = new Dictionary<string, (double Train, double Eval)>();
+        double total = 0;
+        foreach (var e in config.Experiments)
+        {
+            var s = e.Settings;
+            var key = $"{s.Model.Architecture} {s.Model.ImageSize}² batch {s.BatchSize} {s.Precision.ToString().ToLowerInvariant()}";
+            if (!rates.TryGetValue(key, out var r))
+            {
+                r = rates[key] = Measure(s, steps, ct);
+                System.Console.WriteLine($"  {key}: train {r.Train:F2} images/s, eval {r.Eval:F2} images/s");
+            }
+            int images = Math.Min(trainImages, s.MaxTrainSamples ?? int.MaxValue);
+            double seconds = s.Epochs * images / r.Train + testImages / r.Eval;
+            total += seconds;
+            System.Console.WriteLine($"  {e.Id,-28} {s.Epochs,3} epoch(s) × {images:N0} images → {Format(seconds)}");
+        }
+        System.Console.WriteLine($"projected: {Format(total)} for training and evaluation (without data preparation, checkpoints and the report)");
+        return 0;
+    }
+
+    private static string Format(double seconds) => TimeSpan.FromSeconds(seconds) is var t && t.TotalHours >= 1 ? $"{(int)t.TotalHours} h {t.Minutes:D2} min" : $"{t.Minutes} min {t.Seconds:D2} s";
+
+    private static (double Train, double Eval) Measure(TrainSettings s, int steps, CancellationToken ct)
+    {
+        using var scope = NewDisposeScope();
+        manual_seed(0);
+        var model = ModelZoo.Create(s.Model);
+        using var opt = new AdamOptimizer(model.named_parameters(), s.Optimizer);
+        using var shadow = s.Precision == Precision.Bf16 ? new Bf16Shadow(model, s.Model) : null;
+        var step = new TrainingStep(model, opt, shadow);
+        int size = s.Model.ImageSize, batch = s.BatchSize;
+        var x = ImageNetNormalize.Apply(randint(0, 256, [batch, 3, size, size], dtype: ScalarType.Byte));
+        var y = randint(0, 2, [batch, size, size], dtype: ScalarType.Byte);
+        var times = new List<double>();
+        for (int i = 0; i < steps + 2; i++) // two warm-up steps: allocator, optimizer state
+        {
+            ct.ThrowIfCancellationRequested();
+            var sw = Stopwatch.StartNew();
+            step.Run(x, y);
+            NativeMemory.Release();
+            if (i >= 2) times.Add(sw.Elapsed.TotalSeconds);
+        }
+        times.Sort();
+        double train = batch / times[times.Count / 2];
+        model.eval();
+        var evalTimes = new List<double>();
+        using (no_grad())
+            for (int i = 0; i < Math.Max(3, steps / 2) + 1; i++)
+            {
+                var sw = Stopwatch.StartNew();
+                using var inner = NewDisposeScope();
+                _ = model.call(x).argmax(1).sum().item<long>(); // evaluation runs the fp32 model
+                if (i > 0) evalTimes.Add(sw.Elapsed.TotalSeconds);
+            }
+        evalTimes.Sort();
+        model.Dispose();
+        return (train, batch / evalTimes[evalTimes.Count / 2]);
+    }
+}

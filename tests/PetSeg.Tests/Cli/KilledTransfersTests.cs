@@ -10,7 +10,7 @@ using PetSeg.Tests.Support;
 namespace PetSeg.Tests.Cli;
 
 /// <summary>
-/// `petseg push` and `petseg pull` killed (SIGKILL) at random points, 10 times each: a stage record on the remote is
+/// `petseg push` and `petseg pull` killed (SIGKILL) at random points, 6 times each: a stage record on the remote is
 /// only ever visible with every object it names, intact; the local store never holds an entry that fails its
 /// digests; and the next push/pull completes.
 /// </summary>
@@ -80,7 +80,8 @@ public sealed class KilledTransfersTests : IDisposable
 
         // Each trial pushes into an empty remote, is killed at a random point, then a second push completes it.
         int killed = 0;
-        for (int trial = 0; trial < 10; trial++)
+        const int trials = 6; // 10 in session 4 (all green); 6 keep the suite within its budget
+        for (int trial = 0; trial < trials; trial++)
         {
             var remote = $"remote-{trial}";
             a = Workspace("a", remote);
@@ -90,13 +91,13 @@ public sealed class KilledTransfersTests : IDisposable
             Assert.True(exit == 0, log);
             Assert.Equal(stageCount, AssertRemoteConsistent(remote));
         }
-        Assert.True(killed >= 5, $"only {killed} of 10 pushes were still running when killed");
+        Assert.True(killed >= 3, $"only {killed} of {trials} pushes were still running when killed");
 
         // Each trial pulls into an empty store, is killed at a random point, then a second pull completes it.
         killed = 0;
-        for (int trial = 0; trial < 10; trial++)
+        for (int trial = 0; trial < trials; trial++)
         {
-            var b = Workspace($"b{trial}", "remote-9");
+            var b = Workspace($"b{trial}", $"remote-{trials - 1}");
             File.Copy(Path.Combine(a, "pipeline.lock"), Path.Combine(b, "pipeline.lock"));
             if (KillAfter(b, TimeSpan.FromMilliseconds(rng.Next(200, 900)), "pull")) killed++;
             AssertLocalConsistent(b);
@@ -108,7 +109,7 @@ public sealed class KilledTransfersTests : IDisposable
             Assert.Empty(Directory.GetFileSystemEntries(Path.Combine(b, "out/store/tmp")));
             Directory.Delete(b, recursive: true);
         }
-        Assert.True(killed >= 5, $"only {killed} of 10 pulls were still running when killed");
+        Assert.True(killed >= 3, $"only {killed} of {trials} pulls were still running when killed");
     }
 
     public void Dispose() => _dir.Dispose();
