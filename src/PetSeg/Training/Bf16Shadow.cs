@@ -20,6 +20,16 @@ public sealed class Bf16Shadow : IDisposable
     {
         _work = ModelZoo.Create(spec);
         _work.to(ScalarType.BFloat16);
+        // Convolution weights channels-last, like the activations, so oneDNN's bf16 kernels need no reorder per call
+        // (what PyTorch's model.to(memory_format=channels_last) does). Interleaved A/B at 224², batch 16: Segformer
+        // +24 %, Unet +7–10 %, SimpleUNet ±0. The copy_ of each step keeps these strides.
+        using (no_grad())
+            foreach (var (_, p) in _work.named_parameters())
+                if (p.dim() == 4)
+                {
+                    using var channelsLast = p.permute(0, 2, 3, 1).contiguous().permute(0, 3, 1, 2);
+                    p.set_(channelsLast);
+                }
         var work = _work.state_dict();
         var parameters = master.named_parameters().Select(p => p.name).ToHashSet(StringComparer.Ordinal);
         foreach (var (name, t) in master.state_dict())
@@ -46,7 +56,8 @@ public sealed class Bf16Shadow : IDisposable
         {
             using var g = work.grad;
             if (g is null) continue;
-            master.grad = g.to_type(ScalarType.Float32);
+            using var g32 = g.to_type(ScalarType.Float32);
+            master.grad = g32.is_contiguous() ? g32.alias() : g32.contiguous(); // the optimizer runs on the master's (contiguous) layout
             work.grad = null;
         }
         foreach (var (m, w, isParameter) in _pairs)
