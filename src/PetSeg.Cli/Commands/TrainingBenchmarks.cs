@@ -200,10 +200,11 @@ internal static class LabProjection
         foreach (var e in config.Experiments)
         {
             var s = e.Settings;
-            var key = $"{s.Model.Architecture} {s.Model.ImageSize}² batch {s.BatchSize} {s.Precision.ToString().ToLowerInvariant()}";
+            var key = $"{s.Model.Architecture} {s.Model.ImageSize}² batch {s.BatchSize} {s.Precision.ToString().ToLowerInvariant()}" +
+                      (e.EvalPrecision == Precision.Bf16 ? ", eval bf16" : "");
             if (!rates.TryGetValue(key, out var r))
             {
-                r = rates[key] = Measure(s, steps, ct);
+                r = rates[key] = Measure(s, e.EvalPrecision == Precision.Bf16, steps, ct);
                 System.Console.WriteLine($"  {key}: train {r.Train:F2} images/s, eval {r.Eval:F2} images/s");
             }
             int images = Math.Min(trainImages, s.MaxTrainSamples ?? int.MaxValue);
@@ -217,7 +218,7 @@ internal static class LabProjection
 
     private static string Format(double seconds) => TimeSpan.FromSeconds(seconds) is var t && t.TotalHours >= 1 ? $"{(int)t.TotalHours} h {t.Minutes:D2} min" : $"{t.Minutes} min {t.Seconds:D2} s";
 
-    private static (double Train, double Eval) Measure(TrainSettings s, int steps, CancellationToken ct)
+    private static (double Train, double Eval) Measure(TrainSettings s, bool evalBf16, int steps, CancellationToken ct)
     {
         using var scope = NewDisposeScope();
         manual_seed(0);
@@ -226,7 +227,8 @@ internal static class LabProjection
         using var shadow = s.Precision == Precision.Bf16 ? new Bf16Shadow(model, s.Model) : null;
         var step = new TrainingStep(model, opt, shadow);
         int size = s.Model.ImageSize, batch = s.BatchSize;
-        var x = ImageNetNormalize.Apply(randint(0, 256, [batch, 3, size, size], dtype: ScalarType.Byte));
+        var images = randint(0, 256, [batch, 3, size, size], dtype: ScalarType.Byte);
+        var x = ImageNetNormalize.Apply(images);
         var y = randint(0, 2, [batch, size, size], dtype: ScalarType.Byte);
         var times = new List<double>();
         for (int i = 0; i < steps + 2; i++) // two warm-up steps: allocator, optimizer state
@@ -239,16 +241,15 @@ internal static class LabProjection
         }
         times.Sort();
         double train = batch / times[times.Count / 2];
-        model.eval();
+        if (evalBf16) Bfloat16.Convert(model); // as the evaluate stage does with eval_precision: bf16
         var evalTimes = new List<double>();
-        using (no_grad())
-            for (int i = 0; i < Math.Max(3, steps / 2) + 1; i++)
-            {
-                var sw = Stopwatch.StartNew();
-                using var inner = NewDisposeScope();
-                _ = model.call(x).argmax(1).sum().item<long>(); // evaluation runs the fp32 model
-                if (i > 0) evalTimes.Add(sw.Elapsed.TotalSeconds);
-            }
+        for (int i = 0; i < Math.Max(3, steps / 2) + 1; i++)
+        {
+            var sw = Stopwatch.StartNew();
+            using var inner = NewDisposeScope();
+            _ = ClassPredictor.PredictClasses(model, images).sum().item<long>(); // the evaluator's own inference path
+            if (i > 0) evalTimes.Add(sw.Elapsed.TotalSeconds);
+        }
         evalTimes.Sort();
         model.Dispose();
         return (train, batch / evalTimes[evalTimes.Count / 2]);

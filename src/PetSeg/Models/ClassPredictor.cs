@@ -4,7 +4,8 @@ namespace PetSeg.Models;
 
 /// <summary>
 /// The one inference path (evaluation, <c>petseg predict</c>, the report's prediction grids): uint8 images →
-/// ImageNet-normalize → forward in eval mode without gradients → argmax over classes.
+/// ImageNet-normalize → forward in eval mode without gradients (in bfloat16 when the model is, see <see cref="Bfloat16"/>)
+/// → argmax over classes.
 /// </summary>
 public static class ClassPredictor
 {
@@ -18,7 +19,9 @@ public static class ClassPredictor
         {
             using var scope = NewDisposeScope();
             using var noGrad = no_grad();
-            return model.call(ImageNetNormalize.Apply(imagesUint8)).argmax(1).to_type(ScalarType.Byte).MoveToOuterDisposeScope();
+            var input = ImageNetNormalize.Apply(imagesUint8);
+            if (Bfloat16.IsBfloat16(model)) input = input.to_type(ScalarType.BFloat16);
+            return model.call(input).argmax(1).to_type(ScalarType.Byte).MoveToOuterDisposeScope();
         }
         finally { if (wasTraining) model.train(); }
     }

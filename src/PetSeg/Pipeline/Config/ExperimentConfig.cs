@@ -12,6 +12,9 @@ public sealed record ExperimentConfig(string Id, string Title, TrainSettings Set
     /// <summary>The experiment as declared (report rows name it); with several seeds each run's Id is <c>&lt;group&gt;-seed&lt;n&gt;</c>.</summary>
     public string Group { get; init; } = "";
 
+    /// <summary>fp32 (the lab) or bf16: the evaluation runs a bfloat16 copy of the trained weights (faster; metrics may differ slightly).</summary>
+    public Precision EvalPrecision { get; init; } = Precision.Fp32;
+
     /// <summary>The declared experiment id, whether or not this run is one of several seeds.</summary>
     public string ExperimentId => Group.Length > 0 ? Group : Id;
 }

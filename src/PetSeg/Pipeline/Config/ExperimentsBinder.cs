@@ -37,7 +37,7 @@ internal static class ExperimentsBinder
         return new WeightsConfig(source, files) { Pretraining = pretrain };
     }
 
-    private sealed record Defaults(string Optimizer, double Lr, double WeightDecay, int Epochs, int BatchSize, bool Augment, long Seed, bool Pretrained, int? MaxEpochs, int? MaxTrainSamples, string Precision);
+    private sealed record Defaults(string Optimizer, double Lr, double WeightDecay, int Epochs, int BatchSize, bool Augment, long Seed, bool Pretrained, int? MaxEpochs, int? MaxTrainSamples, string Precision, string EvalPrecision);
 
     public static IReadOnlyList<ExperimentConfig> BindExperiments(YamlSection training, YamlSection experiments, int imageSize)
     {
@@ -52,7 +52,8 @@ internal static class ExperimentsBinder
             training.Bool("pretrained", true),
             training.OptionalInt("max_epochs", 0, 100_000),
             training.OptionalInt("max_train_samples", 1, int.MaxValue),
-            training.Choice("precision", "fp32", "fp32", "bf16"));
+            training.Choice("precision", "fp32", "fp32", "bf16"),
+            training.Choice("eval_precision", "fp32", "fp32", "bf16"));
         var defaultSeeds = Seeds(training) ?? [d.Seed];
         training.RejectUnknown();
 
@@ -91,12 +92,14 @@ internal static class ExperimentsBinder
             var settings = new TrainSettings(spec, new AdamSettings(lr, WeightDecay: wd, Decoupled: optimizer == "adamw"), epochs, d.BatchSize,
                 augment ? AugmentationSettings.Lab : null, d.Seed, null, d.MaxTrainSamples,
                 e.Choice("precision", d.Precision, "fp32", "bf16") == "bf16" ? Precision.Bf16 : Precision.Fp32);
+            var evalPrecision = e.Choice("eval_precision", d.EvalPrecision, "fp32", "bf16") == "bf16" ? Precision.Bf16 : Precision.Fp32;
             var cluster = ClusterResources.Bind(e.Section("cluster"));
             var seeds = Seeds(e) ?? defaultSeeds;
             e.RejectUnknown();
             // One run per seed: each is its own train/evaluate stage (keys differ by seed only), grouped under the id.
             foreach (var seed in seeds)
-                result.Add(new ExperimentConfig(seeds.Count == 1 ? id : $"{id}-seed{seed}", title, settings with { Seed = seed }, pretrained) { Cluster = cluster, Group = id });
+                result.Add(new ExperimentConfig(seeds.Count == 1 ? id : $"{id}-seed{seed}", title, settings with { Seed = seed }, pretrained)
+                    { Cluster = cluster, Group = id, EvalPrecision = evalPrecision });
         }
         return result;
     }

@@ -1,7 +1,9 @@
 using PetSeg.Data.Cache;
 using PetSeg.Metrics;
+using PetSeg.Models;
 using PetSeg.Pipeline.Config;
 using PetSeg.Reporting;
+using PetSeg.Training;
 using PetSeg.Training.Checkpoints;
 using PetSeg.Training.Evaluation;
 
@@ -16,12 +18,20 @@ public sealed class EvaluateStage(PipelineConfig config, ExperimentConfig experi
     public string TrainStage => StageIds.Train(experiment.Id);
     public override IReadOnlyList<string> DependsOn => [StageIds.Preprocess, TrainStage];
 
-    public override SortedDictionary<string, string> Parameters => new(StringComparer.Ordinal)
+    public override SortedDictionary<string, string> Parameters
     {
-        ["experiment"] = experiment.ExperimentId,
-        ["batch_size"] = CanonicalParams.Of(experiment.Settings.BatchSize),
-        ["sample_predictions"] = CanonicalParams.Of(config.Report.SamplePredictions),
-    };
+        get
+        {
+            var p = new SortedDictionary<string, string>(StringComparer.Ordinal)
+            {
+                ["experiment"] = experiment.ExperimentId,
+                ["batch_size"] = CanonicalParams.Of(experiment.Settings.BatchSize),
+                ["sample_predictions"] = CanonicalParams.Of(config.Report.SamplePredictions),
+            };
+            if (experiment.EvalPrecision == Precision.Bf16) p["precision"] = "bf16"; // absent = fp32, so existing keys stay valid
+            return p;
+        }
+    }
 
     /// <summary>The weights are named by kind, not by the training's stage id, so a run renamed when seeds are added keeps its key.</summary>
     public override string InputName(string dependency, string output) => dependency == TrainStage ? $"{StageIds.TrainKind}/{output}" : base.InputName(dependency, output);
@@ -35,6 +45,7 @@ public sealed class EvaluateStage(PipelineConfig config, ExperimentConfig experi
     {
         var (model, info) = TrainingCheckpoint.LoadModel(c.Input(TrainStage, TrainingCheckpoint.WeightsFile).Path);
         using var _ = model;
+        if (experiment.EvalPrecision == Precision.Bf16) Bfloat16.Convert(model);
         using var test = TensorCache.Open(c.Input(StageIds.Preprocess, PreprocessStage.OutputName("test")).Path);
         var perImage = new List<double>();
         var metrics = Evaluator.Run(model, test, info.Model.Classes, experiment.Settings.BatchSize, c.Ui, perImage, c.Cancellation);
