@@ -68,47 +68,23 @@ internal static class TrainingBenchmarks
             using var opt = new AdamOptimizer(model.named_parameters(), new AdamSettings(1e-4));
             using var shadow = s.Bf16 ? new Bf16Shadow(model, spec) : null; // as the trainer's bf16 mode
             var step = new TrainingStep(model, opt, shadow);
-            var x = ImageNetNormalize.Apply(randint(0, 256, [16, 3, s.Size, s.Size], dtype: ScalarType.Byte));
+            var images = randint(0, 256, [16, 3, s.Size, s.Size], dtype: ScalarType.Byte);
+            var x = ImageNetNormalize.Apply(images);
             var y = randint(0, 2, [16, s.Size, s.Size], dtype: ScalarType.Byte);
             var timings = new StepTimings();
-            void Step()
-            {
-                step.Run(x, y, timings);
-                NativeMemory.Release(); // as the trainer does after every batch (PETSEG_NO_GC_PER_BATCH=1 turns it off)
-            }
-            Step(); Step(); // warm-up: allocator, optimizer state
-            timings.Clear();
-            GC.Collect();
-            double rssBefore = RssMiB(), rssPeak = rssBefore;
-            var stepTimes = new List<double>();
+            double rssBefore = 0, rssPeak = 0;
             var rssTrace = new List<double>();
-            for (int i = 0; i < s.Steps; i++)
-            {
-                ct.ThrowIfCancellationRequested();
-                var st = Stopwatch.StartNew();
-                Step();
-                stepTimes.Add(st.Elapsed.TotalSeconds);
-                double rss = RssMiB();
-                rssPeak = Math.Max(rssPeak, rss);
-                if (i % Math.Max(1, s.Steps / 10) == 0 || i == s.Steps - 1) rssTrace.Add(rss);
-            }
-            double rssAfter = RssMiB();
-            stepTimes.Sort();
-            double trainRate = 16 / stepTimes[stepTimes.Count / 2]; // median step: robust to a noisy shared VM
-            model.eval();
-            int evalSteps = Math.Max(3, s.Steps / 2);
-            var evalTimes = new List<double>();
-            using (no_grad())
-                for (int i = 0; i < evalSteps + 1; i++)
+            var stepTimes = TimeTrainSteps(step, x, y, s.Steps, ct, timings,
+                afterWarmUp: () => { GC.Collect(); rssBefore = rssPeak = RssMiB(); },
+                afterStep: i =>
                 {
-                    var sw = Stopwatch.StartNew();
-                    using var scope = NewDisposeScope();
-                    var input = shadow is null ? x : x.to_type(ScalarType.BFloat16);
-                    _ = (shadow?.Prepare(training: false) ?? model).call(input).argmax(1).sum().item<long>();
-                    if (i > 0) evalTimes.Add(sw.Elapsed.TotalSeconds); // the first is warm-up
-                }
-            evalTimes.Sort();
-            double evalRate = 16 / evalTimes[evalTimes.Count / 2];
+                    double rss = RssMiB();
+                    rssPeak = Math.Max(rssPeak, rss);
+                    if (i % Math.Max(1, s.Steps / 10) == 0 || i == s.Steps - 1) rssTrace.Add(rss);
+                });
+            double rssAfter = RssMiB();
+            double trainRate = 16 / stepTimes[stepTimes.Count / 2]; // median step: robust to a noisy shared VM
+            double evalRate = 16 / MedianEvalSeconds(shadow?.Prepare(training: false) ?? model, images, Math.Max(3, s.Steps / 2));
             System.Console.WriteLine($"train-step {name}: {trainRate:F2} images/s train (median step {stepTimes[stepTimes.Count / 2]:F3} s, min {stepTimes[0]:F3}, max {stepTimes[^1]:F3}), {evalRate:F2} images/s eval forward " +
                                      $"(batch 16, {s.Size}², {s.Steps} steps, {torch.get_num_threads()} threads{(s.Bf16 ? ", bf16" : "")}{(NativeMemory.Enabled ? "" : ", no GC per batch")}); " +
                                      $"RSS {rssBefore:F0} → {rssAfter:F0} MiB (peak {rssPeak:F0}; {string.Join(" ", rssTrace.Select(r => r.ToString("F0")))})");
@@ -117,6 +93,45 @@ internal static class TrainingBenchmarks
             model.Dispose();
         }
         return 0;
+    }
+
+    /// <summary>
+    /// Seconds of <paramref name="steps"/> runs of the trainer's step, sorted, after two warm-up steps (allocator,
+    /// optimizer state); finalizer-held memory is released after each step as the trainer does
+    /// (PETSEG_NO_GC_PER_BATCH=1 turns that off). Only the measured steps feed <paramref name="timings"/>.
+    /// </summary>
+    internal static List<double> TimeTrainSteps(TrainingStep step, Tensor x, Tensor y, int steps, CancellationToken ct,
+        StepTimings? timings = null, Action? afterWarmUp = null, Action<int>? afterStep = null)
+    {
+        for (int i = 0; i < 2; i++) { step.Run(x, y); NativeMemory.Release(); }
+        afterWarmUp?.Invoke();
+        var times = new List<double>();
+        for (int i = 0; i < steps; i++)
+        {
+            ct.ThrowIfCancellationRequested();
+            var sw = Stopwatch.StartNew();
+            step.Run(x, y, timings);
+            NativeMemory.Release();
+            times.Add(sw.Elapsed.TotalSeconds);
+            afterStep?.Invoke(i);
+        }
+        times.Sort();
+        return times;
+    }
+
+    /// <summary>Median seconds of <paramref name="count"/> batches through <see cref="ClassPredictor"/> (the evaluator's inference path), after one warm-up batch.</summary>
+    internal static double MedianEvalSeconds(nn.Module<Tensor, Tensor> model, Tensor imagesUint8, int count)
+    {
+        var times = new List<double>();
+        for (int i = 0; i < count + 1; i++)
+        {
+            var sw = Stopwatch.StartNew();
+            using var scope = NewDisposeScope();
+            _ = ClassPredictor.PredictClasses(model, imagesUint8).sum().item<long>();
+            if (i > 0) times.Add(sw.Elapsed.TotalSeconds);
+        }
+        times.Sort();
+        return times[times.Count / 2];
     }
 
     /// <summary>One full SimpleUNet epoch (or --model) over --count synthetic trainval images at --size, with RSS over 3 epochs.</summary>
@@ -230,28 +245,11 @@ internal static class LabProjection
         var images = randint(0, 256, [batch, 3, size, size], dtype: ScalarType.Byte);
         var x = ImageNetNormalize.Apply(images);
         var y = randint(0, 2, [batch, size, size], dtype: ScalarType.Byte);
-        var times = new List<double>();
-        for (int i = 0; i < steps + 2; i++) // two warm-up steps: allocator, optimizer state
-        {
-            ct.ThrowIfCancellationRequested();
-            var sw = Stopwatch.StartNew();
-            step.Run(x, y);
-            NativeMemory.Release();
-            if (i >= 2) times.Add(sw.Elapsed.TotalSeconds);
-        }
-        times.Sort();
+        var times = TrainingBenchmarks.TimeTrainSteps(step, x, y, steps, ct);
         double train = batch / times[times.Count / 2];
         if (evalBf16) Bfloat16.Convert(model); // as the evaluate stage does with eval_precision: bf16
-        var evalTimes = new List<double>();
-        for (int i = 0; i < Math.Max(3, steps / 2) + 1; i++)
-        {
-            var sw = Stopwatch.StartNew();
-            using var inner = NewDisposeScope();
-            _ = ClassPredictor.PredictClasses(model, images).sum().item<long>(); // the evaluator's own inference path
-            if (i > 0) evalTimes.Add(sw.Elapsed.TotalSeconds);
-        }
-        evalTimes.Sort();
+        double eval = batch / TrainingBenchmarks.MedianEvalSeconds(model, images, Math.Max(3, steps / 2));
         model.Dispose();
-        return (train, batch / evalTimes[evalTimes.Count / 2]);
+        return (train, eval);
     }
 }

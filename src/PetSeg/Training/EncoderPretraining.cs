@@ -14,7 +14,7 @@ namespace PetSeg.Training;
 /// </summary>
 public static class EncoderPretraining
 {
-    /// <returns>The encoder's tensors, owned by the caller (outside any dispose scope).</returns>
+    /// <returns>Copies of the encoder's tensors, in the caller's dispose scope (the trained model is disposed here).</returns>
     public static List<KeyValuePair<string, Tensor>> Run(string encoder, TensorCache data, int epochs, double lr, int batchSize, int seed,
         string runDir, IProgressSink ui, CancellationToken ct = default)
     {
@@ -26,7 +26,7 @@ public static class EncoderPretraining
         using var noGrad = no_grad();
         return smp.Encoder.state_dict()
             .Where(p => !p.Key.EndsWith("num_batches_tracked", StringComparison.Ordinal))
-            .Select(p => new KeyValuePair<string, Tensor>(p.Key, p.Value.detach().clone().DetachFromDisposeScope()))
+            .Select(p => new KeyValuePair<string, Tensor>(p.Key, p.Value.detach().clone()))
             .ToList();
     }
 }

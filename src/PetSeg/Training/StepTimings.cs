@@ -9,23 +9,23 @@ namespace PetSeg.Training;
 /// </summary>
 public sealed class StepTimings
 {
-    public static readonly string[] Phases = ["copy weights", "forward + loss", "backward", "grads to fp32", "optimizer"];
+    private static readonly string[] Names = ["copy weights", "forward + loss", "backward", "grads to fp32", "optimizer"];
 
-    private readonly List<double>[] _seconds = Phases.Select(_ => new List<double>()).ToArray();
+    private readonly List<double>[] _seconds = Names.Select(_ => new List<double>()).ToArray();
     private readonly Stopwatch _clock = new();
 
     internal void Start() => _clock.Restart();
 
-    /// <summary>Ends phase <paramref name="phase"/> (phases skipped in fp32 record nothing).</summary>
-    internal void End(int phase)
+    /// <summary>Ends <paramref name="phase"/> (the bf16-only phases record nothing in fp32).</summary>
+    internal void End(StepPhase phase)
     {
-        _seconds[phase].Add(_clock.Elapsed.TotalSeconds);
+        _seconds[(int)phase].Add(_clock.Elapsed.TotalSeconds);
         _clock.Restart();
     }
 
     /// <summary>Median seconds per phase over the recorded steps (0 for a phase that never ran).</summary>
     public IReadOnlyList<(string Phase, double Median)> Medians() =>
-        Phases.Select((name, i) =>
+        Names.Select((name, i) =>
         {
             var s = _seconds[i].Order().ToList();
             return (name, s.Count == 0 ? 0 : s[s.Count / 2]);
@@ -33,3 +33,6 @@ public sealed class StepTimings
 
     public void Clear() { foreach (var s in _seconds) s.Clear(); }
 }
+
+/// <summary>The phases of a <see cref="TrainingStep"/>, in order.</summary>
+public enum StepPhase { CopyWeights, ForwardAndLoss, Backward, GradientsToFp32, Optimizer }

@@ -23,15 +23,15 @@ public sealed class TrainingStep(nn.Module<Tensor, Tensor> model, AdamOptimizer 
         model.train();
         optimizer.ZeroGrad();
         var net = shadow?.Prepare(training: true) ?? model;
-        if (shadow is not null) { input = input.to_type(ScalarType.BFloat16); timings?.End(0); }
+        if (shadow is not null) { input = input.to_type(ScalarType.BFloat16); timings?.End(StepPhase.CopyWeights); }
         var loss = SegmentationLoss.Compute(net.call(input), target);
         float value = loss.item<float>();
-        timings?.End(1);
+        timings?.End(StepPhase.ForwardAndLoss);
         loss.backward();
-        timings?.End(2);
-        if (shadow is not null) { shadow.PushBack(); timings?.End(3); }
+        timings?.End(StepPhase.Backward);
+        if (shadow is not null) { shadow.PushBack(); timings?.End(StepPhase.GradientsToFp32); }
         optimizer.StepOnce();
-        timings?.End(4);
+        timings?.End(StepPhase.Optimizer);
         return value;
     }
 }

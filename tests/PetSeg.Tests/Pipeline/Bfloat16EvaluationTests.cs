@@ -19,10 +19,13 @@ public sealed class Bfloat16EvaluationTests : IDisposable
             "  tiny: { model: simple-unet, lr: 0.001 }",
             "  tiny: { model: simple-unet, lr: 0.001 }\n  tiny-bf16: { model: simple-unet, lr: 0.001, eval_precision: bf16 }\n  unet-bf16: { model: unet-resnet34, epochs: 0, eval_precision: bf16 }"));
         var config = PipelineConfigLoader.Load(_dir["pipeline.yaml"]);
-        var runs = new PipelineRunner(config, NullProgressSink.Instance).Run("report");
+        var log = new ProgressLines();
+        var runs = new PipelineRunner(config, log).Run("report");
         var keys = runs.ToDictionary(r => r.Stage, r => r.Key);
         Assert.Equal(keys["train-tiny"], keys["train-tiny-bf16"]); // one training, two evaluations
         Assert.NotEqual(keys["evaluate-tiny"], keys["evaluate-tiny-bf16"]);
+        Assert.Contains(log.All, l => l.StartsWith("evaluate-tiny-bf16: evaluating a bfloat16 copy", StringComparison.Ordinal));
+        Assert.DoesNotContain(log.All, l => l.StartsWith("evaluate-tiny: evaluating a bfloat16", StringComparison.Ordinal));
 
         MetricsRecord Metrics(string stage) => MetricsFile.Read(Directory.GetFiles(_dir["out/store/objects"], "metrics.json", SearchOption.AllDirectories)
             .Single(f => File.ReadAllText(Path.Combine(Path.GetDirectoryName(f)!, "entry.json")).Contains($"\"{stage}\"", StringComparison.Ordinal)));

@@ -45,7 +45,11 @@ public sealed class EvaluateStage(PipelineConfig config, ExperimentConfig experi
     {
         var (model, info) = TrainingCheckpoint.LoadModel(c.Input(TrainStage, TrainingCheckpoint.WeightsFile).Path);
         using var _ = model;
-        if (experiment.EvalPrecision == Precision.Bf16) Bfloat16.Convert(model);
+        if (experiment.EvalPrecision == Precision.Bf16)
+        {
+            Bfloat16.Convert(model);
+            c.Ui.Info($"{Id}: evaluating a bfloat16 copy of the trained weights (eval_precision: bf16)");
+        }
         using var test = TensorCache.Open(c.Input(StageIds.Preprocess, PreprocessStage.OutputName("test")).Path);
         var perImage = new List<double>();
         var metrics = Evaluator.Run(model, test, info.Model.Classes, experiment.Settings.BatchSize, c.Ui, perImage, c.Cancellation);

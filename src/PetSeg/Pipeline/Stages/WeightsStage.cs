@@ -105,7 +105,6 @@ public sealed class WeightsStage(PipelineConfig config, IReadOnlyList<string> en
                   $"(seed {p.Seed}, {p.Epochs} epoch(s), lr {p.Lr}): an offline stand-in for ImageNet");
         using var scope = NewDisposeScope();
         var state = EncoderPretraining.Run(info.Name, data, p.Epochs, p.Lr, p.BatchSize, p.Seed, Path.Combine(scratch, "run-" + info.Name), c.Ui, c.Cancellation);
-        foreach (var (_, t) in state) t.MoveToOuterDisposeScope();
         manual_seed(p.Seed); // the (unused) classifier's draw
         WriteFile(info, state, path);
     }
