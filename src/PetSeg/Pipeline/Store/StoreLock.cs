@@ -11,15 +11,15 @@ public static class StoreLock
 
     /// <summary>Exclusive: refused (after <paramref name="wait"/>) while any run or other maintenance holds the store.</summary>
     public static FileLock Acquire(string storeRoot, string purpose, TimeSpan? wait = null) =>
-        FileLock.Acquire(PathIn(storeRoot), purpose, shared: false, wait ?? TimeSpan.Zero, null, holders =>
-            $"the artifact store {storeRoot} is in use by {holders}. " +
-            "Wait for it to finish, or stop it; the lock is released automatically when that process exits.");
+        FileLock.Acquire(PathIn(storeRoot), purpose, shared: false, wait ?? TimeSpan.Zero, null, holders => InUse(storeRoot, holders));
 
     /// <summary>Shared: refused only while gc or verify holds the store.</summary>
     public static FileLock AcquireShared(string storeRoot, string purpose) =>
-        FileLock.Acquire(PathIn(storeRoot), purpose, shared: true, TimeSpan.Zero, null, holders =>
-            $"the artifact store {storeRoot} is in use by {holders}. " +
-            "Wait for it to finish; the lock is released automatically when that process exits.");
+        FileLock.Acquire(PathIn(storeRoot), purpose, shared: true, TimeSpan.Zero, null, holders => InUse(storeRoot, holders));
+
+    private static string InUse(string storeRoot, string holders) =>
+        $"the artifact store {storeRoot} is in use by {holders}. " +
+        "Wait for it to finish, or stop it; the lock is released automatically when that process exits.";
 }
 
 /// <summary>
