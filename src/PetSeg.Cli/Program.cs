@@ -1,5 +1,9 @@
 using PetSeg.Cli.Commands;
+using PetSeg.Core;
 using Spectre.Console.Cli;
+
+// Before any tensor exists: libtorch's large blocks are then reused instead of faulted in again every step.
+NativeHeap.Configure();
 
 var app = new CommandApp();
 app.Configure(c =>
