@@ -41,7 +41,7 @@ public sealed class PackedMultiheadAttention : Module<Tensor, Tensor>, IStochast
         var (q, k, v) = (qkv[0], qkv[1], qkv[2]);
         using var scale = (1.0 / Math.Sqrt(hd)).ToScalar(); // disposed now, not by a finalizer (see Scalars)
         var attn = functional.softmax(q.matmul(k.transpose(-2, -1)).mul(scale), -1);
-        attn = functional.dropout(attn, _dropout, training);
+        attn = PackedBitsDropout.Apply(attn, _dropout, training);
         var o = attn.matmul(v).transpose(1, 2).reshape(b, n, d);
         return out_proj.call(o).MoveToOuterDisposeScope();
     }

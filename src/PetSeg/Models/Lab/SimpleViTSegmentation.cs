@@ -18,7 +18,7 @@ public sealed class TransformerEncoderBlock : Module<Tensor, Tensor>
         attn = new PackedMultiheadAttention(dim, heads, dropout);
         norm2 = LayerNorm(dim);
         int hidden = (int)(dim * mlpRatio);
-        mlp = Sequential(Linear(dim, hidden), GELU(), Dropout(dropout), Linear(hidden, dim), Dropout(dropout));
+        mlp = Sequential(Linear(dim, hidden), GELU(), new PackedBitsDropout(dropout), Linear(hidden, dim), new PackedBitsDropout(dropout));
         RegisterComponents();
     }
 
