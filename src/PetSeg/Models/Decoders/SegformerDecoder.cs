@@ -28,16 +28,23 @@ public sealed class PixelLinear : Module<Tensor, Tensor>
 /// <summary>
 /// smp's SegformerDecoder: each encoder stage (deepest first) is projected to 256 channels, resized bilinearly
 /// (align_corners=False) to stride 4, concatenated deepest first and fused by 1×1 conv + BatchNorm + ReLU.
+/// Computed without the concatenation: a 1×1 conv of a concatenation is the sum of 1×1 convs of its parts (each with
+/// its slice of <c>fuse_stage.0.weight</c>), and a 1×1 conv commutes with bilinear resizing, so each part is fused at
+/// its own resolution and then resized. Same function, a quarter of the fuse conv's work, and no concatenation, whose
+/// backward hands ATen's bilinear backward channel slices it can only walk serially (issue #14: 0.13–0.19 s per stage
+/// per bf16 step, against 0.01–0.02 s for the contiguous gradients it gets now).
 /// </summary>
 public sealed class SegformerDecoder : Module<Tensor[], Tensor>
 {
     private readonly ModuleList<PixelLinear> mlp_stage;
     private readonly Sequential fuse_stage;
+    private readonly int _channels;
 
     public SegformerDecoder(int[] encoderChannels, int segmentationChannels = 256) : base(nameof(SegformerDecoder))
     {
         // Drop the input (index 0) and the 0-channel placeholder (index 1), deepest first: [256, 160, 64, 32].
         var stages = encoderChannels.Skip(2).Reverse().ToArray();
+        _channels = segmentationChannels;
         mlp_stage = new ModuleList<PixelLinear>(stages.Select(c => new PixelLinear(c, segmentationChannels)).ToArray());
         fuse_stage = Sequential(
             Conv2d(stages.Length * segmentationChannels, segmentationChannels, 1, bias: false),
@@ -50,7 +57,18 @@ public sealed class SegformerDecoder : Module<Tensor[], Tensor>
         using var scope = NewDisposeScope();
         var stages = features.Skip(2).Reverse().ToArray();
         long[] size = [features[2].shape[2], features[2].shape[3]];
-        var projected = stages.Select((f, i) => functional.interpolate(mlp_stage[i].call(f), size, mode: InterpolationMode.Bilinear, align_corners: false)).ToArray();
-        return fuse_stage.call(cat(projected, 1)).MoveToOuterDisposeScope();
+        var layers = fuse_stage.children().ToArray();
+        var fuseWeight = ((Conv2d)layers[0]).weight!;
+        Tensor? fused = null;
+        for (int i = 0; i < stages.Length; i++)
+        {
+            var part = functional.conv2d(mlp_stage[i].call(stages[i]), fuseWeight.narrow(1, i * _channels, _channels));
+            if (part.shape[2] != size[0] || part.shape[3] != size[1])
+                part = functional.interpolate(part, size, mode: InterpolationMode.Bilinear, align_corners: false);
+            fused = fused is null ? part : fused.add_(part, Scalars.One);
+        }
+        var norm = (Module<Tensor, Tensor>)layers[1];
+        var relu = (Module<Tensor, Tensor>)layers[2];
+        return relu.call(norm.call(fused!)).MoveToOuterDisposeScope();
     }
 }

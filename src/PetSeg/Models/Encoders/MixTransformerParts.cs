@@ -11,7 +11,7 @@ internal static class ChannelNorm
     public static Tensor Apply(LayerNorm norm, Tensor x)
     {
         using var scope = NewDisposeScope();
-        return norm.call(x.permute(0, 2, 3, 1)).permute(0, 3, 1, 2).contiguous().MoveToOuterDisposeScope();
+        return norm.call(x.permute(0, 2, 3, 1)).permute(0, 3, 1, 2).MoveToOuterDisposeScope();
     }
 }
 
