@@ -1,7 +1,7 @@
 # Same-sitting PyTorch reference for `petseg bench train-step` (issue #14): Adam + CrossEntropy(ignore 255) train step and eval
 # forward, batch 16, 224², 2 threads, median of N, fp32 and bf16 autocast + channels-last. Needs python3-torch and
 # python3-torchvision (Debian 13: 2.6 / 0.21, no MKL, as the lab measured); not used by the tests.
-# Usage: /usr/bin/python3 build/bench/pytorch-reference.py [simple-vit,simple-unet,unet-resnet34] [steps]
+# Usage: /usr/bin/python3 build/bench/pytorch-reference.py [simple-vit,simple-unet,unet-resnet34] [steps] [fp32,bf16]
 import sys, time, statistics, torch, torch.nn as nn, torch.nn.functional as F
 torch.set_num_threads(2)
 B, S, STEPS = 16, 224, int(sys.argv[2]) if len(sys.argv) > 2 else 6
@@ -87,4 +87,4 @@ def run(name, make, bf16):
 
 models = {"unet-resnet34": unet_resnet34, "simple-unet": SimpleUNet, "simple-vit": SimpleViT}
 for n in (sys.argv[1].split(",") if len(sys.argv) > 1 else models):
-    for bf in (False, True): run(n, models[n], bf)
+    for precision in (sys.argv[3].split(",") if len(sys.argv) > 3 else ("fp32", "bf16")): run(n, models[n], precision == "bf16")

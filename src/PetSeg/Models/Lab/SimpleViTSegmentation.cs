@@ -66,7 +66,7 @@ public sealed class SimpleViTSegmentation : Module<Tensor, Tensor>, ITraceable
 
     public override Tensor forward(Tensor img)
     {
-        long b = img.shape[0], h = img.shape[2], w = img.shape[3];
+        long b = img.size(0), h = img.size(2), w = img.size(3);
         if (h != _imageSize || w != _imageSize)
             throw new ArgumentException($"input is {h}×{w}, this SimpleViT was built for {_imageSize}×{_imageSize}");
         using var scope = NewDisposeScope();
@@ -74,7 +74,7 @@ public sealed class SimpleViTSegmentation : Module<Tensor, Tensor>, ITraceable
         x = segmentation_head.call(transformer_encoder.call(x));
         int grid = _imageSize / _patchSize;
         x = x.view(b, grid, grid, _numClasses).permute(0, 3, 1, 2);
-        return functional.interpolate(x, [h, w], mode: InterpolationMode.Bilinear, align_corners: false).MoveToOuterDisposeScope();
+        return BilinearResize.Apply(x, h, w, alignCorners: false).MoveToOuterDisposeScope();
     }
 
     public IReadOnlyList<(string Name, Tensor Output)> Trace(Tensor input)
