@@ -56,14 +56,14 @@ public sealed class SegformerDecoder : Module<Tensor[], Tensor>
     {
         using var scope = NewDisposeScope();
         var stages = features.Skip(2).Reverse().ToArray();
-        long[] size = [features[2].shape[2], features[2].shape[3]];
+        long[] size = [features[2].size(2), features[2].size(3)];
         var layers = fuse_stage.children().ToArray();
         var fuseWeight = ((Conv2d)layers[0]).weight!;
         Tensor? fused = null;
         for (int i = 0; i < stages.Length; i++)
         {
             var part = functional.conv2d(mlp_stage[i].call(stages[i]), fuseWeight.narrow(1, i * _channels, _channels));
-            if (part.shape[2] != size[0] || part.shape[3] != size[1])
+            if (part.size(2) != size[0] || part.size(3) != size[1])
                 part = functional.interpolate(part, size, mode: InterpolationMode.Bilinear, align_corners: false);
             fused = fused is null ? part : fused.add_(part, Scalars.One);
         }

@@ -34,9 +34,9 @@ public sealed class UnetDecoderBlock : Module<Tensor, Tensor?, long[], Tensor>
         // channel slices of its gradient, which ATen's upsample backward and the skip's sum can only walk slowly.
         var layers = conv1.children().ToArray();
         var weight = ((Conv2d)layers[0]).weight!;
-        long cx = x.shape[1];
+        long cx = x.size(1);
         var y = functional.conv2d(x, weight.narrow(1, 0, cx), padding: [1, 1])
-            .add_(functional.conv2d(skip, weight.narrow(1, cx, weight.shape[1] - cx), padding: [1, 1]), Scalars.One);
+            .add_(functional.conv2d(skip, weight.narrow(1, cx, weight.size(1) - cx), padding: [1, 1]), Scalars.One);
         y = ((Module<Tensor, Tensor>)layers[2]).call(((Module<Tensor, Tensor>)layers[1]).call(y));
         return conv2.call(y).MoveToOuterDisposeScope();
     }
