@@ -46,9 +46,7 @@ public sealed class SegformerDecoder : Module<Tensor[], Tensor>
         var stages = encoderChannels.Skip(2).Reverse().ToArray();
         _channels = segmentationChannels;
         mlp_stage = new ModuleList<PixelLinear>(stages.Select(c => new PixelLinear(c, segmentationChannels)).ToArray());
-        fuse_stage = Sequential(
-            Conv2d(stages.Length * segmentationChannels, segmentationChannels, 1, bias: false),
-            new TrackedBatchNorm2d(segmentationChannels), ReLU(inplace: true));
+        fuse_stage = Conv2dReLU.Create(stages.Length * segmentationChannels, segmentationChannels, kernelSize: 1);
         RegisterComponents();
     }
 
@@ -57,8 +55,7 @@ public sealed class SegformerDecoder : Module<Tensor[], Tensor>
         using var scope = NewDisposeScope();
         var stages = features.Skip(2).Reverse().ToArray();
         long[] size = [features[2].size(2), features[2].size(3)];
-        var layers = fuse_stage.children().ToArray();
-        var fuseWeight = ((Conv2d)layers[0]).weight!;
+        var fuseWeight = Conv2dReLU.Weight(fuse_stage);
         Tensor? fused = null;
         for (int i = 0; i < stages.Length; i++)
         {
@@ -67,8 +64,6 @@ public sealed class SegformerDecoder : Module<Tensor[], Tensor>
                 part = functional.interpolate(part, size, mode: InterpolationMode.Bilinear, align_corners: false);
             fused = fused is null ? part : fused.add_(part, Scalars.One);
         }
-        var norm = (Module<Tensor, Tensor>)layers[1];
-        var relu = (Module<Tensor, Tensor>)layers[2];
-        return relu.call(norm.call(fused!)).MoveToOuterDisposeScope();
+        return Conv2dReLU.NormAndActivate(fuse_stage, fused!).MoveToOuterDisposeScope();
     }
 }
