@@ -37,7 +37,9 @@ apt_install() {
 can_apt() {
   local codename
   codename="$( . /etc/os-release 2>/dev/null; echo "${ID:-}:${VERSION_CODENAME:-}")"
-  [ "$codename" = "debian:bookworm" ] && [ "$(id -u)" = "0" ]
+  # Debian 12, or Debian 12 whose base-files our own trixie libstdc++6 install upgraded (libc6 2.41 brings
+  # base-files 13, so os-release says trixie from then on: the servers must still install after it).
+  { [ "$codename" = "debian:bookworm" ] || [ "$codename" = "debian:trixie" ]; } && [ "$(id -u)" = "0" ]
 }
 
 if [ "$(uname -s)" = "Linux" ] && ! has_glibcxx; then
