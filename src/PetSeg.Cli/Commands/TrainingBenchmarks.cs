@@ -17,6 +17,17 @@ internal static class TrainingBenchmarks
 {
     private static double RssMiB() => Environment.WorkingSet / 1048576.0;
 
+    /// <summary>Where the process's memory is: native heap in use and held (glibc), managed heap, finalizer queue.</summary>
+    private static string MemoryBreakdown()
+    {
+        var gc = GC.GetGCMemoryInfo(GCKind.Any);
+        var native = NativeHeap.Usage();
+        return $"RSS {RssMiB():F0} MiB, " +
+               (native is null ? "" : $"native heap {native.InUseBytes / 1048576.0:F0} MiB in use of {(native.ArenaBytes + native.MappedBytes) / 1048576.0:F0}, ") +
+               $"managed heap {GC.GetTotalMemory(false) / 1048576.0:F0} MiB (committed {gc.TotalCommittedBytes / 1048576.0:F0}), " +
+               $"{gc.FinalizationPendingCount} objects awaiting finalizers, {GC.CollectionCount(0)}/{GC.CollectionCount(1)}/{GC.CollectionCount(2)} gen0/1/2 collections";
+    }
+
     public static TensorCache EnsureCache(string root, string cachePath, int size)
     {
         if (!File.Exists(cachePath)) Preprocessor.Run(OxfordPetDataset.Open(root, "trainval"), cachePath, new PreprocessOptions(size, size));
@@ -90,6 +101,9 @@ internal static class TrainingBenchmarks
                                      $"RSS {rssBefore:F0} → {rssAfter:F0} MiB (peak {rssPeak:F0}; {string.Join(" ", rssTrace.Select(r => r.ToString("F0")))})");
             if (s.Phases)
                 System.Console.WriteLine("  phases (median s): " + string.Join(", ", timings.Medians().Where(p => p.Median > 0).Select(p => $"{p.Phase} {p.Median:F3}")));
+            System.Console.WriteLine($"  memory after the steps: {MemoryBreakdown()}");
+            GC.Collect(); GC.WaitForPendingFinalizers(); GC.Collect();
+            System.Console.WriteLine($"  after a full GC and the finalizers: {MemoryBreakdown()} (what only finalizers held)");
             model.Dispose();
         }
         return 0;
@@ -210,6 +224,7 @@ internal static class LabProjection
         var (trainImages, testImages) = SplitSizes(config);
         System.Console.WriteLine($"bench lab: {config.Experiments.Count} experiment run(s), {trainImages:N0} training and {testImages:N0} test images, " +
                                  $"{torch.get_num_threads()} torch threads; median of {steps} steps per model");
+        System.Console.WriteLine($"  {Bfloat16Hardware.Describe()}");
         var rates = new Dictionary<string, (double Train, double Eval)>();
         double total = 0;
         foreach (var e in config.Experiments)

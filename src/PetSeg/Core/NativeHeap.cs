@@ -55,6 +55,39 @@ public static class NativeHeap
         }
     }
 
+    /// <summary>
+    /// glibc's own account of the native heap, all arenas (mallinfo2): bytes obtained by <c>brk</c>/arena heaps, bytes
+    /// in live blocks, bytes in separately mapped blocks. Null where glibc is absent. What separates a leak (in-use
+    /// bytes grow) from fragmentation (arena grows, in-use does not) when RSS creeps.
+    /// </summary>
+    public static NativeHeapUsage? Usage()
+    {
+        if (!OperatingSystem.IsLinux()) return null;
+        try
+        {
+            var m = MallInfo2();
+            return new NativeHeapUsage((long)m.arena, (long)m.uordblks, (long)m.hblkhd);
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+            return null; // not glibc, or glibc < 2.33
+        }
+    }
+
     [DllImport("libc.so.6", EntryPoint = "mallopt")]
     private static extern int Mallopt(int param, int value);
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct MallocInfo2
+    {
+        public nuint arena, ordblks, smblks, hblks, hblkhd, usmblks, fsmblks, uordblks, fordblks, keepcost;
+    }
+
+    [DllImport("libc.so.6", EntryPoint = "mallinfo2")]
+    private static extern MallocInfo2 MallInfo2();
 }
+
+/// <param name="ArenaBytes">Heap bytes glibc holds (in use or free) outside separate mappings.</param>
+/// <param name="InUseBytes">Bytes in allocated blocks (both heap and mapped).</param>
+/// <param name="MappedBytes">Bytes in blocks that have a mapping of their own.</param>
+public sealed record NativeHeapUsage(long ArenaBytes, long InUseBytes, long MappedBytes);

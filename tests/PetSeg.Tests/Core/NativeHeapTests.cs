@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using PetSeg.Core;
 using PetSeg.Tests.Support;
 using static TorchSharp.torch;
@@ -18,22 +17,13 @@ public sealed class NativeHeapTests
 
         // 48 MB: over glibc's largest mmap threshold (32 MB), so by default a mapping of its own; under the 64 MB of a
         // per-thread heap, so the kept heap serves it on whichever thread runs the test.
-        long mappedBefore = (long)MallInfo2().hblkhd;
+        long mappedBefore = NativeHeap.Usage()!.MappedBytes;
         using (var big = empty(12L << 20, dtype: ScalarType.Float32))
         {
             big.fill_(1f);
-            long mappedDuring = (long)MallInfo2().hblkhd;
+            long mappedDuring = NativeHeap.Usage()!.MappedBytes;
             Assert.True(mappedDuring - mappedBefore < (16L << 20),
                 $"mmapped bytes grew by {(mappedDuring - mappedBefore) >> 20} MB while a 48 MB tensor was alive");
         }
     }
-
-    [StructLayout(LayoutKind.Sequential)]
-    private struct MallocInfo2
-    {
-        public nuint arena, ordblks, smblks, hblks, hblkhd, usmblks, fsmblks, uordblks, fordblks, keepcost;
-    }
-
-    [DllImport("libc.so.6", EntryPoint = "mallinfo2")]
-    private static extern MallocInfo2 MallInfo2();
 }

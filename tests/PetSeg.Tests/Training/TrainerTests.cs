@@ -85,8 +85,23 @@ public sealed class TrainerTests(SmallCaches caches) : IClassFixture<SmallCaches
     [Theory]
     [InlineData(ModelZoo.SimpleUnet, 1e-3, 12, Precision.Fp32)]
     [InlineData(ModelZoo.UnetResNet34, 1e-3, 6, Precision.Fp32)]
-    [InlineData(ModelZoo.UnetResNet34, 1e-3, 6, Precision.Bf16)]
-    public void Learns_to_segment_synthetic_pets(string architecture, double lr, int epochs, Precision precision)
+    public void Learns_to_segment_synthetic_pets(string architecture, double lr, int epochs, Precision precision) =>
+        LearnsToSegment(architecture, lr, epochs, precision);
+
+    /// <summary>
+    /// Where the CPU computes bf16 (AMX-BF16, AVX512-BF16) this takes as long as fp32; where it is emulated (AVX2 only)
+    /// PyTorch falls back to its naive bf16 gemm and the same 36 steps took 7 minutes, so it is skipped there, saying
+    /// why. <see cref="Bf16ShadowTests"/> checks a bf16 step on every machine.
+    /// </summary>
+    [Trait("Category", "Slow")]
+    [SkippableFact]
+    public void Learns_to_segment_synthetic_pets_in_bf16()
+    {
+        Skip.IfNot(Bfloat16Hardware.IsAccelerated, Bfloat16Hardware.Describe());
+        LearnsToSegment(ModelZoo.UnetResNet34, 1e-3, 6, Precision.Bf16);
+    }
+
+    private void LearnsToSegment(string architecture, double lr, int epochs, Precision precision)
     {
         using var scope = NewDisposeScope();
         using var dir = new TempDir();

@@ -1,3 +1,4 @@
+using TorchSharp;
 using System.Text.Json;
 using PetSeg.Models;
 using PetSeg.Models.Weights;
@@ -13,28 +14,46 @@ namespace PetSeg.Tests.Training;
 /// One training step against PyTorch (../shared/fixtures/training): train-mode forward with BatchNorm on batch
 /// statistics, the trainer's loss with ignored pixels, every parameter's gradient, the running statistics, and two
 /// Adam and two AdamW updates, through the trainer's own <see cref="TrainingStep"/> and <see cref="AdamOptimizer"/>.
-/// Tolerances are the fixture README's. A failure names the first parameter, in forward order, that diverged.
+/// A failure names the first parameter, in forward order, that diverged. Each case runs twice: in float64, where the
+/// fixture README's tolerances hold on any CPU (the step's math equals PyTorch's), and in float32, what trains, where
+/// the element-wise gradients of the ReLU/max-pool models get 1e-3 of their maximum instead of 1e-4 (see
+/// <see cref="Tolerances"/>).
 /// </summary>
 [Collection(TorchGlobalState.Name)]
 public sealed class TrainingStepParityTests(ITestOutputHelper output)
 {
     public static TheoryData<string, string> Cases() => FixtureModels.Cases("training", "json");
 
-    /// <summary>The README's tolerances: the Unet's train-mode BatchNorm amplifies float32 accumulation order.</summary>
+    /// <summary>
+    /// The README's tolerances: the Unet's train-mode BatchNorm amplifies float32 accumulation order. In float32 on
+    /// another CPU than the fixtures' (an AMD EPYC with AVX2 only: other oneDNN kernels, other rounding), a few ReLU and
+    /// max-pool decisions near a tie flip, and each moves a gradient element by about one pixel's share of the batch
+    /// (1/(2·64·64) ≈ 1.2e-4 of its maximum): SimpleUNet measured 6.05e-4 there while its float64 step was within
+    /// 1.2e-6. So float32 element-wise gradients get 1e-3; float64 keeps the README's 1e-4.
+    /// </summary>
     private sealed record Tolerances(double GradNorm, double GradElement, double Update)
     {
-        public static Tolerances For(string model) => model == "unet_resnet34" ? new(1e-2, 1e-2, 0.25) : new(1e-3, 1e-4, 2e-2);
+        public static Tolerances For(string model, ScalarType dtype) => model == "unet_resnet34"
+            ? new(1e-2, 1e-2, 0.25)
+            : new(1e-3, dtype == ScalarType.Float64 ? 1e-4 : 1e-3, 2e-2);
     }
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public void A_training_step_matches_pytorch(string model, string caseName)
+    public void A_training_step_matches_pytorch(string model, string caseName) => Check(model, caseName, ScalarType.Float32);
+
+    /// <summary>The same step in float64: free of float32 rounding, it must meet the README's tolerances on every CPU.</summary>
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void In_float64_the_step_matches_pytorch_at_the_fixture_tolerances(string model, string caseName) => Check(model, caseName, ScalarType.Float64);
+
+    private void Check(string model, string caseName, ScalarType dtype)
     {
         var worst = new Dictionary<string, double>();
-        var failures = Compare(model, caseName, worst: worst);
-        output.WriteLine($"{model}/{caseName}, largest deviation as a fraction of its tolerance: " +
+        var failures = Compare(model, caseName, worst: worst, dtype: dtype);
+        output.WriteLine($"{model}/{caseName} in {dtype}, largest deviation as a fraction of its tolerance: " +
             string.Join(", ", worst.OrderBy(w => w.Key, StringComparer.Ordinal).Select(w => $"{w.Key} {w.Value:F3}")));
-        Assert.True(failures.Count == 0, $"{model}/{caseName}: {failures.Count} check(s) failed; first in forward order:\n  " + string.Join("\n  ", failures.Take(12)));
+        Assert.True(failures.Count == 0, $"{model}/{caseName} in {dtype}: {failures.Count} check(s) failed; first in forward order:\n  " + string.Join("\n  ", failures.Take(12)));
     }
 
     /// <summary>The comparison can fail: coupled weight decay instead of AdamW's, or dropout left on, is caught and named.</summary>
@@ -49,7 +68,7 @@ public sealed class TrainingStepParityTests(ITestOutputHelper output)
     }
 
     private static List<string> Compare(string model, string caseName, Func<AdamSettings, AdamSettings>? tamper = null, bool disableDropout = true,
-        Dictionary<string, double>? worst = null)
+        Dictionary<string, double>? worst = null, ScalarType dtype = ScalarType.Float32)
     {
         worst ??= [];
         using var scope = NewDisposeScope();
@@ -58,7 +77,8 @@ public sealed class TrainingStepParityTests(ITestOutputHelper output)
         var (input, target) = (data["input"], data["target"]);
         var picked = json.GetProperty("picked").EnumerateArray().Select(e => e.GetString()!).ToList();
         var initial = SafetensorsFile.Load(FixtureModels.WeightsPath(model)).ToDictionary(p => p.Key, p => p.Value.to_type(ScalarType.Float32));
-        var tol = Tolerances.For(model);
+        var tol = Tolerances.For(model, dtype);
+        input = input.to_type(dtype);
         var failures = new List<string>();
 
         foreach (var opt in json.GetProperty("optimizers").EnumerateObject())
@@ -71,6 +91,7 @@ public sealed class TrainingStepParityTests(ITestOutputHelper output)
             var losses = opt.Value.GetProperty("losses").EnumerateArray().Select(l => l.GetDouble()).ToArray();
 
             var net = FixtureModels.Load(model);
+            ((nn.Module)net).to(dtype);
             if (disableDropout) StochasticLayers.DisableAll(net);
             manual_seed(1);
             using var optimizer = new AdamOptimizer(net.named_parameters(), settings);
@@ -110,14 +131,14 @@ public sealed class TrainingStepParityTests(ITestOutputHelper output)
             using var grad = p.grad;
             Assert.True(grad is not null, $"{name} has no gradient after backward");
             if (norms[name] <= 1e-6 * largest) continue;
-            CheckRelative(failures, worst, "grad norms", $"gradient norm of '{name}'", grad!.norm().item<float>(), norms[name], tol.GradNorm);
+            CheckRelative(failures, worst, "grad norms", $"gradient norm of '{name}'", grad!.norm().ToDouble(), norms[name], tol.GradNorm);
         }
         foreach (var (name, p) in parameters)
         {
             if (!data.TryGetValue($"grad1/{name}", out var reference)) continue;
             using var grad = p.grad!;
-            var limit = tol.GradElement * reference.abs().max().item<float>();
-            var diff = (grad - reference).abs().max().item<float>();
+            var limit = tol.GradElement * reference.abs().max().ToDouble();
+            var diff = (grad - reference).abs().max().ToDouble();
             Track(worst, "grads", diff, limit);
             if (diff > limit) failures.Add($"gradient of '{name}' element-wise: max |Δ| {diff:E2} > {limit:E2}");
         }
@@ -131,8 +152,8 @@ public sealed class TrainingStepParityTests(ITestOutputHelper output)
         foreach (var name in names.EnumerateArray().Select(n => n.GetString()!))
         {
             var reference = data[$"buffer1/{name}"];
-            var limit = 1e-4 * Math.Max(1, reference.abs().max().item<float>());
-            var diff = (state[name] - reference).abs().max().item<float>();
+            var limit = 1e-4 * Math.Max(1, reference.abs().max().ToDouble());
+            var diff = (state[name] - reference).abs().max().ToDouble();
             Track(worst, "running stats", diff, limit);
             if (diff > limit) failures.Add($"running statistic '{name}' after one forward: max |Δ| {diff:E2} > {limit:E2}");
         }
@@ -147,7 +168,7 @@ public sealed class TrainingStepParityTests(ITestOutputHelper output)
         {
             var ours = parameters[name].detach() - initial[name];
             var theirs = data[$"{optimizer}2/{name}"] - initial[name];
-            var rel = (ours - theirs).norm().item<float>() / Math.Max(theirs.norm().item<float>(), 1e-30);
+            var rel = (ours - theirs).norm().ToDouble() / Math.Max(theirs.norm().ToDouble(), 1e-30);
             Track(worst, optimizer + " updates", rel, tol.Update);
             if (rel > tol.Update) failures.Add($"{optimizer} update of '{name}' after two steps: ‖u − u_ref‖/‖u_ref‖ = {rel:E2} > {tol.Update:E0}");
         }

@@ -1,3 +1,4 @@
+using PetSeg.Core;
 using PetSeg.Data.Cache;
 using PetSeg.Metrics;
 using PetSeg.Models;
@@ -49,6 +50,7 @@ public sealed class EvaluateStage(PipelineConfig config, ExperimentConfig experi
         {
             Bfloat16.Convert(model);
             c.Ui.Info($"{Id}: evaluating a bfloat16 copy of the trained weights (eval_precision: bf16)");
+            if (!Bfloat16Hardware.IsAccelerated) c.Ui.Info($"{Id}: warning: {Bfloat16Hardware.Describe()}; eval_precision: fp32 evaluates faster on this machine");
         }
         using var test = TensorCache.Open(c.Input(StageIds.Preprocess, PreprocessStage.OutputName("test")).Path);
         var perImage = new List<double>();
