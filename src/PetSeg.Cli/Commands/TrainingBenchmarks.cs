@@ -25,7 +25,8 @@ internal static class TrainingBenchmarks
         return $"RSS {RssMiB():F0} MiB, " +
                (native is null ? "" : $"native heap {native.InUseBytes / 1048576.0:F0} MiB in use of {(native.ArenaBytes + native.MappedBytes) / 1048576.0:F0}, ") +
                $"managed heap {GC.GetTotalMemory(false) / 1048576.0:F0} MiB (committed {gc.TotalCommittedBytes / 1048576.0:F0}), " +
-               $"{gc.FinalizationPendingCount} objects awaiting finalizers, {GC.CollectionCount(0)}/{GC.CollectionCount(1)}/{GC.CollectionCount(2)} gen0/1/2 collections";
+               $"{gc.FinalizationPendingCount} objects awaiting finalizers, {GC.CollectionCount(0)}/{GC.CollectionCount(1)}/{GC.CollectionCount(2)} gen0/1/2 collections; " +
+               $"tensors on this thread: {DisposeScopeManager.Statistics}";
     }
 
     public static TensorCache EnsureCache(string root, string cachePath, int size)
