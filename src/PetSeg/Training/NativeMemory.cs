@@ -1,10 +1,12 @@
 namespace PetSeg.Training;
 
 /// <summary>
-/// Releases native tensor memory that only a .NET finalizer would free. Some TorchSharp calls hand out handles that no
-/// dispose scope tracks (implicit Scalar/Tensor conversions among them, dotnet/TorchSharp#1496); on the Unet with Adam
-/// they held ~60 MB per step, so RSS grew from 1.3 to 4.4 GB in 50 steps. A collection per batch (TorchSharp's own
-/// memory guide recommends it) keeps RSS flat for ~2 ms per step, against steps of 0.1–4 s.
+/// A gen-0 collection after every batch. It began as the workaround for TorchSharp handles that only a finalizer
+/// frees (implicit Scalars, dotnet/TorchSharp#1496: RSS once grew from 1.3 to 4.4 GB in 50 Unet steps); those are gone
+/// from the training path, and without it memory is bounded too (600 Unet steps at 64²: a full GC then frees 6 MiB of
+/// native heap, RSS flat within ±0.3 % from step 240). It stays because the few small blocks that finalizers would
+/// free late sit between the steps' large tensors: collected each batch, glibc's heap settles by step 60 and 7 % lower
+/// (706 against 757 MiB), for no measurable time.
 /// </summary>
 public static class NativeMemory
 {
