@@ -101,6 +101,20 @@ public sealed class TrainerTests(SmallCaches caches) : IClassFixture<SmallCaches
         LearnsToSegment(ModelZoo.UnetResNet34, 1e-3, 6, Precision.Bf16);
     }
 
+    /// <summary>bf16 on a CPU that emulates it is honoured (results follow the configuration) but the log says it is slow.</summary>
+    [Fact]
+    public void Bf16_training_says_in_its_log_when_this_cpu_emulates_bf16()
+    {
+        using var scope = NewDisposeScope();
+        using var dir = new TempDir();
+        using var train = TensorCache.Open(caches.TrainPath);
+        var settings = Tiny(1) with { Precision = Precision.Bf16, MaxTrainSamples = 4, Augmentation = null };
+        var trainer = new Trainer(settings, dir.Path, NullProgressSink.Instance);
+        trainer.Run(train, "d");
+        var warned = File.ReadAllText(trainer.LogPath).Contains("warning: precision bf16, but this CPU has no bf16 instructions", StringComparison.Ordinal);
+        Assert.Equal(!Bfloat16Hardware.IsAccelerated, warned);
+    }
+
     private void LearnsToSegment(string architecture, double lr, int epochs, Precision precision)
     {
         using var scope = NewDisposeScope();
