@@ -22,8 +22,8 @@ public sealed class SplitBiasConvTranspose2d : Module<Tensor, Tensor>
     {
         // TorchSharp's own layer initialises the parameters, so a seed gives the same weights as nn.ConvTranspose2d.
         using var reference = nn.ConvTranspose2d(inChannels, outChannels, kernelSize, stride: stride);
-        weight = new Parameter(reference.weight!.detach().clone());
-        bias = new Parameter(reference.bias!.detach().clone());
+        using (var w = reference.weight!.detach()) weight = new Parameter(w.clone()); // detached views stay referenced
+        using (var b = reference.bias!.detach()) bias = new Parameter(b.clone());     // until cloned (see Weights' writer)
         this.stride = [stride, stride];
         RegisterComponents();
     }

@@ -24,9 +24,10 @@ public static class EncoderPretraining
         using var model = result.Model;
         var smp = (SmpSegmentationModel)model;
         using var noGrad = no_grad();
+        using var scope = NewDisposeScope(); // keeps each detached view referenced until it is cloned
         return smp.Encoder.state_dict()
             .Where(p => !p.Key.EndsWith("num_batches_tracked", StringComparison.Ordinal))
-            .Select(p => new KeyValuePair<string, Tensor>(p.Key, p.Value.detach().clone()))
+            .Select(p => new KeyValuePair<string, Tensor>(p.Key, p.Value.detach().clone().MoveToOuterDisposeScope()))
             .ToList();
     }
 }

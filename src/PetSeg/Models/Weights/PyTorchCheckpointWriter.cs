@@ -64,8 +64,11 @@ public static class PyTorchCheckpointWriter
 
     private static byte[] Bytes(Tensor t)
     {
-        using var c = t.detach().cpu().contiguous();
-        return c.bytes.ToArray();
+        // In a scope every temporary stays referenced until the scope ends. Outside one, t.detach()'s result is
+        // unreachable as soon as its handle is read, so a GC started by another thread can finalize it while libtorch
+        // still reads it: that crashed a demo run (SIGSEGV in to_dtype_layout while writing an epoch checkpoint).
+        using var scope = NewDisposeScope();
+        return t.detach().cpu().contiguous().bytes.ToArray();
     }
 
     /// <summary>Protocol-2 pickle of an OrderedDict of <c>_rebuild_tensor_v2</c> calls over storages "0", "1", ….</summary>

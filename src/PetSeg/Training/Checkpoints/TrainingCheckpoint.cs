@@ -68,7 +68,10 @@ public static class TrainingCheckpoint
         var (model, loaded) = LoadModel(path);
         info = loaded;
         using (model)
-            return model.state_dict().Select(p => new KeyValuePair<string, Tensor>(p.Key, p.Value.detach().clone())).ToList();
+        {
+            using var scope = NewDisposeScope(); // keeps each detached view referenced until it is cloned
+            return model.state_dict().Select(p => new KeyValuePair<string, Tensor>(p.Key, p.Value.detach().clone().MoveToOuterDisposeScope())).ToList();
+        }
     }
 
     /// <summary>The checkpoint file a user means: the file itself, or the checkpoint inside a store entry or run folder.</summary>
