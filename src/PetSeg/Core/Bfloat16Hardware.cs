@@ -18,6 +18,13 @@ public static class Bfloat16Hardware
 
     public static bool IsAccelerated => Found.Value.Count > 0;
 
+    /// <summary>
+    /// The warning for a configured bf16 <paramref name="setting"/> (precision, eval_precision), or null where bf16 is
+    /// hardware. Precision is never switched for the user: results must depend on the configuration, not the machine.
+    /// </summary>
+    public static string? WarningFor(string setting) =>
+        IsAccelerated ? null : $"warning: {setting} bf16, but {Describe()}; {setting}: fp32 is faster on this machine";
+
     /// <summary>One line for logs and benchmarks: what bf16 means on this machine.</summary>
     public static string Describe() => IsAccelerated
         ? $"this CPU computes bf16 natively ({string.Join(", ", Features)})"

@@ -53,8 +53,7 @@ public sealed class Trainer(TrainSettings settings, string runDir, IProgressSink
         int samples = Math.Min(train.Count, settings.MaxTrainSamples ?? int.MaxValue);
         var augmenter = settings.Augmentation is { } a ? new BatchAugmenter(a) : null;
         using var shadow = settings.Precision == Precision.Bf16 && settings.Epochs > startEpoch ? new Bf16Shadow(model, settings.Model) : null;
-        // Precision stays what the configuration says (results must not depend on the machine); the user is told.
-        if (shadow is not null && !Bfloat16Hardware.IsAccelerated) Log($"warning: precision bf16, but {Bfloat16Hardware.Describe()}; precision: fp32 trains faster on this machine");
+        if (shadow is not null && Bfloat16Hardware.WarningFor("precision") is { } warning) Log(warning);
         for (int epoch = startEpoch; epoch < settings.Epochs; epoch++)
         {
             var batches = RunEpoch(model, shadow, optimizer, train, samples, augmenter, epoch, ct);

@@ -26,6 +26,9 @@ public sealed class Bfloat16EvaluationTests : IDisposable
         Assert.NotEqual(keys["evaluate-tiny"], keys["evaluate-tiny-bf16"]);
         Assert.Contains(log.All, l => l.StartsWith("evaluate-tiny-bf16: evaluating a bfloat16 copy", StringComparison.Ordinal));
         Assert.DoesNotContain(log.All, l => l.StartsWith("evaluate-tiny: evaluating a bfloat16", StringComparison.Ordinal));
+        // On a CPU that emulates bf16 the stage says so (and only the bf16 evaluation does).
+        Assert.Equal(!PetSeg.Core.Bfloat16Hardware.IsAccelerated, log.All.Any(l => l.StartsWith("evaluate-tiny-bf16: warning: eval_precision bf16", StringComparison.Ordinal)));
+        Assert.DoesNotContain(log.All, l => l.StartsWith("evaluate-tiny: warning", StringComparison.Ordinal));
 
         MetricsRecord Metrics(string stage) => MetricsFile.Read(Directory.GetFiles(_dir["out/store/objects"], "metrics.json", SearchOption.AllDirectories)
             .Single(f => File.ReadAllText(Path.Combine(Path.GetDirectoryName(f)!, "entry.json")).Contains($"\"{stage}\"", StringComparison.Ordinal)));

@@ -50,7 +50,7 @@ public sealed class EvaluateStage(PipelineConfig config, ExperimentConfig experi
         {
             Bfloat16.Convert(model);
             c.Ui.Info($"{Id}: evaluating a bfloat16 copy of the trained weights (eval_precision: bf16)");
-            if (!Bfloat16Hardware.IsAccelerated) c.Ui.Info($"{Id}: warning: {Bfloat16Hardware.Describe()}; eval_precision: fp32 evaluates faster on this machine");
+            if (Bfloat16Hardware.WarningFor("eval_precision") is { } warning) c.Ui.Info($"{Id}: {warning}");
         }
         using var test = TensorCache.Open(c.Input(StageIds.Preprocess, PreprocessStage.OutputName("test")).Path);
         var perImage = new List<double>();
