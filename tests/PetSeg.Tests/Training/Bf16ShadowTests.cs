@@ -9,9 +9,8 @@ namespace PetSeg.Tests.Training;
 
 /// <summary>
 /// One bf16 training step (precision: bf16) against the same fp32 step, on a Unet small enough to run on a CPU that
-/// emulates bf16: the fp32 master weights are what the optimizer updates, their gradients match fp32's near the output and
-/// point the same way overall, and
-/// BatchNorm's running statistics come back to the master.
+/// emulates bf16: the fp32 master weights are what the optimizer updates, their gradients match fp32's near the output
+/// and point the same way overall, and BatchNorm's running statistics come back to the master.
 /// </summary>
 [Collection(TorchGlobalState.Name)]
 public sealed class Bf16ShadowTests
