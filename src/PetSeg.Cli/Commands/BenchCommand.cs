@@ -53,6 +53,12 @@ public class BenchSettings : CommandSettings
         public bool Bf16 { get; init; }
         [CommandOption("--phases")][Description("Also print the median time of each phase of the step (weight copy, forward, backward, grads, optimizer).")]
         public bool Phases { get; init; }
+        [CommandOption("--kernels <PATH>")][Description("auto (default: the path the numerics self-check picks), or force onednn, padded (narrow convolutions padded to 16 output channels) or onednn-off, to measure what each costs.")]
+        public string Kernels { get; init; } = "auto";
+
+        public override Spectre.Console.ValidationResult Validate() => Kernels == "auto" || PetSeg.Compute.KernelPaths.TryParse(Kernels, out _)
+            ? Spectre.Console.ValidationResult.Success()
+            : Spectre.Console.ValidationResult.Error($"--kernels must be auto, {string.Join(", ", PetSeg.Compute.KernelPaths.ShortNames)}, not '{Kernels}'");
     }
 
     public sealed class Lab : BenchSettings

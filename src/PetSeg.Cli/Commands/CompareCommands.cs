@@ -64,7 +64,7 @@ public abstract class DiffCommand : GuardedCommand<DiffSettings>
         var rows = Diff(old, PipelineLock.Read(config.LockFile), s.All);
         if (s.Json)
         {
-            System.Console.WriteLine(System.Text.Json.JsonSerializer.Serialize(rows, new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
+            System.Console.WriteLine(System.Text.Json.JsonSerializer.Serialize(rows, PetSeg.IO.JsonFiles.Options(indented: true)));
             return Task.FromResult(0);
         }
         if (rows.Count == 0) { System.Console.WriteLine($"no change since {s.Revision}"); return Task.FromResult(0); }

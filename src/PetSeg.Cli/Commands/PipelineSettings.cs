@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using PetSeg.Compute;
 using PetSeg.Pipeline.Config;
 using Spectre.Console.Cli;
 
@@ -19,6 +20,10 @@ public class PipelineSettings : CommandSettings
     [Description("Use this remote from pipeline.yaml's 'remotes:' instead of the default ('remote:').")]
     public string? RemoteName { get; init; }
 
+    [CommandOption("--numerics <MODE>")]
+    [Description("Numerics self-check of the compute kernels: auto (check, use a correct path), strict (check, refuse), off (trust). Overrides compute.numerics.")]
+    public string? Numerics { get; init; }
+
     [CommandOption("--no-remote")]
     [Description("Work locally: neither pull from nor push to any remote.")]
     public bool NoRemote { get; init; }
@@ -33,13 +38,24 @@ public class PipelineSettings : CommandSettings
     {
         var options = new List<string> { "--config", Path.GetFullPath(Config) };
         if (config.Profile is { } p) options.AddRange(["--profile", p]);
+        if (Numerics is { } n) options.AddRange(["--numerics", n]);
         if (NoRemote) options.Add("--no-remote");
         else if (RemoteName is { } r) options.AddRange(["--remote", r]);
         return options;
     }
 
-    public PipelineConfig Load() =>
-        PipelineConfigLoader.Load(Config, string.IsNullOrEmpty(Profile) ? NullIfEmpty(Environment.GetEnvironmentVariable("PETSEG_PROFILE")) : Profile);
+    /// <summary>The configuration with the command line's overrides; the compute backend takes its numerics mode from it.</summary>
+    public PipelineConfig Load()
+    {
+        var config = PipelineConfigLoader.Load(Config, string.IsNullOrEmpty(Profile) ? NullIfEmpty(Environment.GetEnvironmentVariable("PETSEG_PROFILE")) : Profile);
+        if (Numerics is not null)
+        {
+            if (!NumericsModes.TryParse(Numerics, out var mode))
+                throw new ConfigException($"--numerics {Numerics}: expected one of {string.Join(", ", NumericsModes.Names)}");
+            config = config with { Compute = config.Compute with { Numerics = mode } };
+        }
+        return config;
+    }
 
     private static string? NullIfEmpty(string? s) => string.IsNullOrWhiteSpace(s) ? null : s;
 }

@@ -72,6 +72,12 @@ internal static class TrainingBenchmarks
     public static int TrainStep(BenchSettings.TrainStep s, CancellationToken ct)
     {
         var models = s.Model == "all" ? ModelZoo.Architectures : [s.Model];
+        if (PetSeg.Compute.KernelPaths.TryParse(s.Kernels, out var forced))
+        {
+            // A path forced for measuring: unchecked, so a faulty one is measured too (its results are not kept).
+            PetSeg.Compute.ComputeBackend.Configure(PetSeg.Compute.NumericsMode.Off);
+            PetSeg.Compute.ComputeBackend.Switch(forced);
+        }
         foreach (var name in models)
         {
             manual_seed(0);
@@ -98,7 +104,7 @@ internal static class TrainingBenchmarks
             double trainRate = 16 / stepTimes[stepTimes.Count / 2]; // median step: robust to a noisy shared VM
             double evalRate = 16 / MedianEvalSeconds(shadow?.Prepare(training: false) ?? model, images, Math.Max(3, s.Steps / 2));
             System.Console.WriteLine($"train-step {name}: {trainRate:F2} images/s train (median step {stepTimes[stepTimes.Count / 2]:F3} s, min {stepTimes[0]:F3}, max {stepTimes[^1]:F3}), {evalRate:F2} images/s eval forward " +
-                                     $"(batch 16, {s.Size}², {s.Steps} steps, {torch.get_num_threads()} threads{(s.Bf16 ? ", bf16" : "")}{(NativeMemory.Enabled ? "" : ", no GC per batch")}{(NativeHeap.Mode == "kept" ? "" : ", system heap")}); " +
+                                     $"(batch 16, {s.Size}², {s.Steps} steps, {torch.get_num_threads()} threads{(s.Bf16 ? ", bf16" : "")}{(NativeMemory.Enabled ? "" : ", no GC per batch")}{(NativeHeap.Mode == "kept" ? "" : ", system heap")}, kernels: {PetSeg.Compute.KernelPaths.Name(PetSeg.Compute.ComputeBackend.Path)}); " +
                                      $"RSS {rssBefore:F0} → {rssAfter:F0} MiB (peak {rssPeak:F0}; {string.Join(" ", rssTrace.Select(r => r.ToString("F0")))})");
             if (s.Phases)
                 System.Console.WriteLine("  phases (median s): " + string.Join(", ", timings.Medians().Where(p => p.Median > 0).Select(p => $"{p.Phase} {p.Median:F3}")));

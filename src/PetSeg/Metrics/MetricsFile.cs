@@ -14,12 +14,7 @@ public sealed record MetricsRecord(string Experiment, string Title, long Seed, s
 /// </summary>
 public static class MetricsFile
 {
-    private static readonly JsonSerializerOptions Json = new()
-    {
-        WriteIndented = true,
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
-    };
+    private static readonly JsonSerializerOptions Json = JsonFiles.Options(indented: true, naming: JsonNamingPolicy.SnakeCaseLower);
 
     // The file's shape; property order is the file's key order.
     private sealed record Headline(double PixelError, double F1Weighted, double MeanIou, double Accuracy, long ValidPixels);

@@ -1,3 +1,4 @@
+using PetSeg.Compute;
 using static TorchSharp.torch;
 
 namespace PetSeg.Models;
@@ -13,6 +14,7 @@ public static class ClassPredictor
     /// <returns>[N,H,W] uint8 class indices, in the caller's dispose scope. The model's train/eval mode is restored afterwards.</returns>
     public static Tensor PredictClasses(nn.Module<Tensor, Tensor> model, Tensor imagesUint8)
     {
+        ComputeBackend.EnsureChecked(bf16: Bfloat16.IsBfloat16(model)); // once per process: no prediction from kernels that failed the self-check
         bool wasTraining = model.training;
         model.eval();
         try

@@ -12,7 +12,7 @@ public sealed record ImageIoU(string Stem, double? IoU);
 /// </summary>
 public static class PerImageIoU
 {
-    private static readonly JsonSerializerOptions Json = new() { WriteIndented = false };
+    private static readonly JsonSerializerOptions Json = JsonFiles.Options();
 
     public static string Write(string path, IReadOnlyList<ImageIoU> images)
     {

@@ -20,7 +20,7 @@ public static class EncoderPretraining
     {
         var settings = new TrainSettings(new ModelSpec(ModelZoo.ArchitectureWith(encoder), ImageSize: data.Width), new AdamSettings(lr), epochs,
             batchSize, Seed: seed);
-        var result = new Trainer(settings, runDir, ui).Run(data, $"pretrain {encoder} {epochs} {lr} {batchSize} {seed}", ct);
+        var result = new Trainer(settings, runDir, ui, $"pretraining {encoder}").Run(data, $"pretrain {encoder} {epochs} {lr} {batchSize} {seed}", ct);
         using var model = result.Model;
         var smp = (SmpSegmentationModel)model;
         using var noGrad = no_grad();

@@ -9,7 +9,7 @@ namespace PetSeg.Training;
 /// </summary>
 public sealed record LossHistory(string Experiment, IReadOnlyList<double> EpochLosses, IReadOnlyList<IReadOnlyList<double>> BatchLosses)
 {
-    private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+    private static readonly JsonSerializerOptions Json = JsonFiles.Options(naming: JsonNamingPolicy.SnakeCaseLower);
 
     public void Write(string path) => AtomicFile.WriteAllText(path, JsonSerializer.Serialize(this, Json) + "\n");
 

@@ -1,3 +1,4 @@
+using PetSeg.Compute;
 using System.Diagnostics;
 using PetSeg.Data.Cache;
 using PetSeg.Models;
@@ -19,7 +20,8 @@ public sealed record TrainResult(nn.Module<Tensor, Tensor> Model, IReadOnlyList<
 /// is written atomically; a rerun with the same settings resumes after the last complete epoch and ends bit-identical
 /// to an uninterrupted run, because every epoch reseeds torch and the shuffle/augmentation generators from (seed, epoch).
 /// </summary>
-public sealed class Trainer(TrainSettings settings, string runDir, IProgressSink ui)
+/// <param name="label">What the messages call this run (the stage id, e.g. <c>train-unet-base</c>).</param>
+public sealed class Trainer(TrainSettings settings, string runDir, IProgressSink ui, string label = "training")
 {
     public string CheckpointPath => Path.Combine(runDir, "last.ckpt");
     public string LogPath => Path.Combine(runDir, "train.log");
@@ -54,6 +56,12 @@ public sealed class Trainer(TrainSettings settings, string runDir, IProgressSink
         var augmenter = settings.Augmentation is { } a ? new BatchAugmenter(a) : null;
         using var shadow = settings.Precision == Precision.Bf16 && settings.Epochs > startEpoch ? new Bf16Shadow(model, settings.Model) : null;
         if (shadow is not null && Bfloat16Hardware.WarningFor("precision") is { } warning) Log(warning);
+        if (settings.Epochs > startEpoch)
+        {
+            ComputeBackend.EnsureChecked(bf16: shadow is not null); // before the first step, so the log says what computes
+            var compute = ComputeBackend.Record;
+            Log($"compute: {compute.Cpu}; kernels: {compute.Backend}; numerics self-check: {compute.Verdict}");
+        }
         for (int epoch = startEpoch; epoch < settings.Epochs; epoch++)
         {
             var batches = RunEpoch(model, shadow, optimizer, train, samples, augmenter, epoch, ct);
@@ -89,7 +97,10 @@ public sealed class Trainer(TrainSettings settings, string runDir, IProgressSink
                 var (images, masks) = train.ReadBatch(idx);
                 if (augmenter is not null)
                     (images, masks) = BatchAugmenter.Apply(images, masks, augmenter.Draw(augRng, idx.Length, train.Width, train.Height));
-                float batchLoss = step.Run(ImageNetNormalize.Apply(images), masks);
+                float batchLoss;
+                try { batchLoss = step.Run(ImageNetNormalize.Apply(images), masks); }
+                catch (TrainingDivergedException e) { throw Diverged(e.Loss, epoch, b, batches); }
+                _lastFinite = (batchLoss, epoch, b);
                 perBatch.Add(batchLoss);
                 running += batchLoss * idx.Length;
                 NativeMemory.Release();
@@ -101,6 +112,20 @@ public sealed class Trainer(TrainSettings settings, string runDir, IProgressSink
         double epochLoss = running / samples;
         Log($"epoch {epoch + 1}/{settings.Epochs}: train loss {epochLoss:F4} ({samples} images in {clock.Elapsed.TotalSeconds:F1} s, {samples / clock.Elapsed.TotalSeconds:F1} img/s)");
         return new EpochLosses(epochLoss, perBatch);
+    }
+
+    /// <summary>The last finite batch loss and where (epoch, batch; 0-based), for the message when one is not.</summary>
+    private (float Loss, int Epoch, int Batch)? _lastFinite;
+
+    private TrainingDivergedException Diverged(float loss, int epoch, int batch, int batches)
+    {
+        var last = _lastFinite is { } f ? $"the last finite loss was {f.Loss:G6} at epoch {f.Epoch + 1}, batch {f.Batch + 1}" : "no batch had a finite loss";
+        var resume = epoch > 0 ? $"the checkpoint after epoch {epoch} ({CheckpointPath}) stays resumable" : "no epoch completed, so there is no checkpoint";
+        var message = $"{label}: the loss became {loss} at epoch {epoch + 1}/{settings.Epochs}, batch {batch + 1}/{batches} ({last}). " +
+                      $"Training stopped before that step changed the weights; nothing was published and {resume}. " +
+                      $"A learning rate or weight decay too high for this model (lr {settings.Optimizer.LearningRate}, weight decay {settings.Optimizer.WeightDecay}) is the usual cause; 'petseg doctor' checks the kernels.";
+        File.AppendAllText(LogPath, $"{DateTime.UtcNow:yyyy-MM-ddTHH:mm:ssZ} error: {message}\n"); // the console gets it once, from the exception
+        return new TrainingDivergedException(message, loss);
     }
 
     private void Log(string line)

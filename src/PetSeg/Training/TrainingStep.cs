@@ -1,3 +1,4 @@
+using PetSeg.Compute;
 using PetSeg.Training.Optim;
 using static TorchSharp.torch;
 
@@ -8,13 +9,25 @@ namespace PetSeg.Training;
 /// shadow when training in bf16), <see cref="SegmentationLoss"/>, backward, optimizer step. The PyTorch parity tests
 /// drive this same object, so what they check is what trains.
 /// </summary>
-public sealed class TrainingStep(nn.Module<Tensor, Tensor> model, AdamOptimizer optimizer, Bf16Shadow? shadow = null)
+public sealed class TrainingStep
 {
+    private readonly nn.Module<Tensor, Tensor> model;
+    private readonly AdamOptimizer optimizer;
+    private readonly Bf16Shadow? shadow;
+
+    /// <summary>Settles the compute backend first (<see cref="ComputeBackend.EnsureChecked"/>: once per process), so no step runs on kernels that failed the numerics self-check.</summary>
+    public TrainingStep(nn.Module<Tensor, Tensor> model, AdamOptimizer optimizer, Bf16Shadow? shadow = null)
+    {
+        ComputeBackend.EnsureChecked(bf16: shadow is not null);
+        (this.model, this.optimizer, this.shadow) = (model, optimizer, shadow);
+    }
+
     public AdamOptimizer Optimizer => optimizer;
 
     /// <param name="input">The model's input (already normalised), N×3×H×W float32.</param>
     /// <param name="target">N×H×W class indices, 255 = ignored.</param>
     /// <returns>The batch's loss before the update.</returns>
+    /// <exception cref="TrainingDivergedException">The loss is not finite: nothing was updated.</exception>
     /// <param name="timings">Records each phase's wall time (benchmarks), or null.</param>
     public float Run(Tensor input, Tensor target, StepTimings? timings = null)
     {
@@ -26,6 +39,7 @@ public sealed class TrainingStep(nn.Module<Tensor, Tensor> model, AdamOptimizer 
         if (shadow is not null) { input = input.to_type(ScalarType.BFloat16); timings?.End(StepPhase.CopyWeights); }
         var loss = SegmentationLoss.Compute(net.call(input), target);
         float value = loss.item<float>();
+        if (!float.IsFinite(value)) throw new TrainingDivergedException($"the loss is {value}", value);
         timings?.End(StepPhase.ForwardAndLoss);
         loss.backward();
         timings?.End(StepPhase.Backward);

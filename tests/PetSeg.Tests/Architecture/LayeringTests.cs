@@ -4,7 +4,7 @@ using Xunit.Abstractions;
 namespace PetSeg.Tests.Architecture;
 
 /// <summary>
-/// The library is a ladder: Core ← IO ← Data, Models, Metrics ← Training ← Inference ← Reporting ← Pipeline, and
+/// The library is a ladder: Core ← IO ← Compute ← Data, Models, Metrics ← Training ← Inference ← Reporting ← Pipeline, and
 /// inside Pipeline Config ← Store ← Remote ← Stages ← Graph ← Runner ← Comparison ← Cluster. A namespace may use its own rung and the rungs below,
 /// never one above and never a sibling on its own rung; this test reads the compiled types and fails on such an edge.
 /// </summary>
@@ -12,7 +12,7 @@ public sealed class LayeringTests(ITestOutputHelper output)
 {
     private static readonly (string Prefix, double Rung)[] Ladder =
     [
-        ("PetSeg.Core", 0), ("PetSeg.IO", 1),
+        ("PetSeg.Core", 0), ("PetSeg.IO", 1), ("PetSeg.Compute", 1.5),
         ("PetSeg.Data", 2), ("PetSeg.Models", 2.1), ("PetSeg.Metrics", 2.2),
         ("PetSeg.Training", 3), ("PetSeg.Inference", 4), ("PetSeg.Reporting", 5),
         ("PetSeg.Pipeline.Config", 6.0), ("PetSeg.Pipeline.Store", 6.1), ("PetSeg.Pipeline.Remote", 6.15), ("PetSeg.Pipeline.Stages", 6.2),

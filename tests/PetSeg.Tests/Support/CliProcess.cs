@@ -14,9 +14,14 @@ public static class CliProcess
     }
 
     /// <summary>Runs to completion; returns the exit code and stdout + stderr.</summary>
-    public static (int Exit, string Output) Run(params string[] args)
+    public static (int Exit, string Output) Run(params string[] args) => RunWith(new Dictionary<string, string>(), args);
+
+    /// <summary>Runs to completion with extra environment variables; returns the exit code and stdout + stderr.</summary>
+    public static (int Exit, string Output) RunWith(IReadOnlyDictionary<string, string> environment, params string[] args)
     {
-        using var p = Process.Start(StartInfo(null, args))!;
+        var psi = StartInfo(null, args);
+        foreach (var (name, value) in environment) psi.Environment[name] = value;
+        using var p = Process.Start(psi)!;
         var stdout = p.StandardOutput.ReadToEndAsync();
         var stderr = p.StandardError.ReadToEnd();
         p.WaitForExit();

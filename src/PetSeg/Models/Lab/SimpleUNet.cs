@@ -14,7 +14,7 @@ public sealed class SimpleUNet : Module<Tensor, Tensor>, ITraceable
     private readonly Sequential conv1, conv2, bottleneck, dec_conv2, dec_conv1;
     private readonly MaxPool2d pool1, pool2;
     private readonly SplitBiasConvTranspose2d upconv2, upconv1;
-    private readonly Conv2d out_conv;
+    private readonly NarrowConv2d out_conv;
 
     public SimpleUNet(int inChannels = 3, int outChannels = 2) : base(nameof(SimpleUNet))
     {
@@ -27,7 +27,7 @@ public sealed class SimpleUNet : Module<Tensor, Tensor>, ITraceable
         dec_conv2 = ConvBlock(64, 64);
         upconv1 = new SplitBiasConvTranspose2d(64, 32, 2, stride: 2);
         dec_conv1 = ConvBlock(32, 32);
-        out_conv = Conv2d(32, outChannels, 1);
+        out_conv = new NarrowConv2d(32, outChannels, 1);
         RegisterComponents();
     }
 

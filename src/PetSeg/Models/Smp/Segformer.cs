@@ -15,7 +15,7 @@ namespace PetSeg.Models.Smp;
 public sealed class Segformer(int classes = 2, int inChannels = 3, string encoder = EncoderRegistry.MitB0) : SmpSegmentationModel(nameof(Segformer), encoder,
     EncoderRegistry.Get(encoder).Create(inChannels),
     new SegformerDecoder([inChannels, .. EncoderRegistry.Get(encoder).OutChannels.Skip(1)], SegmentationChannels),
-    Sequential(Conv2d(SegmentationChannels, classes, 1), new BilinearUpsample(4.0, alignCorners: true)))
+    Sequential(new NarrowConv2d(SegmentationChannels, classes, 1), new BilinearUpsample(4.0, alignCorners: true)))
 {
     private const int SegmentationChannels = 256;
 }

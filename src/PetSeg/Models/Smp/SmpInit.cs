@@ -34,6 +34,7 @@ internal static class SmpInit
         foreach (var (_, m) in module.named_modules())
         {
             if (m is Conv2d c) { init.xavier_uniform_(c.weight); if (c.bias is not null) init.zeros_(c.bias); }
+            else if (m is NarrowConv2d n) { init.xavier_uniform_(n.Weight); init.zeros_(n.Bias); }
             else if (m is Linear l) { init.xavier_uniform_(l.weight); if (l.bias is not null) init.zeros_(l.bias); }
         }
     }

@@ -12,4 +12,4 @@ namespace PetSeg.Models.Smp;
 public sealed class Unet(int classes = 2, int inChannels = 3, string encoder = EncoderRegistry.ResNet34) : SmpSegmentationModel(nameof(Unet), encoder,
     EncoderRegistry.Get(encoder).Create(inChannels),
     new UnetDecoder(EncoderRegistry.Get(encoder).OutChannels.ToArray()),
-    Sequential(Conv2d(UnetDecoder.DefaultChannels[^1], classes, 3, padding: 1)));
+    Sequential(new NarrowConv2d(UnetDecoder.DefaultChannels[^1], classes, 3, padding: 1)));

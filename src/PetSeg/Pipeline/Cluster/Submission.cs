@@ -13,7 +13,7 @@ public sealed record SubmittedJob(string Stage, string JobId, string Script, str
 /// </summary>
 public sealed record Submission(string Id, string Target, DateTimeOffset Created, IReadOnlyList<SubmittedJob> Jobs)
 {
-    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
+    private static readonly JsonSerializerOptions Json = JsonFiles.Options(indented: true);
 
     public static string Root(string artifactsDir) => Path.Combine(artifactsDir, "cluster");
     public string Folder(string artifactsDir) => Path.Combine(Root(artifactsDir), Id);

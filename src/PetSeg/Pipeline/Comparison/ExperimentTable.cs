@@ -1,3 +1,4 @@
+using PetSeg.IO;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -6,7 +7,8 @@ using PetSeg.Pipeline.Store;
 namespace PetSeg.Pipeline.Comparison;
 
 /// <summary>One experiment as recorded in a lock file: its training parameters and its evaluation's metrics.</summary>
-public sealed record ExperimentRow(string Id, SortedDictionary<string, string> Params, SortedDictionary<string, double> Metrics);
+/// <param name="ComputedWith">CPU, kernel path and numerics verdict of its training, as the lock recorded them, or "-".</param>
+public sealed record ExperimentRow(string Id, SortedDictionary<string, string> Params, SortedDictionary<string, double> Metrics, string ComputedWith = "-");
 
 /// <summary>
 /// Experiments × parameters × metrics from pipeline.lock, like <c>dvc exp show</c>: by default only the parameters
@@ -33,7 +35,7 @@ public sealed class ExperimentTable
             var metrics = new SortedDictionary<string, double>(StringComparer.Ordinal);
             if (lockFile.Stages.TryGetValue("evaluate-" + id, out var eval) && eval.Metrics is { } m)
                 foreach (var (k, v) in m) metrics[k] = double.Parse(v, CultureInfo.InvariantCulture);
-            rows.Add(new ExperimentRow(id, new SortedDictionary<string, string>(locked.Params, StringComparer.Ordinal), metrics));
+            rows.Add(new ExperimentRow(id, new SortedDictionary<string, string>(locked.Params, StringComparer.Ordinal), metrics, ComputedWith(locked)));
         }
         if (sortBy is not null)
         {
@@ -48,10 +50,14 @@ public sealed class ExperimentTable
         return new ExperimentTable(rows, columns);
     }
 
-    public IReadOnlyList<string> Header => ["experiment", .. ParamColumns, .. MetricNames];
+    /// <summary>"cpu; kernels; numerics …" from a stage's lock record (entries from before it was recorded: "-").</summary>
+    private static string ComputedWith(LockedStage stage) => stage.Compute is { } c
+        ? $"{c.GetValueOrDefault("cpu", "?")}; {c.GetValueOrDefault("kernels", "?")}; numerics {c.GetValueOrDefault("numerics", "?")}" : "-";
+
+    public IReadOnlyList<string> Header => ["experiment", .. ParamColumns, "computed with", .. MetricNames];
 
     public IEnumerable<IReadOnlyList<string>> Cells() => Rows.Select(r => (IReadOnlyList<string>)
-        [r.Id, .. ParamColumns.Select(p => r.Params.GetValueOrDefault(p, "-")), .. MetricNames.Select(m => r.Metrics.TryGetValue(m, out var v) ? Format(v) : "-")]);
+        [r.Id, .. ParamColumns.Select(p => r.Params.GetValueOrDefault(p, "-")), r.ComputedWith, .. MetricNames.Select(m => r.Metrics.TryGetValue(m, out var v) ? Format(v) : "-")]);
 
     public static string Format(double v) => double.IsNaN(v) ? "n/a" : v.ToString("0.0000", CultureInfo.InvariantCulture);
 
@@ -76,6 +82,7 @@ public sealed class ExperimentTable
     {
         experiment = r.Id,
         @params = ParamColumns.ToDictionary(p => p, p => r.Params.GetValueOrDefault(p)),
+        computed_with = r.ComputedWith,
         metrics = r.Metrics.ToDictionary(m => m.Key, m => double.IsNaN(m.Value) ? (double?)null : m.Value),
-    }), new JsonSerializerOptions { WriteIndented = true });
+    }), JsonFiles.Options(indented: true));
 }

@@ -14,6 +14,9 @@ public sealed record PipelineConfig(string File, string? Profile, string Artifac
     /// <summary>How stale stages run on a cluster (<c>cluster:</c>); engine "none" unless pipeline.yaml sets one.</summary>
     public ClusterConfig Cluster { get; init; } = ClusterConfig.None;
 
+    /// <summary>How results are computed (<c>compute:</c>): the numerics self-check's mode.</summary>
+    public ComputeConfig Compute { get; init; } = ComputeConfig.Default;
+
     /// <summary>pipeline.lock for the default configuration, pipeline.&lt;profile&gt;.lock for a profile (next to pipeline.yaml).</summary>
     public string LockFile => Path.Combine(Path.GetDirectoryName(Path.GetFullPath(File))!, Profile is null ? "pipeline.lock" : $"pipeline.{Profile}.lock");
 

@@ -69,11 +69,12 @@ public static class PipelineConfigLoader
         var report = ExperimentsBinder.BindReport(top.Section("report"), experiments);
         var remotes = BindRemotes(top);
         var cluster = ClusterConfig.Bind(top.Section("cluster"));
+        var compute = ComputeConfig.Bind(top.Section("compute"));
         top.RejectUnknown();
 
         var baseDir = Path.GetDirectoryName(Path.GetFullPath(file))!;
         return new PipelineConfig(file, profile, Path.GetFullPath(Path.Combine(baseDir, artifacts)),
-            new DatasetConfig(source, images, annotations, synthetic, download), preprocess, weights, experiments, report) { Remotes = remotes, Cluster = cluster };
+            new DatasetConfig(source, images, annotations, synthetic, download), preprocess, weights, experiments, report) { Remotes = remotes, Cluster = cluster, Compute = compute };
     }
 
     private static RemotesConfig BindRemotes(YamlSection top)

@@ -21,7 +21,7 @@ public sealed record PushResult(string Stage, bool AlreadyThere, int ObjectsSent
 /// </summary>
 public sealed class RemoteCache(IRemoteStorage storage, ArtifactStore store, DigestCache digests, IProgressSink ui, int parallel = 4) : IDisposable
 {
-    private static readonly JsonSerializerOptions Json = new() { WriteIndented = false };
+    private static readonly JsonSerializerOptions Json = JsonFiles.Options();
 
     public string Description => storage.Description;
 

@@ -1,3 +1,4 @@
+using PetSeg.Compute;
 using System.Diagnostics;
 using PetSeg.Core;
 using PetSeg.IO;
@@ -39,6 +40,7 @@ public sealed class PipelineRunner
         _store = new ArtifactStore(Path.Combine(config.ArtifactsDir, "store"), _digests, ui);
         _remoteUse = remote;
         Graph = PipelineGraph.Build(config);
+        ComputeBackend.Configure(config.Compute.Numerics, ui.Info);
     }
 
     /// <summary>The remote cache, opened on first use; null when none is configured or it failed (and is not required).</summary>
@@ -201,6 +203,8 @@ public sealed class PipelineRunner
     {
         _ui.Info($"{stage.Id}: running (key {Short(key)})");
         VerifyInputs(stage, deps, exclusive);
+        // Settled before the stage, whatever ran before it in this process: what its entry records is what computed it.
+        if (stage.Computes) ComputeBackend.EnsureChecked();
         var work = _store.NewWorkDir();
         StoreEntry entry;
         try
@@ -208,8 +212,11 @@ public sealed class PipelineRunner
             var outputs = stage.Execute(new StageContext(_config, stage.Id, key, work, deps, _digests, _ui, _http, ct));
             var files = new SortedDictionary<string, StoredFile>(StringComparer.Ordinal);
             foreach (var (name, o) in outputs) files[name] = new StoredFile(o.Digest, SizeOf(o.Path), o.Path);
+            var compute = stage.Computes ? ComputeBackend.Record : null;
+            if (compute?.Verdict == "failed") // by construction the backend refused before this; never publish such a result
+                throw new NumericsException($"{stage.Id}: computed on kernels that failed the numerics self-check ({ComputeBackend.Report?.DescribeFailures()}); not published.");
             entry = _store.Publish(new StoreEntry(stage.Id, stage.Kind, key, stage.CodeVersion, stage.Parameters, inputs, files,
-                DateTimeOffset.UtcNow, Math.Round(clock.Elapsed.TotalSeconds, 3)), work);
+                DateTimeOffset.UtcNow, Math.Round(clock.Elapsed.TotalSeconds, 3)) { Compute = compute }, work);
         }
         catch
         {

@@ -15,6 +15,7 @@ public sealed class EvaluateStage(PipelineConfig config, ExperimentConfig experi
 {
     public override string Id => StageIds.Evaluate(experiment.Id);
     public override string Kind => StageIds.EvaluateKind;
+    public override bool Computes => true;
     public override string CodeVersion => StageVersions.Evaluate;
     public string TrainStage => StageIds.Train(experiment.Id);
     public override IReadOnlyList<string> DependsOn => [StageIds.Preprocess, TrainStage];

@@ -93,12 +93,27 @@ public sealed class ReportStage(PipelineConfig config) : Stage
             ("configuration", $"{Path.GetFileName(config.File)}{(config.Profile is null ? "" : $" (profile {config.Profile})")}"),
             ("training data (trainval cache digest)", $"`{dataset}`"),
         };
+        env.InsertRange(env.FindIndex(e => e.Item1 == "device") + 1, ComputedWith(c.Dependencies.Values));
         var report = Path.Combine(c.OutputDir, "report.md");
         AtomicFile.WriteAllText(report, ReportWriter.Render(new ReportInput(config.Report, runs.Keys.ToList(),
             runs.ToDictionary(r => r.Key, r => (IReadOnlyList<SeedRun>)r.Value),
             lossChart is null ? null : Path.GetFileName(lossChart), Path.GetFileName(iouChart), grids, stages, env)));
         Add(report);
         return outputs;
+    }
+
+    /// <summary>
+    /// Where the results were computed, from the train and evaluate entries (each records its CPU, kernel path and
+    /// self-check verdict; entries pulled from a remote may come from other machines, so every distinct value is listed).
+    /// </summary>
+    private static IEnumerable<(string, string)> ComputedWith(IEnumerable<StoreEntry> entries)
+    {
+        var records = entries.Where(e => e.Compute is not null).OrderBy(e => e.Stage, StringComparer.Ordinal).Select(e => e.Compute!).ToList();
+        string Distinct(Func<PetSeg.Compute.ComputeRecord, string> field) =>
+            records.Count == 0 ? "not recorded" : string.Join("; ", records.Select(field).Distinct());
+        yield return ("CPU", Distinct(r => r.Cpu));
+        yield return ("kernels", Distinct(r => r.Backend));
+        yield return ("numerics self-check", Distinct(r => r.Verdict));
     }
 
     /// <summary>

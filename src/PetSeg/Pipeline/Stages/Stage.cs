@@ -47,6 +47,9 @@ public abstract class Stage
     /// Stages that write in place under <c>artifacts/data/</c> lock their id instead, since any two of their keys
     /// would write the same files.
     /// </summary>
+    /// <summary>Whether the stage computes with torch: its entry then records what computed it (CPU, kernel path, self-check verdict).</summary>
+    public virtual bool Computes => false;
+
     public virtual string LockName(string key) => key[(key.IndexOf(':') + 1)..];
 
     /// <summary>How an input is named in the key: by default the dependency's id and the output's name.</summary>

@@ -21,6 +21,7 @@ public sealed class WeightsStage(PipelineConfig config, IReadOnlyList<string> en
     public override string Id => StageIds.Weights;
     public override string LockName(string key) => "data-" + Id; // writes in place under artifacts/data
     public override string Kind => StageIds.Weights;
+    public override bool Computes => true;
     public override string CodeVersion => StageVersions.Weights;
     public override IReadOnlyList<string> DependsOn => [];
 

@@ -11,7 +11,7 @@ namespace PetSeg.Pipeline.Store;
 /// </summary>
 public sealed class ArtifactStore(string root, DigestCache digests, IProgressSink ui)
 {
-    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
+    private static readonly JsonSerializerOptions Json = JsonFiles.Options(indented: true);
 
     public string Root => root;
 

@@ -37,7 +37,7 @@ public sealed class FileLock : IDisposable
         catch (IOException) { return null; }
         RemoveDeadNotes(path);
         var note = NotePath(path, Environment.ProcessId);
-        AtomicFile.WriteAllText(note, JsonSerializer.Serialize(new LockOwner(Environment.ProcessId, Environment.MachineName, purpose, DateTimeOffset.UtcNow), JsonSerializerOptions.Web));
+        AtomicFile.WriteAllText(note, JsonSerializer.Serialize(new LockOwner(Environment.ProcessId, Environment.MachineName, purpose, DateTimeOffset.UtcNow), JsonFiles.Web()));
         return new FileLock(fs, note);
     }
 
@@ -78,7 +78,7 @@ public sealed class FileLock : IDisposable
         foreach (var file in Directory.EnumerateFiles(dir, Path.GetFileName(path) + ".owner.*"))
         {
             LockOwner? o = null;
-            try { o = JsonSerializer.Deserialize<LockOwner>(File.ReadAllText(file), JsonSerializerOptions.Web); }
+            try { o = JsonSerializer.Deserialize<LockOwner>(File.ReadAllText(file), JsonFiles.Web()); }
             catch (Exception e) when (e is IOException or JsonException or UnauthorizedAccessException) { }
             if (o is not null) yield return o;
         }

@@ -15,6 +15,9 @@ public sealed class LockedStage
 
     /// <summary>An evaluation's headline metrics (round-trip decimal strings), so `metrics diff REV` needs only git.</summary>
     public SortedDictionary<string, string>? Metrics { get; set; }
+
+    /// <summary>What computed the result (cpu, kernels, numerics), for stages that compute with torch.</summary>
+    public SortedDictionary<string, string>? Compute { get; set; }
 }
 
 /// <summary>
@@ -57,6 +60,7 @@ public sealed class PipelineLock
         Inputs = new(e.Inputs, StringComparer.Ordinal),
         Outputs = new(e.Outputs.ToDictionary(p => p.Key, p => p.Value.Digest), StringComparer.Ordinal),
         Metrics = e.Outputs.ContainsKey(MetricsFileName) ? Headline(e.OutputPath(MetricsFileName)) : null,
+        Compute = e.Compute is { } c ? new(StringComparer.Ordinal) { ["cpu"] = c.Cpu, ["kernels"] = c.Backend, ["numerics"] = c.Verdict } : null,
     };
 
     private const string MetricsFileName = "metrics.json";

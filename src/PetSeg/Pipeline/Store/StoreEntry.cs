@@ -27,6 +27,10 @@ public sealed record StoreEntry(
     DateTimeOffset Created,
     double DurationSeconds)
 {
+    /// <summary>What computed the result (stages that compute with torch): CPU, kernel path, numerics self-check verdict. Not part of the key.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public PetSeg.Compute.ComputeRecord? Compute { get; init; }
+
     /// <summary>Set when read from the store: the entry's folder, against which relative locations resolve.</summary>
     [System.Text.Json.Serialization.JsonIgnore]
     public string Folder { get; init; } = "";

@@ -1,3 +1,4 @@
+using PetSeg.IO;
 using System.Text.Json;
 using PetSeg.Models;
 using PetSeg.Models.Weights;
@@ -30,7 +31,7 @@ public sealed record CheckpointInfo(ModelSpec Model, int Epoch, string ConfigDig
 public static class TrainingCheckpoint
 {
     private const string OptimizerPrefix = "optimizer/";
-    private static readonly JsonSerializerOptions Json = new() { WriteIndented = false };
+    private static readonly JsonSerializerOptions Json = JsonFiles.Options();
 
     public static void Save(string path, nn.Module model, AdamOptimizer? optimizer, CheckpointInfo info)
     {

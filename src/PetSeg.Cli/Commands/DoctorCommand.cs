@@ -1,0 +1,109 @@
+using System.ComponentModel;
+using System.Diagnostics;
+using System.Text.Json;
+using PetSeg.Compute;
+using PetSeg.Core;
+using PetSeg.IO;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace PetSeg.Cli.Commands;
+
+public sealed class DoctorSettings : CommandSettings
+{
+    [CommandOption("--numerics <MODE>")]
+    [Description("auto (default: check, fall back to a correct path), strict (check only the default kernels) or off (show the machine, check nothing).")]
+    public string Numerics { get; init; } = "auto";
+
+    [CommandOption("--bf16")]
+    [Description("Check the bf16 kernels too (what precision: bf16 trains with).")]
+    public bool Bf16 { get; init; }
+
+    [CommandOption("--json")]
+    [Description("Print one JSON document instead of the tables (for scripts).")]
+    public bool Json { get; init; }
+
+    public override ValidationResult Validate() => NumericsModes.TryParse(Numerics, out _)
+        ? ValidationResult.Success() : ValidationResult.Error($"--numerics must be one of {string.Join(", ", NumericsModes.Names)}, not '{Numerics}'");
+}
+
+/// <summary>
+/// <c>petseg doctor</c>: the machine as libtorch sees it and the numerics self-check that runs before every training
+/// or evaluation, with each check's worst error, the kernel path <c>auto</c> settles on, and a verdict (exit 1 when
+/// nothing that may be used passes).
+/// </summary>
+[Description("Check that this machine's compute kernels give correct numbers (each against float64), show the CPU, libtorch and oneDNN, and say which kernel path training would use.")]
+public sealed class DoctorCommand : GuardedCommand<DoctorSettings>
+{
+    protected override Task<int> RunAsync(DoctorSettings s, CancellationToken ct)
+    {
+        var clock = Stopwatch.StartNew();
+        NumericsModes.TryParse(s.Numerics, out var mode);
+        ComputeBackend.Reset(mode);
+        string? error = null;
+        try { ComputeBackend.EnsureChecked(s.Bf16); }
+        catch (NumericsException e) { error = e.Message; }
+        var passed = mode == NumericsMode.Off || (error is null && ComputeBackend.Report?.Passed == true);
+        var verdict = mode == NumericsMode.Off ? "unchecked (numerics: off)"
+            : error is not null ? "FAILED: " + error
+            : ComputeBackend.Attempts.Count > 1 ? $"passed on {ComputeBackend.Path.Name()} (the default kernels fail here; auto uses this path)"
+            : "passed: the default kernels are correct here";
+        var machine = new Machine(CpuDescription.Model, CpuDescription.InstructionSets, Bfloat16Hardware.IsAccelerated,
+            TorchSharp.torch.get_num_threads(), TorchSharp.torch.__version__, typeof(TorchSharp.torch).Assembly.GetName().Version?.ToString() ?? "?",
+            OneDnnSwitch.IsAvailable ? OneDnnSwitch.Enabled : null, mode.Name(), ComputeBackend.Fault == InjectedFault.None ? null : ComputeBackend.Fault.Name());
+        if (s.Json) PrintJson(machine, passed, verdict, clock.Elapsed);
+        else Print(machine, passed, verdict, clock.Elapsed);
+        return Task.FromResult(passed ? 0 : 1);
+    }
+
+    private sealed record Machine(string Cpu, IReadOnlyList<string> InstructionSets, bool Bf16Hardware, int TorchThreads, string Libtorch,
+        string TorchSharp, bool? OneDnnEnabled, string Numerics, string? InjectedFault);
+
+    private static void Print(Machine m, bool passed, string verdict, TimeSpan wall)
+    {
+        var facts = new Grid().AddColumn().AddColumn();
+        void Fact(string name, string value) => facts.AddRow(new Markup($"[bold]{name}[/]"), new Text(value));
+        Fact("CPU", m.Cpu);
+        Fact("instruction sets", string.Join(" ", m.InstructionSets));
+        Fact("bf16 hardware", m.Bf16Hardware ? "yes" : "no (bf16 is emulated: slow)");
+        Fact("torch threads", m.TorchThreads.ToString());
+        Fact("libtorch", $"{m.Libtorch} (TorchSharp {m.TorchSharp})");
+        Fact("oneDNN", m.OneDnnEnabled is { } on ? (on ? "on" : "off") : "on (no switch on this platform)");
+        Fact("numerics mode", m.Numerics);
+        if (m.InjectedFault is { } f) Fact("injected fault", $"{f} ({InjectedFaults.Variable})");
+        AnsiConsole.Write(facts);
+        foreach (var report in ComputeBackend.Attempts)
+        {
+            // One row per computation, one column per precision and thread count; a cell is the worst of forward,
+            // input gradient and weight gradient, and names which went wrong.
+            var columns = report.Results.Select(r => (r.Precision, r.Threads)).Distinct().ToList();
+            var table = new Table().Title($"kernel path: {Markup.Escape(report.Path.Name())} — {(report.Passed ? "[green]passed[/]" : "[red]failed[/]")} in {report.Duration.TotalMilliseconds:F0} ms")
+                .AddColumn("computation");
+            foreach (var (precision, threads) in columns)
+                table.AddColumn($"{precision}, {threads} thread{(threads == 1 ? "" : "s")} (tol {NumericsCheckResult.Format(report.Results.First(r => r.Precision == precision).Tolerance)})");
+            foreach (var name in report.Results.Select(r => r.Name).Distinct())
+                table.AddRow([Markup.Escape(name), .. columns.Select(c => report.Results.FirstOrDefault(r => r.Name == name && r.Precision == c.Precision && r.Threads == c.Threads) is { } r
+                    ? r.Passed ? NumericsCheckResult.Format(r.Worst) : $"[red]WRONG: {Markup.Escape(r.Failure)}[/]" : "-")]);
+            AnsiConsole.Write(table);
+        }
+        AnsiConsole.MarkupLine($"[bold]verdict:[/] {(passed ? "[green]" : "[red]")}{Markup.Escape(verdict)}[/]");
+        AnsiConsole.MarkupLine($"errors are the worst element's, relative to the largest reference element (float64); doctor took {wall.TotalSeconds:F2} s");
+    }
+
+    private static void PrintJson(Machine m, bool passed, string verdict, TimeSpan wall) =>
+        System.Console.WriteLine(JsonSerializer.Serialize(new
+        {
+            cpu = m.Cpu, instruction_sets = m.InstructionSets, bf16_hardware = m.Bf16Hardware, torch_threads = m.TorchThreads,
+            libtorch = m.Libtorch, torchsharp = m.TorchSharp, onednn_enabled = m.OneDnnEnabled, numerics = m.Numerics, injected_fault = m.InjectedFault,
+            attempts = ComputeBackend.Attempts.Select(a => new
+            {
+                path = a.Path.Name(), passed = a.Passed, milliseconds = Math.Round(a.Duration.TotalMilliseconds, 1),
+                checks = a.Results.Select(r => new
+                {
+                    name = r.Name, precision = r.Precision, threads = r.Threads, forward = r.Forward, input_gradient = r.InputGradient,
+                    weight_gradient = r.WeightGradient, tolerance = r.Tolerance, passed = r.Passed, milliseconds = Math.Round(r.Milliseconds, 2),
+                }),
+            }),
+            path = ComputeBackend.Path.Name(), passed, verdict, wall_seconds = Math.Round(wall.TotalSeconds, 3),
+        }, JsonFiles.Options(indented: true)));
+}

@@ -1,0 +1,76 @@
+using System.Text.Json;
+using PetSeg.Compute;
+using PetSeg.Tests.Support;
+
+namespace PetSeg.Tests.Cli;
+
+/// <summary>
+/// <c>petseg doctor</c> as a user runs it: the machine's facts, every check with its worst error, the path auto settles
+/// on and a verdict, as tables or <c>--json</c>; a kernel made wrong (<c>PETSEG_NUMERICS_FAULT</c>) is reported.
+/// </summary>
+public sealed class DoctorCommandTests
+{
+    private static (int Exit, JsonElement Json, string Output) Doctor(string? fault, params string[] args)
+    {
+        var env = new Dictionary<string, string> { [InjectedFaults.Variable] = fault ?? "" };
+        var (exit, output) = CliProcess.RunWith(env, ["doctor", "--json", .. args]);
+        var start = output.IndexOf("{\n", StringComparison.Ordinal);
+        Assert.True(start >= 0, output);
+        using var doc = JsonDocument.Parse(output[start..output.LastIndexOf('}')] + "}");
+        return (exit, doc.RootElement.Clone(), output);
+    }
+
+    [Fact]
+    public void Doctor_reports_the_machine_and_a_check_that_passes_on_the_path_auto_uses()
+    {
+        var (exit, json, output) = Doctor(null, "--bf16");
+        Assert.True(exit == 0, output);
+        Assert.Equal(CpuDescription.Model, json.GetProperty("cpu").GetString());
+        Assert.StartsWith("2.10", json.GetProperty("libtorch").GetString());
+        Assert.True(json.GetProperty("torch_threads").GetInt32() >= 1);
+        Assert.True(json.GetProperty("onednn_enabled").ValueKind is JsonValueKind.True or JsonValueKind.False);
+        var attempts = json.GetProperty("attempts").EnumerateArray().ToList();
+        Assert.True(attempts[^1].GetProperty("passed").GetBoolean());
+        var checks = attempts[0].GetProperty("checks").EnumerateArray().ToList();
+        Assert.Contains(checks, c => c.GetProperty("precision").GetString() == "bf16");
+        Assert.Contains(checks, c => c.GetProperty("name").GetString()!.StartsWith("conv3x3 16→2", StringComparison.Ordinal));
+        Assert.True(json.GetProperty("passed").GetBoolean());
+        Assert.StartsWith("passed", json.GetProperty("verdict").GetString());
+    }
+
+    [Fact]
+    public void Doctor_names_an_injected_fault_and_the_path_that_avoids_it()
+    {
+        var (exit, json, output) = Doctor("narrow-conv");
+        Assert.True(exit == 0, output);
+        Assert.Equal("narrow-conv", json.GetProperty("injected_fault").GetString());
+        var attempts = json.GetProperty("attempts").EnumerateArray().ToList();
+        Assert.False(attempts[0].GetProperty("passed").GetBoolean());
+        var wrong = attempts[0].GetProperty("checks").EnumerateArray().Where(c => !c.GetProperty("passed").GetBoolean()).ToList();
+        Assert.Contains(wrong, c => c.GetProperty("name").GetString()!.StartsWith("conv3x3 16→2", StringComparison.Ordinal)
+            && c.GetProperty("input_gradient").GetDouble() > 0.4);
+        Assert.Equal(KernelPath.PaddedNarrowConvolutions.Name(), json.GetProperty("path").GetString());
+
+        // strict checks the default kernels only and fails; the human-readable form says which computation is wrong.
+        (exit, json, output) = Doctor("narrow-conv", "--numerics", "strict");
+        Assert.Equal(1, exit);
+        Assert.False(json.GetProperty("passed").GetBoolean());
+        Assert.StartsWith("FAILED", json.GetProperty("verdict").GetString());
+        var (humanExit, human) = CliProcess.RunWith(new Dictionary<string, string> { [InjectedFaults.Variable] = "everywhere" }, "doctor");
+        Assert.Equal(1, humanExit);
+        Assert.Contains("WRONG: input gradient", human);
+        Assert.Contains("verdict:", human);
+    }
+
+    [Fact]
+    public void A_bad_fault_name_or_mode_is_one_clear_error()
+    {
+        var (exit, output) = CliProcess.RunWith(new Dictionary<string, string> { [InjectedFaults.Variable] = "sometimes" }, "doctor");
+        Assert.Equal(1, exit);
+        Assert.Contains($"{InjectedFaults.Variable}=sometimes: unknown fault", output);
+        Assert.DoesNotContain("   at ", output);
+        (exit, output) = CliProcess.Run("doctor", "--numerics", "lenient");
+        Assert.NotEqual(0, exit);
+        Assert.Contains("--numerics must be one of auto, strict, off", output);
+    }
+}
