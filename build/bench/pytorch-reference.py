@@ -2,9 +2,12 @@
 # forward, batch 16, 224², 2 threads, median of N, fp32 and bf16 autocast + channels-last. Needs python3-torch and
 # python3-torchvision (Debian 13: 2.6 / 0.21, no MKL, as the lab measured); not used by the tests.
 # Usage: /usr/bin/python3 build/bench/pytorch-reference.py [simple-vit,simple-unet,unet-resnet34] [steps] [fp32,bf16]
-import sys, time, statistics, torch, torch.nn as nn, torch.nn.functional as F
-torch.set_num_threads(2)
-B, S, STEPS = 16, 224, int(sys.argv[2]) if len(sys.argv) > 2 else 6
+# On a GPU (issue #23, build/gpu-kit/run.sh): PETSEG_BENCH_DEVICE=cuda PETSEG_BENCH_BATCH=64 … (TF32 on, bf16 autocast on cuda).
+import os, sys, time, statistics, torch, torch.nn as nn, torch.nn.functional as F
+torch.set_num_threads(int(os.environ.get("PETSEG_BENCH_THREADS", "2")))
+DEV = torch.device(os.environ.get("PETSEG_BENCH_DEVICE", "cpu"))
+if DEV.type == "cuda": torch.backends.cuda.matmul.allow_tf32 = True; torch.backends.cudnn.allow_tf32 = True
+B, S, STEPS = int(os.environ.get("PETSEG_BENCH_BATCH", "16")), 224, int(sys.argv[2]) if len(sys.argv) > 2 else 6
 
 class SimpleUNet(nn.Module):
     def __init__(s, i=3, o=2):
@@ -64,13 +67,13 @@ def unet_resnet34():
 
 def run(name, make, bf16):
     torch.manual_seed(0)
-    m = make().train()
+    m = make().to(DEV).train()
     opt = torch.optim.Adam(m.parameters(), lr=1e-4)
-    x = torch.randn(B, 3, S, S); y = torch.randint(0, 2, (B, S, S))
+    x = torch.randn(B, 3, S, S, device=DEV); y = torch.randint(0, 2, (B, S, S), device=DEV)
     if bf16: m = m.to(memory_format=torch.channels_last); x = x.contiguous(memory_format=torch.channels_last)
     def step():
         opt.zero_grad()
-        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
+        with torch.autocast(DEV.type, dtype=torch.bfloat16, enabled=bf16):
             out = m(x)
         loss = F.cross_entropy(out.float(), y, ignore_index=255)
         loss.backward(); opt.step(); loss.item()
@@ -79,11 +82,11 @@ def run(name, make, bf16):
         t = time.perf_counter(); step(); 
         if i >= 2: ts.append(time.perf_counter() - t)
     m.eval(); es = []
-    with torch.no_grad(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
+    with torch.no_grad(), torch.autocast(DEV.type, dtype=torch.bfloat16, enabled=bf16):
         for i in range(max(3, STEPS // 2) + 1):
             t = time.perf_counter(); m(x).argmax(1).sum().item()
             if i > 0: es.append(time.perf_counter() - t)
-    print(f"pytorch {torch.__version__} {name} {'bf16 autocast + channels-last' if bf16 else 'fp32'}: train {B / statistics.median(ts):.2f} img/s, eval {B / statistics.median(es):.2f} img/s", flush=True)
+    print(f"pytorch {torch.__version__} {DEV} batch {B} {name} {'bf16 autocast + channels-last' if bf16 else 'fp32'}: train {B / statistics.median(ts):.2f} img/s, eval {B / statistics.median(es):.2f} img/s", flush=True)
 
 models = {"unet-resnet34": unet_resnet34, "simple-unet": SimpleUNet, "simple-vit": SimpleViT}
 for n in (sys.argv[1].split(",") if len(sys.argv) > 1 else models):

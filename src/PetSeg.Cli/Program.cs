@@ -4,6 +4,13 @@ using Spectre.Console.Cli;
 
 // Before any tensor exists: libtorch's large blocks are then reused instead of faulted in again every step.
 NativeHeap.Configure();
+// An installed libtorch (a PyTorch install's torch/lib, e.g. from a cluster module) instead of the package's: loaded
+// before TorchSharp probes for its own, so every command (doctor, predict, bench, run) uses it.
+if (Environment.GetEnvironmentVariable(PetSeg.Compute.LibTorchFolder.Variable) is { Length: > 0 } libtorch)
+{
+    try { foreach (var w in PetSeg.Compute.LibTorchFolder.Load(libtorch).Warnings) Console.Error.WriteLine("warning: " + w); }
+    catch (PetSegException e) { Console.Error.WriteLine($"error: {PetSeg.Compute.LibTorchFolder.Variable}: {e.Message}"); return 1; }
+}
 
 var app = new CommandApp();
 app.Configure(c =>

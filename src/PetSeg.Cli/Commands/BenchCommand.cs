@@ -47,12 +47,16 @@ public class BenchSettings : CommandSettings
         public string Model { get; init; } = "all";
         [CommandOption("--size <PX>")][Description("Input size (default 224).")]
         public int Size { get; init; } = 224;
+        [CommandOption("--batch <N>")][Description("Batch size (default 16, the lab's).")]
+        public int Batch { get; init; } = 16;
         [CommandOption("--steps <N>")][Description("Measured steps per model (default 20; RSS is compared across them).")]
         public int Steps { get; init; } = 20;
         [CommandOption("--bf16")][Description("bf16 forward/backward with fp32 master weights (training.precision: bf16).")]
         public bool Bf16 { get; init; }
         [CommandOption("--phases")][Description("Also print the median time of each phase of the step (weight copy, forward, backward, grads, optimizer).")]
         public bool Phases { get; init; }
+        [CommandOption("--device <DEVICE>")][Description("auto (default), cpu, cuda or cuda:N; TF32 on and cuDNN deterministic on CUDA, as training.")]
+        public string Device { get; init; } = "auto";
         [CommandOption("--kernels <PATH>")][Description("auto (default: the path the numerics self-check picks), or force onednn, padded (narrow convolutions padded to 16 output channels) or onednn-off, to measure what each costs.")]
         public string Kernels { get; init; } = "auto";
 

@@ -24,6 +24,10 @@ public class PipelineSettings : CommandSettings
     [Description("Numerics self-check of the compute kernels: auto (check, use a correct path), strict (check, refuse), off (trust). Overrides compute.numerics.")]
     public string? Numerics { get; init; }
 
+    [CommandOption("--device <DEVICE>")]
+    [Description("Where training and evaluation compute: auto, cpu, cuda or cuda:N. Overrides compute.device and every experiment's device.")]
+    public string? Device { get; init; }
+
     [CommandOption("--no-remote")]
     [Description("Work locally: neither pull from nor push to any remote.")]
     public bool NoRemote { get; init; }
@@ -39,6 +43,7 @@ public class PipelineSettings : CommandSettings
         var options = new List<string> { "--config", Path.GetFullPath(Config) };
         if (config.Profile is { } p) options.AddRange(["--profile", p]);
         if (Numerics is { } n) options.AddRange(["--numerics", n]);
+        if (Device is { } d) options.AddRange(["--device", d]);
         if (NoRemote) options.Add("--no-remote");
         else if (RemoteName is { } r) options.AddRange(["--remote", r]);
         return options;
@@ -54,6 +59,13 @@ public class PipelineSettings : CommandSettings
                 throw new ConfigException($"--numerics {Numerics}: expected one of {string.Join(", ", NumericsModes.Names)}");
             config = config with { Compute = config.Compute with { Numerics = mode } };
         }
+        if (Device is not null)
+        {
+            if (!DeviceChoice.IsValid(Device)) throw new ConfigException($"--device {Device}: expected one of {string.Join(", ", DeviceChoice.Forms)}");
+            config = config with { Compute = config.Compute with { Device = Device }, Experiments = config.Experiments.Select(e => e with { Device = null }).ToList() };
+        }
+        if (config.Compute.LibTorch is { } folder && Environment.GetEnvironmentVariable(LibTorchFolder.Variable) is null or "")
+            foreach (var warning in LibTorchFolder.Load(folder).Warnings) System.Console.Error.WriteLine("warning: " + warning);
         return config;
     }
 

@@ -1,3 +1,4 @@
+using TorchSharp;
 using System.ComponentModel;
 using PetSeg.Inference;
 using PetSeg.Training.Checkpoints;
@@ -20,6 +21,8 @@ public sealed class PredictCommand : GuardedCommand<PredictCommand.Settings>
         public string? Overlay { get; init; }
         [CommandOption("--size <PX>")][Description("Input size (default: the size the model was trained at).")]
         public int? Size { get; init; }
+        [CommandOption("--device <DEVICE>")][Description("auto (default), cpu, cuda or cuda:N.")]
+        public string Device { get; init; } = "auto";
 
         public override Spectre.Console.ValidationResult Validate() =>
             string.IsNullOrEmpty(Checkpoint) || string.IsNullOrEmpty(Image)
@@ -29,8 +32,10 @@ public sealed class PredictCommand : GuardedCommand<PredictCommand.Settings>
 
     protected override Task<int> RunAsync(Settings s, CancellationToken ct)
     {
+        var device = PetSeg.Compute.DeviceChoice.Resolve(s.Device); // before loading: a device that cannot be used is one clear error
         var (model, info) = TrainingCheckpoint.LoadModel(s.Checkpoint);
         using var _ = model;
+        if (device.type != TorchSharp.DeviceType.CPU) model.to(device);
         var p = Predictor.Predict(model, s.Image, s.Size ?? info.Model.ImageSize);
         Predictor.SaveMask(p, s.Out);
         if (s.Overlay is not null) Predictor.SaveOverlay(p, s.Overlay);

@@ -72,6 +72,8 @@ internal static class TrainingBenchmarks
     public static int TrainStep(BenchSettings.TrainStep s, CancellationToken ct)
     {
         var models = s.Model == "all" ? ModelZoo.Architectures : [s.Model];
+        var device = PetSeg.Compute.DeviceChoice.Resolve(s.Device, System.Console.WriteLine);
+        PetSeg.Compute.DeviceChoice.Prepare(device, tf32: true, deterministic: true);
         if (PetSeg.Compute.KernelPaths.TryParse(s.Kernels, out var forced))
         {
             // A path forced for measuring: unchecked, so a faulty one is measured too (its results are not kept).
@@ -83,12 +85,14 @@ internal static class TrainingBenchmarks
             manual_seed(0);
             var spec = new ModelSpec(name, ImageSize: s.Size);
             var model = ModelZoo.Create(spec);
+            model.to(device);
             using var opt = new AdamOptimizer(model.named_parameters(), new AdamSettings(1e-4));
             using var shadow = s.Bf16 ? new Bf16Shadow(model, spec) : null; // as the trainer's bf16 mode
             var step = new TrainingStep(model, opt, shadow);
-            var images = randint(0, 256, [16, 3, s.Size, s.Size], dtype: ScalarType.Byte);
+            int batch = Math.Max(1, s.Batch);
+            var images = randint(0, 256, [batch, 3, s.Size, s.Size], dtype: ScalarType.Byte, device: device);
             var x = ImageNetNormalize.Apply(images);
-            var y = randint(0, 2, [16, s.Size, s.Size], dtype: ScalarType.Byte);
+            var y = randint(0, 2, [batch, s.Size, s.Size], dtype: ScalarType.Byte, device: device);
             var timings = new StepTimings();
             double rssBefore = 0, rssPeak = 0;
             var rssTrace = new List<double>();
@@ -101,10 +105,10 @@ internal static class TrainingBenchmarks
                     if (i % Math.Max(1, s.Steps / 10) == 0 || i == s.Steps - 1) rssTrace.Add(rss);
                 });
             double rssAfter = RssMiB();
-            double trainRate = 16 / stepTimes[stepTimes.Count / 2]; // median step: robust to a noisy shared VM
-            double evalRate = 16 / MedianEvalSeconds(shadow?.Prepare(training: false) ?? model, images, Math.Max(3, s.Steps / 2));
+            double trainRate = batch / stepTimes[stepTimes.Count / 2]; // median step: robust to a noisy shared VM
+            double evalRate = batch / MedianEvalSeconds(shadow?.Prepare(training: false) ?? model, images, Math.Max(3, s.Steps / 2));
             System.Console.WriteLine($"train-step {name}: {trainRate:F2} images/s train (median step {stepTimes[stepTimes.Count / 2]:F3} s, min {stepTimes[0]:F3}, max {stepTimes[^1]:F3}), {evalRate:F2} images/s eval forward " +
-                                     $"(batch 16, {s.Size}², {s.Steps} steps, {torch.get_num_threads()} threads{(s.Bf16 ? ", bf16" : "")}{(NativeMemory.Enabled ? "" : ", no GC per batch")}{(NativeHeap.Mode == "kept" ? "" : ", system heap")}, kernels: {PetSeg.Compute.KernelPaths.Name(PetSeg.Compute.ComputeBackend.Path)}); " +
+                                     $"(batch {batch}, {s.Size}², {s.Steps} steps, {torch.get_num_threads()} threads{(s.Bf16 ? ", bf16" : "")}{(NativeMemory.Enabled ? "" : ", no GC per batch")}{(NativeHeap.Mode == "kept" ? "" : ", system heap")}, {device}, kernels: {PetSeg.Compute.KernelPaths.Name(PetSeg.Compute.ComputeBackend.Path)}); " +
                                      $"RSS {rssBefore:F0} → {rssAfter:F0} MiB (peak {rssPeak:F0}; {string.Join(" ", rssTrace.Select(r => r.ToString("F0")))})");
             if (s.Phases)
                 System.Console.WriteLine("  phases (median s): " + string.Join(", ", timings.Medians().Where(p => p.Median > 0).Select(p => $"{p.Phase} {p.Median:F3}")));

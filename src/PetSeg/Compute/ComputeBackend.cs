@@ -2,7 +2,8 @@ namespace PetSeg.Compute;
 
 /// <summary>What computed a result: recorded in entry.json, pipeline.lock, <c>exp show</c> and the report.</summary>
 /// <param name="Verdict">"passed", "failed", or "unchecked" (numerics: off).</param>
-public sealed record ComputeRecord(string Cpu, string Backend, string Verdict);
+/// <param name="Device">"cpu", "cuda:0", …; null in entries written before devices were recorded (they ran on the CPU).</param>
+public sealed record ComputeRecord(string Cpu, string Backend, string Verdict, string? Device = null);
 
 /// <summary>
 /// The process's compute backend: the numerics mode, the kernel path the self-check chose, and the check's report.
@@ -61,9 +62,14 @@ public static class ComputeBackend
         }
     }
 
-    /// <summary>What the results computed from now on record.</summary>
-    public static ComputeRecord Record => new(CpuDescription.Model, Path.Name(),
-        Mode == NumericsMode.Off ? "unchecked" : Report is null ? "unchecked" : Report.Passed ? "passed" : "failed");
+    /// <summary>What the results computed from now on record (on the CPU).</summary>
+    public static ComputeRecord Record => RecordOn(TorchSharp.torch.CPU);
+
+    /// <summary>What a result computed on <paramref name="device"/> records. The self-check covers the CPU's kernels; on a GPU it is recorded as not applying.</summary>
+    public static ComputeRecord RecordOn(TorchSharp.torch.Device device) => new(CpuDescription.Model,
+        device.type == TorchSharp.DeviceType.CPU ? Path.Name() : "cuda (cuDNN/cuBLAS)",
+        device.type != TorchSharp.DeviceType.CPU || Mode == NumericsMode.Off || Report is null ? "unchecked" : Report.Passed ? "passed" : "failed",
+        device.type == TorchSharp.DeviceType.CPU ? "cpu" : device.ToString());
 
     /// <summary>Checks the backend once (fp32, and bf16 when <paramref name="bf16"/> is first asked for) and settles the path.</summary>
     public static void EnsureChecked(bool bf16 = false)

@@ -25,7 +25,7 @@ public static class Predictor
         var resized = Resize.Bilinear(image.Pixels, image.Width, image.Height, 3, size, size);
         using var scope = NewDisposeScope();
         var hwc = tensor(resized, [1, size, size, 3]);
-        var small = ClassPredictor.PredictClasses(model, hwc.permute(0, 3, 1, 2).contiguous()).data<byte>().ToArray();
+        var small = ClassPredictor.PredictClasses(model, hwc.permute(0, 3, 1, 2).contiguous()).cpu().data<byte>().ToArray();
         var mask = Resize.Nearest(small, size, size, image.Width, image.Height);
         return new Prediction(image.Width, image.Height, mask, image);
     }

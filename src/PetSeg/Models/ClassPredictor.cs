@@ -11,7 +11,7 @@ namespace PetSeg.Models;
 public static class ClassPredictor
 {
     /// <param name="imagesUint8">[N,3,H,W] uint8.</param>
-    /// <returns>[N,H,W] uint8 class indices, in the caller's dispose scope. The model's train/eval mode is restored afterwards.</returns>
+    /// <returns>[N,H,W] uint8 class indices on the model's device, in the caller's dispose scope. The model's train/eval mode is restored afterwards.</returns>
     public static Tensor PredictClasses(nn.Module<Tensor, Tensor> model, Tensor imagesUint8)
     {
         ComputeBackend.EnsureChecked(bf16: Bfloat16.IsBfloat16(model)); // once per process: no prediction from kernels that failed the self-check
@@ -21,7 +21,7 @@ public static class ClassPredictor
         {
             using var scope = NewDisposeScope();
             using var noGrad = no_grad();
-            var input = ImageNetNormalize.Apply(imagesUint8);
+            var input = ImageNetNormalize.Apply(DeviceTransfer.ToDevice(imagesUint8, ModelDevice.Of(model)));
             if (Bfloat16.IsBfloat16(model)) input = input.to_type(ScalarType.BFloat16);
             return model.call(input).argmax(1).to_type(ScalarType.Byte).MoveToOuterDisposeScope();
         }

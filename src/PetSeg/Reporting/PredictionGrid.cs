@@ -20,7 +20,7 @@ public static class PredictionGrid
         using (var scope = NewDisposeScope())
         {
             var (images, _) = test.ReadBatch(indices);
-            var preds = ClassPredictor.PredictClasses(model, images);
+            var preds = ClassPredictor.PredictClasses(model, images).cpu();
             for (int i = 0; i < count; i++)
             {
                 var rgb = test.Image(indices[i]);

@@ -1,3 +1,4 @@
+using PetSeg.Compute;
 using TorchSharp;
 using PetSeg.Models;
 using static TorchSharp.torch;
@@ -19,6 +20,7 @@ public sealed class Bf16Shadow : IDisposable
     public Bf16Shadow(nn.Module<Tensor, Tensor> master, ModelSpec spec)
     {
         _work = ModelZoo.Create(spec);
+        _work.to(ModelDevice.Of(master)); // beside the master, on its device
         Bfloat16.Convert(_work); // the copy_ of each step keeps its channels-last convolution weights
         var work = _work.state_dict();
         var parameters = master.named_parameters().Select(p => p.name).ToHashSet(StringComparer.Ordinal);

@@ -16,18 +16,18 @@ public static class EncoderPretraining
 {
     /// <returns>Copies of the encoder's tensors, in the caller's dispose scope (the trained model is disposed here).</returns>
     public static List<KeyValuePair<string, Tensor>> Run(string encoder, TensorCache data, int epochs, double lr, int batchSize, int seed,
-        string runDir, IProgressSink ui, CancellationToken ct = default)
+        string runDir, IProgressSink ui, CancellationToken ct = default, Device? device = null)
     {
         var settings = new TrainSettings(new ModelSpec(ModelZoo.ArchitectureWith(encoder), ImageSize: data.Width), new AdamSettings(lr), epochs,
             batchSize, Seed: seed);
-        var result = new Trainer(settings, runDir, ui, $"pretraining {encoder}").Run(data, $"pretrain {encoder} {epochs} {lr} {batchSize} {seed}", ct);
+        var result = new Trainer(settings, runDir, ui, $"pretraining {encoder}", device).Run(data, $"pretrain {encoder} {epochs} {lr} {batchSize} {seed}", ct);
         using var model = result.Model;
         var smp = (SmpSegmentationModel)model;
         using var noGrad = no_grad();
         using var scope = NewDisposeScope(); // keeps each detached view referenced until it is cloned
         return smp.Encoder.state_dict()
             .Where(p => !p.Key.EndsWith("num_batches_tracked", StringComparison.Ordinal))
-            .Select(p => new KeyValuePair<string, Tensor>(p.Key, p.Value.detach().clone().MoveToOuterDisposeScope()))
+            .Select(p => new KeyValuePair<string, Tensor>(p.Key, p.Value.detach().cpu().clone().MoveToOuterDisposeScope()))
             .ToList();
     }
 }

@@ -1,3 +1,4 @@
+using TorchSharp;
 using PetSeg.Compute;
 using System.Diagnostics;
 using PetSeg.Data.Cache;
@@ -21,8 +22,11 @@ public sealed record TrainResult(nn.Module<Tensor, Tensor> Model, IReadOnlyList<
 /// to an uninterrupted run, because every epoch reseeds torch and the shuffle/augmentation generators from (seed, epoch).
 /// </summary>
 /// <param name="label">What the messages call this run (the stage id, e.g. <c>train-unet-base</c>).</param>
-public sealed class Trainer(TrainSettings settings, string runDir, IProgressSink ui, string label = "training")
+/// <param name="device">Where the model, batches and optimizer state live (default CPU); not part of the settings' key.</param>
+public sealed class Trainer(TrainSettings settings, string runDir, IProgressSink ui, string label = "training", Device? device = null)
 {
+    private readonly Device _device = device ?? CPU;
+
     public string CheckpointPath => Path.Combine(runDir, "last.ckpt");
     public string LogPath => Path.Combine(runDir, "train.log");
 
@@ -33,6 +37,7 @@ public sealed class Trainer(TrainSettings settings, string runDir, IProgressSink
         manual_seed(settings.Seed); // seeded initialisation: the "untrained" models are reproducible too
         var model = ModelZoo.Create(settings.Model);
         if (settings.EncoderWeights is { } weights) ModelZoo.LoadEncoderWeights(model, weights);
+        if (_device.type != DeviceType.CPU) model.to(_device); // created and loaded on the CPU (seeded, as everywhere), then moved once
         using var optimizer = new AdamOptimizer(model.named_parameters(), settings.Optimizer);
 
         var losses = new List<double>();
@@ -94,7 +99,7 @@ public sealed class Trainer(TrainSettings settings, string runDir, IProgressSink
                 ct.ThrowIfCancellationRequested();
                 using var scope = NewDisposeScope();
                 var idx = order.AsSpan(b * settings.BatchSize, Math.Min(settings.BatchSize, samples - b * settings.BatchSize));
-                var (images, masks) = train.ReadBatch(idx);
+                var (images, masks) = DeviceTransfer.ToDevice(train.ReadBatch(idx), _device);
                 if (augmenter is not null)
                     (images, masks) = BatchAugmenter.Apply(images, masks, augmenter.Draw(augRng, idx.Length, train.Width, train.Height));
                 float batchLoss;

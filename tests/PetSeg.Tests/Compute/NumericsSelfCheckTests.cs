@@ -43,7 +43,7 @@ public sealed class NumericsSelfCheckTests : IDisposable
         Assert.Equal(KernelPath.PaddedNarrowConvolutions, ComputeBackend.Path);
         Assert.Equal(2, ComputeBackend.Attempts.Count);
         var failed = ComputeBackend.Attempts[0].Failures.ToList();
-        Assert.Contains(failed, r => r.Name.StartsWith("conv3x3 16→2", StringComparison.Ordinal) && r.Threads == 1 && r.InputGradient > 0.4);
+        Assert.Contains(failed, r => r.Name.StartsWith("conv3x3 16→2", StringComparison.Ordinal) && r.Threads == 1 && !(r.InputGradient <= 0.4)); // or NaN: the real fault's, where it exists
         Assert.All(failed, r => Assert.True(r.Forward <= r.Tolerance && r.WeightGradient <= r.Tolerance, $"{r.Name}: only the input gradient is wrong"));
         Assert.DoesNotContain(failed, r => r.Name.Contains("32→32", StringComparison.Ordinal)); // wide convolutions are not hit
         Assert.True(ComputeBackend.Report!.Passed);

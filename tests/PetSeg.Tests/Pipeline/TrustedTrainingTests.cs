@@ -45,19 +45,22 @@ public sealed class TrustedTrainingTests : IDisposable
         Assert.Equal(CpuDescription.Model, train.GetProperty("Cpu").GetString());
         Assert.Equal(padded, train.GetProperty("Backend").GetString());
         Assert.Equal("passed", train.GetProperty("Verdict").GetString());
+        Assert.Equal("cpu", train.GetProperty("Device").GetString());
         Assert.False(JsonDocument.Parse(EntryJson(_dir["out/store/objects"], "preprocess")).RootElement.TryGetProperty("Compute", out _));
 
         var lockText = File.ReadAllText(_dir["pipeline.lock"]);
         Assert.Contains($"kernels: {padded}", lockText);
         Assert.Contains("numerics: passed", lockText);
+        Assert.Contains("device: cpu", lockText);
         var report = File.ReadAllText(_dir["out/report/report.md"]);
+        Assert.Contains("- device: cpu\n", report);
         Assert.Contains($"- CPU: {CpuDescription.Model}\n", report);
         Assert.Contains($"- kernels: {padded}\n", report);
         Assert.Contains("- numerics self-check: passed\n", report);
         (exit, log) = Petseg(null, "exp", "show", "--csv");
         Assert.True(exit == 0, log);
         Assert.Contains("computed with", log.Split('\n')[0]);
-        Assert.Contains($"{CpuDescription.Model}; {padded}; numerics passed", log);
+        Assert.Contains($"cpu ({CpuDescription.Model}); {padded}; numerics passed", log);
     }
 
     [Fact]

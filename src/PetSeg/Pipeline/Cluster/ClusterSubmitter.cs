@@ -56,8 +56,7 @@ public sealed class ClusterSubmitter(PipelineConfig config, PipelineRunner runne
         {
             var script = Path.Combine(folder, stage.Id + ".sh");
             var log = Path.Combine(folder, stage.Id + ".log");
-            var experiment = config.Experiments.FirstOrDefault(e => stage.Id == StageIds.Train(e.Id) || stage.Id == StageIds.Evaluate(e.Id));
-            var resources = config.Cluster.For(stage.Kind, experiment?.Cluster);
+            var resources = ResourcesFor(stage, config);
             var deps = stage.DependsOn.Where(jobOf.ContainsKey).ToList();
             if (active.TryGetValue(stage.Id, out var running))
             {
@@ -77,5 +76,17 @@ public sealed class ClusterSubmitter(PipelineConfig config, PipelineRunner runne
         var submission = new Submission(id, target, DateTimeOffset.UtcNow, jobs);
         submission.Save(config.ArtifactsDir);
         return submission;
+    }
+
+    /// <summary>
+    /// A stage's Slurm resources: the experiment's, its kind's, the defaults; a stage that computes on CUDA asks for a
+    /// GPU (<c>--gres=gpu:1</c>) unless <c>cluster:</c> says how (a stage on <c>auto</c> may land anywhere and asks nothing).
+    /// </summary>
+    public static ClusterResources ResourcesFor(Stage stage, PipelineConfig config)
+    {
+        var experiment = config.Experiments.FirstOrDefault(e => stage.Id == StageIds.Train(e.Id) || stage.Id == StageIds.Evaluate(e.Id));
+        var resources = config.Cluster.For(stage.Kind, experiment?.Cluster);
+        return stage.Computes && stage.DeviceSetting.StartsWith("cuda", StringComparison.Ordinal) && resources.Gres is null
+            ? resources with { Gres = "gpu:1" } : resources;
     }
 }

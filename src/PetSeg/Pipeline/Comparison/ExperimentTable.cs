@@ -50,9 +50,9 @@ public sealed class ExperimentTable
         return new ExperimentTable(rows, columns);
     }
 
-    /// <summary>"cpu; kernels; numerics …" from a stage's lock record (entries from before it was recorded: "-").</summary>
+    /// <summary>"device (cpu model); kernels; numerics …" from a stage's lock record (entries from before it was recorded: "-").</summary>
     private static string ComputedWith(LockedStage stage) => stage.Compute is { } c
-        ? $"{c.GetValueOrDefault("cpu", "?")}; {c.GetValueOrDefault("kernels", "?")}; numerics {c.GetValueOrDefault("numerics", "?")}" : "-";
+        ? $"{c.GetValueOrDefault("device", "cpu")} ({c.GetValueOrDefault("cpu", "?")}); {c.GetValueOrDefault("kernels", "?")}; numerics {c.GetValueOrDefault("numerics", "?")}" : "-";
 
     public IReadOnlyList<string> Header => ["experiment", .. ParamColumns, "computed with", .. MetricNames];
 

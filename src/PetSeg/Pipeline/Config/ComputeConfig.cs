@@ -4,18 +4,35 @@ namespace PetSeg.Pipeline.Config;
 
 /// <summary>
 /// <c>compute:</c> in pipeline.yaml: how results are computed, never what (nothing here enters a stage key; each result
-/// records the CPU, kernel path and self-check verdict it was computed with).
+/// records the device, CPU, kernel path and self-check verdict it was computed with).
 /// </summary>
 /// <param name="Numerics">auto | strict | off (see <see cref="NumericsMode"/>); <c>--numerics</c> overrides it.</param>
-public sealed record ComputeConfig(NumericsMode Numerics)
+/// <param name="Device">auto | cpu | cuda | cuda:N (<see cref="DeviceChoice"/>); experiments may set their own; <c>--device</c> overrides both.</param>
+/// <param name="Tf32">TF32 for fp32 matmuls and convolutions on CUDA (PyTorch's default for cuDNN; faster, ~1e-3 relative).</param>
+/// <param name="Deterministic">cuDNN's deterministic algorithms on CUDA: same seed, same device kind, same result.</param>
+/// <param name="LibTorch">An installed libtorch's lib folder to load instead of the package's (also <c>PETSEG_LIBTORCH</c>).</param>
+public sealed record ComputeConfig(NumericsMode Numerics, string Device = "auto", bool Tf32 = true, bool Deterministic = true, string? LibTorch = null)
 {
     public static readonly ComputeConfig Default = new(NumericsMode.Auto);
 
-    internal static ComputeConfig Bind(YamlSection section)
+    internal static ComputeConfig Bind(YamlSection section, string baseDir)
     {
         var numerics = section.Choice("numerics", "auto", [.. NumericsModes.Names]);
+        var device = DeviceSetting(section, "device") ?? "auto";
+        var libtorch = section.String("libtorch");
+        var config = new ComputeConfig(NumericsModes.TryParse(numerics, out var mode) ? mode : NumericsMode.Auto, device,
+            section.Bool("tf32", true), section.Bool("deterministic", true),
+            libtorch is null ? null : Path.GetFullPath(Path.Combine(baseDir, libtorch)));
         section.RejectUnknown();
-        NumericsModes.TryParse(numerics, out var mode);
-        return new ComputeConfig(mode);
+        return config;
+    }
+
+    /// <summary>A validated device setting under <paramref name="key"/>, or null when absent.</summary>
+    internal static string? DeviceSetting(YamlSection section, string key)
+    {
+        var text = section.String(key);
+        if (text is not null && !DeviceChoice.IsValid(text))
+            throw section.Error(key, $"'{text}' is not a device; expected one of {string.Join(", ", DeviceChoice.Forms)}");
+        return text;
     }
 }

@@ -15,6 +15,9 @@ public sealed record ExperimentConfig(string Id, string Title, TrainSettings Set
     /// <summary>fp32 (the lab) or bf16: the evaluation runs a bfloat16 copy of the trained weights (faster; metrics may differ slightly).</summary>
     public Precision EvalPrecision { get; init; } = Precision.Fp32;
 
+    /// <summary>This experiment's device (<c>device:</c> under it), or null for <c>compute.device</c>. Not part of any key.</summary>
+    public string? Device { get; init; }
+
     /// <summary>The declared experiment id, whether or not this run is one of several seeds.</summary>
     public string ExperimentId => Group.Length > 0 ? Group : Id;
 }

@@ -95,11 +95,12 @@ internal static class ExperimentsBinder
             var evalPrecision = e.Choice("eval_precision", d.EvalPrecision, "fp32", "bf16") == "bf16" ? Precision.Bf16 : Precision.Fp32;
             var cluster = ClusterResources.Bind(e.Section("cluster"));
             var seeds = Seeds(e) ?? defaultSeeds;
+            var device = ComputeConfig.DeviceSetting(e, "device");
             e.RejectUnknown();
             // One run per seed: each is its own train/evaluate stage (keys differ by seed only), grouped under the id.
             foreach (var seed in seeds)
                 result.Add(new ExperimentConfig(seeds.Count == 1 ? id : $"{id}-seed{seed}", title, settings with { Seed = seed }, pretrained)
-                    { Cluster = cluster, Group = id, EvalPrecision = evalPrecision });
+                    { Cluster = cluster, Group = id, EvalPrecision = evalPrecision, Device = device });
         }
         return result;
     }

@@ -69,7 +69,7 @@ public static class PipelineConfigLoader
         var report = ExperimentsBinder.BindReport(top.Section("report"), experiments);
         var remotes = BindRemotes(top);
         var cluster = ClusterConfig.Bind(top.Section("cluster"));
-        var compute = ComputeConfig.Bind(top.Section("compute"));
+        var compute = ComputeConfig.Bind(top.Section("compute"), Path.GetDirectoryName(Path.GetFullPath(file))!);
         top.RejectUnknown();
 
         var baseDir = Path.GetDirectoryName(Path.GetFullPath(file))!;

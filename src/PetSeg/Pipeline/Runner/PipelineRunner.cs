@@ -204,15 +204,21 @@ public sealed class PipelineRunner
         _ui.Info($"{stage.Id}: running (key {Short(key)})");
         VerifyInputs(stage, deps, exclusive);
         // Settled before the stage, whatever ran before it in this process: what its entry records is what computed it.
-        if (stage.Computes) ComputeBackend.EnsureChecked();
+        var device = TorchSharp.torch.CPU;
+        if (stage.Computes)
+        {
+            device = DeviceChoice.Resolve(stage.DeviceSetting, _ui.Info); // a device that cannot be used stops here, before any work
+            DeviceChoice.Prepare(device, _config.Compute.Tf32, _config.Compute.Deterministic);
+            ComputeBackend.EnsureChecked();
+        }
         var work = _store.NewWorkDir();
         StoreEntry entry;
         try
         {
-            var outputs = stage.Execute(new StageContext(_config, stage.Id, key, work, deps, _digests, _ui, _http, ct));
+            var outputs = stage.Execute(new StageContext(_config, stage.Id, key, work, deps, _digests, _ui, _http, ct) { Device = device });
             var files = new SortedDictionary<string, StoredFile>(StringComparer.Ordinal);
             foreach (var (name, o) in outputs) files[name] = new StoredFile(o.Digest, SizeOf(o.Path), o.Path);
-            var compute = stage.Computes ? ComputeBackend.Record : null;
+            var compute = stage.Computes ? ComputeBackend.RecordOn(device) : null;
             if (compute?.Verdict == "failed") // by construction the backend refused before this; never publish such a result
                 throw new NumericsException($"{stage.Id}: computed on kernels that failed the numerics self-check ({ComputeBackend.Report?.DescribeFailures()}); not published.");
             entry = _store.Publish(new StoreEntry(stage.Id, stage.Kind, key, stage.CodeVersion, stage.Parameters, inputs, files,

@@ -1,3 +1,4 @@
+using TorchSharp;
 using PetSeg.Core;
 using PetSeg.Data.Cache;
 using PetSeg.Metrics;
@@ -16,6 +17,7 @@ public sealed class EvaluateStage(PipelineConfig config, ExperimentConfig experi
     public override string Id => StageIds.Evaluate(experiment.Id);
     public override string Kind => StageIds.EvaluateKind;
     public override bool Computes => true;
+    public override string DeviceSetting => experiment.Device ?? config.Compute.Device;
     public override string CodeVersion => StageVersions.Evaluate;
     public string TrainStage => StageIds.Train(experiment.Id);
     public override IReadOnlyList<string> DependsOn => [StageIds.Preprocess, TrainStage];
@@ -47,6 +49,7 @@ public sealed class EvaluateStage(PipelineConfig config, ExperimentConfig experi
     {
         var (model, info) = TrainingCheckpoint.LoadModel(c.Input(TrainStage, TrainingCheckpoint.WeightsFile).Path);
         using var _ = model;
+        if (c.Device.type != TorchSharp.DeviceType.CPU) model.to(c.Device); // checkpoints are device-independent: loaded on the CPU, moved once
         if (experiment.EvalPrecision == Precision.Bf16)
         {
             Bfloat16.Convert(model);

@@ -87,13 +87,12 @@ public sealed class ReportStage(PipelineConfig config) : Stage
             ("PetSeg", typeof(ReportStage).Assembly.GetName().Version?.ToString() ?? "?"),
             ("TorchSharp", typeof(TorchSharp.torch).Assembly.GetName().Version?.ToString() ?? "?"),
             ("libtorch", LibTorchVersion),
-            ("device", "cpu"),
             (".NET", RuntimeInformation.FrameworkDescription),
             ("OS", RuntimeInformation.OSDescription),
             ("configuration", $"{Path.GetFileName(config.File)}{(config.Profile is null ? "" : $" (profile {config.Profile})")}"),
             ("training data (trainval cache digest)", $"`{dataset}`"),
         };
-        env.InsertRange(env.FindIndex(e => e.Item1 == "device") + 1, ComputedWith(c.Dependencies.Values));
+        env.InsertRange(env.FindIndex(e => e.Item1 == "libtorch") + 1, ComputedWith(c.Dependencies.Values));
         var report = Path.Combine(c.OutputDir, "report.md");
         AtomicFile.WriteAllText(report, ReportWriter.Render(new ReportInput(config.Report, runs.Keys.ToList(),
             runs.ToDictionary(r => r.Key, r => (IReadOnlyList<SeedRun>)r.Value),
@@ -111,6 +110,7 @@ public sealed class ReportStage(PipelineConfig config) : Stage
         var records = entries.Where(e => e.Compute is not null).OrderBy(e => e.Stage, StringComparer.Ordinal).Select(e => e.Compute!).ToList();
         string Distinct(Func<PetSeg.Compute.ComputeRecord, string> field) =>
             records.Count == 0 ? "not recorded" : string.Join("; ", records.Select(field).Distinct());
+        yield return ("device", records.Count == 0 ? "cpu" : Distinct(r => r.Device ?? "cpu"));
         yield return ("CPU", Distinct(r => r.Cpu));
         yield return ("kernels", Distinct(r => r.Backend));
         yield return ("numerics self-check", Distinct(r => r.Verdict));

@@ -19,6 +19,9 @@ public sealed record StageContext(
     HttpClient? Http,
     CancellationToken Cancellation)
 {
+    /// <summary>Where a computing stage computes (resolved from <see cref="Stage.DeviceSetting"/> by the runner); CPU otherwise.</summary>
+    public TorchSharp.torch.Device Device { get; init; } = TorchSharp.torch.CPU;
+
     public StageOutput Input(string stage, string output) =>
         Dependencies.TryGetValue(stage, out var e) && e.Outputs.TryGetValue(output, out var o)
             ? new StageOutput(e.OutputPath(output), o.Digest)
@@ -49,6 +52,9 @@ public abstract class Stage
     /// </summary>
     /// <summary>Whether the stage computes with torch: its entry then records what computed it (CPU, kernel path, self-check verdict).</summary>
     public virtual bool Computes => false;
+
+    /// <summary>Where a computing stage runs (<c>auto</c>, <c>cpu</c>, <c>cuda</c>, <c>cuda:N</c>): resolved by the runner before it starts.</summary>
+    public virtual string DeviceSetting => "cpu";
 
     public virtual string LockName(string key) => key[(key.IndexOf(':') + 1)..];
 

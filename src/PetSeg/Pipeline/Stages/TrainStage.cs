@@ -18,6 +18,7 @@ public sealed class TrainStage(PipelineConfig config, ExperimentConfig experimen
     public override string Id => StageIds.Train(experiment.Id);
     public override string Kind => StageIds.TrainKind;
     public override bool Computes => true;
+    public override string DeviceSetting => experiment.Device ?? config.Compute.Device;
     public override string CodeVersion => StageVersions.Train;
     public override IReadOnlyList<string> DependsOn => experiment.Pretrained ? [StageIds.Preprocess, StageIds.Weights] : [StageIds.Preprocess];
     public override SortedDictionary<string, string> Parameters => CanonicalParams.Training(experiment.Settings, experiment.Pretrained);
@@ -34,7 +35,7 @@ public sealed class TrainStage(PipelineConfig config, ExperimentConfig experimen
         using var train = TensorCache.Open(c.Input(StageIds.Preprocess, PreprocessStage.OutputName("trainval")).Path);
         c.Ui.Info($"{Id}: {settings.Model}, {settings.Optimizer.Name} lr {settings.Optimizer.LearningRate} wd {settings.Optimizer.WeightDecay}, " +
                   $"{settings.Epochs} epoch(s), batch {settings.BatchSize}, {(settings.Augmentation is null ? "no augmentation" : "augmentation")}, {train.Count} images");
-        var result = new Trainer(settings, runDir, c.Ui, Id).Run(train, c.Key, c.Cancellation);
+        var result = new Trainer(settings, runDir, c.Ui, Id, c.Device).Run(train, c.Key, c.Cancellation);
         result.Model.Dispose();
 
         var outputs = new Dictionary<string, StageOutput>();

@@ -22,6 +22,7 @@ public sealed class WeightsStage(PipelineConfig config, IReadOnlyList<string> en
     public override string LockName(string key) => "data-" + Id; // writes in place under artifacts/data
     public override string Kind => StageIds.Weights;
     public override bool Computes => true;
+    public override string DeviceSetting => config.Compute.Device;
     public override string CodeVersion => StageVersions.Weights;
     public override IReadOnlyList<string> DependsOn => [];
 
@@ -105,7 +106,7 @@ public sealed class WeightsStage(PipelineConfig config, IReadOnlyList<string> en
         c.Ui.Info($"weights: pretraining {info.Name} inside {Models.ModelZoo.ArchitectureWith(info.Name)} on {data.Count} synthetic pets " +
                   $"(seed {p.Seed}, {p.Epochs} epoch(s), lr {p.Lr}): an offline stand-in for ImageNet");
         using var scope = NewDisposeScope();
-        var state = EncoderPretraining.Run(info.Name, data, p.Epochs, p.Lr, p.BatchSize, p.Seed, Path.Combine(scratch, "run-" + info.Name), c.Ui, c.Cancellation);
+        var state = EncoderPretraining.Run(info.Name, data, p.Epochs, p.Lr, p.BatchSize, p.Seed, Path.Combine(scratch, "run-" + info.Name), c.Ui, c.Cancellation, c.Device);
         manual_seed(p.Seed); // the (unused) classifier's draw
         WriteFile(info, state, path);
     }

@@ -60,7 +60,7 @@ public sealed class PipelineLock
         Inputs = new(e.Inputs, StringComparer.Ordinal),
         Outputs = new(e.Outputs.ToDictionary(p => p.Key, p => p.Value.Digest), StringComparer.Ordinal),
         Metrics = e.Outputs.ContainsKey(MetricsFileName) ? Headline(e.OutputPath(MetricsFileName)) : null,
-        Compute = e.Compute is { } c ? new(StringComparer.Ordinal) { ["cpu"] = c.Cpu, ["kernels"] = c.Backend, ["numerics"] = c.Verdict } : null,
+        Compute = e.Compute is { } c ? new(StringComparer.Ordinal) { ["cpu"] = c.Cpu, ["device"] = c.Device ?? "cpu", ["kernels"] = c.Backend, ["numerics"] = c.Verdict } : null,
     };
 
     private const string MetricsFileName = "metrics.json";

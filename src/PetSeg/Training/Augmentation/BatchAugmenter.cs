@@ -52,29 +52,30 @@ public sealed class BatchAugmenter(AugmentationSettings settings)
         masks = masks.clone();
         long h = images.shape[2], w = images.shape[3];
 
-        var flip = Indices(plan, p => p.Flip);
+        var device = images.device; // every constant is created where the batch is
+        var flip = Indices(plan, p => p.Flip, device);
         if (flip is not null)
         {
             images.index_copy_(0, flip, images.index_select(0, flip).flip(-1));
             masks.index_copy_(0, flip, masks.index_select(0, flip).flip(-1));
         }
 
-        var bc = Indices(plan, p => p.BrightnessContrast is not null);
+        var bc = Indices(plan, p => p.BrightnessContrast is not null, device);
         if (bc is not null)
         {
             var ab = plan.Where(p => p.BrightnessContrast is not null).Select(p => p.BrightnessContrast!.Value).ToArray();
-            var alpha = tensor(ab.Select(x => (float)x.Alpha).ToArray()).view(-1, 1, 1, 1);
-            var beta = tensor(ab.Select(x => (float)x.Beta).ToArray()).view(-1, 1, 1, 1);
+            var alpha = tensor(ab.Select(x => (float)x.Alpha).ToArray(), device: device).view(-1, 1, 1, 1);
+            var beta = tensor(ab.Select(x => (float)x.Beta).ToArray(), device: device).view(-1, 1, 1, 1);
             // uint8 LUT semantics: clip(x·alpha + beta) in float32, then truncation to uint8.
             var adjusted = images.index_select(0, bc).to_type(ScalarType.Float32).mul_(alpha).add_(beta).clamp_(0, 255).floor_().to_type(ScalarType.Byte);
             images.index_copy_(0, bc, adjusted);
         }
 
-        var warp = Indices(plan, p => p.Affine is not null);
+        var warp = Indices(plan, p => p.Affine is not null, device);
         if (warp is not null)
         {
             var thetas = plan.Where(p => p.Affine is not null).SelectMany(p => AffineMatrix.GridTheta(p.Affine!, (int)w, (int)h)).ToArray();
-            var theta = tensor(thetas).view(-1, 2, 3);
+            var theta = tensor(thetas, device: device).view(-1, 2, 3);
             var n = theta.shape[0];
             var grid = F.affine_grid(theta, [n, 3, h, w], align_corners: false);
             var img = F.grid_sample(images.index_select(0, warp).to_type(ScalarType.Float32), grid,
@@ -87,9 +88,9 @@ public sealed class BatchAugmenter(AugmentationSettings settings)
         return (images.MoveToOuterDisposeScope(), masks.MoveToOuterDisposeScope());
     }
 
-    private static Tensor? Indices(IReadOnlyList<SampleAugmentation> plan, Func<SampleAugmentation, bool> pick)
+    private static Tensor? Indices(IReadOnlyList<SampleAugmentation> plan, Func<SampleAugmentation, bool> pick, Device device)
     {
         var idx = plan.Select((p, i) => (p, i)).Where(x => pick(x.p)).Select(x => (long)x.i).ToArray();
-        return idx.Length == 0 ? null : tensor(idx);
+        return idx.Length == 0 ? null : tensor(idx, device: device);
     }
 }

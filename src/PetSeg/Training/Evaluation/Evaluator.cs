@@ -1,3 +1,4 @@
+using PetSeg.Compute;
 using PetSeg.Data.Cache;
 using PetSeg.Metrics;
 using PetSeg.Models;
@@ -28,7 +29,8 @@ public static class Evaluator
             using var scope = NewDisposeScope();
             var batch = indices.AsSpan(start, Math.Min(batchSize, test.Count - start));
             var (images, masks) = test.ReadBatch(batch);
-            var predicted = ClassPredictor.PredictClasses(model, images);
+            var predicted = ClassPredictor.PredictClasses(model, images); // on the model's device
+            masks = DeviceTransfer.ToDevice(masks, predicted.device);     // the confusion matrix counts there: one copy of counts back
             cm.Update(predicted, masks);
             if (perImageIoU is not null)
                 for (int i = 0; i < batch.Length; i++)

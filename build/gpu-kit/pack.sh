@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Packs what a GPU machine without .NET needs to run petseg against its installed PyTorch's libtorch (issue #23):
+# a framework-dependent publish of petseg with TorchSharp's shim but no libtorch of its own, and the .NET shared
+# runtime, into gpu-kit/ (git-ignored, well under the device tool's 64 MiB). Then, from the device tool:
+#   run(command: "bash build/gpu-kit/run.sh", carry: ["gpu-kit"])
+# Usage: bash build/gpu-kit/pack.sh
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+kit=gpu-kit
+rm -rf "$kit" && mkdir -p "$kit"
+
+# petseg without a libtorch package (TorchDevice=none): the machine's libtorch is loaded through PETSEG_LIBTORCH.
+dotnet publish src/PetSeg.Cli -c Release -p:TorchDevice=none --no-self-contained -o "$kit/petseg" -v q -nologo
+find "$kit/petseg/runtimes" -mindepth 1 -maxdepth 1 ! -name linux-x64 -exec rm -rf {} +   # other platforms' natives
+find "$kit/petseg" -name '*.pdb' -delete
+
+# The .NET shared runtime this build targets (dotnet host, hostfxr, Microsoft.NETCore.App), from this machine's SDK.
+root=$(dirname "$(readlink -f "$(command -v dotnet)")")
+fx=$(dotnet --list-runtimes | awk '$1 == "Microsoft.NETCore.App" {print $2}' | sort -V | tail -1)
+hostfxr=$(ls "$root/host/fxr" | sort -V | tail -1)
+tar -C "$root" -cJf "$kit/dotnet.tar.xz" --transform 's,^,dotnet/,' dotnet "host/fxr/$hostfxr" "shared/Microsoft.NETCore.App/$fx"
+
+size=$(du -sb "$kit" | cut -f1)
+echo "gpu-kit: petseg $(du -sh "$kit/petseg" | cut -f1), .NET $fx $(du -sh "$kit/dotnet.tar.xz" | cut -f1), $((size / 1048576)) MiB in all"
+[ "$size" -lt $((60 * 1048576)) ] || { echo "error: gpu-kit is $((size / 1048576)) MiB; the device tool carries 64 MiB" >&2; exit 1; }

@@ -1,0 +1,65 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace PetSeg.Compute;
+
+/// <summary>
+/// <c>compute: { device: auto | cpu | cuda | cuda:N }</c> resolved to a libtorch device: <c>auto</c> takes the first
+/// CUDA device when one works and says so, <c>cuda</c> without a usable CUDA libtorch is one clear error naming what is
+/// missing and how to get it. The device is never part of a stage key: it is recorded with each result.
+/// </summary>
+public static class DeviceChoice
+{
+    public static readonly IReadOnlyList<string> Forms = ["auto", "cpu", "cuda", "cuda:N"];
+
+    /// <summary>Whether <paramref name="text"/> is a device setting (checked when pipeline.yaml is loaded).</summary>
+    public static bool IsValid(string text) =>
+        text is "auto" or "cpu" or "cuda" || (text.StartsWith("cuda:", StringComparison.Ordinal) && int.TryParse(text[5..], out var i) && i >= 0);
+
+    /// <param name="note">Receives the one line <c>auto</c> prints about what it chose.</param>
+    public static Device Resolve(string setting, Action<string>? note = null)
+    {
+        if (!IsValid(setting)) throw new DeviceException($"device '{setting}': expected one of {string.Join(", ", Forms)}");
+        if (setting == "cpu") return CPU;
+        bool available = CudaAvailable();
+        if (setting == "auto")
+        {
+            if (!available) { note?.Invoke("device: auto → cpu (no CUDA device: this libtorch has no CUDA backend, or no GPU is visible)"); return CPU; }
+            var gpu = new Device(DeviceType.CUDA, 0);
+            note?.Invoke($"device: auto → cuda:0 ({cuda.device_count()} CUDA device(s) visible)");
+            return gpu;
+        }
+        if (!available)
+            throw new DeviceException($"device {setting}: no usable CUDA libtorch in this process ({WhyNoCuda()}). Get one of: " +
+                "a CUDA build (dotnet build -p:TorchDevice=cuda; its TorchSharp-cuda-linux/-windows packages come from the public NuGet), " +
+                $"or an installed PyTorch/libtorch with CUDA through {LibTorchFolder.Variable}=<its torch/lib folder> or compute.libtorch. " +
+                "Or set compute.device: cpu (or auto).");
+        int index = setting == "cuda" ? 0 : int.Parse(setting[5..]);
+        int count = (int)cuda.device_count();
+        if (index >= count) throw new DeviceException($"device {setting}: only {count} CUDA device(s) visible (cuda:0…cuda:{count - 1}); check CUDA_VISIBLE_DEVICES.");
+        return new Device(DeviceType.CUDA, index);
+    }
+
+    private static bool CudaAvailable()
+    {
+        try { return cuda.is_available(); }
+        catch (Exception e) when (e is not OutOfMemoryException) { return false; }
+    }
+
+    private static string WhyNoCuda() => LibTorchFolder.Loaded is { } folder
+        ? $"the libtorch loaded from {folder} has {(File.Exists(Path.Combine(folder, "libtorch_cuda.so")) ? "CUDA libraries but no visible GPU" : "no libtorch_cuda")}"
+        : "this build carries the CPU-only libtorch package (TorchSharp-cpu)";
+
+    /// <summary>
+    /// What a CUDA device needs before the first step: TF32 for fp32 matmuls and convolutions (<c>compute.tf32</c>), and
+    /// cuDNN's deterministic algorithms unless <c>compute.deterministic: false</c>. Nothing to do on the CPU.
+    /// </summary>
+    public static void Prepare(Device device, bool tf32, bool deterministic)
+    {
+        if (device.type != DeviceType.CUDA) return;
+        backends.cuda.matmul.allow_tf32 = tf32;
+        backends.cudnn.allow_tf32 = tf32;
+        AtenContext.SetDeterministicCuDnn(deterministic);
+        AtenContext.SetBenchmarkCuDnn(!deterministic);
+    }
+}
