@@ -13,6 +13,7 @@ rm -rf "$kit" && mkdir -p "$kit"
 dotnet publish src/PetSeg.Cli -c Release -p:TorchDevice=none --no-self-contained -o "$kit/petseg" -v q -nologo
 find "$kit/petseg/runtimes" -mindepth 1 -maxdepth 1 ! -name linux-x64 -exec rm -rf {} +   # other platforms' natives
 find "$kit/petseg" -name '*.pdb' -delete
+tar -C "$kit" -cJf "$kit/petseg.tar.xz" petseg && rm -rf "$kit/petseg"
 
 # The .NET shared runtime this build targets (dotnet host, hostfxr, Microsoft.NETCore.App), from this machine's SDK.
 root=$(dirname "$(readlink -f "$(command -v dotnet)")")
@@ -21,5 +22,5 @@ hostfxr=$(ls "$root/host/fxr" | sort -V | tail -1)
 tar -C "$root" -cJf "$kit/dotnet.tar.xz" --transform 's,^,dotnet/,' dotnet "host/fxr/$hostfxr" "shared/Microsoft.NETCore.App/$fx"
 
 size=$(du -sb "$kit" | cut -f1)
-echo "gpu-kit: petseg $(du -sh "$kit/petseg" | cut -f1), .NET $fx $(du -sh "$kit/dotnet.tar.xz" | cut -f1), $((size / 1048576)) MiB in all"
+echo "gpu-kit: petseg $(du -sh "$kit/petseg.tar.xz" | cut -f1), .NET $fx $(du -sh "$kit/dotnet.tar.xz" | cut -f1), $((size / 1048576)) MiB in all"
 [ "$size" -lt $((60 * 1048576)) ] || { echo "error: gpu-kit is $((size / 1048576)) MiB; the device tool carries 64 MiB" >&2; exit 1; }

@@ -1,34 +1,41 @@
 #!/usr/bin/env bash
 # The GPU check in one call, on the device tool's machine (one H200, PyTorch installed, no .NET), after pack.sh here:
 #   run(command: "bash build/gpu-kit/run.sh", carry: ["gpu-kit"], timeout_s: 540)
-# petseg doctor; bench train-step --device cuda for the four models at batch 16 and 64, fp32/TF32 and bf16; the same
-# models in PyTorch on the same GPU; the smoke DAG on cuda and on the CPU, and their reports compared.
-# Everything goes to $OUT/gpu.log (and the two reports). DEVICE=cpu runs the same script on a machine without a GPU.
+# petseg doctor; bench train-step --device cuda for the four models at batch 16 and 64, fp32/TF32 and bf16; bench lab
+# (the real lab projected); the same models in PyTorch on the same GPU; the smoke DAG on cuda and on the CPU, and
+# their reports compared.
+# Everything goes to $OUT/gpu.log (and the two reports). DEVICE=cpu SIZE=64 STEPS=1 runs the same script, quickly, on a
+# machine without a GPU (PETSEG_LIBTORCH=<a libtorch lib folder> where there is no python3 with torch).
 set -u
 OUT=${OUT:-$(mktemp -d /tmp/gpu-out.XXXX)}
+mkdir -p "$OUT"
 DEVICE=${DEVICE:-cuda}
 STEPS=${STEPS:-10}
+SIZE=${SIZE:-224}
 repo=$(pwd)
 kit=$repo/gpu-kit
-[ -f "$kit/petseg/PetSeg.Cli.dll" ] || { echo "error: $kit is missing; run bash build/gpu-kit/pack.sh first and carry gpu-kit" >&2; exit 2; }
+[ -f "$kit/petseg.tar.xz" ] || { echo "error: $kit is missing; run bash build/gpu-kit/pack.sh first and carry gpu-kit" >&2; exit 2; }
 tmp=$(mktemp -d /tmp/petseg-gpu.XXXX)
-tar -xJf "$kit/dotnet.tar.xz" -C "$tmp"
+tar -xJf "$kit/dotnet.tar.xz" -C "$tmp" && tar -xJf "$kit/petseg.tar.xz" -C "$tmp"
 export DOTNET_ROOT=$tmp/dotnet PATH=$tmp/dotnet:$PATH DOTNET_SYSTEM_GLOBALIZATION_INVARIANT=1 DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 if [ -z "${PETSEG_LIBTORCH:-}" ]; then
   PETSEG_LIBTORCH=$(python3 -c "import torch,os;print(os.path.dirname(torch.__file__)+'/lib')" 2>/dev/null) || { echo "error: no PETSEG_LIBTORCH and no python3 with torch" >&2; exit 2; }
 fi
 export PETSEG_LIBTORCH
-petseg() { dotnet "$kit/petseg/PetSeg.Cli.dll" "$@"; }
+mkdir -p "$tmp/bin" && printf '#!/bin/sh\nexec dotnet "%s/petseg/PetSeg.Cli.dll" "$@"\n' "$tmp" > "$tmp/bin/petseg" && chmod +x "$tmp/bin/petseg"
+export PATH=$tmp/bin:$PATH
 step() { echo; echo "== $* ($(date +%T))"; }
 {
   step machine; nvidia-smi -L 2>/dev/null || echo "no nvidia-smi"; python3 -c "import torch; print('torch', torch.__version__, 'cuda', torch.version.cuda)" 2>&1
   step "TorchSharp's shim against $PETSEG_LIBTORCH: undefined symbols (none = it links)"
-  LD_LIBRARY_PATH=$PETSEG_LIBTORCH ldd -r "$kit/petseg/runtimes/linux-x64/native/libLibTorchSharp.so" 2>&1 | grep -m5 "undefined symbol" || echo none
-  step doctor; timeout 120 petseg doctor --bf16
+  LD_LIBRARY_PATH=$PETSEG_LIBTORCH ldd -r "$tmp/petseg/runtimes/linux-x64/native/libLibTorchSharp.so" 2>&1 | grep -m5 "undefined symbol" || echo none
+  step doctor; timeout 120 petseg doctor --bf16 2>&1 | grep -v NNPACK
   for batch in 16 64; do for p in "" --bf16; do
     step "petseg bench train-step --device $DEVICE --batch $batch $p"
-    timeout 240 petseg bench train-step --device "$DEVICE" --batch "$batch" --steps "$STEPS" $p 2>&1 | grep -E "^(train-step|device|error|warning)"
+    timeout 240 petseg bench train-step --device "$DEVICE" --batch "$batch" --size "$SIZE" --steps "$STEPS" $p 2>&1 | grep -E "^(train-step|device|error|warning)"
   done; done
+  step "petseg bench lab --device $DEVICE (the real lab's 14 experiments at 224², projected)"
+  timeout 300 petseg bench lab --device "$DEVICE" --steps "$STEPS" 2>&1 | grep -v NNPACK
   for batch in 16 64; do
     step "PyTorch eager on $DEVICE, batch $batch"
     PETSEG_BENCH_DEVICE=$DEVICE PETSEG_BENCH_BATCH=$batch PETSEG_BENCH_THREADS=16 timeout 240 python3 build/bench/pytorch-reference.py simple-vit,simple-unet,unet-resnet34 "$STEPS" fp32,bf16
@@ -40,5 +47,7 @@ step() { echo; echo "== $* ($(date +%T))"; }
     cp "$tmp/smoke-$d/artifacts/report/report.md" "$OUT/smoke-report-$d.md" 2>/dev/null
   done
   step "report tables, $DEVICE vs cpu (diff of the metric rows)"
-  diff <(grep '^|' "$OUT/smoke-report-$DEVICE.md") <(grep '^|' "$OUT/smoke-report-cpu.md") && echo "identical tables"
+  if [ -f "$OUT/smoke-report-$DEVICE.md" ] && [ -f "$OUT/smoke-report-cpu.md" ]; then
+    diff <(grep '^|' "$OUT/smoke-report-$DEVICE.md") <(grep '^|' "$OUT/smoke-report-cpu.md") && echo "identical tables"
+  else echo "a smoke report is missing"; fi
 } 2>&1 | tee "$OUT/gpu.log"

@@ -73,6 +73,8 @@ public class BenchSettings : CommandSettings
         public string? Profile { get; init; }
         [CommandOption("--steps <N>")][Description("Measured training steps per distinct model (default 6; the median counts).")]
         public int Steps { get; init; } = 6;
+        [CommandOption("--device <DEVICE>")][Description("auto, cpu, cuda or cuda:N (default: compute.device).")]
+        public string? Device { get; init; }
     }
 
     public sealed class Epoch : Data
@@ -158,7 +160,7 @@ public sealed class TrainStepBench : BenchCommand<BenchSettings.TrainStep>
 public sealed class LabBench : BenchCommand<BenchSettings.Lab>
 {
     protected override int Measure(BenchSettings.Lab s, CancellationToken ct) =>
-        LabProjection.Run(PetSeg.Pipeline.Config.PipelineConfigLoader.Load(s.Config, s.Profile ?? Environment.GetEnvironmentVariable("PETSEG_PROFILE")), Math.Max(1, s.Steps), ct);
+        LabProjection.Run(PetSeg.Pipeline.Config.PipelineConfigLoader.Load(s.Config, s.Profile ?? Environment.GetEnvironmentVariable("PETSEG_PROFILE")), Math.Max(1, s.Steps), ct, s.Device);
 }
 
 [Description("Whole training epochs through the Trainer, images/s and RSS after each epoch.")]

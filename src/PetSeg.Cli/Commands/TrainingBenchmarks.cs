@@ -230,11 +230,13 @@ internal static class LabProjection
         return (Cached("trainval", 3680), Cached("test", 3669));
     }
 
-    public static int Run(PetSeg.Pipeline.Config.PipelineConfig config, int steps, CancellationToken ct)
+    public static int Run(PetSeg.Pipeline.Config.PipelineConfig config, int steps, CancellationToken ct, string? deviceSetting = null)
     {
+        var device = PetSeg.Compute.DeviceChoice.Resolve(deviceSetting ?? config.Compute.Device, System.Console.WriteLine);
+        PetSeg.Compute.DeviceChoice.Prepare(device, config.Compute.Tf32, config.Compute.Deterministic);
         var (trainImages, testImages) = SplitSizes(config);
         System.Console.WriteLine($"bench lab: {config.Experiments.Count} experiment run(s), {trainImages:N0} training and {testImages:N0} test images, " +
-                                 $"{torch.get_num_threads()} torch threads; median of {steps} steps per model");
+                                 $"{torch.get_num_threads()} torch threads, {device}; median of {steps} steps per model");
         System.Console.WriteLine($"  {Bfloat16Hardware.Describe()}");
         var rates = new Dictionary<string, (double Train, double Eval)>();
         double total = 0;
@@ -245,7 +247,7 @@ internal static class LabProjection
                       (e.EvalPrecision == Precision.Bf16 ? ", eval bf16" : "");
             if (!rates.TryGetValue(key, out var r))
             {
-                r = rates[key] = Measure(s, e.EvalPrecision == Precision.Bf16, steps, ct);
+                r = rates[key] = Measure(s, e.EvalPrecision == Precision.Bf16, steps, ct, device);
                 System.Console.WriteLine($"  {key}: train {r.Train:F2} images/s, eval {r.Eval:F2} images/s");
             }
             int images = Math.Min(trainImages, s.MaxTrainSamples ?? int.MaxValue);
@@ -259,18 +261,19 @@ internal static class LabProjection
 
     private static string Format(double seconds) => TimeSpan.FromSeconds(seconds) is var t && t.TotalHours >= 1 ? $"{(int)t.TotalHours} h {t.Minutes:D2} min" : $"{t.Minutes} min {t.Seconds:D2} s";
 
-    private static (double Train, double Eval) Measure(TrainSettings s, bool evalBf16, int steps, CancellationToken ct)
+    private static (double Train, double Eval) Measure(TrainSettings s, bool evalBf16, int steps, CancellationToken ct, Device device)
     {
         using var scope = NewDisposeScope();
         manual_seed(0);
         var model = ModelZoo.Create(s.Model);
+        model.to(device);
         using var opt = new AdamOptimizer(model.named_parameters(), s.Optimizer);
         using var shadow = s.Precision == Precision.Bf16 ? new Bf16Shadow(model, s.Model) : null;
         var step = new TrainingStep(model, opt, shadow);
         int size = s.Model.ImageSize, batch = s.BatchSize;
-        var images = randint(0, 256, [batch, 3, size, size], dtype: ScalarType.Byte);
+        var images = randint(0, 256, [batch, 3, size, size], dtype: ScalarType.Byte, device: device);
         var x = ImageNetNormalize.Apply(images);
-        var y = randint(0, 2, [batch, size, size], dtype: ScalarType.Byte);
+        var y = randint(0, 2, [batch, size, size], dtype: ScalarType.Byte, device: device);
         var times = TrainingBenchmarks.TimeTrainSteps(step, x, y, steps, ct);
         double train = batch / times[times.Count / 2];
         if (evalBf16) Bfloat16.Convert(model); // as the evaluate stage does with eval_precision: bf16

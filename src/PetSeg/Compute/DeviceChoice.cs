@@ -12,6 +12,11 @@ public static class DeviceChoice
 {
     public static readonly IReadOnlyList<string> Forms = ["auto", "cpu", "cuda", "cuda:N"];
 
+    private static int _autoSaid;
+
+    /// <summary>Lets the next <c>auto</c> say its line again (tests).</summary>
+    internal static void ForgetAutoNote() => Interlocked.Exchange(ref _autoSaid, 0);
+
     /// <summary>Whether <paramref name="text"/> is a device setting (checked when pipeline.yaml is loaded).</summary>
     public static bool IsValid(string text) =>
         text is "auto" or "cpu" or "cuda" || (text.StartsWith("cuda:", StringComparison.Ordinal) && int.TryParse(text[5..], out var i) && i >= 0);
@@ -24,10 +29,11 @@ public static class DeviceChoice
         bool available = CudaAvailable();
         if (setting == "auto")
         {
-            if (!available) { note?.Invoke("device: auto → cpu (no CUDA device: this libtorch has no CUDA backend, or no GPU is visible)"); return CPU; }
-            var gpu = new Device(DeviceType.CUDA, 0);
-            note?.Invoke($"device: auto → cuda:0 ({cuda.device_count()} CUDA device(s) visible)");
-            return gpu;
+            var chosen = available ? new Device(DeviceType.CUDA, 0) : CPU;
+            if (note is not null && Interlocked.Exchange(ref _autoSaid, 1) == 0) // one line per process, not one per stage
+                note(available ? $"device: auto → cuda:0 ({cuda.device_count()} CUDA device(s) visible)"
+                               : "device: auto → cpu (no CUDA device: this libtorch has no CUDA backend, or no GPU is visible)");
+            return chosen;
         }
         if (!available)
             throw new DeviceException($"device {setting}: no usable CUDA libtorch in this process ({WhyNoCuda()}). Get one of: " +

@@ -19,7 +19,9 @@ public sealed class DeviceChoiceTests : IDisposable
     public void Auto_takes_the_first_gpu_or_the_cpu_and_says_so_in_one_line()
     {
         var notes = new List<string>();
+        DeviceChoice.ForgetAutoNote();
         var device = DeviceChoice.Resolve("auto", notes.Add);
+        DeviceChoice.Resolve("auto", notes.Add); // a second stage: no second line
         bool gpu = cuda.is_available(); // CI: never
         Assert.Equal(gpu ? TorchSharp.DeviceType.CUDA : TorchSharp.DeviceType.CPU, device.type);
         Assert.StartsWith(gpu ? "device: auto → cuda:0" : "device: auto → cpu", Assert.Single(notes));
