@@ -50,14 +50,22 @@ public sealed class DoctorCommand : GuardedCommand<DoctorSettings>
             : "passed: the default kernels are correct here";
         var machine = new Machine(CpuDescription.Model, CpuDescription.InstructionSets, Bfloat16Hardware.IsAccelerated,
             TorchSharp.torch.get_num_threads(), TorchSharp.torch.__version__, typeof(TorchSharp.torch).Assembly.GetName().Version?.ToString() ?? "?",
-            OneDnnSwitch.IsAvailable ? OneDnnSwitch.Enabled : null, mode.Name(), ComputeBackend.Fault == InjectedFault.None ? null : ComputeBackend.Fault.Name());
+            OneDnnSwitch.IsAvailable ? OneDnnSwitch.Enabled : null, mode.Name(), ComputeBackend.Fault == InjectedFault.None ? null : ComputeBackend.Fault.Name(),
+            CudaDevices(), LibTorchFolder.Loaded);
         if (s.Json) PrintJson(machine, passed, verdict, clock.Elapsed);
         else Print(machine, passed, verdict, clock.Elapsed);
         return Task.FromResult(passed ? 0 : 1);
     }
 
     private sealed record Machine(string Cpu, IReadOnlyList<string> InstructionSets, bool Bf16Hardware, int TorchThreads, string Libtorch,
-        string TorchSharp, bool? OneDnnEnabled, string Numerics, string? InjectedFault);
+        string TorchSharp, bool? OneDnnEnabled, string Numerics, string? InjectedFault, int CudaDevices, string? LibTorchFolder);
+
+    /// <summary>CUDA devices this libtorch can use (0 for a CPU-only libtorch).</summary>
+    private static int CudaDevices()
+    {
+        try { return TorchSharp.torch.cuda.is_available() ? (int)TorchSharp.torch.cuda.device_count() : 0; }
+        catch (Exception e) when (e is not OutOfMemoryException) { return 0; }
+    }
 
     private static void Print(Machine m, bool passed, string verdict, TimeSpan wall)
     {
@@ -67,7 +75,8 @@ public sealed class DoctorCommand : GuardedCommand<DoctorSettings>
         Fact("instruction sets", string.Join(" ", m.InstructionSets));
         Fact("bf16 hardware", m.Bf16Hardware ? "yes" : "no (bf16 is emulated: slow)");
         Fact("torch threads", m.TorchThreads.ToString());
-        Fact("libtorch", $"{m.Libtorch} (TorchSharp {m.TorchSharp})");
+        Fact("libtorch", $"{m.Libtorch} (TorchSharp {m.TorchSharp}), {(m.LibTorchFolder is { } folder ? "loaded from " + folder : "the package's")}");
+        Fact("CUDA", m.CudaDevices > 0 ? $"{m.CudaDevices} device(s) (compute.device: auto uses cuda:0)" : "none (CPU-only libtorch or no GPU visible)");
         Fact("oneDNN", m.OneDnnEnabled is { } on ? (on ? "on" : "off") : "on (no switch on this platform)");
         Fact("numerics mode", m.Numerics);
         if (m.InjectedFault is { } f) Fact("injected fault", $"{f} ({InjectedFaults.Variable})");
@@ -94,7 +103,7 @@ public sealed class DoctorCommand : GuardedCommand<DoctorSettings>
         System.Console.WriteLine(JsonSerializer.Serialize(new
         {
             cpu = m.Cpu, instruction_sets = m.InstructionSets, bf16_hardware = m.Bf16Hardware, torch_threads = m.TorchThreads,
-            libtorch = m.Libtorch, torchsharp = m.TorchSharp, onednn_enabled = m.OneDnnEnabled, numerics = m.Numerics, injected_fault = m.InjectedFault,
+            libtorch = m.Libtorch, libtorch_folder = m.LibTorchFolder, cuda_devices = m.CudaDevices, torchsharp = m.TorchSharp, onednn_enabled = m.OneDnnEnabled, numerics = m.Numerics, injected_fault = m.InjectedFault,
             attempts = ComputeBackend.Attempts.Select(a => new
             {
                 path = a.Path.Name(), passed = a.Passed, milliseconds = Math.Round(a.Duration.TotalMilliseconds, 1),

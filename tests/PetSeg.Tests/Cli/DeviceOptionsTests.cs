@@ -43,6 +43,7 @@ public sealed class DeviceOptionsTests : IDisposable
         Assert.True(exit == 0, log);
         Assert.Contains("version is unknown", log); // the package's folder has no version file: said, and loaded
         Assert.Contains("\"passed\": true", log);
+        Assert.Contains($"\"libtorch_folder\": \"{native}\"", log);
 
         (exit, log) = CliProcess.RunWith(new Dictionary<string, string> { [LibTorchFolder.Variable] = _dir["no-such-folder"] }, "doctor");
         Assert.Equal(1, exit);

@@ -32,6 +32,8 @@ public sealed class DoctorCommandTests
         Assert.Equal(CpuDescription.Model, json.GetProperty("cpu").GetString());
         Assert.StartsWith("2.10", json.GetProperty("libtorch").GetString());
         Assert.True(json.GetProperty("torch_threads").GetInt32() >= 1);
+        Assert.True(json.GetProperty("cuda_devices").GetInt32() >= 0);
+        Assert.Equal(JsonValueKind.Null, json.GetProperty("libtorch_folder").ValueKind); // the package's libtorch
         Assert.True(json.GetProperty("onednn_enabled").ValueKind is JsonValueKind.True or JsonValueKind.False);
         var attempts = json.GetProperty("attempts").EnumerateArray().ToList();
         Assert.True(attempts[^1].GetProperty("passed").GetBoolean());

@@ -66,7 +66,7 @@ public sealed class ClusterSubmitter(PipelineConfig config, PipelineRunner runne
                 continue;
             }
             AtomicFile.WriteAllText(script, JobScript.Render(stage.Id, prefix + stage.Id, log, config.Cluster, resources,
-                [.. petsegCommand, "run", stage.Id, "--exclusive", .. commandOptions], Directory.GetCurrentDirectory()));
+                [.. petsegCommand, "run", stage.Id, "--exclusive", .. commandOptions], Directory.GetCurrentDirectory(), EnvironmentFor(stage, config)));
             var options = deps.Count == 0 ? new List<string>()
                 : ["--dependency=afterok:" + string.Join(':', deps.Select(d => jobOf[d])), "--kill-on-invalid-dep=yes"];
             var jobId = slurm.Submit(script, options);
@@ -82,6 +82,14 @@ public sealed class ClusterSubmitter(PipelineConfig config, PipelineRunner runne
     /// A stage's Slurm resources: the experiment's, its kind's, the defaults; a stage that computes on CUDA asks for a
     /// GPU (<c>--gres=gpu:1</c>) unless <c>cluster:</c> says how (a stage on <c>auto</c> may land anywhere and asks nothing).
     /// </summary>
+    /// <summary>
+    /// What a job's process needs before libtorch starts: on CUDA with <c>compute.deterministic</c>, cuBLAS's fixed
+    /// workspace (PyTorch's reproducibility notes: without it cuBLAS may pick non-deterministic reductions).
+    /// </summary>
+    public static IReadOnlyList<(string Name, string Value)> EnvironmentFor(Stage stage, PipelineConfig config) =>
+        stage.Computes && stage.DeviceSetting.StartsWith("cuda", StringComparison.Ordinal) && config.Compute.Deterministic
+            ? [("CUBLAS_WORKSPACE_CONFIG", ":4096:8")] : [];
+
     public static ClusterResources ResourcesFor(Stage stage, PipelineConfig config)
     {
         var experiment = config.Experiments.FirstOrDefault(e => stage.Id == StageIds.Train(e.Id) || stage.Id == StageIds.Evaluate(e.Id));

@@ -29,6 +29,12 @@ public sealed class GpuJobResourcesTests : IDisposable
         Assert.Null(Gres("train-untrained")); // compute.device: auto
         Assert.Null(Gres("preprocess"));      // computes nothing with torch
 
+        // The job script exports what cuBLAS needs to be deterministic, for the CUDA stages only.
+        var script = JobScript.Render("train-tiny", "j", "log", config.Cluster, new(), ["petseg"], "/w",
+            ClusterSubmitter.EnvironmentFor(graph.Stages.Single(s => s.Id == "train-tiny"), config));
+        Assert.Contains("export CUBLAS_WORKSPACE_CONFIG=:4096:8\n", script);
+        Assert.Empty(ClusterSubmitter.EnvironmentFor(graph.Stages.Single(s => s.Id == "train-untrained"), config));
+
         config = Load(TinyPipeline.Yaml.Replace("tiny: { model: simple-unet, lr: 0.001 }", "tiny: { model: simple-unet, lr: 0.001, device: cuda, cluster: { gres: 'gpu:h200:1' } }"));
         graph = PipelineGraph.Build(config);
         Assert.Equal("gpu:h200:1", Gres("train-tiny"));
