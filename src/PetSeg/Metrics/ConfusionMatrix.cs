@@ -29,10 +29,13 @@ public sealed class ConfusionMatrix(int numClasses, int ignoreIndex = Segmentati
         t = t.masked_select(keep);
         p = p.masked_select(keep);
         if (t.NumberOfElements == 0) return;
-        if (t.min().item<long>() < 0 || t.max().item<long>() >= numClasses)
-            throw new ArgumentException($"target holds values outside 0..{numClasses - 1} other than the ignore index {ignoreIndex}");
-        if (p.min().item<long>() < 0 || p.max().item<long>() >= numClasses)
-            throw new ArgumentException($"predictions hold values outside 0..{numClasses - 1}");
+        // Both range checks in one value read back (on a GPU each read is a synchronisation), then the counts.
+        var outside = stack([t.lt(0).logical_or(t.ge(numClasses)).any(), p.lt(0).logical_or(p.ge(numClasses)).any()]).cpu();
+        using (var flags = outside.data<bool>())
+        {
+            if (flags[0]) throw new ArgumentException($"target holds values outside 0..{numClasses - 1} other than the ignore index {ignoreIndex}");
+            if (flags[1]) throw new ArgumentException($"predictions hold values outside 0..{numClasses - 1}");
+        }
         var counts = (t * numClasses + p).bincount(null, numClasses * numClasses).cpu();
         using var data = counts.data<long>();
         for (int i = 0; i < _counts.Length; i++) _counts[i] += data[i];
