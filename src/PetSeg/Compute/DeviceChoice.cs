@@ -46,15 +46,22 @@ public static class DeviceChoice
         return new Device(DeviceType.CUDA, index);
     }
 
+    /// <summary>Why TorchSharp could not start its CUDA backend, when it threw (a missing library or symbol is named there).</summary>
+    private static string? _cudaFailure;
+
     private static bool CudaAvailable()
     {
         try { return cuda.is_available(); }
-        catch (Exception e) when (e is not OutOfMemoryException) { return false; }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            _cudaFailure = e.Message.Split('\n')[0];
+            return false;
+        }
     }
 
-    private static string WhyNoCuda() => LibTorchFolder.Loaded is { } folder
+    private static string WhyNoCuda() => (LibTorchFolder.Loaded is { } folder
         ? $"the libtorch loaded from {folder} has {(File.Exists(Path.Combine(folder, "libtorch_cuda.so")) ? "CUDA libraries but no visible GPU" : "no libtorch_cuda")}"
-        : "this build carries the CPU-only libtorch package (TorchSharp-cpu)";
+        : "this build carries the CPU-only libtorch package (TorchSharp-cpu)") + (_cudaFailure is { } f ? $"; TorchSharp said: {f}" : "");
 
     /// <summary>
     /// What a CUDA device needs before the first step: TF32 for fp32 matmuls and convolutions (<c>compute.tf32</c>), and
