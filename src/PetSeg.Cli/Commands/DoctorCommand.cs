@@ -50,7 +50,7 @@ public sealed class DoctorCommand : GuardedCommand<DoctorSettings>
             : "passed: the default kernels are correct here";
         var machine = new Machine(CpuDescription.Model, CpuDescription.InstructionSets, Bfloat16Hardware.IsAccelerated,
             TorchSharp.torch.get_num_threads(), TorchSharp.torch.__version__, typeof(TorchSharp.torch).Assembly.GetName().Version?.ToString() ?? "?",
-            OneDnnSwitch.IsAvailable ? OneDnnSwitch.Enabled : null, mode.Name(), ComputeBackend.Fault == InjectedFault.None ? null : ComputeBackend.Fault.Name(),
+            AtenContext.IsAvailable ? AtenContext.MkldnnEnabled : null, mode.Name(), ComputeBackend.Fault == InjectedFault.None ? null : ComputeBackend.Fault.Name(),
             CudaDevices(), LibTorchFolder.Loaded);
         if (s.Json) PrintJson(machine, passed, verdict, clock.Elapsed);
         else Print(machine, passed, verdict, clock.Elapsed);

@@ -12,7 +12,6 @@ public static class AtenContext
 {
     private delegate IntPtr GlobalContext();
     private delegate void SetBool(IntPtr context, [MarshalAs(UnmanagedType.U1)] bool value);
-    private delegate void SetTwoBools(IntPtr context, [MarshalAs(UnmanagedType.U1)] bool value, [MarshalAs(UnmanagedType.U1)] bool warnOnly);
     [return: MarshalAs(UnmanagedType.U1)] private delegate bool GetBool(IntPtr context);
 
     private static readonly Lazy<(IntPtr Library, IntPtr Context)?> Bound = new(Bind);
@@ -31,14 +30,6 @@ public static class AtenContext
 
     /// <summary>cuDNN benchmarks algorithms per shape (faster, not reproducible run to run).</summary>
     public static void SetBenchmarkCuDnn(bool value) => Setter("_ZN2at7Context17setBenchmarkCuDNNEb")(value);
-
-    /// <summary><c>torch.use_deterministic_algorithms</c> (TorchSharp's is marked not implemented).</summary>
-    public static void SetDeterministicAlgorithms(bool value, bool warnOnly)
-    {
-        var set = Function<SetTwoBools>("_ZN2at7Context26setDeterministicAlgorithmsEbb")
-            ?? throw new DeviceException("libtorch's at::Context::setDeterministicAlgorithms was not found on this platform.");
-        set(Bound.Value!.Value.Context, value, warnOnly);
-    }
 
     private static Action<bool> Setter(string symbol)
     {

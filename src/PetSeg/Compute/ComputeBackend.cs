@@ -53,7 +53,7 @@ public static class ComputeBackend
     {
         lock (Gate)
         {
-            if (Path == KernelPath.OneDnnOff) OneDnnSwitch.Enabled = true;
+            if (Path == KernelPath.OneDnnOff) AtenContext.MkldnnEnabled = true;
             Path = KernelPath.OneDnn;
             Mode = mode;
             Report = null;
@@ -107,7 +107,7 @@ public static class ComputeBackend
     private static KernelPath? Next(KernelPath path) => path switch
     {
         KernelPath.OneDnn => KernelPath.PaddedNarrowConvolutions,
-        KernelPath.PaddedNarrowConvolutions when OneDnnSwitch.IsAvailable => KernelPath.OneDnnOff,
+        KernelPath.PaddedNarrowConvolutions when AtenContext.IsAvailable => KernelPath.OneDnnOff,
         _ => null,
     };
 
@@ -116,7 +116,7 @@ public static class ComputeBackend
     {
         lock (Gate)
         {
-            if (path == KernelPath.OneDnnOff || Path == KernelPath.OneDnnOff) OneDnnSwitch.Enabled = path != KernelPath.OneDnnOff;
+            if (path == KernelPath.OneDnnOff || Path == KernelPath.OneDnnOff) AtenContext.MkldnnEnabled = path != KernelPath.OneDnnOff;
             Path = path;
         }
     }

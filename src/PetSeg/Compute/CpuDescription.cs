@@ -11,9 +11,10 @@ public static class CpuDescription
     {
         if (File.Exists("/proc/cpuinfo"))
         {
-            var line = File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal));
-            var family = File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("cpu family", StringComparison.Ordinal));
-            var model = File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model\t", StringComparison.Ordinal));
+            var lines = File.ReadLines("/proc/cpuinfo").TakeWhile(l => l.Length > 0).ToList(); // the first CPU's block
+            var line = lines.FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal));
+            var family = lines.FirstOrDefault(l => l.StartsWith("cpu family", StringComparison.Ordinal));
+            var model = lines.FirstOrDefault(l => l.StartsWith("model\t", StringComparison.Ordinal));
             string Value(string? l) => l is null ? "" : l[(l.IndexOf(':') + 1)..].Trim();
             if (line is not null)
                 return Value(line) + (family is not null && model is not null ? $" (family {Value(family)}, model {Value(model)})" : "");

@@ -21,6 +21,9 @@ public static class DeviceChoice
     public static bool IsValid(string text) =>
         text is "auto" or "cpu" or "cuda" || (text.StartsWith("cuda:", StringComparison.Ordinal) && int.TryParse(text[5..], out var i) && i >= 0);
 
+    /// <summary>Whether a setting asks for a CUDA device (<c>cuda</c>, <c>cuda:N</c>; <c>auto</c> may land anywhere).</summary>
+    public static bool IsCuda(string setting) => setting.StartsWith("cuda", StringComparison.Ordinal);
+
     /// <param name="note">Receives the one line <c>auto</c> prints about what it chose.</param>
     public static Device Resolve(string setting, Action<string>? note = null)
     {

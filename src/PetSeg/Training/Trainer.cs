@@ -64,7 +64,7 @@ public sealed class Trainer(TrainSettings settings, string runDir, IProgressSink
         if (settings.Epochs > startEpoch)
         {
             ComputeBackend.EnsureChecked(bf16: shadow is not null); // before the first step, so the log says what computes
-            var compute = ComputeBackend.Record;
+            var compute = ComputeBackend.RecordOn(_device);
             Log($"compute: {compute.Cpu}; kernels: {compute.Backend}; numerics self-check: {compute.Verdict}");
         }
         for (int epoch = startEpoch; epoch < settings.Epochs; epoch++)

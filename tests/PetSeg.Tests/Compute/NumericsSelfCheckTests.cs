@@ -58,14 +58,14 @@ public sealed class NumericsSelfCheckTests : IDisposable
     [Fact]
     public void A_fault_in_every_onednn_convolution_switches_onednn_off_and_back()
     {
-        Assert.True(OneDnnSwitch.IsAvailable, "libtorch's oneDNN switch was not found in libtorch_cpu");
+        Assert.True(AtenContext.IsAvailable, "libtorch's oneDNN switch was not found in libtorch_cpu");
         Settle(NumericsMode.Auto, InjectedFault.OneDnn);
         Assert.Equal(KernelPath.OneDnnOff, ComputeBackend.Path);
-        Assert.False(OneDnnSwitch.Enabled);
+        Assert.False(AtenContext.MkldnnEnabled);
         Assert.Equal(3, ComputeBackend.Attempts.Count);
         Assert.False(ComputeBackend.Attempts[1].Passed); // padding does not help a fault in every convolution
         ComputeBackend.Reset();
-        Assert.True(OneDnnSwitch.Enabled);
+        Assert.True(AtenContext.MkldnnEnabled);
     }
 
     [Fact]

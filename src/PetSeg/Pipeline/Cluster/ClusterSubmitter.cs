@@ -1,3 +1,4 @@
+using PetSeg.Compute;
 using PetSeg.Core;
 using PetSeg.IO;
 using PetSeg.Pipeline.Config;
@@ -87,14 +88,14 @@ public sealed class ClusterSubmitter(PipelineConfig config, PipelineRunner runne
     /// workspace (PyTorch's reproducibility notes: without it cuBLAS may pick non-deterministic reductions).
     /// </summary>
     public static IReadOnlyList<(string Name, string Value)> EnvironmentFor(Stage stage, PipelineConfig config) =>
-        stage.Computes && stage.DeviceSetting.StartsWith("cuda", StringComparison.Ordinal) && config.Compute.Deterministic
+        stage.Computes && DeviceChoice.IsCuda(stage.DeviceSetting) && config.Compute.Deterministic
             ? [("CUBLAS_WORKSPACE_CONFIG", ":4096:8")] : [];
 
     public static ClusterResources ResourcesFor(Stage stage, PipelineConfig config)
     {
         var experiment = config.Experiments.FirstOrDefault(e => stage.Id == StageIds.Train(e.Id) || stage.Id == StageIds.Evaluate(e.Id));
         var resources = config.Cluster.For(stage.Kind, experiment?.Cluster);
-        return stage.Computes && stage.DeviceSetting.StartsWith("cuda", StringComparison.Ordinal) && resources.Gres is null
+        return stage.Computes && DeviceChoice.IsCuda(stage.DeviceSetting) && resources.Gres is null
             ? resources with { Gres = "gpu:1" } : resources;
     }
 }
