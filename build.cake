@@ -46,16 +46,16 @@ void EnsureBuilt()
     built = true;
 }
 
-// The library's answer to "which stages are stale?", asked once and again only after a stage has run (one process for
-// every fresh stage, none per stage).
-HashSet<string> staleCache = null;
-HashSet<string> Stale()
+// The library's plan: which stages a run would do work for (stale ones, and those that refresh a view when fresh), asked
+// once and again only after a stage has run (one process for every fresh stage, none per stage).
+HashSet<string> runsCache = null;
+HashSet<string> Runs()
 {
-    if (staleCache is not null) return staleCache;
-    staleCache = new HashSet<string>();
+    if (runsCache is not null) return runsCache;
+    runsCache = new HashSet<string>();
     foreach (var s in JsonDocument.Parse(string.Join("", PetsegLines("status --json"))).RootElement.EnumerateArray())
-        if (!s.GetProperty("fresh").GetBoolean()) staleCache.Add(s.GetProperty("stage").GetString());
-    return staleCache;
+        if (s.GetProperty("runs").GetBoolean()) runsCache.Add(s.GetProperty("stage").GetString());
+    return runsCache;
 }
 
 Task("Build").Description("Build the petseg program.").Does(EnsureBuilt);
@@ -112,27 +112,25 @@ if (!isFixed && engine == "slurm")
 else if (!isFixed)
 {
     EnsureBuilt(); // the graph comes from the program
-    var groups = new Dictionary<string, CakeTaskBuilder>
-    {
-        ["train"] = Task("Train").Description("Train every experiment."),
-        ["evaluate"] = Task("Evaluate").Description("Evaluate every experiment."),
-    };
+    var groups = new Dictionary<string, CakeTaskBuilder>();
     foreach (var line in PetsegLines("stages"))
     {
         var parts = line.Split('\t');
-        var (id, kind, deps) = (parts[0], parts[1], parts[2].Length == 0 ? new string[0] : parts[2].Split(','));
+        var (id, kind, deps, groupName) = (parts[0], parts[1], parts[2].Length == 0 ? new string[0] : parts[2].Split(','), parts[3]);
         var forced = force && TaskName(id).Equals(target, StringComparison.OrdinalIgnoreCase);
         var task = Task(TaskName(id))
             .Description($"{kind} stage '{id}'")
-            // The report always runs: on a cache hit it only refreshes artifacts/report/ from the current key.
-            .WithCriteria(() => forced || kind == "report" || Stale().Contains(id), "fresh (its key is in the store)")
+            .WithCriteria(() => forced || Runs().Contains(id), "fresh (its key is in the store)")
             .Does(() =>
             {
                 Petseg($"run {id} --exclusive" + (forced ? " --force" : "") + (push ? " --push" : ""));
-                staleCache = null; // what is stale downstream may have changed
+                runsCache = null; // what is stale downstream may have changed
             });
         foreach (var d in deps) task.IsDependentOn(TaskName(d));
-        if (groups.TryGetValue(kind, out var group)) group.IsDependentOn(TaskName(id));
+        if (groupName.Length == 0) continue;
+        if (!groups.TryGetValue(groupName, out var group))
+            groups[groupName] = group = Task(TaskName(groupName)).Description($"Every '{groupName}' stage.");
+        group.IsDependentOn(TaskName(id));
     }
 }
 

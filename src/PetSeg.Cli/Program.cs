@@ -32,7 +32,10 @@ app.Configure(c =>
     c.AddBranch("exp", b =>
     {
         b.SetDescription("Compare experiments (see README, Comparing runs).");
-        b.AddCommand<ExpShowCommand>("show").WithExample("exp", "show", "--sort", "mean_iou").WithExample("exp", "show", "--md");
+        b.AddCommand<ExpShowCommand>("show")
+            .WithDescription("One table of experiments × the parameters that differ × metrics, from pipeline.lock (like dvc exp show). " +
+                $"Metrics: {string.Join(", ", PetSeg.Metrics.HeadlineMetrics.All.Select(m => $"{m.Key} ({m.Description})"))}; --sort takes {PetSeg.Metrics.HeadlineMetrics.SortChoices}.")
+            .WithExample("exp", "show", "--sort", "mean_iou").WithExample("exp", "show", "--md");
     });
     c.AddBranch("metrics", b => { b.SetDescription("Metrics recorded in pipeline.lock."); b.AddCommand<MetricsDiffCommand>("diff").WithExample("metrics", "diff", "HEAD~1"); });
     c.AddBranch("params", b => { b.SetDescription("Parameters recorded in pipeline.lock."); b.AddCommand<ParamsDiffCommand>("diff").WithExample("params", "diff", "main"); });

@@ -1,3 +1,4 @@
+using PetSeg.Lab;
 using System.ComponentModel;
 using System.Diagnostics;
 using PetSeg.Data.Cache;
@@ -68,7 +69,7 @@ public class BenchSettings : CommandSettings
     public sealed class Lab : BenchSettings
     {
         [CommandOption("-c|--config <FILE>")][Description("Pipeline definition (default: pipeline.yaml in the current folder).")]
-        public string Config { get; init; } = PetSeg.Pipeline.Config.PipelineConfigLoader.DefaultFile;
+        public string Config { get; init; } = PetSeg.Lab.PipelineConfigLoader.DefaultFile;
         [CommandOption("-p|--profile <NAME>")][Description("Profile to overlay, e.g. 'demo'. Also read from $PETSEG_PROFILE.")]
         public string? Profile { get; init; }
         [CommandOption("--steps <N>")][Description("Measured training steps per distinct model (default 6; the median counts).")]
@@ -160,7 +161,7 @@ public sealed class TrainStepBench : BenchCommand<BenchSettings.TrainStep>
 public sealed class LabBench : BenchCommand<BenchSettings.Lab>
 {
     protected override int Measure(BenchSettings.Lab s, CancellationToken ct) =>
-        LabProjection.Run(PetSeg.Pipeline.Config.PipelineConfigLoader.Load(s.Config, s.Profile ?? Environment.GetEnvironmentVariable("PETSEG_PROFILE")), Math.Max(1, s.Steps), ct, s.Device);
+        LabProjection.Run(PetSeg.Lab.PipelineConfigLoader.Load(s.Config, s.Profile ?? Environment.GetEnvironmentVariable("PETSEG_PROFILE")), Math.Max(1, s.Steps), ct, s.Device);
 }
 
 [Description("Whole training epochs through the Trainer, images/s and RSS after each epoch.")]
@@ -200,7 +201,7 @@ public sealed class RemoteBench : BenchCommand<RemoteBenchSettings>
             using var f = File.Create(file);
             for (int i = 0; i < s.MiB; i++) { System.Security.Cryptography.RandomNumberGenerator.Fill(buffer); f.Write(buffer); }
         }
-        using var remote = PetSeg.Pipeline.Remote.RemoteRegistry.Open(new PetSeg.Pipeline.Config.RemoteConfig("bench", s.Url, s.Endpoint));
+        using var remote = PetSeg.Workflow.Remote.RemoteRegistry.Open(new PetSeg.Workflow.Remote.RemoteConfig("bench", s.Url, s.Endpoint));
         var key = $"bench/{Guid.NewGuid():N}";
         double mb = s.MiB * 1.048576;
         var sw = Stopwatch.StartNew();

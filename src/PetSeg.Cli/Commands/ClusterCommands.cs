@@ -1,8 +1,11 @@
 using System.ComponentModel;
 using PetSeg.Cli.Console;
-using PetSeg.Pipeline.Cluster;
-using PetSeg.Pipeline.Config;
-using PetSeg.Pipeline.Runner;
+using PetSeg.Workflow.Cluster;
+using PetSeg.Core;
+using PetSeg.Compute;
+using PetSeg.Lab.Config;
+using PetSeg.Workflow.Remote;
+using PetSeg.Workflow.Runner;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -29,9 +32,9 @@ public sealed class SubmitCommand : GuardedCommand<SubmitSettings>
     protected override Task<int> RunAsync(SubmitSettings s, CancellationToken ct)
     {
         var config = s.Load();
-        var runner = new PipelineRunner(config, new ConsoleProgressSink(), remote: s.Remote(config));
+        var runner = s.Runner(config);
         var slurm = new SlurmClient();
-        var submission = new ClusterSubmitter(config, runner, slurm, PetsegLauncher.Command(), s.JobOptions(config), new ConsoleProgressSink()).Submit(s.Target);
+        var submission = new ClusterSubmitter(config.Cluster, runner, slurm, PetsegLauncher.Command(), s.JobOptions(config), new ConsoleProgressSink()).Submit(s.Target);
         if (submission.Jobs.Count == 0)
         {
             System.Console.WriteLine($"{s.Target}: nothing to submit, every stage is fresh");

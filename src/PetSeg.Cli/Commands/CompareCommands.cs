@@ -1,6 +1,7 @@
+using PetSeg.Lab;
 using System.ComponentModel;
-using PetSeg.Pipeline.Comparison;
-using PetSeg.Pipeline.Store;
+using PetSeg.Workflow.Comparison;
+using PetSeg.Workflow.Store;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -20,7 +21,7 @@ public class OutputSettings : PipelineSettings
 
 public sealed class ExpShowSettings : OutputSettings
 {
-    [CommandOption("--sort <METRIC>")][Description("Sort by mean_iou, f1_weighted, accuracy (best first) or pixel_error (lowest first).")]
+    [CommandOption("--sort <METRIC>")][Description("Sort by a headline metric, best first (the metrics are listed in the description above).")]
     public string? Sort { get; init; }
 }
 
@@ -30,7 +31,7 @@ public sealed class ExpShowCommand : GuardedCommand<ExpShowSettings>
     protected override Task<int> RunAsync(ExpShowSettings s, CancellationToken ct)
     {
         var config = s.Load();
-        var table = ExperimentTable.FromLock(PipelineLock.Read(config.LockFile), s.All, s.Sort);
+        var table = ExperimentTable.FromLock(PipelineLock.Read(config.LockFile), LabPipeline.Comparison, s.All, s.Sort);
         if (table.Rows.Count == 0) { System.Console.WriteLine($"{config.LockFile}: no experiment has run yet (petseg run report)"); return Task.FromResult(0); }
         if (s.Json) System.Console.Write(table.ToJson() + "\n");
         else if (s.Csv) System.Console.Write(table.ToCsv());
@@ -85,7 +86,7 @@ public abstract class DiffCommand : GuardedCommand<DiffSettings>
 [Description("Each experiment's metrics in pipeline.lock now against those committed at REV (default HEAD): old → new and the change.")]
 public sealed class MetricsDiffCommand : DiffCommand
 {
-    protected override IReadOnlyList<DiffRow> Diff(PipelineLock old, PipelineLock now, bool all) => LockDiff.Metrics(old, now, all);
+    protected override IReadOnlyList<DiffRow> Diff(PipelineLock old, PipelineLock now, bool all) => LockDiff.Metrics(old, now, LabPipeline.Comparison, all);
     protected override string SubjectHeader => "experiment";
 }
 

@@ -1,7 +1,8 @@
 using System.ComponentModel;
 using PetSeg.Cli.Console;
-using PetSeg.Pipeline.Runner;
-using PetSeg.Pipeline.Stages;
+using PetSeg.Workflow.Runner;
+using PetSeg.Lab.Stages;
+using PetSeg.Workflow.Stages;
 
 namespace PetSeg.Cli.Commands;
 
@@ -12,7 +13,7 @@ public sealed class DownloadCommand : GuardedCommand<PipelineSettings>
     {
         // Through the runner, so it takes the store's lock and records what it wrote like every other stage.
         var config = settings.Load();
-        new PipelineRunner(config, new ConsoleProgressSink(), remote: settings.Remote(config)).Run(StageIds.Download, ct: ct);
+        settings.Runner(config).Run(StageIds.Download, ct: ct);
         return Task.FromResult(0);
     }
 }
@@ -23,7 +24,7 @@ public sealed class PreprocessCommand : GuardedCommand<PipelineSettings>
     protected override Task<int> RunAsync(PipelineSettings settings, CancellationToken ct)
     {
         var config = settings.Load();
-        new PipelineRunner(config, new ConsoleProgressSink(), remote: settings.Remote(config)).Run(StageIds.Preprocess, ct: ct);
+        settings.Runner(config).Run(StageIds.Preprocess, ct: ct);
         return Task.FromResult(0);
     }
 }

@@ -1,7 +1,8 @@
 using System.ComponentModel;
 using PetSeg.Models.Weights;
-using PetSeg.Pipeline.Runner;
-using PetSeg.Pipeline.Stages;
+using PetSeg.Workflow.Runner;
+using PetSeg.Lab.Stages;
+using PetSeg.Workflow.Stages;
 using PetSeg.Training.Checkpoints;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -37,10 +38,10 @@ public sealed class ExportCommand : GuardedCommand<ExportSettings>
         var config = s.Load();
         // With several seeds an experiment has one run per seed: its first seed's weights are exported.
         var run = config.Experiments.FirstOrDefault(e => e.ExperimentId == s.Experiment)
-            ?? throw new PetSeg.Pipeline.Config.ConfigException($"{config.File}: no experiment '{s.Experiment}'. Defined: {string.Join(", ", config.Experiments.Select(e => e.ExperimentId).Distinct())}");
+            ?? throw new PetSeg.Core.ConfigException($"{config.File}: no experiment '{s.Experiment}'. Defined: {string.Join(", ", config.Experiments.Select(e => e.ExperimentId).Distinct())}");
         var stage = StageIds.Train(run.Id);
-        var entry = new PipelineRunner(config, PetSeg.Core.NullProgressSink.Instance).FreshEntry(stage)
-            ?? throw new PetSeg.Pipeline.Graph.PipelineException($"{stage} has no result for the current pipeline.yaml; run it first (petseg run {stage}) or pull it from a remote.");
+        var entry = s.Runner(config, quiet: true).FreshEntry(stage)
+            ?? throw new PetSeg.Workflow.Graph.PipelineException($"{stage} has no result for the current pipeline.yaml; run it first (petseg run {stage}) or pull it from a remote.");
         var source = entry.OutputPath(TrainingCheckpoint.WeightsFile);
         using var scope = NewDisposeScope();
         var weights = TrainingCheckpoint.LoadWeights(source, out var info);

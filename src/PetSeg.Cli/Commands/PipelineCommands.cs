@@ -1,8 +1,9 @@
 using System.ComponentModel;
 using System.Text.Json;
 using PetSeg.Cli.Console;
-using PetSeg.Pipeline.Graph;
-using PetSeg.Pipeline.Runner;
+using PetSeg.Lab;
+using PetSeg.Workflow.Graph;
+using PetSeg.Workflow.Runner;
 using Spectre.Console.Cli;
 
 namespace PetSeg.Cli.Commands;
@@ -32,7 +33,7 @@ public sealed class RunCommand : GuardedCommand<RunSettings>
     protected override Task<int> RunAsync(RunSettings s, CancellationToken ct)
     {
         var config = s.Load();
-        var runner = new PipelineRunner(config, new ConsoleProgressSink(), remote: s.Remote(config, s.Push));
+        var runner = s.Runner(config, push: s.Push);
         var runs = runner.Run(s.Target, s.Force, s.Exclusive, ct);
         int executed = runs.Count(r => r.Outcome == StageOutcome.Executed), pulled = runs.Count(r => r.Outcome == StageOutcome.Pulled);
         System.Console.WriteLine($"{s.Target}: {runs.Count} stage(s), {executed} ran, {pulled} pulled, {runs.Count - executed - pulled} cache hit(s)");
@@ -53,13 +54,13 @@ public sealed class StatusCommand : GuardedCommand<StatusSettings>
     protected override Task<int> RunAsync(StatusSettings s, CancellationToken ct)
     {
         var config = s.Load();
-        var status = new PipelineRunner(config, PetSeg.Core.NullProgressSink.Instance).Status();
+        var status = s.Runner(config, quiet: true).Status();
         var jobs = ClusterJobs(config);
         if (s.Json)
         {
             System.Console.WriteLine(JsonSerializer.Serialize(status.Select(x => new
             {
-                stage = x.Stage, fresh = x.State == Freshness.Fresh, key = x.Key, reasons = x.Reasons,
+                stage = x.Stage, fresh = x.State == Freshness.Fresh, runs = x.Runs, key = x.Key, reasons = x.Reasons,
                 job = jobs.TryGetValue(x.Stage, out var j) ? new { id = j.Id, state = j.State.ToLowerInvariant() } : null,
             })));
             return Task.FromResult(0);
@@ -76,16 +77,16 @@ public sealed class StatusCommand : GuardedCommand<StatusSettings>
     }
 
     /// <summary>This workspace's queued or running Slurm jobs by stage (none when no cluster is configured).</summary>
-    private static Dictionary<string, PetSeg.Pipeline.Cluster.SlurmJob> ClusterJobs(PetSeg.Pipeline.Config.PipelineConfig config)
+    private static Dictionary<string, PetSeg.Workflow.Cluster.SlurmJob> ClusterJobs(PetSeg.Lab.Config.PipelineConfig config)
     {
         if (config.Cluster.Engine != "slurm") return [];
-        var prefix = PetSeg.Pipeline.Cluster.ClusterSubmitter.JobPrefix(config);
+        var prefix = PetSeg.Workflow.Cluster.ClusterSubmitter.JobPrefix(LabPipeline.WorkspaceOf(config));
         try
         {
-            return new PetSeg.Pipeline.Cluster.SlurmClient().Named(prefix).Where(j => j.IsActive)
+            return new PetSeg.Workflow.Cluster.SlurmClient().Named(prefix).Where(j => j.IsActive)
                 .GroupBy(j => j.Name[prefix.Length..]).ToDictionary(g => g.Key, g => g.First());
         }
-        catch (PetSeg.Pipeline.Cluster.ClusterException e)
+        catch (PetSeg.Workflow.Cluster.ClusterException e)
         {
             System.Console.Error.WriteLine($"note: cannot ask Slurm about queued jobs ({e.Message})");
             return [];
@@ -93,13 +94,13 @@ public sealed class StatusCommand : GuardedCommand<StatusSettings>
     }
 }
 
-[Description("Print the stage graph (id, kind, dependencies), one stage per line; build.cake registers its tasks from this.")]
+[Description("Print the stage graph (id, kind, dependencies, group), one stage per line, tab-separated; build.cake registers its tasks from this.")]
 public sealed class StagesCommand : GuardedCommand<PipelineSettings>
 {
     protected override Task<int> RunAsync(PipelineSettings s, CancellationToken ct)
     {
-        foreach (var stage in PipelineGraph.Build(s.Load()).Stages)
-            System.Console.WriteLine($"{stage.Id}\t{stage.Kind}\t{string.Join(",", stage.DependsOn)}");
+        foreach (var stage in LabPipeline.Build(s.Load()).Stages)
+            System.Console.WriteLine($"{stage.Id}\t{stage.Kind}\t{string.Join(",", stage.DependsOn)}\t{stage.Group}");
         return Task.FromResult(0);
     }
 }
@@ -116,7 +117,7 @@ public sealed class GcCommand : GuardedCommand<GcSettings>
 {
     protected override Task<int> RunAsync(GcSettings s, CancellationToken ct)
     {
-        var (n, bytes) = new PipelineRunner(s.Load(), new ConsoleProgressSink()).CollectGarbage(s.DryRun);
+        var (n, bytes) = s.Runner(s.Load()).CollectGarbage(s.DryRun);
         System.Console.WriteLine($"gc: {(s.DryRun ? "would remove" : "removed")} {n} entr{(n == 1 ? "y" : "ies")}, {bytes / 1048576.0:F1} MiB {(s.DryRun ? "to free" : "freed")}");
         return Task.FromResult(0);
     }
@@ -127,7 +128,7 @@ public sealed class VerifyCommand : GuardedCommand<PipelineSettings>
 {
     protected override Task<int> RunAsync(PipelineSettings s, CancellationToken ct)
     {
-        var lost = new PipelineRunner(s.Load(), new ConsoleProgressSink()).Verify();
+        var lost = s.Runner(s.Load()).Verify();
         foreach (var stage in lost) System.Console.WriteLine($"verify: {stage} is no longer fresh (damaged, or downstream of a damaged result)");
         System.Console.WriteLine(lost.Count == 0 ? "verify: every fresh result matches its recorded digests" : $"verify: {lost.Count} stage(s) will rerun");
         return Task.FromResult(lost.Count == 0 ? 0 : 1);

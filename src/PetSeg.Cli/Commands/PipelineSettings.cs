@@ -1,6 +1,10 @@
 using System.ComponentModel;
+using PetSeg.Cli.Console;
 using PetSeg.Compute;
-using PetSeg.Pipeline.Config;
+using PetSeg.Core;
+using PetSeg.Lab;
+using PetSeg.Lab.Config;
+using PetSeg.Workflow.Runner;
 using Spectre.Console.Cli;
 
 namespace PetSeg.Cli.Commands;
@@ -33,9 +37,16 @@ public class PipelineSettings : CommandSettings
     public bool NoRemote { get; init; }
 
     /// <summary>The remote this command uses, or null (none configured, or --no-remote).</summary>
-    public PetSeg.Pipeline.Runner.RemoteUse? Remote(PipelineConfig config, bool push = false) =>
+    public RemoteUse? Remote(PipelineConfig config, bool push = false) =>
         NoRemote ? null
-        : config.Remotes.Select(RemoteName, config.File) is { } r ? new PetSeg.Pipeline.Runner.RemoteUse(r, push || r.Push) : null;
+        : config.Remotes.Select(RemoteName, config.File) is { } r ? new RemoteUse(r, push || r.Push) : null;
+
+    /// <summary>
+    /// The one place the CLI builds the engine's runner: over the lab's stages, with this command line's remote (none
+    /// with --no-remote), reporting to the console (or nowhere, for commands whose output is a result).
+    /// </summary>
+    public PipelineRunner Runner(PipelineConfig config, bool quiet = false, bool push = false) =>
+        LabPipeline.Runner(config, quiet ? NullProgressSink.Instance : new ConsoleProgressSink(), remote: Remote(config, push));
 
     /// <summary>The options a cluster job repeats so it sees the same configuration, profile and remote.</summary>
     public IReadOnlyList<string> JobOptions(PipelineConfig config)

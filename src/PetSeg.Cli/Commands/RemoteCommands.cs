@@ -1,7 +1,7 @@
 using System.ComponentModel;
 using System.Diagnostics;
 using PetSeg.Cli.Console;
-using PetSeg.Pipeline.Runner;
+using PetSeg.Workflow.Runner;
 using Spectre.Console.Cli;
 
 namespace PetSeg.Cli.Commands;
@@ -20,7 +20,7 @@ public sealed class PushCommand : GuardedCommand<TransferSettings>
     {
         var config = s.Load();
         var clock = Stopwatch.StartNew();
-        var results = new PipelineRunner(config, new ConsoleProgressSink(), remote: s.Remote(config)).Push(s.Targets, ct);
+        var results = s.Runner(config).Push(s.Targets, ct);
         var sent = results.Where(r => !r.AlreadyThere).ToList();
         System.Console.WriteLine($"pushed {sent.Count} result(s), {sent.Sum(r => r.BytesSent) / 1048576.0:F1} MiB, {clock.Elapsed.TotalSeconds:F1} s; {results.Count - sent.Count} already there");
         return Task.FromResult(0);
@@ -34,7 +34,7 @@ public sealed class PullCommand : GuardedCommand<TransferSettings>
     {
         var config = s.Load();
         var clock = Stopwatch.StartNew();
-        var results = new PipelineRunner(config, new ConsoleProgressSink(), remote: s.Remote(config)).Pull(s.Targets, ct);
+        var results = s.Runner(config).Pull(s.Targets, ct);
         int Count(string outcome) => results.Count(r => r.Outcome == outcome);
         System.Console.WriteLine($"pulled {Count("pulled")} result(s) in {clock.Elapsed.TotalSeconds:F1} s; {Count("present")} already here, {Count("absent")} not on the remote, {Count("corrupt")} corrupt (not used)");
         return Task.FromResult(Count("corrupt") > 0 ? 1 : 0);

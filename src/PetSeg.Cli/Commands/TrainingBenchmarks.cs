@@ -9,6 +9,9 @@ using PetSeg.Training.Augmentation;
 using PetSeg.Training.Optim;
 using TorchSharp;
 using static TorchSharp.torch;
+using PetSeg.Models.Layers;
+using PetSeg.Models.Input;
+using PetSeg.Inference;
 
 namespace PetSeg.Cli.Commands;
 
@@ -217,12 +220,12 @@ internal static class TrainingBenchmarks
 internal static class LabProjection
 {
     /// <summary>Synthetic data: from its count (even indices train). The real data: its caches' sizes once preprocessed, else trainval 3,680 / test 3,669.</summary>
-    public static (int Train, int Test) SplitSizes(PetSeg.Pipeline.Config.PipelineConfig config)
+    public static (int Train, int Test) SplitSizes(PetSeg.Lab.Config.PipelineConfig config)
     {
         if (config.Dataset.Source == "synthetic") return ((config.Dataset.Synthetic.Count + 1) / 2, config.Dataset.Synthetic.Count / 2);
         int Cached(string split, int fallback)
         {
-            var path = PetSeg.Pipeline.Stages.PreprocessStage.CachePath(config, split);
+            var path = PetSeg.Lab.Stages.PreprocessStage.CachePath(config, split);
             if (!File.Exists(path)) return fallback;
             using var cache = TensorCache.Open(path);
             return cache.Count;
@@ -230,7 +233,7 @@ internal static class LabProjection
         return (Cached("trainval", 3680), Cached("test", 3669));
     }
 
-    public static int Run(PetSeg.Pipeline.Config.PipelineConfig config, int steps, CancellationToken ct, string? deviceSetting = null)
+    public static int Run(PetSeg.Lab.Config.PipelineConfig config, int steps, CancellationToken ct, string? deviceSetting = null)
     {
         var device = PetSeg.Compute.DeviceChoice.Resolve(deviceSetting ?? config.Compute.Device, System.Console.WriteLine);
         PetSeg.Compute.DeviceChoice.Prepare(device, config.Compute.Tf32, config.Compute.Deterministic);

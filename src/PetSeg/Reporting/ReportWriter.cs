@@ -24,7 +24,7 @@ public sealed record ReportInput(
 /// <summary>Renders report.md: the lab's tables exactly as the notebook prints them, then curves, predictions and run metadata.</summary>
 public static class ReportWriter
 {
-    public static readonly string[] Columns = ["Model", "Hamming Loss (Pixel Error)", "F1 Score (Weighted)", "mAP (mean IoU)"];
+    public static readonly string[] Columns = ["Model", .. HeadlineMetrics.LabColumns.Select(m => m.LabColumn!)];
 
     /// <summary>The tables alone, each under a heading: the part that must equal the lab's printed output.</summary>
     public static string Tables(ReportConfig config, IReadOnlyDictionary<string, SegmentationMetrics> metrics) => Tables(config, metrics, null);
@@ -43,7 +43,7 @@ public static class ReportWriter
         {
             sb.Append("## ").Append(table.Title).Append("\n\n");
             var rows = table.Rows.Select(r => metrics.TryGetValue(r.Experiment, out var m)
-                ? (r.Label, new[] { m.PixelError, m.F1Weighted, m.MeanIoU })
+                ? (r.Label, HeadlineMetrics.LabColumns.Select(c => c.Read(m)).ToArray())
                 : throw new KeyNotFoundException($"no metrics for experiment '{r.Experiment}' (row '{r.Label}')")).ToList();
             sb.Append(PipeTable.Render(Columns, rows)).Append('\n');
             if (rows.Any(r => r.Item2.Any(double.IsNaN)))

@@ -2,6 +2,7 @@ using PetSeg.Compute;
 using TorchSharp;
 using PetSeg.Models;
 using static TorchSharp.torch;
+using PetSeg.Models.Layers;
 
 namespace PetSeg.Training;
 

@@ -1,3 +1,4 @@
+using PetSeg.Models.Layers;
 namespace PetSeg.Training;
 
 /// <summary>

@@ -8,6 +8,7 @@ using PetSeg.Training.Augmentation;
 using PetSeg.Training.Checkpoints;
 using PetSeg.Training.Optim;
 using static TorchSharp.torch;
+using PetSeg.Models.Input;
 
 namespace PetSeg.Training;
 

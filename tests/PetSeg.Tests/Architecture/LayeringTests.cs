@@ -4,8 +4,9 @@ using Xunit.Abstractions;
 namespace PetSeg.Tests.Architecture;
 
 /// <summary>
-/// The library is a ladder: Core ← IO ← Compute ← Data, Models, Metrics ← Training ← Inference ← Reporting ← Pipeline, and
-/// inside Pipeline Config ← Store ← Remote ← Stages ← Graph ← Runner ← Comparison ← Cluster. A namespace may use its own rung and the rungs below,
+/// The library is a ladder: Core ← IO ← Compute ← Data, Models, Metrics ← Training ← Inference ← Reporting ← Workflow ← Lab;
+/// inside Workflow (the generic engine) Store ← Remote ← Stages ← Graph ← Runner ← Comparison ← Cluster, inside Lab (the
+/// lab's pipeline on it) Config ← Stages ← the pipeline's definition. A namespace may use its own rung and the rungs below,
 /// never one above and never a sibling on its own rung; this test reads the compiled types and fails on such an edge.
 /// </summary>
 public sealed class LayeringTests(ITestOutputHelper output)
@@ -15,8 +16,9 @@ public sealed class LayeringTests(ITestOutputHelper output)
         ("PetSeg.Core", 0), ("PetSeg.IO", 1), ("PetSeg.Compute", 1.5),
         ("PetSeg.Data", 2), ("PetSeg.Models", 2.1), ("PetSeg.Metrics", 2.2),
         ("PetSeg.Training", 3), ("PetSeg.Inference", 4), ("PetSeg.Reporting", 5),
-        ("PetSeg.Pipeline.Config", 6.0), ("PetSeg.Pipeline.Store", 6.1), ("PetSeg.Pipeline.Remote", 6.15), ("PetSeg.Pipeline.Stages", 6.2),
-        ("PetSeg.Pipeline.Graph", 6.3), ("PetSeg.Pipeline.Runner", 6.4), ("PetSeg.Pipeline.Comparison", 6.45), ("PetSeg.Pipeline.Cluster", 6.5),
+        ("PetSeg.Workflow.Store", 6.0), ("PetSeg.Workflow.Remote", 6.1), ("PetSeg.Workflow.Stages", 6.2), ("PetSeg.Workflow.Graph", 6.3),
+        ("PetSeg.Workflow.Runner", 6.4), ("PetSeg.Workflow.Comparison", 6.45), ("PetSeg.Workflow.Cluster", 6.5),
+        ("PetSeg.Lab.Config", 7.0), ("PetSeg.Lab.Stages", 7.1), ("PetSeg.Lab", 7.2),
     ];
 
     /// <summary>The ladder rung a namespace belongs to (its longest matching prefix), or null outside the ladder.</summary>
@@ -49,9 +51,9 @@ public sealed class LayeringTests(ITestOutputHelper output)
     [Fact]
     public void The_graph_reader_sees_a_use_inside_a_method_body()
     {
-        // Evaluator's body calls ConfusionMatrix: an edge Training → Metrics must be seen, or the test above is blind.
+        // Evaluator's body calls ConfusionMatrix: an edge Inference → Metrics must be seen, or the test above is blind.
         var edges = NamespaceGraph.Build(typeof(PetSeg.IO.AtomicFile).Assembly, Group);
-        Assert.True(edges.ContainsKey(("PetSeg.Training", "PetSeg.Metrics")));
+        Assert.True(edges.ContainsKey(("PetSeg.Inference", "PetSeg.Metrics")));
     }
 
     [Fact]

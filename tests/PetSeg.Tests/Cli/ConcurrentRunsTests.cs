@@ -1,4 +1,4 @@
-using PetSeg.Pipeline.Store;
+using PetSeg.Workflow.Store;
 using PetSeg.Tests.Support;
 
 namespace PetSeg.Tests.Cli;

@@ -1,7 +1,11 @@
+using PetSeg.Lab;
 using System.Diagnostics;
-using PetSeg.Pipeline.Config;
 using PetSeg.Core;
-using PetSeg.Pipeline.Runner;
+using PetSeg.Compute;
+using PetSeg.Lab.Config;
+using PetSeg.Workflow.Cluster;
+using PetSeg.Workflow.Remote;
+using PetSeg.Workflow.Runner;
 using PetSeg.Tests.Support;
 using PetSeg.Training.Checkpoints;
 
@@ -41,8 +45,8 @@ public sealed class KillAndResumeTests
         }
         Assert.InRange(CompletedEpochs(killed), 2, 3);
 
-        var resumed = new PipelineRunner(PipelineConfigLoader.Load(killed["pipeline.yaml"]), NullProgressSink.Instance).Run("evaluate-victim");
-        var uninterrupted = new PipelineRunner(PipelineConfigLoader.Load(clean["pipeline.yaml"]), NullProgressSink.Instance).Run("evaluate-victim");
+        var resumed = LabPipeline.Runner(PipelineConfigLoader.Load(killed["pipeline.yaml"]), NullProgressSink.Instance).Run("evaluate-victim");
+        var uninterrupted = LabPipeline.Runner(PipelineConfigLoader.Load(clean["pipeline.yaml"]), NullProgressSink.Instance).Run("evaluate-victim");
         Assert.Equal(uninterrupted.Single(r => r.Stage == "train-victim").Key, resumed.Single(r => r.Stage == "train-victim").Key);
         Assert.Equal(File.ReadAllBytes(StoreFile(clean, "model.safetensors")), File.ReadAllBytes(StoreFile(killed, "model.safetensors")));
         Assert.Equal(File.ReadAllBytes(StoreFile(clean, "metrics.json")), File.ReadAllBytes(StoreFile(killed, "metrics.json")));

@@ -1,10 +1,13 @@
+using PetSeg.Lab;
 using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text.Json;
 using PetSeg.Core;
-using PetSeg.Pipeline.Config;
-using PetSeg.Pipeline.Remote;
-using PetSeg.Pipeline.Runner;
+using PetSeg.Compute;
+using PetSeg.Lab.Config;
+using PetSeg.Workflow.Cluster;
+using PetSeg.Workflow.Remote;
+using PetSeg.Workflow.Runner;
 using PetSeg.Tests.Support;
 
 namespace PetSeg.Tests.Cli;
@@ -65,7 +68,7 @@ public sealed class KilledTransfersTests : IDisposable
     {
         var config = PipelineConfigLoader.Load(Path.Combine(ws, "pipeline.yaml"));
         // Verify re-hashes every entry ignoring the memo; nothing may be damaged.
-        Assert.Empty(new PipelineRunner(config, NullProgressSink.Instance).Verify());
+        Assert.Empty(LabPipeline.Runner(config, NullProgressSink.Instance).Verify());
     }
 
     [Fact]
@@ -75,7 +78,7 @@ public sealed class KilledTransfersTests : IDisposable
         var a = Workspace("a", "remote");
         var (exit, log) = CliProcess.Run("run", "report", "--config", Path.Combine(a, "pipeline.yaml"));
         Assert.True(exit == 0, log);
-        var stageCount = PetSeg.Pipeline.Store.PipelineLock.Read(Path.Combine(a, "pipeline.lock")).Stages.Count;
+        var stageCount = PetSeg.Workflow.Store.PipelineLock.Read(Path.Combine(a, "pipeline.lock")).Stages.Count;
         var rng = new Random(11);
 
         // Each trial pushes into an empty remote, is killed at a random point, then a second push completes it.
@@ -104,7 +107,7 @@ public sealed class KilledTransfersTests : IDisposable
             (exit, log) = CliProcess.Run("pull", "--config", Path.Combine(b, "pipeline.yaml"));
             Assert.True(exit == 0, log);
             var config = PipelineConfigLoader.Load(Path.Combine(b, "pipeline.yaml"));
-            Assert.All(new PipelineRunner(config, NullProgressSink.Instance).Run("report"), r => Assert.Equal(StageOutcome.CacheHit, r.Outcome));
+            Assert.All(LabPipeline.Runner(config, NullProgressSink.Instance).Run("report"), r => Assert.Equal(StageOutcome.CacheHit, r.Outcome));
             Assert.Equal(File.ReadAllBytes(Path.Combine(a, "out/report/report.md")), File.ReadAllBytes(Path.Combine(b, "out/report/report.md")));
             Assert.Empty(Directory.GetFileSystemEntries(Path.Combine(b, "out/store/tmp")));
             Directory.Delete(b, recursive: true);

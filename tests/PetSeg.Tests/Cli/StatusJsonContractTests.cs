@@ -5,7 +5,7 @@ namespace PetSeg.Tests.Cli;
 
 /// <summary>
 /// build.cake decides which tasks to skip from `petseg status --json` and registers tasks from `petseg stages`:
-/// this is the contract it parses (an array of {stage, fresh, key, reasons}; id TAB kind TAB deps lines).
+/// this is the contract it parses (an array of {stage, fresh, runs, key, reasons}; id TAB kind TAB deps TAB group lines).
 /// </summary>
 public sealed class StatusJsonContractTests
 {
@@ -23,11 +23,12 @@ public sealed class StatusJsonContractTests
 
         var (exit, stages) = CliProcess.Run("stages", "--config", dir["pipeline.yaml"]);
         Assert.True(exit == 0, stages);
-        Assert.Equal(["download\tdownload\t", "preprocess\tpreprocess\tdownload"], stages.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Equal(["download\tdownload\t\t", "preprocess\tpreprocess\tdownload\t"], stages.Split('\n', StringSplitOptions.RemoveEmptyEntries));
 
         var before = Status(dir);
         Assert.Equal(["download", "preprocess"], before.Select(s => s.GetProperty("stage").GetString()));
         Assert.All(before, s => Assert.False(s.GetProperty("fresh").GetBoolean()));
+        Assert.All(before, s => Assert.True(s.GetProperty("runs").GetBoolean()));
         Assert.Equal(["never run"], before[0].GetProperty("reasons").EnumerateArray().Select(r => r.GetString()));
         Assert.StartsWith("xxh128:", before[0].GetProperty("key").GetString());
         Assert.Equal(JsonValueKind.Null, before[1].GetProperty("key").ValueKind); // unknown until download is fresh
@@ -37,6 +38,7 @@ public sealed class StatusJsonContractTests
         Assert.True(runExit == 0, runOutput);
         var after = Status(dir);
         Assert.All(after, s => Assert.True(s.GetProperty("fresh").GetBoolean()));
+        Assert.All(after, s => Assert.False(s.GetProperty("runs").GetBoolean())); // nothing to refresh: Cake skips them
         Assert.All(after, s => Assert.Empty(s.GetProperty("reasons").EnumerateArray()));
         Assert.Equal(before[0].GetProperty("key").GetString(), after[0].GetProperty("key").GetString());
         var lockText = File.ReadAllText(dir["pipeline.lock"]);

@@ -5,6 +5,8 @@ using PetSeg.Training;
 using PetSeg.Training.Optim;
 using TorchSharp;
 using static TorchSharp.torch;
+using PetSeg.Models.Input;
+using PetSeg.Inference;
 
 namespace PetSeg.Tests.Compute;
 

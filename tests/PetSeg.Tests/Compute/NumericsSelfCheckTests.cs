@@ -3,6 +3,7 @@ using PetSeg.Models;
 using PetSeg.Tests.Support;
 using TorchSharp;
 using static TorchSharp.torch;
+using PetSeg.Models.Layers;
 
 namespace PetSeg.Tests.Compute;
 

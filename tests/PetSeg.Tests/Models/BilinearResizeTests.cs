@@ -1,6 +1,7 @@
 using PetSeg.Models;
 using PetSeg.Tests.Support;
 using static TorchSharp.torch;
+using PetSeg.Models.Layers;
 
 namespace PetSeg.Tests.Models;
 

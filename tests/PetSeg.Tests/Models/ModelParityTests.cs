@@ -5,6 +5,7 @@ using PetSeg.Models.Smp;
 using PetSeg.Models.Weights;
 using PetSeg.Tests.Support;
 using static TorchSharp.torch;
+using PetSeg.Models.Hooks;
 
 namespace PetSeg.Tests.Models;
 

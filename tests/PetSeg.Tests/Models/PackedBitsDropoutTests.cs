@@ -1,6 +1,8 @@
 using PetSeg.Models;
 using PetSeg.Tests.Support;
 using static TorchSharp.torch;
+using PetSeg.Models.Layers;
+using PetSeg.Models.Hooks;
 
 namespace PetSeg.Tests.Models;
 

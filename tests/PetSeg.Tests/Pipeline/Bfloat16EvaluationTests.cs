@@ -1,6 +1,10 @@
+using PetSeg.Lab;
 using PetSeg.Core;
-using PetSeg.Pipeline.Config;
-using PetSeg.Pipeline.Runner;
+using PetSeg.Compute;
+using PetSeg.Lab.Config;
+using PetSeg.Workflow.Cluster;
+using PetSeg.Workflow.Remote;
+using PetSeg.Workflow.Runner;
 using PetSeg.Metrics;
 using PetSeg.Tests.Support;
 
@@ -20,7 +24,7 @@ public sealed class Bfloat16EvaluationTests : IDisposable
             "  tiny: { model: simple-unet, lr: 0.001 }\n  tiny-bf16: { model: simple-unet, lr: 0.001, eval_precision: bf16 }\n  unet-bf16: { model: unet-resnet34, epochs: 0, eval_precision: bf16 }"));
         var config = PipelineConfigLoader.Load(_dir["pipeline.yaml"]);
         var log = new ProgressLines();
-        var runs = new PipelineRunner(config, log).Run("report");
+        var runs = LabPipeline.Runner(config, log).Run("report");
         var keys = runs.ToDictionary(r => r.Stage, r => r.Key);
         Assert.Equal(keys["train-tiny"], keys["train-tiny-bf16"]); // one training, two evaluations
         Assert.NotEqual(keys["evaluate-tiny"], keys["evaluate-tiny-bf16"]);
@@ -46,13 +50,13 @@ public sealed class Bfloat16EvaluationTests : IDisposable
         TorchSharp.torch.manual_seed(3);
         var model = PetSeg.Models.ModelZoo.Create(new PetSeg.Models.ModelSpec(PetSeg.Models.ModelZoo.SimpleUnet, ImageSize: 32));
         var images = TorchSharp.torch.randint(0, 256, [2, 3, 32, 32], dtype: TorchSharp.torch.ScalarType.Byte);
-        var fp32 = PetSeg.Models.ClassPredictor.PredictClasses(model, images);
-        PetSeg.Models.Bfloat16.Convert(model);
-        Assert.True(PetSeg.Models.Bfloat16.IsBfloat16(model));
+        var fp32 = PetSeg.Inference.ClassPredictor.PredictClasses(model, images);
+        PetSeg.Models.Layers.Bfloat16.Convert(model);
+        Assert.True(PetSeg.Models.Layers.Bfloat16.IsBfloat16(model));
         var conv = model.named_parameters().First(p => p.parameter.dim() == 4).parameter;
         Assert.Equal(TorchSharp.torch.ScalarType.BFloat16, conv.dtype);
         Assert.Equal(1, conv.stride(1)); // channels-last: the channel is the innermost dimension
-        var bf16 = PetSeg.Models.ClassPredictor.PredictClasses(model, images);
+        var bf16 = PetSeg.Inference.ClassPredictor.PredictClasses(model, images);
         Assert.True(fp32.eq(bf16).to_type(TorchSharp.torch.ScalarType.Float32).mean().item<float>() > 0.95f); // bf16 rounding flips few pixels
     }
 

@@ -1,10 +1,15 @@
+using PetSeg.Lab;
 using System.Security.Cryptography;
 using PetSeg.Data.Cache;
 using PetSeg.Data.Synthetic;
-using PetSeg.Pipeline.Config;
 using PetSeg.Core;
-using PetSeg.Pipeline.Runner;
-using PetSeg.Pipeline.Stages;
+using PetSeg.Compute;
+using PetSeg.Lab.Config;
+using PetSeg.Workflow.Cluster;
+using PetSeg.Workflow.Remote;
+using PetSeg.Workflow.Runner;
+using PetSeg.Lab.Stages;
+using PetSeg.Workflow.Stages;
 using PetSeg.Tests.Support;
 
 namespace PetSeg.Tests.Pipeline;
@@ -43,7 +48,7 @@ public sealed class DataStagesTests : IDisposable
 
         var ui = new ProgressLines();
         using var http = new HttpClient();
-        var runner = new PipelineRunner(config, ui, http);
+        var runner = LabPipeline.Runner(config, ui, http);
         var runs = runner.Run(StageIds.Preprocess);
         Assert.All(runs, r => Assert.Equal(StageOutcome.Executed, r.Outcome));
         var root = DownloadStage.DatasetRoot(config);
@@ -53,7 +58,7 @@ public sealed class DataStagesTests : IDisposable
         var testCache = PreprocessStage.CachePath(config, "test");
         using (var cache = TensorCache.Open(PreprocessStage.CachePath(config, "trainval"))) Assert.Equal((5, 32, 32), (cache.Count, cache.Height, cache.Width));
 
-        var again = new PipelineRunner(config, ui, http).Run(StageIds.Preprocess);
+        var again = LabPipeline.Runner(config, ui, http).Run(StageIds.Preprocess);
         Assert.All(again, r => Assert.Equal(StageOutcome.CacheHit, r.Outcome));
         Assert.Equal(runs.Select(r => r.Key), again.Select(r => r.Key));
         Assert.Equal(imageBytes.Length + annBytes.Length, _server.BodyBytesSent); // nothing fetched twice
@@ -62,7 +67,7 @@ public sealed class DataStagesTests : IDisposable
         // A damaged cache is noticed and rebuilt, not trusted.
         var bytes = File.ReadAllBytes(testCache);
         File.WriteAllBytes(testCache, bytes[..^5]);
-        var rebuilt = new PipelineRunner(config, ui, http).Run(StageIds.Preprocess);
+        var rebuilt = LabPipeline.Runner(config, ui, http).Run(StageIds.Preprocess);
         Assert.Equal(StageOutcome.Executed, rebuilt.Single(r => r.Stage == StageIds.Preprocess).Outcome);
         Assert.Equal(bytes, File.ReadAllBytes(testCache));
 
@@ -74,9 +79,9 @@ public sealed class DataStagesTests : IDisposable
         var mtime = File.GetLastWriteTimeUtc(jpeg);
         File.WriteAllBytes(jpeg, flipped);
         File.SetLastWriteTimeUtc(jpeg, mtime.AddSeconds(1));
-        var status = new PipelineRunner(config, ui, http).Status();
+        var status = LabPipeline.Runner(config, ui, http).Status();
         Assert.Equal(Freshness.Stale, status.Single(x => x.Stage == StageIds.Download).State);
-        new PipelineRunner(config, ui, http).Run(StageIds.Preprocess);
+        LabPipeline.Runner(config, ui, http).Run(StageIds.Preprocess);
         Assert.Equal(original, File.ReadAllBytes(jpeg));
         Assert.Equal(imageBytes.Length + annBytes.Length, _server.BodyBytesSent); // the verified archives were reused
     }
@@ -96,7 +101,7 @@ public sealed class DataStagesTests : IDisposable
         var config = PipelineConfigLoader.Load(WriteConfig(Convert.ToHexStringLower(MD5.HashData(imageBytes)), Convert.ToHexStringLower(MD5.HashData(annBytes))));
         using var http = new HttpClient();
 
-        var e = Assert.Throws<PetSeg.Data.Dataset.DatasetException>(() => new PipelineRunner(config, new ProgressLines(), http).Run(StageIds.Preprocess));
+        var e = Assert.Throws<PetSeg.Data.Dataset.DatasetException>(() => LabPipeline.Runner(config, new ProgressLines(), http).Run(StageIds.Preprocess));
         Assert.Contains(trainval + ".jpg", e.Message);
         Assert.Contains(test + ".jpg", e.Message);
         Assert.False(File.Exists(PreprocessStage.CachePath(config, "trainval")));
@@ -115,7 +120,7 @@ public sealed class DataStagesTests : IDisposable
         _server.Serve("pets/annotations.tar.gz", [4, 5, 6]);
         var config = PipelineConfigLoader.Load(WriteConfig(new string('a', 32), new string('b', 32)));
         using var http = new HttpClient();
-        var e = await Task.Run(() => Assert.Throws<PetSeg.Data.Download.DownloadException>(() => new PipelineRunner(config, new ProgressLines(), http).Run(StageIds.Download)));
+        var e = await Task.Run(() => Assert.Throws<PetSeg.Data.Download.DownloadException>(() => LabPipeline.Runner(config, new ProgressLines(), http).Run(StageIds.Download)));
         Assert.Contains("images.tar.gz", e.Message);
         Assert.False(Directory.Exists(DownloadStage.DatasetRoot(config)));
         Assert.Empty(Directory.GetFiles(DownloadStage.DownloadsDir(config)));

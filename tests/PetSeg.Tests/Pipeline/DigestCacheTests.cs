@@ -1,5 +1,5 @@
 using PetSeg.IO;
-using PetSeg.Pipeline.Store;
+using PetSeg.Workflow.Store;
 using PetSeg.Tests.Support;
 
 namespace PetSeg.Tests.Pipeline;

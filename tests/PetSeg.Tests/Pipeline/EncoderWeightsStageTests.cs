@@ -1,10 +1,14 @@
+using PetSeg.Lab;
 using System.Security.Cryptography;
 using PetSeg.Data.Download;
 using PetSeg.Models.Smp;
 using PetSeg.Models.Weights;
-using PetSeg.Pipeline.Config;
 using PetSeg.Core;
-using PetSeg.Pipeline.Runner;
+using PetSeg.Compute;
+using PetSeg.Lab.Config;
+using PetSeg.Workflow.Cluster;
+using PetSeg.Workflow.Remote;
+using PetSeg.Workflow.Runner;
 using PetSeg.Tests.Support;
 using PetSeg.Training.Checkpoints;
 using static TorchSharp.torch;
@@ -62,7 +66,7 @@ public sealed class EncoderWeightsStageTests : IDisposable
         _server.Redirect("models/resnet34-b627a593.pth", "/cdn/resnet34.pth"); // like download.pytorch.org → CDN
         _server.Serve("hub/mit_b0/model.safetensors", mit);
         using var http = new HttpClient();
-        var runner = new PipelineRunner(Config(Convert.ToHexStringLower(SHA256.HashData(resnet))), NullProgressSink.Instance, http);
+        var runner = LabPipeline.Runner(Config(Convert.ToHexStringLower(SHA256.HashData(resnet))), NullProgressSink.Instance, http);
         var runs = runner.Run("train");
         Assert.Contains(runs, r => r.Stage == "weights" && r.Outcome == StageOutcome.Executed);
 
@@ -77,7 +81,7 @@ public sealed class EncoderWeightsStageTests : IDisposable
 
         // Second run: nothing downloaded again.
         int requests = _server.Requests;
-        Assert.DoesNotContain(new PipelineRunner(Config(Convert.ToHexStringLower(SHA256.HashData(resnet))), NullProgressSink.Instance, http).Run("train"),
+        Assert.DoesNotContain(LabPipeline.Runner(Config(Convert.ToHexStringLower(SHA256.HashData(resnet))), NullProgressSink.Instance, http).Run("train"),
             r => r.Outcome == StageOutcome.Executed);
         Assert.Equal(requests, _server.Requests);
     }
@@ -89,7 +93,7 @@ public sealed class EncoderWeightsStageTests : IDisposable
         _server.Serve("models/resnet34-b627a593.pth", resnet);
         _server.Serve("hub/mit_b0/model.safetensors", mit);
         using var http = new HttpClient();
-        var runner = new PipelineRunner(Config(new string('0', 64)), NullProgressSink.Instance, http);
+        var runner = LabPipeline.Runner(Config(new string('0', 64)), NullProgressSink.Instance, http);
         var e = Assert.Throws<DownloadException>(() => runner.Run("weights"));
         Assert.Contains("resnet34-b627a593.pth", e.Message);
         Assert.False(File.Exists(_dir["out/data/downloads/weights/imagenet/resnet34-b627a593.pth"]));

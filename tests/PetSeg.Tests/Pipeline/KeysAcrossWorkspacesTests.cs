@@ -1,6 +1,10 @@
+using PetSeg.Lab;
 using PetSeg.Core;
-using PetSeg.Pipeline.Config;
-using PetSeg.Pipeline.Runner;
+using PetSeg.Compute;
+using PetSeg.Lab.Config;
+using PetSeg.Workflow.Cluster;
+using PetSeg.Workflow.Remote;
+using PetSeg.Workflow.Runner;
 using PetSeg.Tests.Support;
 
 namespace PetSeg.Tests.Pipeline;
@@ -34,7 +38,7 @@ public sealed class KeysAcrossWorkspacesTests
         foreach (var dir in new[] { a, b })
         {
             File.WriteAllText(dir["pipeline.yaml"], Yaml);
-            var runs = new PipelineRunner(PipelineConfigLoader.Load(dir["pipeline.yaml"]), NullProgressSink.Instance).Run("report");
+            var runs = LabPipeline.Runner(PipelineConfigLoader.Load(dir["pipeline.yaml"]), NullProgressSink.Instance).Run("report");
             Assert.All(runs, r => Assert.Equal(StageOutcome.Executed, r.Outcome));
             keys.Add(runs.ToDictionary(r => r.Stage, r => r.Key));
             Thread.Sleep(1100); // zip entry times and file mtimes differ between the two workspaces

@@ -1,4 +1,9 @@
-using PetSeg.Pipeline.Config;
+using PetSeg.Lab;
+using PetSeg.Core;
+using PetSeg.Compute;
+using PetSeg.Lab.Config;
+using PetSeg.Workflow.Cluster;
+using PetSeg.Workflow.Remote;
 using PetSeg.Tests.Support;
 
 namespace PetSeg.Tests.Pipeline;

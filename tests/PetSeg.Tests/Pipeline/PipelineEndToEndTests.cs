@@ -1,9 +1,13 @@
 using System.Text.RegularExpressions;
-using PetSeg.Pipeline.Config;
 using PetSeg.Core;
-using PetSeg.Pipeline.Graph;
-using PetSeg.Pipeline.Runner;
-using PetSeg.Pipeline.Store;
+using PetSeg.Compute;
+using PetSeg.Lab.Config;
+using PetSeg.Workflow.Cluster;
+using PetSeg.Workflow.Remote;
+using PetSeg.Lab;
+using PetSeg.Workflow.Graph;
+using PetSeg.Workflow.Runner;
+using PetSeg.Workflow.Store;
 using PetSeg.Tests.Support;
 
 namespace PetSeg.Tests.Pipeline;
@@ -17,7 +21,7 @@ public sealed class PipelineEndToEndTests : IDisposable
 {
     private readonly TempDir _dir = new();
 
-    private PipelineRunner Runner() => new(PipelineConfigLoader.Load(_dir["pipeline.yaml"], "smoke"), NullProgressSink.Instance);
+    private PipelineRunner Runner() => LabPipeline.Runner(PipelineConfigLoader.Load(_dir["pipeline.yaml"], "smoke"), NullProgressSink.Instance);
 
     private static HashSet<string> Executed(IEnumerable<StageRun> runs) =>
         runs.Where(r => r.Outcome == StageOutcome.Executed).Select(r => r.Stage).ToHashSet();
@@ -58,6 +62,7 @@ public sealed class PipelineEndToEndTests : IDisposable
         // 2. Nothing changed: every stage is a cache hit, and status agrees.
         Assert.Empty(Executed(Runner().Run("report")));
         Assert.All(Runner().Status(), s => Assert.Equal(Freshness.Fresh, s.State));
+        Assert.Equal(["report"], Runner().Status().Where(s => s.Runs).Select(s => s.Stage)); // fresh, yet it refreshes artifacts/report/ (Cake runs it)
 
         // 3. One learning rate changes: only that experiment's train and evaluate, and the report, rerun.
         var yaml = File.ReadAllText(_dir["pipeline.yaml"]);
@@ -113,7 +118,7 @@ public sealed class PipelineEndToEndTests : IDisposable
               same-again: { model: simple-unet, lr: 0.001, title: "declared twice, e.g. in two tables" }
               different: { model: simple-unet, lr: 0.002 }
             """);
-        var runs = new PipelineRunner(PipelineConfigLoader.Load(_dir["pipeline.yaml"]), NullProgressSink.Instance).Run("train");
+        var runs = LabPipeline.Runner(PipelineConfigLoader.Load(_dir["pipeline.yaml"]), NullProgressSink.Instance).Run("train");
         var train = runs.Where(r => r.Stage.StartsWith("train-", StringComparison.Ordinal)).ToDictionary(r => r.Stage);
         Assert.Equal(train["train-first"].Key, train["train-same-again"].Key);
         Assert.Equal(StageOutcome.Executed, train["train-first"].Outcome);

@@ -1,7 +1,12 @@
+using PetSeg.Lab;
 using PetSeg.Core;
-using PetSeg.Pipeline.Config;
-using PetSeg.Pipeline.Runner;
-using PetSeg.Pipeline.Stages;
+using PetSeg.Compute;
+using PetSeg.Lab.Config;
+using PetSeg.Workflow.Cluster;
+using PetSeg.Workflow.Remote;
+using PetSeg.Workflow.Runner;
+using PetSeg.Lab.Stages;
+using PetSeg.Workflow.Stages;
 using PetSeg.Tests.Support;
 
 namespace PetSeg.Tests.Pipeline;
@@ -24,7 +29,7 @@ public sealed class PortableStoreTests : IDisposable
             dataset: { source: synthetic, synthetic: { count: 8, seed: 3, min_width: 40, max_width: 48, min_height: 36, max_height: 44 } }
             preprocess: { image_size: 16 }
             """);
-        new PipelineRunner(PipelineConfigLoader.Load(Path.Combine(first, "pipeline.yaml")), NullProgressSink.Instance).Run(StageIds.Preprocess);
+        LabPipeline.Runner(PipelineConfigLoader.Load(Path.Combine(first, "pipeline.yaml")), NullProgressSink.Instance).Run(StageIds.Preprocess);
         var records = Directory.EnumerateFiles(Path.Combine(first, "out", "store", "objects"), "entry.json", SearchOption.AllDirectories)
             .Append(Path.Combine(first, "pipeline.lock")).ToList();
         Assert.Equal(3, records.Count);
@@ -35,8 +40,8 @@ public sealed class PortableStoreTests : IDisposable
         Directory.CreateDirectory(Path.GetDirectoryName(moved)!);
         Directory.Move(first, moved);
         var config = PipelineConfigLoader.Load(Path.Combine(moved, "pipeline.yaml"));
-        Assert.All(new PipelineRunner(config, NullProgressSink.Instance).Status(), s => Assert.Equal(Freshness.Fresh, s.State));
-        var again = new PipelineRunner(config, NullProgressSink.Instance).Run(StageIds.Preprocess);
+        Assert.All(LabPipeline.Runner(config, NullProgressSink.Instance).Status(), s => Assert.Equal(Freshness.Fresh, s.State));
+        var again = LabPipeline.Runner(config, NullProgressSink.Instance).Run(StageIds.Preprocess);
         Assert.All(again, r => Assert.Equal(StageOutcome.CacheHit, r.Outcome));
         Assert.StartsWith(moved, PreprocessStage.CachePath(config, "test"));
     }

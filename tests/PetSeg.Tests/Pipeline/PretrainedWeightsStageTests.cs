@@ -1,9 +1,13 @@
+using PetSeg.Lab;
 using PetSeg.Core;
 using PetSeg.Models.Encoders;
 using PetSeg.Models.Smp;
 using PetSeg.Models.Weights;
-using PetSeg.Pipeline.Config;
-using PetSeg.Pipeline.Runner;
+using PetSeg.Compute;
+using PetSeg.Lab.Config;
+using PetSeg.Workflow.Cluster;
+using PetSeg.Workflow.Remote;
+using PetSeg.Workflow.Runner;
 using PetSeg.Tests.Support;
 using static TorchSharp.torch;
 
@@ -36,7 +40,7 @@ public sealed class PretrainedWeightsStageTests : IDisposable
     public void Encoders_are_trained_on_other_pets_deterministically_and_load_like_imagenet_files()
     {
         var log = new ProgressLines();
-        var runs = new PipelineRunner(Config("a", 1), log).Run("weights");
+        var runs = LabPipeline.Runner(Config("a", 1), log).Run("weights");
         Assert.Contains(runs, r => r.Stage == "weights" && r.Outcome == StageOutcome.Executed);
         Assert.Contains(log.All, l => l.Contains("pretraining resnet34 inside unet-resnet34 on 8 synthetic pets", StringComparison.Ordinal));
         var file = _dir["a/out/data/downloads/weights/pretrain/resnet34-b627a593.pth"];
@@ -59,9 +63,9 @@ public sealed class PretrainedWeightsStageTests : IDisposable
         Assert.NotEqual(0f, trained["bn1.running_mean"].abs().sum().item<float>()); // BatchNorm statistics saw the pets
 
         // Same settings in another workspace: the same bytes; more epochs: another key and other weights.
-        new PipelineRunner(Config("b", 1), NullProgressSink.Instance).Run("weights");
+        LabPipeline.Runner(Config("b", 1), NullProgressSink.Instance).Run("weights");
         Assert.Equal(File.ReadAllBytes(file), File.ReadAllBytes(_dir["b/out/data/downloads/weights/pretrain/resnet34-b627a593.pth"]));
-        var longer = new PipelineRunner(Config("b", 2), NullProgressSink.Instance).Run("weights");
+        var longer = LabPipeline.Runner(Config("b", 2), NullProgressSink.Instance).Run("weights");
         Assert.Contains(longer, r => r.Stage == "weights" && r.Outcome == StageOutcome.Executed);
         Assert.NotEqual(File.ReadAllBytes(file), File.ReadAllBytes(_dir["b/out/data/downloads/weights/pretrain/resnet34-b627a593.pth"]));
     }

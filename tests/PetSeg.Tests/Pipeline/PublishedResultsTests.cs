@@ -1,7 +1,12 @@
+using PetSeg.Lab;
 using PetSeg.Core;
-using PetSeg.Pipeline.Config;
-using PetSeg.Pipeline.Runner;
-using PetSeg.Pipeline.Stages;
+using PetSeg.Compute;
+using PetSeg.Lab.Config;
+using PetSeg.Workflow.Cluster;
+using PetSeg.Workflow.Remote;
+using PetSeg.Workflow.Runner;
+using PetSeg.Lab.Stages;
+using PetSeg.Workflow.Stages;
 using PetSeg.Tests.Support;
 
 namespace PetSeg.Tests.Pipeline;
@@ -15,7 +20,7 @@ public sealed class PublishedResultsTests : IDisposable
     public PublishedResultsTests() => File.WriteAllText(_dir["pipeline.yaml"], TinyPipeline.Yaml);
 
     private IReadOnlyList<StageRun> Run(string target) =>
-        new PipelineRunner(PipelineConfigLoader.Load(_dir["pipeline.yaml"]), NullProgressSink.Instance).Run(target);
+        LabPipeline.Runner(PipelineConfigLoader.Load(_dir["pipeline.yaml"]), NullProgressSink.Instance).Run(target);
 
     private void SetTitle(string title) =>
         File.WriteAllText(_dir["pipeline.yaml"], TinyPipeline.Yaml.Replace("  title: Tiny\n", $"  title: {title}\n", StringComparison.Ordinal));

@@ -1,4 +1,5 @@
-using PetSeg.Pipeline.Graph;
+using PetSeg.Lab;
+using PetSeg.Workflow.Graph;
 
 namespace PetSeg.Tests.Pipeline;
 

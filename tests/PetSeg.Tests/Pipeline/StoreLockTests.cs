@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
-using PetSeg.Pipeline.Store;
+using PetSeg.Workflow.Store;
 using PetSeg.Tests.Support;
 
 namespace PetSeg.Tests.Pipeline;

@@ -1,7 +1,12 @@
+using PetSeg.Lab;
 using PetSeg.Core;
-using PetSeg.Pipeline.Config;
-using PetSeg.Pipeline.Runner;
-using PetSeg.Pipeline.Stages;
+using PetSeg.Compute;
+using PetSeg.Lab.Config;
+using PetSeg.Workflow.Cluster;
+using PetSeg.Workflow.Remote;
+using PetSeg.Workflow.Runner;
+using PetSeg.Lab.Stages;
+using PetSeg.Workflow.Stages;
 using PetSeg.Tests.Support;
 
 namespace PetSeg.Tests.Pipeline;
@@ -18,7 +23,7 @@ public sealed class StoreSafetyTests : IDisposable
         """);
 
     private PipelineConfig Config => PipelineConfigLoader.Load(_dir["pipeline.yaml"]);
-    private PipelineRunner Runner() => new(Config, NullProgressSink.Instance);
+    private PipelineRunner Runner() => LabPipeline.Runner(Config, NullProgressSink.Instance);
 
     [Fact]
     public void Verify_finds_a_flipped_byte_that_size_and_mtime_hide()

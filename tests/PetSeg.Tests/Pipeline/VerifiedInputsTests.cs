@@ -1,7 +1,12 @@
+using PetSeg.Lab;
 using PetSeg.Core;
-using PetSeg.Pipeline.Config;
-using PetSeg.Pipeline.Runner;
-using PetSeg.Pipeline.Stages;
+using PetSeg.Compute;
+using PetSeg.Lab.Config;
+using PetSeg.Workflow.Cluster;
+using PetSeg.Workflow.Remote;
+using PetSeg.Workflow.Runner;
+using PetSeg.Lab.Stages;
+using PetSeg.Workflow.Stages;
 using PetSeg.Tests.Support;
 
 namespace PetSeg.Tests.Pipeline;
@@ -21,7 +26,7 @@ public sealed class VerifiedInputsTests : IDisposable
     public void Bit_rot_in_the_tensor_cache_is_caught_before_training_reads_it_and_rebuilt()
     {
         var config = PipelineConfigLoader.Load(_dir["pipeline.yaml"]);
-        var first = new PipelineRunner(config, NullProgressSink.Instance).Run("train-tiny");
+        var first = LabPipeline.Runner(config, NullProgressSink.Instance).Run("train-tiny");
         var trainKey = first.Single(r => r.Stage == "train-tiny").Key;
         var cache = PreprocessStage.CachePath(config, "trainval");
         var clean = File.ReadAllBytes(cache);
@@ -32,7 +37,7 @@ public sealed class VerifiedInputsTests : IDisposable
         File.SetLastWriteTimeUtc(cache, mtime); // mtime kept: the memo still calls it fresh
 
         var ui = new ProgressLines();
-        var again = new PipelineRunner(config, ui).Run("train-tiny", force: true);
+        var again = LabPipeline.Runner(config, ui).Run("train-tiny", force: true);
         Assert.Contains(ui.All, l => l.Contains("train-tiny: input preprocess/trainval.petc is damaged", StringComparison.Ordinal));
         Assert.Contains(again, r => r.Stage == StageIds.Preprocess && r.Outcome == StageOutcome.Executed);
         Assert.Equal(clean, File.ReadAllBytes(cache)); // rebuilt before training read it
@@ -43,7 +48,7 @@ public sealed class VerifiedInputsTests : IDisposable
     public void Bit_rot_in_a_checkpoint_is_caught_before_evaluation_reads_it_and_the_training_reruns()
     {
         var config = PipelineConfigLoader.Load(_dir["pipeline.yaml"]);
-        new PipelineRunner(config, NullProgressSink.Instance).Run("evaluate-tiny");
+        LabPipeline.Runner(config, NullProgressSink.Instance).Run("evaluate-tiny");
         var ckpt = Directory.EnumerateFiles(_dir["out/store/objects"], "model.safetensors", SearchOption.AllDirectories).Single();
         var clean = File.ReadAllBytes(ckpt);
         var rotten = (byte[])clean.Clone();
@@ -53,7 +58,7 @@ public sealed class VerifiedInputsTests : IDisposable
         File.SetLastWriteTimeUtc(ckpt, mtime);
 
         var ui = new ProgressLines();
-        var again = new PipelineRunner(config, ui).Run("evaluate-tiny", force: true);
+        var again = LabPipeline.Runner(config, ui).Run("evaluate-tiny", force: true);
         Assert.Contains(ui.All, l => l.Contains("evaluate-tiny: input train-tiny/model.safetensors is damaged", StringComparison.Ordinal));
         Assert.Contains(again, r => r.Stage == "train-tiny" && r.Outcome == StageOutcome.Executed);
         var rebuilt = Directory.EnumerateFiles(_dir["out/store/objects"], "model.safetensors", SearchOption.AllDirectories).Single();

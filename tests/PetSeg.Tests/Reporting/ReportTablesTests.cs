@@ -1,5 +1,10 @@
+using PetSeg.Lab;
 using PetSeg.Metrics;
-using PetSeg.Pipeline.Config;
+using PetSeg.Core;
+using PetSeg.Compute;
+using PetSeg.Lab.Config;
+using PetSeg.Workflow.Cluster;
+using PetSeg.Workflow.Remote;
 using PetSeg.Reporting;
 using PetSeg.Tests.Support;
 

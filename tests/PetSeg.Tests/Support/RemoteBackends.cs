@@ -1,7 +1,10 @@
 using Amazon.Runtime;
 using Amazon.S3;
-using PetSeg.Pipeline.Config;
-using PetSeg.Pipeline.Remote;
+using PetSeg.Core;
+using PetSeg.Compute;
+using PetSeg.Lab.Config;
+using PetSeg.Workflow.Cluster;
+using PetSeg.Workflow.Remote;
 
 namespace PetSeg.Tests.Support;
 

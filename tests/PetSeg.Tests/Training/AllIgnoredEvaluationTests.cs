@@ -6,7 +6,7 @@ using PetSeg.Metrics;
 using PetSeg.Models;
 using PetSeg.Reporting;
 using PetSeg.Tests.Support;
-using PetSeg.Training.Evaluation;
+using PetSeg.Inference;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
 using static TorchSharp.torch;

@@ -2,6 +2,7 @@ using PetSeg.Models;
 using PetSeg.Training.Augmentation;
 using PetSeg.Tests.Support;
 using static TorchSharp.torch;
+using PetSeg.Models.Input;
 
 namespace PetSeg.Tests.Training;
 

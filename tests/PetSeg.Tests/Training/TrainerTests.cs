@@ -3,7 +3,7 @@ using PetSeg.Models;
 using PetSeg.Training;
 using PetSeg.Training.Augmentation;
 using PetSeg.Training.Checkpoints;
-using PetSeg.Training.Evaluation;
+using PetSeg.Inference;
 using PetSeg.Training.Optim;
 using PetSeg.Core;
 using PetSeg.Tests.Support;

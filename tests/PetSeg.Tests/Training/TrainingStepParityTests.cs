@@ -7,6 +7,7 @@ using PetSeg.Training;
 using PetSeg.Training.Optim;
 using Xunit.Abstractions;
 using static TorchSharp.torch;
+using PetSeg.Models.Hooks;
 
 namespace PetSeg.Tests.Training;
 

@@ -1,7 +1,9 @@
+using PetSeg.Models.Layers;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
+using PetSeg.Models.Hooks;
 
 namespace PetSeg.Models.Encoders;
 

@@ -4,6 +4,7 @@ using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
+using PetSeg.Models.Layers;
 
 namespace PetSeg.Models.Smp;
 

@@ -2,6 +2,7 @@ using PetSeg.Models.Encoders;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using PetSeg.Models.Hooks;
 
 namespace PetSeg.Models.Smp;
 

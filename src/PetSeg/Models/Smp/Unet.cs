@@ -1,6 +1,7 @@
 using PetSeg.Models.Decoders;
 using PetSeg.Models.Encoders;
 using static TorchSharp.torch.nn;
+using PetSeg.Models.Layers;
 
 namespace PetSeg.Models.Smp;
 

@@ -1,6 +1,7 @@
 using PetSeg.Models;
 using TorchSharp;
 using static TorchSharp.torch;
+using PetSeg.Models.Layers;
 
 namespace PetSeg.Training.Optim;
 

@@ -1,6 +1,10 @@
-using PetSeg.Pipeline.Cluster;
-using PetSeg.Pipeline.Config;
-using PetSeg.Pipeline.Graph;
+using PetSeg.Workflow.Cluster;
+using PetSeg.Core;
+using PetSeg.Compute;
+using PetSeg.Lab.Config;
+using PetSeg.Workflow.Remote;
+using PetSeg.Lab;
+using PetSeg.Workflow.Graph;
 using PetSeg.Tests.Support;
 
 namespace PetSeg.Tests.Pipeline.Cluster;
@@ -22,8 +26,8 @@ public sealed class GpuJobResourcesTests : IDisposable
     public void Cuda_stages_ask_for_one_gpu_unless_the_cluster_section_says_how()
     {
         var config = Load(TinyPipeline.Yaml.Replace("tiny: { model: simple-unet, lr: 0.001 }", "tiny: { model: simple-unet, lr: 0.001, device: cuda }"));
-        var graph = PipelineGraph.Build(config);
-        string? Gres(string id) => ClusterSubmitter.ResourcesFor(graph.Stages.Single(s => s.Id == id), config).Gres;
+        var graph = LabPipeline.Build(config);
+        string? Gres(string id) => ClusterSubmitter.ResourcesFor(graph.Stages.Single(s => s.Id == id), config.Cluster).Gres;
         Assert.Equal("gpu:1", Gres("train-tiny"));
         Assert.Equal("gpu:1", Gres("evaluate-tiny"));
         Assert.Null(Gres("train-untrained")); // compute.device: auto
@@ -31,12 +35,12 @@ public sealed class GpuJobResourcesTests : IDisposable
 
         // The job script exports what cuBLAS needs to be deterministic, for the CUDA stages only.
         var script = JobScript.Render("train-tiny", "j", "log", config.Cluster, new(), ["petseg"], "/w",
-            ClusterSubmitter.EnvironmentFor(graph.Stages.Single(s => s.Id == "train-tiny"), config));
+            ClusterSubmitter.EnvironmentFor(graph.Stages.Single(s => s.Id == "train-tiny"), config.Compute));
         Assert.Contains("export CUBLAS_WORKSPACE_CONFIG=:4096:8\n", script);
-        Assert.Empty(ClusterSubmitter.EnvironmentFor(graph.Stages.Single(s => s.Id == "train-untrained"), config));
+        Assert.Empty(ClusterSubmitter.EnvironmentFor(graph.Stages.Single(s => s.Id == "train-untrained"), config.Compute));
 
         config = Load(TinyPipeline.Yaml.Replace("tiny: { model: simple-unet, lr: 0.001 }", "tiny: { model: simple-unet, lr: 0.001, device: cuda, cluster: { gres: 'gpu:h200:1' } }"));
-        graph = PipelineGraph.Build(config);
+        graph = LabPipeline.Build(config);
         Assert.Equal("gpu:h200:1", Gres("train-tiny"));
     }
 }

@@ -1,8 +1,11 @@
+using PetSeg.Lab;
 using System.Text.Json;
 using PetSeg.Core;
-using PetSeg.Pipeline.Cluster;
-using PetSeg.Pipeline.Config;
-using PetSeg.Pipeline.Runner;
+using PetSeg.Workflow.Cluster;
+using PetSeg.Compute;
+using PetSeg.Lab.Config;
+using PetSeg.Workflow.Remote;
+using PetSeg.Workflow.Runner;
 using PetSeg.Tests.Support;
 
 namespace PetSeg.Tests.Pipeline.Cluster;
@@ -95,7 +98,7 @@ public sealed class SlurmSubmissionTests : IClassFixture<SlurmCluster>, IDisposa
         var state = Latest(ws).Jobs.ToDictionary(j => j.Stage, j => times.TryGetValue(j.JobId, out var t) ? t.State : "gone");
         Assert.Equal("FAILED", state["weights"]);
         Assert.All(new[] { "train-untrained", "evaluate-untrained", "report" }, s => Assert.Equal("CANCELLED", state[s]));
-        var status = new PipelineRunner(PipelineConfigLoader.Load(Path.Combine(ws, "pipeline.yaml")), NullProgressSink.Instance).Status().ToDictionary(s => s.Stage);
+        var status = LabPipeline.Runner(PipelineConfigLoader.Load(Path.Combine(ws, "pipeline.yaml")), NullProgressSink.Instance).Status().ToDictionary(s => s.Stage);
         Assert.Equal(Freshness.Stale, status["weights"].State);
         Assert.Equal(Freshness.Fresh, status["train-tiny"].State); // the independent branch finished
         Assert.Empty(Directory.GetFileSystemEntries(Path.Combine(ws, "out/store/tmp")));
@@ -144,7 +147,7 @@ public sealed class SlurmSubmissionTests : IClassFixture<SlurmCluster>, IDisposa
         var times = SlurmCluster.Times(first.Jobs.Select(j => j.JobId));
         Assert.Equal("CANCELLED", times[first.Jobs.Single(j => j.Stage == "report").JobId].State);
         Assert.DoesNotContain(times.Values, t => t.State is "PENDING" or "RUNNING");
-        Assert.Equal(Freshness.Stale, new PipelineRunner(PipelineConfigLoader.Load(Path.Combine(ws, "pipeline.yaml")), NullProgressSink.Instance)
+        Assert.Equal(Freshness.Stale, LabPipeline.Runner(PipelineConfigLoader.Load(Path.Combine(ws, "pipeline.yaml")), NullProgressSink.Instance)
             .Status().Single(st => st.Stage == "report").State);
     }
 

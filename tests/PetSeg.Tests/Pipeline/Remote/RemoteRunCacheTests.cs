@@ -1,8 +1,11 @@
+using PetSeg.Lab;
 using PetSeg.Core;
-using PetSeg.Pipeline.Config;
-using PetSeg.Pipeline.Remote;
-using PetSeg.Pipeline.Runner;
-using PetSeg.Pipeline.Store;
+using PetSeg.Compute;
+using PetSeg.Lab.Config;
+using PetSeg.Workflow.Cluster;
+using PetSeg.Workflow.Remote;
+using PetSeg.Workflow.Runner;
+using PetSeg.Workflow.Store;
 using PetSeg.Tests.Support;
 
 namespace PetSeg.Tests.Pipeline.Remote;
@@ -29,7 +32,7 @@ public sealed class RemoteRunCacheTests(RemoteBackends backends) : IClassFixture
     private static PipelineRunner Runner(string ws, bool push = false, IProgressSink? ui = null)
     {
         var config = PipelineConfigLoader.Load(Path.Combine(ws, "pipeline.yaml"));
-        return new PipelineRunner(config, ui ?? NullProgressSink.Instance, remote: new RemoteUse(config.Remotes.Select(null, config.File)!, push));
+        return LabPipeline.Runner(config, ui ?? NullProgressSink.Instance, remote: new RemoteUse(config.Remotes.Select(null, config.File)!, push));
     }
 
     [Theory]
@@ -102,7 +105,7 @@ public sealed class RemoteRunCacheTests(RemoteBackends backends) : IClassFixture
         Assert.Single(ui.All, l => l.StartsWith("warning: remote 'team' cannot be used", StringComparison.Ordinal)); // once, not per stage
 
         var b = Workspace("b", Down(true));
-        var e = Assert.Throws<PetSeg.Pipeline.Graph.PipelineException>(() => Runner(b).Run("preprocess"));
+        var e = Assert.Throws<PetSeg.Workflow.Graph.PipelineException>(() => Runner(b).Run("preprocess"));
         Assert.Contains("remote 'team' is required", e.Message);
         Assert.Contains("--no-remote", e.Message);
     }

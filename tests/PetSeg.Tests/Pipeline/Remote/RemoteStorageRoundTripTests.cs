@@ -1,5 +1,5 @@
 using System.Security.Cryptography;
-using PetSeg.Pipeline.Remote;
+using PetSeg.Workflow.Remote;
 using PetSeg.Tests.Support;
 
 namespace PetSeg.Tests.Pipeline.Remote;

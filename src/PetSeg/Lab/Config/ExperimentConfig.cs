@@ -1,0 +1,28 @@
+using PetSeg.Training;
+using PetSeg.Core;
+using PetSeg.Compute;
+using PetSeg.Workflow.Cluster;
+using PetSeg.Workflow.Remote;
+
+namespace PetSeg.Lab.Config;
+
+/// <summary>One experiment of the lab: an id (used in stage names), and its fully resolved training settings.</summary>
+/// <param name="Pretrained">Whether the encoder starts from the ImageNet weights of the weights stage.</param>
+public sealed record ExperimentConfig(string Id, string Title, TrainSettings Settings, bool Pretrained)
+{
+    /// <summary>Slurm resources for this experiment's train and evaluate jobs (<c>cluster:</c> under the experiment).</summary>
+    public ClusterResources Cluster { get; init; } = new();
+
+    /// <summary>The experiment as declared (report rows name it); with several seeds each run's Id is <c>&lt;group&gt;-seed&lt;n&gt;</c>.</summary>
+    public string Group { get; init; } = "";
+
+    /// <summary>fp32 (the lab) or bf16: the evaluation runs a bfloat16 copy of the trained weights (faster; metrics may differ slightly).</summary>
+    public Precision EvalPrecision { get; init; } = Precision.Fp32;
+
+    /// <summary>This experiment's device (<c>device:</c> under it), or null for <c>compute.device</c>. Not part of any key.</summary>
+    public string? Device { get; init; }
+
+    /// <summary>The declared experiment id, whether or not this run is one of several seeds.</summary>
+    public string ExperimentId => Group.Length > 0 ? Group : Id;
+}
+

@@ -1,0 +1,174 @@
+using PetSeg.Data.Download;
+using PetSeg.Models;
+using PetSeg.Models.Encoders;
+using PetSeg.Reporting;
+using PetSeg.Training;
+using PetSeg.Training.Augmentation;
+using PetSeg.Training.Optim;
+using PetSeg.Core;
+using PetSeg.Compute;
+using PetSeg.Workflow.Cluster;
+using PetSeg.Workflow.Remote;
+
+namespace PetSeg.Lab.Config;
+
+/// <summary>
+/// Binds the <c>weights</c>, <c>training</c>, <c>experiments</c> and <c>report</c> sections. Every experiment inherits
+/// the <c>training</c> defaults, so a small experiment is three lines (<c>id: { model: simple-unet, lr: 1e-3 }</c>).
+/// </summary>
+internal static class ExperimentsBinder
+{
+    /// <summary>The ImageNet encoder files smp uses, from the encoder registry (pipeline.yaml may override URLs and pins).</summary>
+    public static readonly IReadOnlyDictionary<string, RemoteFile> DefaultWeights = EncoderRegistry.All.ToDictionary(e => e.Name, e =>
+        new RemoteFile(e.ImageNet.FileName, e.ImageNet.Urls, new Checksum(e.ImageNet.Md5, e.ImageNet.Sha256, e.ImageNet.Size)));
+
+    public static WeightsConfig BindWeights(YamlSection w)
+    {
+        var source = w.Choice("source", WeightsConfig.ImageNet, WeightsConfig.ImageNet, WeightsConfig.Synthetic, WeightsConfig.Pretrain);
+        var files = new Dictionary<string, RemoteFile>(DefaultWeights);
+        var fs = w.Section("files");
+        foreach (var name in fs.Keys())
+        {
+            if (!DefaultWeights.TryGetValue(name, out var defaults)) throw fs.Error(name, $"unknown encoder; expected one of {string.Join(", ", DefaultWeights.Keys)}");
+            files[name] = RemoteFileSection.Bind(fs.Section(name), defaults.FileName, defaults);
+        }
+        var p = w.Section("pretrain");
+        var pd = new PretrainConfig();
+        var pretrain = new PretrainConfig(p.Int("count", pd.Count, 2, 1_000_000), p.Int("seed", pd.Seed, 0),
+            p.Int("epochs", pd.Epochs, 1, 10_000), p.Double("lr", pd.Lr, 0, 10), p.Int("batch_size", pd.BatchSize, 1, 65_536));
+        p.RejectUnknown();
+        w.RejectUnknown();
+        return new WeightsConfig(source, files) { Pretraining = pretrain };
+    }
+
+    private sealed record Defaults(string Optimizer, double Lr, double WeightDecay, int Epochs, int BatchSize, bool Augment, long Seed, bool Pretrained, int? MaxEpochs, int? MaxTrainSamples, string Precision, string EvalPrecision);
+
+    public static IReadOnlyList<ExperimentConfig> BindExperiments(YamlSection training, YamlSection experiments, int imageSize)
+    {
+        var d = new Defaults(
+            training.Choice("optimizer", "adam", "adam", "adamw"),
+            training.Double("lr", 1e-4, 0, 10),
+            training.Double("weight_decay", 0, 0, 10),
+            training.Int("epochs", 5, 0, 100_000),
+            training.Int("batch_size", 16, 1, 65_536),
+            training.Bool("augment", false),
+            training.Long("seed") ?? 42,
+            training.Bool("pretrained", true),
+            training.OptionalInt("max_epochs", 0, 100_000),
+            training.OptionalInt("max_train_samples", 1, int.MaxValue),
+            training.Choice("precision", "fp32", "fp32", "bf16"),
+            training.Choice("eval_precision", "fp32", "fp32", "bf16"));
+        var defaultSeeds = Seeds(training) ?? [d.Seed];
+        training.RejectUnknown();
+
+        var result = new List<ExperimentConfig>();
+        foreach (var id in experiments.Keys())
+        {
+            if (!System.Text.RegularExpressions.Regex.IsMatch(id, "^[a-z0-9][a-z0-9_-]*$"))
+                throw experiments.Error(id, "experiment ids are lower-case letters, digits, '-' and '_' (they become stage names such as Train-<id>)");
+            var e = experiments.Section(id);
+            var model = e.Required("model", $"one of {string.Join(", ", ModelZoo.Architectures)}");
+            if (!ModelZoo.Architectures.Contains(model)) throw e.Error("model", $"unknown model '{model}'; expected one of {string.Join(", ", ModelZoo.Architectures)}");
+            var optimizer = e.Choice("optimizer", d.Optimizer, "adam", "adamw");
+            double lr = e.OptionalDouble("lr", 0, 10) ?? d.Lr;
+            double wd = e.OptionalDouble("weight_decay", 0, 10) ?? d.WeightDecay;
+            int epochs = e.OptionalInt("epochs", 0, 100_000) ?? d.Epochs;
+            if (d.MaxEpochs is { } cap) epochs = Math.Min(epochs, cap);
+            bool augment = e.OptionalBool("augment") ?? d.Augment;
+            bool pretrained = (e.OptionalBool("pretrained") ?? d.Pretrained) && ModelZoo.EncoderName(model) is not null;
+            var title = e.String("title", id)!;
+            // Every model records the size it is trained at (predict uses it); only simple-vit takes a `vit:` section.
+            var spec = new ModelSpec(model, ImageSize: imageSize);
+            if (model == ModelZoo.SimpleVit)
+            {
+                var vit = e.Section("vit");
+                spec = spec with
+                {
+                    PatchSize = vit.Int("patch_size", 16, 1, 1024), Dim = vit.Int("dim", 128, 1, 65_536), Depth = vit.Int("depth", 3, 1, 1000),
+                    Heads = vit.Int("heads", 4, 1, 1024), MlpRatio = vit.Double("mlp_ratio", 4, 0.01, 1000),
+                };
+                vit.RejectUnknown();
+                if (imageSize % spec.PatchSize != 0 || spec.Dim % spec.Heads != 0)
+                    throw e.Error("vit", $"image size {imageSize} must be divisible by patch_size {spec.PatchSize} and dim {spec.Dim} by heads {spec.Heads}");
+            }
+            if (model == ModelZoo.SegformerMitB0 && imageSize % 32 != 0)
+                throw e.Error("model", $"segformer needs an image size divisible by 32; preprocess.image_size is {imageSize}");
+            var settings = new TrainSettings(spec, new AdamSettings(lr, WeightDecay: wd, Decoupled: optimizer == "adamw"), epochs, d.BatchSize,
+                augment ? AugmentationSettings.Lab : null, d.Seed, null, d.MaxTrainSamples,
+                e.Choice("precision", d.Precision, "fp32", "bf16") == "bf16" ? Precision.Bf16 : Precision.Fp32);
+            var evalPrecision = e.Choice("eval_precision", d.EvalPrecision, "fp32", "bf16") == "bf16" ? Precision.Bf16 : Precision.Fp32;
+            var cluster = ClusterSection.BindResources(e.Section("cluster"));
+            var seeds = Seeds(e) ?? defaultSeeds;
+            var device = ComputeSection.DeviceSetting(e, "device");
+            e.RejectUnknown();
+            // One run per seed: each is its own train/evaluate stage (keys differ by seed only), grouped under the id.
+            foreach (var seed in seeds)
+                result.Add(new ExperimentConfig(seeds.Count == 1 ? id : $"{id}-seed{seed}", title, settings with { Seed = seed }, pretrained)
+                    { Cluster = cluster, Group = id, EvalPrecision = evalPrecision, Device = device });
+        }
+        return result;
+    }
+
+    /// <summary>
+    /// The lab's questions, for the experiments that exist: does augmentation, tuning or both help each pretrained model
+    /// (variant − base), and how far are the from-scratch models behind the pretrained ones.
+    /// </summary>
+    private static List<ReportComparison> LabComparisons(HashSet<string> ids)
+    {
+        var result = new List<ReportComparison>();
+        foreach (var (model, name) in new[] { ("unet", "Unet"), ("segformer", "Segformer") })
+            foreach (var (variant, label) in new[] { ("aug", "aug"), ("hp", "HP"), ("improved", "improved") })
+                result.Add(new ReportComparison($"{name}: {label} − base", $"{model}-{variant}", $"{model}-base"));
+        result.Add(new ReportComparison("Simple UNet − Unet (base)", "simple-unet-base", "unet-base"));
+        result.Add(new ReportComparison("Simple ViT − Segformer (base)", "simple-vit-base", "segformer-base"));
+        result.Add(new ReportComparison("Simple UNet − Unet (improved)", "simple-unet-improved", "unet-improved"));
+        result.Add(new ReportComparison("Simple ViT − Segformer (improved)", "simple-vit-improved", "segformer-improved"));
+        return result.Where(c => ids.Contains(c.A) && ids.Contains(c.B)).ToList();
+    }
+
+    /// <summary><c>seeds: [42, 43, 44]</c>: distinct integers, at least one; null when the key is absent.</summary>
+    private static List<long>? Seeds(YamlSection s)
+    {
+        var raw = s.StringList("seeds");
+        if (raw.Count == 0) return null;
+        var seeds = raw.Select(v => long.TryParse(v, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var x) ? x
+            : throw s.Error("seeds", $"'{v}' is not an integer seed")).ToList();
+        if (seeds.Distinct().Count() != seeds.Count) throw s.Error("seeds", "a seed is listed twice");
+        return seeds;
+    }
+
+    public static ReportConfig BindReport(YamlSection r, IReadOnlyList<ExperimentConfig> experiments)
+    {
+        var ids = experiments.Select(e => e.ExperimentId).ToHashSet(StringComparer.Ordinal);
+        var tables = r.SectionList("tables").Select(t =>
+        {
+            var title = t.Required("title", "the table's heading");
+            var rows = t.SectionList("rows").Select(row =>
+            {
+                var label = row.Required("label", "the model name as printed, e.g. \"Unet (base)\"");
+                var exp = row.Required("experiment", "an experiment id");
+                if (!ids.Contains(exp)) throw row.Error("experiment", $"no experiment '{exp}' is declared under 'experiments:'");
+                row.RejectUnknown();
+                return new ReportRow(label, exp);
+            }).ToList();
+            t.RejectUnknown();
+            return new ReportTable(title, rows);
+        }).ToList();
+        var comparisons = r.SectionList("comparisons").Select(c =>
+        {
+            var label = c.Required("label", "how the difference is printed, e.g. \"Unet: aug − base\"");
+            var a = c.Required("a", "an experiment id");
+            var b = c.Required("b", "an experiment id");
+            if (!ids.Contains(a)) throw c.Error("a", $"no experiment '{a}' is declared under 'experiments:'");
+            if (!ids.Contains(b)) throw c.Error("b", $"no experiment '{b}' is declared under 'experiments:'");
+            c.RejectUnknown();
+            return new ReportComparison(label, a, b);
+        }).ToList();
+        var config = new ReportConfig(r.String("title", "PetSeg report")!, tables, r.Int("sample_predictions", 4, 0, 64))
+        {
+            Comparisons = comparisons.Count > 0 ? comparisons : LabComparisons(ids),
+        };
+        r.RejectUnknown();
+        return config;
+    }
+}

@@ -1,0 +1,34 @@
+using PetSeg.Data.Download;
+using PetSeg.Data.Synthetic;
+using PetSeg.Reporting;
+using PetSeg.Core;
+using PetSeg.Compute;
+using PetSeg.Workflow.Cluster;
+using PetSeg.Workflow.Remote;
+
+namespace PetSeg.Lab.Config;
+
+/// <summary>The resolved pipeline.yaml (with a profile applied): what every stage reads its parameters from.</summary>
+public sealed record PipelineConfig(string File, string? Profile, string ArtifactsDir, DatasetConfig Dataset, PreprocessConfig Preprocess,
+    WeightsConfig Weights, IReadOnlyList<ExperimentConfig> Experiments, ReportConfig Report)
+{
+    /// <summary>Remote stores results are shared through (none unless pipeline.yaml declares some).</summary>
+    public RemotesConfig Remotes { get; init; } = RemotesConfig.None;
+
+    /// <summary>How stale stages run on a cluster (<c>cluster:</c>); engine "none" unless pipeline.yaml sets one.</summary>
+    public ClusterConfig Cluster { get; init; } = ClusterConfig.None;
+
+    /// <summary>How results are computed (<c>compute:</c>): the numerics self-check's mode.</summary>
+    public ComputeConfig Compute { get; init; } = ComputeConfig.Default;
+
+    /// <summary>pipeline.lock for the default configuration, pipeline.&lt;profile&gt;.lock for a profile (next to pipeline.yaml).</summary>
+    public string LockFile => Path.Combine(Path.GetDirectoryName(Path.GetFullPath(File))!, Profile is null ? "pipeline.lock" : $"pipeline.{Profile}.lock");
+
+    /// <summary>Where downloaded archives, the extracted dataset and the tensor caches live.</summary>
+    public string DataDir => Path.Combine(ArtifactsDir, "data");
+}
+
+/// <param name="Source">"oxford" downloads the real archives; "synthetic" generates archives of the same layout.</param>
+public sealed record DatasetConfig(string Source, RemoteFile Images, RemoteFile Annotations, SyntheticPetOptions Synthetic, DownloadOptions Download);
+
+public sealed record PreprocessConfig(int ImageSize, bool SkipBadSamples, int Threads);

@@ -1,0 +1,172 @@
+using System.Globalization;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+using PetSeg.Core;
+using PetSeg.Compute;
+using PetSeg.Workflow.Cluster;
+using PetSeg.Workflow.Remote;
+
+namespace PetSeg.Lab.Config;
+
+/// <summary>
+/// Typed, position-aware reading of one YAML mapping. Every key read is remembered, so <see cref="RejectUnknown"/>
+/// can name a typo with its line and column and list the keys that are allowed.
+/// </summary>
+internal sealed class YamlSection(string file, string path, YamlMappingNode? node, Mark parentMark)
+{
+    private readonly HashSet<string> _known = new(StringComparer.Ordinal);
+
+    public string Path => path;
+
+    private YamlNode? Get(string key)
+    {
+        _known.Add(key);
+        if (node is null) return null;
+        foreach (var (k, v) in node.Children)
+            if (k is YamlScalarNode s && s.Value == key) return v is YamlScalarNode { Value: null or "~" or "null" } ? null : v;
+        return null;
+    }
+
+    private string Where(YamlNode n) => $"{file}:{n.Start.Line}:{n.Start.Column}";
+    private string Name(string key) => path.Length == 0 ? key : $"{path}.{key}";
+
+    public ConfigException Error(string key, string message)
+    {
+        var n = Get(key);
+        var at = n is null ? $"{file}:{parentMark.Line}:{parentMark.Column}" : Where(n);
+        return new ConfigException($"{at}: {Name(key)}: {message}");
+    }
+
+    public string? String(string key, string? fallback = null) => Get(key) switch
+    {
+        null => fallback,
+        YamlScalarNode s => s.Value,
+        var n => throw new ConfigException($"{Where(n)}: {Name(key)}: expected a string, found a {Kind(n)}"),
+    };
+
+    public string Choice(string key, string fallback, params string[] allowed)
+    {
+        var v = String(key, fallback)!;
+        return allowed.Contains(v) ? v : throw Error(key, $"expected one of {string.Join(", ", allowed)}, found '{v}'");
+    }
+
+    public int Int(string key, int fallback, int min = int.MinValue, int max = int.MaxValue)
+    {
+        var n = Get(key);
+        if (n is null) return fallback;
+        if (n is YamlScalarNode s && int.TryParse(s.Value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v))
+            return v >= min && v <= max ? v : throw new ConfigException($"{Where(n)}: {Name(key)}: {v} is outside {min}..{max}");
+        throw new ConfigException($"{Where(n)}: {Name(key)}: expected an integer, found {Describe(n)}");
+    }
+
+    public long? Long(string key)
+    {
+        var n = Get(key);
+        if (n is null) return null;
+        if (n is YamlScalarNode s && long.TryParse(s.Value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v)) return v;
+        throw new ConfigException($"{Where(n)}: {Name(key)}: expected an integer, found {Describe(n)}");
+    }
+
+    public double Double(string key, double fallback, double min = double.MinValue, double max = double.MaxValue)
+    {
+        var n = Get(key);
+        if (n is null) return fallback;
+        if (n is YamlScalarNode s && double.TryParse(s.Value, NumberStyles.Float, CultureInfo.InvariantCulture, out var v))
+            return v >= min && v <= max ? v : throw new ConfigException($"{Where(n)}: {Name(key)}: {v} is outside {min}..{max}");
+        throw new ConfigException($"{Where(n)}: {Name(key)}: expected a number, found {Describe(n)}");
+    }
+
+    public bool Bool(string key, bool fallback)
+    {
+        var n = Get(key);
+        if (n is null) return fallback;
+        if (n is YamlScalarNode s && bool.TryParse(s.Value, out var v)) return v;
+        throw new ConfigException($"{Where(n)}: {Name(key)}: expected true or false, found {Describe(n)}");
+    }
+
+    public IReadOnlyList<string> StringList(string key)
+    {
+        var n = Get(key);
+        return n switch
+        {
+            null => [],
+            YamlScalarNode s => [s.Value!],
+            YamlSequenceNode seq => seq.Children.Select(c => c is YamlScalarNode cs ? cs.Value! :
+                throw new ConfigException($"{Where(c)}: {Name(key)}: expected a list of strings, found a {Kind(c)} item")).ToList(),
+            _ => throw new ConfigException($"{Where(n)}: {Name(key)}: expected a list of strings, found a {Kind(n)}"),
+        };
+    }
+
+    public YamlSection Section(string key)
+    {
+        var n = Get(key);
+        return n switch
+        {
+            null => new YamlSection(file, Name(key), null, node?.Start ?? parentMark),
+            YamlMappingNode m => new YamlSection(file, Name(key), m, m.Start),
+            _ => throw new ConfigException($"{Where(n)}: {Name(key)}: expected a mapping (key: value lines), found a {Kind(n)}"),
+        };
+    }
+
+    /// <summary>The keys of this mapping in file order (a mapping used as a dictionary, e.g. experiments by id).</summary>
+    public IReadOnlyList<string> Keys()
+    {
+        if (node is null) return [];
+        var keys = node.Children.Keys.OfType<YamlScalarNode>().Select(k => k.Value!).ToList();
+        foreach (var k in keys) _known.Add(k);
+        return keys;
+    }
+
+    /// <summary>A required string: missing is an error naming the mapping's position and what was expected.</summary>
+    public string Required(string key, string expected)
+    {
+        var v = String(key);
+        if (string.IsNullOrWhiteSpace(v))
+            throw new ConfigException($"{file}:{(node?.Start ?? parentMark).Line}:{(node?.Start ?? parentMark).Column}: {Name(key)}: missing; expected {expected}");
+        return v;
+    }
+
+    /// <summary>A list of mappings (e.g. report tables, table rows).</summary>
+    public IReadOnlyList<YamlSection> SectionList(string key)
+    {
+        var n = Get(key);
+        return n switch
+        {
+            null => [],
+            YamlSequenceNode seq => seq.Children.Select((c, i) => c is YamlMappingNode m ? new YamlSection(file, $"{Name(key)}[{i}]", m, m.Start) :
+                throw new ConfigException($"{Where(c)}: {Name(key)}[{i}]: expected a mapping, found a {Kind(c)}")).ToList(),
+            _ => throw new ConfigException($"{Where(n)}: {Name(key)}: expected a list, found a {Kind(n)}"),
+        };
+    }
+
+    /// <summary>A double that may be absent (null), for per-experiment overrides of the training defaults.</summary>
+    public double? OptionalDouble(string key, double min = double.MinValue, double max = double.MaxValue)
+    {
+        var n = Get(key);
+        return n is null ? null : Double(key, 0, min, max);
+    }
+
+    public int? OptionalInt(string key, int min = int.MinValue, int max = int.MaxValue)
+    {
+        var n = Get(key);
+        return n is null ? null : Int(key, 0, min, max);
+    }
+
+    public bool? OptionalBool(string key)
+    {
+        var n = Get(key);
+        return n is null ? null : Bool(key, false);
+    }
+
+    public void RejectUnknown()
+    {
+        if (node is null) return;
+        foreach (var (k, _) in node.Children)
+            if (k is YamlScalarNode s && !_known.Contains(s.Value!))
+                throw new ConfigException($"{Where(k)}: unknown key '{s.Value}' in {(path.Length == 0 ? "the top level" : $"'{path}'")}. " +
+                                          $"Expected one of: {string.Join(", ", _known.Order(StringComparer.Ordinal))}");
+    }
+
+    private static string Kind(YamlNode n) => n switch { YamlMappingNode => "mapping", YamlSequenceNode => "list", _ => "scalar" };
+    private static string Describe(YamlNode n) => n is YamlScalarNode s ? $"'{s.Value}'" : $"a {Kind(n)}";
+}

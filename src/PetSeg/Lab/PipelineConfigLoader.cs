@@ -1,0 +1,121 @@
+using PetSeg.Data.Download;
+using PetSeg.Lab.Config;
+using PetSeg.Lab.Stages;
+using PetSeg.Data.Synthetic;
+using YamlDotNet.RepresentationModel;
+using PetSeg.Core;
+using PetSeg.Compute;
+using PetSeg.Workflow.Cluster;
+using PetSeg.Workflow.Remote;
+
+namespace PetSeg.Lab;
+
+/// <summary>Loads pipeline.yaml, applies a profile overlay and validates every key, type and range.</summary>
+public static class PipelineConfigLoader
+{
+    public const string DefaultFile = "pipeline.yaml";
+
+    public static PipelineConfig Load(string file, string? profile = null)
+    {
+        if (!File.Exists(file)) throw new ConfigException($"{file}: not found. Run from the project folder or pass --config <path>.");
+        var stream = YamlDocumentReader.Read(file);
+        if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode root)
+            throw new ConfigException($"{file}:1:1: expected a mapping at the top level (dataset:, preprocess:, ...)");
+
+        if (profile is not null)
+        {
+            var overlay = FindMapping(root, "profiles", profile)
+                ?? throw new ConfigException($"{file}: profile '{profile}' is not defined under 'profiles:'. Defined: {string.Join(", ", ProfileNames(root))}");
+            root = YamlOverlay.Merge(root, overlay);
+        }
+        return Bind(file, profile, root);
+    }
+
+    private static PipelineConfig Bind(string file, string? profile, YamlMappingNode root)
+    {
+        var top = new YamlSection(file, "", root, root.Start);
+        top.Section("profiles"); // declared, already applied
+        var artifacts = top.String("artifacts", "artifacts")!;
+
+        var ds = top.Section("dataset");
+        var source = ds.Choice("source", "oxford", "oxford", "synthetic");
+        var files = ds.Section("files");
+        var images = RemoteFileSection.Bind(files.Section("images"), "images.tar.gz", OxfordPetSources.Images);
+        var annotations = RemoteFileSection.Bind(files.Section("annotations"), "annotations.tar.gz", OxfordPetSources.Annotations);
+        files.RejectUnknown();
+        var syn = ds.Section("synthetic");
+        var d = new SyntheticPetOptions();
+        var synthetic = new SyntheticPetOptions
+        {
+            Count = syn.Int("count", d.Count, 2, 1_000_000),
+            Seed = syn.Int("seed", d.Seed),
+            MinWidth = syn.Int("min_width", d.MinWidth, 16, 8192),
+            MaxWidth = syn.Int("max_width", d.MaxWidth, 16, 8192),
+            MinHeight = syn.Int("min_height", d.MinHeight, 16, 8192),
+            MaxHeight = syn.Int("max_height", d.MaxHeight, 16, 8192),
+            Quirks = syn.Bool("quirks", d.Quirks),
+        };
+        if (synthetic.MinWidth > synthetic.MaxWidth) throw syn.Error("min_width", "must not exceed max_width");
+        if (synthetic.MinHeight > synthetic.MaxHeight) throw syn.Error("min_height", "must not exceed max_height");
+        syn.RejectUnknown();
+        var dl = ds.Section("download");
+        var download = new DownloadOptions
+        {
+            MaxAttempts = dl.Int("max_attempts", 5, 1, 100),
+            InitialBackoff = TimeSpan.FromSeconds(dl.Double("initial_backoff_seconds", 1, 0, 3600)),
+        };
+        dl.RejectUnknown();
+        ds.RejectUnknown();
+
+        var pp = top.Section("preprocess");
+        var preprocess = new PreprocessConfig(pp.Int("image_size", 224, 8, 4096), pp.Bool("skip_bad_samples", false), pp.Int("threads", 0, 0, 1024));
+        pp.RejectUnknown();
+        var weights = ExperimentsBinder.BindWeights(top.Section("weights"));
+        var experiments = ExperimentsBinder.BindExperiments(top.Section("training"), top.Section("experiments"), preprocess.ImageSize);
+        var report = ExperimentsBinder.BindReport(top.Section("report"), experiments);
+        var remotes = BindRemotes(top);
+        var cluster = ClusterSection.Bind(top.Section("cluster"), StageIds.Kinds);
+        var compute = ComputeSection.Bind(top.Section("compute"), Path.GetDirectoryName(Path.GetFullPath(file))!);
+        top.RejectUnknown();
+        // An experiment's cluster: block applies to its own stages.
+        cluster = cluster with { ByStage = experiments.SelectMany(e => new[] { (StageIds.Train(e.Id), e.Cluster), (StageIds.Evaluate(e.Id), e.Cluster) })
+            .ToDictionary(p => p.Item1, p => p.Item2, StringComparer.Ordinal) };
+
+        var baseDir = Path.GetDirectoryName(Path.GetFullPath(file))!;
+        return new PipelineConfig(file, profile, Path.GetFullPath(Path.Combine(baseDir, artifacts)),
+            new DatasetConfig(source, images, annotations, synthetic, download), preprocess, weights, experiments, report) { Remotes = remotes, Cluster = cluster, Compute = compute };
+    }
+
+    private static RemotesConfig BindRemotes(YamlSection top)
+    {
+        var section = top.Section("remotes");
+        var all = new List<RemoteConfig>();
+        foreach (var name in section.Keys())
+        {
+            var r = section.Section(name);
+            var url = r.Required("url", "s3://bucket/prefix, file:///path or https://host/path");
+            if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || !RemoteRegistry.Schemes.Contains(uri.Scheme))
+                throw r.Error("url", $"'{url}' is not a remote URL; the schemes with a backend are {string.Join(", ", RemoteRegistry.Schemes.Select(x => x + "://"))}");
+            var endpoint = r.String("endpoint");
+            if (endpoint is not null && (!Uri.TryCreate(endpoint, UriKind.Absolute, out var e) || e.Scheme is not ("http" or "https")))
+                throw r.Error("endpoint", $"'{endpoint}' is not an http(s) URL");
+            all.Add(new RemoteConfig(name, url, endpoint, r.String("region"), r.Bool("required", false), r.Bool("push", false)));
+            r.RejectUnknown();
+        }
+        var fallback = top.String("remote");
+        if (fallback is not null && all.All(r => r.Name != fallback))
+            throw top.Error("remote", $"'{fallback}' is not defined under 'remotes:' (defined: {(all.Count == 0 ? "none" : string.Join(", ", all.Select(r => r.Name)))})");
+        return new RemotesConfig(all, fallback);
+    }
+
+
+    private static YamlMappingNode? FindMapping(YamlMappingNode root, string key, string sub) =>
+        root.Children.FirstOrDefault(p => p.Key is YamlScalarNode k && k.Value == key).Value is YamlMappingNode m
+            ? m.Children.FirstOrDefault(p => p.Key is YamlScalarNode k && k.Value == sub).Value as YamlMappingNode
+            : null;
+
+    private static IEnumerable<string> ProfileNames(YamlMappingNode root) =>
+        root.Children.FirstOrDefault(p => p.Key is YamlScalarNode k && k.Value == "profiles").Value is YamlMappingNode m
+            ? m.Children.Keys.OfType<YamlScalarNode>().Select(k => k.Value!)
+            : [];
+}

@@ -1,0 +1,40 @@
+using System.Globalization;
+using PetSeg.Training;
+using PetSeg.Workflow.Stages;
+using PetSeg.Workflow.Store;
+using PetSeg.Core;
+
+namespace PetSeg.Lab.Stages;
+
+/// <summary>Stage parameters as canonical strings: invariant culture, round-trip doubles, so equal values give equal keys.</summary>
+internal static class CanonicalParams
+{
+    public static string Of(double v) => v.ToString("R", CultureInfo.InvariantCulture);
+    public static string Of(long v) => v.ToString(CultureInfo.InvariantCulture);
+    public static string Of(bool v) => v ? "true" : "false";
+
+    public static SortedDictionary<string, string> Training(TrainSettings s, bool pretrained)
+    {
+        var m = s.Model;
+        var p = new SortedDictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["model"] = m.Architecture,
+            ["classes"] = Of(m.Classes),
+            ["optimizer"] = s.Optimizer.Name,
+            ["lr"] = Of(s.Optimizer.LearningRate),
+            ["betas"] = $"{Of(s.Optimizer.Beta1)},{Of(s.Optimizer.Beta2)}",
+            ["eps"] = Of(s.Optimizer.Eps),
+            ["weight_decay"] = Of(s.Optimizer.WeightDecay),
+            ["epochs"] = Of(s.Epochs),
+            ["batch_size"] = Of(s.BatchSize),
+            ["augment"] = s.Augmentation is null ? "none" : System.Text.Json.JsonSerializer.Serialize(s.Augmentation),
+            ["seed"] = Of(s.Seed),
+            ["pretrained"] = Of(pretrained),
+            ["max_train_samples"] = s.MaxTrainSamples is { } n ? Of(n) : "all",
+        };
+        if (s.Precision != Precision.Fp32) p["precision"] = s.Precision.ToString().ToLowerInvariant(); // absent = fp32, so existing keys stay valid
+        if (m.Architecture == Models.ModelZoo.SimpleVit)
+            p["vit"] = $"image={m.ImageSize},patch={m.PatchSize},dim={m.Dim},depth={m.Depth},heads={m.Heads},mlp={Of(m.MlpRatio)}";
+        return p;
+    }
+}

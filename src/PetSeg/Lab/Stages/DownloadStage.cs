@@ -1,0 +1,102 @@
+using PetSeg.Core;
+using PetSeg.Data.Archives;
+using PetSeg.Data.Download;
+using PetSeg.Data.Synthetic;
+using PetSeg.IO;
+using PetSeg.Compute;
+using PetSeg.Lab.Config;
+using PetSeg.Workflow.Cluster;
+using PetSeg.Workflow.Remote;
+using PetSeg.Workflow.Stages;
+using PetSeg.Workflow.Store;
+
+namespace PetSeg.Lab.Stages;
+
+/// <summary>
+/// The dataset: fetches (or, for the synthetic source, generates) <c>images.tar.gz</c> and <c>annotations.tar.gz</c>
+/// and extracts them safely into <c>artifacts/data/&lt;oxford-iiit-pet|synthetic-pet&gt;/</c>, built aside and published
+/// by rename. Its output is that folder, identified by the digest of every file in it, so a changed or missing file
+/// makes the stage stale.
+/// </summary>
+public sealed class DownloadStage(PipelineConfig config) : Stage
+{
+    public override string Id => StageIds.Download;
+    public override string LockName(string key) => "data-" + Id; // writes in place under artifacts/data
+    public override string Kind => StageIds.Download;
+    public override string CodeVersion => StageVersions.Download;
+    public override IReadOnlyList<string> DependsOn => [];
+
+    public override SortedDictionary<string, string> Parameters
+    {
+        get
+        {
+            var d = config.Dataset;
+            var p = new SortedDictionary<string, string>(StringComparer.Ordinal) { ["source"] = d.Source };
+            if (d.Source == "synthetic") p["synthetic"] = System.Text.Json.JsonSerializer.Serialize(d.Synthetic);
+            else foreach (var f in new[] { d.Images, d.Annotations })
+                    p[f.FileName] = $"{f.Checksum.Sha256 ?? f.Checksum.Md5 ?? "unpinned"}";
+            return p;
+        }
+    }
+
+    public static string DownloadsDir(PipelineConfig c) => Path.Combine(c.DataDir, "downloads", c.Dataset.Source);
+    public static string DatasetRoot(PipelineConfig c) => Path.Combine(c.DataDir, c.Dataset.Source == "synthetic" ? "synthetic-pet" : "oxford-iiit-pet");
+
+    public override IReadOnlyDictionary<string, StageOutput> Execute(StageContext c)
+    {
+        var downloads = DownloadsDir(config);
+        Directory.CreateDirectory(downloads);
+        var (images, annotations) = config.Dataset.Source == "synthetic"
+            ? GenerateSyntheticArchives(downloads, c.Ui)
+            : FetchArchives(downloads, c);
+
+        var root = DatasetRoot(config);
+        var tmp = root + ".partial";
+        AtomicFile.TryDelete(tmp);
+        foreach (var archive in new[] { images, annotations })
+        {
+            var r = SafeTarExtractor.Extract(archive, tmp, c.Cancellation);
+            c.Ui.Info($"download: extracted {r.Files:N0} files from {Path.GetFileName(archive)} (skipped {r.SkippedJunk:N0} '._*' junk entries)");
+        }
+        AtomicFile.Publish(tmp, root);
+        c.Ui.Info($"download: dataset ready in {root}");
+        return new Dictionary<string, StageOutput> { ["dataset"] = c.Output(root) };
+    }
+
+    private (string Images, string Annotations) FetchArchives(string dir, StageContext c)
+    {
+        var http = c.Http ?? new HttpClient();
+        try
+        {
+            return (Fetch(http, config.Dataset.Download, config.Dataset.Images, Path.Combine(dir, config.Dataset.Images.FileName), c),
+                    Fetch(http, config.Dataset.Download, config.Dataset.Annotations, Path.Combine(dir, config.Dataset.Annotations.FileName), c));
+        }
+        finally { if (c.Http is null) http.Dispose(); }
+    }
+
+    /// <summary>Downloads one file with its mirrors, retries and checksums, showing a bar (the weights stage uses it too).</summary>
+    internal static string Fetch(HttpClient http, DownloadOptions options, RemoteFile file, string destination, StageContext c)
+    {
+        using var bar = c.Ui.Bar($"download {file.FileName}", file.Checksum.Size ?? 0, ProgressUnit.Bytes);
+        var progress = new SyncProgress<DownloadProgress>(p => bar.Update(p.Received));
+        var result = new HttpDownloader(http, options, progress).DownloadAsync(file, destination, c.Cancellation).GetAwaiter().GetResult();
+        c.Ui.Info(result.Outcome == DownloadOutcome.AlreadyPresent
+            ? $"{c.StageId}: {file.FileName} already present and verified"
+            : $"{c.StageId}: {file.FileName} verified ({result.BytesTransferred:N0} bytes transferred{(result.ResumedFrom > 0 ? $", resumed from {result.ResumedFrom:N0}" : "")})");
+        return result.Path;
+    }
+
+    private (string Images, string Annotations) GenerateSyntheticArchives(string dir, IProgressSink ui)
+    {
+        var o = config.Dataset.Synthetic;
+        ui.Info($"download: generating a synthetic dataset ({o.Count:N0} pairs, seed {o.Seed})");
+        var layoutDir = Path.Combine(dir, ".layout.partial");
+        AtomicFile.TryDelete(layoutDir);
+        try
+        {
+            SyntheticPetGenerator.WriteLayout(layoutDir, o);
+            return SyntheticPetGenerator.WriteArchives(layoutDir, dir);
+        }
+        finally { AtomicFile.TryDelete(layoutDir); }
+    }
+}

@@ -1,0 +1,94 @@
+using TorchSharp;
+using PetSeg.Core;
+using PetSeg.Data.Cache;
+using PetSeg.Metrics;
+using PetSeg.Models;
+using PetSeg.Compute;
+using PetSeg.Lab.Config;
+using PetSeg.Workflow.Cluster;
+using PetSeg.Workflow.Remote;
+using PetSeg.Reporting;
+using PetSeg.Training;
+using PetSeg.Training.Checkpoints;
+using PetSeg.Inference;
+using PetSeg.Workflow.Stages;
+using PetSeg.Workflow.Store;
+using PetSeg.Models.Layers;
+
+namespace PetSeg.Lab.Stages;
+
+/// <summary>Evaluates a trained (or 0-epoch) model on the test split: metrics.json and a grid of sample predictions.</summary>
+public sealed class EvaluateStage(PipelineConfig config, ExperimentConfig experiment) : Stage
+{
+    public override string Id => StageIds.Evaluate(experiment.Id);
+    public override string Kind => StageIds.EvaluateKind;
+    public override string? Group => StageIds.EvaluateKind;
+    public override bool Computes => true;
+    public override string DeviceSetting => experiment.Device ?? config.Compute.Device;
+    public override string CodeVersion => StageVersions.Evaluate;
+    public string TrainStage => StageIds.Train(experiment.Id);
+    public override IReadOnlyList<string> DependsOn => [StageIds.Preprocess, TrainStage];
+
+    public override SortedDictionary<string, string> Parameters
+    {
+        get
+        {
+            var p = new SortedDictionary<string, string>(StringComparer.Ordinal)
+            {
+                ["experiment"] = experiment.ExperimentId,
+                ["batch_size"] = CanonicalParams.Of(experiment.Settings.BatchSize),
+                ["sample_predictions"] = CanonicalParams.Of(config.Report.SamplePredictions),
+            };
+            if (experiment.EvalPrecision == Precision.Bf16) p["precision"] = "bf16"; // absent = fp32, so existing keys stay valid
+            return p;
+        }
+    }
+
+    /// <summary>The weights are named by kind, not by the training's stage id, so a run renamed when seeds are added keeps its key.</summary>
+    public override string InputName(string dependency, string output) => dependency == TrainStage ? $"{StageIds.TrainKind}/{output}" : base.InputName(dependency, output);
+
+    public override bool UsesInput(string dependency, string output) =>
+        dependency == StageIds.Preprocess ? output == PreprocessStage.OutputName("test") : output == TrainingCheckpoint.WeightsFile;
+
+    /// <summary>pipeline.lock records the headline metrics, so <c>exp show</c> and <c>metrics diff REV</c> need only the lock file.</summary>
+    public override SortedDictionary<string, string>? Summary(StoreEntry entry) =>
+        entry.Outputs.ContainsKey(MetricsName) ? HeadlineMetrics.Strings(MetricsFile.Read(entry.OutputPath(MetricsName)).Metrics) : null;
+
+    public const string MetricsName = "metrics.json";
+    public const string PerImageFile = "per-image-iou.json", BestGrid = "predictions-best.png", WorstGrid = "predictions-worst.png";
+
+    public override IReadOnlyDictionary<string, StageOutput> Execute(StageContext c)
+    {
+        var (model, info) = TrainingCheckpoint.LoadModel(c.Input(TrainStage, TrainingCheckpoint.WeightsFile).Path);
+        using var _ = model;
+        if (c.Device.type != TorchSharp.DeviceType.CPU) model.to(c.Device); // checkpoints are device-independent: loaded on the CPU, moved once
+        if (experiment.EvalPrecision == Precision.Bf16)
+        {
+            Bfloat16.Convert(model);
+            c.Ui.Info($"{Id}: evaluating a bfloat16 copy of the trained weights (eval_precision: bf16)");
+            if (Bfloat16Hardware.WarningFor("eval_precision") is { } warning) c.Ui.Info($"{Id}: {warning}");
+        }
+        using var test = TensorCache.Open(c.Input(StageIds.Preprocess, PreprocessStage.OutputName("test")).Path);
+        var perImage = new List<double>();
+        var metrics = Evaluator.Run(model, test, info.Model.Classes, experiment.Settings.BatchSize, c.Ui, perImage, c.Cancellation);
+        c.Ui.Info($"{Id}: pixel error {metrics.PixelError:F4}, F1 (weighted) {metrics.F1Weighted:F4}, mean IoU {metrics.MeanIoU:F4} over {metrics.ValidPixels:N0} pixels");
+
+        var outputs = new Dictionary<string, StageOutput>();
+        var file = MetricsFile.Write(Path.Combine(c.OutputDir, MetricsName), new MetricsRecord(
+            experiment.ExperimentId, experiment.Title, experiment.Settings.Seed, c.Dependencies[TrainStage].Key, info.Epoch, metrics));
+        outputs[MetricsName] = c.Output(file);
+        outputs[PerImageFile] = c.Output(PerImageIoU.Write(Path.Combine(c.OutputDir, PerImageFile),
+            perImage.Select((v, i) => new ImageIoU(test.Entries[i].Stem, double.IsNaN(v) ? null : v)).ToList()));
+        if (config.Report.SamplePredictions > 0)
+        {
+            // The images this model segments best and worst teach more than the first few.
+            var (best, worst) = PerImageIoU.BestAndWorst(perImage, config.Report.SamplePredictions);
+            if (best.Length > 0)
+            {
+                outputs[BestGrid] = c.Output(PredictionGrid.Write(Path.Combine(c.OutputDir, BestGrid), model, test, best));
+                outputs[WorstGrid] = c.Output(PredictionGrid.Write(Path.Combine(c.OutputDir, WorstGrid), model, test, worst));
+            }
+        }
+        return outputs;
+    }
+}

@@ -1,0 +1,64 @@
+using PetSeg.Core;
+using PetSeg.Data.Cache;
+using PetSeg.Data.Dataset;
+using PetSeg.Compute;
+using PetSeg.Lab.Config;
+using PetSeg.Workflow.Cluster;
+using PetSeg.Workflow.Remote;
+using PetSeg.Workflow.Stages;
+using PetSeg.Workflow.Store;
+
+namespace PetSeg.Lab.Stages;
+
+/// <summary>
+/// Decoded, resized uint8 tensors of both splits: <c>artifacts/data/cache/&lt;source&gt;-&lt;size&gt;/{trainval,test}.petc</c>,
+/// kept in place (not copied into the store, which records their digests).
+/// </summary>
+public sealed class PreprocessStage(PipelineConfig config) : Stage
+{
+    public override string Id => StageIds.Preprocess;
+    public override string LockName(string key) => "data-" + Id; // writes in place under artifacts/data
+    public override string Kind => StageIds.Preprocess;
+    public override string CodeVersion => StageVersions.Preprocess;
+    public override IReadOnlyList<string> DependsOn => [StageIds.Download];
+
+    public override SortedDictionary<string, string> Parameters => new(StringComparer.Ordinal)
+    {
+        ["image_size"] = CanonicalParams.Of(config.Preprocess.ImageSize),
+        ["skip_bad_samples"] = CanonicalParams.Of(config.Preprocess.SkipBadSamples),
+    };
+
+    public static string CacheDir(PipelineConfig c) => Path.Combine(c.DataDir, "cache", $"{c.Dataset.Source}-{c.Preprocess.ImageSize}");
+    public static string CachePath(PipelineConfig c, string split) => Path.Combine(CacheDir(c), split + ".petc");
+
+    /// <summary>The name of a split's cache among this stage's outputs (what train and evaluate ask for).</summary>
+    public static string OutputName(string split) => split + ".petc";
+
+    public override IReadOnlyDictionary<string, StageOutput> Execute(StageContext c)
+    {
+        var p = config.Preprocess;
+        var root = c.Input(StageIds.Download, "dataset").Path;
+        var outputs = new Dictionary<string, StageOutput>();
+        var problems = new List<string>();
+        foreach (var split in OxfordPetLayout.Splits)
+        {
+            try
+            {
+                var ds = OxfordPetDataset.Open(root, split, p.SkipBadSamples);
+                var started = System.Diagnostics.Stopwatch.StartNew();
+                PreprocessResult r;
+                using (var bar = c.Ui.Bar($"preprocess {split}", ds.Samples.Count, ProgressUnit.Items))
+                {
+                    var progress = new SyncProgress<int>(done => bar.Update(done));
+                    r = Preprocessor.Run(ds, CachePath(config, split), new PreprocessOptions(p.ImageSize, p.ImageSize, p.SkipBadSamples, p.Threads > 0 ? p.Threads : -1), progress, c.Cancellation);
+                }
+                foreach (var s in r.Skipped) c.Ui.Info($"preprocess: skipped {s}");
+                c.Ui.Info($"preprocess: {split}: {r.Count:N0} pairs at {p.ImageSize}×{p.ImageSize} in {started.Elapsed.TotalSeconds:F1} s ({r.Count / Math.Max(started.Elapsed.TotalSeconds, 1e-9):F0} pairs/s) → {r.Path}");
+                outputs[OutputName(split)] = c.Output(r.Path);
+            }
+            catch (DatasetException e) { problems.Add(e.Message); } // report every split's bad files at once
+        }
+        if (problems.Count > 0) throw new DatasetException(string.Join("\n", problems));
+        return outputs;
+    }
+}

@@ -1,0 +1,140 @@
+using System.Runtime.InteropServices;
+using System.Text.Json;
+using PetSeg.IO;
+using PetSeg.Metrics;
+using PetSeg.Core;
+using PetSeg.Compute;
+using PetSeg.Lab.Config;
+using PetSeg.Workflow.Cluster;
+using PetSeg.Workflow.Remote;
+using PetSeg.Workflow.Store;
+using PetSeg.Reporting;
+using PetSeg.Training;
+using PetSeg.Workflow.Stages;
+
+namespace PetSeg.Lab.Stages;
+
+/// <summary>
+/// Renders report.md (the lab's tables, loss curves, prediction grids, run metadata) into the store; the copy in
+/// <c>artifacts/report/</c>, the folder users open, is refreshed from the current key's entry on every run.
+/// </summary>
+public sealed class ReportStage(PipelineConfig config) : Stage
+{
+    public override string Id => StageIds.Report;
+    public override string Kind => StageIds.Report;
+    public override string CodeVersion => StageVersions.Report;
+
+    public override IReadOnlyList<string> DependsOn =>
+        config.Experiments.SelectMany(e => new[] { StageIds.Train(e.Id), StageIds.Evaluate(e.Id) }).ToList();
+
+    public override SortedDictionary<string, string> Parameters => new(StringComparer.Ordinal)
+    {
+        ["report"] = JsonSerializer.Serialize(config.Report),
+        ["experiments"] = string.Join(";", config.Experiments.Select(e => $"{e.Id}={e.Title}")),
+    };
+
+    public override bool UsesInput(string dependency, string output) =>
+        output is "metrics.json" or "losses.json" or EvaluateStage.PerImageFile or EvaluateStage.BestGrid or EvaluateStage.WorstGrid;
+
+    /// <summary>The libtorch TorchSharp 0.107 is built against (its native package, libtorch-cpu 2.10.0).</summary>
+    private const string LibTorchVersion = "2.10.0";
+
+    public string PublishedDir => Path.Combine(config.ArtifactsDir, "report");
+
+    public override IReadOnlyDictionary<string, StageOutput> Execute(StageContext c)
+    {
+        var outputs = new Dictionary<string, StageOutput>();
+        void Add(string path) => outputs[Path.GetFileName(path)] = c.Output(path);
+
+        var runs = new Dictionary<string, List<SeedRun>>(StringComparer.Ordinal);
+        var curves = new Dictionary<string, LossHistory>(StringComparer.Ordinal);
+        var grids = new Dictionary<string, ExperimentFigures>();
+        foreach (var e in config.Experiments)
+        {
+            var evaluate = StageIds.Evaluate(e.Id);
+            var group = e.ExperimentId;
+            if (!runs.TryGetValue(group, out var list)) runs[group] = list = [];
+            list.Add(new SeedRun(e.Settings.Seed, MetricsFile.Read(c.Input(evaluate, "metrics.json").Path).Metrics));
+            if (list.Count > 1) continue; // curves and predictions: the first seed's
+            curves[group] = LossHistory.Read(c.Input(StageIds.Train(e.Id), "losses.json").Path);
+            var evaluated = c.Dependencies[evaluate].Outputs;
+            string? Copy(string output, string name)
+            {
+                if (!evaluated.ContainsKey(output)) return null;
+                var target = Path.Combine(c.OutputDir, name);
+                File.Copy(c.Input(evaluate, output).Path, target, overwrite: true);
+                Add(target);
+                return name;
+            }
+            var histogram = PerImageIoU.Histogram(Path.Combine(c.OutputDir, $"iou-histogram-{group}.png"), $"{group}: per-image IoU",
+                PerImageIoU.Read(c.Input(evaluate, EvaluateStage.PerImageFile).Path));
+            Add(histogram);
+            grids[group] = new ExperimentFigures(Copy(EvaluateStage.BestGrid, $"predictions-best-{group}.png"),
+                Copy(EvaluateStage.WorstGrid, $"predictions-worst-{group}.png"), Path.GetFileName(histogram));
+        }
+
+        string? lossChart = null, iouChart = null;
+        if (curves.Values.Any(v => v.EpochLosses.Count > 0))
+        {
+            lossChart = LossPlot.WriteAll(Path.Combine(c.OutputDir, "loss.png"), "training loss", curves);
+            Add(lossChart);
+        }
+        iouChart = MetricBars.Write(Path.Combine(c.OutputDir, "mean-iou.png"), "test mean IoU",
+            runs.Select(r => (r.Key, PetSeg.Reporting.Statistics.SeedInterval.Of(r.Value.Select(x => x.Metrics.MeanIoU).ToList()))).ToList());
+        Add(iouChart);
+
+        var stages = c.Dependencies.Values.OrderBy(d => d.Stage, StringComparer.Ordinal)
+            .Select(d => new StageSummary(d.Stage, d.Key, d.DurationSeconds)).ToList();
+        var dataset = c.Dependencies.Values.SelectMany(d => d.Inputs)
+            .FirstOrDefault(i => i.Key == $"{StageIds.Preprocess}/{PreprocessStage.OutputName("trainval")}").Value ?? "n/a";
+        var env = new List<(string, string)>
+        {
+            ("PetSeg", typeof(ReportStage).Assembly.GetName().Version?.ToString() ?? "?"),
+            ("TorchSharp", typeof(TorchSharp.torch).Assembly.GetName().Version?.ToString() ?? "?"),
+            ("libtorch", LibTorchVersion),
+            (".NET", RuntimeInformation.FrameworkDescription),
+            ("OS", RuntimeInformation.OSDescription),
+            ("configuration", $"{Path.GetFileName(config.File)}{(config.Profile is null ? "" : $" (profile {config.Profile})")}"),
+            ("training data (trainval cache digest)", $"`{dataset}`"),
+        };
+        env.InsertRange(env.FindIndex(e => e.Item1 == "libtorch") + 1, ComputedWith(c.Dependencies.Values));
+        var report = Path.Combine(c.OutputDir, "report.md");
+        AtomicFile.WriteAllText(report, ReportWriter.Render(new ReportInput(config.Report, runs.Keys.ToList(),
+            runs.ToDictionary(r => r.Key, r => (IReadOnlyList<SeedRun>)r.Value),
+            lossChart is null ? null : Path.GetFileName(lossChart), Path.GetFileName(iouChart), grids, stages, env)));
+        Add(report);
+        return outputs;
+    }
+
+    /// <summary>
+    /// Where the results were computed, from the train and evaluate entries (each records its CPU, kernel path and
+    /// self-check verdict; entries pulled from a remote may come from other machines, so every distinct value is listed).
+    /// </summary>
+    private static IEnumerable<(string, string)> ComputedWith(IEnumerable<StoreEntry> entries)
+    {
+        var records = entries.Where(e => e.Compute is not null).OrderBy(e => e.Stage, StringComparer.Ordinal).Select(e => e.Compute!).ToList();
+        string Distinct(Func<PetSeg.Compute.ComputeRecord, string> field) =>
+            records.Count == 0 ? "not recorded" : string.Join("; ", records.Select(field).Distinct());
+        yield return ("device", records.Count == 0 ? "cpu" : Distinct(r => r.Device ?? "cpu"));
+        yield return ("CPU", Distinct(r => r.Cpu));
+        yield return ("kernels", Distinct(r => r.Backend));
+        yield return ("numerics self-check", Distinct(r => r.Verdict));
+    }
+
+    /// <summary>
+    /// Makes <c>artifacts/report/</c> show this entry (the current key's report, after a run or a cache hit alike):
+    /// built aside and renamed into place, so a reader never sees half of one report and half of another.
+    /// </summary>
+    public override bool Presents => true;
+
+    public override void Present(StoreEntry entry, Core.IProgressSink ui)
+    {
+        var tmp = PublishedDir + ".partial";
+        AtomicFile.TryDelete(tmp);
+        Directory.CreateDirectory(tmp);
+        foreach (var name in entry.Outputs.Keys)
+            File.Copy(entry.OutputPath(name), Path.Combine(tmp, name));
+        AtomicFile.Publish(tmp, PublishedDir);
+        ui.Info($"report: {Path.Combine(PublishedDir, "report.md")}");
+    }
+}

@@ -1,0 +1,68 @@
+using PetSeg.Data.Cache;
+using PetSeg.IO;
+using PetSeg.Models;
+using PetSeg.Core;
+using PetSeg.Compute;
+using PetSeg.Lab.Config;
+using PetSeg.Workflow.Cluster;
+using PetSeg.Workflow.Remote;
+using PetSeg.Training;
+using PetSeg.Training.Checkpoints;
+using PetSeg.Workflow.Stages;
+using PetSeg.Workflow.Store;
+
+namespace PetSeg.Lab.Stages;
+
+/// <summary>
+/// Trains one experiment. Work in progress lives in <c>artifacts/runs/&lt;key&gt;/</c> (per-epoch checkpoints, so an
+/// interrupted run resumes there); the finished weights, the optimizer state (apart, so readers of the weights never fetch it), loss history and log
+/// are published to the store.
+/// Experiments with identical settings get identical keys and so train once.
+/// </summary>
+public sealed class TrainStage(PipelineConfig config, ExperimentConfig experiment) : Stage
+{
+    public override string Id => StageIds.Train(experiment.Id);
+    public override string Kind => StageIds.TrainKind;
+    public override string? Group => StageIds.TrainKind;
+    public override bool Computes => true;
+    public override string DeviceSetting => experiment.Device ?? config.Compute.Device;
+    public override string CodeVersion => StageVersions.Train;
+    public override IReadOnlyList<string> DependsOn => experiment.Pretrained ? [StageIds.Preprocess, StageIds.Weights] : [StageIds.Preprocess];
+    public override SortedDictionary<string, string> Parameters => CanonicalParams.Training(experiment.Settings, experiment.Pretrained);
+
+    public override bool UsesInput(string dependency, string output) =>
+        dependency != StageIds.Preprocess || output == PreprocessStage.OutputName("trainval");
+
+    public override IReadOnlyDictionary<string, StageOutput> Execute(StageContext c)
+    {
+        var settings = experiment.Settings;
+        if (experiment.Pretrained)
+            settings = settings with { EncoderWeights = c.Input(StageIds.Weights, ModelZoo.EncoderName(settings.Model.Architecture)!).Path };
+        var runDir = Path.Combine(config.ArtifactsDir, "runs", c.Key[(c.Key.IndexOf(':') + 1)..]);
+        using var train = TensorCache.Open(c.Input(StageIds.Preprocess, PreprocessStage.OutputName("trainval")).Path);
+        c.Ui.Info($"{Id}: {settings.Model}, {settings.Optimizer.Name} lr {settings.Optimizer.LearningRate} wd {settings.Optimizer.WeightDecay}, " +
+                  $"{settings.Epochs} epoch(s), batch {settings.BatchSize}, {(settings.Augmentation is null ? "no augmentation" : "augmentation")}, {train.Count} images");
+        var result = new Trainer(settings, runDir, c.Ui, Id, c.Device).Run(train, c.Key, c.Cancellation);
+        result.Model.Dispose();
+
+        var outputs = new Dictionary<string, StageOutput>();
+        void Put(string name, string source)
+        {
+            // Copied, not moved: if publishing fails, the resumable checkpoint is still there.
+            var target = Path.Combine(c.OutputDir, name);
+            File.Copy(source, target, overwrite: true);
+            outputs[name] = c.Output(target);
+        }
+        var weights = Path.Combine(c.OutputDir, TrainingCheckpoint.WeightsFile);
+        var state = Path.Combine(c.OutputDir, TrainingCheckpoint.StateFile);
+        TrainingCheckpoint.Split(Path.Combine(runDir, "last.ckpt"), weights, state);
+        outputs[TrainingCheckpoint.WeightsFile] = c.Output(weights);
+        outputs[TrainingCheckpoint.StateFile] = c.Output(state);
+        if (File.Exists(Path.Combine(runDir, "train.log"))) Put("train.log", Path.Combine(runDir, "train.log"));
+        var losses = Path.Combine(c.OutputDir, "losses.json");
+        new LossHistory(experiment.Id, result.EpochLosses, result.BatchLosses).Write(losses);
+        outputs["losses.json"] = c.Output(losses);
+        AtomicFile.TryDelete(runDir);
+        return outputs;
+    }
+}

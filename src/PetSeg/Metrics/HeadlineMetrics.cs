@@ -1,0 +1,48 @@
+using System.Globalization;
+
+namespace PetSeg.Metrics;
+
+/// <summary>
+/// One headline metric: its key (in metrics.json's terms, pipeline.lock and <c>exp show</c>), how to read it from an
+/// evaluation, which way is better, and how the lab's report tables head it (null: not one of the lab's columns).
+/// </summary>
+/// <param name="SeedLabel">Its name in the report's seed-interval and difference tables.</param>
+/// <param name="LabColumn">Its heading in the lab's tables, whose columns and order are the lab's own.</param>
+public sealed record HeadlineMetric(string Key, string Description, Func<SegmentationMetrics, double> Read, bool LowerIsBetter,
+    string? SeedLabel = null, string? LabColumn = null, int LabOrder = 0);
+
+/// <summary>
+/// The one table of headline metrics: the lock, <c>exp show</c>/<c>metrics diff</c>, the report's tables and the CLI's
+/// help all read it, so a new metric is the metric and one row here. It lives with the metrics (not with the lab's
+/// pipeline) because the report, below the pipeline, reads it too.
+/// </summary>
+public static class HeadlineMetrics
+{
+    /// <summary>In <c>exp show</c>'s column order.</summary>
+    public static readonly IReadOnlyList<HeadlineMetric> All =
+    [
+        new("mean_iou", "mean IoU over classes", m => m.MeanIoU, LowerIsBetter: false, "mean IoU", "mAP (mean IoU)", 3),
+        new("f1_weighted", "F1 weighted by class support", m => m.F1Weighted, LowerIsBetter: false, "F1 (weighted)", "F1 Score (Weighted)", 2),
+        new("pixel_error", "1 − accuracy", m => m.PixelError, LowerIsBetter: true, "Pixel error", "Hamming Loss (Pixel Error)", 1),
+        new("accuracy", "pixel accuracy", m => m.Accuracy, LowerIsBetter: false),
+    ];
+
+    /// <summary>The lab's table columns, in the lab's order.</summary>
+    public static readonly IReadOnlyList<HeadlineMetric> LabColumns = [.. All.Where(m => m.LabColumn is not null).OrderBy(m => m.LabOrder)];
+
+    /// <summary>What the report's seed tables show: the lab's columns, in the lab's order.</summary>
+    public static IReadOnlyList<HeadlineMetric> SeedColumns => LabColumns;
+
+    public static HeadlineMetric? Find(string key) => All.FirstOrDefault(m => m.Key == key);
+
+    /// <summary>"mean_iou, f1_weighted, … (best first) or pixel_error (lowest first)": the sort options, for help and errors.</summary>
+    public static string SortChoices =>
+        string.Join(", ", All.Where(m => !m.LowerIsBetter).Select(m => m.Key)) + " (best first) or " +
+        string.Join(", ", All.Where(m => m.LowerIsBetter).Select(m => m.Key)) + " (lowest first)";
+
+    /// <summary>Every metric as a round-trip string by key: what pipeline.lock records of an evaluation.</summary>
+    public static SortedDictionary<string, string> Strings(SegmentationMetrics m) =>
+        new(All.ToDictionary(h => h.Key, h => Format(h.Read(m))), StringComparer.Ordinal);
+
+    private static string Format(double v) => double.IsNaN(v) ? "NaN" : v.ToString("R", CultureInfo.InvariantCulture);
+}

@@ -1,6 +1,0 @@
-using PetSeg.Core;
-
-namespace PetSeg.Pipeline.Graph;
-
-/// <summary>A pipeline-level problem a user can fix (unknown stage, missing upstream result).</summary>
-public sealed class PipelineException(string message) : PetSegException(message);

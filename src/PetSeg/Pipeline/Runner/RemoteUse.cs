@@ -1,6 +1,0 @@
-using PetSeg.Pipeline.Config;
-
-namespace PetSeg.Pipeline.Runner;
-
-/// <summary>How a command uses a remote: pull stale stages from it, and with <paramref name="Push"/> upload what it computes.</summary>
-public sealed record RemoteUse(RemoteConfig Remote, bool Push);

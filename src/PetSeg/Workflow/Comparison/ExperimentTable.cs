@@ -1,0 +1,89 @@
+using PetSeg.IO;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using PetSeg.Workflow.Graph;
+using PetSeg.Workflow.Store;
+
+namespace PetSeg.Workflow.Comparison;
+
+/// <summary>One experiment as recorded in a lock file: the parameters of its params stage and the summary of its metrics stage.</summary>
+/// <param name="ComputedWith">CPU, kernel path and numerics verdict of its params stage, as the lock recorded them, or "-".</param>
+public sealed record ExperimentRow(string Id, SortedDictionary<string, string> Params, SortedDictionary<string, double> Metrics, string ComputedWith = "-");
+
+/// <summary>
+/// Experiments × parameters × metrics from pipeline.lock, like <c>dvc exp show</c>: by default only the parameters
+/// that differ between experiments; rendered for the terminal, markdown, CSV or JSON.
+/// </summary>
+public sealed class ExperimentTable
+{
+    public IReadOnlyList<ExperimentRow> Rows { get; }
+    public IReadOnlyList<string> ParamColumns { get; }
+    public IReadOnlyList<string> MetricNames { get; }
+
+    private ExperimentTable(IReadOnlyList<ExperimentRow> rows, IReadOnlyList<string> paramColumns, IReadOnlyList<string> metricNames) =>
+        (Rows, ParamColumns, MetricNames) = (rows, paramColumns, metricNames);
+
+    /// <param name="all">Every parameter, not only those that differ.</param>
+    /// <param name="sortBy">A metric to sort by (best first), or null for the lock's order.</param>
+    public static ExperimentTable FromLock(PipelineLock lockFile, ComparisonSchema schema, bool all = false, string? sortBy = null)
+    {
+        var rows = new List<ExperimentRow>();
+        foreach (var (stage, locked) in lockFile.Stages)
+        {
+            if (StageName.SubjectOf(stage, schema.ParamsKind) is not { } id) continue;
+            var metrics = new SortedDictionary<string, double>(StringComparer.Ordinal);
+            if (lockFile.Stages.TryGetValue(StageName.Of(schema.MetricsKind, id), out var eval) && eval.Metrics is { } m)
+                foreach (var (k, v) in m) metrics[k] = double.Parse(v, CultureInfo.InvariantCulture);
+            rows.Add(new ExperimentRow(id, new SortedDictionary<string, string>(locked.Params, StringComparer.Ordinal), metrics, ComputedWith(locked)));
+        }
+        if (sortBy is not null)
+        {
+            var column = schema.Metrics.FirstOrDefault(c => c.Name == sortBy)
+                ?? throw new ArgumentException($"cannot sort by '{sortBy}': expected one of {string.Join(", ", schema.MetricNames)}");
+            // Best first; experiments without the metric (or NaN) last.
+            var lowerIsBetter = column.LowerIsBetter;
+            double Key(ExperimentRow r) => r.Metrics.TryGetValue(sortBy, out var v) && !double.IsNaN(v) ? (lowerIsBetter ? v : -v) : double.PositiveInfinity;
+            rows = [.. rows.OrderBy(Key)];
+        }
+        var keys = rows.SelectMany(r => r.Params.Keys).Distinct().Order(StringComparer.Ordinal);
+        var columns = keys.Where(k => all || rows.Select(r => r.Params.GetValueOrDefault(k)).Distinct().Count() > 1).ToList();
+        return new ExperimentTable(rows, columns, schema.MetricNames);
+    }
+
+    /// <summary>"device (cpu model); kernels; numerics …" from a stage's lock record (entries from before it was recorded: "-").</summary>
+    private static string ComputedWith(LockedStage stage) => stage.Compute is { } c
+        ? $"{c.GetValueOrDefault("device", "cpu")} ({c.GetValueOrDefault("cpu", "?")}); {c.GetValueOrDefault("kernels", "?")}; numerics {c.GetValueOrDefault("numerics", "?")}" : "-";
+
+    public IReadOnlyList<string> Header => ["experiment", .. ParamColumns, "computed with", .. MetricNames];
+
+    public IEnumerable<IReadOnlyList<string>> Cells() => Rows.Select(r => (IReadOnlyList<string>)
+        [r.Id, .. ParamColumns.Select(p => r.Params.GetValueOrDefault(p, "-")), r.ComputedWith, .. MetricNames.Select(m => r.Metrics.TryGetValue(m, out var v) ? Format(v) : "-")]);
+
+    public static string Format(double v) => double.IsNaN(v) ? "n/a" : v.ToString("0.0000", CultureInfo.InvariantCulture);
+
+    public string ToMarkdown()
+    {
+        var sb = new StringBuilder();
+        sb.Append("| ").AppendJoin(" | ", Header).Append(" |\n|").AppendJoin("|", Header.Select((_, i) => i < 1 + ParamColumns.Count ? ":--" : "--:")).Append("|\n");
+        foreach (var row in Cells()) sb.Append("| ").AppendJoin(" | ", row).Append(" |\n");
+        return sb.ToString();
+    }
+
+    public string ToCsv()
+    {
+        static string Q(string s) => s.IndexOfAny([',', '"', '\n']) >= 0 ? "\"" + s.Replace("\"", "\"\"") + "\"" : s;
+        var sb = new StringBuilder();
+        sb.AppendJoin(',', Header.Select(Q)).Append('\n');
+        foreach (var row in Cells()) sb.AppendJoin(',', row.Select(Q)).Append('\n');
+        return sb.ToString();
+    }
+
+    public string ToJson() => JsonSerializer.Serialize(Rows.Select(r => new
+    {
+        experiment = r.Id,
+        @params = ParamColumns.ToDictionary(p => p, p => r.Params.GetValueOrDefault(p)),
+        computed_with = r.ComputedWith,
+        metrics = r.Metrics.ToDictionary(m => m.Key, m => double.IsNaN(m.Value) ? (double?)null : m.Value),
+    }), JsonFiles.Options(indented: true));
+}

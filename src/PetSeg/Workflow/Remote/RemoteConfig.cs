@@ -1,0 +1,23 @@
+using PetSeg.Core;
+namespace PetSeg.Workflow.Remote;
+
+/// <summary>
+/// One remote under <c>remotes:</c> in pipeline.yaml. Credentials never appear here: S3 takes the AWS SDK's default
+/// chain (environment, profiles), an HTTP cache the URL's user info or none.
+/// </summary>
+/// <param name="Url"><c>s3://bucket/prefix</c>, <c>file:///mnt/petseg</c> or <c>http(s)://host/path</c>.</param>
+/// <param name="Endpoint">An S3-compatible server's URL (MinIO, Ceph, a test server), instead of AWS.</param>
+/// <param name="Required">Fail the run when the remote cannot be used, instead of warning and working locally.</param>
+/// <param name="Push">Upload what a run computes (as <c>--push</c> does).</param>
+public sealed record RemoteConfig(string Name, string Url, string? Endpoint = null, string? Region = null, bool Required = false, bool Push = false);
+
+/// <summary>The <c>remotes:</c> section and which one is used by default (<c>remote:</c>).</summary>
+public sealed record RemotesConfig(IReadOnlyList<RemoteConfig> All, string? Default)
+{
+    public static readonly RemotesConfig None = new([], null);
+
+    /// <summary>The remote a command uses: the one named, else the default, else none.</summary>
+    public RemoteConfig? Select(string? name, string file) => (name ?? Default) is not { } n ? null
+        : All.FirstOrDefault(r => r.Name == n)
+          ?? throw new ConfigException($"{file}: remote '{n}' is not defined under 'remotes:'. Defined: {(All.Count == 0 ? "none" : string.Join(", ", All.Select(r => r.Name)))}");
+}

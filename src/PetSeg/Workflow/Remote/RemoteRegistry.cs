@@ -1,0 +1,26 @@
+using PetSeg.Core;
+using PetSeg.Compute;
+using PetSeg.Workflow.Cluster;
+
+namespace PetSeg.Workflow.Remote;
+
+/// <summary>Remote backends by URL scheme: a new backend is one <see cref="IRemoteStorage"/> file and one line here.</summary>
+public static class RemoteRegistry
+{
+    private static readonly Dictionary<string, Func<RemoteConfig, Uri, IRemoteStorage>> Backends = new(StringComparer.Ordinal)
+    {
+        ["file"] = (_, u) => new FolderRemote(u.LocalPath),
+        ["s3"] = (r, u) => new S3Remote(u.Host, Uri.UnescapeDataString(u.AbsolutePath), r.Endpoint, r.Region),
+        ["http"] = (_, u) => new HttpRemote(u),
+        ["https"] = (_, u) => new HttpRemote(u),
+    };
+
+    public static IReadOnlyCollection<string> Schemes => Backends.Keys;
+
+    public static IRemoteStorage Open(RemoteConfig remote)
+    {
+        var uri = new Uri(remote.Url);
+        return Backends.TryGetValue(uri.Scheme, out var open) ? open(remote, uri)
+            : throw new ConfigException($"remote '{remote.Name}': no backend for '{uri.Scheme}://' (known: {string.Join(", ", Schemes)})");
+    }
+}

@@ -1,0 +1,152 @@
+using System.Diagnostics;
+using PetSeg.Compute;
+using PetSeg.Core;
+using PetSeg.IO;
+using PetSeg.Workflow.Graph;
+using PetSeg.Workflow.Stages;
+using PetSeg.Workflow.Store;
+
+namespace PetSeg.Workflow.Runner;
+
+/// <summary>
+/// <c>petseg run</c> (DVC's repro): every stage a target needs, dependencies first; a key already in the store is a
+/// cache hit, one on the remote is pulled, otherwise the stage runs into a private folder and is published atomically.
+/// The lock file is updated after every stage.
+/// </summary>
+internal sealed class Repro(Workbench bench)
+{
+    /// <summary>A stage's input no longer has the digest it was published with (bit rot that kept size and mtime).</summary>
+    private sealed class DamagedInputException(string message) : PetSegException(message);
+
+    public IReadOnlyList<StageRun> Run(string target, bool force, bool exclusive, CancellationToken ct)
+    {
+        using var storeLock = StoreLock.AcquireShared(bench.Store.Root, $"petseg run {target}");
+        bench.RemoveLeftovers();
+        using var remote = bench.OpenRemote();
+        try
+        {
+            try { return RunLocked(target, force, exclusive, remote, ct); }
+            catch (DamagedInputException e) when (!exclusive)
+            {
+                // The damaged upstream entries were discarded: plan again, so they are rebuilt before their readers run.
+                bench.Ui.Info($"{e.Message}; rebuilding it, then going on");
+                return RunLocked(target, force, exclusive, remote, ct);
+            }
+        }
+        finally { bench.Digests.Save(); }
+    }
+
+    private List<StageRun> RunLocked(string target, bool force, bool exclusive, RemoteSession remote, CancellationToken ct)
+    {
+        var lockFile = bench.ReadLock();
+        var graph = bench.Graph;
+        var stages = exclusive ? graph.Members(target) : graph.Closure(target);
+        var targets = graph.Members(target).Select(s => s.Id).ToHashSet(StringComparer.Ordinal);
+        var done = new Dictionary<string, StoreEntry>(StringComparer.Ordinal);
+        var runs = new List<StageRun>();
+        foreach (var stage in stages)
+        {
+            ct.ThrowIfCancellationRequested();
+            var deps = stage.DependsOn.ToDictionary(d => d, d => done.GetValueOrDefault(d) ?? bench.Published(d, lockFile), StringComparer.Ordinal);
+            var inputs = Plan.Inputs(stage, deps);
+            var key = Plan.KeyOf(stage, inputs);
+            var clock = Stopwatch.StartNew();
+            var forced = force && targets.Contains(stage.Id);
+            StoreEntry? entry = forced ? null : bench.Store.TryGet(key, stage.Id);
+            if (entry is not null)
+            {
+                bench.Ui.Info($"{stage.Id}: up to date (cache hit {Keys.Short(key)})");
+                runs.Add(new StageRun(stage.Id, key, StageOutcome.CacheHit, clock.Elapsed));
+            }
+            else
+            {
+                // One process computes a key at a time; whoever waited finds the result published.
+                using var stageLock = StageLock.Acquire(bench.Store.Root, stage.LockName(key), $"petseg run {target}: {stage.Id}",
+                    holder => bench.Ui.Info($"{stage.Id}: waiting for {holder}, which is computing it"));
+                entry = forced ? null : bench.Store.TryGet(key, stage.Id);
+                if (entry is not null)
+                {
+                    bench.Ui.Info($"{stage.Id}: up to date (computed meanwhile by another process, {Keys.Short(key)})");
+                    runs.Add(new StageRun(stage.Id, key, StageOutcome.CacheHit, clock.Elapsed));
+                }
+                else if (!forced && remote.TryPull(stage, key, ct) is { } pulled)
+                {
+                    entry = pulled;
+                    runs.Add(new StageRun(stage.Id, key, StageOutcome.Pulled, clock.Elapsed));
+                }
+                else
+                {
+                    entry = Execute(stage, key, deps, inputs, exclusive, clock, ct);
+                    runs.Add(new StageRun(stage.Id, key, StageOutcome.Executed, clock.Elapsed));
+                    if (remote.PushesResults && remote.TryPush(entry, ct) is { AlreadyThere: false } pushed)
+                        bench.Ui.Info($"{stage.Id}: pushed to {remote.Cache?.Description} ({pushed.ObjectsSent} object(s), {pushed.BytesSent / 1048576.0:F1} MiB)");
+                }
+            }
+            done[stage.Id] = entry;
+            bench.Record(stage, entry);
+            stage.Present(entry, bench.Ui);
+        }
+        return runs;
+    }
+
+    private StoreEntry Execute(Stage stage, string key, Dictionary<string, StoreEntry> deps, SortedDictionary<string, string> inputs,
+        bool exclusive, Stopwatch clock, CancellationToken ct)
+    {
+        var ui = bench.Ui;
+        ui.Info($"{stage.Id}: running (key {Keys.Short(key)})");
+        VerifyInputs(stage, deps, exclusive);
+        // Settled before the stage, whatever ran before it in this process: what its entry records is what computed it.
+        var device = TorchSharp.torch.CPU;
+        var compute = bench.Workspace.Compute;
+        if (stage.Computes)
+        {
+            device = DeviceChoice.Resolve(stage.DeviceSetting, ui.Info); // a device that cannot be used stops here, before any work
+            DeviceChoice.Prepare(device, compute.Tf32, compute.Deterministic);
+            ComputeBackend.EnsureChecked();
+        }
+        var work = bench.Store.NewWorkDir();
+        StoreEntry entry;
+        try
+        {
+            var outputs = stage.Execute(new StageContext(stage.Id, key, work, deps, bench.Digests, ui, bench.Http, ct) { Device = device });
+            var files = new SortedDictionary<string, StoredFile>(StringComparer.Ordinal);
+            foreach (var (name, o) in outputs) files[name] = new StoredFile(o.Digest, SizeOf(o.Path), o.Path);
+            var record = stage.Computes ? ComputeBackend.RecordOn(device) : null;
+            if (record?.Verdict == "failed") // by construction the backend refused before this; never publish such a result
+                throw new NumericsException($"{stage.Id}: computed on kernels that failed the numerics self-check ({ComputeBackend.Report?.DescribeFailures()}); not published.");
+            entry = bench.Store.Publish(new StoreEntry(stage.Id, stage.Kind, key, stage.CodeVersion, stage.Parameters, inputs, files,
+                DateTimeOffset.UtcNow, Math.Round(clock.Elapsed.TotalSeconds, 3)) { Compute = record }, work);
+        }
+        catch
+        {
+            AtomicFile.TryDelete(work);
+            throw;
+        }
+        ui.Info($"{stage.Id}: done in {clock.Elapsed.TotalSeconds:F1} s");
+        return entry;
+    }
+
+    /// <summary>
+    /// Re-hashes (once per process) every input the stage reads, before it reads it; an upstream entry whose bytes
+    /// changed is removed from the store so it is rebuilt instead of silently feeding a training.
+    /// </summary>
+    private void VerifyInputs(Stage stage, IReadOnlyDictionary<string, StoreEntry> deps, bool exclusive)
+    {
+        foreach (var (id, e) in deps)
+            foreach (var (name, f) in e.Outputs)
+            {
+                if (!stage.UsesInput(id, name)) continue;
+                var path = e.OutputPath(name);
+                if (bench.Digests.Verified(path) == f.Digest) continue;
+                bench.Store.Discard(e, $"output '{name}' ({path}) no longer matches its digest {f.Digest}");
+                var message = $"{stage.Id}: input {id}/{name} is damaged ({path} changed after it was published)";
+                throw exclusive
+                    ? new PipelineException(message + $"; run '{id}' again (without --exclusive) to rebuild it.")
+                    : new DamagedInputException(message);
+            }
+    }
+
+    private static long SizeOf(string path) =>
+        Directory.Exists(path) ? Directory.EnumerateFiles(path, "*", SearchOption.AllDirectories).Sum(f => new FileInfo(f).Length)
+        : File.Exists(path) ? new FileInfo(path).Length : 0;
+}

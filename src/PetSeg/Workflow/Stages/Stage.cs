@@ -1,0 +1,66 @@
+using PetSeg.Core;
+using PetSeg.Workflow.Store;
+
+namespace PetSeg.Workflow.Stages;
+
+/// <summary>
+/// A node of the DAG and the one place its work is written. Its key is a content hash of kind, code version,
+/// parameters and input digests (<see cref="Graph.StageKey"/>), so a stage reruns exactly when one of those changes;
+/// whether it is fresh is decided by the store alone (the key is published and every output still has its digest).
+/// The engine knows stages only through this class: what a pipeline is made of is declared above it.
+/// </summary>
+public abstract class Stage
+{
+    public abstract string Id { get; }
+    public abstract string Kind { get; }
+    /// <summary>Bumped when the stage's code changes what it produces, so old results stop matching.</summary>
+    public abstract string CodeVersion { get; }
+    public abstract IReadOnlyList<string> DependsOn { get; }
+    public abstract SortedDictionary<string, string> Parameters { get; }
+
+    /// <summary>The group target this stage is a member of (a Cake target such as Train), or null.</summary>
+    public virtual string? Group => null;
+
+    /// <summary>Whether the stage computes with torch: its entry then records what computed it (CPU, kernel path, self-check verdict).</summary>
+    public virtual bool Computes => false;
+
+    /// <summary>Where a computing stage runs (<c>auto</c>, <c>cpu</c>, <c>cuda</c>, <c>cuda:N</c>): resolved by the runner before it starts.</summary>
+    public virtual string DeviceSetting => "cpu";
+
+    /// <summary>
+    /// The lock a run holds while computing this stage: the key, so two processes wanting one result compute it once.
+    /// Stages that write in place (outside the store) lock their id instead, since any two of their keys would write
+    /// the same files.
+    /// </summary>
+    public virtual string LockName(string key) => key[(key.IndexOf(':') + 1)..];
+
+    /// <summary>How an input is named in the key: by default the dependency's id and the output's name.</summary>
+    public virtual string InputName(string dependency, string output) => $"{dependency}/{output}";
+
+    /// <summary>Which dependency outputs feed the key (logs and other by-products do not), all by default.</summary>
+    public virtual bool UsesInput(string dependency, string output) => true;
+
+    /// <summary>
+    /// Writes the outputs, either into <see cref="StageContext.OutputDir"/> (moved into the store on publish) or, for
+    /// multi-GB data, in place under a folder the workspace names (the store records their digests).
+    /// </summary>
+    public abstract IReadOnlyDictionary<string, StageOutput> Execute(StageContext context);
+
+    /// <summary>
+    /// What pipeline.lock records of a published result besides keys and digests (an evaluation's headline metrics, as
+    /// round-trip strings), so comparisons need only the lock file; null for nothing.
+    /// </summary>
+    public virtual SortedDictionary<string, string>? Summary(StoreEntry entry) => null;
+
+    /// <summary>
+    /// Whether <see cref="Present"/> does something, so a run that finds the stage fresh still runs it (Cake asks this
+    /// through <c>status --json</c>).
+    /// </summary>
+    public virtual bool Presents => false;
+
+    /// <summary>
+    /// Called with the current key's entry after every run that needs this stage, a cache hit included: a stage whose
+    /// result users open outside the store (a report folder) refreshes that view here.
+    /// </summary>
+    public virtual void Present(StoreEntry entry, IProgressSink ui) { }
+}

@@ -1,0 +1,27 @@
+using PetSeg.Core;
+using PetSeg.Workflow.Store;
+
+namespace PetSeg.Workflow.Stages;
+
+/// <summary>What a running stage sees: its dependencies' published entries and a private folder for its outputs.</summary>
+public sealed record StageContext(
+    string StageId,
+    string Key,
+    string OutputDir,
+    IReadOnlyDictionary<string, StoreEntry> Dependencies,
+    DigestCache Digests,
+    IProgressSink Ui,
+    HttpClient? Http,
+    CancellationToken Cancellation)
+{
+    /// <summary>Where a computing stage computes (resolved from <see cref="Stage.DeviceSetting"/> by the runner); CPU otherwise.</summary>
+    public TorchSharp.torch.Device Device { get; init; } = TorchSharp.torch.CPU;
+
+    public StageOutput Input(string stage, string output) =>
+        Dependencies.TryGetValue(stage, out var e) && e.Outputs.TryGetValue(output, out var o)
+            ? new StageOutput(e.OutputPath(output), o.Digest)
+            : throw new InvalidOperationException($"stage input {stage}/{output} is not available");
+
+    /// <summary>Records a file or folder this stage wrote as an output, with the digest the store will verify.</summary>
+    public StageOutput Output(string path) => new(path, Digests.Of(path));
+}

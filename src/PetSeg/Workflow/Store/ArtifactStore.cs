@@ -1,0 +1,129 @@
+using System.Text.Json;
+using PetSeg.Core;
+using PetSeg.IO;
+
+namespace PetSeg.Workflow.Store;
+
+/// <summary>
+/// Content-addressed results under <c>artifacts/store/objects/&lt;k0k1&gt;/&lt;key&gt;/</c>: each entry is built in
+/// <c>tmp/</c>, hashed, described by <c>entry.json</c> and published by one rename. Reads verify every output's
+/// digest (memoised by size and mtime); a damaged entry is reported and removed, so the runner rebuilds it.
+/// </summary>
+public sealed class ArtifactStore(string root, DigestCache digests, IProgressSink ui)
+{
+    private static readonly JsonSerializerOptions Json = JsonFiles.Options(indented: true);
+
+    public string Root => root;
+
+    /// <summary>The artifacts folder the store lives in: external (in-place) outputs are recorded relative to it.</summary>
+    public string ArtifactsDir => Path.GetDirectoryName(Path.GetFullPath(root))!;
+    public string ObjectsDir => Path.Combine(root, "objects");
+
+    public string EntryDir(string key)
+    {
+        var hex = key[(key.IndexOf(':') + 1)..];
+        return Path.Combine(ObjectsDir, hex[..2], hex);
+    }
+
+    /// <summary>A fresh private folder for a stage to write its outputs into, named after this process.</summary>
+    public string NewWorkDir()
+    {
+        var dir = Path.Combine(root, "tmp", $"{Environment.ProcessId}-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(dir);
+        return dir;
+    }
+
+    /// <summary>Deletes work folders whose process is gone (other live runs may share the store); returns how many.</summary>
+    public int RemoveDeadWorkDirs()
+    {
+        var tmp = Path.Combine(root, "tmp");
+        if (!Directory.Exists(tmp)) return 0;
+        int n = 0;
+        foreach (var dir in Directory.EnumerateDirectories(tmp))
+        {
+            var name = Path.GetFileName(dir);
+            var dash = name.IndexOf('-');
+            if (dash > 0 && int.TryParse(name[..dash], out var pid) && AtomicFile.ProcessIsAlive(pid)) continue;
+            AtomicFile.TryDelete(dir);
+            n++;
+        }
+        return n;
+    }
+
+    /// <summary>The entry for <paramref name="key"/> if present and intact; a damaged one is reported and removed.</summary>
+    public StoreEntry? TryGet(string key, string stageId)
+    {
+        var dir = EntryDir(key);
+        var file = Path.Combine(dir, "entry.json");
+        if (!File.Exists(file)) return null;
+        StoreEntry? entry;
+        try { entry = JsonSerializer.Deserialize<StoreEntry>(File.ReadAllText(file), Json); }
+        catch (JsonException) { entry = null; }
+        var problem = entry is null ? "entry.json is unreadable" : entry.Key != key ? "entry.json names another key" : null;
+        if (problem is null)
+        {
+            entry = entry! with { Folder = dir, ArtifactsDir = ArtifactsDir };
+            foreach (var (name, f) in entry.Outputs)
+            {
+                var path = entry.OutputPath(name);
+                if (!File.Exists(path) && !Directory.Exists(path)) { problem = $"output '{name}' is missing ({path})"; break; }
+                if (digests.Of(path) != f.Digest) { problem = $"output '{name}' does not match its digest {f.Digest}"; break; }
+            }
+        }
+        if (problem is null) return entry;
+        Discard(key, stageId, problem);
+        return null;
+    }
+
+    /// <summary>Removes a damaged entry (reported once), so the runner rebuilds it.</summary>
+    public void Discard(StoreEntry entry, string problem) => Discard(entry.Key, entry.Stage, problem);
+
+    private void Discard(string key, string stageId, string problem)
+    {
+        ui.Info($"store: entry {key} of {stageId} is damaged ({problem}); it will be rebuilt");
+        AtomicFile.TryDelete(EntryDir(key));
+    }
+
+    public StoreEntry Publish(StoreEntry entry, string workDir)
+    {
+        var files = new SortedDictionary<string, StoredFile>(StringComparer.Ordinal);
+        var work = Path.GetFullPath(workDir) + Path.DirectorySeparatorChar;
+        var artifacts = ArtifactsDir + Path.DirectorySeparatorChar;
+        foreach (var (name, f) in entry.Outputs)
+        {
+            var full = Path.GetFullPath(f.Location);
+            var location = full.StartsWith(work, StringComparison.Ordinal) ? Path.GetRelativePath(workDir, full).Replace(Path.DirectorySeparatorChar, '/')
+                : full.StartsWith(artifacts, StringComparison.Ordinal) ? StoredFile.ArtifactsPrefix + Path.GetRelativePath(ArtifactsDir, full).Replace(Path.DirectorySeparatorChar, '/')
+                : throw new InvalidOperationException($"stage {entry.Stage} wrote output '{name}' outside the artifacts folder ({full}); outputs must be portable");
+            files[name] = f with { Location = location };
+        }
+        entry = entry with { Outputs = files };
+        AtomicFile.WriteAllText(Path.Combine(workDir, "entry.json"), JsonSerializer.Serialize(entry, Json) + "\n");
+        var dir = EntryDir(entry.Key);
+        Directory.CreateDirectory(Path.GetDirectoryName(dir)!);
+        AtomicFile.Publish(workDir, dir);
+        return entry with { Folder = dir, ArtifactsDir = ArtifactsDir };
+    }
+
+    /// <summary>Deletes entries whose key is not in <paramref name="keep"/> (e.g. the keys in pipeline.lock); returns the bytes freed.</summary>
+    public (int Entries, long Bytes) CollectGarbage(IReadOnlySet<string> keep, bool dryRun = false)
+    {
+        int n = 0;
+        long bytes = 0;
+        if (!Directory.Exists(ObjectsDir)) return (0, 0);
+        foreach (var dir in Directory.EnumerateDirectories(ObjectsDir).SelectMany(Directory.EnumerateDirectories).ToList())
+        {
+            var key = Digest.Prefix + Path.GetFileName(dir);
+            if (keep.Contains(key)) continue;
+            bytes += Directory.EnumerateFiles(dir, "*", SearchOption.AllDirectories).Sum(f => new FileInfo(f).Length);
+            if (!dryRun) AtomicFile.TryDelete(dir);
+            n++;
+        }
+        if (!dryRun)
+        {
+            AtomicFile.TryDelete(Path.Combine(root, "tmp")); // gc holds the store exclusively: no run is writing there
+            AtomicFile.TryDelete(Path.Combine(root, "locks"));
+        }
+        return (n, bytes);
+    }
+}

@@ -1,0 +1,101 @@
+using System.Text.Json;
+using PetSeg.IO;
+
+namespace PetSeg.Workflow.Store;
+
+/// <summary>Another process holds a lock this command needs.</summary>
+public sealed class StoreLockedException(string message) : PetSeg.Core.PetSegException(message);
+
+/// <summary>
+/// An OS file lock (flock: released by the kernel when its process dies, so a crash never leaves a stale lock),
+/// shared or exclusive, plus a note per holder (<c>&lt;lock&gt;.owner.&lt;pid&gt;</c>) naming it for whoever waits.
+/// A note is written atomically and only after the lock is held, and is trusted only while its process is alive, so
+/// a note left by a killed process never names a holder.
+/// </summary>
+public sealed class FileLock : IDisposable
+{
+    private readonly FileStream _handle;
+    private readonly string _notePath;
+
+    private FileLock(FileStream handle, string notePath) => (_handle, _notePath) = (handle, notePath);
+
+    /// <summary>How long a refused caller waits for a holder's note: a holder writes it right after locking.</summary>
+    internal static readonly TimeSpan NoteGrace = TimeSpan.FromSeconds(2);
+
+    /// <summary>The lock, or null at once when another process holds it in a conflicting mode.</summary>
+    public static FileLock? TryAcquire(string path, string purpose, bool shared = false)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        FileStream fs;
+        try
+        {
+            // .NET takes flock(LOCK_EX) for FileShare.None and flock(LOCK_SH) for a read-only handle that shares.
+            fs = shared
+                ? new FileStream(path, FileMode.OpenOrCreate, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete)
+                : new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        }
+        catch (IOException) { return null; }
+        RemoveDeadNotes(path);
+        var note = NotePath(path, Environment.ProcessId);
+        AtomicFile.WriteAllText(note, JsonSerializer.Serialize(new LockOwner(Environment.ProcessId, Environment.MachineName, purpose, DateTimeOffset.UtcNow), JsonFiles.Web()));
+        return new FileLock(fs, note);
+    }
+
+    /// <summary>Waits up to <paramref name="wait"/> (null: as long as the holder lives), telling <paramref name="waiting"/> once whom it waits for.</summary>
+    public static FileLock Acquire(string path, string purpose, bool shared, TimeSpan? wait, Action<string>? waiting, Func<string, string> refusal)
+    {
+        var deadline = wait is { } w ? DateTime.UtcNow + w : DateTime.MaxValue;
+        var told = false;
+        while (true)
+        {
+            if (TryAcquire(path, purpose, shared) is { } acquired) return acquired;
+            if (DateTime.UtcNow >= deadline) throw new StoreLockedException(refusal(DescribeHolders(path)));
+            if (!told && waiting is not null) { waiting(DescribeHolders(path)); told = true; }
+            Thread.Sleep(200);
+        }
+    }
+
+    /// <summary>The live holders named by their notes, waiting briefly for a holder that has just locked to write its own.</summary>
+    public static string DescribeHolders(string path)
+    {
+        var until = DateTime.UtcNow + NoteGrace;
+        while (true)
+        {
+            var live = Notes(path).Where(o => o.Host != Environment.MachineName || AtomicFile.ProcessIsAlive(o.Pid)).ToList();
+            if (live.Count > 0)
+                return string.Join("; ", live.Select(o => $"another petseg process: '{o.Purpose}', pid {o.Pid} on {o.Host}, since {o.Since.ToLocalTime():yyyy-MM-dd HH:mm:ss}"));
+            if (DateTime.UtcNow >= until) return "another petseg process (it has not named itself)";
+            Thread.Sleep(50);
+        }
+    }
+
+    private static string NotePath(string path, int pid) => $"{path}.owner.{pid}";
+
+    private static IEnumerable<LockOwner> Notes(string path)
+    {
+        var dir = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        if (!Directory.Exists(dir)) yield break;
+        foreach (var file in Directory.EnumerateFiles(dir, Path.GetFileName(path) + ".owner.*"))
+        {
+            LockOwner? o = null;
+            try { o = JsonSerializer.Deserialize<LockOwner>(File.ReadAllText(file), JsonFiles.Web()); }
+            catch (Exception e) when (e is IOException or JsonException or UnauthorizedAccessException) { }
+            if (o is not null) yield return o;
+        }
+    }
+
+    private static void RemoveDeadNotes(string path)
+    {
+        foreach (var o in Notes(path).Where(o => o.Host == Environment.MachineName && !AtomicFile.ProcessIsAlive(o.Pid)).ToList())
+            AtomicFile.TryDelete(NotePath(path, o.Pid));
+    }
+
+    public void Dispose()
+    {
+        AtomicFile.TryDelete(_notePath);
+        _handle.Dispose();
+    }
+}
+
+/// <summary>Who holds a lock: written next to it so a refused or waiting command can say whom it waits for.</summary>
+internal sealed record LockOwner(int Pid, string Host, string Purpose, DateTimeOffset Since);
