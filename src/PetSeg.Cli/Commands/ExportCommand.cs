@@ -10,26 +10,6 @@ using static TorchSharp.torch;
 
 namespace PetSeg.Cli.Commands;
 
-public sealed class ExportSettings : PipelineSettings
-{
-    [CommandArgument(0, "<EXPERIMENT>")]
-    [Description("The experiment whose trained weights to export (an id under 'experiments:', e.g. unet-improved).")]
-    public string Experiment { get; init; } = "";
-
-    [CommandOption("-o|--out <FILE>")]
-    [Description("Where to write the weights.")]
-    public string Out { get; init; } = "";
-
-    [CommandOption("--format <FORMAT>")]
-    [Description("safetensors (default; safetensors.torch.load_file) or pth (torch.load(f, weights_only=True)).")]
-    public string Format { get; init; } = "safetensors";
-
-    public override ValidationResult Validate() =>
-        string.IsNullOrEmpty(Out) ? ValidationResult.Error("--out is required")
-        : Format is not ("safetensors" or "pth") ? ValidationResult.Error($"--format must be safetensors or pth, not '{Format}'")
-        : ValidationResult.Success();
-}
-
 [Description("Write an experiment's trained weights alone, under PyTorch's state_dict names, so model.load_state_dict(strict=True) takes them as they are.")]
 public sealed class ExportCommand : GuardedCommand<ExportSettings>
 {

@@ -1,10 +1,5 @@
 namespace PetSeg.Compute;
 
-/// <summary>What computed a result: recorded in entry.json, pipeline.lock, <c>exp show</c> and the report.</summary>
-/// <param name="Verdict">"passed", "failed", or "unchecked" (numerics: off).</param>
-/// <param name="Device">"cpu", "cuda:0", …; null in entries written before devices were recorded (they ran on the CPU).</param>
-public sealed record ComputeRecord(string Cpu, string Backend, string Verdict, string? Device = null);
-
 /// <summary>
 /// The process's compute backend: the numerics mode, the kernel path the self-check chose, and the check's report.
 /// <see cref="EnsureChecked"/> runs once per process (again only when bf16 is first needed) before the first training

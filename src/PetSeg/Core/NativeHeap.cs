@@ -86,8 +86,3 @@ public static class NativeHeap
     [DllImport("libc.so.6", EntryPoint = "mallinfo2")]
     private static extern MallocInfo2 MallInfo2();
 }
-
-/// <param name="ArenaBytes">Heap bytes glibc holds (in use or free) outside separate mappings.</param>
-/// <param name="InUseBytes">Bytes in allocated blocks (both heap and mapped).</param>
-/// <param name="MappedBytes">Bytes in blocks that have a mapping of their own.</param>
-public sealed record NativeHeapUsage(long ArenaBytes, long InUseBytes, long MappedBytes);

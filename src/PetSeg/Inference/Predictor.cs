@@ -7,12 +7,6 @@ using static TorchSharp.torch;
 
 namespace PetSeg.Inference;
 
-/// <summary>A predicted mask at the image's own size: 1 = pet, 0 = background.</summary>
-public sealed record Prediction(int Width, int Height, byte[] Mask, RawImage Image)
-{
-    public double PetFraction => Mask.Count(v => v == 1) / (double)Mask.Length;
-}
-
 /// <summary>
 /// Runs a segmentation model on one image file the way evaluation does: decode to RGB, resize to the training size
 /// (OpenCV-style bilinear, as preprocessing), ImageNet-normalize, argmax; the mask is resized back with nearest.

@@ -3,15 +3,6 @@ using System.Globalization;
 namespace PetSeg.Metrics;
 
 /// <summary>
-/// One headline metric: its key (in metrics.json's terms, pipeline.lock and <c>exp show</c>), how to read it from an
-/// evaluation, which way is better, and how the lab's report tables head it (null: not one of the lab's columns).
-/// </summary>
-/// <param name="SeedLabel">Its name in the report's seed-interval and difference tables.</param>
-/// <param name="LabColumn">Its heading in the lab's tables, whose columns and order are the lab's own.</param>
-public sealed record HeadlineMetric(string Key, string Description, Func<SegmentationMetrics, double> Read, bool LowerIsBetter,
-    string? SeedLabel = null, string? LabColumn = null, int LabOrder = 0);
-
-/// <summary>
 /// The one table of headline metrics: the lock, <c>exp show</c>/<c>metrics diff</c>, the report's tables and the CLI's
 /// help all read it, so a new metric is the metric and one row here. It lives with the metrics (not with the lab's
 /// pipeline) because the report, below the pipeline, reads it too.

@@ -4,10 +4,6 @@ using PetSeg.IO;
 
 namespace PetSeg.Metrics;
 
-/// <summary>What an evaluation produced and for which run: the content of <c>metrics.json</c>, read back as the same record.</summary>
-/// <param name="TrainKey">Stage key of the training run that produced the evaluated weights.</param>
-public sealed record MetricsRecord(string Experiment, string Title, long Seed, string TrainKey, int Epochs, SegmentationMetrics Metrics);
-
 /// <summary>
 /// Writes and reads metrics.json. No timestamps or durations: the same run gives the same file byte for byte, so
 /// determinism is checked by comparing files. A NaN (e.g. mean IoU with every pixel ignored) is written as "NaN".

@@ -1,8 +1,5 @@
 namespace PetSeg.Metrics;
 
-/// <summary>Per-class figures derived from the confusion matrix.</summary>
-public sealed record ClassMetrics(int Class, double IoU, double F1, double Precision, double Recall, long Support, long Predicted);
-
 /// <summary>
 /// The lab's three numbers, computed exactly as torchmetrics 1.7 does from the accumulated counts:
 /// pixel error = 1 − micro accuracy; F1 weighted by target support; macro IoU over the classes present in

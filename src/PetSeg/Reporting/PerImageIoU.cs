@@ -3,9 +3,6 @@ using PetSeg.IO;
 
 namespace PetSeg.Reporting;
 
-/// <summary>One test image's own mean IoU (null when it has no valid pixel).</summary>
-public sealed record ImageIoU(string Stem, double? IoU);
-
 /// <summary>
 /// Per-image IoU of an evaluation (<c>per-image-iou.json</c>): which test images a model segments best and worst,
 /// and their distribution as a histogram — what the headline mean hides.

@@ -4,23 +4,6 @@ using PetSeg.Metrics;
 
 namespace PetSeg.Reporting;
 
-/// <summary>An experiment's figures: its best and worst predicted test images (grids) and its per-image IoU histogram.</summary>
-public sealed record ExperimentFigures(string? Best, string? Worst, string Histogram);
-
-/// <summary>One stage as listed in the report's metadata.</summary>
-public sealed record StageSummary(string Stage, string Key, double Seconds);
-
-/// <summary>Everything the report shows; figures are file names relative to the report.</summary>
-public sealed record ReportInput(
-    ReportConfig Config,
-    IReadOnlyList<string> Experiments,
-    IReadOnlyDictionary<string, IReadOnlyList<SeedRun>> Runs,
-    string? LossChart,
-    string? IouChart,
-    IReadOnlyDictionary<string, ExperimentFigures> PredictionGrids,
-    IReadOnlyList<StageSummary> Stages,
-    IReadOnlyList<(string Name, string Value)> Environment);
-
 /// <summary>Renders report.md: the lab's tables exactly as the notebook prints them, then curves, predictions and run metadata.</summary>
 public static class ReportWriter
 {

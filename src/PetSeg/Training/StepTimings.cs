@@ -33,6 +33,3 @@ public sealed class StepTimings
 
     public void Clear() { foreach (var s in _seconds) s.Clear(); }
 }
-
-/// <summary>The phases of a <see cref="TrainingStep"/>, in order.</summary>
-public enum StepPhase { CopyWeights, ForwardAndLoss, Backward, GradientsToFp32, Optimizer }

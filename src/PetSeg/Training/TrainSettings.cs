@@ -17,15 +17,3 @@ public sealed record TrainSettings(
     string? EncoderWeights = null,
     int? MaxTrainSamples = null,
     Precision Precision = Precision.Fp32);
-
-/// <summary>fp32 reproduces the lab; bf16 trains a bfloat16 copy with fp32 master weights (faster on AMX/AVX512-BF16 CPUs, not bit-comparable).</summary>
-public enum Precision { Fp32, Bf16 }
-
-/// <summary>Per-run seeds derived from the run seed, so each epoch can be replayed on its own (resume needs no RNG state).</summary>
-public static class Seeds
-{
-    public static long ForEpoch(long seed, int epoch, int stream) =>
-        (long)(System.IO.Hashing.XxHash64.HashToUInt64(BitConverter.GetBytes(seed).Concat(BitConverter.GetBytes(epoch)).Concat(BitConverter.GetBytes(stream)).ToArray()) >> 2);
-
-    public static Random Random(long seed, int epoch, int stream) => new((int)(ForEpoch(seed, epoch, stream) & int.MaxValue));
-}

@@ -12,10 +12,6 @@ using PetSeg.Models.Input;
 
 namespace PetSeg.Training;
 
-/// <param name="BatchLosses">Per epoch, every batch's mean loss in training order (what the report smooths).</param>
-public sealed record TrainResult(nn.Module<Tensor, Tensor> Model, IReadOnlyList<double> EpochLosses, IReadOnlyList<IReadOnlyList<double>> BatchLosses,
-    int ResumedFromEpoch, TimeSpan Duration);
-
 /// <summary>
 /// The lab's train loop: Adam/AdamW, CrossEntropy(ignore_index=255), batch 16 with a new seeded shuffle each epoch
 /// (last partial batch kept), epoch loss = Σ(batch-mean loss × batch size) / samples. After every epoch a checkpoint

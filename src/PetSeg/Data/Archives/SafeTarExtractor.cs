@@ -3,8 +3,6 @@ using System.IO.Compression;
 
 namespace PetSeg.Data.Archives;
 
-public sealed class UnsafeArchiveException(string message) : PetSeg.Core.PetSegException(message);
-
 /// <summary>
 /// Extracts a tar or tar.gz (sniffed by magic bytes, not by suffix) without ever writing outside the target folder:
 /// absolute paths, <c>..</c> segments and links are refused with the offending member named; macOS AppleDouble

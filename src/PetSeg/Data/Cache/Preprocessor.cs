@@ -6,10 +6,6 @@ using PetSeg.IO;
 
 namespace PetSeg.Data.Cache;
 
-public sealed record PreprocessOptions(int Height = 224, int Width = 224, bool SkipBadSamples = false, int MaxDegreeOfParallelism = -1);
-
-public sealed record PreprocessResult(string Path, int Count, string Digest, IReadOnlyList<string> Skipped);
-
 /// <summary>
 /// Decodes each pair once, resizes it (bilinear image, nearest mask, as the lab's first transform does) and writes
 /// the split's <c>.petc</c> cache. Samples are decoded in parallel straight into their fixed slots of a

@@ -1,7 +1,5 @@
 namespace PetSeg.Data.Imaging;
 
-public enum ImageFileFormat { Unknown, Jpeg, Png, Gif, Bmp }
-
 /// <summary>What a file really is, from its magic bytes: the dataset has PNGs and GIFs named .jpg.</summary>
 public static class ImageFormatSniffer
 {

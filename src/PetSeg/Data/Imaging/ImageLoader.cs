@@ -3,15 +3,6 @@ using SixLabors.ImageSharp.PixelFormats;
 
 namespace PetSeg.Data.Imaging;
 
-/// <summary>An 8-bit image in row-major HWC order.</summary>
-public sealed record RawImage(int Width, int Height, int Channels, byte[] Pixels);
-
-public sealed class ImageDecodeException(string path, string reason, Exception? inner = null)
-    : PetSeg.Core.PetSegException($"{path}: {reason}", inner)
-{
-    public string FilePath { get; } = path;
-}
-
 /// <summary>
 /// Decodes like PIL's <c>Image.open(p).convert("RGB")</c>: the real format is sniffed (not trusted from the suffix);
 /// JPEGs go through libjpeg-turbo as in PIL (<see cref="LibJpegDecoder"/>), other formats through ImageSharp (alpha

@@ -27,8 +27,3 @@ public sealed record PipelineConfig(string File, string? Profile, string Artifac
     /// <summary>Where downloaded archives, the extracted dataset and the tensor caches live.</summary>
     public string DataDir => Path.Combine(ArtifactsDir, "data");
 }
-
-/// <param name="Source">"oxford" downloads the real archives; "synthetic" generates archives of the same layout.</param>
-public sealed record DatasetConfig(string Source, RemoteFile Images, RemoteFile Annotations, SyntheticPetOptions Synthetic, DownloadOptions Download);
-
-public sealed record PreprocessConfig(int ImageSize, bool SkipBadSamples, int Threads);

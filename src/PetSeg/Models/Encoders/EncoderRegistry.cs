@@ -2,27 +2,6 @@ using static TorchSharp.torch;
 
 namespace PetSeg.Models.Encoders;
 
-/// <summary>How an ImageNet weights file is stored.</summary>
-public enum WeightsFormat { TorchZip, Safetensors }
-
-/// <summary>
-/// An encoder's ImageNet weights as smp downloads them: where, with which pins, in which format, and which keys are
-/// the classifier that an encoder drops (<c>fc.</c>, <c>head.</c>) with its input width (synthetic files mimic it).
-/// </summary>
-public sealed record PretrainedWeights(string FileName, IReadOnlyList<Uri> Urls, string? Md5, string? Sha256, long? Size,
-    WeightsFormat Format, string ClassifierPrefix, int ClassifierInFeatures);
-
-/// <summary>One encoder: its name (smp's <c>encoder_name</c>), feature channels per stage, constructor and ImageNet weights.</summary>
-/// <param name="OutChannels">Channels of every feature map the encoder returns, the input first (smp's <c>out_channels</c>).</param>
-/// <param name="Create">Builds the encoder for a number of input channels, with the initialisation smp uses when no weights are loaded.</param>
-public sealed record EncoderInfo(string Name, IReadOnlyList<int> OutChannels, Func<int, nn.Module<Tensor, Tensor[]>> Create, PretrainedWeights ImageNet)
-{
-    /// <summary>Maps a key of the ImageNet file to the encoder's key: the classifier is dropped, an <c>encoder.</c> prefix stripped.</summary>
-    public string? MapImageNetKey(string key) =>
-        key.StartsWith(ImageNet.ClassifierPrefix, StringComparison.Ordinal) ? null
-        : key.StartsWith("encoder.", StringComparison.Ordinal) ? key["encoder.".Length..] : key;
-}
-
 /// <summary>
 /// The encoders by name, like smp's per-family <c>encoders</c> dictionaries: adding ResNet-18 (or another depth of
 /// a BasicBlock ResNet) is one entry here, plus a parity fixture.

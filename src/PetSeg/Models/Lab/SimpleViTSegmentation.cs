@@ -7,42 +7,6 @@ using PetSeg.Models.Hooks;
 
 namespace PetSeg.Models.Lab;
 
-/// <summary>The lab's pre-norm transformer block: x + attn(norm1(x)), then x + mlp(norm2(x)).</summary>
-public sealed class TransformerEncoderBlock : Module<Tensor, Tensor>
-{
-    private readonly LayerNorm norm1, norm2;
-    private readonly PackedMultiheadAttention attn;
-    private readonly Sequential mlp;
-
-    public TransformerEncoderBlock(int dim, int heads, double mlpRatio = 4, double dropout = 0.1) : base(nameof(TransformerEncoderBlock))
-    {
-        norm1 = LayerNorm(dim);
-        attn = new PackedMultiheadAttention(dim, heads, dropout);
-        norm2 = LayerNorm(dim);
-        int hidden = (int)(dim * mlpRatio);
-        mlp = Sequential(Linear(dim, hidden), GELU(), new PackedBitsDropout(dropout), Linear(hidden, dim), new PackedBitsDropout(dropout));
-        RegisterComponents();
-    }
-
-    public override Tensor forward(Tensor x)
-    {
-        using var scope = NewDisposeScope();
-        x = x.Plus(attn.call(norm1.call(x)));
-        return x.Plus(mlp.call(norm2.call(x))).MoveToOuterDisposeScope();
-    }
-}
-
-/// <summary>einops <c>Rearrange('b c (h p1) (w p2) -> b (h w) (p1 p2 c)')</c>: patches flattened in (p1, p2, c) order.</summary>
-public sealed class PatchRearrange(int patch) : Module<Tensor, Tensor>(nameof(PatchRearrange))
-{
-    public override Tensor forward(Tensor x)
-    {
-        long b = x.shape[0], c = x.shape[1], gh = x.shape[2] / patch, gw = x.shape[3] / patch;
-        using var scope = NewDisposeScope();
-        return x.reshape(b, c, gh, patch, gw, patch).permute(0, 2, 4, 3, 5, 1).reshape(b, gh * gw, patch * patch * c).MoveToOuterDisposeScope();
-    }
-}
-
 /// <summary>
 /// The lab's SimpleViTSegmentation: patch embedding (rearrange, LayerNorm, Linear), learned positions, a stack of
 /// encoder blocks, a per-patch LayerNorm+Linear head, and bilinear (align_corners=False) upsampling of the logit grid.

@@ -5,9 +5,6 @@ using static TorchSharp.torch;
 
 namespace PetSeg.Models.Weights;
 
-/// <summary>The three ways PyTorch weights arrive on disk.</summary>
-public enum CheckpointFormat { Zip, Legacy, Safetensors }
-
 /// <summary>
 /// Reads a PyTorch state_dict from a zip <c>.pth</c> (torch ≥ 1.6), a legacy pickle-stream <c>.pth</c> (pre-1.6, or
 /// <c>_use_new_zipfile_serialization=False</c>) or a <c>.safetensors</c> file, detected by content, not by name.

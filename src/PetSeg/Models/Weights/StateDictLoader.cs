@@ -2,9 +2,6 @@ using static TorchSharp.torch;
 
 namespace PetSeg.Models.Weights;
 
-/// <summary>Missing keys, unexpected keys and shape mismatches, all listed in one message.</summary>
-public sealed class WeightsMismatchException(string message) : PetSeg.Core.PetSegException(message);
-
 /// <summary>
 /// Copies a state dict into a module by name (never by position: TorchSharp lists parameters before buffers),
 /// converting dtype (fp16 files into fp32 modules) and checking every shape, which TorchSharp's own loaders do not.

@@ -3,9 +3,6 @@ using F = TorchSharp.torch.nn.functional;
 
 namespace PetSeg.Training.Augmentation;
 
-/// <summary>Per-sample parameters of one augmentation call; drawn first so tests can inspect and replay them.</summary>
-public sealed record SampleAugmentation(bool Flip, (double Alpha, double Beta)? BrightnessContrast, double[,]? Affine);
-
 /// <summary>
 /// Applies the lab's augmentation to a whole uint8 batch at once (image and mask with one parameter set per sample):
 /// draws follow albumentations' per-transform probabilities from a seeded generator, the warp uses

@@ -7,20 +7,6 @@ using static TorchSharp.torch;
 
 namespace PetSeg.Training.Checkpoints;
 
-/// <summary>Thrown when a checkpoint does not belong to the model or run it is loaded into.</summary>
-public sealed class CheckpointMismatchException(string message) : PetSeg.Core.PetSegException(message);
-
-/// <summary>What a checkpoint says about itself (stored as JSON in the safetensors header).</summary>
-/// <param name="Epoch">Number of completed epochs.</param>
-/// <param name="ConfigDigest">Digest of the resolved training config: a checkpoint resumes only the run it came from.</param>
-/// <param name="EpochLosses">Train loss of each completed epoch, so a resumed run reports the whole curve.</param>
-/// <param name="BatchLosses">Each completed epoch's per-batch losses (null in checkpoints written before they were kept).</param>
-public sealed record CheckpointInfo(ModelSpec Model, int Epoch, string ConfigDigest, long OptimizerStep, IReadOnlyList<double> EpochLosses, string Format = CheckpointInfo.CurrentFormat,
-    IReadOnlyList<IReadOnlyList<double>>? BatchLosses = null)
-{
-    public const string CurrentFormat = "petseg-checkpoint-1";
-}
-
 /// <summary>
 /// Our checkpoint: <c>.safetensors</c> holding the model state_dict under its PyTorch names and
 /// <see cref="CheckpointInfo"/> in the header. A run folder's <c>last.ckpt</c> also holds the optimizer state under

@@ -2,16 +2,6 @@ using System.Diagnostics;
 
 namespace PetSeg.Workflow.Cluster;
 
-/// <summary>A Slurm command failed or is not installed.</summary>
-public sealed class ClusterException(string message) : PetSeg.Core.PetSegException(message);
-
-/// <summary>One job as squeue reports it.</summary>
-public sealed record SlurmJob(string Id, string Name, string State, string Start, string End, string Elapsed)
-{
-    public bool IsActive => State is "PENDING" or "RUNNING" or "CONFIGURING" or "COMPLETING" or "REQUEUED" or "RESIZING" or "SUSPENDED";
-    public bool Succeeded => State == "COMPLETED";
-}
-
 /// <summary>
 /// The Slurm client commands (sbatch, squeue, scancel) run as processes, exactly as a user would type them: no
 /// daemon or scheduler of ours. The environment (SLURM_CONF included) passes through.

@@ -3,10 +3,6 @@ using PetSeg.IO;
 
 namespace PetSeg.Workflow.Cluster;
 
-/// <summary>One stage's job in a submission.</summary>
-/// <param name="Reused">The stage was already queued or running from an earlier submission: its job is reused, not resubmitted.</param>
-public sealed record SubmittedJob(string Stage, string JobId, string Script, string Log, string Resources, IReadOnlyList<string> DependsOn, bool Reused);
-
 /// <summary>
 /// What <c>petseg submit</c> did, kept in <c>artifacts/cluster/&lt;id&gt;/submission.json</c> beside the job scripts
 /// and logs, so <c>--wait</c>, <c>cancel</c> and a curious user can find every job again.

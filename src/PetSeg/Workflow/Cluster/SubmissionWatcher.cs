@@ -1,12 +1,5 @@
 namespace PetSeg.Workflow.Cluster;
 
-/// <summary>A job's state as <c>--wait</c> shows it.</summary>
-public sealed record JobState(SubmittedJob Job, string State, string Elapsed)
-{
-    public bool Finished => State is not ("PENDING" or "RUNNING" or "CONFIGURING" or "COMPLETING" or "REQUEUED" or "RESIZING" or "SUSPENDED");
-    public bool Succeeded => State == "COMPLETED";
-}
-
 /// <summary>
 /// Follows a submission's jobs through squeue. A job Slurm has forgotten (finished longer ago than its MinJobAge)
 /// counts as completed when its stage is now fresh in the store, as failed otherwise.

@@ -1,8 +1,5 @@
 namespace PetSeg.Workflow.Comparison;
 
-/// <summary>A metric column of <c>exp show</c> and <c>metrics diff</c>: its name in the lock's summaries and which way is better.</summary>
-public sealed record MetricColumn(string Name, bool LowerIsBetter);
-
 /// <summary>
 /// How a pipeline's experiments appear in its lock file: the stage kind whose parameters describe an experiment, the
 /// kind whose summary holds its metrics (each named <c>&lt;kind&gt;-&lt;experiment&gt;</c>), and the metric columns.

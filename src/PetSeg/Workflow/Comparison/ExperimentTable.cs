@@ -7,10 +7,6 @@ using PetSeg.Workflow.Store;
 
 namespace PetSeg.Workflow.Comparison;
 
-/// <summary>One experiment as recorded in a lock file: the parameters of its params stage and the summary of its metrics stage.</summary>
-/// <param name="ComputedWith">CPU, kernel path and numerics verdict of its params stage, as the lock recorded them, or "-".</param>
-public sealed record ExperimentRow(string Id, SortedDictionary<string, string> Params, SortedDictionary<string, double> Metrics, string ComputedWith = "-");
-
 /// <summary>
 /// Experiments × parameters × metrics from pipeline.lock, like <c>dvc exp show</c>: by default only the parameters
 /// that differ between experiments; rendered for the terminal, markdown, CSV or JSON.

@@ -4,9 +4,6 @@ using PetSeg.Workflow.Store;
 
 namespace PetSeg.Workflow.Comparison;
 
-/// <summary>One changed value between two lock files: a metric or a parameter of a stage or experiment.</summary>
-public sealed record DiffRow(string Subject, string Name, string? Old, string? New, string Change);
-
 /// <summary>
 /// <c>metrics diff</c> and <c>params diff</c> as DVC has them: the results pipeline.lock records now against those
 /// recorded at another git revision, per experiment (metrics) or stage (parameters): old → new and the change.

@@ -1,8 +1,5 @@
 namespace PetSeg.Workflow.Remote;
 
-/// <summary>A remote that cannot be reached or refuses us (network, credentials, missing bucket).</summary>
-public sealed class RemoteUnavailableException(string message, Exception? inner = null) : PetSeg.Core.PetSegException(message, inner);
-
 /// <summary>
 /// What every remote store offers — a folder, an S3 bucket, an HTTP cache — so the run-cache protocol
 /// (<see cref="RemoteCache"/>) is written once. Keys are '/'-separated paths under the remote's root. A put becomes

@@ -6,12 +6,6 @@ using PetSeg.Workflow.Store;
 
 namespace PetSeg.Workflow.Remote;
 
-/// <summary>A remote object whose bytes are not what its name (a SHA-256) says, or that is missing: never used.</summary>
-public sealed class CorruptRemoteObjectException(string message) : PetSegException(message);
-
-/// <summary>What one push did.</summary>
-public sealed record PushResult(string Stage, bool AlreadyThere, int ObjectsSent, long BytesSent);
-
 /// <summary>
 /// The run-cache protocol over any <see cref="IRemoteStorage"/>, as DVC's run-cache and Bazel's remote cache do it:
 /// outputs go up as content-addressed objects (<c>cas/&lt;sha256&gt;</c>, skipped when already there), then the stage

@@ -10,14 +10,3 @@ namespace PetSeg.Workflow.Remote;
 /// <param name="Required">Fail the run when the remote cannot be used, instead of warning and working locally.</param>
 /// <param name="Push">Upload what a run computes (as <c>--push</c> does).</param>
 public sealed record RemoteConfig(string Name, string Url, string? Endpoint = null, string? Region = null, bool Required = false, bool Push = false);
-
-/// <summary>The <c>remotes:</c> section and which one is used by default (<c>remote:</c>).</summary>
-public sealed record RemotesConfig(IReadOnlyList<RemoteConfig> All, string? Default)
-{
-    public static readonly RemotesConfig None = new([], null);
-
-    /// <summary>The remote a command uses: the one named, else the default, else none.</summary>
-    public RemoteConfig? Select(string? name, string file) => (name ?? Default) is not { } n ? null
-        : All.FirstOrDefault(r => r.Name == n)
-          ?? throw new ConfigException($"{file}: remote '{n}' is not defined under 'remotes:'. Defined: {(All.Count == 0 ? "none" : string.Join(", ", All.Select(r => r.Name)))}");
-}

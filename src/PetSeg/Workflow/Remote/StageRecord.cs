@@ -2,9 +2,6 @@ using PetSeg.Workflow.Store;
 
 namespace PetSeg.Workflow.Remote;
 
-/// <summary>One file of a remote object set: where it goes and the SHA-256 it must have.</summary>
-public sealed record RemoteObject(string Path, string Sha256, long Size);
-
 /// <summary>
 /// A stage result on a remote (<c>stages/&lt;key&gt;.json</c>, uploaded after every object it names, so a record
 /// that is visible is complete): the store entry as recorded locally (portable: no absolute path) and, per output,

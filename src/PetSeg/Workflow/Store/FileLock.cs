@@ -3,9 +3,6 @@ using PetSeg.IO;
 
 namespace PetSeg.Workflow.Store;
 
-/// <summary>Another process holds a lock this command needs.</summary>
-public sealed class StoreLockedException(string message) : PetSeg.Core.PetSegException(message);
-
 /// <summary>
 /// An OS file lock (flock: released by the kernel when its process dies, so a crash never leaves a stale lock),
 /// shared or exclusive, plus a note per holder (<c>&lt;lock&gt;.owner.&lt;pid&gt;</c>) naming it for whoever waits.

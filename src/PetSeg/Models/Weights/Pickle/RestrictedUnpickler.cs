@@ -4,18 +4,6 @@ using System.Text;
 
 namespace PetSeg.Models.Weights.Pickle;
 
-/// <summary>A pickle refers to a global that is not on the allow-list (code could have run in Python).</summary>
-public sealed class UnsafePickleException(string message) : PetSeg.Core.PetSegException(message);
-
-/// <summary>A pickled call of an allowed global: the callee's name and its arguments, evaluated by the caller.</summary>
-public sealed record PickleGlobal(string Module, string Name)
-{
-    public string FullName => $"{Module}.{Name}";
-}
-
-/// <summary>The Python object an OrderedDict/dict became (keys in insertion order).</summary>
-public sealed class PickleDict : List<KeyValuePair<object?, object?>>;
-
 /// <summary>
 /// A pickle virtual machine that never executes anything: it understands the opcodes of protocols 0–5 that
 /// <c>torch.save</c> emits, resolves globals only against an allow-list supplied by the caller, and hands every

@@ -1,0 +1,24 @@
+using PetSeg.Cli.Commands;
+using PetSeg.Lab;
+using System.ComponentModel;
+using System.Diagnostics;
+using PetSeg.Data.Cache;
+using PetSeg.Data.Dataset;
+using PetSeg.Data.Synthetic;
+using Spectre.Console.Cli;
+using TorchSharp;
+
+namespace PetSeg.Cli.Commands.Bench;
+
+/// <summary>A benchmark command: applies the common options, then measures.</summary>
+public abstract class BenchCommand<TSettings> : GuardedCommand<TSettings> where TSettings : BenchSettings
+{
+    protected abstract int Measure(TSettings s, CancellationToken ct);
+
+    protected sealed override Task<int> RunAsync(TSettings s, CancellationToken ct)
+    {
+        if (s.Threads is { } t) torch.set_num_threads(t);
+        Directory.CreateDirectory(s.WorkDir);
+        return Task.FromResult(Measure(s, ct));
+    }
+}

@@ -1,0 +1,89 @@
+using PetSeg.Cli.Commands;
+using PetSeg.Lab;
+using System.ComponentModel;
+using System.Diagnostics;
+using PetSeg.Data.Cache;
+using PetSeg.Data.Dataset;
+using PetSeg.Data.Synthetic;
+using Spectre.Console.Cli;
+using TorchSharp;
+
+namespace PetSeg.Cli.Commands.Bench;
+
+/// <summary>Options every benchmark takes; each subcommand adds only its own.</summary>
+public class BenchSettings : CommandSettings
+{
+    [CommandOption("--threads <N>")][Description("torch threads (default: torch's default, the core count).")]
+    public int? Threads { get; init; }
+    [CommandOption("--work <DIR>")][Description("Scratch folder (default: $TMPDIR/petseg-bench, kept so generated data is reused).")]
+    public string? Work { get; init; }
+
+    public string WorkDir => Work ?? Path.Combine(Path.GetTempPath(), "petseg-bench");
+
+    /// <summary>Benchmarks over generated 500×375 pairs.</summary>
+    public class Data : BenchSettings
+    {
+        [CommandOption("--count <N>")][Description("Synthetic 500×375 pairs to use (default 500).")]
+        public int Count { get; init; } = 500;
+        [CommandOption("--size <PX>")][Description("Target size (default 224).")]
+        public int Size { get; init; } = 224;
+
+        public string Root => Path.Combine(WorkDir, $"pets-{Count}");
+        public string CachePath => Path.Combine(WorkDir, $"bench-{Count}-{Size}.petc");
+
+        /// <summary>Generates the pairs once; later runs reuse them.</summary>
+        public string EnsureDataset()
+        {
+            if (!File.Exists(Path.Combine(Root, "annotations", "test.txt")))
+            {
+                System.Console.WriteLine($"generating {Count} synthetic 500×375 pairs in {Root} ...");
+                SyntheticPetGenerator.WriteLayout(Root, new SyntheticPetOptions { Count = Count, MinWidth = 500, MaxWidth = 500, MinHeight = 375, MaxHeight = 375, Quirks = false });
+            }
+            return Root;
+        }
+    }
+
+    public sealed class TrainStep : BenchSettings
+    {
+        [CommandOption("--model <NAME>")][Description("unet-resnet34, segformer-mit_b0, simple-unet, simple-vit or all (default all).")]
+        public string Model { get; init; } = "all";
+        [CommandOption("--size <PX>")][Description("Input size (default 224).")]
+        public int Size { get; init; } = 224;
+        [CommandOption("--batch <N>")][Description("Batch size (default 16, the lab's).")]
+        public int Batch { get; init; } = 16;
+        [CommandOption("--steps <N>")][Description("Measured steps per model (default 20; RSS is compared across them).")]
+        public int Steps { get; init; } = 20;
+        [CommandOption("--bf16")][Description("bf16 forward/backward with fp32 master weights (training.precision: bf16).")]
+        public bool Bf16 { get; init; }
+        [CommandOption("--phases")][Description("Also print the median time of each phase of the step (weight copy, forward, backward, grads, optimizer).")]
+        public bool Phases { get; init; }
+        [CommandOption("--device <DEVICE>")][Description("auto (default), cpu, cuda or cuda:N; TF32 on and cuDNN deterministic on CUDA, as training.")]
+        public string Device { get; init; } = "auto";
+        [CommandOption("--kernels <PATH>")][Description("auto (default: the path the numerics self-check picks), or force onednn, padded (narrow convolutions padded to 16 output channels) or onednn-off, to measure what each costs.")]
+        public string Kernels { get; init; } = "auto";
+
+        public override Spectre.Console.ValidationResult Validate() => Kernels == "auto" || PetSeg.Compute.KernelPaths.TryParse(Kernels, out _)
+            ? Spectre.Console.ValidationResult.Success()
+            : Spectre.Console.ValidationResult.Error($"--kernels must be auto, {string.Join(", ", PetSeg.Compute.KernelPaths.ShortNames)}, not '{Kernels}'");
+    }
+
+    public sealed class Lab : BenchSettings
+    {
+        [CommandOption("-c|--config <FILE>")][Description("Pipeline definition (default: pipeline.yaml in the current folder).")]
+        public string Config { get; init; } = PetSeg.Lab.PipelineConfigLoader.DefaultFile;
+        [CommandOption("-p|--profile <NAME>")][Description("Profile to overlay, e.g. 'demo'. Also read from $PETSEG_PROFILE.")]
+        public string? Profile { get; init; }
+        [CommandOption("--steps <N>")][Description("Measured training steps per distinct model (default 6; the median counts).")]
+        public int Steps { get; init; } = 6;
+        [CommandOption("--device <DEVICE>")][Description("auto, cpu, cuda or cuda:N (default: compute.device).")]
+        public string? Device { get; init; }
+    }
+
+    public sealed class Epoch : Data
+    {
+        [CommandOption("--model <NAME>")][Description("Model to train (default simple-unet).")]
+        public string Model { get; init; } = "all";
+        [CommandOption("--epochs <N>")][Description("Epochs to run (default 3; RSS is printed after each).")]
+        public int Epochs { get; init; } = 3;
+    }
+}

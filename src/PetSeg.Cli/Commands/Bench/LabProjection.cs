@@ -1,0 +1,84 @@
+using System.ComponentModel;
+using System.Diagnostics;
+using PetSeg.Cli.Commands;
+using PetSeg.Core;
+using PetSeg.Data.Cache;
+using PetSeg.Data.Dataset;
+using PetSeg.Inference;
+using PetSeg.IO;
+using PetSeg.Models;
+using PetSeg.Models.Input;
+using PetSeg.Models.Layers;
+using PetSeg.Training;
+using PetSeg.Training.Augmentation;
+using PetSeg.Training.Optim;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace PetSeg.Cli.Commands.Bench;
+
+/// <summary>
+/// `petseg bench lab`: each distinct model of the configured experiments (architecture, image size, batch, precision)
+/// measured once through the trainer's step and the evaluator's forward, then the projected wall time of every
+/// experiment — epochs × training images / train rate + test images / eval rate — so a user knows before starting
+/// whether the configured lab is an evening or a weekend.
+/// </summary>
+internal static class LabProjection
+{
+    /// <summary>Synthetic data: from its count (even indices train). The real data: its caches' sizes once preprocessed, else trainval 3,680 / test 3,669.</summary>
+    public static (int Train, int Test) SplitSizes(PetSeg.Lab.Config.PipelineConfig config)
+    {
+        if (config.Dataset.Source == "synthetic") return ((config.Dataset.Synthetic.Count + 1) / 2, config.Dataset.Synthetic.Count / 2);
+        int Cached(string split, int fallback)
+        {
+            var path = PetSeg.Lab.Stages.PreprocessStage.CachePath(config, split);
+            if (!File.Exists(path)) return fallback;
+            using var cache = TensorCache.Open(path);
+            return cache.Count;
+        }
+        return (Cached("trainval", 3680), Cached("test", 3669));
+    }
+
+    public static int Run(PetSeg.Lab.Config.PipelineConfig config, int steps, CancellationToken ct, string? deviceSetting = null)
+    {
+        var device = PetSeg.Compute.DeviceChoice.Resolve(deviceSetting ?? config.Compute.Device, System.Console.WriteLine);
+        PetSeg.Compute.DeviceChoice.Prepare(device, config.Compute.Tf32, config.Compute.Deterministic);
+        var (trainImages, testImages) = SplitSizes(config);
+        System.Console.WriteLine($"bench lab: {config.Experiments.Count} experiment run(s), {trainImages:N0} training and {testImages:N0} test images, " +
+                                 $"{torch.get_num_threads()} torch threads, {device}; median of {steps} steps per model");
+        System.Console.WriteLine($"  {Bfloat16Hardware.Describe()}");
+        var rates = new Dictionary<string, (double Train, double Eval)>();
+        double total = 0;
+        foreach (var e in config.Experiments)
+        {
+            var s = e.Settings;
+            var key = $"{s.Model.Architecture} {s.Model.ImageSize}² batch {s.BatchSize} {s.Precision.ToString().ToLowerInvariant()}" +
+                      (e.EvalPrecision == Precision.Bf16 ? ", eval bf16" : "");
+            if (!rates.TryGetValue(key, out var r))
+            {
+                r = rates[key] = Measure(s, e.EvalPrecision == Precision.Bf16, steps, ct, device);
+                System.Console.WriteLine($"  {key}: train {r.Train:F2} images/s, eval {r.Eval:F2} images/s");
+            }
+            int images = Math.Min(trainImages, s.MaxTrainSamples ?? int.MaxValue);
+            double seconds = s.Epochs * images / r.Train + testImages / r.Eval;
+            total += seconds;
+            System.Console.WriteLine($"  {e.Id,-28} {s.Epochs,3} epoch(s) × {images:N0} images → {Format(seconds)}");
+        }
+        System.Console.WriteLine($"projected: {Format(total)} for training and evaluation (without data preparation, checkpoints and the report)");
+        return 0;
+    }
+
+    private static string Format(double seconds) => TimeSpan.FromSeconds(seconds) is var t && t.TotalHours >= 1 ? $"{(int)t.TotalHours} h {t.Minutes:D2} min" : $"{t.Minutes} min {t.Seconds:D2} s";
+
+    private static (double Train, double Eval) Measure(TrainSettings s, bool evalBf16, int steps, CancellationToken ct, Device device)
+    {
+        using var scope = NewDisposeScope();
+        int batch = s.BatchSize;
+        using var rig = new StepRig(s.Model, s.Optimizer, s.Precision == Precision.Bf16, batch, device);
+        var times = StepTimer.TimeTrainSteps(rig.Step, rig.X, rig.Y, steps, ct);
+        double train = batch / times[times.Count / 2];
+        if (evalBf16) Bfloat16.Convert(rig.Model); // as the evaluate stage does with eval_precision: bf16
+        double eval = batch / StepTimer.MedianEvalSeconds(rig.Model, rig.Images, Math.Max(3, steps / 2));
+        return (train, eval);
+    }
+}

@@ -1,0 +1,15 @@
+using PetSeg.Cli.Commands;
+using PetSeg.Lab;
+using System.ComponentModel;
+using PetSeg.Workflow.Comparison;
+using PetSeg.Workflow.Store;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace PetSeg.Cli.Commands.Compare;
+
+public sealed class ExpShowSettings : OutputSettings
+{
+    [CommandOption("--sort <METRIC>")][Description("Sort by a headline metric, best first (the metrics are listed in the description above).")]
+    public string? Sort { get; init; }
+}

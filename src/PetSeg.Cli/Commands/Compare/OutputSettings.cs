@@ -1,0 +1,21 @@
+using PetSeg.Cli.Commands;
+using PetSeg.Lab;
+using System.ComponentModel;
+using PetSeg.Workflow.Comparison;
+using PetSeg.Workflow.Store;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace PetSeg.Cli.Commands.Compare;
+
+public class OutputSettings : PipelineSettings
+{
+    [CommandOption("--all")][Description("Every value, not only those that differ.")]
+    public bool All { get; init; }
+    [CommandOption("--md")][Description("Markdown table.")]
+    public bool Markdown { get; init; }
+    [CommandOption("--csv")][Description("CSV.")]
+    public bool Csv { get; init; }
+    [CommandOption("--json")][Description("JSON.")]
+    public bool Json { get; init; }
+}

@@ -1,0 +1,31 @@
+using System.ComponentModel;
+using PetSeg.Models.Weights;
+using PetSeg.Workflow.Runner;
+using PetSeg.Lab.Stages;
+using PetSeg.Workflow.Stages;
+using PetSeg.Training.Checkpoints;
+using Spectre.Console;
+using Spectre.Console.Cli;
+using static TorchSharp.torch;
+
+namespace PetSeg.Cli.Commands;
+
+public sealed class ExportSettings : PipelineSettings
+{
+    [CommandArgument(0, "<EXPERIMENT>")]
+    [Description("The experiment whose trained weights to export (an id under 'experiments:', e.g. unet-improved).")]
+    public string Experiment { get; init; } = "";
+
+    [CommandOption("-o|--out <FILE>")]
+    [Description("Where to write the weights.")]
+    public string Out { get; init; } = "";
+
+    [CommandOption("--format <FORMAT>")]
+    [Description("safetensors (default; safetensors.torch.load_file) or pth (torch.load(f, weights_only=True)).")]
+    public string Format { get; init; } = "safetensors";
+
+    public override ValidationResult Validate() =>
+        string.IsNullOrEmpty(Out) ? ValidationResult.Error("--out is required")
+        : Format is not ("safetensors" or "pth") ? ValidationResult.Error($"--format must be safetensors or pth, not '{Format}'")
+        : ValidationResult.Success();
+}

@@ -1,0 +1,29 @@
+using PetSeg.Cli.Commands;
+using System.ComponentModel;
+using PetSeg.Cli.Console;
+using PetSeg.Workflow.Cluster;
+using PetSeg.Core;
+using PetSeg.Compute;
+using PetSeg.Lab.Config;
+using PetSeg.Workflow.Remote;
+using PetSeg.Workflow.Runner;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace PetSeg.Cli.Commands.Pipeline;
+
+[Description("Cancel the jobs of this workspace's latest submission that are still queued or running.")]
+public sealed class CancelCommand : GuardedCommand<PipelineSettings>
+{
+    protected override Task<int> RunAsync(PipelineSettings s, CancellationToken ct)
+    {
+        var config = s.Load();
+        var submission = Submission.Latest(config.ArtifactsDir);
+        if (submission is null) { System.Console.WriteLine("cancel: nothing was submitted from this workspace"); return Task.FromResult(0); }
+        var slurm = new SlurmClient();
+        var active = slurm.Jobs(submission.Jobs.Select(j => j.JobId).ToList()).Where(j => j.IsActive).Select(j => j.Id).ToList();
+        slurm.Cancel(active);
+        System.Console.WriteLine($"cancel: {active.Count} job(s) of submission {submission.Id} cancelled");
+        return Task.FromResult(0);
+    }
+}

@@ -1,0 +1,3 @@
+namespace PetSeg.Core;
+
+public enum ProgressUnit { Items, Bytes }

@@ -1,0 +1,6 @@
+using System.Formats.Tar;
+using System.IO.Compression;
+
+namespace PetSeg.Data.Archives;
+
+public sealed class UnsafeArchiveException(string message) : PetSeg.Core.PetSegException(message);

@@ -1,0 +1,3 @@
+namespace PetSeg.Data.Download;
+
+public enum DownloadOutcome { AlreadyPresent, Downloaded }

@@ -1,0 +1,5 @@
+namespace PetSeg.Data.Download;
+
+/// <param name="BytesTransferred">Bytes received over the network by this call (a resumed file counts only the rest).</param>
+/// <param name="ResumedFrom">Size of the partial file the first request started from.</param>
+public sealed record DownloadResult(string Path, DownloadOutcome Outcome, long BytesTransferred, long ResumedFrom, int Attempts);

@@ -1,0 +1,3 @@
+namespace PetSeg.Data.Imaging;
+
+public enum ImageFileFormat { Unknown, Jpeg, Png, Gif, Bmp }

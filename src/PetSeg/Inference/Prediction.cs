@@ -1,0 +1,14 @@
+using PetSeg.Data.Imaging;
+using PetSeg.IO;
+using PetSeg.Models;
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.PixelFormats;
+using static TorchSharp.torch;
+
+namespace PetSeg.Inference;
+
+/// <summary>A predicted mask at the image's own size: 1 = pet, 0 = background.</summary>
+public sealed record Prediction(int Width, int Height, byte[] Mask, RawImage Image)
+{
+    public double PetFraction => Mask.Count(v => v == 1) / (double)Mask.Length;
+}

@@ -1,0 +1,12 @@
+using System.Globalization;
+
+namespace PetSeg.Metrics;
+
+/// <summary>
+/// One headline metric: its key (in metrics.json's terms, pipeline.lock and <c>exp show</c>), how to read it from an
+/// evaluation, which way is better, and how the lab's report tables head it (null: not one of the lab's columns).
+/// </summary>
+/// <param name="SeedLabel">Its name in the report's seed-interval and difference tables.</param>
+/// <param name="LabColumn">Its heading in the lab's tables, whose columns and order are the lab's own.</param>
+public sealed record HeadlineMetric(string Key, string Description, Func<SegmentationMetrics, double> Read, bool LowerIsBetter,
+    string? SeedLabel = null, string? LabColumn = null, int LabOrder = 0);

@@ -1,0 +1,9 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using PetSeg.IO;
+
+namespace PetSeg.Metrics;
+
+/// <summary>What an evaluation produced and for which run: the content of <c>metrics.json</c>, read back as the same record.</summary>
+/// <param name="TrainKey">Stage key of the training run that produced the evaluated weights.</param>
+public sealed record MetricsRecord(string Experiment, string Title, long Seed, string TrainKey, int Epochs, SegmentationMetrics Metrics);

@@ -1,0 +1,10 @@
+using static TorchSharp.torch;
+
+namespace PetSeg.Models.Encoders;
+
+/// <summary>
+/// An encoder's ImageNet weights as smp downloads them: where, with which pins, in which format, and which keys are
+/// the classifier that an encoder drops (<c>fc.</c>, <c>head.</c>) with its input width (synthetic files mimic it).
+/// </summary>
+public sealed record PretrainedWeights(string FileName, IReadOnlyList<Uri> Urls, string? Md5, string? Sha256, long? Size,
+    WeightsFormat Format, string ClassifierPrefix, int ClassifierInFeatures);

@@ -1,0 +1,6 @@
+using static TorchSharp.torch;
+
+namespace PetSeg.Models.Encoders;
+
+/// <summary>How an ImageNet weights file is stored.</summary>
+public enum WeightsFormat { TorchZip, Safetensors }

@@ -1,0 +1,8 @@
+using System.Buffers.Binary;
+using System.Numerics;
+using System.Text;
+
+namespace PetSeg.Models.Weights.Pickle;
+
+/// <summary>The Python object an OrderedDict/dict became (keys in insertion order).</summary>
+public sealed class PickleDict : List<KeyValuePair<object?, object?>>;

@@ -1,0 +1,11 @@
+using System.Buffers.Binary;
+using System.Numerics;
+using System.Text;
+
+namespace PetSeg.Models.Weights.Pickle;
+
+/// <summary>A pickled call of an allowed global: the callee's name and its arguments, evaluated by the caller.</summary>
+public sealed record PickleGlobal(string Module, string Name)
+{
+    public string FullName => $"{Module}.{Name}";
+}

@@ -1,0 +1,7 @@
+using System.Text.Json;
+using PetSeg.IO;
+
+namespace PetSeg.Reporting;
+
+/// <summary>One test image's own mean IoU (null when it has no valid pixel).</summary>
+public sealed record ImageIoU(string Stem, double? IoU);

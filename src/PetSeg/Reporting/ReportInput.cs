@@ -1,0 +1,16 @@
+using System.Globalization;
+using System.Text;
+using PetSeg.Metrics;
+
+namespace PetSeg.Reporting;
+
+/// <summary>Everything the report shows; figures are file names relative to the report.</summary>
+public sealed record ReportInput(
+    ReportConfig Config,
+    IReadOnlyList<string> Experiments,
+    IReadOnlyDictionary<string, IReadOnlyList<SeedRun>> Runs,
+    string? LossChart,
+    string? IouChart,
+    IReadOnlyDictionary<string, ExperimentFigures> PredictionGrids,
+    IReadOnlyList<StageSummary> Stages,
+    IReadOnlyList<(string Name, string Value)> Environment);

@@ -1,0 +1,3 @@
+namespace PetSeg.Reporting;
+
+public sealed record ReportRow(string Label, string Experiment);

@@ -1,0 +1,19 @@
+using PetSeg.IO;
+using System.Text.Json;
+using PetSeg.Models;
+using PetSeg.Models.Weights;
+using PetSeg.Training.Optim;
+using static TorchSharp.torch;
+
+namespace PetSeg.Training.Checkpoints;
+
+/// <summary>What a checkpoint says about itself (stored as JSON in the safetensors header).</summary>
+/// <param name="Epoch">Number of completed epochs.</param>
+/// <param name="ConfigDigest">Digest of the resolved training config: a checkpoint resumes only the run it came from.</param>
+/// <param name="EpochLosses">Train loss of each completed epoch, so a resumed run reports the whole curve.</param>
+/// <param name="BatchLosses">Each completed epoch's per-batch losses (null in checkpoints written before they were kept).</param>
+public sealed record CheckpointInfo(ModelSpec Model, int Epoch, string ConfigDigest, long OptimizerStep, IReadOnlyList<double> EpochLosses, string Format = CheckpointInfo.CurrentFormat,
+    IReadOnlyList<IReadOnlyList<double>>? BatchLosses = null)
+{
+    public const string CurrentFormat = "petseg-checkpoint-1";
+}

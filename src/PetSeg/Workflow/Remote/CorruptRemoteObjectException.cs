@@ -1,0 +1,10 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using PetSeg.Core;
+using PetSeg.IO;
+using PetSeg.Workflow.Store;
+
+namespace PetSeg.Workflow.Remote;
+
+/// <summary>A remote object whose bytes are not what its name (a SHA-256) says, or that is missing: never used.</summary>
+public sealed class CorruptRemoteObjectException(string message) : PetSegException(message);

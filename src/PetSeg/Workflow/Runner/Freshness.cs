@@ -1,0 +1,3 @@
+namespace PetSeg.Workflow.Runner;
+
+public enum Freshness { Fresh, Stale }

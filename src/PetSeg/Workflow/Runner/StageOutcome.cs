@@ -1,0 +1,4 @@
+namespace PetSeg.Workflow.Runner;
+
+/// <summary>What a run did with one stage.</summary>
+public enum StageOutcome { CacheHit, Executed, Pulled }

@@ -1,0 +1,3 @@
+namespace PetSeg.Workflow.Runner;
+
+public sealed record StageRun(string Stage, string Key, StageOutcome Outcome, TimeSpan Duration);
