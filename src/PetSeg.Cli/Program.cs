@@ -1,4 +1,7 @@
 using PetSeg.Cli.Commands;
+using PetSeg.Cli.Commands.Bench;
+using PetSeg.Cli.Commands.Compare;
+using PetSeg.Cli.Commands.Pipeline;
 using PetSeg.Core;
 using Spectre.Console.Cli;
 
@@ -16,6 +19,8 @@ var app = new CommandApp();
 app.Configure(c =>
 {
     c.SetApplicationName("petseg");
+    c.UseStrictParsing(); // an unknown option is an error (exit 2, with the closest known one), never silently ignored
+    c.SetExceptionHandler((e, _) => PetSeg.Cli.Console.UsageErrors.Handle(e));
     c.AddCommand<DownloadCommand>("download").WithExample("download", "--profile", "smoke");
     c.AddCommand<PreprocessCommand>("preprocess").WithExample("preprocess");
     c.AddCommand<SynthCommand>("synth").WithExample("synth", "out/pets", "--count", "100");

@@ -43,10 +43,10 @@ public class PipelineSettings : CommandSettings
 
     /// <summary>
     /// The one place the CLI builds the engine's runner: over the lab's stages, with this command line's remote (none
-    /// with --no-remote), reporting to the console (or nowhere, for commands whose output is a result).
+    /// with --no-remote), reporting to the console (only warnings, on standard error, for commands whose output is a result).
     /// </summary>
     public PipelineRunner Runner(PipelineConfig config, bool quiet = false, bool push = false) =>
-        LabPipeline.Runner(config, quiet ? NullProgressSink.Instance : new ConsoleProgressSink(), remote: Remote(config, push));
+        LabPipeline.Runner(config, quiet ? WarningsOnlySink.Instance : new ConsoleProgressSink(), remote: Remote(config, push));
 
     /// <summary>The options a cluster job repeats so it sees the same configuration, profile and remote.</summary>
     public IReadOnlyList<string> JobOptions(PipelineConfig config)

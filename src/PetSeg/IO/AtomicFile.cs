@@ -58,6 +58,23 @@ public static class AtomicFile
         return n;
     }
 
+    /// <summary>
+    /// Deletes the temp files of <paramref name="path"/> alone (its siblings named <c>.&lt;name&gt;.&lt;pid&gt;.*.tmp</c>)
+    /// whose writer is gone: for a file in a folder that is not ours to scan (the project folder's pipeline.lock).
+    /// </summary>
+    public static int RemoveOrphansOf(string path)
+    {
+        var dir = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        if (!Directory.Exists(dir)) return 0;
+        int n = 0;
+        foreach (var f in Directory.EnumerateFiles(dir, $".{Path.GetFileName(path)}.*.tmp", SearchOption.TopDirectoryOnly))
+        {
+            var rest = Path.GetFileName(f)[(Path.GetFileName(path).Length + 2)..].Split('.'); // <pid>.<guid>.tmp
+            if (rest.Length == 3 && int.TryParse(rest[0], out var pid) && !ProcessIsAlive(pid)) { TryDelete(f); n++; }
+        }
+        return n;
+    }
+
     public static bool ProcessIsAlive(int pid)
     {
         try

@@ -126,5 +126,37 @@ public sealed class DataStagesTests : IDisposable
         Assert.Empty(Directory.GetFiles(DownloadStage.DownloadsDir(config)));
     }
 
+    [Theory]
+    [InlineData("../evil.txt")]
+    [InlineData("/etc/evil.txt")]
+    [InlineData("symlink")]
+    public void A_refused_archive_leaves_no_partial_dataset_behind(string member)
+    {
+        // Found by a crash harness: the refusal was right, but oxford-iiit-pet.partial stayed in artifacts/data.
+        var path = _dir["archives/images.tar.gz"];
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        using (var fs = File.Create(path))
+        using (var gz = new System.IO.Compression.GZipStream(fs, System.IO.Compression.CompressionLevel.Fastest))
+        using (var tar = new System.Formats.Tar.TarWriter(gz, System.Formats.Tar.TarEntryFormat.Pax))
+        {
+            tar.WriteEntry(new System.Formats.Tar.PaxTarEntry(System.Formats.Tar.TarEntryType.RegularFile, "images/a.jpg") { DataStream = new MemoryStream([1, 2, 3]) });
+            tar.WriteEntry(member == "symlink"
+                ? new System.Formats.Tar.PaxTarEntry(System.Formats.Tar.TarEntryType.SymbolicLink, "images/b.jpg") { LinkName = "/etc/passwd" }
+                : new System.Formats.Tar.PaxTarEntry(System.Formats.Tar.TarEntryType.RegularFile, member) { DataStream = new MemoryStream([1]) });
+        }
+        var bytes = File.ReadAllBytes(path);
+        _server.Serve("pets/images.tar.gz", bytes);
+        _server.Serve("pets/annotations.tar.gz", bytes);
+        var md5 = Convert.ToHexStringLower(MD5.HashData(bytes));
+        var config = PipelineConfigLoader.Load(WriteConfig(md5, md5));
+        using var http = new HttpClient();
+
+        Assert.Throws<PetSeg.Data.Archives.UnsafeArchiveException>(() => LabPipeline.Runner(config, new ProgressLines(), http).Run(StageIds.Download));
+        var root = DownloadStage.DatasetRoot(config);
+        Assert.False(Directory.Exists(root));
+        Assert.False(Directory.Exists(root + ".partial"));
+        Assert.DoesNotContain(Directory.GetDirectories(Path.GetDirectoryName(root)!), d => !d.EndsWith("downloads", StringComparison.Ordinal));
+    }
+
     public void Dispose() { _server.Dispose(); _dir.Dispose(); }
 }

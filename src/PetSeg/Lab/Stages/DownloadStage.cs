@@ -53,12 +53,20 @@ public sealed class DownloadStage(PipelineConfig config) : Stage
         var root = DatasetRoot(config);
         var tmp = root + ".partial";
         AtomicFile.TryDelete(tmp);
-        foreach (var archive in new[] { images, annotations })
+        try
         {
-            var r = SafeTarExtractor.Extract(archive, tmp, c.Cancellation);
-            c.Ui.Info($"download: extracted {r.Files:N0} files from {Path.GetFileName(archive)} (skipped {r.SkippedJunk:N0} '._*' junk entries)");
+            foreach (var archive in new[] { images, annotations })
+            {
+                var r = SafeTarExtractor.Extract(archive, tmp, c.Cancellation);
+                c.Ui.Info($"download: extracted {r.Files:N0} files from {Path.GetFileName(archive)} (skipped {r.SkippedJunk:N0} '._*' junk entries)");
+            }
+            AtomicFile.Publish(tmp, root);
         }
-        AtomicFile.Publish(tmp, root);
+        catch
+        {
+            AtomicFile.TryDelete(tmp); // a refused or broken archive leaves nothing that looks like a dataset
+            throw;
+        }
         c.Ui.Info($"download: dataset ready in {root}");
         return new Dictionary<string, StageOutput> { ["dataset"] = c.Output(root) };
     }

@@ -19,7 +19,29 @@ internal sealed class Workbench(Workspace workspace, StageGraph graph, IProgress
 
     public RemoteSession OpenRemote() => new(RemoteUse, Store, Digests, Ui, Workspace.ConfigFile);
 
-    public PipelineLock ReadLock() => PipelineLock.Read(Workspace.LockFile);
+    /// <summary>The lock file; a damaged one (cut short by a crash, edited) is rebuilt from the store, which holds every fact in it.</summary>
+    public PipelineLock ReadLock() =>
+        PipelineLock.TryRead(Workspace.LockFile, out var lockFile, out var problem) ? lockFile : RebuildLock(problem);
+
+    /// <summary>
+    /// Records every stage the store holds fresh for the current stages, keeps the damaged file beside the new one for
+    /// inspection, and says so once. What is lost is only the history of stale stages (why they are stale).
+    /// </summary>
+    private PipelineLock RebuildLock(string problem)
+    {
+        var path = Workspace.LockFile;
+        using var held = FileLock.Acquire(LockFileGuard, "rebuilding " + Path.GetFileName(path), shared: false, wait: null, waiting: null, refusal: h => h);
+        if (PipelineLock.TryRead(path, out var meanwhile, out _)) return meanwhile; // another process rebuilt it
+        var kept = path + ".damaged";
+        File.Copy(path, kept, overwrite: true);
+        var rebuilt = new PipelineLock();
+        foreach (var status in Plan.Of(Graph, Store, rebuilt).Where(s => s.State == Freshness.Fresh))
+            if (Store.TryGet(status.Key!, status.Stage) is { } entry) rebuilt.Record(entry, Graph[status.Stage].Summary(entry));
+        rebuilt.Write(path);
+        Ui.Info($"warning: {Path.GetFileName(path)} was damaged ({problem.Split(". ")[0]}); rebuilt it from the store " +
+                $"({rebuilt.Stages.Count} of {Graph.Stages.Count} stage(s) fresh); the damaged file is kept as {Path.GetFileName(kept)}");
+        return rebuilt;
+    }
 
     /// <summary>Writes a stage's record into the lock file, merged under its guard so concurrent runs keep each other's lines.</summary>
     public void Record(Stage stage, StoreEntry entry) =>
@@ -37,11 +59,13 @@ internal sealed class Workbench(Workspace workspace, StageGraph graph, IProgress
 
     /// <summary>
     /// What killed runs left: their work folders in store/tmp (named after their pid, so a live run's are kept) and
-    /// temp files of dead processes next to in-place outputs.
+    /// temp files of dead processes next to in-place outputs and next to the lock file.
     /// </summary>
     public void RemoveLeftovers()
     {
         if (Store.RemoveDeadWorkDirs() is > 0 and var dirs) Ui.Info($"store: removed {dirs} work folder(s) left by an interrupted run");
+        if (AtomicFile.RemoveOrphansOf(Workspace.LockFile) is > 0 and var locks)
+            Ui.Info($"{Path.GetFileName(Workspace.LockFile)}: removed {locks} temp file(s) left by an interrupted run");
         foreach (var dir in Workspace.InPlaceDirs)
             if (AtomicFile.RemoveOrphans(dir) is > 0 and var n) Ui.Info($"{Path.GetFileName(dir)}: removed {n} temp file(s) left by an interrupted run");
     }

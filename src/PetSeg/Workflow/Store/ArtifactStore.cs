@@ -13,6 +13,9 @@ public sealed class ArtifactStore(string root, DigestCache digests, IProgressSin
 {
     private static readonly JsonSerializerOptions Json = JsonFiles.Options(indented: true);
 
+    /// <summary>The record of an entry, and the digest of its bytes written with it: a record damaged into other valid JSON is caught.</summary>
+    public const string RecordFile = "entry.json", RecordDigestFile = "entry.json.xxh128";
+
     public string Root => root;
 
     /// <summary>The artifacts folder the store lives in: external (in-place) outputs are recorded relative to it.</summary>
@@ -54,12 +57,20 @@ public sealed class ArtifactStore(string root, DigestCache digests, IProgressSin
     public StoreEntry? TryGet(string key, string stageId)
     {
         var dir = EntryDir(key);
-        var file = Path.Combine(dir, "entry.json");
+        var file = Path.Combine(dir, RecordFile);
         if (!File.Exists(file)) return null;
-        StoreEntry? entry;
-        try { entry = JsonSerializer.Deserialize<StoreEntry>(File.ReadAllText(file), Json); }
-        catch (JsonException) { entry = null; }
-        var problem = entry is null ? "entry.json is unreadable" : entry.Key != key ? "entry.json names another key" : null;
+        var bytes = File.ReadAllBytes(file);
+        var digestFile = Path.Combine(dir, RecordDigestFile);
+        // Entries published before records carried a digest have none: they are read as before.
+        var recorded = File.Exists(digestFile) ? File.ReadAllText(digestFile).Trim() : null;
+        StoreEntry? entry = null;
+        string? problem = recorded is not null && recorded != Digest.OfBytes(bytes) ? $"{RecordFile} does not match the digest it was written with" : null;
+        if (problem is null)
+        {
+            try { entry = JsonSerializer.Deserialize<StoreEntry>(bytes, Json); }
+            catch (JsonException) { entry = null; }
+            problem = entry is null ? $"{RecordFile} is unreadable" : entry.Key != key ? $"{RecordFile} names another key" : null;
+        }
         if (problem is null)
         {
             entry = entry! with { Folder = dir, ArtifactsDir = ArtifactsDir };
@@ -98,7 +109,9 @@ public sealed class ArtifactStore(string root, DigestCache digests, IProgressSin
             files[name] = f with { Location = location };
         }
         entry = entry with { Outputs = files };
-        AtomicFile.WriteAllText(Path.Combine(workDir, "entry.json"), JsonSerializer.Serialize(entry, Json) + "\n");
+        var record = System.Text.Encoding.UTF8.GetBytes(JsonSerializer.Serialize(entry, Json) + "\n");
+        AtomicFile.Write(Path.Combine(workDir, RecordFile), fs => fs.Write(record));
+        AtomicFile.WriteAllText(Path.Combine(workDir, RecordDigestFile), Digest.OfBytes(record) + "\n"); // both, or neither: the folder is published by one rename
         var dir = EntryDir(entry.Key);
         Directory.CreateDirectory(Path.GetDirectoryName(dir)!);
         AtomicFile.Publish(workDir, dir);

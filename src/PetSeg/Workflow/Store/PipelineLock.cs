@@ -19,12 +19,19 @@ public sealed class PipelineLock
 
     public static PipelineLock Read(string path) => File.Exists(path) ? Parse(File.ReadAllText(path), path) : new PipelineLock();
 
+    /// <summary>The lock file, or false with what is wrong with it when it is damaged (a missing file is an empty lock).</summary>
+    public static bool TryRead(string path, out PipelineLock lockFile, out string problem)
+    {
+        try { lockFile = Read(path); problem = ""; return true; }
+        catch (ConfigException e) { lockFile = new PipelineLock(); problem = e.Message; return false; }
+    }
+
     /// <summary>A lock file's text (e.g. from git), reported as <paramref name="path"/> when damaged.</summary>
     public static PipelineLock Parse(string text, string path)
     {
         if (!text.EndsWith(Trailer, StringComparison.Ordinal))
             throw new ConfigException($"{path}: pipeline.lock is damaged (truncated or edited: its last line is not '{Trailer.Trim()}'). " +
-                "Delete it and run again to rewrite it; the store is unaffected (gc refuses to delete anything until then).");
+                "Any command that reads it (status, run, push, pull) rebuilds it from the store, keeping this file beside it; gc refuses to delete anything until then.");
         try
         {
             var parsed = Reader.Deserialize<PipelineLock>(text) ?? new PipelineLock();
@@ -33,7 +40,7 @@ public sealed class PipelineLock
         }
         catch (YamlDotNet.Core.YamlException e)
         {
-            throw new ConfigException($"{path}:{e.Start.Line}:{e.Start.Column}: pipeline.lock is not valid YAML ({e.Message}). Delete it to start over; the store is unaffected.");
+            throw new ConfigException($"{path}:{e.Start.Line}:{e.Start.Column}: pipeline.lock is not valid YAML ({e.Message}). Any command that reads it (status, run, push, pull) rebuilds it from the store, keeping this file beside it; gc refuses to delete anything until then.");
         }
     }
 

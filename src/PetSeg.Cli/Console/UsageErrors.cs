@@ -1,0 +1,66 @@
+using System.Reflection;
+using System.Text.RegularExpressions;
+using Spectre.Console.Cli;
+
+namespace PetSeg.Cli.Console;
+
+/// <summary>
+/// A command line petseg cannot honour (an unknown or mistyped option, a missing value) is an error, exit code 2, that
+/// names the option and the closest known one: a mistyped <c>--exlcusive</c> must not run every stale stage upstream.
+/// </summary>
+public static class UsageErrors
+{
+    public const int ExitCode = 2;
+
+    /// <summary>Spectre's handler: usage errors → one line and exit 2; anything else as Spectre shows it, exit -1 (its default).</summary>
+    public static int Handle(Exception e)
+    {
+        if (e is CommandParseException or CommandRuntimeException)
+        {
+            System.Console.Error.WriteLine($"error: {Describe(e.Message)}");
+            System.Console.Error.WriteLine("       see 'petseg --help' or 'petseg <command> --help'");
+            return ExitCode;
+        }
+        Spectre.Console.AnsiConsole.WriteException(e, Spectre.Console.ExceptionFormats.ShortenEverything);
+        return -1;
+    }
+
+    /// <summary>The parser's message, with the closest known option when it names an unknown one.</summary>
+    public static string Describe(string message)
+    {
+        var m = Regex.Match(message, "Unknown option '([^']+)'");
+        if (!m.Success) return message;
+        var unknown = m.Groups[1].Value.TrimStart('-');
+        var closest = Closest(unknown);
+        return $"unknown option --{unknown}" + (closest is null ? "" : $"; did you mean --{closest}?");
+    }
+
+    /// <summary>Every long option any command declares.</summary>
+    public static IReadOnlyList<string> KnownOptions { get; } = typeof(UsageErrors).Assembly.GetTypes()
+        .Where(t => typeof(CommandSettings).IsAssignableFrom(t))
+        .SelectMany(t => t.GetProperties(BindingFlags.Public | BindingFlags.Instance))
+        .SelectMany(p => p.GetCustomAttribute<CommandOptionAttribute>()?.LongNames ?? [])
+        .Distinct().Order(StringComparer.Ordinal).ToList();
+
+    public static string? Closest(string unknown)
+    {
+        var best = KnownOptions.Select(o => (Option: o, Distance: Distance(unknown, o))).OrderBy(x => x.Distance).ThenBy(x => x.Option, StringComparer.Ordinal).FirstOrDefault();
+        return best.Option is not null && best.Distance <= Math.Max(2, unknown.Length / 3) ? best.Option : null;
+    }
+
+    /// <summary>Optimal string alignment distance: a swapped pair of letters (exlcusive) counts once.</summary>
+    private static int Distance(string a, string b)
+    {
+        var d = new int[a.Length + 1, b.Length + 1];
+        for (int i = 0; i <= a.Length; i++) d[i, 0] = i;
+        for (int j = 0; j <= b.Length; j++) d[0, j] = j;
+        for (int i = 1; i <= a.Length; i++)
+            for (int j = 1; j <= b.Length; j++)
+            {
+                int cost = a[i - 1] == b[j - 1] ? 0 : 1;
+                d[i, j] = Math.Min(Math.Min(d[i - 1, j] + 1, d[i, j - 1] + 1), d[i - 1, j - 1] + cost);
+                if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) d[i, j] = Math.Min(d[i, j], d[i - 2, j - 2] + 1);
+            }
+        return d[a.Length, b.Length];
+    }
+}
