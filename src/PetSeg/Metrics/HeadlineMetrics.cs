@@ -13,6 +13,7 @@ public static class HeadlineMetrics
     public static readonly IReadOnlyList<HeadlineMetric> All =
     [
         new("mean_iou", "mean IoU over classes", m => m.MeanIoU, LowerIsBetter: false, "mean IoU", "mAP (mean IoU)", 3),
+        new("dice", "Dice (F1 per class) averaged over classes, as smp's examples report", m => m.Dice, LowerIsBetter: false),
         new("f1_weighted", "F1 weighted by class support", m => m.F1Weighted, LowerIsBetter: false, "F1 (weighted)", "F1 Score (Weighted)", 2),
         new("pixel_error", "1 − accuracy", m => m.PixelError, LowerIsBetter: true, "Pixel error", "Hamming Loss (Pixel Error)", 1),
         new("accuracy", "pixel accuracy", m => m.Accuracy, LowerIsBetter: false),

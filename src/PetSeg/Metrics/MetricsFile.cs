@@ -13,7 +13,7 @@ public static class MetricsFile
     private static readonly JsonSerializerOptions Json = JsonFiles.Options(indented: true, naming: JsonNamingPolicy.SnakeCaseLower);
 
     // The file's shape; property order is the file's key order.
-    private sealed record Headline(double PixelError, double F1Weighted, double MeanIou, double Accuracy, long ValidPixels);
+    private sealed record Headline(double PixelError, double F1Weighted, double MeanIou, double Accuracy, long ValidPixels, double? Dice = null);
     private sealed record Document(string Experiment, string Title, long Seed, string TrainKey, int Epochs, Headline Metrics,
         IReadOnlyList<ClassMetrics> PerClass, long[][] ConfusionMatrix);
 
@@ -21,7 +21,7 @@ public static class MetricsFile
     {
         var m = record.Metrics;
         var doc = new Document(record.Experiment, record.Title, record.Seed, record.TrainKey, record.Epochs,
-            new Headline(m.PixelError, m.F1Weighted, m.MeanIoU, m.Accuracy, m.ValidPixels), m.PerClass, m.ConfusionMatrix);
+            new Headline(m.PixelError, m.F1Weighted, m.MeanIoU, m.Accuracy, m.ValidPixels, m.Dice), m.PerClass, m.ConfusionMatrix);
         AtomicFile.WriteAllText(path, JsonSerializer.Serialize(doc, Json) + "\n");
         return path;
     }
@@ -34,6 +34,6 @@ public static class MetricsFile
         if (d?.Metrics is null) throw new InvalidDataException($"{path}: not a metrics.json (no 'metrics')");
         var h = d.Metrics;
         return new MetricsRecord(d.Experiment, d.Title, d.Seed, d.TrainKey, d.Epochs,
-            new SegmentationMetrics(h.PixelError, h.F1Weighted, h.MeanIou, h.Accuracy, h.ValidPixels, d.PerClass ?? []) { ConfusionMatrix = d.ConfusionMatrix ?? [] });
+            new SegmentationMetrics(h.PixelError, h.F1Weighted, h.MeanIou, h.Accuracy, h.ValidPixels, d.PerClass ?? []) { ConfusionMatrix = d.ConfusionMatrix ?? [], Dice = h.Dice ?? double.NaN });
     }
 }

@@ -21,7 +21,7 @@ public static class SeedTables
         {
             var ms = r.Value.Select(x => x.Metrics).ToList();
             double Mean(Func<SegmentationMetrics, double> f) => SeedInterval.Of(ms.Select(f).ToList()).Mean;
-            return ms.Count == 1 ? ms[0] : ms[0] with { PixelError = Mean(m => m.PixelError), F1Weighted = Mean(m => m.F1Weighted), MeanIoU = Mean(m => m.MeanIoU), Accuracy = Mean(m => m.Accuracy) };
+            return ms.Count == 1 ? ms[0] : ms[0] with { PixelError = Mean(m => m.PixelError), F1Weighted = Mean(m => m.F1Weighted), MeanIoU = Mean(m => m.MeanIoU), Accuracy = Mean(m => m.Accuracy), Dice = Mean(m => m.Dice) };
         });
 
     public static bool AnyInterval(IReadOnlyDictionary<string, IReadOnlyList<SeedRun>> runs) => runs.Values.Any(r => r.Count >= 2);

@@ -43,6 +43,9 @@ public sealed class TorchmetricsParityTests
               "confusion_matrix_rows_target_cols_pred": [[0, 0], [0, 0]] }
             """);
         Compare(dir["all_ignored.json"], dir["all_ignored.safetensors"]);
+        var cm = new ConfusionMatrix(2, 255);
+        cm.Update(randint(0, 2, [1, 4, 4], dtype: ScalarType.Int64), full([1, 4, 4], 255L, dtype: ScalarType.Int64));
+        Assert.True(double.IsNaN(SegmentationMetrics.From(cm).Dice)); // no class counted: undefined, like mean IoU
     }
 
     private static void Compare(string jsonPath, string tensorsPath)
@@ -74,6 +77,11 @@ public sealed class TorchmetricsParityTests
             FixtureJson.AssertClose(FixtureJson.Number(perClass.GetProperty("f1")[c]), m.PerClass[c].F1, 1e-6, $"f1[{c}]");
             Assert.Equal(perClass.GetProperty("target_support")[c].GetInt64(), m.PerClass[c].Support);
         }
+        // Dice is not among the fixture's metrics: torchmetrics' macro F1 is its per-class F1 averaged over the classes
+        // it counts (the same classes as macro IoU), both of which the fixture gives.
+        var counted = Enumerable.Range(0, cm.NumClasses).Where(c => perClass.GetProperty("counted_in_jaccard_macro")[c].GetBoolean()).ToList();
+        var dice = counted.Count == 0 ? double.NaN : counted.Average(c => FixtureJson.Number(perClass.GetProperty("f1")[c]));
+        FixtureJson.AssertClose(dice, m.Dice, 1e-6, "dice (macro F1)");
     }
 
     [Fact]

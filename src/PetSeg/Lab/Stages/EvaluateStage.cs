@@ -71,7 +71,7 @@ public sealed class EvaluateStage(PipelineConfig config, ExperimentConfig experi
         using var test = TensorCache.Open(c.Input(StageIds.Preprocess, PreprocessStage.OutputName("test")).Path);
         var perImage = new List<double>();
         var metrics = Evaluator.Run(model, test, info.Model.Classes, experiment.Settings.BatchSize, c.Ui, perImage, c.Cancellation);
-        c.Ui.Info($"{Id}: pixel error {metrics.PixelError:F4}, F1 (weighted) {metrics.F1Weighted:F4}, mean IoU {metrics.MeanIoU:F4} over {metrics.ValidPixels:N0} pixels");
+        c.Ui.Info($"{Id}: pixel error {metrics.PixelError:F4}, F1 (weighted) {metrics.F1Weighted:F4}, mean IoU {metrics.MeanIoU:F4}, Dice {metrics.Dice:F4} over {metrics.ValidPixels:N0} pixels");
 
         var outputs = new Dictionary<string, StageOutput>();
         var file = MetricsFile.Write(Path.Combine(c.OutputDir, MetricsName), new MetricsRecord(

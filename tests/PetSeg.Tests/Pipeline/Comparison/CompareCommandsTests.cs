@@ -44,7 +44,7 @@ public sealed class CompareCommandsTests : IDisposable
         Assert.Contains("lr", header);
         Assert.Contains("model", header);
         Assert.DoesNotContain("batch_size", header); // the same in both experiments
-        Assert.Equal(["mean_iou", "f1_weighted", "pixel_error", "accuracy"], header[^4..]);
+        Assert.Equal(["mean_iou", "dice", "f1_weighted", "pixel_error", "accuracy"], header[^5..]); // dice: one row of the metric table
         Assert.Equal(3, lines.Length);
         (exit, log) = Petseg("exp", "show", "--json", "--sort", "pixel_error");
         var rows = JsonDocument.Parse(log).RootElement.EnumerateArray().ToList();
@@ -69,6 +69,7 @@ public sealed class CompareCommandsTests : IDisposable
         Assert.True(exit == 0, log);
         var m = JsonDocument.Parse(log).RootElement.EnumerateArray().ToList();
         Assert.All(m, r => Assert.Equal("tiny", r.GetProperty("Subject").GetString())); // the untrained Unet did not change
+        Assert.Contains(m, r => r.GetProperty("Name").GetString() == "dice");
         var iou = m.Single(r => r.GetProperty("Name").GetString() == "mean_iou");
         var (oldV, newV) = (double.Parse(iou.GetProperty("Old").GetString()!, System.Globalization.CultureInfo.InvariantCulture), double.Parse(iou.GetProperty("New").GetString()!, System.Globalization.CultureInfo.InvariantCulture));
         Assert.Equal((newV - oldV).ToString("+0.0000;-0.0000;0", System.Globalization.CultureInfo.InvariantCulture), iou.GetProperty("Change").GetString());
