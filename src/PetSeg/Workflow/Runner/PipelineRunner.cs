@@ -22,7 +22,6 @@ public sealed class PipelineRunner
     public PipelineRunner(Workspace workspace, StageGraph graph, IProgressSink ui, HttpClient? http = null, DigestCache? digests = null, RemoteUse? remote = null)
     {
         _bench = new Workbench(workspace, graph, ui, http, digests ?? new DigestCache(Path.Combine(workspace.StoreDir, "digests.json")), remote);
-        ComputeBackend.Configure(workspace.Compute.Numerics, ui.Info);
     }
 
     /// <param name="exclusive">Run only the target stage itself (its inputs must already be in the store), like Cake's --exclusive.</param>

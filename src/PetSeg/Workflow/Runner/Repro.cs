@@ -100,6 +100,8 @@ internal sealed class Repro(Workbench bench)
         var compute = bench.Workspace.Compute;
         if (stage.Computes)
         {
+            // Only a command that computes touches torch's process-wide state: status, push, pull and gc never do.
+            ComputeBackend.Configure(compute.Numerics, ui.Info);
             device = DeviceChoice.Resolve(stage.DeviceSetting, ui.Info); // a device that cannot be used stops here, before any work
             DeviceChoice.Prepare(device, compute.Tf32, compute.Deterministic);
             ComputeBackend.EnsureChecked();
