@@ -5,7 +5,6 @@ using PetSeg.Compute;
 using PetSeg.Core;
 using PetSeg.IO;
 using Spectre.Console;
-using Spectre.Console.Cli;
 
 namespace PetSeg.Cli.Commands;
 

@@ -1,9 +1,5 @@
 using System.ComponentModel;
-using System.Diagnostics;
-using System.Text.Json;
 using PetSeg.Compute;
-using PetSeg.Core;
-using PetSeg.IO;
 using Spectre.Console;
 using Spectre.Console.Cli;
 

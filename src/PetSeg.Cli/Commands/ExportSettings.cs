@@ -1,12 +1,6 @@
 using System.ComponentModel;
-using PetSeg.Models.Weights;
-using PetSeg.Workflow.Runner;
-using PetSeg.Lab.Stages;
-using PetSeg.Workflow.Stages;
-using PetSeg.Training.Checkpoints;
 using Spectre.Console;
 using Spectre.Console.Cli;
-using static TorchSharp.torch;
 
 namespace PetSeg.Cli.Commands;
 

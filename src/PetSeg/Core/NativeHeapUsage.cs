@@ -1,5 +1,3 @@
-using System.Runtime.InteropServices;
-
 namespace PetSeg.Core;
 
 /// <param name="ArenaBytes">Heap bytes glibc holds (in use or free) outside separate mappings.</param>

@@ -1,7 +1,6 @@
 using PetSeg.Compute;
 using PetSeg.Data.Cache;
 using PetSeg.Metrics;
-using PetSeg.Models;
 using PetSeg.Core;
 using static TorchSharp.torch;
 

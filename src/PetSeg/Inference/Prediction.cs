@@ -1,9 +1,4 @@
 using PetSeg.Data.Imaging;
-using PetSeg.IO;
-using PetSeg.Models;
-using SixLabors.ImageSharp;
-using SixLabors.ImageSharp.PixelFormats;
-using static TorchSharp.torch;
 
 namespace PetSeg.Inference;
 

@@ -1,7 +1,6 @@
 using PetSeg.Data.Cache;
 using PetSeg.IO;
 using PetSeg.Core;
-using PetSeg.Models;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
 using static TorchSharp.torch;

@@ -4,8 +4,6 @@ using PetSeg.Lab.Stages;
 using PetSeg.Data.Synthetic;
 using YamlDotNet.RepresentationModel;
 using PetSeg.Core;
-using PetSeg.Compute;
-using PetSeg.Workflow.Cluster;
 using PetSeg.Workflow.Remote;
 
 namespace PetSeg.Lab;

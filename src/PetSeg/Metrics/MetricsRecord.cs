@@ -1,7 +1,3 @@
-using System.Text.Json;
-using System.Text.Json.Serialization;
-using PetSeg.IO;
-
 namespace PetSeg.Metrics;
 
 /// <summary>What an evaluation produced and for which run: the content of <c>metrics.json</c>, read back as the same record.</summary>

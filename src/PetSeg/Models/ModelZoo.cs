@@ -2,7 +2,6 @@ using PetSeg.Models.Encoders;
 using PetSeg.Models.Lab;
 using PetSeg.Models.Smp;
 using PetSeg.Models.Weights;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace PetSeg.Models;

@@ -1,7 +1,3 @@
-using System.Globalization;
-using System.Text;
-using PetSeg.Metrics;
-
 namespace PetSeg.Reporting;
 
 /// <summary>An experiment's figures: its best and worst predicted test images (grids) and its per-image IoU histogram.</summary>

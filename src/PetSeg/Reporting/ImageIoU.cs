@@ -1,6 +1,3 @@
-using System.Text.Json;
-using PetSeg.IO;
-
 namespace PetSeg.Reporting;
 
 /// <summary>One test image's own mean IoU (null when it has no valid pixel).</summary>

@@ -1,7 +1,3 @@
-using System.Globalization;
-using System.Text;
-using PetSeg.Metrics;
-
 namespace PetSeg.Reporting;
 
 /// <summary>Everything the report shows; figures are file names relative to the report.</summary>

@@ -1,7 +1,3 @@
-using System.Globalization;
-using System.Text;
-using PetSeg.Metrics;
-
 namespace PetSeg.Reporting;
 
 /// <summary>One stage as listed in the report's metadata.</summary>

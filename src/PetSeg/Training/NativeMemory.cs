@@ -1,4 +1,3 @@
-using PetSeg.Models.Layers;
 namespace PetSeg.Training;
 
 /// <summary>

@@ -1,7 +1,3 @@
-using PetSeg.Models;
-using PetSeg.Training.Augmentation;
-using PetSeg.Training.Optim;
-
 namespace PetSeg.Training;
 
 /// <summary>fp32 reproduces the lab; bf16 trains a bfloat16 copy with fp32 master weights (faster on AMX/AVX512-BF16 CPUs, not bit-comparable).</summary>

@@ -1,7 +1,3 @@
-using PetSeg.Models;
-using PetSeg.Training.Augmentation;
-using PetSeg.Training.Optim;
-
 namespace PetSeg.Training;
 
 /// <summary>Per-run seeds derived from the run seed, so each epoch can be replayed on its own (resume needs no RNG state).</summary>

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace PetSeg.Training;
 
 /// <summary>The phases of a <see cref="TrainingStep"/>, in order.</summary>

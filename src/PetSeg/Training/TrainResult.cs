@@ -1,14 +1,4 @@
-using TorchSharp;
-using PetSeg.Compute;
-using System.Diagnostics;
-using PetSeg.Data.Cache;
-using PetSeg.Models;
-using PetSeg.Core;
-using PetSeg.Training.Augmentation;
-using PetSeg.Training.Checkpoints;
-using PetSeg.Training.Optim;
 using static TorchSharp.torch;
-using PetSeg.Models.Input;
 
 namespace PetSeg.Training;
 

@@ -1,11 +1,6 @@
 using PetSeg.Lab;
 using System.Diagnostics;
 using PetSeg.Core;
-using PetSeg.Compute;
-using PetSeg.Lab.Config;
-using PetSeg.Workflow.Cluster;
-using PetSeg.Workflow.Remote;
-using PetSeg.Workflow.Runner;
 using PetSeg.Tests.Support;
 using PetSeg.Training.Checkpoints;
 

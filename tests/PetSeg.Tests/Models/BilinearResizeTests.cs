@@ -1,4 +1,3 @@
-using PetSeg.Models;
 using PetSeg.Tests.Support;
 using static TorchSharp.torch;
 using PetSeg.Models.Layers;

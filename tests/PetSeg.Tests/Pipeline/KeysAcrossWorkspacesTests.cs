@@ -1,9 +1,5 @@
 using PetSeg.Lab;
 using PetSeg.Core;
-using PetSeg.Compute;
-using PetSeg.Lab.Config;
-using PetSeg.Workflow.Cluster;
-using PetSeg.Workflow.Remote;
 using PetSeg.Workflow.Runner;
 using PetSeg.Tests.Support;
 

@@ -1,9 +1,6 @@
 using PetSeg.Lab;
 using PetSeg.Core;
-using PetSeg.Compute;
 using PetSeg.Lab.Config;
-using PetSeg.Workflow.Cluster;
-using PetSeg.Workflow.Remote;
 using PetSeg.Tests.Support;
 
 namespace PetSeg.Tests.Pipeline;

@@ -1,9 +1,5 @@
 using System.Text.RegularExpressions;
 using PetSeg.Core;
-using PetSeg.Compute;
-using PetSeg.Lab.Config;
-using PetSeg.Workflow.Cluster;
-using PetSeg.Workflow.Remote;
 using PetSeg.Lab;
 using PetSeg.Workflow.Graph;
 using PetSeg.Workflow.Runner;

@@ -1,12 +1,7 @@
 using PetSeg.Lab;
 using PetSeg.Core;
-using PetSeg.Compute;
-using PetSeg.Lab.Config;
-using PetSeg.Workflow.Cluster;
-using PetSeg.Workflow.Remote;
 using PetSeg.Workflow.Runner;
 using PetSeg.Lab.Stages;
-using PetSeg.Workflow.Stages;
 using PetSeg.Tests.Support;
 
 namespace PetSeg.Tests.Pipeline;

@@ -1,4 +1,3 @@
-using PetSeg.Lab;
 using PetSeg.Workflow.Graph;
 
 namespace PetSeg.Tests.Pipeline;

@@ -1,10 +1,5 @@
 using PetSeg.Lab;
 using PetSeg.Metrics;
-using PetSeg.Core;
-using PetSeg.Compute;
-using PetSeg.Lab.Config;
-using PetSeg.Workflow.Cluster;
-using PetSeg.Workflow.Remote;
 using PetSeg.Reporting;
 using PetSeg.Tests.Support;
 

@@ -1,10 +1,4 @@
 using PetSeg.Lab;
-using PetSeg.Metrics;
-using PetSeg.Core;
-using PetSeg.Compute;
-using PetSeg.Lab.Config;
-using PetSeg.Workflow.Cluster;
-using PetSeg.Workflow.Remote;
 using PetSeg.Reporting;
 using PetSeg.Reporting.Statistics;
 using PetSeg.Tests.Support;

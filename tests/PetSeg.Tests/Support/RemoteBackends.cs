@@ -1,9 +1,5 @@
 using Amazon.Runtime;
 using Amazon.S3;
-using PetSeg.Core;
-using PetSeg.Compute;
-using PetSeg.Lab.Config;
-using PetSeg.Workflow.Cluster;
 using PetSeg.Workflow.Remote;
 
 namespace PetSeg.Tests.Support;

@@ -2,7 +2,6 @@ using PetSeg.Models;
 using PetSeg.Tests.Support;
 using PetSeg.Training;
 using PetSeg.Training.Checkpoints;
-using PetSeg.Training.Optim;
 using static TorchSharp.torch;
 
 namespace PetSeg.Tests.Training;

@@ -1,6 +1,5 @@
 using TorchSharp;
 using System.Text.Json;
-using PetSeg.Models;
 using PetSeg.Models.Weights;
 using PetSeg.Tests.Support;
 using PetSeg.Training;

@@ -1,19 +1,5 @@
-using System.ComponentModel;
-using System.Diagnostics;
-using PetSeg.Cli.Commands;
-using PetSeg.Core;
 using PetSeg.Data.Cache;
 using PetSeg.Data.Dataset;
-using PetSeg.Inference;
-using PetSeg.IO;
-using PetSeg.Models;
-using PetSeg.Models.Input;
-using PetSeg.Models.Layers;
-using PetSeg.Training;
-using PetSeg.Training.Augmentation;
-using PetSeg.Training.Optim;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace PetSeg.Cli.Commands.Bench;
 

@@ -1,11 +1,3 @@
-using PetSeg.Cli.Commands;
-using PetSeg.Lab;
-using System.ComponentModel;
-using System.Diagnostics;
-using PetSeg.Data.Cache;
-using PetSeg.Data.Dataset;
-using PetSeg.Data.Synthetic;
-using Spectre.Console.Cli;
 using TorchSharp;
 
 namespace PetSeg.Cli.Commands.Bench;

@@ -1,10 +1,6 @@
-using PetSeg.Cli.Commands;
-using PetSeg.Lab;
 using System.ComponentModel;
 using PetSeg.Workflow.Comparison;
 using PetSeg.Workflow.Store;
-using Spectre.Console;
-using Spectre.Console.Cli;
 
 namespace PetSeg.Cli.Commands.Compare;
 

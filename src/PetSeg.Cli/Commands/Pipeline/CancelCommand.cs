@@ -1,14 +1,6 @@
-using PetSeg.Cli.Commands;
 using System.ComponentModel;
-using PetSeg.Cli.Console;
 using PetSeg.Workflow.Cluster;
-using PetSeg.Core;
-using PetSeg.Compute;
-using PetSeg.Lab.Config;
-using PetSeg.Workflow.Remote;
-using PetSeg.Workflow.Runner;
 using Spectre.Console;
-using Spectre.Console.Cli;
 
 namespace PetSeg.Cli.Commands.Pipeline;
 

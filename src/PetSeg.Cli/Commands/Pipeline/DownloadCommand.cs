@@ -1,9 +1,5 @@
-using PetSeg.Cli.Commands;
 using System.ComponentModel;
-using PetSeg.Cli.Console;
-using PetSeg.Workflow.Runner;
 using PetSeg.Lab.Stages;
-using PetSeg.Workflow.Stages;
 
 namespace PetSeg.Cli.Commands.Pipeline;
 

@@ -1,11 +1,5 @@
-using PetSeg.Cli.Commands;
 using System.ComponentModel;
-using System.Text.Json;
-using PetSeg.Cli.Console;
-using PetSeg.Lab;
-using PetSeg.Workflow.Graph;
 using PetSeg.Workflow.Runner;
-using Spectre.Console.Cli;
 
 namespace PetSeg.Cli.Commands.Pipeline;
 

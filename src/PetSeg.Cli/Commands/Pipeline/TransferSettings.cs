@@ -1,8 +1,4 @@
-using PetSeg.Cli.Commands;
 using System.ComponentModel;
-using System.Diagnostics;
-using PetSeg.Cli.Console;
-using PetSeg.Workflow.Runner;
 using Spectre.Console.Cli;
 
 namespace PetSeg.Cli.Commands.Pipeline;

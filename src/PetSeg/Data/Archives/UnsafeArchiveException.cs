@@ -1,6 +1,3 @@
-using System.Formats.Tar;
-using System.IO.Compression;
-
 namespace PetSeg.Data.Archives;
 
 public sealed class UnsafeArchiveException(string message) : PetSeg.Core.PetSegException(message);

@@ -1,9 +1,3 @@
-using System.Collections.Concurrent;
-using System.IO.MemoryMappedFiles;
-using PetSeg.Data.Dataset;
-using PetSeg.Data.Imaging;
-using PetSeg.IO;
-
 namespace PetSeg.Data.Cache;
 
 public sealed record PreprocessOptions(int Height = 224, int Width = 224, bool SkipBadSamples = false, int MaxDegreeOfParallelism = -1);

@@ -1,7 +1,5 @@
 using System.IO.Hashing;
 using System.IO.MemoryMappedFiles;
-using PetSeg.IO;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace PetSeg.Data.Cache;

@@ -1,6 +1,3 @@
-using System.Buffers.Binary;
-using System.Text;
-
 namespace PetSeg.Data.Cache;
 
 /// <summary>One cached sample: its stem and the size of the original image (to map predictions back).</summary>

@@ -1,6 +1,3 @@
-using System.Buffers.Binary;
-using System.Text;
-
 namespace PetSeg.Data.Cache;
 
 public sealed class TensorCacheException(string message) : PetSeg.Core.PetSegException(message);

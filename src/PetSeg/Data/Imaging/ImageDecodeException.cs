@@ -1,6 +1,3 @@
-using SixLabors.ImageSharp;
-using SixLabors.ImageSharp.PixelFormats;
-
 namespace PetSeg.Data.Imaging;
 
 public sealed class ImageDecodeException(string path, string reason, Exception? inner = null)

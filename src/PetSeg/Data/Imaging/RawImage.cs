@@ -1,6 +1,3 @@
-using SixLabors.ImageSharp;
-using SixLabors.ImageSharp.PixelFormats;
-
 namespace PetSeg.Data.Imaging;
 
 /// <summary>An 8-bit image in row-major HWC order.</summary>

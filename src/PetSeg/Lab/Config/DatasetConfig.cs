@@ -1,10 +1,5 @@
 using PetSeg.Data.Download;
 using PetSeg.Data.Synthetic;
-using PetSeg.Reporting;
-using PetSeg.Core;
-using PetSeg.Compute;
-using PetSeg.Workflow.Cluster;
-using PetSeg.Workflow.Remote;
 
 namespace PetSeg.Lab.Config;
 

@@ -1,8 +1,5 @@
 using PetSeg.Training;
-using PetSeg.Core;
-using PetSeg.Compute;
 using PetSeg.Workflow.Cluster;
-using PetSeg.Workflow.Remote;
 
 namespace PetSeg.Lab.Config;
 

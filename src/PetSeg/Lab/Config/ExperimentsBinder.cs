@@ -5,10 +5,6 @@ using PetSeg.Reporting;
 using PetSeg.Training;
 using PetSeg.Training.Augmentation;
 using PetSeg.Training.Optim;
-using PetSeg.Core;
-using PetSeg.Compute;
-using PetSeg.Workflow.Cluster;
-using PetSeg.Workflow.Remote;
 
 namespace PetSeg.Lab.Config;
 

@@ -1,7 +1,4 @@
-using PetSeg.Data.Download;
-using PetSeg.Data.Synthetic;
 using PetSeg.Reporting;
-using PetSeg.Core;
 using PetSeg.Compute;
 using PetSeg.Workflow.Cluster;
 using PetSeg.Workflow.Remote;

@@ -1,9 +1,3 @@
-using PetSeg.Data.Download;
-using PetSeg.Core;
-using PetSeg.Compute;
-using PetSeg.Workflow.Cluster;
-using PetSeg.Workflow.Remote;
-
 namespace PetSeg.Lab.Config;
 
 /// <summary>

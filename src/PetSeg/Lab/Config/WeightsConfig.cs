@@ -1,8 +1,4 @@
 using PetSeg.Data.Download;
-using PetSeg.Core;
-using PetSeg.Compute;
-using PetSeg.Workflow.Cluster;
-using PetSeg.Workflow.Remote;
 
 namespace PetSeg.Lab.Config;
 

@@ -2,9 +2,6 @@ using YamlDotNet.Core;
 using YamlDotNet.Core.Events;
 using YamlDotNet.RepresentationModel;
 using PetSeg.Core;
-using PetSeg.Compute;
-using PetSeg.Workflow.Cluster;
-using PetSeg.Workflow.Remote;
 
 namespace PetSeg.Lab.Config;
 

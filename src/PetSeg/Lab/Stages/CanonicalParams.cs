@@ -1,8 +1,5 @@
 using System.Globalization;
 using PetSeg.Training;
-using PetSeg.Workflow.Stages;
-using PetSeg.Workflow.Store;
-using PetSeg.Core;
 
 namespace PetSeg.Lab.Stages;
 

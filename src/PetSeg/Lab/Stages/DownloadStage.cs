@@ -3,12 +3,8 @@ using PetSeg.Data.Archives;
 using PetSeg.Data.Download;
 using PetSeg.Data.Synthetic;
 using PetSeg.IO;
-using PetSeg.Compute;
 using PetSeg.Lab.Config;
-using PetSeg.Workflow.Cluster;
-using PetSeg.Workflow.Remote;
 using PetSeg.Workflow.Stages;
-using PetSeg.Workflow.Store;
 
 namespace PetSeg.Lab.Stages;
 

@@ -1,12 +1,8 @@
 using PetSeg.Core;
 using PetSeg.Data.Cache;
 using PetSeg.Data.Dataset;
-using PetSeg.Compute;
 using PetSeg.Lab.Config;
-using PetSeg.Workflow.Cluster;
-using PetSeg.Workflow.Remote;
 using PetSeg.Workflow.Stages;
-using PetSeg.Workflow.Store;
 
 namespace PetSeg.Lab.Stages;
 

@@ -1,6 +1,3 @@
-using PetSeg.Workflow.Stages;
-using PetSeg.Workflow.Store;
-using PetSeg.Core;
 namespace PetSeg.Lab.Stages;
 
 /// <summary>

@@ -1,15 +1,10 @@
 using PetSeg.Data.Cache;
 using PetSeg.IO;
 using PetSeg.Models;
-using PetSeg.Core;
-using PetSeg.Compute;
 using PetSeg.Lab.Config;
-using PetSeg.Workflow.Cluster;
-using PetSeg.Workflow.Remote;
 using PetSeg.Training;
 using PetSeg.Training.Checkpoints;
 using PetSeg.Workflow.Stages;
-using PetSeg.Workflow.Store;
 
 namespace PetSeg.Lab.Stages;
 

@@ -3,15 +3,10 @@ using PetSeg.Data.Dataset;
 using PetSeg.Data.Synthetic;
 using PetSeg.Models.Encoders;
 using PetSeg.Models.Weights;
-using PetSeg.Core;
-using PetSeg.Compute;
 using PetSeg.Lab.Config;
-using PetSeg.Workflow.Cluster;
-using PetSeg.Workflow.Remote;
 using PetSeg.Training;
 using static TorchSharp.torch;
 using PetSeg.Workflow.Stages;
-using PetSeg.Workflow.Store;
 
 namespace PetSeg.Lab.Stages;
 

@@ -1,9 +1,6 @@
-using PetSeg.Models;
-using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
-using PetSeg.Models.Layers;
 
 namespace PetSeg.Models.Decoders;
 

@@ -1,5 +1,3 @@
-using PetSeg.Models;
-using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;

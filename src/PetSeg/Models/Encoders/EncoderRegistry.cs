@@ -1,5 +1,3 @@
-using static TorchSharp.torch;
-
 namespace PetSeg.Models.Encoders;
 
 /// <summary>

@@ -1,5 +1,3 @@
-using static TorchSharp.torch;
-
 namespace PetSeg.Models.Encoders;
 
 /// <summary>How an ImageNet weights file is stored.</summary>

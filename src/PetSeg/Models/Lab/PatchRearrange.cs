@@ -1,9 +1,5 @@
-using TorchSharp;
-using TorchSharp.Modules;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
-using PetSeg.Models.Layers;
-using PetSeg.Models.Hooks;
 
 namespace PetSeg.Models.Lab;
 

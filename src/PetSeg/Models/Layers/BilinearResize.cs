@@ -1,6 +1,4 @@
-using TorchSharp;
 using static TorchSharp.torch;
-using static TorchSharp.torch.nn;
 
 namespace PetSeg.Models.Layers;
 

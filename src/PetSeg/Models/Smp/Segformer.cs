@@ -1,8 +1,5 @@
 using PetSeg.Models.Decoders;
 using PetSeg.Models.Encoders;
-using TorchSharp;
-using TorchSharp.Modules;
-using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
 using PetSeg.Models.Layers;
 

@@ -1,5 +1,4 @@
 using PetSeg.Models.Encoders;
-using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 using PetSeg.Models.Hooks;

@@ -1,5 +1,3 @@
-using static TorchSharp.torch;
-
 namespace PetSeg.Models.Weights;
 
 /// <summary>Missing keys, unexpected keys and shape mismatches, all listed in one message.</summary>

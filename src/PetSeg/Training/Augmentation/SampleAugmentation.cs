@@ -1,6 +1,3 @@
-using static TorchSharp.torch;
-using F = TorchSharp.torch.nn.functional;
-
 namespace PetSeg.Training.Augmentation;
 
 /// <summary>Per-sample parameters of one augmentation call; drawn first so tests can inspect and replay them.</summary>

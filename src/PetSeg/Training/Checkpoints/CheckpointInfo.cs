@@ -1,9 +1,4 @@
-using PetSeg.IO;
-using System.Text.Json;
 using PetSeg.Models;
-using PetSeg.Models.Weights;
-using PetSeg.Training.Optim;
-using static TorchSharp.torch;
 
 namespace PetSeg.Training.Checkpoints;
 

@@ -1,10 +1,3 @@
-using PetSeg.IO;
-using System.Text.Json;
-using PetSeg.Models;
-using PetSeg.Models.Weights;
-using PetSeg.Training.Optim;
-using static TorchSharp.torch;
-
 namespace PetSeg.Training.Checkpoints;
 
 /// <summary>Thrown when a checkpoint does not belong to the model or run it is loaded into.</summary>

@@ -1,4 +1,3 @@
-using PetSeg.Models;
 using TorchSharp;
 using static TorchSharp.torch;
 using PetSeg.Models.Layers;

@@ -1,8 +1,3 @@
-using PetSeg.Models;
-using TorchSharp;
-using static TorchSharp.torch;
-using PetSeg.Models.Layers;
-
 namespace PetSeg.Training.Optim;
 
 /// <summary>Adam or AdamW hyper-parameters, PyTorch's defaults except where the lab sets them.</summary>

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace PetSeg.Workflow.Cluster;
 
 /// <summary>A Slurm command failed or is not installed.</summary>

@@ -1,7 +1,4 @@
 using System.Text;
-using PetSeg.Core;
-using PetSeg.Compute;
-using PetSeg.Workflow.Remote;
 
 namespace PetSeg.Workflow.Cluster;
 

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace PetSeg.Workflow.Cluster;
 
 /// <summary>One job as squeue reports it.</summary>

@@ -1,6 +1,3 @@
-using System.Text.Json;
-using PetSeg.IO;
-
 namespace PetSeg.Workflow.Cluster;
 
 /// <summary>One stage's job in a submission.</summary>

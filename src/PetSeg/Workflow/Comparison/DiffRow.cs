@@ -1,7 +1,3 @@
-using System.Globalization;
-using PetSeg.Workflow.Graph;
-using PetSeg.Workflow.Store;
-
 namespace PetSeg.Workflow.Comparison;
 
 /// <summary>One changed value between two lock files: a metric or a parameter of a stage or experiment.</summary>

@@ -1,10 +1,3 @@
-using PetSeg.IO;
-using System.Globalization;
-using System.Text;
-using System.Text.Json;
-using PetSeg.Workflow.Graph;
-using PetSeg.Workflow.Store;
-
 namespace PetSeg.Workflow.Comparison;
 
 /// <summary>One experiment as recorded in a lock file: the parameters of its params stage and the summary of its metrics stage.</summary>

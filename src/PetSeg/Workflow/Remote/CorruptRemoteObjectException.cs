@@ -1,8 +1,4 @@
-using System.Security.Cryptography;
-using System.Text.Json;
 using PetSeg.Core;
-using PetSeg.IO;
-using PetSeg.Workflow.Store;
 
 namespace PetSeg.Workflow.Remote;
 

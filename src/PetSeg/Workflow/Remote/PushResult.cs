@@ -1,9 +1,3 @@
-using System.Security.Cryptography;
-using System.Text.Json;
-using PetSeg.Core;
-using PetSeg.IO;
-using PetSeg.Workflow.Store;
-
 namespace PetSeg.Workflow.Remote;
 
 /// <summary>What one push did.</summary>

@@ -1,4 +1,3 @@
-using PetSeg.Core;
 namespace PetSeg.Workflow.Remote;
 
 /// <summary>

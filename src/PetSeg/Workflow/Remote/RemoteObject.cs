@@ -1,5 +1,3 @@
-using PetSeg.Workflow.Store;
-
 namespace PetSeg.Workflow.Remote;
 
 /// <summary>One file of a remote object set: where it goes and the SHA-256 it must have.</summary>

@@ -1,6 +1,4 @@
 using PetSeg.Core;
-using PetSeg.Compute;
-using PetSeg.Workflow.Cluster;
 
 namespace PetSeg.Workflow.Remote;
 

@@ -1,4 +1,3 @@
-using PetSeg.Compute;
 using PetSeg.Core;
 using PetSeg.Workflow.Graph;
 using PetSeg.Workflow.Remote;

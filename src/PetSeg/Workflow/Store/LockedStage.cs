@@ -1,8 +1,3 @@
-using PetSeg.Core;
-using PetSeg.IO;
-using YamlDotNet.Serialization;
-using YamlDotNet.Serialization.NamingConventions;
-
 namespace PetSeg.Workflow.Store;
 
 /// <summary>One stage as recorded in pipeline.lock.</summary>

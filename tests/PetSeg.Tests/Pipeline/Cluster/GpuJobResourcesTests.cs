@@ -1,10 +1,6 @@
 using PetSeg.Workflow.Cluster;
-using PetSeg.Core;
-using PetSeg.Compute;
 using PetSeg.Lab.Config;
-using PetSeg.Workflow.Remote;
 using PetSeg.Lab;
-using PetSeg.Workflow.Graph;
 using PetSeg.Tests.Support;
 
 namespace PetSeg.Tests.Pipeline.Cluster;

@@ -1,10 +1,6 @@
 using PetSeg.Lab;
-using System.Text.Json;
 using PetSeg.Core;
 using PetSeg.Workflow.Cluster;
-using PetSeg.Compute;
-using PetSeg.Lab.Config;
-using PetSeg.Workflow.Remote;
 using PetSeg.Workflow.Runner;
 using PetSeg.Tests.Support;
 

@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using PetSeg.Workflow.Remote;
 using PetSeg.Tests.Support;
 
 namespace PetSeg.Tests.Pipeline.Remote;

@@ -1,7 +1,3 @@
-using System.Buffers.Binary;
-using System.Numerics;
-using System.Text;
-
 namespace PetSeg.Models.Weights.Pickle;
 
 /// <summary>The Python object an OrderedDict/dict became (keys in insertion order).</summary>

@@ -1,7 +1,3 @@
-using System.Buffers.Binary;
-using System.Numerics;
-using System.Text;
-
 namespace PetSeg.Models.Weights.Pickle;
 
 /// <summary>A pickled call of an allowed global: the callee's name and its arguments, evaluated by the caller.</summary>

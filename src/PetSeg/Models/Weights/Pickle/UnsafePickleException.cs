@@ -1,7 +1,3 @@
-using System.Buffers.Binary;
-using System.Numerics;
-using System.Text;
-
 namespace PetSeg.Models.Weights.Pickle;
 
 /// <summary>A pickle refers to a global that is not on the allow-list (code could have run in Python).</summary>
