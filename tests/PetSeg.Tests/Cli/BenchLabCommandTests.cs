@@ -19,7 +19,7 @@ public sealed class BenchLabCommandTests : IDisposable
         Assert.Contains("2 experiment run(s), 4 training and 4 test images", output);
         var rate = Regex.Match(output, @"simple-unet 32² batch 4 fp32: train ([0-9.]+) images/s, eval ([0-9.]+) images/s");
         Assert.True(rate.Success, output);
-        Assert.Matches(@"unet-resnet34 32² batch 4 fp32: train [0-9.]+ images/s", output);
+        Assert.Matches(@"segformer-mit_b0 32² batch 4 fp32: train [0-9.]+ images/s", output);
         // tiny: 3 epochs × 4 images / train rate + 4 test images / eval rate, printed to the second.
         double train = double.Parse(rate.Groups[1].Value, CultureInfo.InvariantCulture), eval = double.Parse(rate.Groups[2].Value, CultureInfo.InvariantCulture);
         var expected = TimeSpan.FromSeconds(3 * 4 / train + 4 / eval);

@@ -24,7 +24,7 @@ public sealed class KilledTransfersTests : IDisposable
         var ws = _dir[name];
         Directory.CreateDirectory(ws);
         Directory.CreateDirectory(_dir[remote]);
-        File.WriteAllText(Path.Combine(ws, "pipeline.yaml"), TinyPipeline.Yaml +
+        File.WriteAllText(Path.Combine(ws, "pipeline.yaml"), TinyPipeline.WithUnet +
             $"\nremotes:\n  team: {{ url: \"{new Uri(_dir[remote]).AbsoluteUri}\" }}\nremote: team\n");
         return ws;
     }

@@ -85,7 +85,7 @@ public sealed class SlurmSubmissionTests : IClassFixture<SlurmCluster>, IDisposa
     {
         // The encoder weights come from a URL nothing answers: the weights stage fails after one attempt.
         var yaml = TinyPipeline.Yaml
-            .Replace("weights: { source: synthetic }", "weights: { source: imagenet, files: { resnet34: { urls: [\"http://127.0.0.1:9/none.pth\"] } } }")
+            .Replace("weights: { source: synthetic }", "weights: { source: imagenet, files: { mit_b0: { urls: [\"http://127.0.0.1:9/none.pth\"] } } }")
             .Replace("dataset: { source: synthetic,", "dataset: { download: { max_attempts: 1 }, source: synthetic,");
         var ws = Workspace("failing", yaml + Cluster);
         var (exit, log) = Petseg(ws, "submit", "report", "--wait", "--poll", "0.5");

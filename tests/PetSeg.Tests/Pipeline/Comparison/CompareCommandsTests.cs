@@ -68,7 +68,7 @@ public sealed class CompareCommandsTests : IDisposable
         (exit, log) = Petseg("metrics", "diff", "HEAD", "--json");
         Assert.True(exit == 0, log);
         var m = JsonDocument.Parse(log).RootElement.EnumerateArray().ToList();
-        Assert.All(m, r => Assert.Equal("tiny", r.GetProperty("Subject").GetString())); // the untrained Unet did not change
+        Assert.All(m, r => Assert.Equal("tiny", r.GetProperty("Subject").GetString())); // the untrained Segformer did not change
         Assert.Contains(m, r => r.GetProperty("Name").GetString() == "dice");
         var iou = m.Single(r => r.GetProperty("Name").GetString() == "mean_iou");
         var (oldV, newV) = (double.Parse(iou.GetProperty("Old").GetString()!, System.Globalization.CultureInfo.InvariantCulture), double.Parse(iou.GetProperty("New").GetString()!, System.Globalization.CultureInfo.InvariantCulture));
