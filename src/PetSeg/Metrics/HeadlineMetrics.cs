@@ -22,9 +22,6 @@ public static class HeadlineMetrics
     /// <summary>The lab's table columns, in the lab's order.</summary>
     public static readonly IReadOnlyList<HeadlineMetric> LabColumns = [.. All.Where(m => m.LabColumn is not null).OrderBy(m => m.LabOrder)];
 
-    /// <summary>What the report's seed tables show: the lab's columns, in the lab's order.</summary>
-    public static IReadOnlyList<HeadlineMetric> SeedColumns => LabColumns;
-
     public static HeadlineMetric? Find(string key) => All.FirstOrDefault(m => m.Key == key);
 
     /// <summary>"mean_iou, f1_weighted, … (best first) or pixel_error (lowest first)": the sort options, for help and errors.</summary>

@@ -13,7 +13,7 @@ namespace PetSeg.Reporting;
 public static class SeedTables
 {
     private static readonly (string Name, Func<SegmentationMetrics, double> Value)[] Metrics =
-        [.. HeadlineMetrics.SeedColumns.Select(m => (m.SeedLabel!, m.Read))];
+        [.. HeadlineMetrics.LabColumns.Select(m => (m.SeedLabel!, m.Read))];
 
     /// <summary>Each experiment's metrics averaged over its seeds (NaN values left out): what the lab's tables show.</summary>
     public static IReadOnlyDictionary<string, SegmentationMetrics> Means(IReadOnlyDictionary<string, IReadOnlyList<SeedRun>> runs) =>

@@ -46,13 +46,6 @@ public sealed class PipelineRunner
         return status.State == Freshness.Fresh ? _bench.Store.TryGet(status.Key!, stageId) : null;
     }
 
-    /// <summary>Whether the remote holds a result for <paramref name="key"/> (false without a usable remote).</summary>
-    public bool RemoteHas(string key, CancellationToken ct = default)
-    {
-        using var session = _bench.OpenRemote();
-        return session.Has(key, ct);
-    }
-
     /// <summary>
     /// The plan after pulling, one after another, the stages of <paramref name="target"/> that are stale here but fresh
     /// on the remote (a pulled stage makes its dependents' keys known, which may be on the remote too): what a cluster
@@ -81,9 +74,10 @@ public sealed class PipelineRunner
     /// <summary>Downloads the results the lock file names for <paramref name="targets"/> (default: all) that the local store lacks.</summary>
     public IReadOnlyList<(string Stage, string Outcome)> Pull(IReadOnlyList<string> targets, CancellationToken ct = default) => new Sharing(_bench).Pull(targets, ct);
 
-    public (int Entries, long Bytes) CollectGarbage(bool dryRun = false) =>
-        new Maintenance(_bench, d => { try { return StatusWith(d); } finally { d.Save(); } }).CollectGarbage(dryRun);
+    public (int Entries, long Bytes) CollectGarbage(bool dryRun = false) => Maintenance().CollectGarbage(dryRun);
 
-    public IReadOnlyList<string> Verify() =>
-        new Maintenance(_bench, d => { try { return StatusWith(d); } finally { d.Save(); } }).Verify();
+    public IReadOnlyList<string> Verify() => Maintenance().Verify();
+
+    /// <summary>gc and verify plan with a given digest memo (verify's ignores the size+mtime memo), saved after each plan.</summary>
+    private Maintenance Maintenance() => new(_bench, d => { try { return StatusWith(d); } finally { d.Save(); } });
 }
