@@ -15,6 +15,13 @@ if (Environment.GetEnvironmentVariable(PetSeg.Compute.LibTorchFolder.Variable) i
     catch (PetSegException e) { Console.Error.WriteLine($"error: {PetSeg.Compute.LibTorchFolder.Variable}: {e.Message}"); return 1; }
 }
 
+if (PetSeg.Cli.Console.UsageErrors.MissingValue(args) is { } missing)
+{
+    Console.Error.WriteLine($"error: {missing}");
+    Console.Error.WriteLine("       see 'petseg --help' or 'petseg <command> --help'");
+    return PetSeg.Cli.Console.UsageErrors.ExitCode;
+}
+
 var app = new CommandApp();
 app.Configure(c =>
 {

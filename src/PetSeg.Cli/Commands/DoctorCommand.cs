@@ -19,27 +19,39 @@ public sealed class DoctorCommand : GuardedCommand<DoctorSettings>
     protected override Task<int> RunAsync(DoctorSettings s, CancellationToken ct)
     {
         var clock = Stopwatch.StartNew();
+        var device = DeviceChoice.Resolve(s.Device); // cuda without CUDA: one clear error, exit 1, before anything is checked
         NumericsModes.TryParse(s.Numerics, out var mode);
         ComputeBackend.Reset(mode);
         string? error = null;
         try { ComputeBackend.EnsureChecked(s.Bf16); }
         catch (NumericsException e) { error = e.Message; }
-        var passed = mode == NumericsMode.Off || (error is null && ComputeBackend.Report?.Passed == true);
+        // The accelerator training would use, as it would compute (TF32 unless --no-tf32): checked on its own.
+        DeviceChoice.Prepare(device, tf32: !s.NoTf32, deterministic: true);
+        string? deviceError = null;
+        if (device.type != TorchSharp.DeviceType.CPU)
+        {
+            try { ComputeBackend.EnsureChecked(device, s.Bf16); }
+            catch (NumericsException e) { deviceError = e.Message; }
+        }
+        var deviceReport = device.type == TorchSharp.DeviceType.CPU ? null : ComputeBackend.ReportOn(device);
+        var passed = mode == NumericsMode.Off || (error is null && ComputeBackend.Report?.Passed == true && deviceError is null);
         var verdict = mode == NumericsMode.Off ? "unchecked (numerics: off)"
             : error is not null ? "FAILED: " + error
-            : ComputeBackend.Attempts.Count > 1 ? $"passed on {ComputeBackend.Path.Name()} (the default kernels fail here; auto uses this path)"
-            : "passed: the default kernels are correct here";
+            : deviceError is not null ? "FAILED: " + deviceError
+            : (ComputeBackend.Attempts.Count > 1 ? $"passed on {ComputeBackend.Path.Name()} (the default kernels fail here; auto uses this path)"
+                : "passed: the default kernels are correct here") + (deviceReport is null ? "" : $"; {deviceReport.Accelerator} passed too");
         var machine = new Machine(CpuDescription.Model, CpuDescription.InstructionSets, Bfloat16Hardware.IsAccelerated,
-            TorchSharp.torch.get_num_threads(), TorchSharp.torch.__version__, typeof(TorchSharp.torch).Assembly.GetName().Version?.ToString() ?? "?",
+            TorchSharp.torch.get_num_threads(), LibTorchFolder.Loaded is null ? TorchSharp.torch.__version__ : LibTorchFolder.LoadedVersion ?? "unknown version", typeof(TorchSharp.torch).Assembly.GetName().Version?.ToString() ?? "?",
             AtenContext.IsAvailable ? AtenContext.MkldnnEnabled : null, mode.Name(), ComputeBackend.Fault == InjectedFault.None ? null : ComputeBackend.Fault.Name(),
-            CudaDevices(), LibTorchFolder.Loaded);
-        if (s.Json) PrintJson(machine, passed, verdict, clock.Elapsed);
-        else Print(machine, passed, verdict, clock.Elapsed);
+            CudaDevices(), LibTorchFolder.Loaded, device.ToString());
+        var reports = deviceReport is null ? ComputeBackend.Attempts : [.. ComputeBackend.Attempts, deviceReport];
+        if (s.Json) PrintJson(machine, reports, passed, verdict, clock.Elapsed);
+        else Print(machine, reports, passed, verdict, clock.Elapsed);
         return Task.FromResult(passed ? 0 : 1);
     }
 
     private sealed record Machine(string Cpu, IReadOnlyList<string> InstructionSets, bool Bf16Hardware, int TorchThreads, string Libtorch,
-        string TorchSharp, bool? OneDnnEnabled, string Numerics, string? InjectedFault, int CudaDevices, string? LibTorchFolder);
+        string TorchSharp, bool? OneDnnEnabled, string Numerics, string? InjectedFault, int CudaDevices, string? LibTorchFolder, string Device);
 
     /// <summary>CUDA devices this libtorch can use (0 for a CPU-only libtorch).</summary>
     private static int CudaDevices()
@@ -48,7 +60,7 @@ public sealed class DoctorCommand : GuardedCommand<DoctorSettings>
         catch (Exception e) when (e is not OutOfMemoryException) { return 0; }
     }
 
-    private static void Print(Machine m, bool passed, string verdict, TimeSpan wall)
+    private static void Print(Machine m, IReadOnlyList<NumericsReport> reports, bool passed, string verdict, TimeSpan wall)
     {
         var facts = new Grid().AddColumn().AddColumn();
         void Fact(string name, string value) => facts.AddRow(new Markup($"[bold]{name}[/]"), new Text(value));
@@ -58,21 +70,22 @@ public sealed class DoctorCommand : GuardedCommand<DoctorSettings>
         Fact("torch threads", m.TorchThreads.ToString());
         Fact("libtorch", $"{m.Libtorch} (TorchSharp {m.TorchSharp}), {(m.LibTorchFolder is { } folder ? "loaded from " + folder : "the package's")}");
         Fact("CUDA", m.CudaDevices > 0 ? $"{m.CudaDevices} device(s) (compute.device: auto uses cuda:0)" : "none (CPU-only libtorch or no GPU visible)");
+        Fact("device checked", m.Device == "cpu" ? "cpu" : $"cpu and {m.Device}");
         Fact("oneDNN", m.OneDnnEnabled is { } on ? (on ? "on" : "off") : "on (no switch on this platform)");
         Fact("numerics mode", m.Numerics);
         if (m.InjectedFault is { } f) Fact("injected fault", $"{f} ({InjectedFaults.Variable})");
         AnsiConsole.Write(facts);
-        foreach (var report in ComputeBackend.Attempts)
+        foreach (var report in reports)
         {
             // One row per computation, one column per precision and thread count; a cell is the worst of forward,
             // input gradient and weight gradient, and names which went wrong.
-            var columns = report.Results.Select(r => (r.Precision, r.Threads)).Distinct().ToList();
-            var table = new Table().Title($"kernel path: {Markup.Escape(report.Path.Name())} — {(report.Passed ? "[green]passed[/]" : "[red]failed[/]")} in {report.Duration.TotalMilliseconds:F0} ms")
+            var columns = report.Results.Select(r => (r.Precision, r.Where)).Distinct().ToList();
+            var table = new Table().Title($"{Markup.Escape(report.Title)} — {(report.Passed ? "[green]passed[/]" : "[red]failed[/]")} in {report.Duration.TotalMilliseconds:F0} ms")
                 .AddColumn("computation");
-            foreach (var (precision, threads) in columns)
-                table.AddColumn($"{precision}, {threads} thread{(threads == 1 ? "" : "s")} (tol {NumericsCheckResult.Format(report.Results.First(r => r.Precision == precision).Tolerance)})");
+            foreach (var (precision, where) in columns)
+                table.AddColumn($"{precision}, {where} (tol {NumericsCheckResult.Format(report.Results.First(r => r.Precision == precision).Tolerance)})");
             foreach (var name in report.Results.Select(r => r.Name).Distinct())
-                table.AddRow([Markup.Escape(name), .. columns.Select(c => report.Results.FirstOrDefault(r => r.Name == name && r.Precision == c.Precision && r.Threads == c.Threads) is { } r
+                table.AddRow([Markup.Escape(name), .. columns.Select(c => report.Results.FirstOrDefault(r => r.Name == name && r.Precision == c.Precision && r.Where == c.Where) is { } r
                     ? r.Passed ? NumericsCheckResult.Format(r.Worst) : $"[red]WRONG: {Markup.Escape(r.Failure)}[/]" : "-")]);
             AnsiConsole.Write(table);
         }
@@ -80,17 +93,18 @@ public sealed class DoctorCommand : GuardedCommand<DoctorSettings>
         AnsiConsole.MarkupLine($"errors are the worst element's, relative to the largest reference element (float64); doctor took {wall.TotalSeconds:F2} s");
     }
 
-    private static void PrintJson(Machine m, bool passed, string verdict, TimeSpan wall) =>
+    private static void PrintJson(Machine m, IReadOnlyList<NumericsReport> reports, bool passed, string verdict, TimeSpan wall) =>
         System.Console.WriteLine(JsonSerializer.Serialize(new
         {
             cpu = m.Cpu, instruction_sets = m.InstructionSets, bf16_hardware = m.Bf16Hardware, torch_threads = m.TorchThreads,
             libtorch = m.Libtorch, libtorch_folder = m.LibTorchFolder, cuda_devices = m.CudaDevices, torchsharp = m.TorchSharp, onednn_enabled = m.OneDnnEnabled, numerics = m.Numerics, injected_fault = m.InjectedFault,
-            attempts = ComputeBackend.Attempts.Select(a => new
+            device = m.Device,
+            attempts = reports.Select(a => new
             {
-                path = a.Path.Name(), passed = a.Passed, milliseconds = Math.Round(a.Duration.TotalMilliseconds, 1),
+                path = a.Accelerator is null ? a.Path.Name() : null, accelerator = a.Accelerator, passed = a.Passed, milliseconds = Math.Round(a.Duration.TotalMilliseconds, 1),
                 checks = a.Results.Select(r => new
                 {
-                    name = r.Name, precision = r.Precision, threads = r.Threads, forward = r.Forward, input_gradient = r.InputGradient,
+                    name = r.Name, precision = r.Precision, threads = r.Device is null ? r.Threads : (int?)null, device = r.Device, forward = r.Forward, input_gradient = r.InputGradient,
                     weight_gradient = r.WeightGradient, tolerance = r.Tolerance, passed = r.Passed, milliseconds = Math.Round(r.Milliseconds, 2),
                 }),
             }),

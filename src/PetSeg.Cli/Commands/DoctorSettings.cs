@@ -15,10 +15,20 @@ public sealed class DoctorSettings : CommandSettings
     [Description("Check the bf16 kernels too (what precision: bf16 trains with).")]
     public bool Bf16 { get; init; }
 
+    [CommandOption("--device <DEVICE>")]
+    [Description("auto (default: the CPU, and cuda:0 too when CUDA works), cpu, cuda or cuda:N: an accelerator is checked on its own, as training computes there.")]
+    public string Device { get; init; } = "auto";
+
+    [CommandOption("--no-tf32")]
+    [Description("Check CUDA's fp32 without TF32 (what compute: { tf32: false } trains with).")]
+    public bool NoTf32 { get; init; }
+
     [CommandOption("--json")]
     [Description("Print one JSON document instead of the tables (for scripts).")]
     public bool Json { get; init; }
 
-    public override ValidationResult Validate() => NumericsModes.TryParse(Numerics, out _)
-        ? ValidationResult.Success() : ValidationResult.Error($"--numerics must be one of {string.Join(", ", NumericsModes.Names)}, not '{Numerics}'");
+    public override ValidationResult Validate() =>
+        !NumericsModes.TryParse(Numerics, out _) ? ValidationResult.Error($"--numerics must be one of {string.Join(", ", NumericsModes.Names)}, not '{Numerics}'")
+        : !DeviceChoice.IsValid(Device) ? ValidationResult.Error($"--device must be one of {string.Join(", ", DeviceChoice.Forms)}, not '{Device}'")
+        : ValidationResult.Success();
 }

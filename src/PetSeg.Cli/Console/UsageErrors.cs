@@ -35,6 +35,33 @@ public static class UsageErrors
         return $"unknown option --{unknown}" + (closest is null ? "" : $"; did you mean --{closest}?");
     }
 
+    /// <summary>
+    /// An option that takes a value given without one (<c>status --profile</c>, or <c>--profile --json</c>): the
+    /// message, or null. Spectre would otherwise take the next token, or an internal one, as the value.
+    /// </summary>
+    public static string? MissingValue(IReadOnlyList<string> args)
+    {
+        for (int i = 0; i < args.Count; i++)
+        {
+            if (!ValuedOptions.Contains(args[i])) continue;
+            bool missing = i == args.Count - 1 || (args[i + 1].StartsWith('-') && (ValuedOptions.Contains(args[i + 1]) || Flags.Contains(args[i + 1])));
+            if (missing) return $"option {args[i]} needs a value{(i == args.Count - 1 ? "" : $" (it is followed by {args[i + 1]})")}";
+        }
+        return null;
+    }
+
+    private static IEnumerable<(string Name, bool Valued)> Options() => typeof(UsageErrors).Assembly.GetTypes()
+        .Where(t => typeof(CommandSettings).IsAssignableFrom(t))
+        .SelectMany(t => t.GetProperties(BindingFlags.Public | BindingFlags.Instance))
+        .Select(p => p.GetCustomAttribute<CommandOptionAttribute>()).OfType<CommandOptionAttribute>()
+        .SelectMany(a => a.LongNames.Select(n => "--" + n).Concat(a.ShortNames.Select(n => "-" + n)).Select(n => (n, a.ValueName is not null && !a.ValueIsOptional)));
+
+    /// <summary>Options that take a value (<c>--profile &lt;NAME&gt;</c>), as typed, long and short.</summary>
+    public static IReadOnlySet<string> ValuedOptions { get; } = Options().Where(o => o.Valued).Select(o => o.Name).ToHashSet(StringComparer.Ordinal);
+
+    /// <summary>Options that take no value (<c>--json</c>).</summary>
+    public static IReadOnlySet<string> Flags { get; } = Options().Where(o => !o.Valued).Select(o => o.Name).ToHashSet(StringComparer.Ordinal);
+
     /// <summary>Every long option any command declares.</summary>
     public static IReadOnlyList<string> KnownOptions { get; } = typeof(UsageErrors).Assembly.GetTypes()
         .Where(t => typeof(CommandSettings).IsAssignableFrom(t))

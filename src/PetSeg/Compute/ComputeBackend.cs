@@ -1,3 +1,6 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
 namespace PetSeg.Compute;
 
 /// <summary>
@@ -12,6 +15,9 @@ public static class ComputeBackend
     private static readonly object Gate = new();
     private static bool _checkedFp32, _checkedBf16;
     private static Action<string>? _warn;
+
+    /// <summary>Accelerator checks by device and TF32 setting (e.g. "cuda:0 tf32"), and whether bf16 was part of them.</summary>
+    private static readonly Dictionary<string, (NumericsReport Report, bool Bf16)> DeviceChecks = new(StringComparer.Ordinal);
 
     public static NumericsMode Mode { get; private set; } = NumericsMode.Auto;
 
@@ -37,7 +43,7 @@ public static class ComputeBackend
     {
         lock (Gate)
         {
-            if (mode != Mode) { _checkedFp32 = _checkedBf16 = false; }
+            if (mode != Mode) { _checkedFp32 = _checkedBf16 = false; DeviceChecks.Clear(); }
             Mode = mode;
             if (warn is not null) _warn = warn;
         }
@@ -54,19 +60,67 @@ public static class ComputeBackend
             Report = null;
             Attempts = [];
             _checkedFp32 = _checkedBf16 = false;
+            DeviceChecks.Clear();
         }
     }
 
     /// <summary>What the results computed from now on record (on the CPU).</summary>
     public static ComputeRecord Record => RecordOn(TorchSharp.torch.CPU);
 
-    /// <summary>What a result computed on <paramref name="device"/> records. The self-check covers the CPU's kernels; on a GPU it is recorded as not applying.</summary>
-    public static ComputeRecord RecordOn(TorchSharp.torch.Device device) => new(CpuDescription.Model,
-        device.type == TorchSharp.DeviceType.CPU ? Path.Name() : "cuda (cuDNN/cuBLAS)",
-        device.type != TorchSharp.DeviceType.CPU || Mode == NumericsMode.Off || Report is null ? "unchecked" : Report.Passed ? "passed" : "failed",
-        device.type == TorchSharp.DeviceType.CPU ? "cpu" : device.ToString());
+    /// <summary>What a result computed on <paramref name="device"/> records: the CPU's kernel path and check, or the accelerator's.</summary>
+    public static ComputeRecord RecordOn(Device device)
+    {
+        lock (Gate)
+        {
+            if (device.type == DeviceType.CPU)
+                return new(CpuDescription.Model, Path.Name(), Mode == NumericsMode.Off || Report is null ? "unchecked" : Report.Passed ? "passed" : "failed", "cpu", LibTorchFolder.Describe());
+            var report = ReportOn(device);
+            return new(CpuDescription.Model, $"{device.type.ToString().ToLowerInvariant()} ({(device.type == DeviceType.CUDA ? "cuDNN/cuBLAS" : "its kernels")}{(Tf32(device) ? ", TF32" : "")})",
+                Mode == NumericsMode.Off || report is null ? "unchecked" : report.Passed ? "passed" : "failed", device.ToString(), LibTorchFolder.Describe());
+        }
+    }
 
-    /// <summary>Checks the backend once (fp32, and bf16 when <paramref name="bf16"/> is first asked for) and settles the path.</summary>
+    /// <summary>The last check of what computes on <paramref name="device"/> (with its current TF32 setting), or null before the first.</summary>
+    public static NumericsReport? ReportOn(Device device)
+    {
+        lock (Gate) return device.type == DeviceType.CPU ? Report : DeviceChecks.TryGetValue(DeviceKey(device), out var done) ? done.Report : null;
+    }
+
+    /// <summary>
+    /// Checks what computes on <paramref name="device"/> once: the CPU's backend (<see cref="EnsureChecked(bool)"/>), or
+    /// an accelerator's kernels in fp32 as it computes them (TF32 where on) and bf16 when asked. An accelerator that
+    /// fails throws <see cref="NumericsException"/> every time it is asked again (auto has nothing to switch to there).
+    /// </summary>
+    public static void EnsureChecked(Device device, bool bf16 = false)
+    {
+        if (device.type == DeviceType.CPU) { EnsureChecked(bf16); return; }
+        if (device.type == DeviceType.META) return; // shapes only: no number is computed there (the device-plumbing tests)
+        lock (Gate)
+        {
+            if (Mode == NumericsMode.Off) return;
+            var key = DeviceKey(device);
+            bool known = DeviceChecks.TryGetValue(key, out var done);
+            if (!known || (bf16 && !done.Bf16))
+            {
+                bool withBf16 = bf16 || (known && done.Bf16);
+                done = (NumericsCheck.RunOn(device, withBf16, Tf32(device)), withBf16);
+                DeviceChecks[key] = done;
+            }
+            if (!done.Report.Passed)
+                throw new NumericsException($"numerics self-check failed on {done.Report.Accelerator}: {done.Report.DescribeFailures()}. " +
+                    $"Nothing was computed there. 'petseg doctor --device {device}' shows every check; " +
+                    (Tf32(device) ? "compute: { tf32: false } computes fp32 without TF32; " : "") +
+                    "compute: { device: cpu } computes on the CPU's checked kernels.");
+        }
+    }
+
+    private static string DeviceKey(Device device) => $"{device}{(Tf32(device) ? " tf32" : "")}";
+
+    /// <summary>Whether fp32 convolutions or matmuls on <paramref name="device"/> run in TF32 (<see cref="DeviceChoice.Prepare"/> sets both).</summary>
+    private static bool Tf32(Device device) =>
+        device.type == DeviceType.CUDA && (TorchSharp.torch.backends.cudnn.allow_tf32 || TorchSharp.torch.backends.cuda.matmul.allow_tf32);
+
+    /// <summary>Checks the CPU's backend once (fp32, and bf16 when <paramref name="bf16"/> is first asked for) and settles the path.</summary>
     public static void EnsureChecked(bool bf16 = false)
     {
         lock (Gate)

@@ -33,7 +33,7 @@ public static class Convolution
     private static Tensor Perturbed(Tensor input, long computedChannels)
     {
         var fault = ComputeBackend.Fault;
-        bool onednn = ComputeBackend.Path != KernelPath.OneDnnOff;
+        bool onednn = input.device_type == TorchSharp.DeviceType.CPU && ComputeBackend.Path != KernelPath.OneDnnOff; // oneDNN is the CPU's
         bool hit = fault switch
         {
             InjectedFault.NarrowConvolutions => onednn && computedChannels < NarrowChannels,

@@ -23,6 +23,15 @@ public static class LibTorchFolder
     /// <summary>The folder loaded in this process, or null (the NuGet package's libtorch).</summary>
     public static string? Loaded { get; private set; }
 
+    /// <summary>The loaded folder's version (e.g. 2.11.0+cu130), or null (the package's, or a folder that does not say).</summary>
+    public static string? LoadedVersion { get; private set; }
+
+    /// <summary>The libtorch this process computes with, e.g. "2.10.0 (package)" or "2.11.0+cu130 (/opt/torch/lib)": TorchSharp's own version string is a constant of its managed assembly, not the loaded library's.</summary>
+    public static string Describe() => Loaded is null ? $"{PackageVersion} (package)" : $"{LoadedVersion ?? "unknown version"} ({Loaded})";
+
+    /// <summary>The libtorch of TorchSharp 0.107's native package (libtorch-cpu / libtorch-cuda 2.10.0).</summary>
+    public const string PackageVersion = "2.10.0";
+
     /// <summary>What the folder holds: its version (from PyTorch's <c>version.py</c> or libtorch's <c>build-version</c>), whether it has CUDA.</summary>
     public sealed record Inspection(string Folder, string? Version, bool HasCuda, IReadOnlyList<string> Warnings);
 
@@ -64,6 +73,7 @@ public static class LibTorchFolder
                 throw new DeviceException($"{path} could not be loaded (a library it needs is missing from the folder or the system; `ldd {path}` lists them).");
         }
         Loaded = inspection.Folder;
+        LoadedVersion = inspection.Version;
         return inspection;
     }
 

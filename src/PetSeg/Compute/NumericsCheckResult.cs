@@ -9,6 +9,12 @@ public sealed record NumericsCheckResult(string Name, string Precision, int Thre
 {
     public double Milliseconds { get; init; }
 
+    /// <summary>The accelerator this ran on (e.g. <c>cuda:0</c>), or null on the CPU, where <see cref="Threads"/> says how it ran.</summary>
+    public string? Device { get; init; }
+
+    /// <summary>Where it ran: "1 thread", "2 threads" or the device.</summary>
+    public string Where => Device ?? $"{Threads} thread{(Threads == 1 ? "" : "s")}";
+
     public double Worst => new[] { Forward, InputGradient, WeightGradient }.Any(double.IsNaN) ? double.NaN : Math.Max(Forward, Math.Max(InputGradient, WeightGradient));
 
     public bool Passed => Worst <= Tolerance; // NaN fails

@@ -1,8 +1,14 @@
 namespace PetSeg.Compute;
 
-/// <summary>The self-check of one kernel path: every case, and how long it took.</summary>
+/// <summary>The self-check of one kernel path (or of an accelerator's kernels): every case, and how long it took.</summary>
 public sealed record NumericsReport(KernelPath Path, IReadOnlyList<NumericsCheckResult> Results, TimeSpan Duration)
 {
+    /// <summary>The accelerator checked, e.g. <c>cuda:0 (cuDNN/cuBLAS, TF32)</c>; null for the CPU's <see cref="Path"/>.</summary>
+    public string? Accelerator { get; init; }
+
+    /// <summary>What was checked, for a heading: the CPU's kernel path or the accelerator.</summary>
+    public string Title => Accelerator ?? $"kernel path: {Path.Name()}";
+
     public bool Passed => Results.All(r => r.Passed);
 
     public IEnumerable<NumericsCheckResult> Failures => Results.Where(r => !r.Passed);
@@ -14,7 +20,7 @@ public sealed record NumericsReport(KernelPath Path, IReadOnlyList<NumericsCheck
     public string DescribeFailures(int max = 3)
     {
         var failed = Failures.ToList();
-        var shown = failed.Take(max).Select(r => $"{r.Name} {r.Precision} ({r.Threads} thread{(r.Threads == 1 ? "" : "s")}): {r.Failure}");
+        var shown = failed.Take(max).Select(r => $"{r.Name} {r.Precision} ({r.Where}): {r.Failure}");
         return string.Join("; ", shown) + (failed.Count > max ? $"; and {failed.Count - max} more" : "");
     }
 }

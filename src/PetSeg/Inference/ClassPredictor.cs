@@ -16,7 +16,7 @@ public static class ClassPredictor
     /// <returns>[N,H,W] uint8 class indices on the model's device, in the caller's dispose scope. The model's train/eval mode is restored afterwards.</returns>
     public static Tensor PredictClasses(nn.Module<Tensor, Tensor> model, Tensor imagesUint8)
     {
-        ComputeBackend.EnsureChecked(bf16: Bfloat16.IsBfloat16(model)); // once per process: no prediction from kernels that failed the self-check
+        ComputeBackend.EnsureChecked(ModelDevice.Of(model), bf16: Bfloat16.IsBfloat16(model)); // once per process: no prediction from kernels that failed the self-check
         bool wasTraining = model.training;
         model.eval();
         try

@@ -60,7 +60,7 @@ public sealed class Trainer(TrainSettings settings, string runDir, IProgressSink
         if (shadow is not null && Bfloat16Hardware.WarningFor("precision") is { } warning) Log(warning);
         if (settings.Epochs > startEpoch)
         {
-            ComputeBackend.EnsureChecked(bf16: shadow is not null); // before the first step, so the log says what computes
+            ComputeBackend.EnsureChecked(_device, bf16: shadow is not null); // before the first step, so the log says what computes
             var compute = ComputeBackend.RecordOn(_device);
             Log($"compute: {compute.Cpu}; kernels: {compute.Backend}; numerics self-check: {compute.Verdict}");
         }

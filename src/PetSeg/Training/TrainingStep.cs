@@ -15,10 +15,10 @@ public sealed class TrainingStep
     private readonly AdamOptimizer optimizer;
     private readonly Bf16Shadow? shadow;
 
-    /// <summary>Settles the compute backend first (<see cref="ComputeBackend.EnsureChecked"/>: once per process), so no step runs on kernels that failed the numerics self-check.</summary>
+    /// <summary>Settles the compute backend first (<see cref="ComputeBackend.EnsureChecked(TorchSharp.torch.Device, bool)"/>: once per process and device), so no step runs on kernels that failed the numerics self-check.</summary>
     public TrainingStep(nn.Module<Tensor, Tensor> model, AdamOptimizer optimizer, Bf16Shadow? shadow = null)
     {
-        ComputeBackend.EnsureChecked(bf16: shadow is not null);
+        ComputeBackend.EnsureChecked(ModelDevice.Of(model), bf16: shadow is not null);
         (this.model, this.optimizer, this.shadow) = (model, optimizer, shadow);
     }
 

@@ -69,6 +69,23 @@ public sealed class DoctorCommandTests
     }
 
     [Fact]
+    public void Doctor_on_cuda_without_cuda_is_one_error_before_any_check_and_auto_checks_the_cpu()
+    {
+        var (exit, output) = CliProcess.Run("doctor", "--device", "cuda");
+        Assert.Equal(1, exit);
+        Assert.Contains("error: device cuda: no usable CUDA libtorch in this process", output);
+        Assert.DoesNotContain("conv3x3", output); // refused before checking anything
+        Assert.DoesNotContain("   at ", output);
+        (exit, output) = CliProcess.Run("doctor", "--device", "gpu");
+        Assert.NotEqual(0, exit);
+        Assert.Contains("--device must be one of auto, cpu, cuda, cuda:N, not 'gpu'", output);
+        var (autoExit, json, autoOutput) = Doctor(null); // auto, no GPU here: the CPU alone
+        Assert.True(autoExit == 0, autoOutput);
+        Assert.Equal("cpu", json.GetProperty("device").GetString());
+        Assert.All(json.GetProperty("attempts").EnumerateArray(), a => Assert.Equal(JsonValueKind.Null, a.GetProperty("accelerator").ValueKind));
+    }
+
+    [Fact]
     public void A_bad_fault_name_or_mode_is_one_clear_error()
     {
         var (exit, output) = CliProcess.RunWith(new Dictionary<string, string> { [InjectedFaults.Variable] = "sometimes" }, "doctor");

@@ -28,6 +28,33 @@ public sealed class UsageErrorTests
     }
 
     [Fact]
+    public void An_option_given_without_its_value_is_an_error_that_names_it()
+    {
+        using var dir = new TempDir();
+        File.WriteAllText(dir["pipeline.yaml"], "artifacts: out\ndataset: { source: synthetic }\n");
+        // Spectre took an internal token ("__default_command") as the missing profile: a confusing error, exit 1.
+        var (exit, output) = CliProcess.Run("status", "--config", dir["pipeline.yaml"], "--profile");
+        Assert.Equal(2, exit);
+        Assert.Contains("error: option --profile needs a value", output);
+        Assert.DoesNotContain("__default_command", output);
+        (exit, output) = CliProcess.Run("status", "-p", "--json", "--config", dir["pipeline.yaml"]); // the next token is another option
+        Assert.Equal(2, exit);
+        Assert.Contains("error: option -p needs a value (it is followed by --json)", output);
+        Assert.False(Directory.Exists(dir["out"]));
+    }
+
+    [Fact]
+    public void Every_option_takes_a_value_in_every_command_or_in_none()
+    {
+        // The missing-value check reads options by name across commands: one name must mean one thing.
+        Assert.Empty(PetSeg.Cli.Console.UsageErrors.ValuedOptions.Intersect(PetSeg.Cli.Console.UsageErrors.Flags));
+        Assert.Contains("--profile", PetSeg.Cli.Console.UsageErrors.ValuedOptions);
+        Assert.Contains("-p", PetSeg.Cli.Console.UsageErrors.ValuedOptions);
+        Assert.Contains("--json", PetSeg.Cli.Console.UsageErrors.Flags);
+        Assert.Null(PetSeg.Cli.Console.UsageErrors.MissingValue(["run", "report", "--profile", "smoke", "--json"]));
+    }
+
+    [Fact]
     public void The_closest_option_is_found_among_every_commands_options()
     {
         Assert.Contains("exclusive", PetSeg.Cli.Console.UsageErrors.KnownOptions);

@@ -121,6 +121,46 @@ public sealed class NumericsSelfCheckTests : IDisposable
         Assert.True(first.Duration < TimeSpan.FromSeconds(2), $"the self-check took {first.Duration.TotalMilliseconds:F0} ms");
     }
 
+    /// <summary>
+    /// The accelerator form of the check (what runs on cuda:N), driven here with the CPU as its device since CI has no GPU:
+    /// the float64 reference on the CPU, the computation on the device, results labelled by the device and, with TF32,
+    /// judged at TF32's tolerance; a fault on every convolution is found there too.
+    /// </summary>
+    [Fact]
+    public void The_accelerator_check_compares_the_device_with_the_cpu_float64_reference_and_finds_a_fault()
+    {
+        ComputeBackend.Switch(KernelPath.PaddedNarrowConvolutions); // correct on every machine measured, the oneDNN-fault one included
+        var healthy = NumericsCheck.RunOn(CPU, bf16: true, tf32: false);
+        Assert.True(healthy.Passed, healthy.DescribeFailures());
+        Assert.All(healthy.Results, r => Assert.Equal("cpu", r.Device));
+        Assert.Contains(healthy.Results, r => r.Precision == "bf16");
+        Assert.StartsWith("cpu (its kernels)", healthy.Accelerator);
+
+        var tf32 = NumericsCheck.RunOn(CPU, bf16: false, tf32: true);
+        Assert.All(tf32.Results, r => Assert.Equal(("tf32", NumericsCheck.Tf32Tolerance), (r.Precision, r.Tolerance)));
+        Assert.EndsWith(", TF32)", tf32.Accelerator);
+
+        ComputeBackend.Fault = InjectedFault.Everywhere;
+        var faulty = NumericsCheck.RunOn(CPU, bf16: false, tf32: false);
+        Assert.False(faulty.Passed);
+        var wrong = faulty.Failures.First(r => r.Name.StartsWith("conv3x3 32→32", StringComparison.Ordinal));
+        Assert.True(wrong.InputGradient > 0.4 && wrong.Forward <= wrong.Tolerance, wrong.Failure);
+        Assert.Contains("conv3x3 16→2 (Unet head) fp32 (cpu): input gradient", faulty.DescribeFailures());
+        Assert.DoesNotContain(faulty.Failures, r => r.Name.StartsWith("linear", StringComparison.Ordinal)); // only convolutions were made wrong
+    }
+
+    [Fact]
+    public void Meta_and_off_check_nothing_on_a_device()
+    {
+        ComputeBackend.Fault = InjectedFault.Everywhere;
+        ComputeBackend.EnsureChecked(new Device(DeviceType.META)); // shapes only: nothing is computed there, nothing to check
+        Assert.Empty(ComputeBackend.Attempts);
+        Settle(NumericsMode.Off, InjectedFault.Everywhere);
+        ComputeBackend.EnsureChecked(CPU, bf16: true);
+        Assert.Empty(ComputeBackend.Attempts);
+        Assert.Equal("unchecked", ComputeBackend.RecordOn(CPU).Verdict);
+    }
+
     [Fact]
     public void The_check_leaves_the_seeded_random_stream_and_the_thread_count_as_they_were()
     {

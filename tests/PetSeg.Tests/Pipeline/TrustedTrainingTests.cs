@@ -46,14 +46,17 @@ public sealed class TrustedTrainingTests : IDisposable
         Assert.Equal(padded, train.GetProperty("Backend").GetString());
         Assert.Equal("passed", train.GetProperty("Verdict").GetString());
         Assert.Equal("cpu", train.GetProperty("Device").GetString());
+        Assert.Equal($"{LibTorchFolder.PackageVersion} (package)", train.GetProperty("Libtorch").GetString()); // the library, not TorchSharp's constant
         Assert.False(JsonDocument.Parse(EntryJson(_dir["out/store/objects"], "preprocess")).RootElement.TryGetProperty("Compute", out _));
 
         var lockText = File.ReadAllText(_dir["pipeline.lock"]);
         Assert.Contains($"kernels: {padded}", lockText);
         Assert.Contains("numerics: passed", lockText);
         Assert.Contains("device: cpu", lockText);
+        Assert.Contains($"libtorch: {LibTorchFolder.PackageVersion} (package)", lockText);
         var report = File.ReadAllText(_dir["out/report/report.md"]);
         Assert.Contains("- device: cpu\n", report);
+        Assert.Contains($"- libtorch: {LibTorchFolder.PackageVersion} (package)\n", report);
         Assert.Contains($"- CPU: {CpuDescription.Model}\n", report);
         Assert.Contains($"- kernels: {padded}\n", report);
         Assert.Contains("- numerics self-check: passed\n", report);

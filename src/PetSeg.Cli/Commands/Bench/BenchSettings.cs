@@ -12,7 +12,14 @@ public class BenchSettings : CommandSettings
     [CommandOption("--work <DIR>")][Description("Scratch folder (default: $TMPDIR/petseg-bench, kept so generated data is reused).")]
     public string? Work { get; init; }
 
+    [CommandOption("--numerics <MODE>")][Description("auto (default: check the kernels first, as training does), strict, or off (measure without checking: figures only).")]
+    public string Numerics { get; init; } = "auto";
+
     public string WorkDir => Work ?? Path.Combine(Path.GetTempPath(), "petseg-bench");
+
+    public override Spectre.Console.ValidationResult Validate() => PetSeg.Compute.NumericsModes.TryParse(Numerics, out _)
+        ? Spectre.Console.ValidationResult.Success()
+        : Spectre.Console.ValidationResult.Error($"--numerics must be one of {string.Join(", ", PetSeg.Compute.NumericsModes.Names)}, not '{Numerics}'");
 
     /// <summary>Benchmarks over generated 500×375 pairs.</summary>
     public class Data : BenchSettings
@@ -57,7 +64,7 @@ public class BenchSettings : CommandSettings
         public string Kernels { get; init; } = "auto";
 
         public override Spectre.Console.ValidationResult Validate() => Kernels == "auto" || PetSeg.Compute.KernelPaths.TryParse(Kernels, out _)
-            ? Spectre.Console.ValidationResult.Success()
+            ? base.Validate()
             : Spectre.Console.ValidationResult.Error($"--kernels must be auto, {string.Join(", ", PetSeg.Compute.KernelPaths.ShortNames)}, not '{Kernels}'");
     }
 

@@ -13,5 +13,5 @@ public sealed class RemoteBenchSettings : BenchSettings
     public int MiB { get; init; } = 300;
 
     public override Spectre.Console.ValidationResult Validate() =>
-        string.IsNullOrEmpty(Url) ? Spectre.Console.ValidationResult.Error("--url is required") : Spectre.Console.ValidationResult.Success();
+        string.IsNullOrEmpty(Url) ? Spectre.Console.ValidationResult.Error("--url is required") : base.Validate();
 }

@@ -32,8 +32,6 @@ public sealed class ReportStage(PipelineConfig config) : Stage
     public override bool UsesInput(string dependency, string output) =>
         output is "metrics.json" or "losses.json" or EvaluateStage.PerImageFile or EvaluateStage.BestGrid or EvaluateStage.WorstGrid;
 
-    /// <summary>The libtorch TorchSharp 0.107 is built against (its native package, libtorch-cpu 2.10.0).</summary>
-    private const string LibTorchVersion = "2.10.0";
 
     public string PublishedDir => Path.Combine(config.ArtifactsDir, "report");
 
@@ -87,13 +85,12 @@ public sealed class ReportStage(PipelineConfig config) : Stage
         {
             ("PetSeg", typeof(ReportStage).Assembly.GetName().Version?.ToString() ?? "?"),
             ("TorchSharp", typeof(TorchSharp.torch).Assembly.GetName().Version?.ToString() ?? "?"),
-            ("libtorch", LibTorchVersion),
             (".NET", RuntimeInformation.FrameworkDescription),
             ("OS", RuntimeInformation.OSDescription),
             ("configuration", $"{Path.GetFileName(config.File)}{(config.Profile is null ? "" : $" (profile {config.Profile})")}"),
             ("training data (trainval cache digest)", $"`{dataset}`"),
         };
-        env.InsertRange(env.FindIndex(e => e.Item1 == "libtorch") + 1, ComputedWith(c.Dependencies.Values));
+        env.InsertRange(env.FindIndex(e => e.Item1 == "TorchSharp") + 1, ComputedWith(c.Dependencies.Values));
         var report = Path.Combine(c.OutputDir, "report.md");
         AtomicFile.WriteAllText(report, ReportWriter.Render(new ReportInput(config.Report, runs.Keys.ToList(),
             runs.ToDictionary(r => r.Key, r => (IReadOnlyList<SeedRun>)r.Value),
@@ -111,6 +108,8 @@ public sealed class ReportStage(PipelineConfig config) : Stage
         var records = entries.Where(e => e.Compute is not null).OrderBy(e => e.Stage, StringComparer.Ordinal).Select(e => e.Compute!).ToList();
         string Distinct(Func<PetSeg.Compute.ComputeRecord, string> field) =>
             records.Count == 0 ? "not recorded" : string.Join("; ", records.Select(field).Distinct());
+        // Entries from before the libtorch was recorded were computed with the package's.
+        yield return ("libtorch", records.Count == 0 ? PetSeg.Compute.LibTorchFolder.Describe() : Distinct(r => r.Libtorch ?? $"{PetSeg.Compute.LibTorchFolder.PackageVersion} (package)"));
         yield return ("device", records.Count == 0 ? "cpu" : Distinct(r => r.Device ?? "cpu"));
         yield return ("CPU", Distinct(r => r.Cpu));
         yield return ("kernels", Distinct(r => r.Backend));

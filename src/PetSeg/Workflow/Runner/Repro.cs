@@ -104,7 +104,7 @@ internal sealed class Repro(Workbench bench)
             ComputeBackend.Configure(compute.Numerics, ui.Info);
             device = DeviceChoice.Resolve(stage.DeviceSetting, ui.Info); // a device that cannot be used stops here, before any work
             DeviceChoice.Prepare(device, compute.Tf32, compute.Deterministic);
-            ComputeBackend.EnsureChecked();
+            ComputeBackend.EnsureChecked(device); // the CPU's kernels, or the accelerator's for a CUDA stage
         }
         var work = bench.Store.NewWorkDir();
         StoreEntry entry;
@@ -115,7 +115,7 @@ internal sealed class Repro(Workbench bench)
             foreach (var (name, o) in outputs) files[name] = new StoredFile(o.Digest, SizeOf(o.Path), o.Path);
             var record = stage.Computes ? ComputeBackend.RecordOn(device) : null;
             if (record?.Verdict == "failed") // by construction the backend refused before this; never publish such a result
-                throw new NumericsException($"{stage.Id}: computed on kernels that failed the numerics self-check ({ComputeBackend.Report?.DescribeFailures()}); not published.");
+                throw new NumericsException($"{stage.Id}: computed on kernels that failed the numerics self-check ({ComputeBackend.ReportOn(device)?.DescribeFailures()}); not published.");
             entry = bench.Store.Publish(new StoreEntry(stage.Id, stage.Kind, key, stage.CodeVersion, stage.Parameters, inputs, files,
                 DateTimeOffset.UtcNow, Math.Round(clock.Elapsed.TotalSeconds, 3)) { Compute = record }, work);
         }
