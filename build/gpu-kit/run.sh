@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # The GPU check in one call, on the device tool's machine (one H200, PyTorch installed, no .NET), after pack.sh here:
 #   run(command: "bash build/gpu-kit/run.sh", carry: ["gpu-kit"], timeout_s: 540)
-# petseg doctor; bench train-step --device cuda for the four models at batch 16 and 64, fp32/TF32 and bf16; bench lab
+# petseg doctor; the accelerator tests (xunit's console runner); bench train-step --device cuda for the four models at batch 16 and 64, fp32/TF32 and bf16; bench lab
 # (the real lab projected); the same models in PyTorch on the same GPU; the smoke DAG on cuda and on the CPU, and
 # their reports compared.
-# Everything goes to $OUT/gpu.log (and the two reports). DEVICE=cpu SIZE=64 STEPS=1 runs the same script, quickly, on a
+# Everything goes to $OUT/gpu.log (and the two reports, and the accelerator tests' xunit XML with each test's output). DEVICE=cpu SIZE=64 STEPS=1 runs the same script, quickly, on a
 # machine without a GPU (PETSEG_LIBTORCH=<a libtorch lib folder> where there is no python3 with torch).
 set -u
 OUT=${OUT:-$(mktemp -d /tmp/gpu-out.XXXX)}
@@ -16,7 +16,7 @@ repo=$(pwd)
 kit=$repo/gpu-kit
 [ -f "$kit/petseg.tar.xz" ] || { echo "error: $kit is missing; run bash build/gpu-kit/pack.sh first and carry gpu-kit" >&2; exit 2; }
 tmp=$(mktemp -d /tmp/petseg-gpu.XXXX)
-tar -xJf "$kit/dotnet.tar.xz" -C "$tmp" && tar -xJf "$kit/petseg.tar.xz" -C "$tmp"
+tar -xJf "$kit/dotnet.tar.xz" -C "$tmp" && tar -xJf "$kit/petseg.tar.xz" -C "$tmp" && tar -xJf "$kit/tests.tar.xz" -C "$tmp"
 export DOTNET_ROOT=$tmp/dotnet PATH=$tmp/dotnet:$PATH DOTNET_SYSTEM_GLOBALIZATION_INVARIANT=1 DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 if [ -z "${PETSEG_LIBTORCH:-}" ]; then
   PETSEG_LIBTORCH=$(python3 -c "import torch,os;print(os.path.dirname(torch.__file__)+'/lib')" 2>/dev/null) || { echo "error: no PETSEG_LIBTORCH and no python3 with torch" >&2; exit 2; }
@@ -35,6 +35,11 @@ step() { echo; echo "== $* ($(date +%T))"; }
   # A device that fails its self-check refuses to train: the figures below are then measured unchecked (and say so).
   numerics=auto
   if [ "$doctor" -ne 0 ]; then numerics=off; echo "doctor exit $doctor: the rest runs with --numerics off (figures only, not results)"; fi
+  step "accelerator tests on $DEVICE (tests/PetSeg.Tests/Compute/AcceleratorTests.cs: each model's step and prediction against the CPU, counts, bf16, checkpoints, the device's self-check)"
+  # The console runner (no SDK there); libtorch by LD_LIBRARY_PATH, as TorchSharp probes it by name.
+  ( cd "$tmp/tests" && LD_LIBRARY_PATH=$PETSEG_LIBTORCH${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH} DOTNET_ROLL_FORWARD=Major \
+      PETSEG_TEST_DEVICE=$([ "$DEVICE" = cuda ] || echo "$DEVICE") timeout 300 dotnet xunit-console/xunit.console.dll PetSeg.Tests.dll \
+      -class PetSeg.Tests.Compute.AcceleratorTests -nocolor -xml "$OUT/accelerator-tests.xml" 2>&1 | grep -v NNPACK | tail -40 )
   for batch in 16 64; do for p in "" --bf16; do
     step "petseg bench train-step --device $DEVICE --batch $batch $p"
     timeout 240 petseg bench train-step --numerics "$numerics" --device "$DEVICE" --batch "$batch" --size "$SIZE" --steps "$STEPS" $p 2>&1 | grep -E "^(train-step|device|error|warning)"
