@@ -26,7 +26,7 @@ public sealed class DoctorCommand : GuardedCommand<DoctorSettings>
         try { ComputeBackend.EnsureChecked(s.Bf16); }
         catch (NumericsException e) { error = e.Message; }
         // The accelerator training would use, as it would compute (TF32 unless --no-tf32): checked on its own.
-        DeviceChoice.Prepare(device, tf32: !s.NoTf32, deterministic: true);
+        DeviceChoice.Prepare(device, tf32: !s.NoTf32, deterministic: true, System.Console.Error.WriteLine);
         string? deviceError = null;
         if (device.type != TorchSharp.DeviceType.CPU)
         {

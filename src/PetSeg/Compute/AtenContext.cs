@@ -26,10 +26,20 @@ public static class AtenContext
     }
 
     /// <summary>cuDNN picks only deterministic algorithms (what <c>compute.deterministic</c> asks on CUDA).</summary>
-    public static void SetDeterministicCuDnn(bool value) => Setter("_ZN2at7Context21setDeterministicCuDNNEb")(value);
+    /// <returns>false where the switch cannot be reached (an MSVC-mangled Windows build, a libtorch that renamed it).</returns>
+    public static bool TrySetDeterministicCuDnn(bool value) => TrySet("_ZN2at7Context21setDeterministicCuDNNEb", value);
 
     /// <summary>cuDNN benchmarks algorithms per shape (faster, not reproducible run to run).</summary>
-    public static void SetBenchmarkCuDnn(bool value) => Setter("_ZN2at7Context17setBenchmarkCuDNNEb")(value);
+    /// <returns>false where the switch cannot be reached.</returns>
+    public static bool TrySetBenchmarkCuDnn(bool value) => TrySet("_ZN2at7Context17setBenchmarkCuDNNEb", value);
+
+    /// <summary>Calls the setter <paramref name="symbol"/> when this libtorch exports it; false when it does not.</summary>
+    internal static bool TrySet(string symbol, bool value)
+    {
+        if (Function<SetBool>(symbol) is not { } set) return false;
+        set(Bound.Value!.Value.Context, value);
+        return true;
+    }
 
     private static Action<bool> Setter(string symbol)
     {

@@ -66,16 +66,24 @@ public static class DeviceChoice
         ? $"the libtorch loaded from {folder} has {(File.Exists(Path.Combine(folder, "libtorch_cuda.so")) ? "CUDA libraries but no visible GPU" : "no libtorch_cuda")}"
         : "this build carries the CPU-only libtorch package (TorchSharp-cpu)") + (_cudaFailure is { } f ? $"; TorchSharp said: {f}" : "");
 
+    private static int _deterministicWarned;
+
     /// <summary>
     /// What a CUDA device needs before the first step: TF32 for fp32 matmuls and convolutions (<c>compute.tf32</c>), and
-    /// cuDNN's deterministic algorithms unless <c>compute.deterministic: false</c>. Nothing to do on the CPU.
+    /// cuDNN's deterministic algorithms unless <c>compute.deterministic: false</c>. Nothing to do on the CPU. Where
+    /// libtorch's switch cannot be reached (TorchSharp does not bind it; <see cref="AtenContext"/> finds it by its
+    /// Itanium name, so not in a Windows build), training still runs: <paramref name="warn"/> hears once that
+    /// determinism is not enforced.
     /// </summary>
-    public static void Prepare(Device device, bool tf32, bool deterministic)
+    public static void Prepare(Device device, bool tf32, bool deterministic, Action<string>? warn = null)
     {
         if (device.type != DeviceType.CUDA) return;
         backends.cuda.matmul.allow_tf32 = tf32;
         backends.cudnn.allow_tf32 = tf32;
-        AtenContext.SetDeterministicCuDnn(deterministic);
-        AtenContext.SetBenchmarkCuDnn(!deterministic);
+        bool reached = AtenContext.TrySetDeterministicCuDnn(deterministic) & AtenContext.TrySetBenchmarkCuDnn(!deterministic);
+        if (!reached && deterministic && warn is not null && Interlocked.Exchange(ref _deterministicWarned, 1) == 0)
+            warn("warning: compute.deterministic cannot be enforced here: libtorch's cuDNN switches (at::Context::setDeterministicCuDNN) " +
+                 "are not reachable on this platform, and TorchSharp 0.107 does not bind them. cuDNN keeps its default algorithm choice " +
+                 "(no benchmarking), so two runs on this GPU may differ in their last bits.");
     }
 }

@@ -70,6 +70,16 @@ public sealed class NumericsSelfCheckTests : IDisposable
     }
 
     [Fact]
+    public void The_cudnn_switches_are_found_by_name_and_a_missing_one_is_reported_not_thrown()
+    {
+        // compute.deterministic on CUDA goes through these; where a libtorch lacks them, training warns and goes on.
+        Assert.True(AtenContext.TrySetBenchmarkCuDnn(false));
+        Assert.True(AtenContext.TrySetDeterministicCuDnn(true));
+        Assert.True(AtenContext.TrySetDeterministicCuDnn(false)); // libtorch's default again
+        Assert.False(AtenContext.TrySet("_ZN2at7Context18setNoSuchSwitchEb", true));
+    }
+
+    [Fact]
     public void When_no_path_passes_auto_stops_with_the_failing_checks()
     {
         var e = Assert.Throws<NumericsException>(() => Settle(NumericsMode.Auto, InjectedFault.Everywhere));

@@ -32,7 +32,7 @@ internal static class LabProjection
     public static int Run(PetSeg.Lab.Config.PipelineConfig config, int steps, CancellationToken ct, string? deviceSetting = null)
     {
         var device = PetSeg.Compute.DeviceChoice.Resolve(deviceSetting ?? config.Compute.Device, System.Console.WriteLine);
-        PetSeg.Compute.DeviceChoice.Prepare(device, config.Compute.Tf32, config.Compute.Deterministic);
+        PetSeg.Compute.DeviceChoice.Prepare(device, config.Compute.Tf32, config.Compute.Deterministic, System.Console.WriteLine);
         var (trainImages, testImages) = SplitSizes(config);
         System.Console.WriteLine($"bench lab: {config.Experiments.Count} experiment run(s), {trainImages:N0} training and {testImages:N0} test images, " +
                                  $"{torch.get_num_threads()} torch threads, {device}; median of {steps} steps per model");

@@ -19,7 +19,7 @@ public sealed class TrainStepBench : BenchCommand<BenchSettings.TrainStep>
     {
         var models = s.Model == "all" ? ModelZoo.Architectures : [s.Model];
         var device = PetSeg.Compute.DeviceChoice.Resolve(s.Device, System.Console.WriteLine);
-        PetSeg.Compute.DeviceChoice.Prepare(device, tf32: true, deterministic: true);
+        PetSeg.Compute.DeviceChoice.Prepare(device, tf32: true, deterministic: true, System.Console.WriteLine);
         if (PetSeg.Compute.KernelPaths.TryParse(s.Kernels, out var forced))
         {
             // A path forced for measuring: unchecked, so a faulty one is measured too (its results are not kept).

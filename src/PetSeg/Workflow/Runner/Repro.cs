@@ -103,7 +103,7 @@ internal sealed class Repro(Workbench bench)
             // Only a command that computes touches torch's process-wide state: status, push, pull and gc never do.
             ComputeBackend.Configure(compute.Numerics, ui.Info);
             device = DeviceChoice.Resolve(stage.DeviceSetting, ui.Info); // a device that cannot be used stops here, before any work
-            DeviceChoice.Prepare(device, compute.Tf32, compute.Deterministic);
+            DeviceChoice.Prepare(device, compute.Tf32, compute.Deterministic, ui.Info);
             ComputeBackend.EnsureChecked(device); // the CPU's kernels, or the accelerator's for a CUDA stage
         }
         var work = bench.Store.NewWorkDir();
