@@ -25,6 +25,12 @@ public static class AtenContext
         set => Setter("_ZN2at7Context20setUserEnabledMkldnnEb")(value);
     }
 
+    /// <summary>NNPACK for fp32 convolutions (batches of 16 or more, when oneDNN does not take them); null where the switch cannot be reached.</summary>
+    public static bool? NnpackEnabled => Function<GetBool>("_ZNK2at7Context17userEnabledNNPACKEv") is { } get ? get(Bound.Value!.Value.Context) : null;
+
+    /// <returns>false where the switch cannot be reached.</returns>
+    public static bool TrySetNnpack(bool value) => TrySet("_ZN2at7Context20setUserEnabledNNPACKEb", value);
+
     /// <summary>cuDNN picks only deterministic algorithms (what <c>compute.deterministic</c> asks on CUDA).</summary>
     /// <returns>false where the switch cannot be reached (an MSVC-mangled Windows build, a libtorch that renamed it).</returns>
     public static bool TrySetDeterministicCuDnn(bool value) => TrySet("_ZN2at7Context21setDeterministicCuDNNEb", value);

@@ -45,6 +45,16 @@ public sealed class DoctorCommandTests
     }
 
     [Fact]
+    public void The_check_prints_no_nnpack_warning()
+    {
+        // On a CPU NNPACK does not support (AMD Zen 5), each float64 reference convolution of the check printed
+        // "Could not initialize NNPACK! Reason: Unsupported hardware." (52 lines before every computing command).
+        var (exit, output) = CliProcess.Run("doctor", "--bf16");
+        Assert.True(exit == 0, output);
+        Assert.DoesNotContain("NNPACK", output);
+    }
+
+    [Fact]
     public void Doctor_names_an_injected_fault_and_the_path_that_avoids_it()
     {
         var (exit, json, output) = Doctor("narrow-conv");

@@ -182,6 +182,8 @@ public sealed class NumericsSelfCheckTests : IDisposable
         using var actual = rand(8);
         Assert.True(expected.equal(actual).all().ToBoolean());
         Assert.Equal(threads, get_num_threads());
+        Assert.True(AtenContext.NnpackEnabled); // switched off while checking (its warnings), on again after
+
     }
 
     [Fact]
