@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # The GPU check in one call, on the device tool's machine (one H200, PyTorch installed, no .NET), after pack.sh here:
 #   run(command: "bash build/gpu-kit/run.sh", carry: ["gpu-kit"], timeout_s: 540)
-# petseg doctor; the accelerator tests (xunit's console runner); bench train-step --device cuda for the four models at batch 16 and 64, fp32/TF32 and bf16; bench lab
-# (the real lab projected); the same models in PyTorch on the same GPU; the smoke DAG on cuda and on the CPU, and
-# their reports compared.
-# Everything goes to $OUT/gpu.log (and the two reports, and the accelerator tests' xunit XML with each test's output). DEVICE=cpu SIZE=64 STEPS=1 runs the same script, quickly, on a
-# machine without a GPU (PETSEG_LIBTORCH=<a libtorch lib folder> where there is no python3 with torch).
+# petseg doctor; the accelerator tests (xunit's console runner); bench train-step --device cuda for the four models at
+# batch 16 and 64, fp32/TF32 and bf16; bench lab (the real lab projected); the same models in PyTorch on the same GPU;
+# the smoke DAG on cuda and on the CPU, and their reports compared.
+# Everything goes to $OUT/gpu.log (and the two reports, and the accelerator tests' xunit XML with each test's output).
+# DEVICE=cpu SIZE=64 STEPS=1 runs the same script, quickly, on a machine without a GPU (PETSEG_LIBTORCH=<a libtorch lib
+# folder> where there is no python3 with torch).
 set -u
 OUT=${OUT:-$(mktemp -d /tmp/gpu-out.XXXX)}
 mkdir -p "$OUT"
