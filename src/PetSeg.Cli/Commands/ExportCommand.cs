@@ -15,7 +15,7 @@ public sealed class ExportCommand : GuardedCommand<ExportSettings>
         var config = s.Load();
         // With several seeds an experiment has one run per seed: its first seed's weights are exported.
         var run = config.Experiments.FirstOrDefault(e => e.ExperimentId == s.Experiment)
-            ?? throw new PetSeg.Core.ConfigException($"{config.File}: no experiment '{s.Experiment}'. Defined: {string.Join(", ", config.Experiments.Select(e => e.ExperimentId).Distinct())}");
+            ?? throw new PetSeg.Core.ConfigException($"{config.File}: no experiment '{s.Experiment}'{PetSeg.Core.ClosestName.Suggestion(s.Experiment, config.Experiments.Select(e => e.ExperimentId))}. Defined: {string.Join(", ", config.Experiments.Select(e => e.ExperimentId).Distinct())}");
         var stage = StageIds.Train(run.Id);
         var entry = s.Runner(config, quiet: true).FreshEntry(stage)
             ?? throw new PetSeg.Workflow.Graph.PipelineException($"{stage} has no result for the current pipeline.yaml; run it first (petseg run {stage}) or pull it from a remote.");

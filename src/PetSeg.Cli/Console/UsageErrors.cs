@@ -69,25 +69,5 @@ public static class UsageErrors
         .SelectMany(p => p.GetCustomAttribute<CommandOptionAttribute>()?.LongNames ?? [])
         .Distinct().Order(StringComparer.Ordinal).ToList();
 
-    public static string? Closest(string unknown)
-    {
-        var best = KnownOptions.Select(o => (Option: o, Distance: Distance(unknown, o))).OrderBy(x => x.Distance).ThenBy(x => x.Option, StringComparer.Ordinal).FirstOrDefault();
-        return best.Option is not null && best.Distance <= Math.Max(2, unknown.Length / 3) ? best.Option : null;
-    }
-
-    /// <summary>Optimal string alignment distance: a swapped pair of letters (exlcusive) counts once.</summary>
-    private static int Distance(string a, string b)
-    {
-        var d = new int[a.Length + 1, b.Length + 1];
-        for (int i = 0; i <= a.Length; i++) d[i, 0] = i;
-        for (int j = 0; j <= b.Length; j++) d[0, j] = j;
-        for (int i = 1; i <= a.Length; i++)
-            for (int j = 1; j <= b.Length; j++)
-            {
-                int cost = a[i - 1] == b[j - 1] ? 0 : 1;
-                d[i, j] = Math.Min(Math.Min(d[i - 1, j] + 1, d[i, j - 1] + 1), d[i - 1, j - 1] + cost);
-                if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) d[i, j] = Math.Min(d[i, j], d[i - 2, j - 2] + 1);
-            }
-        return d[a.Length, b.Length];
-    }
+    public static string? Closest(string unknown) => PetSeg.Core.ClosestName.Find(unknown, KnownOptions);
 }

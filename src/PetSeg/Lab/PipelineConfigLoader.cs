@@ -23,7 +23,7 @@ public static class PipelineConfigLoader
         if (profile is not null)
         {
             var overlay = FindMapping(root, "profiles", profile)
-                ?? throw new ConfigException($"{file}: profile '{profile}' is not defined under 'profiles:'. Defined: {string.Join(", ", ProfileNames(root))}");
+                ?? throw new ConfigException($"{file}: profile '{profile}' is not defined under 'profiles:'{ClosestName.Suggestion(profile, ProfileNames(root))}. Defined: {string.Join(", ", ProfileNames(root))}");
             root = YamlOverlay.Merge(root, overlay);
         }
         return Bind(file, profile, root);
@@ -32,6 +32,9 @@ public static class PipelineConfigLoader
     private static PipelineConfig Bind(string file, string? profile, YamlMappingNode root)
     {
         var top = new YamlSection(file, "", root, root.Start);
+        // The sections first: "experimets:" is a misspelt section, not a missing 'experiments:' for the report to trip on.
+        top.Declare("profiles", "artifacts", "dataset", "preprocess", "weights", "training", "experiments", "report", "remote", "remotes", "cluster", "compute");
+        top.RejectUnknown();
         top.Section("profiles"); // declared, already applied
         var artifacts = top.String("artifacts", "artifacts")!;
 

@@ -47,8 +47,23 @@ public sealed class PipelineConfigTests : IDisposable
     public void An_unknown_key_is_named_with_line_column_and_the_allowed_keys()
     {
         var e = Assert.Throws<ConfigException>(() => LoadText("dataset:\n  source: oxford\npreprocess:\n  imge_size: 128\n"));
-        Assert.Contains("pipeline.yaml:4:3: unknown key 'imge_size' in 'preprocess'", e.Message);
-        Assert.Contains("image_size", e.Message);
+        Assert.Contains("pipeline.yaml:4:3: unknown key 'imge_size' in 'preprocess' (did you mean 'image_size'?)", e.Message);
+        Assert.Contains("skip_bad_samples", e.Message);
+    }
+
+    [Fact]
+    public void A_misspelt_section_is_named_before_what_its_absence_would_break()
+    {
+        // The report's tables name experiments: with 'experimets:' they used to fail on "no experiment 'unet-base'".
+        var yaml = File.ReadAllText(RepoFiles.Path("pipeline.yaml")).Replace("\nexperiments:", "\nexperimets:");
+        var e = Assert.Throws<ConfigException>(() => LoadText(yaml));
+        Assert.Contains("unknown key 'experimets' in the top level (did you mean 'experiments'?)", e.Message);
+        e = Assert.Throws<ConfigException>(() => LoadText("dataset:\n  source: oxford\nzzz: 1\n"));
+        Assert.DoesNotContain("did you mean", e.Message); // nothing close: no guess
+        e = Assert.Throws<ConfigException>(() => LoadText(File.ReadAllText(RepoFiles.Path("pipeline.yaml")), profile: "smok"));
+        Assert.Contains("profile 'smok' is not defined under 'profiles:' (did you mean 'smoke'?)", e.Message);
+        e = Assert.Throws<ConfigException>(() => LoadText(File.ReadAllText(RepoFiles.Path("pipeline.yaml")).Replace("experiment: unet-base", "experiment: unet-bsae")));
+        Assert.Contains("no experiment 'unet-bsae' is declared under 'experiments:' (did you mean 'unet-base'?)", e.Message);
     }
 
     [Fact]

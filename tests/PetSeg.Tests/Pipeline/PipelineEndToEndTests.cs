@@ -99,6 +99,9 @@ public sealed class PipelineEndToEndTests : IDisposable
     {
         File.Copy(RepoFiles.Path("pipeline.yaml"), _dir["pipeline.yaml"]);
         Assert.Contains("no stage 'train-nope'", Assert.Throws<PipelineException>(() => Runner().Run("train-nope")).Message);
+        var typo = Assert.Throws<PipelineException>(() => Runner().Run("train-unet-bse")).Message;
+        Assert.Contains("no stage 'train-unet-bse' (did you mean 'train-unet-base'?)", typo);
+        Assert.Contains("groups: train, evaluate", typo);
         Assert.Contains("stage 'preprocess' has no published result yet", Assert.Throws<PipelineException>(() => Runner().Run("train-unet-base", exclusive: true)).Message);
     }
 

@@ -1,3 +1,4 @@
+using PetSeg.Core;
 using PetSeg.Data.Download;
 using PetSeg.Models;
 using PetSeg.Models.Encoders;
@@ -143,7 +144,7 @@ internal static class ExperimentsBinder
             {
                 var label = row.Required("label", "the model name as printed, e.g. \"Unet (base)\"");
                 var exp = row.Required("experiment", "an experiment id");
-                if (!ids.Contains(exp)) throw row.Error("experiment", $"no experiment '{exp}' is declared under 'experiments:'");
+                if (!ids.Contains(exp)) throw row.Error("experiment", $"no experiment '{exp}' is declared under 'experiments:'{ClosestName.Suggestion(exp, ids)}");
                 row.RejectUnknown();
                 return new ReportRow(label, exp);
             }).ToList();
@@ -155,8 +156,8 @@ internal static class ExperimentsBinder
             var label = c.Required("label", "how the difference is printed, e.g. \"Unet: aug − base\"");
             var a = c.Required("a", "an experiment id");
             var b = c.Required("b", "an experiment id");
-            if (!ids.Contains(a)) throw c.Error("a", $"no experiment '{a}' is declared under 'experiments:'");
-            if (!ids.Contains(b)) throw c.Error("b", $"no experiment '{b}' is declared under 'experiments:'");
+            if (!ids.Contains(a)) throw c.Error("a", $"no experiment '{a}' is declared under 'experiments:'{ClosestName.Suggestion(a, ids)}");
+            if (!ids.Contains(b)) throw c.Error("b", $"no experiment '{b}' is declared under 'experiments:'{ClosestName.Suggestion(b, ids)}");
             c.RejectUnknown();
             return new ReportComparison(label, a, b);
         }).ToList();

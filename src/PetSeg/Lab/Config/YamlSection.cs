@@ -105,6 +105,12 @@ internal sealed class YamlSection(string file, string path, YamlMappingNode? nod
         };
     }
 
+    /// <summary>Keys this mapping may hold, before they are read: so <see cref="RejectUnknown"/> can run first (a misspelt section is then named as such, not as the section it left missing).</summary>
+    public void Declare(params string[] keys)
+    {
+        foreach (var k in keys) _known.Add(k);
+    }
+
     /// <summary>The keys of this mapping in file order (a mapping used as a dictionary, e.g. experiments by id).</summary>
     public IReadOnlyList<string> Keys()
     {
@@ -160,7 +166,7 @@ internal sealed class YamlSection(string file, string path, YamlMappingNode? nod
         if (node is null) return;
         foreach (var (k, _) in node.Children)
             if (k is YamlScalarNode s && !_known.Contains(s.Value!))
-                throw new ConfigException($"{Where(k)}: unknown key '{s.Value}' in {(path.Length == 0 ? "the top level" : $"'{path}'")}. " +
+                throw new ConfigException($"{Where(k)}: unknown key '{s.Value}' in {(path.Length == 0 ? "the top level" : $"'{path}'")}{ClosestName.Suggestion(s.Value!, _known)}. " +
                                           $"Expected one of: {string.Join(", ", _known.Order(StringComparer.Ordinal))}");
     }
 

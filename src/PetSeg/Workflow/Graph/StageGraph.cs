@@ -1,3 +1,4 @@
+using PetSeg.Core;
 using PetSeg.Workflow.Stages;
 
 namespace PetSeg.Workflow.Graph;
@@ -31,7 +32,8 @@ public sealed class StageGraph
     }
 
     public Stage this[string id] => _byId.TryGetValue(id, out var s) ? s
-        : throw new PipelineException($"no stage '{id}'. Stages: {string.Join(", ", Stages.Select(x => x.Id))}");
+        : throw new PipelineException($"no stage '{id}'{ClosestName.Suggestion(id, Stages.Select(x => x.Id).Concat(Groups))}. " +
+                                      $"Stages: {string.Join(", ", Stages.Select(x => x.Id))}{(Groups.Count == 0 ? "" : $"; groups: {string.Join(", ", Groups)}")}");
 
     public bool Contains(string id) => _byId.ContainsKey(id);
 

@@ -9,5 +9,5 @@ public sealed record RemotesConfig(IReadOnlyList<RemoteConfig> All, string? Defa
     /// <summary>The remote a command uses: the one named, else the default, else none.</summary>
     public RemoteConfig? Select(string? name, string file) => (name ?? Default) is not { } n ? null
         : All.FirstOrDefault(r => r.Name == n)
-          ?? throw new ConfigException($"{file}: remote '{n}' is not defined under 'remotes:'. Defined: {(All.Count == 0 ? "none" : string.Join(", ", All.Select(r => r.Name)))}");
+          ?? throw new ConfigException($"{file}: remote '{n}' is not defined under 'remotes:'{ClosestName.Suggestion(n, All.Select(r => r.Name))}. Defined: {(All.Count == 0 ? "none" : string.Join(", ", All.Select(r => r.Name)))}");
 }
