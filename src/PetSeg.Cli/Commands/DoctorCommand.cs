@@ -32,6 +32,8 @@ public sealed class DoctorCommand : GuardedCommand<DoctorSettings>
         {
             try { ComputeBackend.EnsureChecked(device, s.Bf16); }
             catch (NumericsException e) { deviceError = e.Message; }
+            // A device that cannot even run the check (a CUDA error, a libtorch symbol the shim lacks) is a diagnosis too.
+            catch (Exception e) when (e is not OutOfMemoryException) { deviceError = $"{device} could not run the self-check: {e.GetType().Name}: {e.Message.Split('\n')[0]}"; }
         }
         var deviceReport = device.type == TorchSharp.DeviceType.CPU ? null : ComputeBackend.ReportOn(device);
         var passed = mode == NumericsMode.Off || (error is null && ComputeBackend.Report?.Passed == true && deviceError is null);
