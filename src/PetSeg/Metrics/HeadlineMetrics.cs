@@ -12,11 +12,11 @@ public static class HeadlineMetrics
     /// <summary>In <c>exp show</c>'s column order.</summary>
     public static readonly IReadOnlyList<HeadlineMetric> All =
     [
-        new("mean_iou", "mean IoU over classes", m => m.MeanIoU, LowerIsBetter: false, "mean IoU", "mAP (mean IoU)", 3),
-        new("dice", "Dice (F1 per class) averaged over classes, as smp's examples report", m => m.Dice, LowerIsBetter: false),
-        new("f1_weighted", "F1 weighted by class support", m => m.F1Weighted, LowerIsBetter: false, "F1 (weighted)", "F1 Score (Weighted)", 2),
-        new("pixel_error", "1 − accuracy", m => m.PixelError, LowerIsBetter: true, "Pixel error", "Hamming Loss (Pixel Error)", 1),
-        new("accuracy", "pixel accuracy", m => m.Accuracy, LowerIsBetter: false),
+        new("mean_iou", "mean IoU over classes", m => m.MeanIoU, (m, v) => m with { MeanIoU = v }, LowerIsBetter: false, "mean IoU", "mAP (mean IoU)", 3),
+        new("dice", "Dice (F1 per class) averaged over classes, as smp's examples report", m => m.Dice, (m, v) => m with { Dice = v }, LowerIsBetter: false),
+        new("f1_weighted", "F1 weighted by class support", m => m.F1Weighted, (m, v) => m with { F1Weighted = v }, LowerIsBetter: false, "F1 (weighted)", "F1 Score (Weighted)", 2),
+        new("pixel_error", "1 − accuracy", m => m.PixelError, (m, v) => m with { PixelError = v }, LowerIsBetter: true, "Pixel error", "Hamming Loss (Pixel Error)", 1),
+        new("accuracy", "pixel accuracy", m => m.Accuracy, (m, v) => m with { Accuracy = v }, LowerIsBetter: false),
     ];
 
     /// <summary>The lab's table columns, in the lab's order.</summary>

@@ -15,13 +15,13 @@ public static class SeedTables
     private static readonly (string Name, Func<SegmentationMetrics, double> Value)[] Metrics =
         [.. HeadlineMetrics.LabColumns.Select(m => (m.SeedLabel!, m.Read))];
 
-    /// <summary>Each experiment's metrics averaged over its seeds (NaN values left out): what the lab's tables show.</summary>
+    /// <summary>Each experiment's headline metrics averaged over its seeds (NaN values left out): what the lab's tables show.</summary>
     public static IReadOnlyDictionary<string, SegmentationMetrics> Means(IReadOnlyDictionary<string, IReadOnlyList<SeedRun>> runs) =>
         runs.ToDictionary(r => r.Key, r =>
         {
             var ms = r.Value.Select(x => x.Metrics).ToList();
-            double Mean(Func<SegmentationMetrics, double> f) => SeedInterval.Of(ms.Select(f).ToList()).Mean;
-            return ms.Count == 1 ? ms[0] : ms[0] with { PixelError = Mean(m => m.PixelError), F1Weighted = Mean(m => m.F1Weighted), MeanIoU = Mean(m => m.MeanIoU), Accuracy = Mean(m => m.Accuracy), Dice = Mean(m => m.Dice) };
+            return ms.Count == 1 ? ms[0]
+                : HeadlineMetrics.All.Aggregate(ms[0], (mean, h) => h.Write(mean, SeedInterval.Of(ms.Select(h.Read).ToList()).Mean));
         });
 
     public static bool AnyInterval(IReadOnlyDictionary<string, IReadOnlyList<SeedRun>> runs) => runs.Values.Any(r => r.Count >= 2);
