@@ -38,7 +38,7 @@ app.Configure(c =>
     c.AddCommand<CancelCommand>("cancel");
     c.AddCommand<StatusCommand>("status").WithExample("status", "--profile", "smoke");
     c.AddCommand<StagesCommand>("stages");
-    c.AddCommand<DoctorCommand>("doctor").WithExample("doctor").WithExample("doctor", "--json").WithExample("doctor", "--bf16");
+    c.AddCommand<DoctorCommand>("doctor").WithExample("doctor").WithExample("doctor", "--json").WithExample("doctor", "--bf16").WithExample("doctor", "--device", "cuda");
     c.AddCommand<GcCommand>("gc").WithExample("gc", "--dry-run");
     c.AddCommand<VerifyCommand>("verify").WithExample("verify", "--profile", "smoke");
     c.AddBranch("exp", b =>

@@ -13,7 +13,7 @@ namespace PetSeg.Cli.Commands;
 /// or evaluation, with each check's worst error, the kernel path <c>auto</c> settles on, and a verdict (exit 1 when
 /// nothing that may be used passes).
 /// </summary>
-[Description("Check that this machine's compute kernels give correct numbers (each against float64), show the CPU, libtorch and oneDNN, and say which kernel path training would use.")]
+[Description("Check that this machine's compute kernels give correct numbers (each against float64) — the CPU's, and a GPU's with --device cuda — show the CPU, libtorch, oneDNN and CUDA devices, and say which kernel path training would use.")]
 public sealed class DoctorCommand : GuardedCommand<DoctorSettings>
 {
     protected override Task<int> RunAsync(DoctorSettings s, CancellationToken ct)
