@@ -62,12 +62,9 @@ public static class UsageErrors
     /// <summary>Options that take no value (<c>--json</c>).</summary>
     public static IReadOnlySet<string> Flags { get; } = Options().Where(o => !o.Valued).Select(o => o.Name).ToHashSet(StringComparer.Ordinal);
 
-    /// <summary>Every long option any command declares.</summary>
-    public static IReadOnlyList<string> KnownOptions { get; } = typeof(UsageErrors).Assembly.GetTypes()
-        .Where(t => typeof(CommandSettings).IsAssignableFrom(t))
-        .SelectMany(t => t.GetProperties(BindingFlags.Public | BindingFlags.Instance))
-        .SelectMany(p => p.GetCustomAttribute<CommandOptionAttribute>()?.LongNames ?? [])
-        .Distinct().Order(StringComparer.Ordinal).ToList();
+    /// <summary>Every long option any command declares (without its dashes).</summary>
+    public static IReadOnlyList<string> KnownOptions { get; } = Options().Select(o => o.Name).Where(n => n.StartsWith("--", StringComparison.Ordinal))
+        .Select(n => n[2..]).Distinct().Order(StringComparer.Ordinal).ToList();
 
     public static string? Closest(string unknown) => PetSeg.Core.ClosestName.Find(unknown, KnownOptions);
 }

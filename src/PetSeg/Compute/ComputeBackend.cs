@@ -72,11 +72,11 @@ public static class ComputeBackend
     {
         lock (Gate)
         {
-            if (device.type == DeviceType.CPU)
-                return new(CpuDescription.Model, Path.Name(), Mode == NumericsMode.Off || Report is null ? "unchecked" : Report.Passed ? "passed" : "failed", "cpu", LibTorchFolder.Describe());
             var report = ReportOn(device);
-            return new(CpuDescription.Model, $"{device.type.ToString().ToLowerInvariant()} ({(device.type == DeviceType.CUDA ? "cuDNN/cuBLAS" : "its kernels")}{(Tf32(device) ? ", TF32" : "")})",
-                Mode == NumericsMode.Off || report is null ? "unchecked" : report.Passed ? "passed" : "failed", device.ToString(), LibTorchFolder.Describe());
+            var verdict = Mode == NumericsMode.Off || report is null ? "unchecked" : report.Passed ? "passed" : "failed";
+            bool cpu = device.type == DeviceType.CPU;
+            return new(CpuDescription.Model, cpu ? Path.Name() : $"{device.type.ToString().ToLowerInvariant()} ({NumericsCheck.AcceleratorKernels(device, Tf32(device))})",
+                verdict, cpu ? "cpu" : device.ToString(), LibTorchFolder.Describe());
         }
     }
 

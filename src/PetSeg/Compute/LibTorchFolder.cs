@@ -27,10 +27,13 @@ public static class LibTorchFolder
     public static string? LoadedVersion { get; private set; }
 
     /// <summary>The libtorch this process computes with, e.g. "2.10.0 (package)" or "2.11.0+cu130 (/opt/torch/lib)": TorchSharp's own version string is a constant of its managed assembly, not the loaded library's.</summary>
-    public static string Describe() => Loaded is null ? $"{PackageVersion} (package)" : $"{LoadedVersion ?? "unknown version"} ({Loaded})";
+    public static string Describe() => Loaded is null ? PackageDescription : $"{LoadedVersion ?? "unknown version"} ({Loaded})";
 
     /// <summary>The libtorch of TorchSharp 0.107's native package (libtorch-cpu / libtorch-cuda 2.10.0).</summary>
     public const string PackageVersion = "2.10.0";
+
+    /// <summary>What <see cref="Describe"/> says of the package's libtorch (and what results recorded before the libtorch was were computed with).</summary>
+    public const string PackageDescription = PackageVersion + " (package)";
 
     /// <summary>What the folder holds: its version (from PyTorch's <c>version.py</c> or libtorch's <c>build-version</c>), whether it has CUDA.</summary>
     public sealed record Inspection(string Folder, string? Version, bool HasCuda, IReadOnlyList<string> Warnings);

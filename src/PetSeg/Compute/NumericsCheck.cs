@@ -127,8 +127,12 @@ public static class NumericsCheck
             if (device.type == DeviceType.CUDA) cuda.synchronize();
         }
         finally { if (nnpack) AtenContext.TrySetNnpack(true); }
-        return new NumericsReport(ComputeBackend.Path, results, clock.Elapsed) { Accelerator = $"{device} ({(device.type == DeviceType.CUDA ? "cuDNN/cuBLAS" : "its kernels")}{(tf32 ? ", TF32" : "")})" };
+        return new NumericsReport(ComputeBackend.Path, results, clock.Elapsed) { Accelerator = $"{device} ({AcceleratorKernels(device, tf32)})" };
     }
+
+    /// <summary>What computes on an accelerator, as reports and records name it: "cuDNN/cuBLAS, TF32".</summary>
+    public static string AcceleratorKernels(Device device, bool tf32) =>
+        $"{(device.type == DeviceType.CUDA ? "cuDNN/cuBLAS" : "its kernels")}{(tf32 ? ", TF32" : "")}";
 
     /// <summary>A case's inputs and its float64 result on the CPU (float64 never runs on oneDNN: the same at any thread count).</summary>
     private static (Tensor X, Tensor W, Outcome Reference) Reference(Case c, Generator generator)

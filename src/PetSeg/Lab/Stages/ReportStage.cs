@@ -32,7 +32,6 @@ public sealed class ReportStage(PipelineConfig config) : Stage
     public override bool UsesInput(string dependency, string output) =>
         output is "metrics.json" or "losses.json" or EvaluateStage.PerImageFile or EvaluateStage.BestGrid or EvaluateStage.WorstGrid;
 
-
     public string PublishedDir => Path.Combine(config.ArtifactsDir, "report");
 
     public override IReadOnlyDictionary<string, StageOutput> Execute(StageContext c)
@@ -109,7 +108,7 @@ public sealed class ReportStage(PipelineConfig config) : Stage
         string Distinct(Func<PetSeg.Compute.ComputeRecord, string> field) =>
             records.Count == 0 ? "not recorded" : string.Join("; ", records.Select(field).Distinct());
         // Entries from before the libtorch was recorded were computed with the package's.
-        yield return ("libtorch", records.Count == 0 ? PetSeg.Compute.LibTorchFolder.Describe() : Distinct(r => r.Libtorch ?? $"{PetSeg.Compute.LibTorchFolder.PackageVersion} (package)"));
+        yield return ("libtorch", records.Count == 0 ? PetSeg.Compute.LibTorchFolder.Describe() : Distinct(r => r.Libtorch ?? PetSeg.Compute.LibTorchFolder.PackageDescription));
         yield return ("device", records.Count == 0 ? "cpu" : Distinct(r => r.Device ?? "cpu"));
         yield return ("CPU", Distinct(r => r.Cpu));
         yield return ("kernels", Distinct(r => r.Backend));

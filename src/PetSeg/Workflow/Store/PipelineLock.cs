@@ -53,7 +53,7 @@ public sealed class PipelineLock
         Inputs = new(e.Inputs, StringComparer.Ordinal),
         Outputs = new(e.Outputs.ToDictionary(p => p.Key, p => p.Value.Digest), StringComparer.Ordinal),
         Metrics = summary is null ? null : new(summary, StringComparer.Ordinal),
-        Compute = e.Compute is { } c ? new(StringComparer.Ordinal) { ["cpu"] = c.Cpu, ["device"] = c.Device ?? "cpu", ["kernels"] = c.Backend, ["numerics"] = c.Verdict, ["libtorch"] = c.Libtorch ?? PetSeg.Compute.LibTorchFolder.PackageVersion + " (package)" } : null,
+        Compute = e.Compute is { } c ? new(StringComparer.Ordinal) { ["cpu"] = c.Cpu, ["device"] = c.Device ?? "cpu", ["kernels"] = c.Backend, ["numerics"] = c.Verdict, ["libtorch"] = c.Libtorch ?? PetSeg.Compute.LibTorchFolder.PackageDescription } : null,
     };
 
     /// <summary>The last line of every lock file: a file without it was cut short (or edited) and is not trusted.</summary>
