@@ -30,23 +30,35 @@ public sealed class KilledTransfersTests : IDisposable
     }
 
     /// <summary>
-    /// Starts the command and SIGKILLs it <paramref name="delay"/> after it says its first line (so the kill lands in
-    /// the transfer, not in the runtime's start); true when it was still running.
+    /// Starts the command and SIGKILLs it as soon as it has printed <paramref name="line"/> lines: transfers print a
+    /// progress line per tenth of each stage's bytes, so the kill lands inside the transfer wherever it runs (kills
+    /// timed in milliseconds from the first line missed on a fast machine: 3 of 4 pushes done first in CI). True when
+    /// it was still running; <paramref name="printed"/> counts its lines (all of them when it finished first).
     /// </summary>
-    private static bool KillAfter(string ws, TimeSpan delay, params string[] args)
+    private static bool KillAtLine(string ws, int line, out int printed, params string[] args)
     {
         using var p = Process.Start(CliProcess.StartInfo(ws, [.. args, "--config", Path.Combine(ws, "pipeline.yaml")]))!;
-        using var started = new ManualResetEventSlim();
-        p.OutputDataReceived += (_, _) => started.Set();
+        using var reached = new ManualResetEventSlim();
+        var lines = 0;
+        p.OutputDataReceived += (_, e) => { if (e.Data is not null && Interlocked.Increment(ref lines) >= line) reached.Set(); };
         p.ErrorDataReceived += (_, _) => { };
         p.BeginOutputReadLine();
         p.BeginErrorReadLine();
-        started.Wait(TimeSpan.FromSeconds(10));
-        var killed = !p.WaitForExit(delay);
+        var deadline = Stopwatch.StartNew();
+        while (!reached.Wait(5) && !p.HasExited && deadline.Elapsed < TimeSpan.FromSeconds(60)) { }
+        var killed = !p.HasExited;
         if (killed) p.Kill(entireProcessTree: true);
         p.WaitForExit();
+        printed = lines;
         return killed;
     }
+
+    /// <summary>
+    /// The kill lines of <paramref name="trials"/> trials: one in each equal slice of a whole run's
+    /// <paramref name="lines"/> lines but its last (the summary, printed when the work is done), at random inside it.
+    /// </summary>
+    private static int[] KillLines(int lines, int trials, Random rng) =>
+        [.. Enumerable.Range(0, trials).Select(t => 1 + (int)((lines - 2) * (t + rng.NextDouble()) / trials))];
 
     /// <summary>Every visible record's objects exist and hash to their names; returns how many records are visible.</summary>
     private int AssertRemoteConsistent(string remote)
@@ -84,29 +96,37 @@ public sealed class KilledTransfersTests : IDisposable
         var rng = new Random(11);
 
         // Each trial pushes into an empty remote, is killed at a random point, then a second push completes it.
-        int killed = 0;
-        // 10 random kills in session 4, 6 later (all green); 4 now that each lands in the transfer (timed from its first
-        // progress line, not from the runtime's start) at 0–0.12, 0.12–0.24, 0.24–0.36 and 0.36–0.48 s: a transfer here takes ~0.5–1 s.
+        // One whole push first, into its own remote, counts the lines the kills are spread over.
         const int trials = 4;
+        KillAtLine(Workspace("a", "remote-counted"), int.MaxValue, out var pushLines, "push");
+        Assert.True(pushLines > 2 * trials, $"a whole push printed only {pushLines} lines");
+        var pushKills = KillLines(pushLines, trials, rng);
+        int killed = 0;
         for (int trial = 0; trial < trials; trial++)
         {
             var remote = $"remote-{trial}";
             a = Workspace("a", remote);
-            if (KillAfter(a, TimeSpan.FromMilliseconds(trial * 120 + rng.Next(0, 120)), "push")) killed++;
+            if (KillAtLine(a, pushKills[trial], out _, "push")) killed++;
             AssertRemoteConsistent(remote);
             (exit, log) = CliProcess.Run("push", "--config", Path.Combine(a, "pipeline.yaml"));
             Assert.True(exit == 0, log);
             Assert.Equal(stageCount, AssertRemoteConsistent(remote));
         }
-        Assert.True(killed >= trials / 2, $"only {killed} of {trials} pushes were still running when killed");
+        Assert.True(killed >= trials / 2, $"only {killed} of {trials} pushes were still running when killed (at lines {string.Join(", ", pushKills)} of {pushLines})");
 
         // Each trial pulls into an empty store, is killed at a random point, then a second pull completes it.
+        var counted = Workspace("b-counted", $"remote-{trials - 1}");
+        File.Copy(Path.Combine(a, "pipeline.lock"), Path.Combine(counted, "pipeline.lock"));
+        KillAtLine(counted, int.MaxValue, out var pullLines, "pull");
+        Directory.Delete(counted, recursive: true);
+        Assert.True(pullLines > 2 * trials, $"a whole pull printed only {pullLines} lines");
+        var pullKills = KillLines(pullLines, trials, rng);
         killed = 0;
         for (int trial = 0; trial < trials; trial++)
         {
             var b = Workspace($"b{trial}", $"remote-{trials - 1}");
             File.Copy(Path.Combine(a, "pipeline.lock"), Path.Combine(b, "pipeline.lock"));
-            if (KillAfter(b, TimeSpan.FromMilliseconds(trial * 120 + rng.Next(0, 120)), "pull")) killed++;
+            if (KillAtLine(b, pullKills[trial], out _, "pull")) killed++;
             AssertLocalConsistent(b);
             (exit, log) = CliProcess.Run("pull", "--config", Path.Combine(b, "pipeline.yaml"));
             Assert.True(exit == 0, log);
@@ -116,7 +136,7 @@ public sealed class KilledTransfersTests : IDisposable
             Assert.Empty(Directory.GetFileSystemEntries(Path.Combine(b, "out/store/tmp")));
             Directory.Delete(b, recursive: true);
         }
-        Assert.True(killed >= trials / 2, $"only {killed} of {trials} pulls were still running when killed");
+        Assert.True(killed >= trials / 2, $"only {killed} of {trials} pulls were still running when killed (at lines {string.Join(", ", pullKills)} of {pullLines})");
     }
 
     public void Dispose() => _dir.Dispose();
