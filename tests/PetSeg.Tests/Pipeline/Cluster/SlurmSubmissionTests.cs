@@ -141,8 +141,13 @@ public sealed class SlurmSubmissionTests : IClassFixture<SlurmCluster>, IDisposa
         (exit, log) = Petseg(ws, "cancel");
         Assert.True(exit == 0, log);
         Assert.Matches(@"cancel: [1-9]\d* job\(s\)", log);
-        Thread.Sleep(1500);
+        // Slurm applies a cancel asynchronously: wait (up to 20 s) until no job is pending or running any more.
         var times = SlurmCluster.Times(first.Jobs.Select(j => j.JobId));
+        for (var deadline = DateTime.UtcNow.AddSeconds(20); times.Values.Any(t => t.State is "PENDING" or "RUNNING" or "COMPLETING") && DateTime.UtcNow < deadline;)
+        {
+            Thread.Sleep(200);
+            times = SlurmCluster.Times(first.Jobs.Select(j => j.JobId));
+        }
         Assert.Equal("CANCELLED", times[first.Jobs.Single(j => j.Stage == "report").JobId].State);
         Assert.DoesNotContain(times.Values, t => t.State is "PENDING" or "RUNNING");
         Assert.Equal(Freshness.Stale, LabPipeline.Runner(PipelineConfigLoader.Load(Path.Combine(ws, "pipeline.yaml")), NullProgressSink.Instance)
