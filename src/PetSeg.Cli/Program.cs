@@ -28,6 +28,7 @@ app.Configure(c =>
     c.SetApplicationName("petseg");
     c.UseStrictParsing(); // an unknown option is an error (exit 2, with the closest known one), never silently ignored
     c.SetExceptionHandler((e, _) => PetSeg.Cli.Console.UsageErrors.Handle(e));
+    c.AddCommand<InitCommand>("init").WithExample("init").WithExample("init", "my-lab");
     c.AddCommand<DownloadCommand>("download").WithExample("download", "--profile", "smoke");
     c.AddCommand<PreprocessCommand>("preprocess").WithExample("preprocess");
     c.AddCommand<SynthCommand>("synth").WithExample("synth", "out/pets", "--count", "100");

@@ -15,7 +15,7 @@ public static class PipelineConfigLoader
 
     public static PipelineConfig Load(string file, string? profile = null)
     {
-        if (!File.Exists(file)) throw new ConfigException($"{file}: not found. Run from the project folder or pass --config <path>.");
+        if (!File.Exists(file)) throw new ConfigException($"{file}: not found. Run from the project folder, pass --config <path>, or start a project here with `petseg init`.");
         var stream = YamlDocumentReader.Read(file);
         if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode root)
             throw new ConfigException($"{file}:1:1: expected a mapping at the top level (dataset:, preprocess:, ...)");
