@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using PetSeg.Tests.Support;
 
 namespace PetSeg.Tests.Cli;
@@ -18,21 +17,11 @@ public sealed class InitCommandTests : IDisposable
         throw new InvalidOperationException("the repository root (PetSegPipeline.sln) is not above the test folder");
     }
 
-    /// <summary>Runs petseg with <paramref name="workingDirectory"/> as its current folder.</summary>
-    private static (int Exit, string Output) RunIn(string workingDirectory, params string[] args)
-    {
-        using var p = Process.Start(CliProcess.StartInfo(workingDirectory, args))!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEnd();
-        p.WaitForExit();
-        return (p.ExitCode, stdout.Result + stderr);
-    }
-
     [Fact]
     public void Init_writes_the_labs_pipeline_yaml_and_ignores_its_outputs_and_the_project_runs()
     {
         var project = _dir["labs/pets"]; // created, parents included
-        var (exit, log) = RunIn(_dir.Path, "init", "labs/pets");
+        var (exit, log) = CliProcess.RunIn(_dir.Path, "init", "labs/pets");
         Assert.True(exit == 0, log);
         Assert.Equal(File.ReadAllBytes(RepositoryFile("pipeline.yaml")), File.ReadAllBytes(Path.Combine(project, "pipeline.yaml")));
         Assert.Contains("the lab's 14 experiments", log);
@@ -41,7 +30,7 @@ public sealed class InitCommandTests : IDisposable
 
         // The next steps it prints work there: status on the demo profile lists the lab's DAG, nothing run yet.
         Assert.Contains("petseg run report -p demo", log);
-        (exit, log) = RunIn(project, "status", "-p", "demo");
+        (exit, log) = CliProcess.RunIn(project, "status", "-p", "demo");
         Assert.True(exit == 0, log);
         Assert.Contains("STALE  train-simple-vit-improved", log);
         Assert.Contains("STALE  report", log);
@@ -50,13 +39,13 @@ public sealed class InitCommandTests : IDisposable
     [Fact]
     public void Init_never_replaces_a_pipeline_yaml_and_a_missing_one_points_to_init()
     {
-        var (exit, log) = RunIn(_dir.Path, "status");
+        var (exit, log) = CliProcess.RunIn(_dir.Path, "status");
         Assert.Equal(1, exit);
         Assert.Contains("pipeline.yaml: not found", log);
         Assert.Contains("petseg init", log);
 
         File.WriteAllText(_dir["pipeline.yaml"], "artifacts: mine\n");
-        (exit, log) = RunIn(_dir.Path, "init");
+        (exit, log) = CliProcess.RunIn(_dir.Path, "init");
         Assert.Equal(1, exit);
         Assert.Contains("pipeline.yaml already exists: nothing was written", log);
         Assert.Equal("artifacts: mine\n", File.ReadAllText(_dir["pipeline.yaml"]));
@@ -69,13 +58,13 @@ public sealed class InitCommandTests : IDisposable
         var project = _dir["p"];
         Directory.CreateDirectory(project);
         File.WriteAllText(Path.Combine(project, ".gitignore"), "bin/\npipeline.*.lock"); // no final newline
-        var (exit, log) = RunIn(project, "init");
+        var (exit, log) = CliProcess.RunIn(project, "init");
         Assert.True(exit == 0, log);
         Assert.Contains("ignored in .gitignore: /artifacts/", log);
         Assert.Equal(["bin/", "pipeline.*.lock", "# petseg outputs (petseg init)", "/artifacts/"], File.ReadAllLines(Path.Combine(project, ".gitignore")));
 
         File.Delete(Path.Combine(project, "pipeline.yaml"));
-        (exit, log) = RunIn(project, "init");
+        (exit, log) = CliProcess.RunIn(project, "init");
         Assert.True(exit == 0, log);
         Assert.Contains(".gitignore already ignores the outputs", log);
         Assert.Equal(4, File.ReadAllLines(Path.Combine(project, ".gitignore")).Length);

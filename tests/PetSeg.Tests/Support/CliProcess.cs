@@ -17,9 +17,16 @@ public static class CliProcess
     public static (int Exit, string Output) Run(params string[] args) => RunWith(new Dictionary<string, string>(), args);
 
     /// <summary>Runs to completion with extra environment variables; returns the exit code and stdout + stderr.</summary>
-    public static (int Exit, string Output) RunWith(IReadOnlyDictionary<string, string> environment, params string[] args)
+    public static (int Exit, string Output) RunWith(IReadOnlyDictionary<string, string> environment, params string[] args) =>
+        RunIn(null, environment, args);
+
+    /// <summary>Runs to completion in <paramref name="workingDirectory"/> (as a user in that folder); returns the exit code and stdout + stderr.</summary>
+    public static (int Exit, string Output) RunIn(string workingDirectory, params string[] args) =>
+        RunIn(workingDirectory, new Dictionary<string, string>(), args);
+
+    private static (int Exit, string Output) RunIn(string? workingDirectory, IReadOnlyDictionary<string, string> environment, string[] args)
     {
-        var psi = StartInfo(null, args);
+        var psi = StartInfo(workingDirectory, args);
         foreach (var (name, value) in environment) psi.Environment[name] = value;
         using var p = Process.Start(psi)!;
         var stdout = p.StandardOutput.ReadToEndAsync();
