@@ -36,6 +36,13 @@ fx=$(dotnet --list-runtimes | awk '$1 == "Microsoft.NETCore.App" {print $2}' | s
 hostfxr=$(ls "$root/host/fxr" | sort -V | tail -1)
 tar -C "$root" -cJf "$kit/dotnet.tar.xz" --transform 's,^,dotnet/,' dotnet "host/fxr/$hostfxr" "shared/Microsoft.NETCore.App/$fx"
 
+# The libstdc++ TorchSharp's shim resolves to here (it needs GLIBCXX_3.4.32, GCC 13+): run.sh uses it only where the
+# GPU machine's own (and its Python's) lacks that version and this one's glibc needs are met there.
+shim=$(find ~/.nuget/packages/torchsharp -path '*/runtimes/linux-x64/native/libLibTorchSharp.so' | sort -V | tail -1)
+libstdcxx=$(readlink -f "$(ldd "$shim" | awk '/libstdc\+\+/ {print $3}')")
+mkdir -p "$kit/libstdcxx" && cp "$libstdcxx" "$kit/libstdcxx/libstdc++.so.6"
+tar -C "$kit" -cJf "$kit/libstdcxx.tar.xz" libstdcxx && rm -rf "$kit/libstdcxx"
+
 size=$(du -sb "$kit" | cut -f1)
-echo "gpu-kit: petseg $(du -sh "$kit/petseg.tar.xz" | cut -f1), tests $(du -sh "$kit/tests.tar.xz" | cut -f1), .NET $fx $(du -sh "$kit/dotnet.tar.xz" | cut -f1), $((size / 1048576)) MiB in all"
+echo "gpu-kit: petseg $(du -sh "$kit/petseg.tar.xz" | cut -f1), tests $(du -sh "$kit/tests.tar.xz" | cut -f1), .NET $fx $(du -sh "$kit/dotnet.tar.xz" | cut -f1), libstdc++ $(du -sh "$kit/libstdcxx.tar.xz" | cut -f1), $((size / 1048576)) MiB in all"
 [ "$size" -lt $((60 * 1048576)) ] || { echo "error: gpu-kit is $((size / 1048576)) MiB; the device tool carries 64 MiB" >&2; exit 1; }

@@ -17,19 +17,32 @@ repo=$(pwd)
 kit=$repo/gpu-kit
 [ -f "$kit/petseg.tar.xz" ] || { echo "error: $kit is missing; run bash build/gpu-kit/pack.sh first and carry gpu-kit" >&2; exit 2; }
 tmp=$(mktemp -d /tmp/petseg-gpu.XXXX)
-tar -xJf "$kit/dotnet.tar.xz" -C "$tmp" && tar -xJf "$kit/petseg.tar.xz" -C "$tmp" && tar -xJf "$kit/tests.tar.xz" -C "$tmp"
+tar -xJf "$kit/dotnet.tar.xz" -C "$tmp" && tar -xJf "$kit/petseg.tar.xz" -C "$tmp" && tar -xJf "$kit/tests.tar.xz" -C "$tmp" && tar -xJf "$kit/libstdcxx.tar.xz" -C "$tmp"
 export DOTNET_ROOT=$tmp/dotnet PATH=$tmp/dotnet:$PATH DOTNET_SYSTEM_GLOBALIZATION_INVARIANT=1 DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 if [ -z "${PETSEG_LIBTORCH:-}" ]; then
   PETSEG_LIBTORCH=$(python3 -c "import torch,os;print(os.path.dirname(torch.__file__)+'/lib')" 2>/dev/null) || { echo "error: no PETSEG_LIBTORCH and no python3 with torch" >&2; exit 2; }
 fi
 export PETSEG_LIBTORCH
-mkdir -p "$tmp/bin" && printf '#!/bin/sh\nexec dotnet "%s/petseg/PetSeg.Cli.dll" "$@"\n' "$tmp" > "$tmp/bin/petseg" && chmod +x "$tmp/bin/petseg"
+shim=$tmp/petseg/runtimes/linux-x64/native/libLibTorchSharp.so
+# TorchSharp's shim needs GLIBCXX_3.4.32 (GCC 13's libstdc++): the first of the system's, the Python prefix's (a conda
+# environment carries its own) and the one pack.sh carried whose versions all resolve there. Only petseg and the tests
+# get it (LD_LIBRARY_PATH is read when dotnet starts, before the shim is loaded); Python keeps its own.
+libstdcxx=unresolved
+for cand in "" "$(python3 -c 'import sys;print(sys.prefix)' 2>/dev/null)/lib" "$tmp/libstdcxx"; do
+  if ! LD_LIBRARY_PATH=$cand${cand:+:}$PETSEG_LIBTORCH ldd "$shim" 2>&1 | grep -q "version \`GLIB"; then libstdcxx=${cand:-system}; break; fi
+done
+stdcxx=$([ "$libstdcxx" = system ] || [ "$libstdcxx" = unresolved ] || echo "$libstdcxx")
+petseg_libs=${stdcxx:+$stdcxx:}$PETSEG_LIBTORCH   # for what finds libtorch by name (ldd, the tests)
+mkdir -p "$tmp/bin" && { echo '#!/bin/sh'; [ -n "$stdcxx" ] && echo "export LD_LIBRARY_PATH=\"$stdcxx\${LD_LIBRARY_PATH:+:\$LD_LIBRARY_PATH}\""
+  echo "exec dotnet \"$tmp/petseg/PetSeg.Cli.dll\" \"\$@\""; } > "$tmp/bin/petseg" && chmod +x "$tmp/bin/petseg"
 export PATH=$tmp/bin:$PATH
 step() { echo; echo "== $* ($(date +%T))"; }
 {
   step machine; nvidia-smi -L 2>/dev/null || echo "no nvidia-smi"; python3 -c "import torch; print('torch', torch.__version__, 'cuda', torch.version.cuda)" 2>&1
-  step "TorchSharp's shim against $PETSEG_LIBTORCH: undefined symbols (none = it links)"
-  LD_LIBRARY_PATH=$PETSEG_LIBTORCH ldd -r "$tmp/petseg/runtimes/linux-x64/native/libLibTorchSharp.so" 2>&1 | grep -m5 "undefined symbol" || echo none
+  step "libstdc++ for TorchSharp's shim (GLIBCXX_3.4.32): $libstdcxx; glibc $(getconf GNU_LIBC_VERSION 2>/dev/null)"
+  [ "$libstdcxx" = unresolved ] && LD_LIBRARY_PATH=$PETSEG_LIBTORCH ldd "$shim" 2>&1 | grep -m5 "version \`GLIB"
+  step "TorchSharp's shim against $PETSEG_LIBTORCH: undefined symbols and missing versions (none = it links)"
+  LD_LIBRARY_PATH=$petseg_libs ldd -r "$shim" 2>&1 | grep -m5 -E "undefined symbol|not found" || echo none
   step "doctor (the CPU's kernels and $DEVICE's, each against float64)"
   timeout 120 petseg doctor --bf16 --device "$DEVICE" > "$tmp/doctor.txt" 2>&1; doctor=$?
   grep -v NNPACK "$tmp/doctor.txt"
@@ -38,7 +51,7 @@ step() { echo; echo "== $* ($(date +%T))"; }
   if [ "$doctor" -ne 0 ]; then numerics=off; echo "doctor exit $doctor: the rest runs with --numerics off (figures only, not results)"; fi
   step "accelerator tests on $DEVICE (tests/PetSeg.Tests/Compute/AcceleratorTests.cs: each model's step and prediction against the CPU, counts, bf16, checkpoints, the device's self-check)"
   # The console runner (no SDK there); libtorch by LD_LIBRARY_PATH, as TorchSharp probes it by name.
-  ( cd "$tmp/tests" && LD_LIBRARY_PATH=$PETSEG_LIBTORCH${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH} DOTNET_ROLL_FORWARD=Major \
+  ( cd "$tmp/tests" && LD_LIBRARY_PATH=$petseg_libs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH} DOTNET_ROLL_FORWARD=Major \
       PETSEG_TEST_DEVICE=$([ "$DEVICE" = cuda ] || echo "$DEVICE") timeout 300 dotnet xunit-console/xunit.console.dll PetSeg.Tests.dll \
       -class PetSeg.Tests.Compute.AcceleratorTests -nocolor -xml "$OUT/accelerator-tests.xml" 2>&1 | grep -v NNPACK | tail -40 )
   for batch in 16 64; do for p in "" --bf16; do
