@@ -17,12 +17,71 @@ public sealed class ExpShowCommand : GuardedCommand<ExpShowSettings>
         if (s.Json) System.Console.Write(table.ToJson() + "\n");
         else if (s.Csv) System.Console.Write(table.ToCsv());
         else if (s.Markdown) System.Console.Write(table.ToMarkdown());
-        else
-        {
-            var t = new Table().AddColumns(table.Header.Select(h => new TableColumn(Markup.Escape(h))).ToArray());
-            foreach (var row in table.Cells()) t.AddRow(row.Select(Markup.Escape).ToArray());
-            AnsiConsole.Write(t);
-        }
+        else Show(table, s.All);
         return Task.FromResult(0);
     }
+
+    /// <summary>
+    /// The terminal table. "computed with" is one line under it when every experiment shares it (unless --all), as
+    /// parameters that do not differ are left out. Short columns (ids, numbers, names) never wrap: when the table is
+    /// wider than the terminal only long values (an augmentation's settings) fold, and where even that cannot fit, the
+    /// table keeps its own width (a file or `less -S` shows it whole) rather than squeezing every cell to "…".
+    /// </summary>
+    private static void Show(ExperimentTable table, bool all)
+    {
+        var header = table.Header.ToList();
+        var rows = table.Cells().Select(r => r.Select(Readable).ToList()).ToList();
+        var computed = header.IndexOf(ExperimentTable.ComputedWithColumn);
+        var shared = rows.Select(r => r[computed]).Distinct().Count() == 1 ? rows[0][computed] : null;
+        if (!all && shared is not null)
+        {
+            header.RemoveAt(computed);
+            foreach (var r in rows) r.RemoveAt(computed);
+        }
+        var widths = header.Select((h, c) => Math.Max(h.Length, rows.Max(r => r[c].Length))).ToList();
+        var available = AnsiConsole.Profile.Width;
+        var fold = Width(widths) > available;
+        if (fold && Width(widths.Select(w => w <= ShortColumn ? w : FoldedWidth)) > available)
+        {
+            AnsiConsole.Profile.Width = Width(widths);
+            fold = false;
+            if (!System.Console.IsOutputRedirected)
+                System.Console.Error.WriteLine($"(the table is {Width(widths)} columns wide: `petseg exp show | less -S` scrolls it; --md, --csv and --json give it whole)");
+        }
+        // Folded columns share what the short ones leave.
+        var longColumns = widths.Count(w => w > ShortColumn);
+        var share = fold ? (available - Width(widths.Where(w => w <= ShortColumn))) / Math.Max(1, longColumns) - 3 : 0;
+        var t = new Table();
+        for (var c = 0; c < header.Count; c++)
+        {
+            var column = new TableColumn(Markup.Escape(header[c]));
+            if (!fold || widths[c] <= ShortColumn) column.NoWrap();
+            else column.Width(Math.Min(widths[c], share));
+            t.AddColumn(column);
+        }
+        foreach (var r in rows) t.AddRow(r.Select(Markup.Escape).ToArray());
+        AnsiConsole.Write(t);
+        if (!all && shared is not null) AnsiConsole.WriteLine($"{ExperimentTable.ComputedWithColumn}: {shared}");
+    }
+
+    /// <summary>A parameter recorded as a flat JSON object (an augmentation's settings) as "key=value, …", which folds at its spaces.</summary>
+    private static string Readable(string value)
+    {
+        if (!value.StartsWith('{')) return value;
+        try
+        {
+            using var doc = System.Text.Json.JsonDocument.Parse(value);
+            return string.Join(", ", doc.RootElement.EnumerateObject().Select(p => $"{p.Name}={p.Value}"));
+        }
+        catch (System.Text.Json.JsonException) { return value; }
+    }
+
+    /// <summary>Columns whose values are at most this long are kept on one line.</summary>
+    private const int ShortColumn = 24;
+
+    /// <summary>The least a folded long column is given: narrower, a table is harder to read than one that scrolls.</summary>
+    private const int FoldedWidth = 16;
+
+    /// <summary>A table's width in Spectre's default border: one space either side of each cell, a rule between and around.</summary>
+    private static int Width(IEnumerable<int> columns) => columns.Sum(w => w + 3) + 1;
 }

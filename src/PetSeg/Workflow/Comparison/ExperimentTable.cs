@@ -51,7 +51,10 @@ public sealed class ExperimentTable
     private static string ComputedWith(LockedStage stage) => stage.Compute is { } c
         ? $"{c.GetValueOrDefault("device", "cpu")} ({c.GetValueOrDefault("cpu", "?")}); {c.GetValueOrDefault("kernels", "?")}; numerics {c.GetValueOrDefault("numerics", "?")}" : "-";
 
-    public IReadOnlyList<string> Header => ["experiment", .. ParamColumns, "computed with", .. MetricNames];
+    /// <summary>The column naming where each experiment was computed (device, CPU, kernels, numerics verdict).</summary>
+    public const string ComputedWithColumn = "computed with";
+
+    public IReadOnlyList<string> Header => ["experiment", .. ParamColumns, ComputedWithColumn, .. MetricNames];
 
     public IEnumerable<IReadOnlyList<string>> Cells() => Rows.Select(r => (IReadOnlyList<string>)
         [r.Id, .. ParamColumns.Select(p => r.Params.GetValueOrDefault(p, "-")), r.ComputedWith, .. MetricNames.Select(m => r.Metrics.TryGetValue(m, out var v) ? Format(v) : "-")]);

@@ -51,6 +51,21 @@ public sealed class CompareCommandsTests : IDisposable
         var errors = rows.Select(r => r.GetProperty("metrics").GetProperty("pixel_error").GetDouble()).ToList();
         Assert.Equal(errors.Order(), errors);
 
+        // The terminal table, here redirected (80 columns for Spectre): each experiment on one line with every metric
+        // in full (not squeezed to "…" to fit), the machine that computed them once under the table.
+        (exit, log) = Petseg("exp", "show");
+        Assert.True(exit == 0, log);
+        Assert.DoesNotContain("…", log);
+        var tableLines = log.Split('\n');
+        foreach (var row in rows)
+        {
+            var line = Assert.Single(tableLines, l => l.Contains($" {row.GetProperty("experiment").GetString()} ", StringComparison.Ordinal));
+            foreach (var metric in row.GetProperty("metrics").EnumerateObject())
+                Assert.Contains(PetSeg.Workflow.Comparison.ExperimentTable.Format(metric.Value.GetDouble()), line);
+        }
+        Assert.Single(tableLines, l => l.StartsWith("computed with: cpu (", StringComparison.Ordinal));
+        Assert.DoesNotContain(tableLines, l => l.Contains("│ computed with", StringComparison.Ordinal));
+
         // Nothing changed yet.
         (exit, log) = Petseg("metrics", "diff");
         Assert.True(exit == 0, log);
