@@ -21,6 +21,8 @@ public sealed class SynthCommand : GuardedCommand<SynthCommand.Settings>
         public int Height { get; init; } = 375;
     }
 
+    protected override bool UsesTorch => false;
+
     protected override Task<int> RunAsync(Settings s, CancellationToken ct)
     {
         var root = Path.Combine(s.Out, "oxford-iiit-pet");

@@ -69,6 +69,12 @@ public static class LibTorchFolder
         var inspection = Inspect(folder);
         if (Loaded == inspection.Folder) return inspection;
         if (Loaded is not null) throw new DeviceException($"libtorch was already loaded from {Loaded}; one process uses one libtorch.");
+        // TorchSharp loads torch_cpu from beside its assembly by path, whatever is loaded already: with a libtorch package
+        // in the build, that is a second libtorch registering its kernels into this one's dispatcher (c10 errors, then a crash).
+        if (TorchNativeLibrary.PackageLibrary("libtorch_cpu") is { } packaged && Path.GetDirectoryName(packaged) != inspection.Folder)
+            throw new DeviceException($"this petseg carries its own libtorch ({Path.GetDirectoryName(packaged)}), which TorchSharp loads whatever {Variable} says, " +
+                $"so {inspection.Folder} would be a second libtorch in the process. Build or publish it without one to use an installed libtorch: " +
+                "dotnet publish src/PetSeg.Cli -p:TorchDevice=none (as build/gpu-kit/pack.sh does).");
         foreach (var name in inspection.HasCuda ? ["libc10", "libc10_cuda", "libtorch_cpu", "libtorch_cuda", "libtorch"] : Required)
         {
             var path = Path.Combine(inspection.Folder, LibraryFile(name));

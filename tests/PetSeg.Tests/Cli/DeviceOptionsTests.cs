@@ -7,7 +7,8 @@ namespace PetSeg.Tests.Cli;
 /// <summary>
 /// The device as a user sets it, without a GPU: <c>--device cuda</c> is one clear error (exit 1, no stack trace,
 /// nothing published), a device that is not one is a configuration error with its line, and
-/// <c>PETSEG_LIBTORCH</c> loads an installed libtorch (here the package's own folder, by path) or says what is wrong.
+/// <c>PETSEG_LIBTORCH</c> loads an installed libtorch (here the package's own folder, by path) or says what is wrong
+/// (another libtorch beside the package's this build carries is refused).
 /// </summary>
 [Collection(TorchGlobalState.Name)]
 public sealed class DeviceOptionsTests : IDisposable
@@ -44,6 +45,19 @@ public sealed class DeviceOptionsTests : IDisposable
         Assert.Contains("version is unknown", log); // the package's folder has no version file: said, and loaded
         Assert.Contains("\"passed\": true", log);
         Assert.Contains($"\"libtorch_folder\": \"{native}\"", log);
+
+        Assert.DoesNotContain("c10::Error", log);
+
+        // Another folder, while this build carries the libtorch package: TorchSharp would load that one too (two
+        // libtorches, c10 errors, a crash): refused before anything loads, naming the build that takes it.
+        var other = _dir["other-libtorch/lib"];
+        Directory.CreateDirectory(other);
+        foreach (var lib in new[] { "libc10.so", "libtorch_cpu.so", "libtorch.so" }) File.WriteAllBytes(Path.Combine(other, lib), []);
+        (exit, log) = CliProcess.RunWith(new Dictionary<string, string> { [LibTorchFolder.Variable] = other }, "doctor");
+        Assert.Equal(1, exit);
+        Assert.Contains($"this petseg carries its own libtorch ({native})", log);
+        Assert.Contains("-p:TorchDevice=none", log);
+        Assert.DoesNotContain("c10::Error", log);
 
         (exit, log) = CliProcess.RunWith(new Dictionary<string, string> { [LibTorchFolder.Variable] = _dir["no-such-folder"] }, "doctor");
         Assert.Equal(1, exit);

@@ -10,6 +10,8 @@ public abstract class DiffCommand : GuardedCommand<DiffSettings>
     protected abstract IReadOnlyList<DiffRow> Diff(PipelineLock old, PipelineLock now, bool all);
     protected abstract string SubjectHeader { get; }
 
+    protected override bool UsesTorch => false;
+
     protected sealed override Task<int> RunAsync(DiffSettings s, CancellationToken ct)
     {
         var config = s.Load();

@@ -9,6 +9,8 @@ namespace PetSeg.Cli.Commands.Compare;
 [Description("One table of experiments × the parameters that differ × metrics, from pipeline.lock (like dvc exp show).")]
 public sealed class ExpShowCommand : GuardedCommand<ExpShowSettings>
 {
+    protected override bool UsesTorch => false;
+
     protected override Task<int> RunAsync(ExpShowSettings s, CancellationToken ct)
     {
         var config = s.Load();

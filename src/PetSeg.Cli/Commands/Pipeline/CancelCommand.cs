@@ -7,6 +7,8 @@ namespace PetSeg.Cli.Commands.Pipeline;
 [Description("Cancel the jobs of this workspace's latest submission that are still queued or running.")]
 public sealed class CancelCommand : GuardedCommand<PipelineSettings>
 {
+    protected override bool UsesTorch => false;
+
     protected override Task<int> RunAsync(PipelineSettings s, CancellationToken ct)
     {
         var config = s.Load();

@@ -6,6 +6,8 @@ namespace PetSeg.Cli.Commands.Pipeline;
 [Description("Download (or generate, for the synthetic source) and extract the Oxford-IIIT Pet archives: `run download`.")]
 public sealed class DownloadCommand : GuardedCommand<PipelineSettings>
 {
+    protected override bool UsesTorch => false;
+
     protected override Task<int> RunAsync(PipelineSettings settings, CancellationToken ct)
     {
         // Through the runner, so it takes the store's lock and records what it wrote like every other stage.

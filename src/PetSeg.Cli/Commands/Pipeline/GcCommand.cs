@@ -5,6 +5,8 @@ namespace PetSeg.Cli.Commands.Pipeline;
 [Description("Delete store entries that no profile's lock file references and the current configuration does not call fresh; refuses if a lock file is damaged.")]
 public sealed class GcCommand : GuardedCommand<GcSettings>
 {
+    protected override bool UsesTorch => false;
+
     protected override Task<int> RunAsync(GcSettings s, CancellationToken ct)
     {
         var (n, bytes) = s.Runner(s.Load()).CollectGarbage(s.DryRun);

@@ -15,6 +15,8 @@ public sealed class InitCommand : GuardedCommand<InitCommand.Settings>
         public string Folder { get; init; } = ".";
     }
 
+    protected override bool UsesTorch => false;
+
     protected override Task<int> RunAsync(Settings s, CancellationToken ct)
     {
         var folder = Path.GetFullPath(s.Folder);

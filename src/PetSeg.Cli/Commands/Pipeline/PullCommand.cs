@@ -6,6 +6,8 @@ namespace PetSeg.Cli.Commands.Pipeline;
 [Description("Download the results pipeline.lock names from the remote into the local store, verifying every byte; a following run is all cache hits.")]
 public sealed class PullCommand : GuardedCommand<TransferSettings>
 {
+    protected override bool UsesTorch => false;
+
     protected override Task<int> RunAsync(TransferSettings s, CancellationToken ct)
     {
         var config = s.Load();

@@ -6,6 +6,8 @@ namespace PetSeg.Cli.Commands.Pipeline;
 [Description("Upload published results (outputs as content-addressed objects, then the stage record) to the remote; what is there already is skipped.")]
 public sealed class PushCommand : GuardedCommand<TransferSettings>
 {
+    protected override bool UsesTorch => false;
+
     protected override Task<int> RunAsync(TransferSettings s, CancellationToken ct)
     {
         var config = s.Load();

@@ -8,6 +8,8 @@ namespace PetSeg.Cli.Commands.Pipeline;
 [Description("List every stage as fresh or stale, and why (which parameter or input changed), without running anything.")]
 public sealed class StatusCommand : GuardedCommand<StatusSettings>
 {
+    protected override bool UsesTorch => false;
+
     protected override Task<int> RunAsync(StatusSettings s, CancellationToken ct)
     {
         var config = s.Load();

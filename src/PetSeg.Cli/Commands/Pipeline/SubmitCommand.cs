@@ -10,6 +10,8 @@ namespace PetSeg.Cli.Commands.Pipeline;
 [Description("Submit every stale stage of TARGET to Slurm (cluster: in pipeline.yaml), one job per stage chained by afterok; prints job ids and resources.")]
 public sealed class SubmitCommand : GuardedCommand<SubmitSettings>
 {
+    protected override bool UsesTorch => false;
+
     protected override Task<int> RunAsync(SubmitSettings s, CancellationToken ct)
     {
         var config = s.Load();

@@ -5,6 +5,8 @@ namespace PetSeg.Cli.Commands.Pipeline;
 [Description("Re-hash every stored result (ignoring the size+mtime memo, so bit rot is found); damaged entries are removed and rebuilt by the next run. Exit 1 if any was damaged.")]
 public sealed class VerifyCommand : GuardedCommand<PipelineSettings>
 {
+    protected override bool UsesTorch => false;
+
     protected override Task<int> RunAsync(PipelineSettings s, CancellationToken ct)
     {
         var lost = s.Runner(s.Load()).Verify();
