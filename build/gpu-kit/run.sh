@@ -32,9 +32,11 @@ for cand in "" "$(python3 -c 'import sys;print(sys.prefix)' 2>/dev/null)/lib" "$
   if ! LD_LIBRARY_PATH=$cand${cand:+:}$PETSEG_LIBTORCH ldd "$shim" 2>&1 | grep -q "version \`GLIB"; then libstdcxx=${cand:-system}; break; fi
 done
 stdcxx=$([ "$libstdcxx" = system ] || [ "$libstdcxx" = unresolved ] || echo "$libstdcxx")
-petseg_libs=${stdcxx:+$stdcxx:}$PETSEG_LIBTORCH   # for what finds libtorch by name (ldd, the tests)
-mkdir -p "$tmp/bin" && { echo '#!/bin/sh'; [ -n "$stdcxx" ] && echo "export LD_LIBRARY_PATH=\"$stdcxx\${LD_LIBRARY_PATH:+:\$LD_LIBRARY_PATH}\""
-  echo "exec dotnet \"$tmp/petseg/PetSeg.Cli.dll\" \"\$@\""; } > "$tmp/bin/petseg" && chmod +x "$tmp/bin/petseg"
+# The libtorch folder too, for what finds libtorch by name (ldd, the tests' TorchSharp, the shim's own dependencies
+# should the loaded libraries lack a SONAME): the same files petseg loads by path, so never a second copy.
+petseg_libs=${stdcxx:+$stdcxx:}$PETSEG_LIBTORCH
+mkdir -p "$tmp/bin" && printf '#!/bin/sh\nexport LD_LIBRARY_PATH="%s${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"\nexec dotnet "%s/petseg/PetSeg.Cli.dll" "$@"\n' \
+  "$petseg_libs" "$tmp" > "$tmp/bin/petseg" && chmod +x "$tmp/bin/petseg"
 export PATH=$tmp/bin:$PATH
 step() { echo; echo "== $* ($(date +%T))"; }
 {
