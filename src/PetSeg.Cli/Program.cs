@@ -26,6 +26,7 @@ var app = new CommandApp();
 app.Configure(c =>
 {
     c.SetApplicationName("petseg");
+    c.SetApplicationVersion(PetSeg.Cli.Console.ProgramVersion.Text);
     c.UseStrictParsing(); // an unknown option is an error (exit 2, with the closest known one), never silently ignored
     c.SetExceptionHandler((e, _) => PetSeg.Cli.Console.UsageErrors.Handle(e));
     c.AddCommand<InitCommand>("init").WithExample("init").WithExample("init", "my-lab");

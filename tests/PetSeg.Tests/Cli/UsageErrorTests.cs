@@ -5,6 +5,7 @@ namespace PetSeg.Tests.Cli;
 /// <summary>
 /// Found by a crash harness: unknown options were silently ignored (`status --bogus-flag` exited 0; a mistyped
 /// `--exlcusive` would run every stale stage upstream). They are errors now: exit 2, naming the option and the closest known one.
+/// The program's own options too: `--version` (it was an unknown option).
 /// </summary>
 public sealed class UsageErrorTests
 {
@@ -25,6 +26,14 @@ public sealed class UsageErrorTests
 
         (exit, output) = CliProcess.Run("status", "--config", dir["pipeline.yaml"]); // the same command, spelled right, works
         Assert.True(exit == 0, output);
+    }
+
+    [Fact]
+    public void Version_names_the_build_its_commit_and_the_torch_it_computes_with()
+    {
+        var (exit, log) = CliProcess.Run("--version");
+        Assert.True(exit == 0, log);
+        Assert.Matches(@"^\d+\.\d+\.\d+(\+[0-9a-f]{12})? \(TorchSharp 0\.107\.0, libtorch 2\.10\.0 \(package\)\)\s*$", log);
     }
 
     [Fact]
