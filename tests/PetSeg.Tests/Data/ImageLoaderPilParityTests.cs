@@ -43,4 +43,18 @@ public sealed class ImageLoaderPilParityTests
         Assert.Contains("cut.jpg", e.Message);
         Assert.Contains("truncated", e.Message);
     }
+
+    [Fact]
+    public void A_file_that_is_no_image_or_a_broken_png_is_one_line_naming_the_file_and_what_it_is()
+    {
+        using var dir = new Support.TempDir();
+        File.WriteAllText(dir["notes.jpg"], "garbage");
+        var e = Assert.Throws<ImageDecodeException>(() => ImageLoader.LoadRgb(dir["notes.jpg"]));
+        Assert.EndsWith("notes.jpg: cannot decode (7 bytes, not a JPEG/PNG/GIF/BMP by its magic bytes)", e.Message);
+
+        File.WriteAllBytes(dir["broken.png"], [0x89, (byte)'P', (byte)'N', (byte)'G', 0x0d, 0x0a, 0x1a, 0x0a, .. "no chunks here"u8]);
+        e = Assert.Throws<ImageDecodeException>(() => ImageLoader.LoadRgb(dir["broken.png"]));
+        Assert.Contains("broken.png: cannot decode (Png data, 22 bytes): ", e.Message);
+        Assert.DoesNotContain('\n', e.Message); // not ImageSharp's list of every decoder it has
+    }
 }

@@ -23,7 +23,7 @@ public static class ImageLoader
         }
         catch (Exception e) when (e is UnknownImageFormatException or InvalidImageContentException or NotSupportedException or ImageFormatException)
         {
-            throw new ImageDecodeException(path, $"cannot decode {Describe(bytes)}: {e.Message}", e);
+            throw Undecodable(path, bytes, e);
         }
     }
 
@@ -40,7 +40,7 @@ public static class ImageLoader
         }
         catch (Exception e) when (e is UnknownImageFormatException or InvalidImageContentException or NotSupportedException or ImageFormatException)
         {
-            throw new ImageDecodeException(path, $"cannot decode {Describe(bytes)}: {e.Message}", e);
+            throw Undecodable(path, bytes, e);
         }
     }
 
@@ -51,6 +51,13 @@ public static class ImageLoader
         if (bytes.Length == 0) throw new ImageDecodeException(path, "file is empty");
         return bytes;
     }
+
+    /// <summary>
+    /// What the file is and why it failed, on one line: ImageSharp's "cannot be loaded" lists every decoder it has on
+    /// the lines after, which says nothing the sniffed format does not.
+    /// </summary>
+    private static ImageDecodeException Undecodable(string path, byte[] bytes, Exception e) =>
+        new(path, e is UnknownImageFormatException ? $"cannot decode {Describe(bytes)}" : $"cannot decode {Describe(bytes)}: {e.Message.Split('\n')[0].Trim()}", e);
 
     private static string Describe(byte[] bytes) => ImageFormatSniffer.Sniff(bytes) switch
     {
