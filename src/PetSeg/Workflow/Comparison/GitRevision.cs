@@ -9,7 +9,13 @@ public static class GitRevision
     {
         var full = Path.GetFullPath(path);
         var dir = Path.GetDirectoryName(full)!;
-        var top = Git(dir, "rev-parse", "--show-toplevel").Trim();
+        string top;
+        try { top = Git(dir, "rev-parse", "--show-toplevel").Trim(); }
+        catch (PetSeg.Core.PetSegException e) when (e.Message.Contains("not a git repository", StringComparison.Ordinal))
+        {
+            throw new PetSeg.Core.PetSegException($"{dir} is not in a git repository: the diffs compare {Path.GetFileName(full)} with the one committed at a revision " +
+                $"(git init, then commit {Path.GetFileName(full)}; `exp show` needs no git)");
+        }
         var relative = Path.GetRelativePath(top, full).Replace(Path.DirectorySeparatorChar, '/');
         return Git(dir, "show", $"{revision}:{relative}");
     }

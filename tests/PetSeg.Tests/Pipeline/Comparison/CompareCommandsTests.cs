@@ -28,9 +28,13 @@ public sealed class CompareCommandsTests : IDisposable
     [Fact]
     public void Exp_show_and_diffs_against_a_committed_lock()
     {
-        Git("init", "-q");
         File.WriteAllText(_dir["pipeline.yaml"], TinyPipeline.Yaml);
-        var (exit, log) = Petseg("run", "report");
+        var (exit, log) = Petseg("metrics", "diff"); // outside any git repository: what to do, not git's "fatal:"
+        Assert.Equal(1, exit);
+        Assert.Contains("is not in a git repository: the diffs compare pipeline.lock with the one committed at a revision (git init", log);
+
+        Git("init", "-q");
+        (exit, log) = Petseg("run", "report");
         Assert.True(exit == 0, log);
         Git("add", "pipeline.yaml", "pipeline.lock");
         Git("commit", "-q", "-m", "first");
