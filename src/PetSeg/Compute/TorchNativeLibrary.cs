@@ -60,7 +60,7 @@ public static class TorchNativeLibrary
         var head = $"TorchSharp's native library could not be loaded ({shim}): ";
         if (reason.Contains("GLIBCXX_", StringComparison.Ordinal) || reason.Contains("CXXABI_", StringComparison.Ordinal))
             return head + $"this system's libstdc++ is older than the GCC 13 one it needs ({RequiredGlibcxx}). " +
-                "On Debian 12, `bash build/bootstrap.sh` (as root) installs Debian 13's libstdc++6; elsewhere put a GCC 13+ libstdc++.so.6 " +
+                "On Debian 12, install Debian 13's libstdc++6 (the repository's `bash build/bootstrap.sh` does, as root); elsewhere put a GCC 13+ libstdc++.so.6 " +
                 "first on LD_LIBRARY_PATH (a conda environment's lib folder has one) or upgrade the system's. `strings <libstdc++.so.6> | grep GLIBCXX_3.4.3` lists what one provides. " +
                 $"The loader said: {LastLine(reason)}";
         if (reason.Contains("undefined symbol", StringComparison.Ordinal))

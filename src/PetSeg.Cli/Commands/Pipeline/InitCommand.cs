@@ -25,8 +25,7 @@ public sealed class InitCommand : GuardedCommand<InitCommand.Settings>
             throw new ConfigException($"{yaml} already exists: nothing was written. Edit it, or init another folder.");
         Directory.CreateDirectory(folder);
 
-        var template = LabTemplate.PipelineYaml;
-        AtomicFile.WriteAllText(yaml, template);
+        AtomicFile.WriteAllText(yaml, LabTemplate.PipelineYaml);
         var config = PipelineConfigLoader.Load(yaml); // what was written is what `run` will read: never a file that fails
         var added = AddIgnoreLines(Path.Combine(folder, ".gitignore"), LabTemplate.IgnoreLines(Path.GetRelativePath(folder, config.ArtifactsDir)));
 
