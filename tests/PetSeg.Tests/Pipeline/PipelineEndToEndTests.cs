@@ -47,6 +47,8 @@ public sealed class PipelineEndToEndTests : IDisposable
         var report = File.ReadAllText(_dir["artifacts/report/report.md"]);
         var approvedPath = RepoFiles.Path("tests/PetSeg.Tests/Reporting/Approved/smoke-report.approved.md");
         ApprovedFiles.AssertMatches(approvedPath, Structure(report));
+        Assert.Contains($"- PetSeg: {PetSeg.Core.BuildVersion.Text}\n", report); // the build and its commit, as `petseg --version` names them
+        Assert.Matches(@"^\d+\.\d+\.\d+", PetSeg.Core.BuildVersion.Text);
         Assert.True(File.Exists(_dir["artifacts/report/loss.png"])); // one chart: every experiment's curve
         Assert.True(File.Exists(_dir["artifacts/report/mean-iou.png"]));
         Assert.False(File.Exists(_dir["artifacts/report/loss-unet-base.png"]));

@@ -1,3 +1,4 @@
+using PetSeg.Core;
 using System.Runtime.InteropServices;
 using System.Text.Json;
 using PetSeg.IO;
@@ -82,7 +83,7 @@ public sealed class ReportStage(PipelineConfig config) : Stage
             .FirstOrDefault(i => i.Key == $"{StageIds.Preprocess}/{PreprocessStage.OutputName("trainval")}").Value ?? "n/a";
         var env = new List<(string, string)>
         {
-            ("PetSeg", typeof(ReportStage).Assembly.GetName().Version?.ToString() ?? "?"),
+            ("PetSeg", BuildVersion.Text),
             ("TorchSharp", typeof(TorchSharp.torch).Assembly.GetName().Version?.ToString() ?? "?"),
             (".NET", RuntimeInformation.FrameworkDescription),
             ("OS", RuntimeInformation.OSDescription),
