@@ -66,6 +66,7 @@ public sealed class DoctorCommand : GuardedCommand<DoctorSettings>
     {
         var facts = new Grid().AddColumn().AddColumn();
         void Fact(string name, string value) => facts.AddRow(new Markup($"[bold]{name}[/]"), new Text(value));
+        Fact("petseg", BuildVersion.Text);
         Fact("CPU", m.Cpu);
         Fact("instruction sets", string.Join(" ", m.InstructionSets));
         Fact("bf16 hardware", m.Bf16Hardware ? "yes" : "no (bf16 is emulated: slow)");
@@ -98,7 +99,7 @@ public sealed class DoctorCommand : GuardedCommand<DoctorSettings>
     private static void PrintJson(Machine m, IReadOnlyList<NumericsReport> reports, bool passed, string verdict, TimeSpan wall) =>
         System.Console.WriteLine(JsonSerializer.Serialize(new
         {
-            cpu = m.Cpu, instruction_sets = m.InstructionSets, bf16_hardware = m.Bf16Hardware, torch_threads = m.TorchThreads,
+            petseg = BuildVersion.Text, cpu = m.Cpu, instruction_sets = m.InstructionSets, bf16_hardware = m.Bf16Hardware, torch_threads = m.TorchThreads,
             libtorch = m.Libtorch, libtorch_folder = m.LibTorchFolder, cuda_devices = m.CudaDevices, torchsharp = m.TorchSharp, onednn_enabled = m.OneDnnEnabled, numerics = m.Numerics, injected_fault = m.InjectedFault,
             device = m.Device,
             attempts = reports.Select(a => new

@@ -29,6 +29,7 @@ public sealed class DoctorCommandTests
     {
         var (exit, json, output) = Doctor(null, "--bf16");
         Assert.True(exit == 0, output);
+        Assert.Equal(PetSeg.Core.BuildVersion.Text, json.GetProperty("petseg").GetString()); // which build reported this
         Assert.Equal(CpuDescription.Model, json.GetProperty("cpu").GetString());
         Assert.StartsWith("2.10", json.GetProperty("libtorch").GetString());
         Assert.True(json.GetProperty("torch_threads").GetInt32() >= 1);
