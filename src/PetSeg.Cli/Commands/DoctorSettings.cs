@@ -28,7 +28,7 @@ public sealed class DoctorSettings : CommandSettings
     public bool Json { get; init; }
 
     public override ValidationResult Validate() =>
-        !NumericsModes.TryParse(Numerics, out _) ? ValidationResult.Error($"--numerics must be one of {string.Join(", ", NumericsModes.Names)}, not '{Numerics}'")
-        : !DeviceChoice.IsValid(Device) ? ValidationResult.Error($"--device must be one of {string.Join(", ", DeviceChoice.Forms)}, not '{Device}'")
+        NumericsModes.Invalid("--numerics", Numerics) is { } invalid ? ValidationResult.Error(invalid)
+        : DeviceChoice.Invalid("--device", Device) is { } device ? ValidationResult.Error(device)
         : ValidationResult.Success();
 }

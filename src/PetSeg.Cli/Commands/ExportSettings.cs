@@ -21,5 +21,5 @@ public sealed class ExportSettings : PipelineSettings
     public override ValidationResult Validate() =>
         string.IsNullOrEmpty(Out) ? ValidationResult.Error("--out is required")
         : Format is not ("safetensors" or "pth") ? ValidationResult.Error($"--format must be safetensors or pth, not '{Format}'")
-        : ValidationResult.Success();
+        : base.Validate();
 }

@@ -60,19 +60,23 @@ public class PipelineSettings : CommandSettings
         return options;
     }
 
+    /// <summary>A mode or device that is not one is a usage error (exit 2, before anything runs), as in doctor and bench.</summary>
+    public override Spectre.Console.ValidationResult Validate() =>
+        Numerics is not null && NumericsModes.Invalid("--numerics", Numerics) is { } numerics ? Spectre.Console.ValidationResult.Error(numerics)
+        : Device is not null && DeviceChoice.Invalid("--device", Device) is { } device ? Spectre.Console.ValidationResult.Error(device)
+        : Spectre.Console.ValidationResult.Success();
+
     /// <summary>The configuration with the command line's overrides; the compute backend takes its numerics mode from it.</summary>
     public PipelineConfig Load()
     {
         var config = PipelineConfigLoader.Load(Config, string.IsNullOrEmpty(Profile) ? NullIfEmpty(Environment.GetEnvironmentVariable("PETSEG_PROFILE")) : Profile);
         if (Numerics is not null)
         {
-            if (!NumericsModes.TryParse(Numerics, out var mode))
-                throw new ConfigException($"--numerics {Numerics}: expected one of {string.Join(", ", NumericsModes.Names)}");
+            NumericsModes.TryParse(Numerics, out var mode); // checked by Validate
             config = config with { Compute = config.Compute with { Numerics = mode } };
         }
         if (Device is not null)
         {
-            if (!DeviceChoice.IsValid(Device)) throw new ConfigException($"--device {Device}: expected one of {string.Join(", ", DeviceChoice.Forms)}");
             config = config with { Compute = config.Compute with { Device = Device }, Experiments = config.Experiments.Select(e => e with { Device = null }).ToList() };
         }
         if (config.Compute.LibTorch is { } folder && Environment.GetEnvironmentVariable(LibTorchFolder.Variable) is null or "")

@@ -27,6 +27,7 @@ public sealed class PredictCommand : GuardedCommand<PredictCommand.Settings>
         public override Spectre.Console.ValidationResult Validate() =>
             string.IsNullOrEmpty(Checkpoint) || string.IsNullOrEmpty(Image)
                 ? Spectre.Console.ValidationResult.Error("--checkpoint and --image are required")
+                : PetSeg.Compute.DeviceChoice.Invalid("--device", Device) is { } device ? Spectre.Console.ValidationResult.Error(device)
                 : Spectre.Console.ValidationResult.Success();
     }
 

@@ -21,6 +21,10 @@ public static class DeviceChoice
     public static bool IsValid(string text) =>
         text is "auto" or "cpu" or "cuda" || (text.StartsWith("cuda:", StringComparison.Ordinal) && int.TryParse(text[5..], out var i) && i >= 0);
 
+    /// <summary>Why <paramref name="text"/> given to <paramref name="option"/> is not a device setting, or null when it is one.</summary>
+    public static string? Invalid(string option, string text) =>
+        IsValid(text) ? null : $"{option} must be one of {string.Join(", ", Forms)}, not '{text}'";
+
     /// <summary>Whether a setting asks for a CUDA device (<c>cuda</c>, <c>cuda:N</c>; <c>auto</c> may land anywhere).</summary>
     public static bool IsCuda(string setting) => setting.StartsWith("cuda", StringComparison.Ordinal);
 

@@ -36,6 +36,22 @@ public sealed class UsageErrorTests
         Assert.Matches(@"^\d+\.\d+\.\d+(\+[0-9a-f]{12})? \(TorchSharp 0\.107\.0, libtorch 2\.10\.0 \(package\)\)\s*$", log);
     }
 
+    [Theory]
+    [InlineData("run", "report", "--numerics", "maybe")]
+    [InlineData("status", "--device", "gpu")]
+    [InlineData("export", "tiny", "--out", "x.pth", "--device", "gpu")]
+    [InlineData("predict", "--checkpoint", "a", "--image", "b", "--device", "gpu")]
+    [InlineData("doctor", "--device", "gpu")]
+    [InlineData("bench", "train-step", "--numerics", "maybe")]
+    public void A_mode_or_device_that_is_not_one_is_the_same_usage_error_in_every_command(params string[] args)
+    {
+        var (exit, log) = CliProcess.Run(args);
+        Assert.Equal(2, exit); // before anything is read or run
+        var (option, value) = (args[^2], args[^1]);
+        var forms = option == "--device" ? "auto, cpu, cuda, cuda:N" : "auto, strict, off";
+        Assert.StartsWith($"error: {option} must be one of {forms}, not '{value}'", log.TrimStart());
+    }
+
     [Fact]
     public void An_option_given_without_its_value_is_an_error_that_names_it()
     {

@@ -17,9 +17,9 @@ public class BenchSettings : CommandSettings
 
     public string WorkDir => Work ?? Path.Combine(Path.GetTempPath(), "petseg-bench");
 
-    public override Spectre.Console.ValidationResult Validate() => PetSeg.Compute.NumericsModes.TryParse(Numerics, out _)
-        ? Spectre.Console.ValidationResult.Success()
-        : Spectre.Console.ValidationResult.Error($"--numerics must be one of {string.Join(", ", PetSeg.Compute.NumericsModes.Names)}, not '{Numerics}'");
+    public override Spectre.Console.ValidationResult Validate() => PetSeg.Compute.NumericsModes.Invalid("--numerics", Numerics) is { } invalid
+        ? Spectre.Console.ValidationResult.Error(invalid)
+        : Spectre.Console.ValidationResult.Success();
 
     /// <summary>Benchmarks over generated 500×375 pairs.</summary>
     public class Data : BenchSettings
