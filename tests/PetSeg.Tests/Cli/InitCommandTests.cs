@@ -10,20 +10,13 @@ public sealed class InitCommandTests : IDisposable
 {
     private readonly TempDir _dir = new();
 
-    private static string RepositoryFile(string name)
-    {
-        for (var d = new DirectoryInfo(AppContext.BaseDirectory); d is not null; d = d.Parent)
-            if (File.Exists(Path.Combine(d.FullName, "PetSegPipeline.sln"))) return Path.Combine(d.FullName, name);
-        throw new InvalidOperationException("the repository root (PetSegPipeline.sln) is not above the test folder");
-    }
-
     [Fact]
     public void Init_writes_the_labs_pipeline_yaml_and_ignores_its_outputs_and_the_project_runs()
     {
         var project = _dir["labs/pets"]; // created, parents included
         var (exit, log) = CliProcess.RunIn(_dir.Path, "init", "labs/pets");
         Assert.True(exit == 0, log);
-        Assert.Equal(File.ReadAllBytes(RepositoryFile("pipeline.yaml")), File.ReadAllBytes(Path.Combine(project, "pipeline.yaml")));
+        Assert.Equal(File.ReadAllBytes(RepoFiles.Path("pipeline.yaml")), File.ReadAllBytes(Path.Combine(project, "pipeline.yaml")));
         Assert.Contains("the lab's 14 experiments", log);
         Assert.Equal(["# petseg outputs (petseg init)", "/artifacts/", "pipeline.*.lock"], File.ReadAllLines(Path.Combine(project, ".gitignore")));
         Assert.Empty(Directory.GetFiles(project, ".*.tmp"));
