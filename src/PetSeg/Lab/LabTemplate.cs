@@ -1,5 +1,3 @@
-using System.Reflection;
-
 namespace PetSeg.Lab;
 
 /// <summary>
