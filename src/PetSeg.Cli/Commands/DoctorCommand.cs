@@ -43,7 +43,7 @@ public sealed class DoctorCommand : GuardedCommand<DoctorSettings>
             : (ComputeBackend.Attempts.Count > 1 ? $"passed on {ComputeBackend.Path.Name()} (the default kernels fail here; auto uses this path)"
                 : "passed: the default kernels are correct here") + (deviceReport is null ? "" : $"; {deviceReport.Accelerator} passed too");
         var machine = new Machine(CpuDescription.Model, CpuDescription.InstructionSets, Bfloat16Hardware.IsAccelerated,
-            TorchSharp.torch.get_num_threads(), LibTorchFolder.Loaded is null ? TorchSharp.torch.__version__ : LibTorchFolder.LoadedVersion ?? "unknown version", typeof(TorchSharp.torch).Assembly.GetName().Version?.ToString() ?? "?",
+            TorchSharp.torch.get_num_threads(), LibTorchFolder.Describe(), BuildVersion.TorchSharp,
             AtenContext.IsAvailable ? AtenContext.MkldnnEnabled : null, mode.Name(), ComputeBackend.Fault == InjectedFault.None ? null : ComputeBackend.Fault.Name(),
             CudaDevices(), LibTorchFolder.Loaded, device.ToString());
         var reports = deviceReport is null ? ComputeBackend.Attempts : [.. ComputeBackend.Attempts, deviceReport];
@@ -71,7 +71,7 @@ public sealed class DoctorCommand : GuardedCommand<DoctorSettings>
         Fact("instruction sets", string.Join(" ", m.InstructionSets));
         Fact("bf16 hardware", m.Bf16Hardware ? "yes" : "no (bf16 is emulated: slow)");
         Fact("torch threads", m.TorchThreads.ToString());
-        Fact("libtorch", $"{m.Libtorch} (TorchSharp {m.TorchSharp}), {(m.LibTorchFolder is { } folder ? "loaded from " + folder : "the package's")}");
+        Fact("libtorch", $"{m.Libtorch}, through TorchSharp {m.TorchSharp}");
         Fact("CUDA", m.CudaDevices > 0 ? $"{m.CudaDevices} device(s) (compute.device: auto uses cuda:0)" : "none (CPU-only libtorch or no GPU visible)");
         Fact("device checked", m.Device == "cpu" ? "cpu" : $"cpu and {m.Device}");
         Fact("oneDNN", m.OneDnnEnabled is { } on ? (on ? "on" : "off") : "on (no switch on this platform)");

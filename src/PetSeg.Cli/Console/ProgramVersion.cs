@@ -9,12 +9,5 @@ namespace PetSeg.Cli.Console;
 /// </summary>
 public static class ProgramVersion
 {
-    public static string Text
-    {
-        get
-        {
-            var torchSharp = typeof(TorchSharp.torch).Assembly.GetName().Version?.ToString(3) ?? "?";
-            return $"{BuildVersion.Text} (TorchSharp {torchSharp}, libtorch {LibTorchFolder.Describe()})";
-        }
-    }
+    public static string Text => $"{BuildVersion.Text} (TorchSharp {BuildVersion.TorchSharp}, libtorch {LibTorchFolder.Describe()})";
 }

@@ -10,6 +10,9 @@ public static class BuildVersion
 {
     public static string Text { get; } = Read();
 
+    /// <summary>The TorchSharp this build references, as its package names it (0.107.0, not the assembly's 0.107.0.0).</summary>
+    public static string TorchSharp { get; } = typeof(TorchSharp.torch).Assembly.GetName().Version?.ToString(3) ?? "unknown";
+
     private static string Read()
     {
         var version = typeof(BuildVersion).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown";

@@ -84,7 +84,7 @@ public sealed class ReportStage(PipelineConfig config) : Stage
         var env = new List<(string, string)>
         {
             ("PetSeg", BuildVersion.Text),
-            ("TorchSharp", typeof(TorchSharp.torch).Assembly.GetName().Version?.ToString() ?? "?"),
+            ("TorchSharp", BuildVersion.TorchSharp),
             (".NET", RuntimeInformation.FrameworkDescription),
             ("OS", RuntimeInformation.OSDescription),
             ("configuration", $"{Path.GetFileName(config.File)}{(config.Profile is null ? "" : $" (profile {config.Profile})")}"),
