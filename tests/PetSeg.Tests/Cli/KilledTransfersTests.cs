@@ -24,16 +24,17 @@ public sealed class KilledTransfersTests : IDisposable
         var ws = _dir[name];
         Directory.CreateDirectory(ws);
         Directory.CreateDirectory(_dir[remote]);
-        File.WriteAllText(Path.Combine(ws, "pipeline.yaml"), TinyPipeline.WithUnet +
+        File.WriteAllText(Path.Combine(ws, "pipeline.yaml"), TinyPipeline.Yaml +
             $"\nremotes:\n  team: {{ url: \"{new Uri(_dir[remote]).AbsoluteUri}\" }}\nremote: team\n");
         return ws;
     }
 
     /// <summary>
     /// Starts the command and SIGKILLs it as soon as it has printed <paramref name="line"/> lines: transfers print a
-    /// progress line per tenth of each stage's bytes, so the kill lands inside the transfer wherever it runs (kills
-    /// timed in milliseconds from the first line missed on a fast machine: 3 of 4 pushes done first in CI). True when
-    /// it was still running; <paramref name="printed"/> counts its lines (all of them when it finished first).
+    /// progress line per tenth of each stage's bytes, so the kill lands inside the transfer however fast it runs (kills
+    /// timed in milliseconds from the first line missed on a fast machine: 3 of 4 pushes done first in CI), and the
+    /// tiny pipeline's 14 MB are enough (the 180 MB of a ResNet-34 Unet made transfers long enough for timed kills).
+    /// True when it was still running; <paramref name="printed"/> counts its lines (all of them when it finished first).
     /// </summary>
     private static bool KillAtLine(string ws, int line, out int printed, params string[] args)
     {

@@ -20,7 +20,4 @@ public static class TinyPipeline
           title: Tiny
           tables: [ { title: Tiny, rows: [ { label: Tiny, experiment: tiny } ] } ]
         """;
-
-    /// <summary>The same with the untrained model a ResNet-34 Unet: ~180 MB of results, for tests that need a transfer long enough to kill.</summary>
-    public static string WithUnet => Yaml.Replace("untrained: { model: segformer-mit_b0, epochs: 0 }", "untrained: { model: unet-resnet34, epochs: 0 }");
 }
