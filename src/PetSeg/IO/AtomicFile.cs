@@ -7,8 +7,11 @@ public static class AtomicFile
     public static string TempPathFor(string path) =>
         Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, $".{Path.GetFileName(path)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
 
-    /// <summary>Runs <paramref name="write"/> against a temp file, flushes it to disk, then renames it over <paramref name="path"/>.</summary>
-    public static void Write(string path, Action<FileStream> write)
+    /// <summary>
+    /// Runs <paramref name="write"/> against a temp file, flushes it to disk (unless <paramref name="durable"/> is false:
+    /// a file worthless after a crash, where an fsync only waits behind other writes), then renames it over <paramref name="path"/>.
+    /// </summary>
+    public static void Write(string path, Action<FileStream> write, bool durable = true)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
         var tmp = TempPathFor(path);
@@ -17,7 +20,7 @@ public static class AtomicFile
             using (var fs = new FileStream(tmp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
             {
                 write(fs);
-                fs.Flush(flushToDisk: true);
+                fs.Flush(flushToDisk: durable);
             }
             File.Move(tmp, path, overwrite: true);
         }
@@ -28,8 +31,8 @@ public static class AtomicFile
         }
     }
 
-    public static void WriteAllText(string path, string text) =>
-        Write(path, fs => { var bytes = System.Text.Encoding.UTF8.GetBytes(text); fs.Write(bytes); });
+    public static void WriteAllText(string path, string text, bool durable = true) =>
+        Write(path, fs => { var bytes = System.Text.Encoding.UTF8.GetBytes(text); fs.Write(bytes); }, durable);
 
     /// <summary>Publishes a finished temp file (or folder) under its final name.</summary>
     public static void Publish(string tmp, string path)

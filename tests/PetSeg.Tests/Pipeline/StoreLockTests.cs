@@ -66,16 +66,19 @@ public sealed class StoreLockTests : IDisposable
         for (var round = 0; round < 5; round++)
         {
             using var start = new Barrier(2);
+            using var refused = new ManualResetEventSlim();
             string Contender(string name)
             {
                 start.SignalAndWait();
                 try
                 {
                     using var l = StoreLock.Acquire(Store, name);
-                    Thread.Sleep(500); // hold it while the other one looks
+                    // Hold it until the other one has looked: a fixed 500 ms hold failed in CI at the suite's busy start,
+                    // the loser descheduled past it and finding no holder left to name.
+                    Assert.True(refused.Wait(TimeSpan.FromSeconds(30)), "the other contender was never refused");
                     return "won";
                 }
-                catch (StoreLockedException e) { return e.Message; }
+                catch (StoreLockedException e) { refused.Set(); return e.Message; }
             }
             var a = Task.Run(() => Contender("contender A"));
             var b = Task.Run(() => Contender("contender B"));

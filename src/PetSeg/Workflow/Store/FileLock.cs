@@ -34,7 +34,9 @@ public sealed class FileLock : IDisposable
         catch (IOException) { return null; }
         RemoveDeadNotes(path);
         var note = NotePath(path, Environment.ProcessId);
-        AtomicFile.WriteAllText(note, JsonSerializer.Serialize(new LockOwner(Environment.ProcessId, Environment.MachineName, purpose, DateTimeOffset.UtcNow), JsonFiles.Web()));
+        // Not fsynced: a note is worthless after a crash (its pid is dead), and an fsync behind other processes' writes
+        // could outlast the grace a refused caller gives it (CI: "the loser names the winner" failed at the suite's start).
+        AtomicFile.WriteAllText(note, JsonSerializer.Serialize(new LockOwner(Environment.ProcessId, Environment.MachineName, purpose, DateTimeOffset.UtcNow), JsonFiles.Web()), durable: false);
         return new FileLock(fs, note);
     }
 
