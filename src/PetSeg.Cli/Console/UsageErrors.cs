@@ -50,20 +50,21 @@ public static class UsageErrors
         return null;
     }
 
-    private static IEnumerable<(string Name, bool Valued)> Options() => typeof(UsageErrors).Assembly.GetTypes()
+    /// <summary>Every option any command declares, as typed (long and short), and whether it takes a value: one reflection pass.</summary>
+    private static readonly IReadOnlyList<(string Name, bool Valued)> Options = typeof(UsageErrors).Assembly.GetTypes()
         .Where(t => typeof(CommandSettings).IsAssignableFrom(t))
         .SelectMany(t => t.GetProperties(BindingFlags.Public | BindingFlags.Instance))
         .Select(p => p.GetCustomAttribute<CommandOptionAttribute>()).OfType<CommandOptionAttribute>()
-        .SelectMany(a => a.LongNames.Select(n => "--" + n).Concat(a.ShortNames.Select(n => "-" + n)).Select(n => (n, a.ValueName is not null && !a.ValueIsOptional)));
+        .SelectMany(a => a.LongNames.Select(n => "--" + n).Concat(a.ShortNames.Select(n => "-" + n)).Select(n => (n, a.ValueName is not null && !a.ValueIsOptional))).ToList();
 
     /// <summary>Options that take a value (<c>--profile &lt;NAME&gt;</c>), as typed, long and short.</summary>
-    public static IReadOnlySet<string> ValuedOptions { get; } = Options().Where(o => o.Valued).Select(o => o.Name).ToHashSet(StringComparer.Ordinal);
+    public static IReadOnlySet<string> ValuedOptions { get; } = Options.Where(o => o.Valued).Select(o => o.Name).ToHashSet(StringComparer.Ordinal);
 
     /// <summary>Options that take no value (<c>--json</c>).</summary>
-    public static IReadOnlySet<string> Flags { get; } = Options().Where(o => !o.Valued).Select(o => o.Name).ToHashSet(StringComparer.Ordinal);
+    public static IReadOnlySet<string> Flags { get; } = Options.Where(o => !o.Valued).Select(o => o.Name).ToHashSet(StringComparer.Ordinal);
 
     /// <summary>Every long option any command declares (without its dashes).</summary>
-    public static IReadOnlyList<string> KnownOptions { get; } = Options().Select(o => o.Name).Where(n => n.StartsWith("--", StringComparison.Ordinal))
+    public static IReadOnlyList<string> KnownOptions { get; } = Options.Select(o => o.Name).Where(n => n.StartsWith("--", StringComparison.Ordinal))
         .Select(n => n[2..]).Distinct().Order(StringComparer.Ordinal).ToList();
 
     public static string? Closest(string unknown) => PetSeg.Core.ClosestName.Find(unknown, KnownOptions);

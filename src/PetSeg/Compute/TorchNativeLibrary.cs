@@ -75,13 +75,13 @@ public static class TorchNativeLibrary
     }
 
     /// <summary>The shim where TorchSharp looks first.</summary>
-    private static string? ShimPath() => NativeFile("libLibTorchSharp");
+    private static string? ShimPath() => PackageLibrary("libLibTorchSharp");
 
-    /// <summary>A library of the libtorch package this build carries, where TorchSharp loads it from (null: the build has none, TorchDevice=none).</summary>
-    internal static string? PackageLibrary(string name) => NativeFile(name);
-
-    /// <summary>A native library where TorchSharp looks first: in runtimes/&lt;os&gt;-&lt;arch&gt;/native beside TorchSharp.dll, or beside it.</summary>
-    private static string? NativeFile(string name)
+    /// <summary>
+    /// A native library of the packages this build carries, where TorchSharp looks first: in runtimes/&lt;os&gt;-&lt;arch&gt;/native
+    /// beside TorchSharp.dll, or beside it (null: not there, e.g. libtorch in a TorchDevice=none build).
+    /// </summary>
+    internal static string? PackageLibrary(string name)
     {
         var dir = Path.GetDirectoryName(typeof(TorchSharp.torch).Assembly.Location);
         if (string.IsNullOrEmpty(dir)) return null;
