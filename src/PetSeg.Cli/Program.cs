@@ -54,7 +54,10 @@ app.Configure(c =>
     c.AddBranch("metrics", b => { b.SetDescription("Metrics recorded in pipeline.lock."); b.AddCommand<MetricsDiffCommand>("diff").WithExample("metrics", "diff", "HEAD~1"); });
     c.AddBranch("params", b => { b.SetDescription("Parameters recorded in pipeline.lock."); b.AddCommand<ParamsDiffCommand>("diff").WithExample("params", "diff", "main"); });
     c.AddCommand<ExportCommand>("export").WithExample("export", "unet-improved", "--out", "unet.safetensors").WithExample("export", "unet-improved", "--out", "unet.pth", "--format", "pth");
-    c.AddCommand<PredictCommand>("predict").WithExample("predict", "--checkpoint", "model.safetensors", "--image", "cat.jpg", "--out", "mask.png", "--overlay", "overlay.png");
+    c.AddCommand<PredictCommand>("predict")
+        .WithExample("predict", "cat.jpg", "--experiment", "unet-base", "--out", "mask.png", "--overlay", "overlay.png")
+        .WithExample("predict", "photos/", "--experiment", "unet-base", "--out", "masks/", "--batch", "32")
+        .WithExample("predict", "cat.jpg", "--checkpoint", "model.safetensors");
     c.AddBranch("bench", b =>
     {
         b.SetDescription("Measure throughput (see README, Benchmarks); each benchmark takes only its own options.");

@@ -1,46 +1,136 @@
-using TorchSharp;
 using System.ComponentModel;
+using System.Diagnostics;
+using PetSeg.Cli.Console;
+using PetSeg.Compute;
+using PetSeg.Core;
 using PetSeg.Inference;
+using PetSeg.Lab;
 using PetSeg.Training.Checkpoints;
+using Spectre.Console;
 using Spectre.Console.Cli;
+using TorchSharp;
 
 namespace PetSeg.Cli.Commands;
 
-[Description("Segment one image with a trained checkpoint; writes the mask (255 = pet) at the image's size, optionally an overlay.")]
+[Description("Segment images with a trained model (an experiment of pipeline.yaml, or a checkpoint file): writes each mask (255 = pet) at its image's size, optionally an overlay. Many images or folders go through the model in batches into an output folder.")]
 public sealed class PredictCommand : GuardedCommand<PredictCommand.Settings>
 {
-    public sealed class Settings : CommandSettings
+    public sealed class Settings : PipelineSettings
     {
-        [CommandOption("--checkpoint <PATH>")][Description("A checkpoint file, a store entry folder (artifacts/store/<key>, see pipeline.lock) holding model.safetensors, or a run folder holding last.ckpt.")]
-        public string Checkpoint { get; init; } = "";
-        [CommandOption("--image <FILE>")][Description("JPEG or PNG to segment.")]
-        public string Image { get; init; } = "";
-        [CommandOption("--out <FILE>")][Description("Mask PNG to write.")]
-        public string Out { get; init; } = "mask.png";
-        [CommandOption("--overlay <FILE>")][Description("Optional: the image with the predicted pet tinted red.")]
+        [CommandArgument(0, "[IMAGES]")][Description("JPEG or PNG files, or folders of them (the images directly inside).")]
+        public string[] Images { get; init; } = [];
+        [CommandOption("--image <FILE>")][Description("An image to segment, like IMAGES (may be repeated).")]
+        public string[] Image { get; init; } = [];
+        [CommandOption("--experiment <NAME>")][Description("Use this experiment's trained weights (an id under 'experiments:'; its train stage must be published for the current pipeline.yaml and profile).")]
+        public string? Experiment { get; init; }
+        [CommandOption("--checkpoint <PATH>")][Description("Or a checkpoint file, a store entry folder (artifacts/store/objects/<ab>/<key>) holding model.safetensors, or a run folder holding last.ckpt.")]
+        public string? Checkpoint { get; init; }
+        [CommandOption("--out <PATH>")][Description("Mask PNG to write for one image (default mask.png); for several, the folder to write <image name>.png into (default masks).")]
+        public string? Out { get; init; }
+        [CommandOption("--overlay <PATH>")][Description("Optional: the image with the predicted pet tinted red; a file for one image, a folder for several.")]
         public string? Overlay { get; init; }
         [CommandOption("--size <PX>")][Description("Input size (default: the size the model was trained at).")]
         public int? Size { get; init; }
-        [CommandOption("--device <DEVICE>")][Description("auto (default), cpu, cuda or cuda:N.")]
-        public string Device { get; init; } = "auto";
+        [CommandOption("--batch <N>")][Description("Images per forward pass (default 16).")]
+        public int Batch { get; init; } = 16;
 
-        public override Spectre.Console.ValidationResult Validate() =>
-            string.IsNullOrEmpty(Checkpoint) || string.IsNullOrEmpty(Image)
-                ? Spectre.Console.ValidationResult.Error("--checkpoint and --image are required")
-                : PetSeg.Compute.DeviceChoice.Invalid("--device", Device) is { } device ? Spectre.Console.ValidationResult.Error(device)
-                : Spectre.Console.ValidationResult.Success();
+        public override ValidationResult Validate() =>
+            (Experiment is null) == (Checkpoint is null) ? ValidationResult.Error("give the model with --experiment NAME or --checkpoint PATH (one of them)")
+            : Images.Length + Image.Length == 0 ? ValidationResult.Error("name the images to segment (files or folders), e.g. petseg predict --experiment unet-base photos/")
+            : Batch < 1 ? ValidationResult.Error($"--batch must be at least 1, not {Batch}")
+            : Size is < 1 ? ValidationResult.Error($"--size must be positive, not {Size}")
+            : base.Validate();
     }
 
     protected override Task<int> RunAsync(Settings s, CancellationToken ct)
     {
-        var device = PetSeg.Compute.DeviceChoice.Resolve(s.Device); // before loading: a device that cannot be used is one clear error
-        var (model, info) = TrainingCheckpoint.LoadModel(s.Checkpoint);
+        var images = ImageInputs.Expand([.. s.Images, .. s.Image]); // a mistyped path stops here, before the model loads
+        var plan = OutputPlan.For(s, images);
+
+        // The experiment's weights come with its configuration's compute settings; a bare checkpoint with the defaults.
+        string weights;
+        ComputeConfig compute;
+        if (s.Experiment is { } experiment)
+        {
+            var config = s.Load();
+            var trained = TrainedExperiment.Find(config, s.Runner(config, quiet: true), experiment);
+            (weights, compute) = (trained.WeightsPath, config.Compute with { Device = trained.Run.Device ?? config.Compute.Device });
+        }
+        else
+        {
+            NumericsModes.TryParse(s.Numerics ?? "auto", out var mode); // checked by Validate
+            (weights, compute) = (s.Checkpoint!, new ComputeConfig(mode, s.Device ?? "auto"));
+        }
+        ComputeBackend.Configure(compute.Numerics, System.Console.Error.WriteLine);
+        var device = DeviceChoice.Resolve(compute.Device, System.Console.Error.WriteLine); // a device that cannot be used: one clear error, before loading
+        DeviceChoice.Prepare(device, compute.Tf32, compute.Deterministic, System.Console.Error.WriteLine);
+
+        var (model, info) = TrainingCheckpoint.LoadModel(weights);
         using var _ = model;
         if (device.type != TorchSharp.DeviceType.CPU) model.to(device);
-        var p = Predictor.Predict(model, s.Image, s.Size ?? info.Model.ImageSize);
-        Predictor.SaveMask(p, s.Out);
-        if (s.Overlay is not null) Predictor.SaveOverlay(p, s.Overlay);
-        System.Console.WriteLine($"{s.Image}: {p.Width}×{p.Height}, {p.PetFraction:P1} pet → {s.Out}{(s.Overlay is null ? "" : $", {s.Overlay}")} ({info.Model.Architecture}, epoch {info.Epoch})");
-        return Task.FromResult(0);
+        int size = s.Size ?? info.Model.ImageSize;
+
+        var sink = new ConsoleProgressSink();
+        var clock = Stopwatch.StartNew();
+        var failed = new List<string>();
+        int done = 0;
+        using (var bar = images.Count > 1 ? sink.Bar("predict", images.Count, ProgressUnit.Items) : null)
+        {
+            foreach (var (result, i) in Predictor.PredictMany(model, images, size, s.Batch, ct).Select((r, i) => (r, i)))
+            {
+                if (result.Prediction is not { } p)
+                {
+                    failed.Add(result.Path);
+                    System.Console.Error.WriteLine($"error: {result.Failure!.Message}");
+                }
+                else
+                {
+                    Predictor.SaveMask(p, plan.Masks[i]);
+                    if (plan.Overlays is { } overlays) Predictor.SaveOverlay(p, overlays[i]);
+                    sink.Info($"{result.Path}: {p.Width}×{p.Height}, {p.PetFraction:P1} pet → {plan.Masks[i]}{(plan.Overlays is { } o ? $", {o[i]}" : "")}");
+                }
+                bar?.Update(++done);
+            }
+        }
+        var what = $"{info.Model.Architecture} at {size}², epoch {info.Epoch}, on {device}";
+        if (images.Count > 1)
+            System.Console.WriteLine($"predict: {images.Count - failed.Count} of {images.Count} images in {clock.Elapsed.TotalSeconds:F1} s " +
+                $"({(images.Count - failed.Count) / Math.Max(clock.Elapsed.TotalSeconds, 1e-3):F1} images/s; {what})");
+        else if (failed.Count == 0) System.Console.WriteLine($"({what})");
+        if (failed.Count == 0) return Task.FromResult(0);
+        System.Console.Error.WriteLine($"error: {failed.Count} of {images.Count} image(s) could not be read (named above){(images.Count > failed.Count ? "; the others' masks were written" : "")}");
+        return Task.FromResult(1);
+    }
+
+    /// <summary>
+    /// Where masks and overlays go: one image named as a file writes the files named (mask.png by default); anything
+    /// else (several images, a folder, an --out that is a folder) writes &lt;image name&gt;.png into folders.
+    /// </summary>
+    private sealed record OutputPlan(IReadOnlyList<string> Masks, IReadOnlyList<string>? Overlays)
+    {
+        public static OutputPlan For(Settings s, IReadOnlyList<string> images)
+        {
+            bool oneFile = s.Images.Length + s.Image.Length == 1 && images.Count == 1 && File.Exists(images[0])
+                && !IsFolder(s.Out) && !IsFolder(s.Overlay);
+            if (oneFile)
+            {
+                var mask = s.Out ?? "mask.png";
+                foreach (var (option, path) in new[] { ("--out", mask), ("--overlay", s.Overlay) })
+                    if (path is not null && Same(path, images[0])) throw new PetSegException($"{option} {path} is the image itself; write the result elsewhere");
+                if (s.Overlay is not null && Same(mask, s.Overlay)) throw new PetSegException($"--out and --overlay both name {mask}");
+                return new OutputPlan([mask], s.Overlay is null ? null : [s.Overlay]);
+            }
+            var folder = s.Out ?? "masks";
+            if (s.Overlay is not null && Same(folder, s.Overlay)) throw new PetSegException($"--out and --overlay both name the folder {folder}: masks and overlays need folders of their own");
+            var plan = new OutputPlan(MaskPaths.InFolder(images, folder, "--out"), s.Overlay is null ? null : MaskPaths.InFolder(images, s.Overlay, "--overlay"));
+            Directory.CreateDirectory(folder);
+            if (s.Overlay is not null) Directory.CreateDirectory(s.Overlay);
+            return plan;
+        }
+
+        private static bool IsFolder(string? path) =>
+            path is not null && (Directory.Exists(path) || path.EndsWith(Path.DirectorySeparatorChar) || path.EndsWith('/'));
+
+        private static bool Same(string a, string b) => string.Equals(Path.GetFullPath(a), Path.GetFullPath(b), StringComparison.Ordinal);
     }
 }

@@ -1,3 +1,4 @@
+using PetSeg.Core;
 using PetSeg.Data.Imaging;
 using PetSeg.IO;
 using SixLabors.ImageSharp;
@@ -7,20 +8,67 @@ using static TorchSharp.torch;
 namespace PetSeg.Inference;
 
 /// <summary>
-/// Runs a segmentation model on one image file the way evaluation does: decode to RGB, resize to the training size
+/// Runs a segmentation model on image files the way evaluation does: decode to RGB, resize to the training size
 /// (OpenCV-style bilinear, as preprocessing), ImageNet-normalize, argmax; the mask is resized back with nearest.
 /// </summary>
 public static class Predictor
 {
+    /// <summary>One image; an image that cannot be read throws (<see cref="ImageDecodeException"/>).</summary>
     public static Prediction Predict(nn.Module<Tensor, Tensor> model, string imagePath, int size)
     {
-        var image = ImageLoader.LoadRgb(imagePath);
-        var resized = Resize.Bilinear(image.Pixels, image.Width, image.Height, 3, size, size);
+        var one = PredictMany(model, [imagePath], size, batchSize: 1).Single();
+        return one.Prediction ?? throw one.Failure!;
+    }
+
+    /// <summary>
+    /// Many images, <paramref name="batchSize"/> per forward pass, decoded and resized in parallel (the CPU-bound part
+    /// besides the model), streamed in input order so memory holds one batch. An image that cannot be read is
+    /// reported in its place and the others go on.
+    /// </summary>
+    public static IEnumerable<PredictedImage> PredictMany(nn.Module<Tensor, Tensor> model, IReadOnlyList<string> paths, int size, int batchSize,
+        CancellationToken ct = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+        for (int start = 0; start < paths.Count; start += batchSize)
+        {
+            ct.ThrowIfCancellationRequested();
+            var batch = paths.Skip(start).Take(batchSize).ToArray();
+            var images = new RawImage?[batch.Length];
+            var resized = new byte[batch.Length][];
+            var failures = new PetSegException?[batch.Length];
+            Parallel.For(0, batch.Length, new ParallelOptions { CancellationToken = ct }, i =>
+            {
+                try
+                {
+                    images[i] = ImageLoader.LoadRgb(batch[i]);
+                    resized[i] = Resize.Bilinear(images[i]!.Pixels, images[i]!.Width, images[i]!.Height, 3, size, size);
+                }
+                catch (PetSegException e) { failures[i] = e; }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException) { failures[i] = new ImageDecodeException(batch[i], e.Message, e); }
+            });
+            var readable = Enumerable.Range(0, batch.Length).Where(i => images[i] is not null).ToList();
+            var classes = Classify(model, readable.Select(i => resized[i]).ToList(), size);
+            var masks = new Dictionary<int, byte[]>();
+            for (int k = 0; k < readable.Count; k++) masks[readable[k]] = classes[k];
+            for (int i = 0; i < batch.Length; i++)
+            {
+                if (images[i] is not { } image) { yield return new PredictedImage(batch[i], null, failures[i]); continue; }
+                var mask = Resize.Nearest(masks[i], size, size, image.Width, image.Height);
+                yield return new PredictedImage(batch[i], new Prediction(image.Width, image.Height, mask, image), null);
+            }
+        }
+    }
+
+    /// <summary>Class indices at the model's size for HWC uint8 images of <paramref name="size"/>², one forward pass.</summary>
+    private static List<byte[]> Classify(nn.Module<Tensor, Tensor> model, List<byte[]> resized, int size)
+    {
+        if (resized.Count == 0) return [];
+        var pixels = new byte[resized.Count * size * size * 3];
+        for (int i = 0; i < resized.Count; i++) resized[i].CopyTo(pixels, i * size * size * 3);
         using var scope = NewDisposeScope();
-        var hwc = tensor(resized, [1, size, size, 3]);
-        var small = ClassPredictor.PredictClasses(model, hwc.permute(0, 3, 1, 2).contiguous()).cpu().data<byte>().ToArray();
-        var mask = Resize.Nearest(small, size, size, image.Width, image.Height);
-        return new Prediction(image.Width, image.Height, mask, image);
+        var hwc = tensor(pixels, [resized.Count, size, size, 3]);
+        var classes = ClassPredictor.PredictClasses(model, hwc.permute(0, 3, 1, 2).contiguous()).cpu().data<byte>().ToArray();
+        return Enumerable.Range(0, resized.Count).Select(i => classes[(i * size * size)..((i + 1) * size * size)]).ToList();
     }
 
     /// <summary>The mask as an 8-bit PNG: 255 = pet, 0 = background (viewable as is; divide by 255 for labels).</summary>

@@ -77,10 +77,126 @@ public sealed class PredictCommandTests
         Assert.False(File.Exists(dir["mask2.png"]));
     }
 
+    /// <summary>A checkpoint of an untrained SimpleUNet whose masks hold both classes on these images.</summary>
+    private static void SaveModelPredictingBothClasses(string path, IReadOnlyList<string> images)
+    {
+        var spec = new ModelSpec(ModelZoo.SimpleUnet, ImageSize: 32);
+        for (int seed = 1; ; seed++)
+        {
+            using var scope = NewDisposeScope();
+            manual_seed(seed);
+            var candidate = ModelZoo.Create(spec);
+            var masks = images.Select(i => PetSeg.Inference.Predictor.Predict(candidate, i, 32).Mask).ToList();
+            if (!masks.All(m => m.Contains((byte)0) && m.Contains((byte)1))) { Assert.True(seed < 400, "no seed predicts both classes"); continue; }
+            TrainingCheckpoint.Save(path, candidate, null, new CheckpointInfo(spec, 3, "test", 0, [0.5]));
+            return;
+        }
+    }
+
+    private static byte[] MaskPixels(string path)
+    {
+        using var mask = Image.Load<L8>(path);
+        var bytes = new byte[mask.Width * mask.Height];
+        mask.CopyPixelDataTo(bytes);
+        return bytes;
+    }
+
+    [Fact]
+    public void A_folder_is_segmented_in_batches_into_a_folder_and_an_unreadable_image_is_named_while_the_others_are_written()
+    {
+        using var dir = new TempDir();
+        Directory.CreateDirectory(dir["photos"]);
+        var sizes = new[] { ("a.jpg", 50, 37), ("b.png", 29, 41), ("c.jpeg", 64, 20) };
+        foreach (var (name, w, h) in sizes)
+        {
+            using var img = new Image<Rgb24>(w, h);
+            for (int y = 0; y < h; y++) for (int x = 0; x < w; x++) img[x, y] = new Rgb24((byte)(x * 5 + name[0]), (byte)(y * 6), (byte)(90 + x * y % 50));
+            img.Save(dir[$"photos/{name}"]);
+        }
+        File.WriteAllText(dir["photos/notes.txt"], "not an image: not a candidate either");
+        var images = sizes.Select(s => dir[$"photos/{s.Item1}"]).ToList();
+        SaveModelPredictingBothClasses(dir["model.ckpt"], images);
+        File.WriteAllBytes(dir["photos/broken.jpg"], [0xFF, 0xD8, 0xFF, 0xE0, 1, 2, 3]); // a JPEG's first bytes, then nothing
+
+        // Batches of 2 over 4 candidates: the broken one is in the first batch with a readable one.
+        var (exit, output) = CliProcess.Run("predict", dir["photos"], "--checkpoint", dir["model.ckpt"], "--batch", "2", "--out", dir["masks"], "--overlay", dir["overlays"]);
+        Assert.Equal(1, exit);
+        Assert.Contains($"error: {dir["photos/broken.jpg"]}:", output);
+        Assert.Contains("predict: 3 of 4 images", output);
+        Assert.Contains("1 of 4 image(s) could not be read (named above); the others' masks were written", output);
+        Assert.DoesNotContain("NNPACK", output); // single images at 32² asked libtorch for NNPACK at every convolution: thousands of warnings on Zen 5
+        Assert.DoesNotContain("   at ", output);
+        Assert.Equal(["a.png", "b.png", "c.png"], Directory.GetFiles(dir["masks"]).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        Assert.Equal(3, Directory.GetFiles(dir["overlays"]).Length);
+
+        // Each mask is the image's own, at its size, as one image through the library predicts it.
+        var (model, info) = TrainingCheckpoint.LoadModel(dir["model.ckpt"]);
+        using (model)
+            foreach (var (name, w, h) in sizes)
+            {
+                var written = MaskPixels(dir[$"masks/{Path.GetFileNameWithoutExtension(name)}.png"]);
+                Assert.Equal(w * h, written.Length);
+                var expected = PetSeg.Inference.Predictor.Predict(model, dir[$"photos/{name}"], info.Model.ImageSize).Mask.Select(v => (byte)(v == 1 ? 255 : 0)).ToArray();
+                // Batched and single forwards may take other kernels: a pixel at a near-tie may flip, no more.
+                Assert.True(expected.Zip(written).Count(p => p.First != p.Second) <= 0.001 * written.Length + 1, $"{name}: the batched mask differs from the single image's");
+                using var overlay = Image.Load<Rgb24>(dir[$"overlays/{Path.GetFileNameWithoutExtension(name)}.png"]);
+                Assert.Equal((w, h), (overlay.Width, overlay.Height));
+            }
+
+        // What would overwrite an input, or mix masks and overlays, is refused before anything is computed.
+        (exit, output) = CliProcess.Run("predict", dir["photos"], "--checkpoint", dir["model.ckpt"], "--out", dir["photos"]);
+        Assert.Equal(1, exit);
+        Assert.Contains("output would replace the image", output);
+        (exit, output) = CliProcess.Run("predict", dir["photos"], "--checkpoint", dir["model.ckpt"], "--out", dir["m"], "--overlay", dir["m"]);
+        Assert.Equal(1, exit);
+        Assert.Contains("need folders of their own", output);
+        Assert.False(Directory.Exists(dir["m"]));
+        (exit, output) = CliProcess.Run("predict", dir["photos/a.jpg"], dir["elsewhere/a.png"], "--checkpoint", dir["model.ckpt"]);
+        Assert.Equal(1, exit);
+        Assert.Contains($"{dir["elsewhere/a.png"]}: no such file or folder", output);
+    }
+
+    [Fact]
+    public void An_experiment_is_named_instead_of_a_checkpoint_and_the_model_options_are_checked()
+    {
+        using var dir = new TempDir();
+        File.WriteAllText(dir["pipeline.yaml"], TinyPipeline.Yaml);
+        var image = dir["out/data/synthetic-pet/images"];
+        var (exit, output) = CliProcess.Run("predict", "--experiment", "tiny", "--config", dir["pipeline.yaml"], "--image", dir["pipeline.yaml"]);
+        Assert.Equal(1, exit);
+        Assert.Contains("train-tiny has no result for the current pipeline.yaml; run it first (petseg run train-tiny)", output);
+
+        (exit, output) = CliProcess.Run("run", "train-tiny", "--config", dir["pipeline.yaml"]);
+        Assert.True(exit == 0, output);
+        var first = Directory.GetFiles(image, "*.jpg").Order(StringComparer.Ordinal).First();
+        (exit, output) = CliProcess.Run("predict", first, "--experiment", "tiny", "--config", dir["pipeline.yaml"], "--out", dir["mask.png"]);
+        Assert.True(exit == 0, output);
+        Assert.Contains("simple-unet at 32², epoch 1, on cpu", output);
+        var entry = PetSeg.Workflow.Store.PipelineLock.Read(dir["pipeline.lock"]).Stages["train-tiny"];
+        var hex = entry.Key[(entry.Key.IndexOf(':') + 1)..];
+        var (model, info) = TrainingCheckpoint.LoadModel(dir[$"out/store/objects/{hex[..2]}/{hex}"]); // the entry folder, as --checkpoint takes it
+        using (model)
+        {
+            var expected = PetSeg.Inference.Predictor.Predict(model, first, info.Model.ImageSize).Mask.Select(v => (byte)(v == 1 ? 255 : 0)).ToArray();
+            Assert.Equal(expected, MaskPixels(dir["mask.png"])); // the experiment's published weights, one image: exactly the library's mask
+        }
+
+        (exit, output) = CliProcess.Run("predict", first, "--experiment", "tny", "--config", dir["pipeline.yaml"]);
+        Assert.Equal(1, exit);
+        Assert.Contains("no experiment 'tny'", output);
+        Assert.Contains("did you mean 'tiny'?", output);
+        foreach (var args in new[] { new[] { "predict", first }, ["predict", first, "--experiment", "tiny", "--checkpoint", dir["x.ckpt"]], ["predict", "--experiment", "tiny"] })
+        {
+            (exit, output) = CliProcess.Run(args);
+            Assert.Equal(2, exit);
+        }
+    }
+
     [Fact]
     public void A_missing_checkpoint_is_one_clear_error_line()
     {
         using var dir = new TempDir();
+        File.WriteAllBytes(dir["x.jpg"], [0xFF, 0xD8, 0xFF]); // the image exists: the checkpoint is what is missing
         var (exit, output) = CliProcess.Run("predict", "--checkpoint", dir["nope.ckpt"], "--image", dir["x.jpg"]);
         Assert.Equal(1, exit);
         Assert.Contains("error: checkpoint", output);

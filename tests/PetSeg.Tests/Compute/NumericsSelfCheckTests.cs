@@ -182,8 +182,21 @@ public sealed class NumericsSelfCheckTests : IDisposable
         using var actual = rand(8);
         Assert.True(expected.equal(actual).all().ToBoolean());
         Assert.Equal(threads, get_num_threads());
-        Assert.True(AtenContext.NnpackEnabled); // switched off while checking (its warnings), on again after
+    }
 
+    [Fact]
+    public void Nnpack_is_off_once_the_backend_has_settled_in_every_mode_and_on_again_after_a_reset()
+    {
+        // No self-check case exercises NNPACK, so it never computes (and never warns at small inference convolutions).
+        foreach (var mode in new[] { NumericsMode.Auto, NumericsMode.Off })
+        {
+            ComputeBackend.Reset(mode);
+            Assert.True(AtenContext.NnpackEnabled); // libtorch as shipped
+            ComputeBackend.EnsureChecked();
+            Assert.False(AtenContext.NnpackEnabled);
+        }
+        ComputeBackend.Reset();
+        Assert.True(AtenContext.NnpackEnabled);
     }
 
     [Fact]

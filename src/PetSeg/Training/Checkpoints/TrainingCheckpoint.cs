@@ -68,7 +68,7 @@ public static class TrainingCheckpoint
         if (Directory.Exists(fileOrFolder))
             return NamesInFolder.Select(n => Path.Combine(fileOrFolder, n)).FirstOrDefault(File.Exists)
                 ?? throw new FileNotFoundException($"checkpoint folder {fileOrFolder} holds none of {string.Join(", ", NamesInFolder)}. " +
-                    "Pass a store entry (artifacts/store/<key>, see pipeline.lock), a run folder, or the file itself.", fileOrFolder);
+                    "Pass a store entry folder (artifacts/store/objects/<ab>/<key>), a run folder, or the file itself; `petseg predict --experiment NAME` finds an experiment's own.", fileOrFolder);
         throw new FileNotFoundException($"checkpoint {fileOrFolder} does not exist", fileOrFolder);
     }
 
