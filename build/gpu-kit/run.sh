@@ -3,7 +3,7 @@
 #   run(command: "bash build/gpu-kit/run.sh", carry: ["gpu-kit"], timeout_s: 540)
 # petseg doctor; the accelerator tests (xunit's console runner); bench train-step --device cuda for the four models at
 # batch 16 and 64, fp32/TF32 and bf16; bench lab (the real lab projected); the same models in PyTorch on the same GPU;
-# the smoke DAG on cuda and on the CPU, and their reports compared.
+# the smoke DAG on cuda and on the CPU, and their reports compared; predict of one model on both, masks compared.
 # Everything goes to $OUT/gpu.log (and the two reports, and the accelerator tests' xunit XML with each test's output).
 # DEVICE=cpu SIZE=64 STEPS=1 runs the same script, quickly, on a machine without a GPU (PETSEG_LIBTORCH=<a libtorch lib
 # folder> where there is no python3 with torch).
@@ -72,6 +72,17 @@ step() { echo; echo "== $* ($(date +%T))"; }
     (cd "$tmp/smoke-$d" && timeout 600 petseg run report --profile smoke --numerics "$([ "$d" = cpu ] && echo auto || echo "$numerics")" --device "$d" 2>&1 | grep -vE "^\s*$" | tail -5)
     cp "$tmp/smoke-$d/artifacts/report/report.md" "$OUT/smoke-report-$d.md" 2>/dev/null
   done
+  # The same weights (the CPU run's unet-base) through predict's batched path on each device, masks compared file by file.
+  for d in "$DEVICE" cpu; do
+    step "predict on $d (the CPU run's unet-base, its synthetic images, batch 16)"
+    (cd "$tmp/smoke-cpu" && timeout 120 petseg predict artifacts/data/synthetic-pet/images --experiment unet-base --profile smoke \
+       --numerics "$([ "$d" = cpu ] && echo auto || echo "$numerics")" --device "$d" --out "$tmp/masks-$d" 2>&1 | tail -2)
+  done
+  if [ -d "$tmp/masks-cpu" ] && [ -d "$tmp/masks-$DEVICE" ]; then
+    same=0; all=0
+    for m in "$tmp/masks-cpu"/*.png; do all=$((all + 1)); cmp -s "$m" "$tmp/masks-$DEVICE/$(basename "$m")" && same=$((same + 1)); done
+    echo "predict masks identical on $DEVICE and cpu: $same of $all"
+  fi
   step "report tables, $DEVICE vs cpu (diff of the metric rows)"
   if [ -f "$OUT/smoke-report-$DEVICE.md" ] && [ -f "$OUT/smoke-report-cpu.md" ]; then
     diff <(grep '^|' "$OUT/smoke-report-$DEVICE.md") <(grep '^|' "$OUT/smoke-report-cpu.md") && echo "identical tables"
