@@ -5,7 +5,6 @@ using PetSeg.Compute;
 using PetSeg.Core;
 using PetSeg.Inference;
 using PetSeg.Lab;
-using PetSeg.Training.Checkpoints;
 using Spectre.Console;
 using Spectre.Console.Cli;
 using TorchSharp;
@@ -23,8 +22,10 @@ public sealed class PredictCommand : GuardedCommand<PredictCommand.Settings>
         public string[] Image { get; init; } = [];
         [CommandOption("--experiment <NAME>")][Description("Use this experiment's trained weights (an id under 'experiments:'; its train stage must be published for the current pipeline.yaml and profile).")]
         public string? Experiment { get; init; }
-        [CommandOption("--checkpoint <PATH>")][Description("Or a checkpoint file, a store entry folder (artifacts/store/objects/<ab>/<key>) holding model.safetensors, or a run folder holding last.ckpt.")]
+        [CommandOption("--checkpoint <PATH>")][Description("Or a checkpoint file, a store entry folder (artifacts/store/objects/<ab>/<key>) holding model.safetensors, or a run folder holding last.ckpt; or plain PyTorch weights (a state_dict in a .pth or .safetensors file, e.g. the lab's models trained in Python) with --model.")]
         public string? Checkpoint { get; init; }
+        [CommandOption("--model <ARCH>")][Description("With plain PyTorch weights: their architecture (unet-resnet34, segformer-mit_b0, simple-unet, simple-vit); --size is then the size they were trained at (default 224).")]
+        public string? Model { get; init; }
         [CommandOption("--out <PATH>")][Description("Mask PNG to write for one image (default mask.png); for several, the folder to write <image name>.png into (default masks).")]
         public string? Out { get; init; }
         [CommandOption("--overlay <PATH>")][Description("Optional: the image with the predicted pet tinted red; a file for one image, a folder for several.")]
@@ -39,6 +40,7 @@ public sealed class PredictCommand : GuardedCommand<PredictCommand.Settings>
             : Images.Length + Image.Length == 0 ? ValidationResult.Error("name the images to segment (files or folders), e.g. petseg predict --experiment unet-base photos/")
             : Batch < 1 ? ValidationResult.Error($"--batch must be at least 1, not {Batch}")
             : Size is < 1 ? ValidationResult.Error($"--size must be positive, not {Size}")
+            : Model is not null && Checkpoint is null ? ValidationResult.Error("--model names the architecture of plain weights given with --checkpoint; an experiment knows its own")
             : base.Validate();
     }
 
@@ -65,10 +67,10 @@ public sealed class PredictCommand : GuardedCommand<PredictCommand.Settings>
         var device = DeviceChoice.Resolve(compute.Device, System.Console.Error.WriteLine); // a device that cannot be used: one clear error, before loading
         DeviceChoice.Prepare(device, compute.Tf32, compute.Deterministic, System.Console.Error.WriteLine);
 
-        var (model, info) = TrainingCheckpoint.LoadModel(weights);
-        using var _ = model;
+        using var loaded = PredictionModel.Load(weights, s.Model, s.Size);
+        var model = loaded.Model;
         if (device.type != TorchSharp.DeviceType.CPU) model.to(device);
-        int size = s.Size ?? info.Model.ImageSize;
+        int size = s.Size ?? loaded.Spec.ImageSize;
 
         var sink = new ConsoleProgressSink();
         var clock = Stopwatch.StartNew();
@@ -92,7 +94,7 @@ public sealed class PredictCommand : GuardedCommand<PredictCommand.Settings>
                 bar?.Update(++done);
             }
         }
-        var what = $"{info.Model.Architecture} at {size}², epoch {info.Epoch}, on {device}";
+        var what = $"{loaded.Spec.Architecture} at {size}², {loaded.Origin}, on {device}";
         if (images.Count > 1)
             System.Console.WriteLine($"predict: {images.Count - failed.Count} of {images.Count} images in {clock.Elapsed.TotalSeconds:F1} s " +
                 $"({(images.Count - failed.Count) / Math.Max(clock.Elapsed.TotalSeconds, 1e-3):F1} images/s; {what})");

@@ -25,6 +25,15 @@ public sealed class ExportCommandTests
         Assert.True(exit == 0, log);
         (exit, log) = CliProcess.Run("export", "tiny", "--out", dir["tiny.pth"], "--format", "pth", "--config", dir["pipeline.yaml"]);
         Assert.True(exit == 0, log);
+        // The safetensors export says what model it is (header metadata, which PyTorch's load_file ignores): a colleague
+        // given only the file predicts with it as it is; the .pth needs the architecture named.
+        var image = Directory.GetFiles(dir["out/data/synthetic-pet/images"], "*.jpg").Order(StringComparer.Ordinal).First();
+        (exit, log) = CliProcess.Run("predict", image, "--checkpoint", dir["tiny.safetensors"], "--out", dir["a.png"]);
+        Assert.True(exit == 0, log);
+        Assert.Contains("simple-unet at 32², epoch 1", log);
+        (exit, log) = CliProcess.Run("predict", image, "--checkpoint", dir["tiny.pth"], "--model", "simple-unet", "--size", "32", "--out", dir["b.png"]);
+        Assert.True(exit == 0, log);
+        Assert.Equal(File.ReadAllBytes(dir["a.png"]), File.ReadAllBytes(dir["b.png"]));
 
         using var scope = NewDisposeScope();
         var reference = ModelZoo.Create(new ModelSpec(ModelZoo.SimpleUnet)).state_dict();

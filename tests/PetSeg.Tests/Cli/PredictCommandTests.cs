@@ -193,6 +193,56 @@ public sealed class PredictCommandTests
     }
 
     [Fact]
+    public void Plain_pytorch_weights_predict_with_their_architecture_named_and_without_it_say_what_is_missing()
+    {
+        using var dir = new TempDir();
+        using (var img = new Image<Rgb24>(45, 52))
+        {
+            for (int y = 0; y < 52; y++) for (int x = 0; x < 45; x++) img[x, y] = new Rgb24((byte)(x * 5), (byte)(250 - y * 4), (byte)(x * y % 200));
+            img.SaveAsPng(dir["dog.png"]);
+        }
+        // A state_dict PyTorch wrote (fp16 safetensors), and the same weights as torch.save's zip .pth.
+        var safetensors = SharedFixtures.Path("fixtures/models/simple_unet.weights.safetensors");
+        byte[] expected;
+        using (var scope = NewDisposeScope())
+        {
+            var model = ModelZoo.Create(new ModelSpec(ModelZoo.SimpleUnet, ImageSize: 48));
+            ModelZoo.LoadPyTorchWeights(model, safetensors);
+            PetSeg.Models.Weights.PyTorchCheckpointWriter.SaveZip(dir["simple_unet.pth"], model.state_dict());
+            expected = PetSeg.Inference.Predictor.Predict(model, dir["dog.png"], 48).Mask.Select(v => (byte)(v == 1 ? 255 : 0)).ToArray();
+        }
+        foreach (var (file, kind) in new[] { (safetensors, "safetensors"), (dir["simple_unet.pth"], "zip .pth") })
+        {
+            File.Delete(dir["mask.png"]);
+            var (exit, output) = CliProcess.Run("predict", dir["dog.png"], "--checkpoint", file, "--model", "simple-unet", "--size", "48", "--out", dir["mask.png"]);
+            Assert.True(exit == 0, output);
+            Assert.Contains($"simple-unet at 48², PyTorch weights ({kind})", output);
+            Assert.Equal(expected, MaskPixels(dir["mask.png"]));
+
+            // Without --model the file cannot say what it is: the error says what to add.
+            (exit, output) = CliProcess.Run("predict", dir["dog.png"], "--checkpoint", file, "--out", dir["other.png"]);
+            Assert.Equal(1, exit);
+            Assert.Contains($"holds plain PyTorch weights ({kind}), which do not say what model they are: name it with --model", output);
+            Assert.False(File.Exists(dir["other.png"]));
+        }
+
+        // Another architecture's weights: the strict load names what does not fit, a dozen lines at most per kind.
+        var (wrongExit, wrong) = CliProcess.Run("predict", dir["dog.png"], "--checkpoint", SharedFixtures.Path("fixtures/models/unet_resnet34.weights.safetensors"), "--model", "simple-unet");
+        Assert.Equal(1, wrongExit);
+        Assert.Contains("does not fit SimpleUNet", wrong);
+        Assert.Contains("… and ", wrong);
+        Assert.True(wrong.Split('\n').Length < 60, wrong);
+        // A SimpleViT is built for one size: without --size the mismatch says so.
+        var vit = SharedFixtures.Path("fixtures/models/simple_vit.weights.safetensors");
+        var (vitExit, vitOutput) = CliProcess.Run("predict", dir["dog.png"], "--checkpoint", vit, "--model", "simple-vit", "--out", dir["vit.png"]);
+        Assert.Equal(1, vitExit);
+        Assert.Contains("give that size with --size", vitOutput);
+        (vitExit, vitOutput) = CliProcess.Run("predict", dir["dog.png"], "--checkpoint", vit, "--model", "simple-vit", "--size", "64", "--out", dir["vit.png"]);
+        Assert.True(vitExit == 0, vitOutput);
+        Assert.Equal(45 * 52, MaskPixels(dir["vit.png"]).Length);
+    }
+
+    [Fact]
     public void A_missing_checkpoint_is_one_clear_error_line()
     {
         using var dir = new TempDir();

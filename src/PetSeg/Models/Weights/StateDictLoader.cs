@@ -34,9 +34,9 @@ public static class StateDictLoader
             .Select(p => $"{p.Key}: file has [{string.Join(", ", p.Value.shape)}], model has [{string.Join(", ", target[p.Key].shape)}]")
             .Order(StringComparer.Ordinal).ToList();
         var problems = new List<string>();
-        if (shapes.Count > 0) problems.Add($"{shapes.Count} shape mismatch(es):\n    " + string.Join("\n    ", shapes));
-        if (strict && missing.Count > 0) problems.Add($"{missing.Count} missing key(s) (in the model, not in the file):\n    " + string.Join("\n    ", missing));
-        if (strict && unexpected.Count > 0) problems.Add($"{unexpected.Count} unexpected key(s) (in the file, not in the model):\n    " + string.Join("\n    ", unexpected));
+        if (shapes.Count > 0) problems.Add($"{shapes.Count} shape mismatch(es):" + Listed(shapes));
+        if (strict && missing.Count > 0) problems.Add($"{missing.Count} missing key(s) (in the model, not in the file):" + Listed(missing));
+        if (strict && unexpected.Count > 0) problems.Add($"{unexpected.Count} unexpected key(s) (in the file, not in the model):" + Listed(unexpected));
         if (problems.Count > 0)
             throw new WeightsMismatchException($"{source} does not fit {module.GetName()}:\n  " + string.Join("\n  ", problems));
 
@@ -48,4 +48,11 @@ public static class StateDictLoader
                 t.copy_(v.to(t.dtype));
             }
     }
+
+    /// <summary>
+    /// The first dozen of a list, one per line: a file for another architecture misses hundreds of keys, and the first
+    /// few say what happened as well as all of them.
+    /// </summary>
+    private static string Listed(IReadOnlyList<string> items, int most = 12) =>
+        "\n    " + string.Join("\n    ", items.Take(most)) + (items.Count > most ? $"\n    … and {items.Count - most} more" : "");
 }
