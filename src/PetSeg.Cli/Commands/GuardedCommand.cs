@@ -4,7 +4,7 @@ using Spectre.Console.Cli;
 namespace PetSeg.Cli.Commands;
 
 /// <summary>
-/// Turns the library's expected failures (<see cref="PetSegException"/>, unreadable files, TorchSharp's native library
+/// Turns the library's expected failures (<see cref="PetSegException"/>, files that cannot be read or written, TorchSharp's native library
 /// not loading on this system) into one clear message and exit code 1 (no stack trace).
 /// </summary>
 public abstract class GuardedCommand<TSettings> : AsyncCommand<TSettings> where TSettings : CommandSettings
@@ -28,7 +28,7 @@ public abstract class GuardedCommand<TSettings> : AsyncCommand<TSettings> where 
             if (UsesTorch) PetSeg.Compute.TorchNativeLibrary.EnsureLoadable();
             return await RunAsync(settings, cts.Token);
         }
-        catch (Exception e) when (e is PetSegException or FileNotFoundException or InvalidDataException)
+        catch (Exception e) when (e is PetSegException or IOException or UnauthorizedAccessException or InvalidDataException) // IOException: a full disk, a read-only folder
         {
             System.Console.Error.WriteLine($"error: {e.Message}");
             return 1;

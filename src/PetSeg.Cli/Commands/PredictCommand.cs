@@ -123,6 +123,9 @@ public sealed class PredictCommand : GuardedCommand<PredictCommand.Settings>
                 return new OutputPlan([mask], s.Overlay is null ? null : [s.Overlay]);
             }
             var folder = s.Out ?? "masks";
+            foreach (var (option, path) in new[] { ("--out", folder), ("--overlay", s.Overlay) })
+                if (path is not null && File.Exists(Path.TrimEndingDirectorySeparator(path)))
+                    throw new PetSegException($"{option} {path} is a file; several images are written into a folder (<image name>.png each)");
             if (s.Overlay is not null && Same(folder, s.Overlay)) throw new PetSegException($"--out and --overlay both name the folder {folder}: masks and overlays need folders of their own");
             var plan = new OutputPlan(MaskPaths.InFolder(images, folder, "--out"), s.Overlay is null ? null : MaskPaths.InFolder(images, s.Overlay, "--overlay"));
             Directory.CreateDirectory(folder);

@@ -13,10 +13,10 @@ public static class AtomicFile
     /// </summary>
     public static void Write(string path, Action<FileStream> write, bool durable = true)
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
         var tmp = TempPathFor(path);
         try
         {
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
             using (var fs = new FileStream(tmp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
             {
                 write(fs);
@@ -24,12 +24,25 @@ public static class AtomicFile
             }
             File.Move(tmp, path, overwrite: true);
         }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            TryDelete(tmp);
+            throw new IOException($"cannot write {path}: {Reason(e, tmp)}", e);
+        }
         catch
         {
             TryDelete(tmp);
             throw;
         }
     }
+
+    /// <summary>Why a write failed, in terms of the file the caller named: .NET's messages name the temp file.</summary>
+    private static string Reason(Exception e, string tmp) => e switch
+    {
+        UnauthorizedAccessException => "permission denied",
+        DirectoryNotFoundException or FileNotFoundException => "this file system does not let a file be created there",
+        _ => e.Message.Replace(tmp, "its temporary file", StringComparison.Ordinal),
+    };
 
     public static void WriteAllText(string path, string text, bool durable = true) =>
         Write(path, fs => { var bytes = System.Text.Encoding.UTF8.GetBytes(text); fs.Write(bytes); }, durable);

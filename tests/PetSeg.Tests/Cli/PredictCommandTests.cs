@@ -151,6 +151,10 @@ public sealed class PredictCommandTests
         Assert.Equal(1, exit);
         Assert.Contains("need folders of their own", output);
         Assert.False(Directory.Exists(dir["m"]));
+        (exit, output) = CliProcess.Run("predict", dir["photos"], "--checkpoint", dir["model.ckpt"], "--out", dir["model.ckpt"] + "/");
+        Assert.Equal(1, exit);
+        Assert.Contains("is a file; several images are written into a folder", output);
+        Assert.DoesNotContain("   at ", output);
         (exit, output) = CliProcess.Run("predict", dir["photos/a.jpg"], dir["elsewhere/a.png"], "--checkpoint", dir["model.ckpt"]);
         Assert.Equal(1, exit);
         Assert.Contains($"{dir["elsewhere/a.png"]}: no such file or folder", output);
