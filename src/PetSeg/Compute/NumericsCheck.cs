@@ -39,6 +39,10 @@ public static class NumericsCheck
         new("conv3x3 8→4", [2, 8, 16, 16], [4, 8, 3, 3], Conv(), Fp32Only: true),
         new("conv3x3 16→16 (Unet last block)", [2, 16, 16, 16], [16, 16, 3, 3], Conv()),
         new("conv3x3 32→32", [2, 32, 16, 16], [32, 32, 3, 3], Conv()),
+        // One image's deep feature map (predict, a last batch of one): libtorch gives a 3×3 convolution to oneDNN only
+        // for batches above one or inputs above 20,480 elements, so this one computes with ATen's own kernel, which no
+        // other case reaches.
+        new("conv3x3 64→64, one 4×4 image", [1, 64, 4, 4], [64, 64, 3, 3], Conv()),
         new("conv3x3 stride 2 32→64", [2, 32, 16, 16], [64, 32, 3, 3], Conv(stride: 2)),
         new("conv1x1 32→2 (SimpleUNet head)", [2, 32, 16, 16], [2, 32, 1, 1], Conv(padding: 0)),
         new("conv1x1 256→2 (Segformer head)", [2, 256, 8, 8], [2, 256, 1, 1], Conv(padding: 0)),
