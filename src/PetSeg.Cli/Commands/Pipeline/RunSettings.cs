@@ -17,6 +17,34 @@ public sealed class RunSettings : PipelineSettings
     [Description("Rerun TARGET even when its result is in the store.")]
     public bool Force { get; init; }
 
+    [CommandOption("-j|--jobs <N>")]
+    [Description("Run up to N stages at once, each in a process of its own, as soon as what it needs is done (default 1: one after another in this process). With --devices, one stage per device at a time.")]
+    public int? Jobs { get; init; }
+
+    [CommandOption("--devices <LIST>")]
+    [Description("Devices to spread the stages that compute over, comma-separated (e.g. cuda:0,cuda:1): each takes one for as long as it runs. Implies --jobs with their number.")]
+    public string? Devices { get; init; }
+
+    /// <summary>The device pool --devices names (empty without it).</summary>
+    public IReadOnlyList<string> DevicePool =>
+        Devices is null ? [] : [.. Devices.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)];
+
+    /// <summary>How many stages run at once: --jobs, else one per device of --devices, else 1.</summary>
+    public int Parallelism => Jobs ?? (DevicePool.Count > 0 ? DevicePool.Count : 1);
+
+    public override Spectre.Console.ValidationResult Validate()
+    {
+        string? error =
+            Jobs is < 1 ? $"--jobs must be at least 1, not {Jobs}"
+            : Devices is not null && DevicePool.Count == 0 ? "--devices needs at least one device, e.g. cuda:0,cuda:1"
+            : DevicePool.Select(d => d == "auto" ? "--devices takes devices (cpu, cuda, cuda:N), not auto" : PetSeg.Compute.DeviceChoice.Invalid("--devices", d)).FirstOrDefault(e => e is not null)
+              ?? (DevicePool.Distinct().Count() < DevicePool.Count ? "--devices names a device twice" : null)
+            ?? (DevicePool.Count == 1 ? $"--devices spreads stages over several devices; for one, --device {DevicePool[0]}" : null)
+            ?? (Devices is not null && Device is not null ? "--device and --devices both say where to compute: give one" : null)
+            ?? (Parallelism > 1 && (Exclusive || Force) ? "--jobs runs the stale stages of a target; --exclusive and --force run one stage in this process (leave out --jobs)" : null);
+        return error is null ? base.Validate() : Spectre.Console.ValidationResult.Error(error);
+    }
+
     [CommandOption("--push")]
     [Description("Upload every result this run computes to the remote (also: push: true on the remote in pipeline.yaml).")]
     public bool Push { get; init; }

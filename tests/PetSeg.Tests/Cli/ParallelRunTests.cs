@@ -1,0 +1,57 @@
+using PetSeg.Compute;
+using PetSeg.Tests.Support;
+using PetSeg.Workflow.Store;
+
+namespace PetSeg.Tests.Cli;
+
+/// <summary>
+/// `petseg run --jobs N`: the stale stages as child processes, several at once, each as soon as what it needs is done;
+/// the results are those of a sequential run, byte for byte. A failed stage stops new starts, and what needed it is
+/// reported not run.
+/// </summary>
+[Trait("Category", "Slow")]
+public sealed class ParallelRunTests
+{
+    [Fact]
+    public void Stages_run_side_by_side_with_the_results_of_a_sequential_run_and_a_failure_stops_what_needs_it()
+    {
+        using var dir = new TempDir();
+        File.WriteAllText(dir["pipeline.yaml"], TinyPipeline.Yaml);
+        var cfg = new[] { "--config", dir["pipeline.yaml"] };
+        var (exit, log) = CliProcess.Run(["run", "report", "--jobs", "2", .. cfg]);
+        Assert.True(exit == 0, log);
+        Assert.Contains("report: 8 stage(s) to run, up to 2 at once", log);
+        Assert.Contains("(2 running)", log); // download and weights need nothing: both start at once
+        Assert.Contains("[train-tiny] train-tiny: running (key", log); // each child's lines under its stage's name
+        Assert.Contains("report: 8 stage(s), 8 in parallel jobs, 0 ran, 0 pulled, 0 cache hit(s)", log);
+        Assert.True(File.Exists(dir["out/report/report.md"]), log); // the view the final pass refreshes
+        var parallel = PipelineLock.Read(dir["pipeline.lock"]).Stages;
+        Assert.Equal(8, parallel.Count);
+
+        // The same trained weights as one process computing the same stages one after another.
+        using var other = new TempDir();
+        File.WriteAllText(other["pipeline.yaml"], TinyPipeline.Yaml);
+        (exit, log) = CliProcess.Run("run", "train-tiny", "--config", other["pipeline.yaml"]);
+        Assert.True(exit == 0, log);
+        var sequential = PipelineLock.Read(other["pipeline.lock"]).Stages["train-tiny"];
+        Assert.Equal(sequential.Key, parallel["train-tiny"].Key);
+        Assert.Equal(sequential.Outputs["model.safetensors"], parallel["train-tiny"].Outputs["model.safetensors"]);
+
+        // A stage that fails (kernels that fail a strict self-check): its dependents are not started, and it says so.
+        File.WriteAllText(dir["pipeline.yaml"], TinyPipeline.Yaml.Replace("tiny: { model: simple-unet, lr: 0.001 }", "tiny: { model: simple-unet, lr: 0.002 }"));
+        (exit, log) = CliProcess.RunWith(new Dictionary<string, string> { [InjectedFaults.Variable] = "everywhere" },
+            ["run", "report", "--jobs", "2", "--numerics", "strict", .. cfg]);
+        Assert.Equal(1, exit);
+        Assert.Contains("[train-tiny] error: numerics self-check failed", log);
+        Assert.Contains("error: report: train-tiny failed (their output is above, under their names); not run: evaluate-tiny, report", log);
+        Assert.DoesNotContain("evaluate-tiny: started", log);
+        Assert.Equal(parallel["report"].Key, PipelineLock.Read(dir["pipeline.lock"]).Stages["report"].Key); // nothing new published
+
+        // What cannot be run in parallel is a usage error, before anything starts.
+        foreach (var args in new[] { new[] { "--jobs", "0" }, ["--jobs", "2", "--exclusive"], ["--devices", "cuda:0", "--device", "cpu"], ["--devices", "auto"], ["--devices", "cpu,cpu"], ["--devices", "cpu"] })
+        {
+            (exit, log) = CliProcess.Run(["run", "report", .. args, .. cfg]);
+            Assert.True(exit == 2, string.Join(' ', args) + ": " + log);
+        }
+    }
+}
