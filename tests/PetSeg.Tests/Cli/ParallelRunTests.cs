@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using PetSeg.Compute;
 using PetSeg.Tests.Support;
 using PetSeg.Workflow.Store;
@@ -53,5 +54,37 @@ public sealed class ParallelRunTests
             (exit, log) = CliProcess.Run(["run", "report", .. args, .. cfg]);
             Assert.True(exit == 2, string.Join(' ', args) + ": " + log);
         }
+    }
+
+    [Fact]
+    public void Ctrl_c_stops_the_children_and_leaves_neither_processes_nor_work_folders()
+    {
+        using var dir = new TempDir();
+        // Long enough a training to be killed in the middle of it: after its first epoch, with its work folder in use.
+        File.WriteAllText(dir["pipeline.yaml"], TinyPipeline.Yaml.Replace("training: { epochs: 1,", "training: { epochs: 40,"));
+        using var run = Process.Start(CliProcess.StartInfo(null, "run", "report", "--jobs", "2", "--config", dir["pipeline.yaml"]))!;
+        var lines = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        var training = new ManualResetEventSlim();
+        run.OutputDataReceived += (_, e) => { if (e.Data is { } l) { lines.Enqueue(l); if (l.StartsWith("[train-tiny] epoch 1/40", StringComparison.Ordinal)) training.Set(); } };
+        run.ErrorDataReceived += (_, e) => { if (e.Data is { } l) lines.Enqueue(l); };
+        run.BeginOutputReadLine();
+        run.BeginErrorReadLine();
+        Assert.True(training.Wait(TimeSpan.FromSeconds(120)), string.Join('\n', lines));
+
+        using (var kill = Process.Start("kill", ["-INT", run.Id.ToString()])) kill.WaitForExit(); // what Ctrl-C sends
+        Assert.True(run.WaitForExit(30_000), "still running 30 s after Ctrl-C");
+        run.WaitForExit(); // the output, read to its end
+        var log = string.Join('\n', lines);
+        Assert.True(run.ExitCode == 130, log);
+        Assert.Contains("cancelled; completed outputs are kept", log);
+        // No child lives on (each runs with this workspace's pipeline.yaml on its command line), none left a work folder.
+        using (var pgrep = Process.Start(new ProcessStartInfo("pgrep", ["-f", dir["pipeline.yaml"]]) { RedirectStandardOutput = true })!)
+        {
+            var alive = pgrep.StandardOutput.ReadToEnd();
+            pgrep.WaitForExit();
+            Assert.True(alive.Trim().Length == 0, $"still running: {alive}\n{log}");
+        }
+        Assert.Empty(Directory.Exists(dir["out/store/tmp"]) ? Directory.GetFileSystemEntries(dir["out/store/tmp"]) : []);
+        Assert.False(PipelineLock.Read(dir["pipeline.lock"]).Stages.ContainsKey("report"));
     }
 }

@@ -70,6 +70,7 @@ public sealed class ParallelRun(PipelineRunner runner, int jobs, IReadOnlyList<s
         catch (OperationCanceledException)
         {
             foreach (var c in running) Kill(c.Process);
+            runner.RemoveLeftovers(); // the killed children's work folders and temp files
             throw;
         }
         return new Outcome(done, failed, [.. pending.Select(s => s.Id)]);

@@ -74,6 +74,9 @@ public sealed class PipelineRunner
     /// <summary>Downloads the results the lock file names for <paramref name="targets"/> (default: all) that the local store lacks.</summary>
     public IReadOnlyList<(string Stage, string Outcome)> Pull(IReadOnlyList<string> targets, CancellationToken ct = default) => new Sharing(_bench).Pull(targets, ct);
 
+    /// <summary>Removes what killed runs left (work folders, temp files of dead processes); a live run's are kept.</summary>
+    public void RemoveLeftovers() => _bench.RemoveLeftovers();
+
     public (int Entries, long Bytes) CollectGarbage(bool dryRun = false) => Maintenance().CollectGarbage(dryRun);
 
     public IReadOnlyList<string> Verify() => Maintenance().Verify();
