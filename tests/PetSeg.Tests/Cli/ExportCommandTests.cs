@@ -34,6 +34,11 @@ public sealed class ExportCommandTests
         (exit, log) = CliProcess.Run("predict", image, "--checkpoint", dir["tiny.pth"], "--model", "simple-unet", "--size", "32", "--out", dir["b.png"]);
         Assert.True(exit == 0, log);
         Assert.Equal(File.ReadAllBytes(dir["a.png"]), File.ReadAllBytes(dir["b.png"]));
+        // And by the experiment's name, from the store: the same weights, the same mask.
+        (exit, log) = CliProcess.Run("predict", image, "--experiment", "tiny", "--config", dir["pipeline.yaml"], "--out", dir["c.png"]);
+        Assert.True(exit == 0, log);
+        Assert.Contains("simple-unet at 32², epoch 1, on cpu", log);
+        Assert.Equal(File.ReadAllBytes(dir["a.png"]), File.ReadAllBytes(dir["c.png"]));
 
         using var scope = NewDisposeScope();
         var reference = ModelZoo.Create(new ModelSpec(ModelZoo.SimpleUnet)).state_dict();
