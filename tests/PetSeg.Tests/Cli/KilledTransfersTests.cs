@@ -14,7 +14,7 @@ namespace PetSeg.Tests.Cli;
 /// only ever visible with every object it names, intact; the local store never holds an entry that fails its
 /// digests; and the next push/pull completes.
 /// </summary>
-[Collection(TorchGlobalState.Name)]
+// Outside the torch collection: everything computes in petseg processes, so it runs beside other tests.
 public sealed class KilledTransfersTests : IDisposable
 {
     private readonly TempDir _dir = new();

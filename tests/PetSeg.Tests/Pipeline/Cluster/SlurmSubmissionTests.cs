@@ -12,7 +12,7 @@ namespace PetSeg.Tests.Pipeline.Cluster;
 /// three stages; a failing stage ends non-zero, cancels its dependents and publishes nothing; racing submissions
 /// compute a stage once.
 /// </summary>
-[Collection(TorchGlobalState.Name)]
+// Outside the torch collection: everything computes in petseg processes, so it runs beside other tests.
 [Trait("Category", "Slow")]
 public sealed class SlurmSubmissionTests : IClassFixture<SlurmCluster>, IDisposable
 {

@@ -8,7 +8,7 @@ namespace PetSeg.Tests.Pipeline.Comparison;
 /// `exp show`, `metrics diff` and `params diff` on a real git repository with two commits of pipeline.lock: the
 /// metrics live in the lock, so any revision can be compared from git alone.
 /// </summary>
-[Collection(TorchGlobalState.Name)]
+// Outside the torch collection: everything computes in petseg processes, so it runs beside other tests.
 public sealed class CompareCommandsTests : IDisposable
 {
     private readonly TempDir _dir = new();
