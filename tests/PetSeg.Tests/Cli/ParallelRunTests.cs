@@ -61,12 +61,13 @@ public sealed class ParallelRunTests
     public void Ctrl_c_stops_the_children_and_leaves_neither_processes_nor_work_folders()
     {
         using var dir = new TempDir();
-        // Long enough a training to be killed in the middle of it: after its first epoch, with its work folder in use.
-        File.WriteAllText(dir["pipeline.yaml"], TinyPipeline.Yaml.Replace("training: { epochs: 1,", "training: { epochs: 40,"));
+        // Long enough a training (0.06 s an epoch here) to be killed in the middle of it however late the kill lands after
+        // its first epoch, with its work folder in use.
+        File.WriteAllText(dir["pipeline.yaml"], TinyPipeline.Yaml.Replace("training: { epochs: 1,", "training: { epochs: 400,"));
         using var run = Process.Start(CliProcess.StartInfo(null, "run", "report", "--jobs", "2", "--config", dir["pipeline.yaml"]))!;
         var lines = new System.Collections.Concurrent.ConcurrentQueue<string>();
         var training = new ManualResetEventSlim();
-        run.OutputDataReceived += (_, e) => { if (e.Data is { } l) { lines.Enqueue(l); if (l.StartsWith("[train-tiny] epoch 1/40", StringComparison.Ordinal)) training.Set(); } };
+        run.OutputDataReceived += (_, e) => { if (e.Data is { } l) { lines.Enqueue(l); if (l.StartsWith("[train-tiny] epoch 1/400", StringComparison.Ordinal)) training.Set(); } };
         run.ErrorDataReceived += (_, e) => { if (e.Data is { } l) lines.Enqueue(l); };
         run.BeginOutputReadLine();
         run.BeginErrorReadLine();
