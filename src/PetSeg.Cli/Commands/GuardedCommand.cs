@@ -21,8 +21,20 @@ public abstract class GuardedCommand<TSettings> : AsyncCommand<TSettings> where 
     public sealed override async Task<int> ExecuteAsync(CommandContext context, TSettings settings, CancellationToken cancellationToken)
     {
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cts.Cancel(); System.Console.Error.WriteLine("\nstopping: finishing the current step (Ctrl-C again to kill)"); };
+        // The first Ctrl-C (SIGINT) or SIGTERM (kill, scancel, a job's time limit) stops at the end of the current step
+        // and discards partial outputs; a second one kills at once.
+        bool Stop(string how)
+        {
+            if (cts.IsCancellationRequested) return false;
+            System.Console.Error.WriteLine($"\nstopping ({how}): finishing the current step (again to kill)");
+            cts.Cancel();
+            return true;
+        }
+        ConsoleCancelEventHandler onCancel = (_, e) => e.Cancel = Stop("Ctrl-C");
         System.Console.CancelKeyPress += onCancel;
+        bool terminated = false;
+        using var onTerm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM,
+            c => { terminated = true; c.Cancel = Stop("SIGTERM"); });
         try
         {
             if (UsesTorch) PetSeg.Compute.TorchNativeLibrary.EnsureLoadable();
@@ -41,7 +53,7 @@ public abstract class GuardedCommand<TSettings> : AsyncCommand<TSettings> where 
         catch (OperationCanceledException) when (cts.IsCancellationRequested)
         {
             System.Console.Error.WriteLine("cancelled; completed outputs are kept, partial ones were discarded.");
-            return 130;
+            return terminated ? 143 : 130; // the shell's codes for a process ended by SIGTERM and by SIGINT
         }
         finally { System.Console.CancelKeyPress -= onCancel; }
     }

@@ -127,10 +127,8 @@ public sealed class PredictCommand : GuardedCommand<PredictCommand.Settings>
                 if (path is not null && File.Exists(Path.TrimEndingDirectorySeparator(path)))
                     throw new PetSegException($"{option} {path} is a file; several images are written into a folder (<image name>.png each)");
             if (s.Overlay is not null && Same(folder, s.Overlay)) throw new PetSegException($"--out and --overlay both name the folder {folder}: masks and overlays need folders of their own");
-            var plan = new OutputPlan(MaskPaths.InFolder(images, folder, "--out"), s.Overlay is null ? null : MaskPaths.InFolder(images, s.Overlay, "--overlay"));
-            Directory.CreateDirectory(folder);
-            if (s.Overlay is not null) Directory.CreateDirectory(s.Overlay);
-            return plan;
+            // The folders come with the first file written into them: a run that fails before leaves none behind.
+            return new OutputPlan(MaskPaths.InFolder(images, folder, "--out"), s.Overlay is null ? null : MaskPaths.InFolder(images, s.Overlay, "--overlay"));
         }
 
         private static bool IsFolder(string? path) =>
