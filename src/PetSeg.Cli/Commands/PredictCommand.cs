@@ -63,9 +63,7 @@ public sealed class PredictCommand : GuardedCommand<PredictCommand.Settings>
             NumericsModes.TryParse(s.Numerics ?? "auto", out var mode); // checked by Validate
             (weights, compute) = (s.Checkpoint!, new ComputeConfig(mode, s.Device ?? "auto"));
         }
-        ComputeBackend.Configure(compute.Numerics, System.Console.Error.WriteLine);
-        var device = DeviceChoice.Resolve(compute.Device, System.Console.Error.WriteLine); // a device that cannot be used: one clear error, before loading
-        DeviceChoice.Prepare(device, compute.Tf32, compute.Deterministic, System.Console.Error.WriteLine);
+        var device = ComputeBackend.Prepare(compute, compute.Device, System.Console.Error.WriteLine); // before the model loads
 
         using var loaded = PredictionModel.Load(weights, s.Model, s.Size);
         var model = loaded.Model;
@@ -75,7 +73,6 @@ public sealed class PredictCommand : GuardedCommand<PredictCommand.Settings>
         var sink = new ConsoleProgressSink();
         var clock = Stopwatch.StartNew();
         var failed = new List<string>();
-        int done = 0;
         using (var bar = images.Count > 1 ? sink.Bar("predict", images.Count, ProgressUnit.Items) : null)
         {
             foreach (var (result, i) in Predictor.PredictMany(model, images, size, s.Batch, ct).Select((r, i) => (r, i)))
@@ -91,7 +88,7 @@ public sealed class PredictCommand : GuardedCommand<PredictCommand.Settings>
                     if (plan.Overlays is { } overlays) Predictor.SaveOverlay(p, overlays[i]);
                     sink.Info($"{result.Path}: {p.Width}×{p.Height}, {p.PetFraction:P1} pet → {plan.Masks[i]}{(plan.Overlays is { } o ? $", {o[i]}" : "")}");
                 }
-                bar?.Update(++done);
+                bar?.Update(i + 1);
             }
         }
         var what = $"{loaded.Spec.Architecture} at {size}², {loaded.Origin}, on {device}";

@@ -13,7 +13,7 @@ namespace PetSeg.Compute;
 public static class ComputeBackend
 {
     private static readonly object Gate = new();
-    private static bool _checkedFp32, _checkedBf16, _nnpackOff;
+    private static bool _checkedFp32, _checkedBf16;
     private static Action<string>? _warn;
 
     /// <summary>Accelerator checks by device and TF32 setting (e.g. "cuda:0 tf32"), and whether bf16 was part of them.</summary>
@@ -49,14 +49,26 @@ public static class ComputeBackend
         }
     }
 
+    /// <summary>
+    /// Settles what a computation runs on (a stage, a prediction): the numerics mode, the device (one that cannot be
+    /// used is one clear error here, before any work), and on CUDA TF32 and determinism. <paramref name="say"/> takes the
+    /// one-line notes (auto's choice, the one warning).
+    /// </summary>
+    public static Device Prepare(ComputeConfig compute, string deviceSetting, Action<string>? say)
+    {
+        Configure(compute.Numerics, say);
+        var device = DeviceChoice.Resolve(deviceSetting, say);
+        DeviceChoice.Prepare(device, compute.Tf32, compute.Deterministic, say);
+        return device;
+    }
+
     /// <summary>Back to libtorch as shipped, nothing checked (tests).</summary>
     public static void Reset(NumericsMode mode = NumericsMode.Auto)
     {
         lock (Gate)
         {
             if (Path == KernelPath.OneDnnOff) AtenContext.MkldnnEnabled = true;
-            if (_nnpackOff) AtenContext.TrySetNnpack(true);
-            _nnpackOff = false;
+            NnpackSwitch.Restore();
             Path = KernelPath.OneDnn;
             Mode = mode;
             Report = null;
@@ -127,7 +139,7 @@ public static class ComputeBackend
     {
         lock (Gate)
         {
-            NnpackOff();
+            NnpackSwitch.Off(); // before the first computation, checked or not
             if (Mode == NumericsMode.Off) return;
             if (_checkedFp32 && (!bf16 || _checkedBf16)) return;
             bool withBf16 = bf16 || _checkedBf16;
@@ -154,19 +166,6 @@ public static class ComputeBackend
                 _warn?.Invoke($"warning: this CPU's default kernels fail the numerics self-check ({first.DescribeFailures(2)}); " +
                               $"computing with {Path.Name()}, which passes ('petseg doctor' for details).");
         }
-    }
-
-    /// <summary>
-    /// NNPACK never computes here: libtorch takes it only for inference batches of 16 or more that oneDNN does not take
-    /// (the <see cref="KernelPath.OneDnnOff"/> path), which no self-check case exercises; and on a CPU it does not support
-    /// (AMD Zen 5) libtorch tries to start it at every small inference convolution and prints a warning each time
-    /// (2,795 lines for 65 single images). Switched off once, before the first computation, in every numerics mode.
-    /// </summary>
-    private static void NnpackOff()
-    {
-        if (_nnpackOff) return;
-        AtenContext.TrySetNnpack(false);
-        _nnpackOff = true;
     }
 
     private static KernelPath? Next(KernelPath path) => path switch

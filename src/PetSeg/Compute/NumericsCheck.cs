@@ -72,7 +72,7 @@ public static class NumericsCheck
         int threads = get_num_threads();
         using var noGradOff = enable_grad();
         using var generator = new Generator(20261204);
-        var nnpack = QuietNnpack();
+        NnpackSwitch.Off();
         try
         {
             foreach (var c in Cases)
@@ -92,17 +92,9 @@ public static class NumericsCheck
         finally
         {
             set_num_threads(threads);
-            if (nnpack) AtenContext.TrySetNnpack(true);
         }
         return new NumericsReport(ComputeBackend.Path, results, clock.Elapsed);
     }
-
-    /// <summary>
-    /// Switches NNPACK off for the check and says whether it was on. Each float64 reference convolution asks libtorch
-    /// whether NNPACK could take it (it never takes float64, nor the check's batches of 2), and on a CPU NNPACK does
-    /// not support every asking prints a warning: 52 lines per check on AMD Zen 5. Nothing the check computes changes.
-    /// </summary>
-    private static bool QuietNnpack() => AtenContext.NnpackEnabled == true && AtenContext.TrySetNnpack(false);
 
     /// <summary>
     /// Runs every case on an accelerator (<paramref name="device"/>, e.g. cuda:0) against the same float64 reference computed
@@ -116,21 +108,17 @@ public static class NumericsCheck
         var results = new List<NumericsCheckResult>();
         using var noGradOff = enable_grad();
         using var generator = new Generator(20261204);
-        var nnpack = QuietNnpack();
+        NnpackSwitch.Off();
         var (fp32Name, fp32Tolerance) = tf32 ? ("tf32", Tf32Tolerance) : ("fp32", Fp32Tolerance);
-        try
+        foreach (var c in Cases)
         {
-            foreach (var c in Cases)
-            {
-                using var scope = NewDisposeScope();
-                var (x, w, reference) = Reference(c, generator);
-                results.Add(Compare(c, x, w, reference, ScalarType.Float32, device, fp32Name, fp32Tolerance, get_num_threads()) with { Device = device.ToString() });
-                if (bf16 && !c.Fp32Only)
-                    results.Add(Compare(c, x, w, reference, ScalarType.BFloat16, device, "bf16", Bf16Tolerance, get_num_threads()) with { Device = device.ToString() });
-            }
-            if (device.type == DeviceType.CUDA) cuda.synchronize();
+            using var scope = NewDisposeScope();
+            var (x, w, reference) = Reference(c, generator);
+            results.Add(Compare(c, x, w, reference, ScalarType.Float32, device, fp32Name, fp32Tolerance, get_num_threads()) with { Device = device.ToString() });
+            if (bf16 && !c.Fp32Only)
+                results.Add(Compare(c, x, w, reference, ScalarType.BFloat16, device, "bf16", Bf16Tolerance, get_num_threads()) with { Device = device.ToString() });
         }
-        finally { if (nnpack) AtenContext.TrySetNnpack(true); }
+        if (device.type == DeviceType.CUDA) cuda.synchronize();
         return new NumericsReport(ComputeBackend.Path, results, clock.Elapsed) { Accelerator = $"{device} ({AcceleratorKernels(device, tf32)})" };
     }
 

@@ -34,37 +34,35 @@ public static class Predictor
             ct.ThrowIfCancellationRequested();
             var batch = paths.Skip(start).Take(batchSize).ToArray();
             var images = new RawImage?[batch.Length];
-            var resized = new byte[batch.Length][];
+            var resized = new byte[]?[batch.Length];
             var failures = new PetSegException?[batch.Length];
             Parallel.For(0, batch.Length, new ParallelOptions { CancellationToken = ct }, i =>
             {
                 try
                 {
-                    images[i] = ImageLoader.LoadRgb(batch[i]);
-                    resized[i] = Resize.Bilinear(images[i]!.Pixels, images[i]!.Width, images[i]!.Height, 3, size, size);
+                    var image = ImageLoader.LoadRgb(batch[i]);
+                    resized[i] = Resize.Bilinear(image.Pixels, image.Width, image.Height, 3, size, size);
+                    images[i] = image;
                 }
                 catch (PetSegException e) { failures[i] = e; }
                 catch (Exception e) when (e is IOException or UnauthorizedAccessException) { failures[i] = new ImageDecodeException(batch[i], e.Message, e); }
             });
-            var readable = Enumerable.Range(0, batch.Length).Where(i => images[i] is not null).ToList();
-            var classes = Classify(model, readable.Select(i => resized[i]).ToList(), size);
-            var masks = new Dictionary<int, byte[]>();
-            for (int k = 0; k < readable.Count; k++) masks[readable[k]] = classes[k];
+            var classes = new Queue<byte[]>(Classify(model, [.. resized.Where(r => r is not null)], size)); // the readable ones, in order
             for (int i = 0; i < batch.Length; i++)
             {
                 if (images[i] is not { } image) { yield return new PredictedImage(batch[i], null, failures[i]); continue; }
-                var mask = Resize.Nearest(masks[i], size, size, image.Width, image.Height);
+                var mask = Resize.Nearest(classes.Dequeue(), size, size, image.Width, image.Height);
                 yield return new PredictedImage(batch[i], new Prediction(image.Width, image.Height, mask, image), null);
             }
         }
     }
 
     /// <summary>Class indices at the model's size for HWC uint8 images of <paramref name="size"/>², one forward pass.</summary>
-    private static List<byte[]> Classify(nn.Module<Tensor, Tensor> model, List<byte[]> resized, int size)
+    private static List<byte[]> Classify(nn.Module<Tensor, Tensor> model, List<byte[]?> resized, int size)
     {
         if (resized.Count == 0) return [];
         var pixels = new byte[resized.Count * size * size * 3];
-        for (int i = 0; i < resized.Count; i++) resized[i].CopyTo(pixels, i * size * size * 3);
+        for (int i = 0; i < resized.Count; i++) resized[i]!.CopyTo(pixels, i * size * size * 3);
         using var scope = NewDisposeScope();
         var hwc = tensor(pixels, [resized.Count, size, size, 3]);
         var classes = ClassPredictor.PredictClasses(model, hwc.permute(0, 3, 1, 2).contiguous()).cpu().data<byte>().ToArray();

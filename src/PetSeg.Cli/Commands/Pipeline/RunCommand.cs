@@ -41,7 +41,7 @@ public sealed class RunCommand : GuardedCommand<RunSettings>
         var runs = runner.Run(s.Target, ct: ct);
         int executed = runs.Count(r => r.Outcome == StageOutcome.Executed), pulled = runs.Count(r => r.Outcome == StageOutcome.Pulled);
         var jobs = s.Parallelism > 1 ? $"{ranInJobs} in parallel jobs, " : "";
-        System.Console.WriteLine($"{s.Target}: {runs.Count} stage(s), {jobs}{executed} ran, {pulled} pulled, {runs.Count - executed - pulled - (s.Parallelism > 1 ? ranInJobs : 0)} cache hit(s)");
+        System.Console.WriteLine($"{s.Target}: {runs.Count} stage(s), {jobs}{executed} ran, {pulled} pulled, {runs.Count - executed - pulled - ranInJobs} cache hit(s)");
         return Task.FromResult(0);
     }
 }

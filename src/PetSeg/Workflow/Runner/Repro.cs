@@ -101,9 +101,7 @@ internal sealed class Repro(Workbench bench)
         if (stage.Computes)
         {
             // Only a command that computes touches torch's process-wide state: status, push, pull and gc never do.
-            ComputeBackend.Configure(compute.Numerics, ui.Info);
-            device = DeviceChoice.Resolve(stage.DeviceSetting, ui.Info); // a device that cannot be used stops here, before any work
-            DeviceChoice.Prepare(device, compute.Tf32, compute.Deterministic, ui.Info);
+            device = ComputeBackend.Prepare(compute, stage.DeviceSetting, ui.Info); // a device that cannot be used stops here, before any work
             ComputeBackend.EnsureChecked(device); // the CPU's kernels, or the accelerator's for a CUDA stage
         }
         var work = bench.Store.NewWorkDir();
