@@ -109,8 +109,8 @@ public sealed class PredictCommand : GuardedCommand<PredictCommand.Settings>
     {
         public static OutputPlan For(Settings s, IReadOnlyList<string> images)
         {
-            bool oneFile = s.Images.Length + s.Image.Length == 1 && images.Count == 1 && File.Exists(images[0])
-                && !IsFolder(s.Out) && !IsFolder(s.Overlay);
+            string[] named = [.. s.Images, .. s.Image];
+            bool oneFile = named.Length == 1 && !Directory.Exists(named[0]) && !IsFolder(s.Out) && !IsFolder(s.Overlay);
             if (oneFile)
             {
                 var mask = s.Out ?? "mask.png";

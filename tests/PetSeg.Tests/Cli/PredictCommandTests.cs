@@ -143,6 +143,13 @@ public sealed class PredictCommandTests
                 Assert.Equal((w, h), (overlay.Width, overlay.Height));
             }
 
+        // A folder holding one image is still a folder: its mask goes into the --out folder under the image's name.
+        Directory.CreateDirectory(dir["one"]);
+        File.Copy(dir["photos/a.jpg"], dir["one/a.jpg"]);
+        (exit, output) = CliProcess.Run("predict", dir["one"], "--checkpoint", dir["model.ckpt"], "--out", dir["one-masks"]);
+        Assert.True(exit == 0, output);
+        Assert.True(File.Exists(dir["one-masks/a.png"]), output);
+
         // What would overwrite an input, or mix masks and overlays, is refused before anything is computed.
         (exit, output) = CliProcess.Run("predict", dir["photos"], "--checkpoint", dir["model.ckpt"], "--out", dir["photos"]);
         Assert.Equal(1, exit);
