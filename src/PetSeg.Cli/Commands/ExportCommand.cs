@@ -2,7 +2,6 @@ using System.ComponentModel;
 using PetSeg.Models.Weights;
 using PetSeg.Lab;
 using PetSeg.Training.Checkpoints;
-using Spectre.Console;
 using static TorchSharp.torch;
 
 namespace PetSeg.Cli.Commands;
