@@ -75,7 +75,7 @@ public sealed class ParallelRunTests
 
         // SIGTERM (kill, scancel) is handled as Ctrl-C's SIGINT is; SIGINT itself is ignored in processes a non-interactive
         // shell starts in the background, as a CI runner may start this suite.
-        using (var kill = Process.Start("kill", ["-TERM", run.Id.ToString()])) kill.WaitForExit();
+        Assert.Equal(0, kill(run.Id, SigTerm));
         Assert.True(run.WaitForExit(30_000), "still running 30 s after SIGTERM");
         run.WaitForExit(); // the output, read to its end
         var log = string.Join('\n', lines);
@@ -83,13 +83,21 @@ public sealed class ParallelRunTests
         Assert.Contains("stopping (SIGTERM): finishing the current step", log);
         Assert.Contains("cancelled; completed outputs are kept", log);
         // No child lives on (each runs with this workspace's pipeline.yaml on its command line), none left a work folder.
-        using (var pgrep = Process.Start(new ProcessStartInfo("pgrep", ["-f", dir["pipeline.yaml"]]) { RedirectStandardOutput = true })!)
-        {
-            var alive = pgrep.StandardOutput.ReadToEnd();
-            pgrep.WaitForExit();
-            Assert.True(alive.Trim().Length == 0, $"still running: {alive}\n{log}");
-        }
+        var alive = CommandLinesMentioning(dir["pipeline.yaml"]);
+        Assert.True(alive.Count == 0, $"still running: {string.Join('\n', alive)}\n{log}");
         Assert.Empty(Directory.Exists(dir["out/store/tmp"]) ? Directory.GetFileSystemEntries(dir["out/store/tmp"]) : []);
         Assert.False(PipelineLock.Read(dir["pipeline.lock"]).Stages.ContainsKey("report"));
     }
+
+    // libc and /proc directly: a fresh Debian has neither kill(1) nor pgrep(1) without procps.
+    private const int SigTerm = 15;
+
+    [System.Runtime.InteropServices.DllImport("libc", SetLastError = true)]
+    private static extern int kill(int pid, int signal);
+
+    /// <summary>The command lines of the live processes that mention <paramref name="text"/>.</summary>
+    private static List<string> CommandLinesMentioning(string text) =>
+        [.. Directory.EnumerateDirectories("/proc").Where(d => int.TryParse(Path.GetFileName(d), out _))
+            .Select(d => { try { return File.ReadAllText(Path.Combine(d, "cmdline")).Replace('\0', ' '); } catch (IOException) { return ""; } })
+            .Where(c => c.Contains(text, StringComparison.Ordinal))];
 }
