@@ -97,6 +97,8 @@ public static class PipelineConfigLoader
             var url = r.Required("url", "s3://bucket/prefix, file:///path or https://host/path");
             if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || !RemoteRegistry.Schemes.Contains(uri.Scheme))
                 throw r.Error("url", $"'{url}' is not a remote URL; the schemes with a backend are {string.Join(", ", RemoteRegistry.Schemes.Select(x => x + "://"))}");
+            if (uri.UserInfo.Contains(':'))
+                throw r.Error("url", $"holds a password, which would be committed with the file; give it as {HttpCredentials.Variable(name, "PASSWORD")} or in ~/.netrc instead (README: Sharing results)");
             var endpoint = r.String("endpoint");
             if (endpoint is not null && (!Uri.TryCreate(endpoint, UriKind.Absolute, out var e) || e.Scheme is not ("http" or "https")))
                 throw r.Error("endpoint", $"'{endpoint}' is not an http(s) URL");

@@ -20,6 +20,8 @@ public sealed class LoopbackHttpServer : IDisposable
     public long BodyBytesSent;
     public int Requests;
     public readonly ConcurrentQueue<string> RangeHeaders = new();
+    /// <summary>Each request's Authorization header ("" when it had none).</summary>
+    public readonly ConcurrentQueue<string> AuthorizationHeaders = new();
     /// <summary>Answer this many upcoming requests with the given status.</summary>
     public int FailNextRequests;
     public int FailStatus = 500;
@@ -60,6 +62,7 @@ public sealed class LoopbackHttpServer : IDisposable
             var path = headers[0].Split(' ')[1];
             var range = headers.Skip(1).FirstOrDefault(h => h.StartsWith("Range:", StringComparison.OrdinalIgnoreCase))?.Split(':', 2)[1].Trim();
             if (range is not null) RangeHeaders.Enqueue(range);
+            AuthorizationHeaders.Enqueue(headers.Skip(1).FirstOrDefault(h => h.StartsWith("Authorization:", StringComparison.OrdinalIgnoreCase))?.Split(':', 2)[1].Trim() ?? "");
 
             if (FailNextRequests > 0) { FailNextRequests--; await Write(stream, $"HTTP/1.1 {FailStatus} Injected\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"); return; }
             if (_redirects.TryGetValue(path, out var to)) { await Write(stream, $"HTTP/1.1 301 Moved\r\nLocation: {to}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"); return; }

@@ -52,14 +52,25 @@ public sealed class MotoServer : LoopbackServer
     public string Endpoint => $"http://127.0.0.1:{Port}";
 }
 
-/// <summary>nginx with WebDAV PUT/DELETE into a temp folder: the HTTP cache protocol Bazel and Gradle use.</summary>
+/// <summary>
+/// nginx with WebDAV PUT/DELETE into a temp folder: the HTTP cache protocol Bazel and Gradle use. With
+/// <see cref="Credentials"/>, as a team's server would be: anyone reads, only its user writes; under <c>/private/</c> only
+/// its user reads or writes; under <c>/bearer/</c> only requests with its bearer token.
+/// </summary>
 public sealed class NginxDav : LoopbackServer
 {
-    public NginxDav()
+    public sealed record Credentials(string User, string Password, string Token);
+
+    public NginxDav(Credentials? auth = null)
     {
         var nginx = File.Exists("/usr/sbin/nginx") ? "/usr/sbin/nginx" : Require("/usr/bin/nginx", "nginx");
         var d = Dir.Path;
         foreach (var sub in new[] { "cache", "tmp/body", "tmp/proxy", "tmp/fastcgi", "tmp/uwsgi", "tmp/scgi" }) Directory.CreateDirectory(Path.Combine(d, sub));
+        var basic = $"auth_basic \"petseg\"; auth_basic_user_file {d}/htpasswd;";
+        var locations = auth is null ? "location / { " + Dav + " }" : string.Join("\n",
+            "location / { " + Dav + " limit_except GET HEAD { " + basic + " } }",
+            "location /private/ { " + Dav + " " + basic + " }",
+            "location /bearer/ { " + Dav + " if ($http_authorization != \"Bearer " + auth.Token + "\") { return 401; } }");
         File.WriteAllText(Path.Combine(d, "nginx.conf"), $$"""
             worker_processes 1; pid {{d}}/nginx.pid; error_log {{d}}/error.log warn;
             events { worker_connections 256; }
@@ -67,8 +78,10 @@ public sealed class NginxDav : LoopbackServer
               client_body_temp_path {{d}}/tmp/body; proxy_temp_path {{d}}/tmp/proxy; fastcgi_temp_path {{d}}/tmp/fastcgi;
               uwsgi_temp_path {{d}}/tmp/uwsgi; scgi_temp_path {{d}}/tmp/scgi;
               server { listen 127.0.0.1:{{Port}}; root {{d}}/cache; client_max_body_size 0;
-                location / { dav_methods PUT DELETE; create_full_put_path on; dav_access user:rw group:rw all:r; } } }
+                {{locations}} } }
             """);
+        // nginx's {PLAIN} scheme: the test's password as it is, no crypt(3) needed.
+        if (auth is not null) File.WriteAllText(Path.Combine(d, "htpasswd"), $"{auth.User}:{{PLAIN}}{auth.Password}\n");
         var root = !OperatingSystem.IsWindows() && Environment.UserName == "root";
         if (root && !OperatingSystem.IsWindows()) // nginx refuses to run its workers as root from a private config: run it as nobody
             foreach (var p in Directory.EnumerateFileSystemEntries(d, "*", SearchOption.AllDirectories).Append(d))
@@ -79,6 +92,9 @@ public sealed class NginxDav : LoopbackServer
         Start(psi, "nginx");
     }
 
+    private const string Dav = "dav_methods PUT DELETE; create_full_put_path on; dav_access user:rw group:rw all:r;";
+
     public string Url => $"http://127.0.0.1:{Port}/petseg";
+    public string Root => $"http://127.0.0.1:{Port}";
     public string CacheFolder => Path.Combine(Dir.Path, "cache");
 }

@@ -6,30 +6,45 @@ namespace PetSeg.Workflow.Remote;
 /// <summary>
 /// An HTTP cache as Bazel and Gradle use one (<c>https://cache.example.org/petseg</c>): PUT to store, GET (with
 /// Range to resume) to fetch, HEAD to ask. Works with nginx's WebDAV module, bazel-remote and the like. Such servers
-/// do not list, and do not check content: every download is verified by its digest on our side.
+/// do not list, and do not check content: every download is verified by its digest on our side. Credentials
+/// (<see cref="HttpCredentials"/>) go with every request to the remote's own host, and only there.
 /// </summary>
 public sealed class HttpRemote : IRemoteStorage
 {
     private readonly HttpClient _http;
     private readonly Uri _base;
+    private readonly HttpCredentials? _credentials;
+    private readonly string _name;
 
-    public HttpRemote(Uri baseUri, HttpClient? http = null)
+    /// <param name="name">The remote's name in pipeline.yaml, for the hint on how to give it credentials.</param>
+    public HttpRemote(Uri baseUri, HttpCredentials? credentials = null, string name = "NAME", HttpClient? http = null)
     {
-        _base = new Uri(baseUri.ToString().TrimEnd('/') + "/");
+        _base = new Uri(new UriBuilder(baseUri) { UserName = "", Password = "" }.Uri.ToString().TrimEnd('/') + "/");
+        _credentials = credentials;
+        _name = name;
         _http = http ?? new HttpClient { Timeout = TimeSpan.FromMinutes(30) };
     }
 
-    public string Description => new UriBuilder(_base) { UserName = "", Password = "" }.Uri.ToString();
+    public string Description => _base.ToString();
 
     private Uri UriOf(string key) => new(_base, key);
 
     private async Task<HttpResponseMessage> Send(HttpRequestMessage request, CancellationToken ct)
     {
+        if (_credentials is not null && request.RequestUri is { } target && Uri.Compare(target, _base, UriComponents.SchemeAndServer, UriFormat.Unescaped, StringComparison.OrdinalIgnoreCase) == 0)
+            request.Headers.Authorization = _credentials.Header;
         try
         {
             var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct).ConfigureAwait(false);
             if (response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
-                throw new RemoteUnavailableException($"{Description}: {(int)response.StatusCode} {response.ReasonPhrase} (credentials refused)");
+            {
+                var forbidden = response.StatusCode == HttpStatusCode.Forbidden;
+                var status = $"{Description}: {request.Method} answered {(int)response.StatusCode} {response.ReasonPhrase}";
+                response.Dispose();
+                throw new RemoteUnavailableException(_credentials is { } c
+                    ? $"{status}: the server refused the credentials from {c.Source}{(forbidden ? " (or they do not allow this)" : "")}"
+                    : $"{status}: the server wants credentials and none were found; {HttpCredentials.Hint(_name, _base.Host)}");
+            }
             if ((int)response.StatusCode >= 500)
                 throw new RemoteUnavailableException($"{Description}: {(int)response.StatusCode} {response.ReasonPhrase} for {request.Method} {request.RequestUri}");
             return response;

@@ -9,9 +9,12 @@ public static class RemoteRegistry
     {
         ["file"] = (_, u) => new FolderRemote(u.LocalPath),
         ["s3"] = (r, u) => new S3Remote(u.Host, Uri.UnescapeDataString(u.AbsolutePath), r.Endpoint, r.Region),
-        ["http"] = (_, u) => new HttpRemote(u),
-        ["https"] = (_, u) => new HttpRemote(u),
+        ["http"] = OpenHttp,
+        ["https"] = OpenHttp,
     };
+
+    private static HttpRemote OpenHttp(RemoteConfig r, Uri u) =>
+        new(u, HttpCredentials.Find(r.Name, u, Environment.GetEnvironmentVariable), r.Name);
 
     public static IReadOnlyCollection<string> Schemes => Backends.Keys;
 

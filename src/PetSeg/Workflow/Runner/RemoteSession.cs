@@ -39,7 +39,8 @@ internal sealed class RemoteSession(RemoteUse? use, ArtifactStore store, DigestC
         _opened = true;
         if (use.Remote.Required)
             throw new PipelineException($"remote '{name}' is required (required: true) but cannot be used: {e.Message}. " +
-                $"Check its url/endpoint in {Path.GetFileName(configFile)}, the network, and the credentials (for S3: AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or AWS_PROFILE); or run with --no-remote.");
+                $"Check its url/endpoint in {Path.GetFileName(configFile)}, the network, and the credentials (for S3: AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or AWS_PROFILE; for HTTP: " +
+                $"{HttpCredentials.Variable(name, "USER")}/_PASSWORD, _TOKEN or ~/.netrc); or run with --no-remote.");
         ui.Info($"warning: remote '{name}' cannot be used ({e.Message}); working locally");
     }
 
