@@ -52,5 +52,5 @@ public static class ModelZoo
 
     private static Architecture Find(string name) =>
         Entries.FirstOrDefault(e => e.Name == name)
-        ?? throw new ArgumentException($"unknown model '{name}'; known: {string.Join(", ", Architectures)}");
+        ?? throw new ArgumentException($"unknown model '{name}'{PetSeg.Core.ClosestName.Suggestion(name, Architectures)}; known: {string.Join(", ", Architectures)}");
 }

@@ -52,6 +52,17 @@ public sealed class UsageErrorTests
         Assert.StartsWith($"error: {option} must be one of {forms}, not '{value}'", log.TrimStart());
     }
 
+    [Theory]
+    [InlineData("train-step", "unet-resnet43", "unet-resnet34")]
+    [InlineData("epoch", "simple_unet", "simple-unet")]
+    public void A_bench_model_that_is_not_one_is_a_usage_error_with_the_closest_name(string bench, string model, string meant)
+    {
+        // It was an ArgumentException's stack trace from inside the benchmark, after the device was chosen.
+        var (exit, log) = CliProcess.Run("bench", bench, "--model", model);
+        Assert.Equal(2, exit);
+        Assert.StartsWith($"error: --model {model}: not a model (did you mean '{meant}'?); one of unet-resnet34, segformer-mit_b0, simple-unet, simple-vit or all", log.TrimStart());
+    }
+
     [Fact]
     public void An_option_given_without_its_value_is_an_error_that_names_it()
     {

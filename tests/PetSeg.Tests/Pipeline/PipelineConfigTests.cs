@@ -130,6 +130,7 @@ public sealed class PipelineConfigTests : IDisposable
     [Theory]
     [InlineData("experiments:\n  a: { lr: 0.1 }\n", "pipeline.yaml:2:6: experiments.a.model: missing; expected one of unet-resnet34")]
     [InlineData("experiments:\n  a: { model: resnet, lr: 0.1 }\n", "pipeline.yaml:2:15: experiments.a.model: unknown model 'resnet'")]
+    [InlineData("experiments:\n  a: { model: unet-resnet43 }\n", "experiments.a.model: unknown model 'unet-resnet43' (did you mean 'unet-resnet34'?); expected one of")]
     [InlineData("experiments:\n  a: { model: simple-unet, lr: fast }\n", "pipeline.yaml:2:32: experiments.a.lr: expected a number, found 'fast'")]
     [InlineData("experiments:\n  a: { model: simple-unet, learning_rate: 0.1 }\n", "pipeline.yaml:2:28: unknown key 'learning_rate' in 'experiments.a'")]
     [InlineData("experiments:\n  A b: { model: simple-unet }\n", "experiments.A b: experiment ids are lower-case")]

@@ -63,10 +63,17 @@ public class BenchSettings : CommandSettings
         [CommandOption("--kernels <PATH>")][Description("auto (default: the path the numerics self-check picks), or force onednn, padded (narrow convolutions padded to 16 output channels) or onednn-off, to measure what each costs.")]
         public string Kernels { get; init; } = "auto";
 
-        public override Spectre.Console.ValidationResult Validate() => Kernels == "auto" || PetSeg.Compute.KernelPaths.TryParse(Kernels, out _)
+        public override Spectre.Console.ValidationResult Validate() =>
+            InvalidModel(Model) is { } model ? Spectre.Console.ValidationResult.Error(model)
+            : Kernels == "auto" || PetSeg.Compute.KernelPaths.TryParse(Kernels, out _)
             ? base.Validate()
             : Spectre.Console.ValidationResult.Error($"--kernels must be auto, {string.Join(", ", PetSeg.Compute.KernelPaths.ShortNames)}, not '{Kernels}'");
     }
+
+    /// <summary>The usage error for a --model that is neither an architecture nor "all", else null.</summary>
+    private static string? InvalidModel(string model) =>
+        model == "all" || PetSeg.Models.ModelZoo.Architectures.Contains(model) ? null
+        : $"--model {model}: not a model{PetSeg.Core.ClosestName.Suggestion(model, PetSeg.Models.ModelZoo.Architectures)}; one of {string.Join(", ", PetSeg.Models.ModelZoo.Architectures)} or all";
 
     public sealed class Lab : BenchSettings
     {
@@ -84,6 +91,9 @@ public class BenchSettings : CommandSettings
     {
         [CommandOption("--model <NAME>")][Description("Model to train (default simple-unet).")]
         public string Model { get; init; } = "all";
+
+        public override Spectre.Console.ValidationResult Validate() =>
+            InvalidModel(Model) is { } model ? Spectre.Console.ValidationResult.Error(model) : base.Validate();
         [CommandOption("--epochs <N>")][Description("Epochs to run (default 3; RSS is printed after each).")]
         public int Epochs { get; init; } = 3;
     }

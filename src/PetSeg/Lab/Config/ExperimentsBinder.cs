@@ -65,7 +65,7 @@ internal static class ExperimentsBinder
                 throw experiments.Error(id, "experiment ids are lower-case letters, digits, '-' and '_' (they become stage names such as Train-<id>)");
             var e = experiments.Section(id);
             var model = e.Required("model", $"one of {string.Join(", ", ModelZoo.Architectures)}");
-            if (!ModelZoo.Architectures.Contains(model)) throw e.Error("model", $"unknown model '{model}'; expected one of {string.Join(", ", ModelZoo.Architectures)}");
+            if (!ModelZoo.Architectures.Contains(model)) throw e.Error("model", $"unknown model '{model}'{ClosestName.Suggestion(model, ModelZoo.Architectures)}; expected one of {string.Join(", ", ModelZoo.Architectures)}");
             var optimizer = e.Choice("optimizer", d.Optimizer, "adam", "adamw");
             double lr = e.OptionalDouble("lr", 0, 10) ?? d.Lr;
             double wd = e.OptionalDouble("weight_decay", 0, 10) ?? d.WeightDecay;
