@@ -8,9 +8,8 @@ namespace PetSeg.Tests.Cli;
 /// The device as a user sets it, without a GPU: <c>--device cuda</c> is one clear error (exit 1, no stack trace,
 /// nothing published), a device that is not one is a configuration error with its line, and
 /// <c>PETSEG_LIBTORCH</c> loads an installed libtorch (here the package's own folder, by path) or says what is wrong
-/// (another libtorch beside the package's this build carries is refused).
+/// (another libtorch beside the package's this build carries is refused). Everything computes in petseg processes.
 /// </summary>
-[Collection(TorchGlobalState.Name)]
 public sealed class DeviceOptionsTests : IDisposable
 {
     private readonly TempDir _dir = new();

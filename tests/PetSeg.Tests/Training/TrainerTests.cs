@@ -86,13 +86,13 @@ public sealed class TrainerTests(SmallCaches caches) : IClassFixture<SmallCaches
     [Trait("Category", "Slow")]
     [Theory]
     [InlineData(ModelZoo.SimpleUnet, 1e-3, 12)]
-    [InlineData(ModelZoo.UnetResNet34, 1e-3, 6)]
+    [InlineData(ModelZoo.UnetResNet34, 1e-3, 4)]
     public void Learns_to_segment_synthetic_pets(string architecture, double lr, int epochs) =>
         LearnsToSegment(architecture, lr, epochs, Precision.Fp32);
 
     /// <summary>
     /// Where the CPU computes bf16 (AMX-BF16, AVX512-BF16) this takes as long as fp32; where it is emulated (AVX2 only)
-    /// PyTorch falls back to its naive bf16 gemm and the same 36 steps took 7 minutes, so it is skipped there, saying
+    /// PyTorch falls back to its naive bf16 gemm and 36 such steps took 7 minutes, so it is skipped there, saying
     /// why. <see cref="Bf16ShadowTests"/> checks a bf16 step on every machine.
     /// </summary>
     [Trait("Category", "Slow")]
@@ -100,7 +100,7 @@ public sealed class TrainerTests(SmallCaches caches) : IClassFixture<SmallCaches
     public void Learns_to_segment_synthetic_pets_in_bf16()
     {
         Skip.IfNot(Bfloat16Hardware.IsAccelerated, Bfloat16Hardware.Describe());
-        LearnsToSegment(ModelZoo.UnetResNet34, 1e-3, 6, Precision.Bf16);
+        LearnsToSegment(ModelZoo.UnetResNet34, 1e-3, 4, Precision.Bf16);
     }
 
     /// <summary>bf16 on a CPU that emulates it is honoured (results follow the configuration) but the log says it is slow.</summary>
