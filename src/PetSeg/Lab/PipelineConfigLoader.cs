@@ -37,6 +37,7 @@ public static class PipelineConfigLoader
         top.RejectUnknown();
         top.Section("profiles"); // declared, already applied
         var artifacts = top.String("artifacts", "artifacts")!;
+        var baseDir = Path.GetDirectoryName(Path.GetFullPath(file))!;
 
         var ds = top.Section("dataset");
         var source = ds.Choice("source", "oxford", "oxford", "synthetic");
@@ -64,6 +65,7 @@ public static class PipelineConfigLoader
         {
             MaxAttempts = dl.Int("max_attempts", 5, 1, 100),
             InitialBackoff = TimeSpan.FromSeconds(dl.Double("initial_backoff_seconds", 1, 0, 3600)),
+            LocalFolders = ExperimentsBinder.LocalFolders(ds, baseDir),
         };
         dl.RejectUnknown();
         ds.RejectUnknown();
@@ -71,18 +73,17 @@ public static class PipelineConfigLoader
         var pp = top.Section("preprocess");
         var preprocess = new PreprocessConfig(pp.Int("image_size", 224, 8, 4096), pp.Bool("skip_bad_samples", false), pp.Int("threads", 0, 0, 1024));
         pp.RejectUnknown();
-        var weights = ExperimentsBinder.BindWeights(top.Section("weights"));
+        var weights = ExperimentsBinder.BindWeights(top.Section("weights"), baseDir);
         var experiments = ExperimentsBinder.BindExperiments(top.Section("training"), top.Section("experiments"), preprocess.ImageSize);
         var report = ExperimentsBinder.BindReport(top.Section("report"), experiments);
         var remotes = BindRemotes(top);
         var cluster = ClusterSection.Bind(top.Section("cluster"), StageIds.Kinds);
-        var compute = ComputeSection.Bind(top.Section("compute"), Path.GetDirectoryName(Path.GetFullPath(file))!);
+        var compute = ComputeSection.Bind(top.Section("compute"), baseDir);
         top.RejectUnknown();
         // An experiment's cluster: block applies to its own stages.
         cluster = cluster with { ByStage = experiments.SelectMany(e => new[] { (StageIds.Train(e.Id), e.Cluster), (StageIds.Evaluate(e.Id), e.Cluster) })
             .ToDictionary(p => p.Item1, p => p.Item2, StringComparer.Ordinal) };
 
-        var baseDir = Path.GetDirectoryName(Path.GetFullPath(file))!;
         return new PipelineConfig(file, profile, Path.GetFullPath(Path.Combine(baseDir, artifacts)),
             new DatasetConfig(source, images, annotations, synthetic, download), preprocess, weights, experiments, report) { Remotes = remotes, Cluster = cluster, Compute = compute };
     }

@@ -34,6 +34,41 @@ public sealed class HttpDownloaderTests : IDisposable
         Assert.Equal(1, _server.Requests);
     }
 
+    /// <summary>The file already on this machine (torchvision's archives, a cluster's datasets folder) is taken without a request, when it verifies.</summary>
+    [Fact]
+    public async Task A_local_copy_that_verifies_is_taken_instead_of_downloading_and_one_that_does_not_is_passed_with_why()
+    {
+        var (wrong, right, empty) = (_dir["wrong"], _dir["right"], _dir["empty"]);
+        foreach (var d in new[] { wrong, right, empty }) Directory.CreateDirectory(d);
+        var damaged = (byte[])_content.Clone();
+        damaged[7] ^= 1;
+        System.IO.File.WriteAllBytes(Path.Combine(wrong, "images.tar.gz"), damaged);
+        System.IO.File.WriteAllBytes(Path.Combine(right, "images.tar.gz"), _content);
+        Directory.CreateDirectory(_dir["dl"]);
+        System.IO.File.WriteAllBytes(HttpDownloader.PartialPath(Dest), _content[..1000]); // an interrupted download, superseded by the copy
+        var options = Fast with { LocalFolders = [empty, wrong, right] };
+
+        var r = await new HttpDownloader(_http, options).DownloadAsync(File(), Dest);
+        Assert.Equal(DownloadOutcome.CopiedLocally, r.Outcome);
+        Assert.Equal(Path.Combine(right, "images.tar.gz"), r.CopiedFrom);
+        Assert.Equal(_content, System.IO.File.ReadAllBytes(Dest));
+        Assert.Equal(0, _server.Requests);
+        var passed = Assert.Single(r.Passed);
+        Assert.StartsWith($"{Path.Combine(wrong, "images.tar.gz")}: not taken, not the pinned file (MD5 is ", passed);
+        Assert.Equal(["images.tar.gz"], Directory.GetFiles(_dir["dl"]).Select(Path.GetFileName)); // no temporary copy, no stale partial
+
+        // Only the wrong copy: passed, and the file is downloaded. Without a pinned digest nothing local is taken.
+        System.IO.File.Delete(Dest);
+        r = await new HttpDownloader(_http, Fast with { LocalFolders = [wrong] }).DownloadAsync(File(), Dest);
+        Assert.Equal(DownloadOutcome.Downloaded, r.Outcome);
+        Assert.Single(r.Passed);
+        System.IO.File.Delete(Dest);
+        var unpinned = new RemoteFile("images.tar.gz", [_server.Url("images.tar.gz")], new Checksum());
+        r = await new HttpDownloader(_http, Fast with { LocalFolders = [right] }).DownloadAsync(unpinned, Dest);
+        Assert.Equal(DownloadOutcome.Downloaded, r.Outcome);
+        Assert.Contains("has no pinned MD5 or SHA-256 to verify it by", Assert.Single(r.Passed));
+    }
+
     [Fact]
     public async Task A_present_file_changed_on_disk_is_detected_and_fetched_again()
     {

@@ -7,6 +7,9 @@ public sealed record Checksum(string? Md5 = null, string? Sha256 = null, long? S
 {
     public bool IsEmpty => Md5 is null && Sha256 is null && Size is null;
 
+    /// <summary>Whether a digest names the content (a size alone does not).</summary>
+    public bool IsPinned => Md5 is not null || Sha256 is not null;
+
     /// <summary>Returns null when the file matches, otherwise a sentence naming what differs.</summary>
     public string? Verify(string path)
     {

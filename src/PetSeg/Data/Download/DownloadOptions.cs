@@ -7,4 +7,10 @@ public sealed record DownloadOptions
     public TimeSpan MaxBackoff { get; init; } = TimeSpan.FromSeconds(30);
     /// <summary>A stalled connection (no bytes for this long) counts as a failed attempt and is resumed.</summary>
     public TimeSpan StallTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// Folders looked in, by file name, before the network: a copy there that matches the file's pinned MD5 or SHA-256
+    /// is taken as it is (the archives torchvision already fetched, a cluster's shared datasets, PyTorch's hub cache).
+    /// </summary>
+    public IReadOnlyList<string> LocalFolders { get; init; } = [];
 }

@@ -1,3 +1,4 @@
 namespace PetSeg.Data.Download;
 
-public enum DownloadOutcome { AlreadyPresent, Downloaded }
+/// <summary>How a verified file came to be at its destination.</summary>
+public enum DownloadOutcome { AlreadyPresent, Downloaded, CopiedLocally }

@@ -28,6 +28,8 @@ public sealed class HttpDownloader(HttpClient http, DownloadOptions? options = n
         }
 
         var partial = PartialPath(destination);
+        var passed = new List<string>();
+        if (await CopyLocalAsync(file, destination, passed, ct).ConfigureAwait(false) is { } copied) return copied;
         long resumedFrom = File.Exists(partial) ? new FileInfo(partial).Length : 0;
         long transferred = 0;
         var errors = new List<string>();
@@ -64,7 +66,7 @@ public sealed class HttpDownloader(HttpClient http, DownloadOptions? options = n
                         "check the URL and checksum configured in pipeline.yaml, or the mirror's content.");
                 }
                 File.Move(partial, destination, overwrite: true);
-                return new DownloadResult(destination, DownloadOutcome.Downloaded, transferred, resumedFrom, attempt);
+                return new DownloadResult(destination, DownloadOutcome.Downloaded, transferred, resumedFrom, attempt) { Passed = passed };
             }
             catch (PermanentHttpError e)
             {
@@ -86,8 +88,53 @@ public sealed class HttpDownloader(HttpClient http, DownloadOptions? options = n
         }
         var kept = File.Exists(partial) ? $" {new FileInfo(partial).Length:N0} bytes are kept in {partial} and the next run resumes from there." : "";
         throw new DownloadException($"{file.FileName}: download failed after {errors.Count} attempt(s):\n  " +
-                                    string.Join("\n  ", errors) + "\n" + kept.Trim() +
-                                    (kept.Length > 0 ? "\n" : "") + "Check the network (or proxy) and the URLs in pipeline.yaml; to try the pipeline offline use --profile demo (synthetic pets, ~4 min) or --profile smoke (~1 min).");
+                                    string.Join("\n  ", passed.Concat(errors)) + "\n" + kept.Trim() +
+                                    (kept.Length > 0 ? "\n" : "") + "Check the network (or proxy) and the URLs in pipeline.yaml, or name a folder already holding the file as local: in its section (dataset or weights); to try the pipeline offline use --profile demo (synthetic pets, ~4 min) or --profile smoke (~1 min).");
+    }
+
+    /// <summary>
+    /// The first local copy (<see cref="DownloadOptions.LocalFolders"/>) that verifies, copied in through a temporary
+    /// file and verified as copied (what is published is what was checked; a partial download stays for resuming unless a copy supersedes it);
+    /// null when none does, with why in <paramref name="passed"/>.
+    /// </summary>
+    private async Task<DownloadResult?> CopyLocalAsync(RemoteFile file, string destination, List<string> passed, CancellationToken ct)
+    {
+        foreach (var folder in _options.LocalFolders)
+        {
+            var candidate = Path.Combine(folder, file.FileName);
+            if (!File.Exists(candidate)) continue;
+            if (!file.Checksum.IsPinned)
+            {
+                passed.Add($"{candidate}: not taken, {file.FileName} has no pinned MD5 or SHA-256 to verify it by");
+                continue;
+            }
+            var temp = destination + ".copy";
+            try
+            {
+                await using (var src = new FileStream(candidate, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20, useAsync: true))
+                await using (var dst = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20, useAsync: true))
+                {
+                    var buffer = new byte[1 << 20];
+                    long copied = 0;
+                    int n;
+                    while ((n = await src.ReadAsync(buffer, ct).ConfigureAwait(false)) > 0)
+                    {
+                        await dst.WriteAsync(buffer.AsMemory(0, n), ct).ConfigureAwait(false);
+                        progress?.Report(new DownloadProgress(file.FileName, copied += n, src.Length, 0));
+                    }
+                }
+                if (file.Checksum.Verify(temp) is { } problem)
+                {
+                    passed.Add($"{candidate}: not taken, not the pinned file ({problem})");
+                    continue;
+                }
+                File.Move(temp, destination, overwrite: true);
+                if (File.Exists(PartialPath(destination))) File.Delete(PartialPath(destination)); // an interrupted download it supersedes
+                return new DownloadResult(destination, DownloadOutcome.CopiedLocally, 0, 0, 0) { CopiedFrom = candidate, Passed = passed };
+            }
+            finally { if (File.Exists(temp)) File.Delete(temp); }
+        }
+        return null;
     }
 
     /// <summary>One request, appending to the partial file. Returns the bytes received.</summary>

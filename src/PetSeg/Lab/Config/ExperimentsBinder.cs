@@ -19,7 +19,7 @@ internal static class ExperimentsBinder
     public static readonly IReadOnlyDictionary<string, RemoteFile> DefaultWeights = EncoderRegistry.All.ToDictionary(e => e.Name, e =>
         new RemoteFile(e.ImageNet.FileName, e.ImageNet.Urls, new Checksum(e.ImageNet.Md5, e.ImageNet.Sha256, e.ImageNet.Size)));
 
-    public static WeightsConfig BindWeights(YamlSection w)
+    public static WeightsConfig BindWeights(YamlSection w, string baseDir)
     {
         var source = w.Choice("source", WeightsConfig.ImageNet, WeightsConfig.ImageNet, WeightsConfig.Synthetic, WeightsConfig.Pretrain);
         var files = new Dictionary<string, RemoteFile>(DefaultWeights);
@@ -34,9 +34,16 @@ internal static class ExperimentsBinder
         var pretrain = new PretrainConfig(p.Int("count", pd.Count, 2, 1_000_000), p.Int("seed", pd.Seed, 0),
             p.Int("epochs", pd.Epochs, 1, 10_000), p.Double("lr", pd.Lr, 0, 10), p.Int("batch_size", pd.BatchSize, 1, 65_536));
         p.RejectUnknown();
+        var local = LocalFolders(w, baseDir).Append(TorchHubCache.Checkpoints(Environment.GetEnvironmentVariable)).Distinct().ToList();
         w.RejectUnknown();
-        return new WeightsConfig(source, files) { Pretraining = pretrain };
+        return new WeightsConfig(source, files) { Pretraining = pretrain, LocalFolders = local };
     }
+
+    /// <summary><c>local: &lt;folder&gt;</c> or a list of them: absolute, <c>~/…</c>, or relative to pipeline.yaml's folder.</summary>
+    public static IReadOnlyList<string> LocalFolders(YamlSection s, string baseDir) => s.StringList("local").Select(f =>
+        Path.GetFullPath(f == "~" || f.StartsWith("~/", StringComparison.Ordinal)
+            ? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), f.TrimStart('~').TrimStart('/'))
+            : Path.Combine(baseDir, f))).ToList();
 
     private sealed record Defaults(string Optimizer, double Lr, double WeightDecay, int Epochs, int BatchSize, bool Augment, long Seed, bool Pretrained, int? MaxEpochs, int? MaxTrainSamples, string Precision, string EvalPrecision);
 

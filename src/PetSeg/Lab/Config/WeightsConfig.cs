@@ -12,4 +12,7 @@ public sealed record WeightsConfig(string Source, IReadOnlyDictionary<string, Re
     public const string ImageNet = "imagenet", Synthetic = "synthetic", Pretrain = "pretrain";
 
     public PretrainConfig Pretraining { get; init; } = new();
+
+    /// <summary>Folders where the encoder files may already be (<c>local:</c>, then PyTorch's hub cache), taken when they verify.</summary>
+    public IReadOnlyList<string> LocalFolders { get; init; } = [];
 }

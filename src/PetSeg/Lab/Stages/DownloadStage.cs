@@ -84,9 +84,13 @@ public sealed class DownloadStage(PipelineConfig config) : Stage
         using var bar = c.Ui.Bar($"download {file.FileName}", file.Checksum.Size ?? 0, ProgressUnit.Bytes);
         var progress = new SyncProgress<DownloadProgress>(p => bar.Update(p.Received));
         var result = new HttpDownloader(http, options, progress).DownloadAsync(file, destination, c.Cancellation).GetAwaiter().GetResult();
-        c.Ui.Info(result.Outcome == DownloadOutcome.AlreadyPresent
-            ? $"{c.StageId}: {file.FileName} already present and verified"
-            : $"{c.StageId}: {file.FileName} verified ({result.BytesTransferred:N0} bytes transferred{(result.ResumedFrom > 0 ? $", resumed from {result.ResumedFrom:N0}" : "")})");
+        foreach (var passed in result.Passed) c.Ui.Info($"{c.StageId}: {passed}");
+        c.Ui.Info(result.Outcome switch
+        {
+            DownloadOutcome.AlreadyPresent => $"{c.StageId}: {file.FileName} already present and verified",
+            DownloadOutcome.CopiedLocally => $"{c.StageId}: {file.FileName} taken from {result.CopiedFrom} and verified (nothing downloaded)",
+            _ => $"{c.StageId}: {file.FileName} verified ({result.BytesTransferred:N0} bytes transferred{(result.ResumedFrom > 0 ? $", resumed from {result.ResumedFrom:N0}" : "")})",
+        });
         return result.Path;
     }
 

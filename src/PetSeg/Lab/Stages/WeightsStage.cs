@@ -74,7 +74,7 @@ public sealed class WeightsStage(PipelineConfig config, IReadOnlyList<string> en
                 var path = Path.Combine(Folder, file.FileName);
                 if (source == WeightsConfig.Synthetic) WriteSynthetic(EncoderRegistry.Get(name), path);
                 else if (source == WeightsConfig.Pretrain) WritePretrained(EncoderRegistry.Get(name), path, pretrainData ??= PretrainData(scratch, c), scratch, c);
-                else DownloadStage.Fetch(http!, config.Dataset.Download, file, path, c);
+                else DownloadStage.Fetch(http!, config.Dataset.Download with { LocalFolders = config.Weights.LocalFolders }, file, path, c);
                 // Fail here, not mid-training, if the file is not a readable checkpoint.
                 foreach (var (_, t) in PyTorchCheckpoint.Load(path)) t.Dispose();
                 outputs[name] = c.Output(path);
