@@ -127,6 +127,50 @@ public sealed class PipelineConfigTests : IDisposable
         Assert.All(lab.Values, e => Assert.Equal(16, e.Settings.BatchSize));
     }
 
+    [Fact]
+    public void A_matrix_declares_one_experiment_per_combination_with_a_report_table_of_its_own()
+    {
+        var c = LoadText("""
+            training: { lr: 0.0001, seeds: [1, 2] }
+            experiments:
+              base: { model: simple-unet }
+              lr:
+                model: simple-unet
+                title: Simple UNet, tuning
+                epochs: 3
+                matrix: { lr: [0.001, 0.0003], augment: [false, true], optimizer: adamw }
+            report: { tables: [ { title: Base, rows: [ { label: Base, experiment: base } ] } ] }
+            """);
+        var runs = c.Experiments.Where(e => e.Matrix is not null).ToList();
+        Assert.Equal(["lr-1", "lr-2", "lr-3", "lr-4"], runs.Select(e => e.ExperimentId).Distinct());
+        Assert.Equal(8, runs.Count); // each combination once per seed
+        Assert.Equal(["lr-1-seed1", "lr-1-seed2"], runs.Take(2).Select(e => e.Id));
+        var third = runs.First(e => e.ExperimentId == "lr-3");
+        Assert.Equal((0.0003, false, 3, true), (third.Settings.Optimizer.LearningRate, third.Settings.Augmentation is not null, third.Settings.Epochs, third.Settings.Optimizer.Decoupled));
+        Assert.Equal("Simple UNet, tuning (lr=0.0003, augment=false, optimizer=adamw)", third.Title);
+        Assert.Equal(new MatrixCell("lr", "Simple UNet, tuning", "lr=0.0003, augment=false, optimizer=adamw"), third.Matrix);
+
+        Assert.Equal(["Base", "Simple UNet, tuning: matrix"], c.Report.Tables.Select(t => t.Title));
+        Assert.Equal([("lr=0.001, augment=false, optimizer=adamw", "lr-1"), ("lr=0.001, augment=true, optimizer=adamw", "lr-2"),
+                      ("lr=0.0003, augment=false, optimizer=adamw", "lr-3"), ("lr=0.0003, augment=true, optimizer=adamw", "lr-4")],
+            c.Report.Tables[1].Rows.Select(r => (r.Label, r.Experiment)));
+        // export and predict --experiment name a run, not the matrix.
+        var e = Assert.Throws<ConfigException>(() => TrainedExperiment.Find(c, LabPipeline.Runner(c, NullProgressSink.Instance), "lr"));
+        Assert.Contains("'lr' is a matrix; name one of its runs: lr-1 (lr=0.001, augment=false, optimizer=adamw), lr-2 (", e.Message);
+    }
+
+    [Theory]
+    [InlineData("  s: { model: simple-unet, matrix: { lr: [0.1, fast] } }\n", "pipeline.yaml:2:48: experiments.s[lr=fast].lr: expected a number, found 'fast'")]
+    [InlineData("  s: { model: simple-unet, matrix: { learning_rate: [0.1] } }\n", "pipeline.yaml:2:38: unknown key 'learning_rate' in 'experiments.s[learning_rate=0.1]'")]
+    [InlineData("  s: { model: simple-unet, matrix: { lr: [] } }\n", "experiments.s.matrix.lr: an empty list gives no runs")]
+    [InlineData("  s: { model: simple-unet, matrix: { lr: [0.1, 0.1] } }\n", "experiments.s.matrix.lr: a value is listed twice")]
+    [InlineData("  s: { model: simple-unet, matrix: { seeds: [1, 2] } }\n", "experiments.s.matrix: a matrix varies single settings")]
+    [InlineData("  s: { model: simple-unet, matrix: [lr] }\n", "experiments.s.matrix: expected a mapping of lists")]
+    [InlineData("  s: { matrix: { lr: [0.1] } }\n", "pipeline.yaml:2:6: experiments.s[lr=0.1].model: missing")]
+    [InlineData("  s: { model: simple-unet, matrix: { lr: [0.1] } }\n  s-1: { model: simple-unet }\n", "two runs are named 's-1'")]
+    public void Matrix_mistakes_are_reported_with_file_line_column(string experiments, string expected) =>
+        Assert.Contains(expected, Assert.Throws<ConfigException>(() => LoadText("experiments:\n" + experiments)).Message);
+
     [Theory]
     [InlineData("experiments:\n  a: { lr: 0.1 }\n", "pipeline.yaml:2:6: experiments.a.model: missing; expected one of unet-resnet34")]
     [InlineData("experiments:\n  a: { model: resnet, lr: 0.1 }\n", "pipeline.yaml:2:15: experiments.a.model: unknown model 'resnet'")]

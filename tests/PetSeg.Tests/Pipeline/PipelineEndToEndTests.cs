@@ -125,6 +125,10 @@ public sealed class PipelineEndToEndTests : IDisposable
         Assert.Equal(StageOutcome.Executed, train["train-first"].Outcome);
         Assert.Equal(StageOutcome.CacheHit, train["train-same-again"].Outcome);
         Assert.Equal(StageOutcome.Executed, train["train-different"].Outcome);
+        // Each is in the lock under its own name (it was recorded under the first's: exp show and pull missed the second).
+        var locked = PipelineLock.Read(_dir["pipeline.lock"]).Stages;
+        Assert.Equal(locked["train-first"].Key, locked["train-same-again"].Key);
+        Assert.Contains("train-different", locked.Keys);
     }
 
     public void Dispose() => _dir.Dispose();

@@ -19,6 +19,9 @@ public sealed record ExperimentConfig(string Id, string Title, TrainSettings Set
     /// <summary>This experiment's device (<c>device:</c> under it), or null for <c>compute.device</c>. Not part of any key.</summary>
     public string? Device { get; init; }
 
+    /// <summary>The matrix combination this experiment is, or null for an experiment declared on its own.</summary>
+    public MatrixCell? Matrix { get; init; }
+
     /// <summary>The declared experiment id, whether or not this run is one of several seeds.</summary>
     public string ExperimentId => Group.Length > 0 ? Group : Id;
 }

@@ -70,7 +70,34 @@ internal static class ExperimentsBinder
         {
             if (!System.Text.RegularExpressions.Regex.IsMatch(id, "^[a-z0-9][a-z0-9_-]*$"))
                 throw experiments.Error(id, "experiment ids are lower-case letters, digits, '-' and '_' (they become stage names such as Train-<id>)");
-            var e = experiments.Section(id);
+            var declared = experiments.Section(id);
+            var matrix = declared.ListMapping("matrix");
+            if (matrix.Count == 0)
+            {
+                result.AddRange(Bind(id, declared, sweep: null));
+                continue;
+            }
+            // One experiment per combination, <id>-1, <id>-2, … in the order the lists give (the first key slowest).
+            foreach (var (key, _) in matrix)
+                if (key.Value is "title" or "matrix" or "seeds" or "cluster" or "vit")
+                    throw declared.Error("matrix", $"a matrix varies single settings (lr, epochs, optimizer, augment, model, …), not '{key.Value}'");
+            var cells = matrix.Aggregate((IEnumerable<List<(YamlDotNet.RepresentationModel.YamlScalarNode Key, YamlDotNet.RepresentationModel.YamlScalarNode Value)>>)[[]],
+                (acc, m) => acc.SelectMany(c => m.Values.Select(v => new List<(YamlDotNet.RepresentationModel.YamlScalarNode, YamlDotNet.RepresentationModel.YamlScalarNode)>(c) { (m.Key, v) }))).ToList();
+            var digits = cells.Count.ToString(System.Globalization.CultureInfo.InvariantCulture).Length;
+            var title = declared.String("title", id)!;
+            for (int i = 0; i < cells.Count; i++)
+            {
+                var cellId = $"{id}-{(i + 1).ToString(System.Globalization.CultureInfo.InvariantCulture).PadLeft(digits, '0')}";
+                var label = string.Join(", ", cells[i].Select(c => $"{c.Key.Value}={c.Value.Value}"));
+                result.AddRange(Bind(cellId, declared.With($"{declared.Path}[{label}]", cells[i], without: "matrix"), new MatrixCell(id, title, label)));
+            }
+        }
+        if (result.GroupBy(e => e.Id).FirstOrDefault(g => g.Count() > 1) is { } twice)
+            throw experiments.Error(twice.First().Matrix?.Matrix ?? twice.First().ExperimentId, $"two runs are named '{twice.Key}' (a matrix numbers its runs <id>-1, <id>-2, …; seeds add -seed<n>): rename one experiment");
+        return result;
+
+        IEnumerable<ExperimentConfig> Bind(string id, YamlSection e, MatrixCell? sweep)
+        {
             var model = e.Required("model", $"one of {string.Join(", ", ModelZoo.Architectures)}");
             if (!ModelZoo.Architectures.Contains(model)) throw e.Error("model", $"unknown model '{model}'{ClosestName.Suggestion(model, ModelZoo.Architectures)}; expected one of {string.Join(", ", ModelZoo.Architectures)}");
             var optimizer = e.Choice("optimizer", d.Optimizer, "adam", "adamw");
@@ -80,7 +107,8 @@ internal static class ExperimentsBinder
             if (d.MaxEpochs is { } cap) epochs = Math.Min(epochs, cap);
             bool augment = e.OptionalBool("augment") ?? d.Augment;
             bool pretrained = (e.OptionalBool("pretrained") ?? d.Pretrained) && ModelZoo.EncoderName(model) is not null;
-            var title = e.String("title", id)!;
+            var title = sweep is null ? e.String("title", id)! : $"{sweep.Title} ({sweep.Label})";
+            if (sweep is not null) e.String("title");
             // Every model records the size it is trained at (predict uses it); only simple-vit takes a `vit:` section.
             var spec = new ModelSpec(model, ImageSize: imageSize);
             if (model == ModelZoo.SimpleVit)
@@ -106,11 +134,9 @@ internal static class ExperimentsBinder
             var device = ComputeSection.DeviceSetting(e, "device");
             e.RejectUnknown();
             // One run per seed: each is its own train/evaluate stage (keys differ by seed only), grouped under the id.
-            foreach (var seed in seeds)
-                result.Add(new ExperimentConfig(seeds.Count == 1 ? id : $"{id}-seed{seed}", title, settings with { Seed = seed }, pretrained)
-                    { Cluster = cluster, Group = id, EvalPrecision = evalPrecision, Device = device });
+            return seeds.Select(seed => new ExperimentConfig(seeds.Count == 1 ? id : $"{id}-seed{seed}", title, settings with { Seed = seed }, pretrained)
+                { Cluster = cluster, Group = id, EvalPrecision = evalPrecision, Device = device, Matrix = sweep }).ToList();
         }
-        return result;
     }
 
     /// <summary>
@@ -158,6 +184,9 @@ internal static class ExperimentsBinder
             t.RejectUnknown();
             return new ReportTable(title, rows);
         }).ToList();
+        // Each matrix gets a table of its own, one row per combination, after the declared ones.
+        tables.AddRange(experiments.Where(e => e.Matrix is not null).GroupBy(e => e.Matrix!.Matrix).Select(m =>
+            new ReportTable($"{m.First().Matrix!.Title}: matrix", m.DistinctBy(e => e.ExperimentId).Select(e => new ReportRow(e.Matrix!.Label, e.ExperimentId)).ToList())));
         var comparisons = r.SectionList("comparisons").Select(c =>
         {
             var label = c.Required("label", "how the difference is printed, e.g. \"Unet: aug − base\"");

@@ -9,7 +9,7 @@ namespace PetSeg.Lab.Config;
 /// Typed, position-aware reading of one YAML mapping. Every key read is remembered, so <see cref="RejectUnknown"/>
 /// can name a typo with its line and column and list the keys that are allowed.
 /// </summary>
-internal sealed class YamlSection(string file, string path, YamlMappingNode? node, Mark parentMark)
+internal sealed class YamlSection(string file, string path, YamlMappingNode? node, Mark parentMark, bool positioned = true)
 {
     private readonly HashSet<string> _known = new(StringComparer.Ordinal);
 
@@ -23,6 +23,9 @@ internal sealed class YamlSection(string file, string path, YamlMappingNode? nod
             if (k is YamlScalarNode s && s.Value == key) return v is YamlScalarNode { Value: null or "~" or "null" } ? null : v;
         return null;
     }
+
+    /// <summary>Where this mapping starts (a mapping built for a matrix cell has no position of its own: its parent's).</summary>
+    private Mark Here => positioned && node is not null ? node.Start : parentMark;
 
     private string Where(YamlNode n) => $"{file}:{n.Start.Line}:{n.Start.Column}";
     private string Name(string key) => path.Length == 0 ? key : $"{path}.{key}";
@@ -99,7 +102,7 @@ internal sealed class YamlSection(string file, string path, YamlMappingNode? nod
         var n = Get(key);
         return n switch
         {
-            null => new YamlSection(file, Name(key), null, node?.Start ?? parentMark),
+            null => new YamlSection(file, Name(key), null, Here),
             YamlMappingNode m => new YamlSection(file, Name(key), m, m.Start),
             _ => throw new ConfigException($"{Where(n)}: {Name(key)}: expected a mapping (key: value lines), found a {Kind(n)}"),
         };
@@ -125,7 +128,7 @@ internal sealed class YamlSection(string file, string path, YamlMappingNode? nod
     {
         var v = String(key);
         if (string.IsNullOrWhiteSpace(v))
-            throw new ConfigException($"{file}:{(node?.Start ?? parentMark).Line}:{(node?.Start ?? parentMark).Column}: {Name(key)}: missing; expected {expected}");
+            throw new ConfigException($"{file}:{Here.Line}:{Here.Column}: {Name(key)}: missing; expected {expected}");
         return v;
     }
 
@@ -140,6 +143,41 @@ internal sealed class YamlSection(string file, string path, YamlMappingNode? nod
                 throw new ConfigException($"{Where(c)}: {Name(key)}[{i}]: expected a mapping, found a {Kind(c)}")).ToList(),
             _ => throw new ConfigException($"{Where(n)}: {Name(key)}: expected a list, found a {Kind(n)}"),
         };
+    }
+
+    /// <summary>
+    /// A mapping of lists (<c>matrix: { lr: [0.001, 0.0001], augment: [false, true] }</c>): each key node with its
+    /// scalar values, in file order; empty when absent. A key without values or a value that is not a scalar is an error.
+    /// </summary>
+    public IReadOnlyList<(YamlScalarNode Key, IReadOnlyList<YamlScalarNode> Values)> ListMapping(string key)
+    {
+        var n = Get(key);
+        if (n is null) return [];
+        if (n is not YamlMappingNode m) throw new ConfigException($"{Where(n)}: {Name(key)}: expected a mapping of lists, e.g. {{ lr: [0.001, 0.0001] }}, found a {Kind(n)}");
+        return m.Children.Select(p =>
+        {
+            var k = p.Key as YamlScalarNode ?? throw new ConfigException($"{Where(p.Key)}: {Name(key)}: expected a setting's name");
+            IReadOnlyList<YamlNode> items = p.Value is YamlSequenceNode seq ? seq.Children.ToList() : [p.Value];
+            var values = items.Select(v => v as YamlScalarNode ?? throw new ConfigException($"{Where(v)}: {Name(key)}.{k.Value}: expected a list of values, found a {Kind(v)} item")).ToList();
+            if (values.Count == 0) throw new ConfigException($"{Where(p.Value)}: {Name(key)}.{k.Value}: an empty list gives no runs");
+            if (values.Select(v => v.Value).Distinct().Count() < values.Count) throw new ConfigException($"{Where(p.Value)}: {Name(key)}.{k.Value}: a value is listed twice");
+            return (k, (IReadOnlyList<YamlScalarNode>)values);
+        }).ToList();
+    }
+
+    /// <summary>
+    /// This mapping as <paramref name="path"/>, with <paramref name="values"/> set (replacing the same keys) and
+    /// <paramref name="without"/> left out: one cell of a matrix. Errors point at the values' own lines.
+    /// </summary>
+    public YamlSection With(string path, IEnumerable<(YamlScalarNode Key, YamlScalarNode Value)> values, string without)
+    {
+        var cell = new YamlMappingNode();
+        var set = values.ToList();
+        if (node is not null)
+            foreach (var (k, v) in node.Children)
+                if (k is YamlScalarNode s && s.Value != without && set.All(x => x.Key.Value != s.Value)) cell.Children.Add(k, v);
+        foreach (var (k, v) in set) cell.Children.Add(k, v);
+        return new YamlSection(file, path, cell, Here, positioned: false);
     }
 
     /// <summary>A double that may be absent (null), for per-experiment overrides of the training defaults.</summary>

@@ -44,8 +44,12 @@ public sealed class PipelineLock
         }
     }
 
+    /// <param name="stage">
+    /// The stage whose result <paramref name="e"/> is — not <c>e.Stage</c>, the stage that first computed it: two stages
+    /// with the same key (an experiment declared twice, a matrix run equal to another experiment) share one entry.
+    /// </param>
     /// <param name="summary">What the stage adds to its record (<see cref="Stages.Stage.Summary"/>), recorded as <c>metrics:</c>.</param>
-    public void Record(StoreEntry e, SortedDictionary<string, string>? summary = null) => Stages[e.Stage] = new LockedStage
+    public void Record(string stage, StoreEntry e, SortedDictionary<string, string>? summary = null) => Stages[stage] = new LockedStage
     {
         Key = e.Key,
         Code = e.CodeVersion,
