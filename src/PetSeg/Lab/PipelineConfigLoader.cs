@@ -65,7 +65,7 @@ public static class PipelineConfigLoader
         {
             MaxAttempts = dl.Int("max_attempts", 5, 1, 100),
             InitialBackoff = TimeSpan.FromSeconds(dl.Double("initial_backoff_seconds", 1, 0, 3600)),
-            LocalFolders = ExperimentsBinder.LocalFolders(ds, baseDir),
+            LocalFolders = ds.Folders("local", baseDir),
         };
         dl.RejectUnknown();
         ds.RejectUnknown();

@@ -34,16 +34,10 @@ internal static class ExperimentsBinder
         var pretrain = new PretrainConfig(p.Int("count", pd.Count, 2, 1_000_000), p.Int("seed", pd.Seed, 0),
             p.Int("epochs", pd.Epochs, 1, 10_000), p.Double("lr", pd.Lr, 0, 10), p.Int("batch_size", pd.BatchSize, 1, 65_536));
         p.RejectUnknown();
-        var local = LocalFolders(w, baseDir).Append(TorchHubCache.Checkpoints(Environment.GetEnvironmentVariable)).Distinct().ToList();
+        var local = w.Folders("local", baseDir).Append(TorchHubCache.Checkpoints(Environment.GetEnvironmentVariable)).Distinct().ToList();
         w.RejectUnknown();
         return new WeightsConfig(source, files) { Pretraining = pretrain, LocalFolders = local };
     }
-
-    /// <summary><c>local: &lt;folder&gt;</c> or a list of them: absolute, <c>~/…</c>, or relative to pipeline.yaml's folder.</summary>
-    public static IReadOnlyList<string> LocalFolders(YamlSection s, string baseDir) => s.StringList("local").Select(f =>
-        Path.GetFullPath(f == "~" || f.StartsWith("~/", StringComparison.Ordinal)
-            ? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), f.TrimStart('~').TrimStart('/'))
-            : Path.Combine(baseDir, f))).ToList();
 
     private sealed record Defaults(string Optimizer, double Lr, double WeightDecay, int Epochs, int BatchSize, bool Augment, long Seed, bool Pretrained, int? MaxEpochs, int? MaxTrainSamples, string Precision, string EvalPrecision);
 
@@ -77,20 +71,8 @@ internal static class ExperimentsBinder
                 result.AddRange(Bind(id, declared, sweep: null));
                 continue;
             }
-            // One experiment per combination, <id>-1, <id>-2, … in the order the lists give (the first key slowest).
-            foreach (var (key, _) in matrix)
-                if (key.Value is "title" or "matrix" or "seeds" or "cluster" or "vit")
-                    throw declared.Error("matrix", $"a matrix varies single settings (lr, epochs, optimizer, augment, model, …), not '{key.Value}'");
-            var cells = matrix.Aggregate((IEnumerable<List<(YamlDotNet.RepresentationModel.YamlScalarNode Key, YamlDotNet.RepresentationModel.YamlScalarNode Value)>>)[[]],
-                (acc, m) => acc.SelectMany(c => m.Values.Select(v => new List<(YamlDotNet.RepresentationModel.YamlScalarNode, YamlDotNet.RepresentationModel.YamlScalarNode)>(c) { (m.Key, v) }))).ToList();
-            var digits = cells.Count.ToString(System.Globalization.CultureInfo.InvariantCulture).Length;
-            var title = declared.String("title", id)!;
-            for (int i = 0; i < cells.Count; i++)
-            {
-                var cellId = $"{id}-{(i + 1).ToString(System.Globalization.CultureInfo.InvariantCulture).PadLeft(digits, '0')}";
-                var label = string.Join(", ", cells[i].Select(c => $"{c.Key.Value}={c.Value.Value}"));
-                result.AddRange(Bind(cellId, declared.With($"{declared.Path}[{label}]", cells[i], without: "matrix"), new MatrixCell(id, title, label)));
-            }
+            foreach (var (cellId, cell, sweep) in ExperimentMatrix.Expand(id, declared, matrix))
+                result.AddRange(Bind(cellId, cell, sweep));
         }
         if (result.GroupBy(e => e.Id).FirstOrDefault(g => g.Count() > 1) is { } twice)
             throw experiments.Error(twice.First().Matrix?.Matrix ?? twice.First().ExperimentId, $"two runs are named '{twice.Key}' (a matrix numbers its runs <id>-1, <id>-2, …; seeds add -seed<n>): rename one experiment");

@@ -97,6 +97,12 @@ internal sealed class YamlSection(string file, string path, YamlMappingNode? nod
         };
     }
 
+    /// <summary>A folder or a list of them, each absolute, <c>~/…</c> (the home folder) or relative to <paramref name="baseDir"/>.</summary>
+    public IReadOnlyList<string> Folders(string key, string baseDir) => StringList(key).Select(f =>
+        System.IO.Path.GetFullPath(f == "~" || f.StartsWith("~/", StringComparison.Ordinal)
+            ? System.IO.Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), f.TrimStart('~').TrimStart('/'))
+            : System.IO.Path.Combine(baseDir, f))).ToList();
+
     public YamlSection Section(string key)
     {
         var n = Get(key);
