@@ -44,14 +44,13 @@ public sealed class LocalCopiesTests : IDisposable
         Assert.True(output.Contains($"download: {_dir["ws/stale/images.tar.gz"]}: not taken, not the pinned file (MD5 is "), output);
         Assert.Equal(Directory.GetFiles(_dir["pets/oxford-iiit-pet/images"]).Select(Path.GetFileName).Order(), Directory.GetFiles(_dir["ws/out/data/oxford-iiit-pet/images"]).Select(Path.GetFileName).Order());
 
-        // An encoder file in PyTorch's hub cache ($TORCH_HOME/hub/checkpoints), pinned by its SHA-256.
-        Directory.CreateDirectory(_dir["w"]);
-        File.WriteAllText(_dir["w/pipeline.yaml"], "artifacts: out\nweights: { source: synthetic }\nexperiments:\n  s: { model: segformer-mit_b0, epochs: 0 }\n");
-        (exit, output) = CliProcess.Run("run", "weights", "--config", _dir["w/pipeline.yaml"]);
-        Assert.True(exit == 0, output);
+        // An encoder file in PyTorch's hub cache ($TORCH_HOME/hub/checkpoints), pinned by its SHA-256: any readable
+        // safetensors passes the stage's check, so a one-tensor file stands in for MiT-b0's.
         var hub = Path.Combine(_dir["torch-home"], "hub", "checkpoints");
         Directory.CreateDirectory(hub);
-        File.Copy(_dir["w/out/data/downloads/weights/synthetic/mit_b0.safetensors"], Path.Combine(hub, "mit_b0.safetensors"));
+        var header = System.Text.Encoding.UTF8.GetBytes("""{"w":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}""");
+        File.WriteAllBytes(Path.Combine(hub, "mit_b0.safetensors"), [.. BitConverter.GetBytes((long)header.Length), .. header, 0, 0, 128, 63]);
+        Directory.CreateDirectory(_dir["w"]);
         var sha = Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(Path.Combine(hub, "mit_b0.safetensors"))));
         File.WriteAllText(_dir["w/pipeline.yaml"], $$"""
             artifacts: out
