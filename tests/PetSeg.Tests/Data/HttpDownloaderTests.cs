@@ -34,6 +34,27 @@ public sealed class HttpDownloaderTests : IDisposable
         Assert.Equal(1, _server.Requests);
     }
 
+    /// <summary>A mirror behind a login (a lab's own copy of the archives) takes the host's entry in a netrc file.</summary>
+    [Fact]
+    public async Task A_mirror_behind_a_login_takes_its_netrc_entry_and_a_refusal_says_where_the_login_goes()
+    {
+        _server.RequireAuthorization = "Basic " + Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes("alice:pw"));
+        System.IO.File.WriteAllText(_dir["netrc"], "default login anonymous password guest\n"); // a default entry is never sent
+        var e = await Assert.ThrowsAsync<DownloadException>(() => new HttpDownloader(_http, Fast with { Netrc = _dir["netrc"] }).DownloadAsync(File(), Dest));
+        Assert.Contains($"HTTP 401 Unauthorized: the server wants a login; put 'machine 127.0.0.1 login NAME password SECRET' in {_dir["netrc"]}", e.Message);
+        Assert.Equal([""], _server.AuthorizationHeaders.Distinct());
+
+        System.IO.File.WriteAllText(_dir["netrc"], "machine 127.0.0.1 login alice password wrong\n");
+        e = await Assert.ThrowsAsync<DownloadException>(() => new HttpDownloader(_http, Fast with { Netrc = _dir["netrc"] }).DownloadAsync(File(), Dest));
+        Assert.Contains($"HTTP 401 Unauthorized: the server refused the login alice from {_dir["netrc"]}", e.Message);
+        Assert.DoesNotContain("wrong", e.Message);
+
+        System.IO.File.WriteAllText(_dir["netrc"], "machine 127.0.0.1 login alice password pw\n");
+        var r = await new HttpDownloader(_http, Fast with { Netrc = _dir["netrc"] }).DownloadAsync(File(), Dest);
+        Assert.Equal(DownloadOutcome.Downloaded, r.Outcome);
+        Assert.Equal(_content, System.IO.File.ReadAllBytes(Dest));
+    }
+
     /// <summary>The file already on this machine (torchvision's archives, a cluster's datasets folder) is taken without a request, when it verifies.</summary>
     [Fact]
     public async Task A_local_copy_that_verifies_is_taken_instead_of_downloading_and_one_that_does_not_is_passed_with_why()

@@ -28,6 +28,8 @@ public sealed class LoopbackHttpServer : IDisposable
     /// <summary>Cut the connection after this many body bytes in the next response (then reset to null).</summary>
     public long? CutNextResponseAfter;
     public bool IgnoreRange;
+    /// <summary>When set, a request without exactly this Authorization header is answered 401.</summary>
+    public string? RequireAuthorization;
 
     public LoopbackHttpServer()
     {
@@ -64,6 +66,8 @@ public sealed class LoopbackHttpServer : IDisposable
             if (range is not null) RangeHeaders.Enqueue(range);
             AuthorizationHeaders.Enqueue(headers.Skip(1).FirstOrDefault(h => h.StartsWith("Authorization:", StringComparison.OrdinalIgnoreCase))?.Split(':', 2)[1].Trim() ?? "");
 
+            if (RequireAuthorization is { } required && !AuthorizationHeaders.Last().Equals(required, StringComparison.Ordinal))
+            { await Write(stream, "HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Basic realm=\"mirror\"\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"); return; }
             if (FailNextRequests > 0) { FailNextRequests--; await Write(stream, $"HTTP/1.1 {FailStatus} Injected\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"); return; }
             if (_redirects.TryGetValue(path, out var to)) { await Write(stream, $"HTTP/1.1 301 Moved\r\nLocation: {to}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"); return; }
             if (!_files.TryGetValue(path, out var body)) { await Write(stream, "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"); return; }

@@ -13,4 +13,10 @@ public sealed record DownloadOptions
     /// is taken as it is (the archives torchvision already fetched, a cluster's shared datasets, PyTorch's hub cache).
     /// </summary>
     public IReadOnlyList<string> LocalFolders { get; init; } = [];
+
+    /// <summary>
+    /// The netrc file whose <c>machine</c> entries log in to a mirror that wants it (a lab's own copy of the archives):
+    /// null for <c>$NETRC</c>, else <c>~/.netrc</c>. Its <c>default</c> entry is never sent to public servers.
+    /// </summary>
+    public string? Netrc { get; init; }
 }

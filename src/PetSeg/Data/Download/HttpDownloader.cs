@@ -1,3 +1,4 @@
+using PetSeg.IO;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
@@ -14,6 +15,9 @@ public sealed class HttpDownloader(HttpClient http, DownloadOptions? options = n
     private readonly DownloadOptions _options = options ?? new DownloadOptions();
 
     public static string PartialPath(string destination) => destination + ".partial";
+
+    private string NetrcPath => _options.Netrc ?? (Environment.GetEnvironmentVariable("NETRC") is { Length: > 0 } env ? env
+        : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".netrc"));
 
     public async Task<DownloadResult> DownloadAsync(RemoteFile file, string destination, CancellationToken ct = default)
     {
@@ -143,12 +147,21 @@ public sealed class HttpDownloader(HttpClient http, DownloadOptions? options = n
         long have = File.Exists(partial) ? new FileInfo(partial).Length : 0;
         using var request = new HttpRequestMessage(HttpMethod.Get, url);
         if (have > 0) request.Headers.Range = new RangeHeaderValue(have, null);
+        // The host's own netrc entry only: a `default` login is not sent to the public servers of the official files.
+        var entry = NetrcFile.Find(NetrcPath, url.Host) is { Machine: not null, Password: not null } found ? found : null;
+        var login = entry is null ? null : entry.Login ?? "";
+        if (entry is not null)
+            request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"{login}:{entry.Password}")));
         using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct).ConfigureAwait(false);
 
         if (response.StatusCode == HttpStatusCode.RequestedRangeNotSatisfiable && have > 0)
             return 0; // the partial file already holds everything; the checksum decides
         if ((int)response.StatusCode >= 500 || response.StatusCode is HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests)
             throw new TransientHttpError($"HTTP {(int)response.StatusCode} {response.ReasonPhrase}", 0);
+        if (response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
+            throw new PermanentHttpError($"HTTP {(int)response.StatusCode} {response.ReasonPhrase}" + (login is null
+                ? $": the server wants a login; put 'machine {url.Host} login NAME password SECRET' in {NetrcPath}"
+                : $": the server refused the login {login} from {NetrcPath}"));
         if (!response.IsSuccessStatusCode)
             throw new PermanentHttpError($"HTTP {(int)response.StatusCode} {response.ReasonPhrase}");
 
