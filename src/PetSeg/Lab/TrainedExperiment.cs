@@ -15,8 +15,8 @@ public sealed record TrainedExperiment(ExperimentConfig Run, string WeightsPath)
 {
     public static TrainedExperiment Find(PipelineConfig config, PipelineRunner runner, string experiment)
     {
-        if (config.Experiments.Where(e => e.Matrix?.Matrix == experiment).Select(e => e.ExperimentId).Distinct().ToList() is { Count: > 0 } cells)
-            throw new ConfigException($"{config.File}: '{experiment}' is a matrix; name one of its runs: {string.Join(", ", cells.Zip(cells.Select(c => config.Experiments.First(e => e.ExperimentId == c).Matrix!.Label), (c, l) => $"{c} ({l})"))}");
+        if (config.Experiments.Where(e => e.Matrix?.Matrix == experiment).DistinctBy(e => e.ExperimentId).ToList() is { Count: > 0 } cells)
+            throw new ConfigException($"{config.File}: '{experiment}' is a matrix; name one of its runs: {string.Join(", ", cells.Select(c => $"{c.ExperimentId} ({c.Matrix!.Label})"))}");
         var run = config.Experiments.FirstOrDefault(e => e.ExperimentId == experiment)
             ?? throw new ConfigException($"{config.File}: no experiment '{experiment}'{ClosestName.Suggestion(experiment, config.Experiments.Select(e => e.ExperimentId))}. " +
                 $"Defined: {string.Join(", ", config.Experiments.Select(e => e.ExperimentId).Distinct())}");
