@@ -9,6 +9,11 @@ namespace PetSeg.IO;
 /// </summary>
 public static class NetrcFile
 {
+    /// <summary>The netrc file curl and git read: <c>$NETRC</c>, else <c>~/.netrc</c>.</summary>
+    public static string DefaultPath(Func<string, string?> environment) =>
+        environment("NETRC") is { Length: > 0 } path ? path
+        : Path.Combine(environment("HOME") is { Length: > 0 } home ? home : Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".netrc");
+
     /// <summary>One machine's entry (<paramref name="Machine"/> null for <c>default</c>).</summary>
     public sealed record Entry(string? Machine, string? Login, string? Password);
 

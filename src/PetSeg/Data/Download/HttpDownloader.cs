@@ -16,8 +16,7 @@ public sealed class HttpDownloader(HttpClient http, DownloadOptions? options = n
 
     public static string PartialPath(string destination) => destination + ".partial";
 
-    private string NetrcPath => _options.Netrc ?? (Environment.GetEnvironmentVariable("NETRC") is { Length: > 0 } env ? env
-        : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".netrc"));
+    private string NetrcPath => _options.Netrc ?? NetrcFile.DefaultPath(Environment.GetEnvironmentVariable);
 
     public async Task<DownloadResult> DownloadAsync(RemoteFile file, string destination, CancellationToken ct = default)
     {
@@ -118,14 +117,8 @@ public sealed class HttpDownloader(HttpClient http, DownloadOptions? options = n
                 await using (var src = new FileStream(candidate, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20, useAsync: true))
                 await using (var dst = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20, useAsync: true))
                 {
-                    var buffer = new byte[1 << 20];
                     long copied = 0;
-                    int n;
-                    while ((n = await src.ReadAsync(buffer, ct).ConfigureAwait(false)) > 0)
-                    {
-                        await dst.WriteAsync(buffer.AsMemory(0, n), ct).ConfigureAwait(false);
-                        progress?.Report(new DownloadProgress(file.FileName, copied += n, src.Length, 0));
-                    }
+                    await StreamCopy.WithProgress(src, dst, n => progress?.Report(new DownloadProgress(file.FileName, copied += n, src.Length, 0)), ct).ConfigureAwait(false);
                 }
                 if (file.Checksum.Verify(temp) is { } problem)
                 {
@@ -148,10 +141,9 @@ public sealed class HttpDownloader(HttpClient http, DownloadOptions? options = n
         using var request = new HttpRequestMessage(HttpMethod.Get, url);
         if (have > 0) request.Headers.Range = new RangeHeaderValue(have, null);
         // The host's own netrc entry only: a `default` login is not sent to the public servers of the official files.
-        var entry = NetrcFile.Find(NetrcPath, url.Host) is { Machine: not null, Password: not null } found ? found : null;
-        var login = entry is null ? null : entry.Login ?? "";
-        if (entry is not null)
-            request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"{login}:{entry.Password}")));
+        string? login = null;
+        if (NetrcFile.Find(NetrcPath, url.Host) is { Machine: not null, Password: { } password } entry)
+            request.Headers.Authorization = BasicAuthorization.Of(login = entry.Login ?? "", password);
         using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct).ConfigureAwait(false);
 
         if (response.StatusCode == HttpStatusCode.RequestedRangeNotSatisfiable && have > 0)

@@ -32,7 +32,7 @@ public sealed class FolderRemote(string root) : IRemoteStorage
         {
             await using (var src = new FileStream(localFile, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20, useAsync: true))
             await using (var dst = new FileStream(tmp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20, useAsync: true))
-                await Copy(src, dst, progress, ct).ConfigureAwait(false);
+                await StreamCopy.WithProgress(src, dst, progress, ct).ConfigureAwait(false);
             File.Move(tmp, target, overwrite: true);
         }
         finally { AtomicFile.TryDelete(tmp); }
@@ -49,7 +49,7 @@ public sealed class FolderRemote(string root) : IRemoteStorage
         src.Seek(have, SeekOrigin.Begin);
         await using var dst = new FileStream(localFile, have > 0 ? FileMode.Append : FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20, useAsync: true);
         if (have > 0) progress(have);
-        await Copy(src, dst, progress, ct).ConfigureAwait(false);
+        await StreamCopy.WithProgress(src, dst, progress, ct).ConfigureAwait(false);
         return true;
     }
 
@@ -65,17 +65,6 @@ public sealed class FolderRemote(string root) : IRemoteStorage
             yield return Path.GetRelativePath(root, f).Replace(Path.DirectorySeparatorChar, '/');
         }
         await Task.CompletedTask.ConfigureAwait(false);
-    }
-
-    internal static async Task Copy(Stream src, Stream dst, Action<long> progress, CancellationToken ct)
-    {
-        var buffer = new byte[1 << 20];
-        int n;
-        while ((n = await src.ReadAsync(buffer, ct).ConfigureAwait(false)) > 0)
-        {
-            await dst.WriteAsync(buffer.AsMemory(0, n), ct).ConfigureAwait(false);
-            progress(n);
-        }
     }
 
     public void Dispose() { }

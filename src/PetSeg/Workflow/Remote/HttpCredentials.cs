@@ -1,5 +1,4 @@
 using System.Net.Http.Headers;
-using System.Text;
 using System.Text.RegularExpressions;
 using PetSeg.Core;
 using PetSeg.IO;
@@ -39,7 +38,7 @@ public sealed record HttpCredentials(AuthenticationHeaderValue Header, string So
                 ? throw new ConfigException($"remote '{remote}': {passwordVariable} is set but no user name: set {userVariable} too")
                 : Basic(user, password, $"{userVariable}/{passwordVariable} (login {user})");
 
-        var netrc = Env("NETRC") ?? Path.Combine(Env("HOME") ?? Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".netrc");
+        var netrc = NetrcFile.DefaultPath(environment);
         if (NetrcFile.Find(netrc, url.Host, user) is { Password: { } secret } entry)
         {
             var login = entry.Login ?? user ?? "";
@@ -50,6 +49,5 @@ public sealed record HttpCredentials(AuthenticationHeaderValue Header, string So
         return null;
     }
 
-    private static HttpCredentials Basic(string user, string password, string source) =>
-        new(new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{user}:{password}"))), source);
+    private static HttpCredentials Basic(string user, string password, string source) => new(BasicAuthorization.Of(user, password), source);
 }

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
+using PetSeg.IO;
 
 namespace PetSeg.Workflow.Remote;
 
@@ -7,7 +8,7 @@ namespace PetSeg.Workflow.Remote;
 /// An HTTP cache as Bazel and Gradle use one (<c>https://cache.example.org/petseg</c>): PUT to store, GET (with
 /// Range to resume) to fetch, HEAD to ask. Works with nginx's WebDAV module, bazel-remote and the like. Such servers
 /// do not list, and do not check content: every download is verified by its digest on our side. Credentials
-/// (<see cref="HttpCredentials"/>) go with every request to the remote's own host, and only there.
+/// (<see cref="HttpCredentials"/>) go with every request to the remote, and not where it redirects.
 /// </summary>
 public sealed class HttpRemote : IRemoteStorage
 {
@@ -31,8 +32,8 @@ public sealed class HttpRemote : IRemoteStorage
 
     private async Task<HttpResponseMessage> Send(HttpRequestMessage request, CancellationToken ct)
     {
-        if (_credentials is not null && request.RequestUri is { } target && Uri.Compare(target, _base, UriComponents.SchemeAndServer, UriFormat.Unescaped, StringComparison.OrdinalIgnoreCase) == 0)
-            request.Headers.Authorization = _credentials.Header;
+        // Every request is under _base; on a redirect HttpClient drops the header itself (tested), so it reaches no other host.
+        if (_credentials is not null) request.Headers.Authorization = _credentials.Header;
         try
         {
             var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct).ConfigureAwait(false);
@@ -88,7 +89,7 @@ public sealed class HttpRemote : IRemoteStorage
         if (append) progress(have);
         await using var body = await response.Content.ReadAsStreamAsync(ct).ConfigureAwait(false);
         await using var dst = new FileStream(localFile, append ? FileMode.Append : FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20, useAsync: true);
-        await FolderRemote.Copy(body, dst, progress, ct).ConfigureAwait(false);
+        await StreamCopy.WithProgress(body, dst, progress, ct).ConfigureAwait(false);
         return true;
     }
 

@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using Amazon.Runtime;
 using Amazon.S3;
 using Amazon.S3.Model;
+using PetSeg.IO;
 
 namespace PetSeg.Workflow.Remote;
 
@@ -128,7 +129,7 @@ public sealed class S3Remote : IRemoteStorage
         using var response = await Call(() => _s3.GetObjectAsync(request, ct)).ConfigureAwait(false);
         if (have > 0) progress(have);
         await using var dst = new FileStream(localFile, have > 0 ? FileMode.Append : FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20, useAsync: true);
-        await FolderRemote.Copy(response.ResponseStream, dst, progress, ct).ConfigureAwait(false);
+        await StreamCopy.WithProgress(response.ResponseStream, dst, progress, ct).ConfigureAwait(false);
         return true;
     }
 
