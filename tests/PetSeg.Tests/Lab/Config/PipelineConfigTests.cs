@@ -1,0 +1,198 @@
+using PetSeg.Lab;
+using PetSeg.Core;
+using PetSeg.Lab.Config;
+using PetSeg.Tests.Support;
+
+namespace PetSeg.Tests.Lab.Config;
+
+public sealed class PipelineConfigTests : IDisposable
+{
+    private readonly TempDir _dir = new();
+
+    private PipelineConfig LoadText(string yaml, string? profile = null)
+    {
+        var path = _dir["pipeline.yaml"];
+        File.WriteAllText(path, yaml);
+        return PipelineConfigLoader.Load(path, profile);
+    }
+
+    [Fact]
+    public void The_repository_pipeline_yaml_is_the_real_lab_and_its_smoke_profile_is_synthetic()
+    {
+        var file = RepoFiles.Path("pipeline.yaml");
+        var lab = PipelineConfigLoader.Load(file);
+        Assert.Equal("oxford", lab.Dataset.Source);
+        Assert.Equal(224, lab.Preprocess.ImageSize);
+        Assert.Equal("5c4f3ee8e5d25df40f4fd59a7f44e54c", lab.Dataset.Images.Checksum.Md5);
+        Assert.Equal(791_918_971, lab.Dataset.Images.Checksum.Size);
+        var smoke = PipelineConfigLoader.Load(file, "smoke");
+        Assert.Equal("synthetic", smoke.Dataset.Source);
+        Assert.Equal(64, smoke.Preprocess.ImageSize);
+        Assert.Equal(64, smoke.Dataset.Synthetic.Count);
+        Assert.Equal(lab.Dataset.Images.Checksum, smoke.Dataset.Images.Checksum); // overlays merge, they do not wipe siblings
+        Assert.Equal(lab.Dataset.Images.Urls, smoke.Dataset.Images.Urls);
+    }
+
+    [Fact]
+    public void An_empty_file_gives_the_defaults()
+    {
+        var c = LoadText("artifacts: out\n");
+        Assert.Equal("oxford", c.Dataset.Source);
+        Assert.Equal(2, c.Dataset.Images.Urls.Count);
+        Assert.Equal("95a8c909bbe2e81eed6a22bccdf3f68f", c.Dataset.Annotations.Checksum.Md5);
+        Assert.Equal(Path.Combine(_dir.Path, "out"), c.ArtifactsDir);
+    }
+
+    [Fact]
+    public void An_unknown_key_is_named_with_line_column_and_the_allowed_keys()
+    {
+        var e = Assert.Throws<ConfigException>(() => LoadText("dataset:\n  source: oxford\npreprocess:\n  imge_size: 128\n"));
+        Assert.Contains("pipeline.yaml:4:3: unknown key 'imge_size' in 'preprocess' (did you mean 'image_size'?)", e.Message);
+        Assert.Contains("skip_bad_samples", e.Message);
+    }
+
+    [Fact]
+    public void A_misspelt_section_is_named_before_what_its_absence_would_break()
+    {
+        // The report's tables name experiments: with 'experimets:' they used to fail on "no experiment 'unet-base'".
+        var yaml = File.ReadAllText(RepoFiles.Path("pipeline.yaml")).Replace("\nexperiments:", "\nexperimets:");
+        var e = Assert.Throws<ConfigException>(() => LoadText(yaml));
+        Assert.Contains("unknown key 'experimets' in the top level (did you mean 'experiments'?)", e.Message);
+        e = Assert.Throws<ConfigException>(() => LoadText("dataset:\n  source: oxford\nzzz: 1\n"));
+        Assert.DoesNotContain("did you mean", e.Message); // nothing close: no guess
+        e = Assert.Throws<ConfigException>(() => LoadText(File.ReadAllText(RepoFiles.Path("pipeline.yaml")), profile: "smok"));
+        Assert.Contains("profile 'smok' is not defined under 'profiles:' (did you mean 'smoke'?)", e.Message);
+        e = Assert.Throws<ConfigException>(() => LoadText(File.ReadAllText(RepoFiles.Path("pipeline.yaml")).Replace("experiment: unet-base", "experiment: unet-bsae")));
+        Assert.Contains("no experiment 'unet-bsae' is declared under 'experiments:' (did you mean 'unet-base'?)", e.Message);
+    }
+
+    [Fact]
+    public void A_wrong_type_or_value_is_reported_with_its_position()
+    {
+        var e = Assert.Throws<ConfigException>(() => LoadText("preprocess:\n  image_size: big\n"));
+        Assert.Contains("pipeline.yaml:2:15: preprocess.image_size: expected an integer, found 'big'", e.Message);
+        e = Assert.Throws<ConfigException>(() => LoadText("dataset:\n  source: kaggle\n"));
+        Assert.Contains("pipeline.yaml:2:11: dataset.source: expected one of oxford, synthetic", e.Message);
+        e = Assert.Throws<ConfigException>(() => LoadText("dataset:\n  files:\n    images:\n      urls: [ftp://x/y]\n"));
+        Assert.Contains("not an http(s) URL", e.Message);
+    }
+
+    [Fact]
+    public void Syntax_errors_and_unknown_profiles_are_clear()
+    {
+        var e = Assert.Throws<ConfigException>(() => LoadText("dataset:\n  source: [oxford\n"));
+        Assert.Contains("YAML syntax error", e.Message);
+        e = Assert.Throws<ConfigException>(() => LoadText("profiles:\n  smoke: {}\n", "fast"));
+        Assert.Contains("profile 'fast' is not defined", e.Message);
+        Assert.Contains("smoke", e.Message);
+    }
+
+    [Fact]
+    public void A_tab_used_for_indentation_is_reported_where_it_is()
+    {
+        var lines = File.ReadAllLines(RepoFiles.Path("pipeline.yaml"));
+        var row = Array.FindIndex(lines, l => l.StartsWith("  simple-unet-base:", StringComparison.Ordinal));
+        lines[row] = "\t" + lines[row][2..];
+        var e = Assert.Throws<ConfigException>(() => LoadText(string.Join('\n', lines) + "\n"));
+        Assert.Contains($"pipeline.yaml:{row + 1}:1: ", e.Message);
+        Assert.Contains("tab", e.Message);
+        Assert.DoesNotContain("pipeline.yaml:1:1:", e.Message);
+    }
+
+    [Fact]
+    public void A_deeply_nested_document_is_refused_with_a_nesting_limit_not_a_stack_overflow()
+    {
+        var e = Assert.Throws<ConfigException>(() => LoadText("experiments: " + new string('[', 50_000) + "\n"));
+        Assert.Contains("pipeline.yaml:1:", e.Message);
+        Assert.Contains("nested deeper than", e.Message);
+        // A normal depth still loads.
+        Assert.Equal(224, LoadText("preprocess: { image_size: 224 }\n").Preprocess.ImageSize);
+    }
+
+    [Fact]
+    public void The_labs_fourteen_experiments_carry_the_labs_hyperparameters()
+    {
+        var lab = PipelineConfigLoader.Load(RepoFiles.Path("pipeline.yaml")).Experiments.ToDictionary(e => e.Id);
+        Assert.Equal(14, lab.Count);
+        Assert.Equal(0, lab["unet-untrained"].Settings.Epochs);
+        Assert.True(lab["unet-untrained"].Pretrained);
+        Assert.Equal((1e-4, 5, false, "Adam"), (lab["unet-base"].Settings.Optimizer.LearningRate, lab["unet-base"].Settings.Epochs, lab["unet-base"].Settings.Augmentation is not null, lab["unet-base"].Settings.Optimizer.Name));
+        Assert.True(lab["unet-aug"].Settings.Augmentation is not null);
+        Assert.Equal((5e-5, 10, "AdamW", 0.01), (lab["segformer-hp"].Settings.Optimizer.LearningRate, lab["segformer-hp"].Settings.Epochs, lab["segformer-hp"].Settings.Optimizer.Name, lab["segformer-hp"].Settings.Optimizer.WeightDecay));
+        Assert.Equal(("Adam", 0.0), (lab["unet-hp"].Settings.Optimizer.Name, lab["unet-hp"].Settings.Optimizer.WeightDecay));
+        Assert.Equal((1e-3, 5, false), (lab["simple-unet-base"].Settings.Optimizer.LearningRate, lab["simple-unet-base"].Settings.Epochs, lab["simple-unet-base"].Pretrained));
+        Assert.Equal(("AdamW", 5e-5, 10, true), (lab["simple-vit-improved"].Settings.Optimizer.Name, lab["simple-vit-improved"].Settings.Optimizer.LearningRate, lab["simple-vit-improved"].Settings.Epochs, lab["simple-vit-improved"].Settings.Augmentation is not null));
+        Assert.Equal((224, 16, 128, 3, 4, 4.0), (lab["simple-vit-base"].Settings.Model.ImageSize, lab["simple-vit-base"].Settings.Model.PatchSize, lab["simple-vit-base"].Settings.Model.Dim,
+            lab["simple-vit-base"].Settings.Model.Depth, lab["simple-vit-base"].Settings.Model.Heads, lab["simple-vit-base"].Settings.Model.MlpRatio));
+        Assert.All(lab.Values, e => Assert.Equal(16, e.Settings.BatchSize));
+    }
+
+    [Fact]
+    public void A_matrix_declares_one_experiment_per_combination_with_a_report_table_of_its_own()
+    {
+        var c = LoadText("""
+            training: { lr: 0.0001, seeds: [1, 2] }
+            experiments:
+              base: { model: simple-unet }
+              lr:
+                model: simple-unet
+                title: Simple UNet, tuning
+                epochs: 3
+                matrix: { lr: [0.001, 0.0003], augment: [false, true], optimizer: adamw }
+            report: { tables: [ { title: Base, rows: [ { label: Base, experiment: base } ] } ] }
+            """);
+        var runs = c.Experiments.Where(e => e.Matrix is not null).ToList();
+        Assert.Equal(["lr-1", "lr-2", "lr-3", "lr-4"], runs.Select(e => e.ExperimentId).Distinct());
+        Assert.Equal(8, runs.Count); // each combination once per seed
+        Assert.Equal(["lr-1-seed1", "lr-1-seed2"], runs.Take(2).Select(e => e.Id));
+        var third = runs.First(e => e.ExperimentId == "lr-3");
+        Assert.Equal((0.0003, false, 3, true), (third.Settings.Optimizer.LearningRate, third.Settings.Augmentation is not null, third.Settings.Epochs, third.Settings.Optimizer.Decoupled));
+        Assert.Equal("Simple UNet, tuning (lr=0.0003, augment=false, optimizer=adamw)", third.Title);
+        Assert.Equal(new MatrixCell("lr", "Simple UNet, tuning", "lr=0.0003, augment=false, optimizer=adamw"), third.Matrix);
+
+        Assert.Equal(["Base", "Simple UNet, tuning: matrix"], c.Report.Tables.Select(t => t.Title));
+        Assert.Equal([("lr=0.001, augment=false, optimizer=adamw", "lr-1"), ("lr=0.001, augment=true, optimizer=adamw", "lr-2"),
+                      ("lr=0.0003, augment=false, optimizer=adamw", "lr-3"), ("lr=0.0003, augment=true, optimizer=adamw", "lr-4")],
+            c.Report.Tables[1].Rows.Select(r => (r.Label, r.Experiment)));
+        // export and predict --experiment name a run, not the matrix.
+        var e = Assert.Throws<ConfigException>(() => TrainedExperiment.Find(c, LabPipeline.Runner(c, NullProgressSink.Instance), "lr"));
+        Assert.Contains("'lr' is a matrix; name one of its runs: lr-1 (lr=0.001, augment=false, optimizer=adamw), lr-2 (", e.Message);
+    }
+
+    [Theory]
+    [InlineData("  s: { model: simple-unet, matrix: { lr: [0.1, fast] } }\n", "pipeline.yaml:2:48: experiments.s[lr=fast].lr: expected a number, found 'fast'")]
+    [InlineData("  s: { model: simple-unet, matrix: { learning_rate: [0.1] } }\n", "pipeline.yaml:2:38: unknown key 'learning_rate' in 'experiments.s[learning_rate=0.1]'")]
+    [InlineData("  s: { model: simple-unet, matrix: { lr: [] } }\n", "experiments.s.matrix.lr: an empty list gives no runs")]
+    [InlineData("  s: { model: simple-unet, matrix: { lr: [0.1, 0.1] } }\n", "experiments.s.matrix.lr: a value is listed twice")]
+    [InlineData("  s: { model: simple-unet, matrix: { seeds: [1, 2] } }\n", "experiments.s.matrix: a matrix varies single settings")]
+    [InlineData("  s: { model: simple-unet, matrix: [lr] }\n", "experiments.s.matrix: expected a mapping of lists")]
+    [InlineData("  s: { matrix: { lr: [0.1] } }\n", "pipeline.yaml:2:6: experiments.s[lr=0.1].model: missing")]
+    [InlineData("  s: { model: simple-unet, matrix: { lr: [0.1] } }\n  s-1: { model: simple-unet }\n", "two runs are named 's-1'")]
+    public void Matrix_mistakes_are_reported_with_file_line_column(string experiments, string expected) =>
+        Assert.Contains(expected, Assert.Throws<ConfigException>(() => LoadText("experiments:\n" + experiments)).Message);
+
+    [Theory]
+    [InlineData("experiments:\n  a: { lr: 0.1 }\n", "pipeline.yaml:2:6: experiments.a.model: missing; expected one of unet-resnet34")]
+    [InlineData("experiments:\n  a: { model: resnet, lr: 0.1 }\n", "pipeline.yaml:2:15: experiments.a.model: unknown model 'resnet'")]
+    [InlineData("experiments:\n  a: { model: unet-resnet43 }\n", "experiments.a.model: unknown model 'unet-resnet43' (did you mean 'unet-resnet34'?); expected one of")]
+    [InlineData("experiments:\n  a: { model: simple-unet, lr: fast }\n", "pipeline.yaml:2:32: experiments.a.lr: expected a number, found 'fast'")]
+    [InlineData("experiments:\n  a: { model: simple-unet, learning_rate: 0.1 }\n", "pipeline.yaml:2:28: unknown key 'learning_rate' in 'experiments.a'")]
+    [InlineData("experiments:\n  A b: { model: simple-unet }\n", "experiments.A b: experiment ids are lower-case")]
+    [InlineData("experiments:\n  a: { model: simple-unet }\nreport:\n  tables:\n    - title: T\n      rows: [{ label: X, experiment: b }]\n", "experiments.b' ... ")]
+    public void Experiment_mistakes_are_reported_with_file_line_column(string yaml, string expected)
+    {
+        var e = Assert.Throws<ConfigException>(() => LoadText(yaml));
+        if (expected.EndsWith(" ... ")) Assert.Contains("no experiment 'b' is declared under 'experiments:'", e.Message);
+        else Assert.Contains(expected, e.Message);
+    }
+
+    [Fact]
+    public void A_three_line_experiment_inherits_the_training_defaults()
+    {
+        var c = LoadText("training: { lr: 0.0003, epochs: 7, seed: 9 }\nexperiments:\n  mine: { model: simple-unet }\n");
+        var e = Assert.Single(c.Experiments);
+        Assert.Equal((3e-4, 7, 9L, false), (e.Settings.Optimizer.LearningRate, e.Settings.Epochs, e.Settings.Seed, e.Pretrained));
+    }
+
+    public void Dispose() => _dir.Dispose();
+}
