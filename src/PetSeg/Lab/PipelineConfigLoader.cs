@@ -99,11 +99,16 @@ public static class PipelineConfigLoader
             if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || !RemoteRegistry.Schemes.Contains(uri.Scheme))
                 throw r.Error("url", $"'{url}' is not a remote URL; the schemes with a backend are {string.Join(", ", RemoteRegistry.Schemes.Select(x => x + "://"))}");
             if (uri.UserInfo.Contains(':'))
-                throw r.Error("url", $"holds a password, which would be committed with the file; give it as {HttpCredentials.Variable(name, "PASSWORD")} or in ~/.netrc instead (README: Sharing results)");
+                throw r.Error("url", $"holds a password, which would be committed with the file; give it as {RemoteVariables.Name(name, "PASSWORD")} or in ~/.netrc instead (README: Sharing results)");
             var endpoint = r.String("endpoint");
             if (endpoint is not null && (!Uri.TryCreate(endpoint, UriKind.Absolute, out var e) || e.Scheme is not ("http" or "https")))
                 throw r.Error("endpoint", $"'{endpoint}' is not an http(s) URL");
-            all.Add(new RemoteConfig(name, url, endpoint, r.String("region"), r.Bool("required", false), r.Bool("push", false)));
+            foreach (var secret in new[] { "password", "token", "access_key_id", "secret_access_key", "aws_access_key_id", "aws_secret_access_key" })
+                if (r.Has(secret))
+                    throw r.Error(secret, $"a secret would be committed with the file; {(uri.Scheme == "s3" ? S3Credentials.Hint(name) : HttpCredentials.Hint(name, uri.Host))} (README: Sharing results)");
+            var profile = r.String("profile");
+            if (profile is not null && uri.Scheme != "s3") throw r.Error("profile", "is an AWS profile, for s3:// remotes only");
+            all.Add(new RemoteConfig(name, url, endpoint, r.String("region"), r.Bool("required", false), r.Bool("push", false), profile));
             r.RejectUnknown();
         }
         var fallback = top.String("remote");

@@ -44,12 +44,51 @@ public abstract class LoopbackServer : IDisposable
     }
 }
 
-/// <summary>moto_server: an in-memory S3 (any access key works). The bucket "petseg" is created by the tests through the SDK.</summary>
+/// <summary>
+/// moto_server: an in-memory S3. Any access key works, unless it is started to <c>authenticate</c>: then it checks
+/// signatures as AWS does and knows one IAM user, <see cref="Keys"/>, allowed all of S3. The bucket "petseg" is created
+/// by the tests through the SDK.
+/// </summary>
 public sealed class MotoServer : LoopbackServer
 {
-    public MotoServer() => Start(new ProcessStartInfo(Require("/usr/bin/moto_server", "python3-moto"), $"-H 127.0.0.1 -p {Port}"), "moto_server");
+    public sealed record AccessKey(string Id, string Secret);
+
+    public MotoServer(bool authenticate = false)
+    {
+        var psi = new ProcessStartInfo(Require("/usr/bin/moto_server", "python3-moto"), $"-H 127.0.0.1 -p {Port}");
+        // moto lets the first N requests in unsigned (to create the user and its key), then checks every one.
+        if (authenticate) psi.Environment["INITIAL_NO_AUTH_ACTION_COUNT"] = "3";
+        Start(psi, "moto_server");
+        if (!authenticate) return;
+        Iam("CreateUser", ("UserName", "alice"));
+        var created = Iam("CreateAccessKey", ("UserName", "alice"));
+        Iam("PutUserPolicy", ("UserName", "alice"), ("PolicyName", "s3"),
+            ("PolicyDocument", """{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}"""));
+        Keys = new(Element(created, "AccessKeyId"), Element(created, "SecretAccessKey"));
+    }
 
     public string Endpoint => $"http://127.0.0.1:{Port}";
+
+    /// <summary>The one user's key, when started to authenticate.</summary>
+    public AccessKey? Keys { get; }
+
+    /// <summary>An IAM query call; moto routes by the credential scope, and does not check the signature yet.</summary>
+    private System.Xml.Linq.XDocument Iam(string action, params (string Key, string Value)[] parameters)
+    {
+        using var http = new HttpClient();
+        using var request = new HttpRequestMessage(HttpMethod.Post, Endpoint + "/")
+        {
+            Content = new FormUrlEncodedContent([new("Action", action), new("Version", "2010-05-08"), .. parameters.Select(p => new KeyValuePair<string, string>(p.Key, p.Value))]),
+        };
+        request.Headers.TryAddWithoutValidation("Authorization", "AWS4-HMAC-SHA256 Credential=setup/20260101/us-east-1/iam/aws4_request, SignedHeaders=host, Signature=0");
+        using var response = http.Send(request);
+        var body = response.Content.ReadAsStringAsync().GetAwaiter().GetResult();
+        if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"moto IAM {action}: {(int)response.StatusCode} {body}");
+        return System.Xml.Linq.XDocument.Parse(body);
+    }
+
+    private static string Element(System.Xml.Linq.XDocument xml, string name) =>
+        xml.Descendants().First(e => e.Name.LocalName == name).Value;
 }
 
 /// <summary>

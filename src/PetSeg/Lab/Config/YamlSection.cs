@@ -24,6 +24,9 @@ internal sealed class YamlSection(string file, string path, YamlMappingNode? nod
         return null;
     }
 
+    /// <summary>Whether <paramref name="key"/> is written here, without making it an allowed key.</summary>
+    public bool Has(string key) => node?.Children.Keys.Any(k => k is YamlScalarNode s && s.Value == key) == true;
+
     /// <summary>Where this mapping starts (a mapping built for a matrix cell has no position of its own: its parent's).</summary>
     private Mark Here => positioned && node is not null ? node.Start : parentMark;
 

@@ -1,5 +1,4 @@
 using System.Net.Http.Headers;
-using System.Text.RegularExpressions;
 using PetSeg.Core;
 using PetSeg.IO;
 
@@ -14,24 +13,20 @@ namespace PetSeg.Workflow.Remote;
 /// <param name="Source">Where they came from, for messages (never the secret itself).</param>
 public sealed record HttpCredentials(AuthenticationHeaderValue Header, string Source)
 {
-    /// <summary><c>PETSEG_REMOTE_TEAM_TOKEN</c> for remote "team" (anything but letters and digits becomes '_').</summary>
-    public static string Variable(string remote, string suffix) =>
-        $"PETSEG_REMOTE_{Regex.Replace(remote.ToUpperInvariant(), "[^A-Z0-9]", "_")}_{suffix}";
-
     /// <summary>How a user gives credentials to <paramref name="remote"/> at <paramref name="host"/>: for messages.</summary>
     public static string Hint(string remote, string host) =>
-        $"set {Variable(remote, "USER")} and {Variable(remote, "PASSWORD")} (or {Variable(remote, "TOKEN")} for a bearer token), " +
+        $"set {RemoteVariables.Name(remote, "USER")} and {RemoteVariables.Name(remote, "PASSWORD")} (or {RemoteVariables.Name(remote, "TOKEN")} for a bearer token), " +
         $"or add 'machine {host} login NAME password SECRET' to ~/.netrc";
 
     /// <param name="environment">The environment (a parameter so tests need not change the process's).</param>
     public static HttpCredentials? Find(string remote, Uri url, Func<string, string?> environment)
     {
         string? Env(string name) => environment(name) is { Length: > 0 } v ? v : null;
-        var tokenVariable = Variable(remote, "TOKEN");
+        var tokenVariable = RemoteVariables.Name(remote, "TOKEN");
         if (Env(tokenVariable) is { } token) return new(new AuthenticationHeaderValue("Bearer", token), tokenVariable);
 
-        var userVariable = Variable(remote, "USER");
-        var passwordVariable = Variable(remote, "PASSWORD");
+        var userVariable = RemoteVariables.Name(remote, "USER");
+        var passwordVariable = RemoteVariables.Name(remote, "PASSWORD");
         var user = Env(userVariable) ?? (url.UserInfo.Length > 0 ? Uri.UnescapeDataString(url.UserInfo.Split(':')[0]) : null);
         if (Env(passwordVariable) is { } password)
             return user is null

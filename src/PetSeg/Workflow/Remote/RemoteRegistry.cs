@@ -8,7 +8,8 @@ public static class RemoteRegistry
     private static readonly Dictionary<string, Func<RemoteConfig, Uri, IRemoteStorage>> Backends = new(StringComparer.Ordinal)
     {
         ["file"] = (_, u) => new FolderRemote(u.LocalPath),
-        ["s3"] = (r, u) => new S3Remote(u.Host, Uri.UnescapeDataString(u.AbsolutePath), r.Endpoint, r.Region),
+        ["s3"] = (r, u) => new S3Remote(u.Host, Uri.UnescapeDataString(u.AbsolutePath), r.Endpoint, r.Region,
+            S3Credentials.Find(r.Name, r.Profile, Environment.GetEnvironmentVariable), r.Name),
         ["http"] = OpenHttp,
         ["https"] = OpenHttp,
     };

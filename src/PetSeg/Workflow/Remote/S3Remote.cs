@@ -8,8 +8,8 @@ using PetSeg.IO;
 namespace PetSeg.Workflow.Remote;
 
 /// <summary>
-/// An S3 bucket (<c>s3://bucket/prefix</c>), or an S3-compatible server through <c>endpoint:</c>. Credentials come
-/// from the AWS SDK's default chain (environment variables, profiles, instance roles), never from pipeline.yaml.
+/// An S3 bucket (<c>s3://bucket/prefix</c>), or an S3-compatible server through <c>endpoint:</c>. Credentials are the
+/// remote's own (<see cref="S3Credentials"/>: its variables or profile) or the AWS SDK's default chain, never pipeline.yaml.
 /// Objects above 64 MiB go up in 16 MiB parts; downloads resume with ranged GETs.
 /// </summary>
 /// <remarks>
@@ -21,10 +21,13 @@ public sealed class S3Remote : IRemoteStorage
     private const long MultipartThreshold = 64L << 20, PartSize = 16L << 20;
     private readonly AmazonS3Client _s3;
     private readonly string _bucket, _prefix;
-    private readonly string _description;
+    private readonly string _description, _name;
+    private readonly S3Credentials _credentials;
 
-    public S3Remote(string bucket, string prefix, string? endpoint, string? region)
+    public S3Remote(string bucket, string prefix, string? endpoint, string? region, S3Credentials credentials, string name = "s3")
     {
+        (_credentials, _name) = (credentials, name);
+        region ??= credentials.Region;
         (_bucket, _prefix) = (bucket, prefix.Trim('/'));
         var config = new AmazonS3Config
         {
@@ -40,8 +43,8 @@ public sealed class S3Remote : IRemoteStorage
             config.AuthenticationRegion = region ?? "us-east-1";
         }
         else if (region is not null) config.RegionEndpoint = Amazon.RegionEndpoint.GetBySystemName(region);
-        try { _s3 = new AmazonS3Client(config); }
-        catch (AmazonClientException e) { throw new RemoteUnavailableException($"s3://{bucket}: no AWS credentials found ({e.Message}); set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or AWS_PROFILE", e); }
+        try { _s3 = credentials.Credentials is { } c ? new AmazonS3Client(c, config) : new AmazonS3Client(config); }
+        catch (AmazonClientException e) { throw new RemoteUnavailableException($"s3://{bucket}: no AWS credentials found ({e.Message}); {S3Credentials.Hint(name)}", e); }
         _description = $"s3://{bucket}/{_prefix}" + (endpoint is null ? "" : $" at {endpoint}");
     }
 
@@ -53,7 +56,7 @@ public sealed class S3Remote : IRemoteStorage
     {
         try { return await call().ConfigureAwait(false); }
         catch (AmazonS3Exception e) when (e.StatusCode is HttpStatusCode.Forbidden or HttpStatusCode.Unauthorized)
-        { throw new RemoteUnavailableException($"{Description}: access denied ({e.ErrorCode}); check the credentials (AWS_* variables or profile)", e); }
+        { throw new RemoteUnavailableException(Refused(e), e); }
         catch (AmazonS3Exception e) when (e.ErrorCode == "NoSuchBucket")
         { throw new RemoteUnavailableException($"{Description}: bucket '{_bucket}' does not exist", e); }
         catch (AmazonServiceException e) when (e is not AmazonS3Exception || (int)e.StatusCode >= 500)
@@ -62,6 +65,12 @@ public sealed class S3Remote : IRemoteStorage
         { throw new RemoteUnavailableException($"{Description}: cannot reach it ({e.Message})", e); }
         catch (HttpRequestException e) { throw new RemoteUnavailableException($"{Description}: cannot connect ({e.Message})", e); }
     }
+
+    /// <summary>Says which credentials were refused (never the secret), and how to give others.</summary>
+    /// <remarks>A refused HEAD has no body, so the code is often just "Forbidden": where the keys came from is what helps.</remarks>
+    private string Refused(AmazonS3Exception e) =>
+        $"{Description}: access denied ({(e.ErrorCode is { Length: > 0 } code ? code : $"{(int)e.StatusCode} {e.StatusCode}")}); " +
+        $"the credentials came from {_credentials.Source}" + (_credentials.Credentials is null ? $"; for others, {S3Credentials.Hint(_name)}" : "");
 
     private async Task<long?> SizeOf(string key, CancellationToken ct)
     {
