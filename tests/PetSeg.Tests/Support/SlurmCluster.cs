@@ -5,7 +5,8 @@ namespace PetSeg.Tests.Support;
 /// <summary>
 /// A one-node Slurm 24.11 cluster on localhost for the tests: slurmctld and slurmd in the foreground with a private
 /// slurm.conf (auth/slurm, no munge) in a temp folder, stopped by PID. SLURM_CONF is set for this process, so the
-/// client commands and the jobs' environment find it.
+/// client commands and the jobs' environment find it. A requeued job may start again after its credential's lifetime
+/// (cred_expire, 120 s by default: 10 s here) and the next scheduling pass (every 2 s here).
 /// </summary>
 public sealed class SlurmCluster : IDisposable
 {
@@ -46,7 +47,8 @@ public sealed class SlurmCluster : IDisposable
             JobCompType=jobcomp/filetxt
             JobCompLoc={d}/jobcomp.txt
             MinJobAge=3600
-            SchedulerParameters=defer_batch
+            SchedulerParameters=defer_batch,sched_interval=2
+            AuthInfo=cred_expire=10
             NodeName=localhost NodeAddr=127.0.0.1 CPUs=2 RealMemory=8000 State=UNKNOWN
             PartitionName=debug Nodes=localhost Default=YES MaxTime=INFINITE State=UP
             """);
@@ -92,6 +94,14 @@ public sealed class SlurmCluster : IDisposable
         p.WaitForExit();
         return lines.Select(l => l.Split('|')).ToDictionary(f => f[0], f => (Parse(f[1]), Parse(f[2]), f[3]));
         static DateTime Parse(string s) => DateTime.TryParse(s, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var t) ? t : DateTime.MinValue;
+    }
+
+    /// <summary>Sends <paramref name="signal"/> to a job's batch shell, as Slurm does before a time limit (<c>--signal=B:…</c>).</summary>
+    public static void Signal(string jobId, string signal)
+    {
+        using var p = Process.Start(new ProcessStartInfo("scancel", ["-s", signal, "-b", jobId]) { UseShellExecute = false })!;
+        p.WaitForExit();
+        if (p.ExitCode != 0) throw new InvalidOperationException($"scancel -s {signal} -b {jobId} failed ({p.ExitCode})");
     }
 
     public void Dispose()

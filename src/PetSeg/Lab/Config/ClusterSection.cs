@@ -20,7 +20,7 @@ internal static class ClusterSection
         var byKind = new Dictionary<string, ClusterResources>(StringComparer.Ordinal);
         foreach (var kind in stageKinds) byKind[kind] = BindResources(s.Section(kind));
         var config = new ClusterConfig(engine, s.String("partition"), s.String("account"), BindResources(s.Section("defaults")),
-            byKind, s.StringList("setup"), s.StringList("extra_args"));
+            byKind, s.StringList("setup"), s.StringList("extra_args")) { Requeue = s.Bool("requeue", false) };
         s.RejectUnknown();
         return config;
     }

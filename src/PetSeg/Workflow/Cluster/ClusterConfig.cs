@@ -14,6 +14,12 @@ public sealed record ClusterConfig(string Engine, string? Partition, string? Acc
     /// <summary>The engines a workspace can submit to ("none": run locally only).</summary>
     public static readonly IReadOnlyList<string> Engines = ["none", "slurm"];
 
+    /// <summary>
+    /// Jobs outlive the time limit: shortly before it, Slurm signals the job, petseg stops at the end of its step (a
+    /// training keeps its last complete epoch's checkpoint) and the job requeues itself, to resume where it stopped.
+    /// </summary>
+    public bool Requeue { get; init; }
+
     /// <summary>Resources of single stages (an experiment's <c>cluster:</c>), over their kind's.</summary>
     public IReadOnlyDictionary<string, ClusterResources> ByStage { get; init; } = new Dictionary<string, ClusterResources>();
 

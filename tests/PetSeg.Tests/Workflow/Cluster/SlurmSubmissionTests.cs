@@ -166,5 +166,42 @@ public sealed class SlurmSubmissionTests : IClassFixture<SlurmCluster>, IDisposa
         Assert.Equal(1, logs.Sum(l => TestText.CountOf(l, "train-tiny: running (key")));
     }
 
+    /// <summary>
+    /// <c>requeue: true</c>: a training told that its time limit is near (the USR1 Slurm sends <c>--signal</c>'s lead
+    /// before the limit) stops at the end of its step, requeues its own job, and the job resumes after the last complete
+    /// epoch and publishes the result.
+    /// </summary>
+    [Fact]
+    public void A_job_told_its_time_limit_is_near_stops_requeues_itself_and_resumes()
+    {
+        var ws = Workspace("requeue", """
+            artifacts: out
+            dataset: { source: synthetic, synthetic: { count: 120, seed: 3, min_width: 60, max_width: 70, min_height: 60, max_height: 70 } }
+            preprocess: { image_size: 48 }
+            experiments:
+              victim: { model: simple-unet, lr: 0.001, epochs: 20, augment: true }
+            cluster: { engine: slurm, requeue: true, defaults: { cpus_per_task: 1, mem: 1000M, time: "00:30:00" } }
+            """);
+        var (exit, log) = Petseg(ws, "submit", "train-victim");
+        Assert.True(exit == 0, log);
+        var job = Latest(ws).Jobs.Single(j => j.Stage == "train-victim");
+        var script = File.ReadAllText(job.Script);
+        Assert.Contains("#SBATCH --requeue\n#SBATCH --signal=B:USR1@120\n#SBATCH --open-mode=append\n", script);
+
+        var deadline = DateTime.UtcNow.AddMinutes(3);
+        while (DateTime.UtcNow < deadline && !(File.Exists(job.Log) && File.ReadAllText(job.Log).Contains("epoch 2/20: train loss"))) Thread.Sleep(100);
+        Assert.True(File.Exists(job.Log) && !File.ReadAllText(job.Log).Contains("epoch 20/20"), "training finished before it could be signalled");
+        SlurmCluster.Signal(job.JobId, "USR1");
+
+        while (DateTime.UtcNow < deadline && SlurmCluster.Times([job.JobId])[job.JobId].State is not ("COMPLETED" or "FAILED" or "CANCELLED")) Thread.Sleep(200);
+        var text = File.ReadAllText(job.Log);
+        Assert.True(SlurmCluster.Times([job.JobId])[job.JobId].State == "COMPLETED", text);
+        Assert.Contains($"petseg: the time limit is near: stopping to requeue job {job.JobId}", text);
+        Assert.Contains($"petseg: requeueing job {job.JobId} (restart 0)", text);
+        Assert.True(text.Contains("resuming after epoch"), text);
+        Assert.Equal(Freshness.Fresh, LabPipeline.Runner(PipelineConfigLoader.Load(Path.Combine(ws, "pipeline.yaml")), NullProgressSink.Instance)
+            .Status().Single(st => st.Stage == "train-victim").State);
+    }
+
     public void Dispose() => _dir.Dispose();
 }
