@@ -17,6 +17,7 @@ namespace PetSeg.Training;
 /// (last partial batch kept), epoch loss = Σ(batch-mean loss × batch size) / samples. After every epoch a checkpoint
 /// is written atomically; a rerun with the same settings resumes after the last complete epoch and ends bit-identical
 /// to an uninterrupted run, because every epoch reseeds torch and the shuffle/augmentation generators from (seed, epoch).
+/// A run stopped by its token on the CPU also saves where it stopped within the epoch (<see cref="PartialEpoch"/>).
 /// </summary>
 /// <param name="label">What the messages call this run (the stage id, e.g. <c>train-unet-base</c>).</param>
 /// <param name="device">Where the model, batches and optimizer state live (default CPU); not part of the settings' key.</param>
@@ -40,16 +41,19 @@ public sealed class Trainer(TrainSettings settings, string runDir, IProgressSink
         var losses = new List<double>();
         var batchLosses = new List<IReadOnlyList<double>>();
         int startEpoch = 0;
+        PartialEpoch? partial = null;
         if (File.Exists(CheckpointPath))
         {
             var info = TrainingCheckpoint.ReadInfo(CheckpointPath);
-            if (info.ConfigDigest == settingsDigest && info.Epoch <= settings.Epochs && info.BatchLosses?.Count == info.Epoch)
+            if (info.ConfigDigest == settingsDigest && info.Epoch <= settings.Epochs && info.BatchLosses?.Count == info.Epoch
+                && (info.Partial is null || info.Epoch < settings.Epochs))
             {
                 TrainingCheckpoint.Restore(CheckpointPath, model, optimizer, settings.Model);
                 startEpoch = info.Epoch;
+                partial = info.Partial;
                 losses.AddRange(info.EpochLosses);
                 batchLosses.AddRange(info.BatchLosses!);
-                Log($"resuming after epoch {startEpoch} from {CheckpointPath}");
+                Log($"resuming after epoch {startEpoch}{(partial is null ? "" : $", batch {partial.Batches} of epoch {startEpoch + 1}")} from {CheckpointPath}");
             }
             else Log($"ignoring {CheckpointPath}: it belongs to other settings");
         }
@@ -66,7 +70,13 @@ public sealed class Trainer(TrainSettings settings, string runDir, IProgressSink
         }
         for (int epoch = startEpoch; epoch < settings.Epochs; epoch++)
         {
-            var batches = RunEpoch(model, shadow, optimizer, train, samples, augmenter, epoch, ct);
+            // A stop within the epoch saves where it got to (on the CPU, whose generator state is saved with it).
+            var completed = losses.ToList();
+            var completedBatches = batchLosses.ToList();
+            void SaveStopped(PartialEpoch at) => TrainingCheckpoint.Save(CheckpointPath, model, optimizer,
+                new CheckpointInfo(settings.Model, epoch, settingsDigest, optimizer.Step, completed, BatchLosses: completedBatches, Partial: at));
+            var batches = RunEpoch(model, shadow, optimizer, train, samples, augmenter, epoch, epoch == startEpoch ? partial : null,
+                _device.type == DeviceType.CPU ? SaveStopped : null, ct);
             losses.Add(batches.EpochLoss);
             batchLosses.Add(batches.Losses);
             TrainingCheckpoint.Save(CheckpointPath, model, optimizer,
@@ -78,7 +88,10 @@ public sealed class Trainer(TrainSettings settings, string runDir, IProgressSink
 
     private sealed record EpochLosses(double EpochLoss, IReadOnlyList<double> Losses);
 
-    private EpochLosses RunEpoch(nn.Module<Tensor, Tensor> model, Bf16Shadow? shadow, AdamOptimizer optimizer, TensorCache train, int samples, BatchAugmenter? augmenter, int epoch, CancellationToken ct)
+    /// <param name="from">Where a stopped run got to within this epoch: its batches are not run again.</param>
+    /// <param name="saveStopped">Saves the run when it is stopped within the epoch (null: the last epoch's checkpoint stays).</param>
+    private EpochLosses RunEpoch(nn.Module<Tensor, Tensor> model, Bf16Shadow? shadow, AdamOptimizer optimizer, TensorCache train, int samples, BatchAugmenter? augmenter,
+        int epoch, PartialEpoch? from, Action<PartialEpoch>? saveStopped, CancellationToken ct)
     {
         manual_seed(Seeds.ForEpoch(settings.Seed, epoch, 0)); // dropout / drop-path draws
         var order = Enumerable.Range(0, samples).ToArray();
@@ -87,12 +100,27 @@ public sealed class Trainer(TrainSettings settings, string runDir, IProgressSink
         var step = new TrainingStep(model, optimizer, shadow);
         double running = 0;
         var perBatch = new List<double>(capacity: (samples + settings.BatchSize - 1) / settings.BatchSize);
-        int seen = 0, batches = (samples + settings.BatchSize - 1) / settings.BatchSize;
+        int seen = 0, batches = (samples + settings.BatchSize - 1) / settings.BatchSize, first = 0;
+        if (from is not null)
+        {
+            first = from.Batches;
+            (running, seen) = (from.Running, Math.Min(samples, first * settings.BatchSize));
+            perBatch.AddRange(from.Losses);
+            for (int b = 0; b < first && augmenter is not null; b++) // replay the augmentation draws of the batches done
+                augmenter.Draw(augRng, Math.Min(settings.BatchSize, samples - b * settings.BatchSize), train.Width, train.Height);
+            using var state = tensor(Convert.FromBase64String(from.TorchRngState), dtype: ScalarType.Byte);
+            random.set_rng_state(state);
+        }
         var clock = Stopwatch.StartNew();
         using (var bar = ui.Bar($"epoch {epoch + 1}/{settings.Epochs}", samples, ProgressUnit.Items))
         {
-            for (int b = 0; b < batches; b++)
+            for (int b = first; b < batches; b++)
             {
+                if (ct.IsCancellationRequested && b > first && saveStopped is not null)
+                {
+                    using var state = random.get_rng_state();
+                    saveStopped(new PartialEpoch(b, perBatch.ToList(), running, Convert.ToBase64String(state.bytes.ToArray())));
+                }
                 ct.ThrowIfCancellationRequested();
                 using var scope = NewDisposeScope();
                 var idx = order.AsSpan(b * settings.BatchSize, Math.Min(settings.BatchSize, samples - b * settings.BatchSize));

@@ -7,8 +7,9 @@ namespace PetSeg.Training.Checkpoints;
 /// <param name="ConfigDigest">Digest of the resolved training config: a checkpoint resumes only the run it came from.</param>
 /// <param name="EpochLosses">Train loss of each completed epoch, so a resumed run reports the whole curve.</param>
 /// <param name="BatchLosses">Each completed epoch's per-batch losses (null in checkpoints written before they were kept).</param>
+/// <param name="Partial">A run stopped within epoch <see cref="Epoch"/> + 1: how far it got (null: it stopped between epochs).</param>
 public sealed record CheckpointInfo(ModelSpec Model, int Epoch, string ConfigDigest, long OptimizerStep, IReadOnlyList<double> EpochLosses, string Format = CheckpointInfo.CurrentFormat,
-    IReadOnlyList<IReadOnlyList<double>>? BatchLosses = null)
+    IReadOnlyList<IReadOnlyList<double>>? BatchLosses = null, PartialEpoch? Partial = null)
 {
     public const string CurrentFormat = "petseg-checkpoint-1";
 }
