@@ -51,8 +51,11 @@ public sealed record S3Credentials(AWSCredentials? Credentials, string Source, s
             throw new ConfigException($"remote '{remote}': AWS profile '{name}' ({from}) is not in {file.FilePath} or {file.ConfigFilePath}" +
                 $"{ClosestName.Suggestion(name, names)}; profiles there: {(names.Count == 0 ? "none" : string.Join(", ", names))}. Add it with `aws configure --profile {name}`");
         }
-        var fromProfile = found.GetAWSCredentials(file)
-            ?? throw new ConfigException($"remote '{remote}': AWS profile '{name}' in {file.FilePath} holds no usable credentials");
+        AWSCredentials? fromProfile;
+        try { fromProfile = found.GetAWSCredentials(file); }
+        catch (Exception e) when (e is AmazonClientException or InvalidOperationException or IOException)
+        { throw new ConfigException($"remote '{remote}': AWS profile '{name}' in {file.FilePath} cannot give credentials: {e.Message}"); }
+        if (fromProfile is null) throw new ConfigException($"remote '{remote}': AWS profile '{name}' in {file.FilePath} holds no usable credentials");
         return new(fromProfile, $"AWS profile '{name}' ({from}, {file.FilePath})", found.Region?.SystemName);
     }
 
