@@ -30,7 +30,8 @@ public abstract class GuardedCommand<TSettings> : AsyncCommand<TSettings> where 
             cts.Cancel();
             return true;
         }
-        ConsoleCancelEventHandler onCancel = (_, e) => e.Cancel = Stop("Ctrl-C");
+        // A child of `run --jobs` leaves Ctrl-C to its parent, which sends it one SIGTERM (see ChildProcess).
+        ConsoleCancelEventHandler onCancel = (_, e) => e.Cancel = ChildProcess.IsStoppedByParent || Stop("Ctrl-C");
         System.Console.CancelKeyPress += onCancel;
         bool terminated = false;
         using var onTerm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM,

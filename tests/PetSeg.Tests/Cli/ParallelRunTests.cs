@@ -58,7 +58,7 @@ public sealed class ParallelRunTests
     }
 
     [Fact]
-    public void A_termination_stops_the_children_and_leaves_neither_processes_nor_work_folders()
+    public void A_termination_stops_the_children_at_the_end_of_their_step_and_leaves_neither_processes_nor_work_folders()
     {
         using var dir = new TempDir();
         // Long enough a training (0.06 s an epoch here) to be killed in the middle of it however late the kill lands after
@@ -81,6 +81,10 @@ public sealed class ParallelRunTests
         var log = string.Join('\n', lines);
         Assert.True(run.ExitCode == 143, log);
         Assert.Contains("stopping (SIGTERM): finishing the current step", log);
+        // The child was stopped as a run is (not killed): it finished its step, saying so under its name.
+        Assert.Matches(@"\nstopping [^\n]*train-tiny[^\n]* at the end of their step", log);
+        Assert.True(log.Contains("[train-tiny] stopping (SIGTERM): finishing the current step"), log);
+        Assert.Contains("[train-tiny] cancelled; completed outputs are kept", log);
         Assert.Contains("cancelled; completed outputs are kept", log);
         // No child lives on (each runs with this workspace's pipeline.yaml on its command line), none left a work folder.
         var alive = CommandLinesMentioning(dir["pipeline.yaml"]);

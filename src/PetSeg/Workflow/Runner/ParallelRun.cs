@@ -10,7 +10,8 @@ namespace PetSeg.Workflow.Runner;
 /// workstation). Each child runs one stage alone on the shared store, whose stage locks keep two processes from
 /// computing one stage. With a device pool, a stage that computes takes a device of its own for as long as it runs.
 /// A failed stage stops new starts; those running finish, and what needed the failed stage is reported not run.
-/// Ctrl-C kills the children (a killed stage publishes nothing).
+/// Ctrl-C or SIGTERM stops the children as it stops a run: each finishes its step (a training saves where it got to)
+/// and publishes nothing; one still running after <see cref="StopGrace"/> is killed.
 /// </summary>
 /// <param name="start">How a child runs one stage (alone, its inputs published) on the device given, or on the configured one when null.</param>
 public sealed class ParallelRun(PipelineRunner runner, int jobs, IReadOnlyList<string> devices, Func<Stage, string?, ProcessStartInfo> start, IProgressSink ui)
@@ -69,8 +70,11 @@ public sealed class ParallelRun(PipelineRunner runner, int jobs, IReadOnlyList<s
         }
         catch (OperationCanceledException)
         {
+            if (running.Count > 0) ui.Info($"stopping {string.Join(", ", running.Select(c => c.Stage.Id))} at the end of their step");
+            foreach (var c in running) ChildProcess.Terminate(c.Process);
+            Task.WaitAll([.. running.Select(c => c.Exited)], StopGrace);
             foreach (var c in running) Kill(c.Process);
-            runner.RemoveLeftovers(); // the killed children's work folders and temp files
+            runner.RemoveLeftovers(); // what a killed child left: its work folder and temp files
             throw;
         }
         return new Outcome(done, failed, [.. pending.Select(s => s.Id)]);
@@ -87,11 +91,15 @@ public sealed class ParallelRun(PipelineRunner runner, int jobs, IReadOnlyList<s
 
     public const string ThreadsVariable = "OMP_NUM_THREADS";
 
+    /// <summary>How long stopped children may take to finish their step and clean up before they are killed.</summary>
+    public static readonly TimeSpan StopGrace = TimeSpan.FromMinutes(2);
+
     /// <summary>Starts a child whose output lines are shown as they come, each under its stage's name.</summary>
     private Child Launch(Stage stage, string? device)
     {
         var info = start(stage, device);
         info.Environment[ThreadsVariable] = ThreadsEach.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        info.Environment[ChildProcess.StoppedByParentVariable] = "1";
         info.RedirectStandardOutput = info.RedirectStandardError = true;
         info.UseShellExecute = false;
         var process = new Process { StartInfo = info, EnableRaisingEvents = true };

@@ -179,7 +179,7 @@ public sealed class SlurmSubmissionTests : IClassFixture<SlurmCluster>, IDisposa
             dataset: { source: synthetic, synthetic: { count: 120, seed: 3, min_width: 60, max_width: 70, min_height: 60, max_height: 70 } }
             preprocess: { image_size: 48 }
             experiments:
-              victim: { model: simple-unet, lr: 0.001, epochs: 20, augment: true }
+              victim: { model: simple-unet, lr: 0.001, epochs: 6, augment: true }
             cluster: { engine: slurm, requeue: true, defaults: { cpus_per_task: 1, mem: 1000M, time: "00:30:00" } }
             """);
         var (exit, log) = Petseg(ws, "submit", "train-victim");
@@ -189,8 +189,8 @@ public sealed class SlurmSubmissionTests : IClassFixture<SlurmCluster>, IDisposa
         Assert.Contains("#SBATCH --requeue\n#SBATCH --signal=B:USR1@120\n#SBATCH --open-mode=append\n", script);
 
         var deadline = DateTime.UtcNow.AddMinutes(3);
-        while (DateTime.UtcNow < deadline && !(File.Exists(job.Log) && File.ReadAllText(job.Log).Contains("epoch 2/20: train loss"))) Thread.Sleep(100);
-        Assert.True(File.Exists(job.Log) && !File.ReadAllText(job.Log).Contains("epoch 20/20"), "training finished before it could be signalled");
+        while (DateTime.UtcNow < deadline && !(File.Exists(job.Log) && File.ReadAllText(job.Log).Contains("epoch 1/6: train loss"))) Thread.Sleep(100);
+        Assert.True(File.Exists(job.Log) && !File.ReadAllText(job.Log).Contains("epoch 6/6"), "training finished before it could be signalled");
         SlurmCluster.Signal(job.JobId, "USR1");
 
         while (DateTime.UtcNow < deadline && SlurmCluster.Times([job.JobId])[job.JobId].State is not ("COMPLETED" or "FAILED" or "CANCELLED")) Thread.Sleep(200);
