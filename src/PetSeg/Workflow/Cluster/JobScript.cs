@@ -43,7 +43,7 @@ public static class JobScript
         // TERM (scancel, the limit itself) is passed on so petseg can clean up before the job ends.
         sb.Append("""
             requeue=0 pid=
-            trap 'requeue=1; echo "petseg: the time limit is near: stopping to requeue job $SLURM_JOB_ID"; kill -TERM "$pid" 2>/dev/null || true' USR1
+            trap 'requeue=1; echo "petseg: the time limit is near: stopping to requeue job ${SLURM_JOB_ID:-}"; kill -TERM "$pid" 2>/dev/null || true' USR1
             trap 'kill -TERM "$pid" 2>/dev/null || true' TERM
             """).Append('\n');
         sb.AppendJoin(' ', petsegCommand.Select(Quote)).Append(" &\n");
@@ -53,8 +53,8 @@ public static class JobScript
             while kill -0 "$pid" 2>/dev/null; do wait "$pid"; done # a trapped signal ends a wait early
             wait "$pid"; rc=$? # bash keeps the exit status of a child that has ended
             if [ "$requeue" = 1 ] && [ "$rc" = 143 ]; then
-              echo "petseg: requeueing job $SLURM_JOB_ID (restart ${SLURM_RESTART_COUNT:-0}); it resumes from its last checkpoint"
-              scontrol requeue "$SLURM_JOB_ID" && exit 0
+              echo "petseg: requeueing job ${SLURM_JOB_ID:-} (restart ${SLURM_RESTART_COUNT:-0}); it resumes from its last checkpoint"
+              scontrol requeue "${SLURM_JOB_ID:-}" && exit 0
             fi
             exit "$rc"
             """).Append('\n');
