@@ -40,7 +40,7 @@ public sealed record PredictionModel(nn.Module<Tensor, Tensor> Model, ModelSpec 
         var kind = format switch { CheckpointFormat.Zip => "zip .pth", CheckpointFormat.Legacy => "legacy .pth", _ => "safetensors" };
         if (architecture is null)
             throw new CheckpointMismatchException($"{path} holds plain PyTorch weights ({kind}), which do not say what model they are: " +
-                $"name it with --model (one of {string.Join(", ", ModelZoo.Architectures)}) and, when it was not trained at {DefaultImageSize}², --size");
+                $"name it with --model (one of {string.Join(", ", ModelZoo.Architectures)}){(imageSize is null ? $" and, when it was not trained at {DefaultImageSize}², --size" : "")}");
         var spec = new ModelSpec(architecture, ImageSize: imageSize ?? DefaultImageSize);
         var plain = ModelZoo.Create(spec);
         try { ModelZoo.LoadPyTorchWeights(plain, path); }
