@@ -39,6 +39,10 @@ public sealed class KillAndResumeTests
             p.WaitForExit();
         }
         Assert.InRange(CompletedEpochs(killed), 2, 3);
+        // status tells what is there to resume.
+        var (exit, status) = CliProcess.Run("status", "--config", killed["pipeline.yaml"]);
+        Assert.True(exit == 0, status);
+        Assert.Matches(@"a stopped run left [23] of 4 epoch\(s\) done: running it resumes there \(.*last\.ckpt\)", status);
 
         var resumed = LabPipeline.Runner(PipelineConfigLoader.Load(killed["pipeline.yaml"]), NullProgressSink.Instance).Run("evaluate-victim");
         var uninterrupted = LabPipeline.Runner(PipelineConfigLoader.Load(clean["pipeline.yaml"]), NullProgressSink.Instance).Run("evaluate-victim");

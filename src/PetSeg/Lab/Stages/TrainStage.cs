@@ -28,12 +28,29 @@ public sealed class TrainStage(PipelineConfig config, ExperimentConfig experimen
     public override bool UsesInput(string dependency, string output) =>
         dependency != StageIds.Preprocess || output == PreprocessStage.OutputName("trainval");
 
+    /// <summary>Where a run of this key keeps its checkpoint and log until it is published.</summary>
+    private string RunDir(string key) => Path.Combine(config.ArtifactsDir, "runs", key[(key.IndexOf(':') + 1)..]);
+
+    public override string? WorkInProgress(string key)
+    {
+        var checkpoint = Path.Combine(RunDir(key), "last.ckpt");
+        if (!File.Exists(checkpoint)) return null;
+        try
+        {
+            var info = TrainingCheckpoint.ReadInfo(checkpoint);
+            var at = info.Partial is { } p ? $"{info.Epoch} of {experiment.Settings.Epochs} epoch(s) and {p.Batches} batch(es) of the next done"
+                : $"{info.Epoch} of {experiment.Settings.Epochs} epoch(s) done";
+            return $"a stopped run left {at}: running it resumes there ({Path.GetRelativePath(Directory.GetCurrentDirectory(), checkpoint)})";
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or System.Text.Json.JsonException) { return null; } // being written, or damaged: the run decides
+    }
+
     public override IReadOnlyDictionary<string, StageOutput> Execute(StageContext c)
     {
         var settings = experiment.Settings;
         if (experiment.Pretrained)
             settings = settings with { EncoderWeights = c.Input(StageIds.Weights, ModelZoo.EncoderName(settings.Model.Architecture)!).Path };
-        var runDir = Path.Combine(config.ArtifactsDir, "runs", c.Key[(c.Key.IndexOf(':') + 1)..]);
+        var runDir = RunDir(c.Key);
         using var train = TensorCache.Open(c.Input(StageIds.Preprocess, PreprocessStage.OutputName("trainval")).Path);
         c.Ui.Info($"{Id}: {settings.Model}, {settings.Optimizer.Name} lr {settings.Optimizer.LearningRate} wd {settings.Optimizer.WeightDecay}, " +
                   $"{settings.Epochs} epoch(s), batch {settings.BatchSize}, {(settings.Augmentation is null ? "no augmentation" : "augmentation")}, {train.Count} images");

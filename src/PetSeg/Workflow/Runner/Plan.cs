@@ -45,7 +45,9 @@ public static class Plan
                 result.Add(new StageStatus(stage.Id, Freshness.Fresh, key, []) { Runs = stage.Presents });
                 continue;
             }
-            result.Add(new StageStatus(stage.Id, Freshness.Stale, key, Explain(stage, inputs, lockFile)));
+            var reasons = Explain(stage, inputs, lockFile);
+            if (stage.WorkInProgress(key) is { } progress) reasons.Add(progress);
+            result.Add(new StageStatus(stage.Id, Freshness.Stale, key, reasons));
         }
         return result;
     }

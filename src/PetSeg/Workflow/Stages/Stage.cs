@@ -53,6 +53,12 @@ public abstract class Stage
     public virtual SortedDictionary<string, string>? Summary(StoreEntry entry) => null;
 
     /// <summary>
+    /// Work a stopped run of this key left to resume (a training's checkpoint: "3 of 10 epochs done"), for
+    /// <c>status</c>; null for none. Only a stale stage whose inputs are fresh is asked.
+    /// </summary>
+    public virtual string? WorkInProgress(string key) => null;
+
+    /// <summary>
     /// Whether <see cref="Present"/> does something, so a run that finds the stage fresh still runs it (Cake asks this
     /// through <c>status --json</c>).
     /// </summary>
