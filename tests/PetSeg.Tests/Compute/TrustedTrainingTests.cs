@@ -9,7 +9,7 @@ namespace PetSeg.Tests.Compute;
 /// pipeline.lock, <c>exp show</c>, the report), a backend that fails its self-check under <c>strict</c> computes and
 /// publishes nothing, and a loss that turns non-finite stops the run with where it happened, leaving the stage stale.
 /// </summary>
-[Collection(TorchGlobalState.Name)]
+// Outside the torch collection: everything computes in petseg processes.
 public sealed class TrustedTrainingTests : IDisposable
 {
     private readonly TempDir _dir = new();
