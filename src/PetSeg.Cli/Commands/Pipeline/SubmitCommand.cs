@@ -29,6 +29,8 @@ public sealed class SubmitCommand : GuardedCommand<SubmitSettings>
         AnsiConsole.Write(table);
         var submitted = submission.Jobs.Count(j => !j.Reused);
         System.Console.WriteLine($"submitted {submitted} job(s) ({submission.Jobs.Count - submitted} already queued); scripts and logs: {submission.Folder(config.ArtifactsDir)}");
+        if (config.Cluster.Requeue)
+            System.Console.WriteLine($"requeue: a job {JobScript.RequeueLeadSeconds} s from its time limit stops at the end of its step and requeues itself, resuming there");
         if (!s.Wait) return Task.FromResult(0);
         return Task.FromResult(Follow(submission, config, runner, slurm, s.Poll, ct));
     }

@@ -184,6 +184,7 @@ public sealed class SlurmSubmissionTests : IClassFixture<SlurmCluster>, IDisposa
             """);
         var (exit, log) = Petseg(ws, "submit", "train-victim");
         Assert.True(exit == 0, log);
+        Assert.Contains("requeue: a job 120 s from its time limit stops at the end of its step and requeues itself", log);
         var job = Latest(ws).Jobs.Single(j => j.Stage == "train-victim");
         var script = File.ReadAllText(job.Script);
         Assert.Contains("#SBATCH --requeue\n#SBATCH --signal=B:USR1@120\n#SBATCH --open-mode=append\n", script);
