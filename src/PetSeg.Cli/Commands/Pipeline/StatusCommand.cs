@@ -15,6 +15,12 @@ public sealed class StatusCommand : GuardedCommand<StatusSettings>
         var config = s.Load();
         var status = s.Runner(config, quiet: true).Status();
         var jobs = ClusterJobs(config);
+        // A running job's log says how far it is (its last progress line).
+        var logs = jobs.Count == 0 ? [] : PetSeg.Workflow.Cluster.Submission.Latest(config.ArtifactsDir)?.Jobs
+            .GroupBy(j => j.JobId).ToDictionary(g => g.Key, g => g.First().Log) ?? [];
+        string Progress(PetSeg.Workflow.Cluster.SlurmJob j) =>
+            j.State == "RUNNING" && logs.TryGetValue(j.Id, out var log) && File.Exists(log)
+            && File.ReadLines(log).LastOrDefault(l => l.Trim().Length > 0) is { } last ? $", {Shorten(last.Trim())}" : "";
         if (s.Json)
         {
             System.Console.WriteLine(JsonSerializer.Serialize(status.Select(x => new
@@ -26,7 +32,7 @@ public sealed class StatusCommand : GuardedCommand<StatusSettings>
         }
         foreach (var x in status)
         {
-            var job = jobs.TryGetValue(x.Stage, out var j) ? $"  [{j.State.ToLowerInvariant()} on the cluster: job {j.Id}]" : "";
+            var job = jobs.TryGetValue(x.Stage, out var j) ? $"  [{j.State.ToLowerInvariant()} on the cluster: job {j.Id}{Progress(j)}]" : "";
             System.Console.WriteLine($"{(x.State == Freshness.Fresh ? "fresh" : "STALE"),-6} {x.Stage}{job}");
             foreach (var r in x.Reasons) System.Console.WriteLine($"         {r}");
         }
@@ -34,6 +40,8 @@ public sealed class StatusCommand : GuardedCommand<StatusSettings>
         System.Console.WriteLine(stale == 0 ? "everything is up to date" : $"{stale} of {status.Count} stage(s) stale");
         return Task.FromResult(0);
     }
+
+    private static string Shorten(string line) => line.Length <= 100 ? line : line[..99] + "…";
 
     /// <summary>This workspace's queued or running Slurm jobs by stage (none when no cluster is configured).</summary>
     private static Dictionary<string, PetSeg.Workflow.Cluster.SlurmJob> ClusterJobs(PetSeg.Lab.Config.PipelineConfig config)
