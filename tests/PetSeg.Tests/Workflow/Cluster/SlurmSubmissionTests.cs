@@ -179,7 +179,7 @@ public sealed class SlurmSubmissionTests : IClassFixture<SlurmCluster>, IDisposa
             dataset: { source: synthetic, synthetic: { count: 120, seed: 3, min_width: 60, max_width: 70, min_height: 60, max_height: 70 } }
             preprocess: { image_size: 48 }
             experiments:
-              victim: { model: simple-unet, lr: 0.001, epochs: 12, augment: true }
+              victim: { model: simple-unet, lr: 0.001, epochs: 24, augment: true }
             cluster: { engine: slurm, requeue: true, defaults: { cpus_per_task: 1, mem: 1000M, time: "00:30:00" } }
             """);
         var (exit, log) = Petseg(ws, "submit", "train-victim");
@@ -190,12 +190,12 @@ public sealed class SlurmSubmissionTests : IClassFixture<SlurmCluster>, IDisposa
         Assert.Contains("#SBATCH --requeue\n#SBATCH --signal=B:USR1@120\n#SBATCH --open-mode=append\n", script);
 
         var deadline = DateTime.UtcNow.AddMinutes(3);
-        while (DateTime.UtcNow < deadline && !(File.Exists(job.Log) && File.ReadAllText(job.Log).Contains("epoch 1/12: train loss"))) Thread.Sleep(100);
+        while (DateTime.UtcNow < deadline && !(File.Exists(job.Log) && File.ReadAllText(job.Log).Contains("epoch 1/24: train loss"))) Thread.Sleep(50);
         // status shows how far the running job is, from its log.
         (exit, log) = Petseg(ws, "status");
         Assert.True(exit == 0, log);
-        Assert.Matches($@"STALE  train-victim  \[running on the cluster: job {job.JobId}, epoch \d+/12", log);
-        Assert.True(File.Exists(job.Log) && !File.ReadAllText(job.Log).Contains("epoch 12/12"), "training finished before it could be signalled");
+        Assert.Matches($@"STALE  train-victim  \[running on the cluster: job {job.JobId}, epoch \d+/24", log);
+        Assert.True(File.Exists(job.Log) && !File.ReadAllText(job.Log).Contains("epoch 24/24"), "training finished before it could be signalled");
         SlurmCluster.Signal(job.JobId, "USR1");
 
         while (DateTime.UtcNow < deadline && SlurmCluster.Times([job.JobId])[job.JobId].State is not ("COMPLETED" or "FAILED" or "CANCELLED")) Thread.Sleep(200);
