@@ -19,51 +19,92 @@ public sealed class ScoreCommand : GuardedCommand<ScoreCommand.Settings>
 {
     public sealed class Settings : PipelineSettings
     {
-        [CommandArgument(0, "<CHECKPOINT>")][Description("A checkpoint file, exported weights (petseg export), a store entry or run folder, or plain PyTorch weights (a state_dict in a .pth or .safetensors file) with --model.")]
-        public string Checkpoint { get; init; } = "";
+        [CommandArgument(0, "<CHECKPOINTS>")][Description("Checkpoint files, exported weights (petseg export), store entry or run folders, or plain PyTorch weights (a state_dict in a .pth or .safetensors file) with --model. Several are scored side by side.")]
+        public string[] Checkpoints { get; init; } = [];
         [CommandOption("--model <ARCH>")][Description("With plain PyTorch weights: their architecture (unet-resnet34, segformer-mit_b0, simple-unet, simple-vit).")]
         public string? Model { get; init; }
         [CommandOption("--batch <N>")][Description("Images per forward pass (default 16).")]
         public int Batch { get; init; } = 16;
-        [CommandOption("--out <FILE>")][Description("Also write the metrics as a metrics.json file (the evaluate stage's format).")]
+        [CommandOption("--out <FILE>")][Description("Also write the metrics as a metrics.json file (the evaluate stage's format); one checkpoint only.")]
         public string? Out { get; init; }
-        [CommandOption("--json")][Description("Print the headline metrics as JSON (key → value), nothing else on standard output.")]
+        [CommandOption("--json")][Description("Print each file's headline metrics as one JSON line ({\"file\": …, \"mean_iou\": …}), nothing else on standard output.")]
         public bool Json { get; init; }
 
         public override ValidationResult Validate() =>
             Batch < 1 ? ValidationResult.Error($"--batch must be at least 1, not {Batch}")
-            : !File.Exists(Checkpoint) && !Directory.Exists(Checkpoint) ? ValidationResult.Error($"{Checkpoint}: no such file or folder")
+            : Checkpoints.FirstOrDefault(c => !File.Exists(c) && !Directory.Exists(c)) is { } missing ? ValidationResult.Error($"{missing}: no such file or folder")
+            : Out is not null && Checkpoints.Length > 1 ? ValidationResult.Error("--out writes one file's metrics: give one checkpoint with it")
             : base.Validate();
     }
+
+    private sealed record Scored(string File, string Model, string Origin, SegmentationMetrics Metrics);
 
     protected override Task<int> RunAsync(Settings s, CancellationToken ct)
     {
         var config = s.Load();
         var testPath = TestSplit.CachePath(s.Runner(config, quiet: s.Json), ct);
         var compute = config.Compute with { Device = s.Device ?? config.Compute.Device };
-        var device = ComputeBackend.Prepare(compute, compute.Device, System.Console.Error.WriteLine); // before the model loads
-
+        var device = ComputeBackend.Prepare(compute, compute.Device, System.Console.Error.WriteLine); // before a model loads
         using var test = TensorCache.Open(testPath);
-        using var loaded = PredictionModel.Load(s.Checkpoint, s.Model, test.Width); // plain weights: built for the test split's size
-        if (loaded.Spec.Architecture == ModelZoo.SimpleVit && loaded.Spec.ImageSize != test.Width)
-            throw new PetSegException($"{s.Checkpoint}: a SimpleViT built for {loaded.Spec.ImageSize}² cannot score the test split cached at {test.Width}² (preprocess.image_size in {config.File})");
-        if (device.type != TorchSharp.DeviceType.CPU) loaded.Model.to(device);
-        var metrics = Evaluator.Run(loaded.Model, test, loaded.Spec.Classes, s.Batch, s.Json ? NullProgressSink.Instance : new ConsoleProgressSink(), ct);
 
-        if (s.Out is { } file)
-            MetricsFile.Write(file, new MetricsRecord(Path.GetFileName(Path.TrimEndingDirectorySeparator(s.Checkpoint)), $"{loaded.Spec.Architecture}, {loaded.Origin}", 0, "", 0, metrics));
+        var scored = new List<Scored>();
+        var failed = 0;
+        foreach (var file in s.Checkpoints)
+        {
+            try { scored.Add(Score(file, s, test, device, config.File, ct)); }
+            catch (Exception e) when (s.Checkpoints.Length > 1 && e is PetSegException or InvalidDataException or IOException) // one unreadable file among several: named, the others scored
+            {
+                System.Console.Error.WriteLine($"error: {e.Message}");
+                failed++;
+            }
+        }
+        if (s.Out is { } outFile && scored.Count == 1)
+            MetricsFile.Write(outFile, new MetricsRecord(Path.GetFileName(Path.TrimEndingDirectorySeparator(scored[0].File)), $"{scored[0].Model}, {scored[0].Origin}", 0, "", 0, scored[0].Metrics));
         if (s.Json)
         {
-            System.Console.WriteLine(System.Text.Json.JsonSerializer.Serialize(HeadlineMetrics.All.ToDictionary(h => h.Key, h => h.Read(metrics))));
-            return Task.FromResult(0);
+            foreach (var x in scored)
+                System.Console.WriteLine(System.Text.Json.JsonSerializer.Serialize(
+                    new Dictionary<string, object> { ["file"] = x.File }.Concat(HeadlineMetrics.All.Select(h => new KeyValuePair<string, object>(h.Key, h.Read(x.Metrics)))).ToDictionary()));
         }
-        string F(double v) => double.IsNaN(v) ? "n/a" : v.ToString("0.0000", CultureInfo.InvariantCulture);
-        System.Console.WriteLine($"score: {loaded.Spec.Architecture} ({loaded.Origin}) on the test split: {test.Count} images at {test.Width}², " +
-            $"{metrics.ValidPixels:N0} pixels{(config.Profile is { } p ? $" (profile {p})" : "")}, on {device}");
-        foreach (var h in HeadlineMetrics.All) System.Console.WriteLine($"  {h.Key,-12} {F(h.Read(metrics))}   {h.Description}");
-        System.Console.WriteLine("  per class:   " + string.Join("; ", metrics.PerClass.Select(c =>
+        else
+        {
+            System.Console.WriteLine($"score: the test split, {test.Count} images at {test.Width}², {scored.FirstOrDefault()?.Metrics.ValidPixels ?? 0:N0} pixels" +
+                $"{(config.Profile is { } p ? $" (profile {p})" : "")}, on {device}");
+            if (scored.Count == 1) Describe(scored[0], s.Out);
+            else if (scored.Count > 1) Table(scored);
+        }
+        if (failed > 0) System.Console.Error.WriteLine($"error: {failed} of {s.Checkpoints.Length} file(s) could not be scored (named above)");
+        return Task.FromResult(failed > 0 ? 1 : 0);
+    }
+
+    private static Scored Score(string file, Settings s, TensorCache test, TorchSharp.torch.Device device, string configFile, CancellationToken ct)
+    {
+        using var loaded = PredictionModel.Load(file, s.Model, test.Width); // plain weights: built for the test split's size
+        if (loaded.Spec.Architecture == ModelZoo.SimpleVit && loaded.Spec.ImageSize != test.Width)
+            throw new PetSegException($"{file}: a SimpleViT built for {loaded.Spec.ImageSize}² cannot score the test split cached at {test.Width}² (preprocess.image_size in {configFile})");
+        if (device.type != TorchSharp.DeviceType.CPU) loaded.Model.to(device);
+        var metrics = Evaluator.Run(loaded.Model, test, loaded.Spec.Classes, s.Batch, s.Json ? NullProgressSink.Instance : new ConsoleProgressSink(), ct);
+        return new Scored(file, loaded.Spec.Architecture, loaded.Origin, metrics);
+    }
+
+    private static string F(double v) => double.IsNaN(v) ? "n/a" : v.ToString("0.0000", CultureInfo.InvariantCulture);
+
+    private static void Describe(Scored x, string? outFile)
+    {
+        System.Console.WriteLine($"{x.File}: {x.Model} ({x.Origin})");
+        foreach (var h in HeadlineMetrics.All) System.Console.WriteLine($"  {h.Key,-12} {F(h.Read(x.Metrics))}   {h.Description}");
+        System.Console.WriteLine("  per class:   " + string.Join("; ", x.Metrics.PerClass.Select(c =>
             $"{(c.Class == SegmentationLabels.Pet ? "pet" : c.Class == SegmentationLabels.Background ? "background" : $"class {c.Class}")} IoU {F(c.IoU)}")));
-        if (s.Out is not null) System.Console.WriteLine($"  → {s.Out}");
-        return Task.FromResult(0);
+        if (outFile is not null) System.Console.WriteLine($"  → {outFile}");
+    }
+
+    /// <summary>Several files side by side, one line each (plain text: it reads the same in a pipe).</summary>
+    private static void Table(IReadOnlyList<Scored> scored)
+    {
+        string[] header = ["file", "model", .. HeadlineMetrics.All.Select(h => h.Key)];
+        var rows = scored.Select(x => (string[])[x.File, $"{x.Model}, {x.Origin}", .. HeadlineMetrics.All.Select(h => F(h.Read(x.Metrics)))]).ToList();
+        var widths = header.Select((h, c) => Math.Max(h.Length, rows.Max(r => r[c].Length))).ToArray();
+        foreach (var r in rows.Prepend(header))
+            System.Console.WriteLine(string.Join("  ", r.Select((v, c) => c < 2 ? v.PadRight(widths[c]) : v.PadLeft(widths[c]))).TrimEnd());
     }
 }

@@ -28,16 +28,19 @@ public sealed class ScoreCommandTests
         Assert.True(exit == 0, log);
         var recorded = PipelineLock.Read(dir["pipeline.lock"]).Stages["evaluate-tiny"].Metrics!;
 
-        // Plain PyTorch weights name their architecture; ours say it themselves.
-        (exit, log) = Petseg("score", dir["tiny.pth"], "--model", "simple-unet", "--json");
+        // Plain PyTorch weights name their architecture; ours say it themselves. Several files: one JSON line each.
+        (exit, log) = Petseg("score", dir["tiny.pth"], dir["tiny.safetensors"], "--model", "simple-unet", "--json");
         Assert.True(exit == 0, log);
-        var scored = JsonDocument.Parse(log.Split('\n').Single(l => l.StartsWith('{'))).RootElement; // stderr's lines are mixed in here
-        foreach (var h in HeadlineMetrics.All)
-            Assert.Equal(double.Parse(recorded[h.Key], CultureInfo.InvariantCulture), scored.GetProperty(h.Key).GetDouble());
+        var lines = log.Split('\n').Where(l => l.StartsWith('{')).Select(l => JsonDocument.Parse(l).RootElement).ToList(); // stderr's lines are mixed in here
+        Assert.Equal([dir["tiny.pth"], dir["tiny.safetensors"]], lines.Select(l => l.GetProperty("file").GetString()));
+        foreach (var scored in lines)
+            foreach (var h in HeadlineMetrics.All)
+                Assert.Equal(double.Parse(recorded[h.Key], CultureInfo.InvariantCulture), scored.GetProperty(h.Key).GetDouble());
 
         (exit, log) = Petseg("score", dir["tiny.safetensors"], "--out", dir["scored.json"]);
         Assert.True(exit == 0, log);
-        Assert.Contains("score: simple-unet (epoch 1) on the test split: 4 images at 32²", log);
+        Assert.Contains("score: the test split, 4 images at 32²", log);
+        Assert.Contains($"{dir["tiny.safetensors"]}: simple-unet (epoch 1)", log);
         Assert.Contains($"mean_iou     {double.Parse(recorded["mean_iou"], CultureInfo.InvariantCulture).ToString("0.0000", CultureInfo.InvariantCulture)}", log);
         Assert.Equal(recorded["mean_iou"], HeadlineMetrics.Strings(MetricsFile.Read(dir["scored.json"]).Metrics)["mean_iou"]);
 
@@ -47,5 +50,15 @@ public sealed class ScoreCommandTests
         (exit, log) = Petseg("score", dir["missing.pth"]);
         Assert.Equal(2, exit);
         Assert.Contains("missing.pth: no such file or folder", log);
+        // Among several, a file that cannot be scored is named and the others are, side by side.
+        File.WriteAllText(dir["broken.pth"], "not a checkpoint");
+        (exit, log) = Petseg("score", dir["broken.pth"], dir["tiny.pth"], dir["tiny.safetensors"], "--model", "simple-unet");
+        Assert.Equal(1, exit);
+        Assert.Contains($"error: {dir["broken.pth"]}: not a PyTorch checkpoint", log);
+        Assert.Contains("1 of 3 file(s) could not be scored", log);
+        Assert.Matches(@"\nfile +model +mean_iou +dice +f1_weighted +pixel_error +accuracy\n", log);
+        var iou = double.Parse(recorded["mean_iou"], CultureInfo.InvariantCulture).ToString("0.0000", CultureInfo.InvariantCulture);
+        Assert.Matches($@"{System.Text.RegularExpressions.Regex.Escape(dir["tiny.pth"])} +simple-unet, PyTorch weights \(zip \.pth\) +{iou} ", log);
+        Assert.Matches($@"{System.Text.RegularExpressions.Regex.Escape(dir["tiny.safetensors"])} +simple-unet, epoch 1 +{iou} ", log);
     }
 }
