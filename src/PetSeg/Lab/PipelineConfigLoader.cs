@@ -105,7 +105,7 @@ public static class PipelineConfigLoader
                 throw r.Error("endpoint", $"'{endpoint}' is not an http(s) URL");
             foreach (var secret in new[] { "password", "token", "access_key_id", "secret_access_key", "aws_access_key_id", "aws_secret_access_key" })
                 if (r.Has(secret))
-                    throw r.Error(secret, $"a secret would be committed with the file; {(uri.Scheme == "s3" ? S3Credentials.Hint(name) : HttpCredentials.Hint(name, uri.Host))} (README: Sharing results)");
+                    throw r.Error(secret, $"a secret would be committed with the file; {RemoteRegistry.CredentialsHint(name, url)} (README: Sharing results)");
             var profile = r.String("profile");
             if (profile is not null && uri.Scheme != "s3") throw r.Error("profile", "is an AWS profile, for s3:// remotes only");
             all.Add(new RemoteConfig(name, url, endpoint, r.String("region"), r.Bool("required", false), r.Bool("push", false), profile));

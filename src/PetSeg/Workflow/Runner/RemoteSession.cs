@@ -39,16 +39,9 @@ internal sealed class RemoteSession(RemoteUse? use, ArtifactStore store, DigestC
         _opened = true;
         if (use.Remote.Required)
             throw new PipelineException($"remote '{name}' is required (required: true) but cannot be used: {e.Message}. " +
-                $"Check its url/endpoint in {Path.GetFileName(configFile)}, the network, and the credentials ({CredentialsHint(use.Remote)}); or run with --no-remote.");
+                $"Check its url/endpoint in {Path.GetFileName(configFile)}, the network, and the credentials ({RemoteRegistry.CredentialsHint(name, use.Remote.Url)}); or run with --no-remote.");
         ui.Info($"warning: remote '{name}' cannot be used ({e.Message}); working locally");
     }
-
-    private static string CredentialsHint(RemoteConfig remote) => new Uri(remote.Url).Scheme switch
-    {
-        "s3" => S3Credentials.Hint(remote.Name),
-        "http" or "https" => HttpCredentials.Hint(remote.Name, new Uri(remote.Url).Host),
-        _ => "the folder's permissions",
-    };
 
     /// <summary>The stage's result from the remote, published locally; null when the remote lacks it, is down, or holds it damaged.</summary>
     public StoreEntry? TryPull(Stage stage, string key, CancellationToken ct)
