@@ -18,21 +18,21 @@ public sealed class StatusCommand : GuardedCommand<StatusSettings>
         // A running job's log says how far it is (its last progress line).
         var logs = jobs.Count == 0 ? [] : PetSeg.Workflow.Cluster.Submission.Latest(config.ArtifactsDir)?.Jobs
             .GroupBy(j => j.JobId).ToDictionary(g => g.Key, g => g.First().Log) ?? [];
-        string Progress(PetSeg.Workflow.Cluster.SlurmJob j) =>
+        string? Progress(PetSeg.Workflow.Cluster.SlurmJob j) =>
             j.State == "RUNNING" && logs.TryGetValue(j.Id, out var log) && File.Exists(log)
-            && File.ReadLines(log).LastOrDefault(l => l.Trim().Length > 0) is { } last ? $", {Shorten(last.Trim())}" : "";
+            && File.ReadLines(log).LastOrDefault(l => l.Trim().Length > 0) is { } last ? Shorten(last.Trim()) : null;
         if (s.Json)
         {
             System.Console.WriteLine(JsonSerializer.Serialize(status.Select(x => new
             {
                 stage = x.Stage, fresh = x.State == Freshness.Fresh, runs = x.Runs, key = x.Key, reasons = x.Reasons,
-                job = jobs.TryGetValue(x.Stage, out var j) ? new { id = j.Id, state = j.State.ToLowerInvariant() } : null,
+                job = jobs.TryGetValue(x.Stage, out var j) ? new { id = j.Id, state = j.State.ToLowerInvariant(), progress = Progress(j) } : null,
             })));
             return Task.FromResult(0);
         }
         foreach (var x in status)
         {
-            var job = jobs.TryGetValue(x.Stage, out var j) ? $"  [{j.State.ToLowerInvariant()} on the cluster: job {j.Id}{Progress(j)}]" : "";
+            var job = jobs.TryGetValue(x.Stage, out var j) ? $"  [{j.State.ToLowerInvariant()} on the cluster: job {j.Id}{(Progress(j) is { } p ? $", {p}" : "")}]" : "";
             System.Console.WriteLine($"{(x.State == Freshness.Fresh ? "fresh" : "STALE"),-6} {x.Stage}{job}");
             foreach (var r in x.Reasons) System.Console.WriteLine($"         {r}");
         }
