@@ -55,6 +55,7 @@ public static class JobScript
             if [ "$requeue" = 1 ] && [ "$rc" = 143 ]; then
               echo "petseg: requeueing job ${SLURM_JOB_ID:-} (restart ${SLURM_RESTART_COUNT:-0}); it resumes from its last checkpoint"
               scontrol requeue "${SLURM_JOB_ID:-}" && exit 0
+              echo "petseg: this cluster refused the requeue; 'petseg submit' again resumes from the checkpoint"
             fi
             exit "$rc"
             """).Append('\n');
