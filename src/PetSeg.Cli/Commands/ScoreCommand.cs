@@ -94,7 +94,7 @@ public sealed class ScoreCommand : GuardedCommand<ScoreCommand.Settings>
         System.Console.WriteLine($"{x.File}: {x.Model} ({x.Origin})");
         foreach (var h in HeadlineMetrics.All) System.Console.WriteLine($"  {h.Key,-12} {F(h.Read(x.Metrics))}   {h.Description}");
         System.Console.WriteLine("  per class:   " + string.Join("; ", x.Metrics.PerClass.Select(c =>
-            $"{(c.Class == SegmentationLabels.Pet ? "pet" : c.Class == SegmentationLabels.Background ? "background" : $"class {c.Class}")} IoU {F(c.IoU)}")));
+            $"{SegmentationLabels.NameOf(c.Class)} IoU {F(c.IoU)}")));
         if (outFile is not null) System.Console.WriteLine($"  → {outFile}");
     }
 

@@ -8,4 +8,9 @@ public static class SegmentationLabels
     /// <summary>The trimap's "not classified" border: left out of the loss and of every metric.</summary>
     public const byte IgnoreIndex = 255;
     public const int Classes = 2;
+
+    /// <summary>The classes' names by label value, as tables print them.</summary>
+    public static readonly IReadOnlyList<string> Names = ["background", "pet"];
+
+    public static string NameOf(int label) => label >= 0 && label < Names.Count ? Names[label] : $"class {label}";
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using PetSeg.Core;
 using PetSeg.Metrics;
 
 namespace PetSeg.Reporting;
@@ -10,7 +11,7 @@ namespace PetSeg.Reporting;
 /// </summary>
 public static class PerClassTable
 {
-    private static readonly string[] ClassNames = ["background", "pet"];
+    private static IReadOnlyList<string> ClassNames => SegmentationLabels.Names;
 
     public static string Render(IReadOnlyDictionary<string, IReadOnlyList<SeedRun>> runs)
     {
@@ -19,12 +20,12 @@ public static class PerClassTable
           .Append("(truth → prediction: bg→bg, bg→pet, pet→bg, pet→pet); first seed of each experiment.\n\n");
         sb.Append("| Experiment |");
         foreach (var c in ClassNames) sb.Append($" {c} IoU | {c} precision | {c} recall |");
-        sb.Append(" confusion (bg→bg, bg→pet, pet→bg, pet→pet) |\n|:--|").Append(string.Concat(Enumerable.Repeat("--:|", 3 * ClassNames.Length))).Append(":--|\n");
+        sb.Append(" confusion (bg→bg, bg→pet, pet→bg, pet→pet) |\n|:--|").Append(string.Concat(Enumerable.Repeat("--:|", 3 * ClassNames.Count))).Append(":--|\n");
         foreach (var (experiment, list) in runs)
         {
             var m = list[0].Metrics;
             sb.Append("| ").Append(experiment).Append(" |");
-            for (int c = 0; c < ClassNames.Length; c++)
+            for (int c = 0; c < ClassNames.Count; c++)
             {
                 var pc = m.PerClass.FirstOrDefault(p => p.Class == c);
                 sb.Append(' ').Append(F(pc?.IoU)).Append(" | ").Append(F(pc?.Precision)).Append(" | ").Append(F(pc?.Recall)).Append(" |");

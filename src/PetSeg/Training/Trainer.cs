@@ -70,11 +70,10 @@ public sealed class Trainer(TrainSettings settings, string runDir, IProgressSink
         }
         for (int epoch = startEpoch; epoch < settings.Epochs; epoch++)
         {
-            // A stop within the epoch saves where it got to (on the CPU, whose generator state is saved with it).
-            var completed = losses.ToList();
-            var completedBatches = batchLosses.ToList();
+            // A stop within the epoch saves where it got to (on the CPU, whose generator state is saved with it);
+            // the completed epochs' losses do not change during the epoch, so they are copied only if it stops.
             void SaveStopped(PartialEpoch at) => TrainingCheckpoint.Save(CheckpointPath, model, optimizer,
-                new CheckpointInfo(settings.Model, epoch, settingsDigest, optimizer.Step, completed, BatchLosses: completedBatches, Partial: at));
+                new CheckpointInfo(settings.Model, epoch, settingsDigest, optimizer.Step, losses.ToList(), BatchLosses: batchLosses.ToList(), Partial: at));
             var batches = RunEpoch(model, shadow, optimizer, train, samples, augmenter, epoch, epoch == startEpoch ? partial : null,
                 _device.type == DeviceType.CPU ? SaveStopped : null, ct);
             losses.Add(batches.EpochLoss);
