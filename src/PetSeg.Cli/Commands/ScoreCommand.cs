@@ -14,7 +14,7 @@ using TorchSharp;
 
 namespace PetSeg.Cli.Commands;
 
-[Description("Score a model file on the lab's test split with the lab's metrics (mean IoU, Dice, weighted F1, pixel error, accuracy; per class): a checkpoint, exported weights, or plain PyTorch weights (the lab's notebook's) with --model. Preprocesses the test split first if needed; the numbers compare with `petseg exp show`.")]
+[Description("Score model files on the lab's test split with the lab's metrics (mean IoU, Dice, weighted F1, pixel error, accuracy; per class): a checkpoint, exported weights, or plain PyTorch weights (the lab's notebook's) with --model. Preprocesses the test split first if needed; the numbers compare with `petseg exp show`; several are scored side by side.")]
 public sealed class ScoreCommand : GuardedCommand<ScoreCommand.Settings>
 {
     public sealed class Settings : PipelineSettings
