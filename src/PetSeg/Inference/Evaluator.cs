@@ -12,15 +12,22 @@ namespace PetSeg.Inference;
 /// </summary>
 public static class Evaluator
 {
-    public static SegmentationMetrics Run(nn.Module<Tensor, Tensor> model, TensorCache test, int numClasses, int batchSize, IProgressSink ui, CancellationToken ct = default) =>
-        Run(model, test, numClasses, batchSize, ui, null, ct);
+    public static SegmentationMetrics Run(nn.Module<Tensor, Tensor> model, ISampleSet test, int numClasses, int batchSize, IProgressSink ui, CancellationToken ct = default) =>
+        Evaluate(model, test, numClasses, batchSize, ui, null, ct, "evaluate");
+
+    /// <param name="bar">What the progress bar is called (validation images are not the test split).</param>
+    public static SegmentationMetrics Run(nn.Module<Tensor, Tensor> model, ISampleSet images, int numClasses, int batchSize, IProgressSink ui, string bar, CancellationToken ct = default) =>
+        Evaluate(model, images, numClasses, batchSize, ui, null, ct, bar);
 
     /// <param name="perImageIoU">When given, receives each test image's own mean IoU (NaN for an image with no valid pixel), in cache order.</param>
-    public static SegmentationMetrics Run(nn.Module<Tensor, Tensor> model, TensorCache test, int numClasses, int batchSize, IProgressSink ui,
-        List<double>? perImageIoU, CancellationToken ct = default)
+    public static SegmentationMetrics Run(nn.Module<Tensor, Tensor> model, ISampleSet test, int numClasses, int batchSize, IProgressSink ui,
+        List<double>? perImageIoU, CancellationToken ct = default) => Evaluate(model, test, numClasses, batchSize, ui, perImageIoU, ct, "evaluate");
+
+    private static SegmentationMetrics Evaluate(nn.Module<Tensor, Tensor> model, ISampleSet test, int numClasses, int batchSize, IProgressSink ui,
+        List<double>? perImageIoU, CancellationToken ct, string label)
     {
         var cm = new ConfusionMatrix(numClasses);
-        using var bar = ui.Bar("evaluate", test.Count, ProgressUnit.Items);
+        using var bar = ui.Bar(label, test.Count, ProgressUnit.Items);
         var indices = Enumerable.Range(0, test.Count).ToArray();
         for (int start = 0; start < test.Count; start += batchSize)
         {

@@ -33,7 +33,8 @@ public static class LabPipeline
 
     /// <summary>How <c>exp show</c> and <c>metrics diff</c> read the lab's experiments from a lock file.</summary>
     public static readonly ComparisonSchema Comparison = new(StageIds.TrainKind, StageIds.EvaluateKind,
-        [.. HeadlineMetrics.All.Select(m => new MetricColumn(m.Key, m.LowerIsBetter))]);
+        [.. HeadlineMetrics.All.Select(m => new MetricColumn(m.Key, m.LowerIsBetter)),
+         .. HeadlineMetrics.All.Select(m => new MetricColumn(HeadlineMetrics.ValidationPrefix + m.Key, m.LowerIsBetter, Optional: true))]);
 
     /// <summary>Where the engine keeps the store and the lock, and how it computes, for this configuration.</summary>
     public static Workspace WorkspaceOf(PipelineConfig config) =>

@@ -27,11 +27,23 @@ public static class HeadlineMetrics
     /// <summary>"mean_iou, f1_weighted, … (best first) or pixel_error (lowest first)": the sort options, for help and errors.</summary>
     public static string SortChoices =>
         string.Join(", ", All.Where(m => !m.LowerIsBetter).Select(m => m.Key)) + " (best first) or " +
-        string.Join(", ", All.Where(m => m.LowerIsBetter).Select(m => m.Key)) + " (lowest first)";
+        string.Join(", ", All.Where(m => m.LowerIsBetter).Select(m => m.Key)) + " (lowest first); val_mean_iou, … on the validation images held out of training";
 
     /// <summary>Every metric as a round-trip string by key: what pipeline.lock records of an evaluation.</summary>
     public static SortedDictionary<string, string> Strings(SegmentationMetrics m) =>
         new(All.ToDictionary(h => h.Key, h => Format(h.Read(m))), StringComparer.Ordinal);
+
+    /// <summary>The keys of the metrics on held-out validation images: <c>val_mean_iou</c>, …</summary>
+    public const string ValidationPrefix = "val_";
+
+    /// <summary>The test metrics, and those on the validation images when there were some (<c>val_</c>…).</summary>
+    public static SortedDictionary<string, string> Strings(SegmentationMetrics test, SegmentationMetrics? validation)
+    {
+        var result = Strings(test);
+        if (validation is not null)
+            foreach (var h in All) result[ValidationPrefix + h.Key] = Format(h.Read(validation));
+        return result;
+    }
 
     private static string Format(double v) => double.IsNaN(v) ? "NaN" : v.ToString("R", CultureInfo.InvariantCulture);
 }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using PetSeg.IO;
 
 namespace PetSeg.Metrics;
@@ -14,13 +15,25 @@ public static class MetricsFile
     // The file's shape; property order is the file's key order.
     private sealed record Headline(double PixelError, double F1Weighted, double MeanIou, double Accuracy, long ValidPixels, double? Dice = null);
     private sealed record Document(string Experiment, string Title, long Seed, string TrainKey, int Epochs, Headline Metrics,
-        IReadOnlyList<ClassMetrics> PerClass, long[][] ConfusionMatrix);
+        IReadOnlyList<ClassMetrics> PerClass, long[][] ConfusionMatrix)
+    {
+        // Absent when nothing was held out, so the lab's metrics.json keeps its bytes.
+        [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+        public Validation? Validation { get; init; }
+    }
+    private sealed record Validation(int Images, Headline Metrics, IReadOnlyList<ClassMetrics> PerClass);
+
+    private static Headline HeadlineOf(SegmentationMetrics m) => new(m.PixelError, m.F1Weighted, m.MeanIoU, m.Accuracy, m.ValidPixels, m.Dice);
+    private static SegmentationMetrics MetricsOf(Headline h, IReadOnlyList<ClassMetrics>? perClass) =>
+        new(h.PixelError, h.F1Weighted, h.MeanIou, h.Accuracy, h.ValidPixels, perClass ?? []) { Dice = h.Dice ?? double.NaN };
 
     public static string Write(string path, MetricsRecord record)
     {
         var m = record.Metrics;
-        var doc = new Document(record.Experiment, record.Title, record.Seed, record.TrainKey, record.Epochs,
-            new Headline(m.PixelError, m.F1Weighted, m.MeanIoU, m.Accuracy, m.ValidPixels, m.Dice), m.PerClass, m.ConfusionMatrix);
+        var doc = new Document(record.Experiment, record.Title, record.Seed, record.TrainKey, record.Epochs, HeadlineOf(m), m.PerClass, m.ConfusionMatrix)
+        {
+            Validation = record.Validation is { } v ? new Validation(v.Images, HeadlineOf(v.Metrics), v.Metrics.PerClass) : null,
+        };
         AtomicFile.WriteAllText(path, JsonSerializer.Serialize(doc, Json) + "\n");
         return path;
     }
@@ -32,7 +45,9 @@ public static class MetricsFile
         catch (JsonException e) { throw new InvalidDataException($"{path}: not a metrics.json ({e.Message})", e); }
         if (d?.Metrics is null) throw new InvalidDataException($"{path}: not a metrics.json (no 'metrics')");
         var h = d.Metrics;
-        return new MetricsRecord(d.Experiment, d.Title, d.Seed, d.TrainKey, d.Epochs,
-            new SegmentationMetrics(h.PixelError, h.F1Weighted, h.MeanIou, h.Accuracy, h.ValidPixels, d.PerClass ?? []) { ConfusionMatrix = d.ConfusionMatrix ?? [], Dice = h.Dice ?? double.NaN });
+        return new MetricsRecord(d.Experiment, d.Title, d.Seed, d.TrainKey, d.Epochs, MetricsOf(h, d.PerClass) with { ConfusionMatrix = d.ConfusionMatrix ?? [] })
+        {
+            Validation = d.Validation is { Metrics: not null } v ? new HeldOutMetrics(v.Images, MetricsOf(v.Metrics, v.PerClass)) : null,
+        };
     }
 }

@@ -9,4 +9,8 @@ public sealed record ReportInput(
     string? IouChart,
     IReadOnlyDictionary<string, ExperimentFigures> PredictionGrids,
     IReadOnlyList<StageSummary> Stages,
-    IReadOnlyList<(string Name, string Value)> Environment);
+    IReadOnlyList<(string Name, string Value)> Environment)
+{
+    /// <summary>The validation curves (<see cref="ValidationPlot"/>), when some training held images out.</summary>
+    public string? ValidationChart { get; init; }
+}

@@ -1,4 +1,14 @@
+using System.Text.Json.Serialization;
+
 namespace PetSeg.Reporting;
 
 /// <summary>A report table: a title and rows (label as printed, experiment id), in the lab's order.</summary>
-public sealed record ReportTable(string Title, IReadOnlyList<ReportRow> Rows);
+public sealed record ReportTable(string Title, IReadOnlyList<ReportRow> Rows)
+{
+    /// <summary>
+    /// One row per combination of a <c>matrix:</c>, which the report picks a winner of. Not serialised into the report's
+    /// key: it follows from the experiments, which the key already holds.
+    /// </summary>
+    [JsonIgnore]
+    public bool Matrix { get; init; }
+}

@@ -32,6 +32,7 @@ public static class ReportWriter
                 sb.Append(PipeTable.NotAvailable).Append(": no valid pixel in the test set (every target pixel is the ignored border), so mean IoU is undefined; ")
                   .Append("torchmetrics reports NaN there and 0 for F1 and accuracy.\n\n");
             if (runs is not null && SeedTables.AnyInterval(runs)) sb.Append(SeedTables.Intervals(table, runs));
+            if (runs is not null && table.Matrix) sb.Append(ValidationChoice.Render(table, runs));
         }
         return sb.ToString();
     }
@@ -51,6 +52,9 @@ public static class ReportWriter
         if (input.LossChart is not null)
             sb.Append("## Training loss\n\n").Append("Every experiment's train loss (its first seed): per batch, smoothed over a quarter epoch (line), and each epoch's mean (points).\n\n")
               .Append("![train loss of every experiment](").Append(input.LossChart).Append(")\n\n");
+        if (input.ValidationChart is not null)
+            sb.Append("## Validation mean IoU per epoch\n\n").Append("The experiments whose training held images out of trainval (`validation:`): their mean IoU on those images after every epoch (first seed), the best epoch circled.\n\n")
+              .Append("![validation mean IoU per epoch](").Append(input.ValidationChart).Append(")\n\n");
         if (input.PredictionGrids.Count > 0)
         {
             sb.Append("## Predictions: best and worst test images\n\n")

@@ -1,4 +1,8 @@
 namespace PetSeg.Reporting;
 
 /// <summary>One evaluated run of an experiment: its seed and its metrics.</summary>
-public sealed record SeedRun(long Seed, PetSeg.Metrics.SegmentationMetrics Metrics);
+public sealed record SeedRun(long Seed, PetSeg.Metrics.SegmentationMetrics Metrics)
+{
+    /// <summary>Its metrics on the validation images held out of its training, when some were.</summary>
+    public PetSeg.Metrics.HeldOutMetrics? Validation { get; init; }
+}

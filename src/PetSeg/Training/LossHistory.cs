@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using PetSeg.IO;
 
 namespace PetSeg.Training;
@@ -9,6 +10,10 @@ namespace PetSeg.Training;
 /// </summary>
 public sealed record LossHistory(string Experiment, IReadOnlyList<double> EpochLosses, IReadOnlyList<IReadOnlyList<double>> BatchLosses)
 {
+    /// <summary>Each epoch's mean IoU on the images held out of training; absent when none were, so such a file keeps its bytes.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull), JsonPropertyName("validation_mean_iou")]
+    public IReadOnlyList<double>? ValidationMeanIoU { get; init; }
+
     private static readonly JsonSerializerOptions Json = JsonFiles.Options(naming: JsonNamingPolicy.SnakeCaseLower);
 
     public void Write(string path) => AtomicFile.WriteAllText(path, JsonSerializer.Serialize(this, Json) + "\n");

@@ -25,10 +25,17 @@ public sealed class Trainer(TrainSettings settings, string runDir, IProgressSink
 {
     private readonly Device _device = device ?? CPU;
 
+    /// <summary>
+    /// Scores the model on images held out of training after every epoch (the stage passes the evaluation: training
+    /// does not know it), so the run leaves a validation curve beside its loss. Called in eval mode without gradients,
+    /// which draws nothing from the generators: the training's bits are the same with it or without.
+    /// </summary>
+    public Func<nn.Module<Tensor, Tensor>, CancellationToken, double>? Validate { get; init; }
+
     public string CheckpointPath => Path.Combine(runDir, "last.ckpt");
     public string LogPath => Path.Combine(runDir, "train.log");
 
-    public TrainResult Run(TensorCache train, string settingsDigest, CancellationToken ct = default)
+    public TrainResult Run(ISampleSet train, string settingsDigest, CancellationToken ct = default)
     {
         Directory.CreateDirectory(runDir);
         var clock = Stopwatch.StartNew();
@@ -40,20 +47,23 @@ public sealed class Trainer(TrainSettings settings, string runDir, IProgressSink
 
         var losses = new List<double>();
         var batchLosses = new List<IReadOnlyList<double>>();
+        var validation = new List<double>();
         int startEpoch = 0;
         PartialEpoch? partial = null;
         if (File.Exists(CheckpointPath))
         {
             var info = TrainingCheckpoint.ReadInfo(CheckpointPath);
             if (info.ConfigDigest == settingsDigest && info.Epoch <= settings.Epochs && info.BatchLosses?.Count == info.Epoch
-                && (info.Partial is null || info.Epoch < settings.Epochs))
+                && (info.Partial is null || info.Epoch < settings.Epochs) && (Validate is null || info.ValidationMeanIoU?.Count >= info.Epoch - 1))
             {
                 TrainingCheckpoint.Restore(CheckpointPath, model, optimizer, settings.Model);
                 startEpoch = info.Epoch;
                 partial = info.Partial;
                 losses.AddRange(info.EpochLosses);
                 batchLosses.AddRange(info.BatchLosses!);
+                validation.AddRange(info.ValidationMeanIoU ?? []);
                 Log($"resuming after epoch {startEpoch}{(partial is null ? "" : $", batch {partial.Batches} of epoch {startEpoch + 1}")} from {CheckpointPath}");
+                if (Validate is not null && validation.Count < startEpoch) ValidateEpoch(model, startEpoch - 1, validation, ct); // stopped while validating it
             }
             else Log($"ignoring {CheckpointPath}: it belongs to other settings");
         }
@@ -73,23 +83,41 @@ public sealed class Trainer(TrainSettings settings, string runDir, IProgressSink
             // A stop within the epoch saves where it got to (on the CPU, whose generator state is saved with it);
             // the completed epochs' losses do not change during the epoch, so they are copied only if it stops.
             void SaveStopped(PartialEpoch at) => TrainingCheckpoint.Save(CheckpointPath, model, optimizer,
-                new CheckpointInfo(settings.Model, epoch, settingsDigest, optimizer.Step, losses.ToList(), BatchLosses: batchLosses.ToList(), Partial: at));
+                new CheckpointInfo(settings.Model, epoch, settingsDigest, optimizer.Step, losses.ToList(), BatchLosses: batchLosses.ToList(), Partial: at,
+                    ValidationMeanIoU: Validate is null ? null : validation.ToList()));
             var batches = RunEpoch(model, shadow, optimizer, train, samples, augmenter, epoch, epoch == startEpoch ? partial : null,
                 _device.type == DeviceType.CPU ? SaveStopped : null, ct);
             losses.Add(batches.EpochLoss);
             batchLosses.Add(batches.Losses);
-            TrainingCheckpoint.Save(CheckpointPath, model, optimizer,
-                new CheckpointInfo(settings.Model, epoch + 1, settingsDigest, optimizer.Step, losses.ToList(), BatchLosses: batchLosses.ToList()));
+            void SaveEpoch() => TrainingCheckpoint.Save(CheckpointPath, model, optimizer,
+                new CheckpointInfo(settings.Model, epoch + 1, settingsDigest, optimizer.Step, losses.ToList(), BatchLosses: batchLosses.ToList(),
+                    ValidationMeanIoU: Validate is null ? null : validation.ToList()));
+            if (Validate is not null)
+            {
+                try { ValidateEpoch(model, epoch, validation, ct); }
+                catch (OperationCanceledException) { SaveEpoch(); throw; } // the epoch is kept; the rerun validates it first
+            }
+            SaveEpoch();
         }
-        if (settings.Epochs == 0) TrainingCheckpoint.Save(CheckpointPath, model, null, new CheckpointInfo(settings.Model, 0, settingsDigest, 0, [], BatchLosses: []));
-        return new TrainResult(model, losses, batchLosses, startEpoch, clock.Elapsed);
+        if (settings.Epochs == 0) TrainingCheckpoint.Save(CheckpointPath, model, null, new CheckpointInfo(settings.Model, 0, settingsDigest, 0, [], BatchLosses: [],
+            ValidationMeanIoU: Validate is null ? null : []));
+        return new TrainResult(model, losses, batchLosses, startEpoch, clock.Elapsed) { ValidationMeanIoU = Validate is null ? null : validation };
     }
 
     private sealed record EpochLosses(double EpochLoss, IReadOnlyList<double> Losses);
 
+    private void ValidateEpoch(nn.Module<Tensor, Tensor> model, int epoch, List<double> validation, CancellationToken ct)
+    {
+        double score;
+        using (no_grad()) score = Validate!(model, ct);
+        validation.Add(score);
+        var best = validation.IndexOf(validation.Max());
+        Log($"epoch {epoch + 1}/{settings.Epochs}: validation mean IoU {score:F4}{(validation.Count > 1 ? $" (best {validation[best]:F4}, epoch {best + 1})" : "")}");
+    }
+
     /// <param name="from">Where a stopped run got to within this epoch: its batches are not run again.</param>
     /// <param name="saveStopped">Saves the run when it is stopped within the epoch (null: the last epoch's checkpoint stays).</param>
-    private EpochLosses RunEpoch(nn.Module<Tensor, Tensor> model, Bf16Shadow? shadow, AdamOptimizer optimizer, TensorCache train, int samples, BatchAugmenter? augmenter,
+    private EpochLosses RunEpoch(nn.Module<Tensor, Tensor> model, Bf16Shadow? shadow, AdamOptimizer optimizer, ISampleSet train, int samples, BatchAugmenter? augmenter,
         int epoch, PartialEpoch? from, Action<PartialEpoch>? saveStopped, CancellationToken ct)
     {
         manual_seed(Seeds.ForEpoch(settings.Seed, epoch, 0)); // dropout / drop-path draws

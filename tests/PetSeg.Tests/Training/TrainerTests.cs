@@ -73,6 +73,42 @@ public sealed class TrainerTests(SmallCaches caches) : IClassFixture<SmallCaches
     }
 
     [Fact]
+    public void Validating_after_every_epoch_changes_no_bit_and_a_stop_while_validating_keeps_the_epoch()
+    {
+        using var scope = NewDisposeScope();
+        using var dir = new TempDir();
+        using var trainval = TensorCache.Open(caches.TrainPath);
+        var (train, held) = PetSeg.Data.Splits.ValidationSplit.Apply(trainval, 0.25);
+        double Score(nn.Module<Tensor, Tensor> m, CancellationToken ct) => Evaluator.Run(m, held, 2, 16, NullProgressSink.Instance, "validate", ct).MeanIoU;
+
+        var plain = new Trainer(Tiny(3), dir["plain"], NullProgressSink.Instance).Run(train, "d");
+        var validated = new Trainer(Tiny(3), dir["validated"], NullProgressSink.Instance) { Validate = Score }.Run(train, "d");
+        Assert.Equal(Weights(plain.Model), Weights(validated.Model)); // eval mode, no gradients, no draws: training unchanged
+        Assert.Equal(plain.BatchLosses, validated.BatchLosses);
+        Assert.Null(plain.ValidationMeanIoU);
+        Assert.Equal(3, validated.ValidationMeanIoU!.Count);
+        Assert.Equal(Score(validated.Model, default), validated.ValidationMeanIoU[^1]); // the last epoch's is the final model's
+        Assert.Contains("epoch 3/3: validation mean IoU ", File.ReadAllText(dir["validated/train.log"]));
+        Assert.Null(TrainingCheckpoint.ReadInfo(dir["plain/last.ckpt"]).ValidationMeanIoU);
+
+        // Stopped while validating epoch 2: the epoch is kept, and the rerun validates it before epoch 3.
+        using var cts = new CancellationTokenSource();
+        int calls = 0;
+        double StopOnSecond(nn.Module<Tensor, Tensor> m, CancellationToken ct)
+        {
+            if (++calls == 2) cts.Cancel();
+            return Score(m, ct);
+        }
+        Assert.Throws<OperationCanceledException>(() => new Trainer(Tiny(3), dir["cut"], NullProgressSink.Instance) { Validate = StopOnSecond }.Run(train, "d", cts.Token));
+        var stopped = TrainingCheckpoint.ReadInfo(dir["cut/last.ckpt"]);
+        Assert.Equal((2, 1), (stopped.Epoch, stopped.ValidationMeanIoU!.Count));
+        var resumed = new Trainer(Tiny(3), dir["cut"], NullProgressSink.Instance) { Validate = Score }.Run(train, "d");
+        Assert.Equal(2, resumed.ResumedFromEpoch);
+        Assert.Equal(validated.ValidationMeanIoU, resumed.ValidationMeanIoU);
+        Assert.Equal(Weights(validated.Model), Weights(resumed.Model));
+    }
+
+    [Fact]
     public void Checkpoints_round_trip_and_refuse_another_architecture()
     {
         using var scope = NewDisposeScope();

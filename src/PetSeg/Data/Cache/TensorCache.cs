@@ -8,7 +8,7 @@ namespace PetSeg.Data.Cache;
 /// Read side of a <c>.petc</c> file: memory-mapped, so a split is never loaded whole into RAM and a batch is a few
 /// memcpy's straight into tensor storage. The digest in the trailer is checked on open unless told otherwise.
 /// </summary>
-public sealed unsafe class TensorCache : IDisposable
+public sealed unsafe class TensorCache : ISampleSet, IDisposable
 {
     private readonly MemoryMappedFile _map;
     private readonly MemoryMappedViewAccessor _view;

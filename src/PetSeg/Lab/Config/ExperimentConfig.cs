@@ -22,6 +22,12 @@ public sealed record ExperimentConfig(string Id, string Title, TrainSettings Set
     /// <summary>The matrix combination this experiment is, or null for an experiment declared on its own.</summary>
     public MatrixCell? Matrix { get; init; }
 
+    /// <summary>
+    /// The fraction of the trainval split held out from training to validate on (<see cref="PetSeg.Data.Splits.ValidationSplit"/>);
+    /// 0, the lab's way, trains on all of it.
+    /// </summary>
+    public double Validation { get; init; }
+
     /// <summary>The declared experiment id, whether or not this run is one of several seeds.</summary>
     public string ExperimentId => Group.Length > 0 ? Group : Id;
 }

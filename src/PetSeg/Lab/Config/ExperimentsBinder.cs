@@ -1,5 +1,6 @@
 using PetSeg.Core;
 using PetSeg.Data.Download;
+using PetSeg.Data.Splits;
 using PetSeg.Models;
 using PetSeg.Models.Encoders;
 using PetSeg.Reporting;
@@ -39,7 +40,7 @@ internal static class ExperimentsBinder
         return new WeightsConfig(source, files) { Pretraining = pretrain, LocalFolders = local };
     }
 
-    private sealed record Defaults(string Optimizer, double Lr, double WeightDecay, int Epochs, int BatchSize, bool Augment, long Seed, bool Pretrained, int? MaxEpochs, int? MaxTrainSamples, string Precision, string EvalPrecision);
+    private sealed record Defaults(string Optimizer, double Lr, double WeightDecay, int Epochs, int BatchSize, bool Augment, long Seed, bool Pretrained, int? MaxEpochs, int? MaxTrainSamples, string Precision, string EvalPrecision, double Validation);
 
     public static IReadOnlyList<ExperimentConfig> BindExperiments(YamlSection training, YamlSection experiments, int imageSize)
     {
@@ -55,7 +56,8 @@ internal static class ExperimentsBinder
             training.OptionalInt("max_epochs", 0, 100_000),
             training.OptionalInt("max_train_samples", 1, int.MaxValue),
             training.Choice("precision", "fp32", "fp32", "bf16"),
-            training.Choice("eval_precision", "fp32", "fp32", "bf16"));
+            training.Choice("eval_precision", "fp32", "fp32", "bf16"),
+            training.Double("validation", 0, 0, ValidationSplit.MaxFraction));
         var defaultSeeds = Seeds(training) ?? [d.Seed];
         training.RejectUnknown();
 
@@ -114,10 +116,11 @@ internal static class ExperimentsBinder
             var cluster = ClusterSection.BindResources(e.Section("cluster"));
             var seeds = Seeds(e) ?? defaultSeeds;
             var device = ComputeSection.DeviceSetting(e, "device");
+            var validation = e.OptionalDouble("validation", 0, ValidationSplit.MaxFraction) ?? d.Validation;
             e.RejectUnknown();
             // One run per seed: each is its own train/evaluate stage (keys differ by seed only), grouped under the id.
             return seeds.Select(seed => new ExperimentConfig(seeds.Count == 1 ? id : $"{id}-seed{seed}", title, settings with { Seed = seed }, pretrained)
-                { Cluster = cluster, Group = id, EvalPrecision = evalPrecision, Device = device, Matrix = sweep }).ToList();
+                { Cluster = cluster, Group = id, EvalPrecision = evalPrecision, Device = device, Matrix = sweep, Validation = validation }).ToList();
         }
     }
 
@@ -168,7 +171,7 @@ internal static class ExperimentsBinder
         }).ToList();
         // Each matrix gets a table of its own, one row per combination, after the declared ones.
         tables.AddRange(experiments.Where(e => e.Matrix is not null).GroupBy(e => e.Matrix!.Matrix).Select(m =>
-            new ReportTable($"{m.First().Matrix!.Title}: matrix", m.DistinctBy(e => e.ExperimentId).Select(e => new ReportRow(e.Matrix!.Label, e.ExperimentId)).ToList())));
+            new ReportTable($"{m.First().Matrix!.Title}: matrix", m.DistinctBy(e => e.ExperimentId).Select(e => new ReportRow(e.Matrix!.Label, e.ExperimentId)).ToList()) { Matrix = true }));
         var comparisons = r.SectionList("comparisons").Select(c =>
         {
             var label = c.Required("label", "how the difference is printed, e.g. \"Unet: aug − base\"");

@@ -1,6 +1,7 @@
 using TorchSharp;
 using PetSeg.Core;
 using PetSeg.Data.Cache;
+using PetSeg.Data.Splits;
 using PetSeg.Metrics;
 using PetSeg.Lab.Config;
 using PetSeg.Reporting;
@@ -13,7 +14,10 @@ using PetSeg.Models.Layers;
 
 namespace PetSeg.Lab.Stages;
 
-/// <summary>Evaluates a trained (or 0-epoch) model on the test split: metrics.json and a grid of sample predictions.</summary>
+/// <summary>
+/// Evaluates a trained (or 0-epoch) model on the test split: metrics.json and grids of sample predictions; and, when its
+/// training held images out (<c>validation:</c>), on those too, which is what a choice among runs is made on.
+/// </summary>
 public sealed class EvaluateStage(PipelineConfig config, ExperimentConfig experiment) : Stage
 {
     public override string Id => StageIds.Evaluate(experiment.Id);
@@ -36,6 +40,7 @@ public sealed class EvaluateStage(PipelineConfig config, ExperimentConfig experi
                 ["sample_predictions"] = CanonicalParams.Of(config.Report.SamplePredictions),
             };
             if (experiment.EvalPrecision == Precision.Bf16) p["precision"] = "bf16"; // absent = fp32, so existing keys stay valid
+            if (experiment.Validation > 0) p["validation"] = CanonicalParams.Of(experiment.Validation); // absent = nothing held out, likewise
             return p;
         }
     }
@@ -44,11 +49,13 @@ public sealed class EvaluateStage(PipelineConfig config, ExperimentConfig experi
     public override string InputName(string dependency, string output) => dependency == TrainStage ? $"{StageIds.TrainKind}/{output}" : base.InputName(dependency, output);
 
     public override bool UsesInput(string dependency, string output) =>
-        dependency == StageIds.Preprocess ? output == PreprocessStage.OutputName("test") : output == TrainingCheckpoint.WeightsFile;
+        dependency == StageIds.Preprocess
+            ? output == PreprocessStage.OutputName("test") || (experiment.Validation > 0 && output == PreprocessStage.OutputName("trainval"))
+            : output == TrainingCheckpoint.WeightsFile;
 
     /// <summary>pipeline.lock records the headline metrics, so <c>exp show</c> and <c>metrics diff REV</c> need only the lock file.</summary>
     public override SortedDictionary<string, string>? Summary(StoreEntry entry) =>
-        entry.Outputs.ContainsKey(MetricsName) ? HeadlineMetrics.Strings(MetricsFile.Read(entry.OutputPath(MetricsName)).Metrics) : null;
+        entry.Outputs.ContainsKey(MetricsName) && MetricsFile.Read(entry.OutputPath(MetricsName)) is var r ? HeadlineMetrics.Strings(r.Metrics, r.Validation?.Metrics) : null;
 
     public const string MetricsName = "metrics.json";
     public const string PerImageFile = "per-image-iou.json", BestGrid = "predictions-best.png", WorstGrid = "predictions-worst.png";
@@ -69,9 +76,19 @@ public sealed class EvaluateStage(PipelineConfig config, ExperimentConfig experi
         var metrics = Evaluator.Run(model, test, info.Model.Classes, experiment.Settings.BatchSize, c.Ui, perImage, c.Cancellation);
         c.Ui.Info($"{Id}: pixel error {metrics.PixelError:F4}, F1 (weighted) {metrics.F1Weighted:F4}, mean IoU {metrics.MeanIoU:F4}, Dice {metrics.Dice:F4} over {metrics.ValidPixels:N0} pixels");
 
+        HeldOutMetrics? validation = null;
+        if (experiment.Validation > 0)
+        {
+            using var trainval = TensorCache.Open(c.Input(StageIds.Preprocess, PreprocessStage.OutputName("trainval")).Path);
+            var (_, held) = ValidationSplit.Apply(trainval, experiment.Validation);
+            var v = Evaluator.Run(model, held, info.Model.Classes, experiment.Settings.BatchSize, c.Ui, "validate", c.Cancellation);
+            validation = new HeldOutMetrics(held.Count, v);
+            c.Ui.Info($"{Id}: on the {held.Count} validation images held out of training: mean IoU {v.MeanIoU:F4}, Dice {v.Dice:F4}, pixel error {v.PixelError:F4}");
+        }
+
         var outputs = new Dictionary<string, StageOutput>();
         var file = MetricsFile.Write(Path.Combine(c.OutputDir, MetricsName), new MetricsRecord(
-            experiment.ExperimentId, experiment.Title, experiment.Settings.Seed, c.Dependencies[TrainStage].Key, info.Epoch, metrics));
+            experiment.ExperimentId, experiment.Title, experiment.Settings.Seed, c.Dependencies[TrainStage].Key, info.Epoch, metrics) { Validation = validation });
         outputs[MetricsName] = c.Output(file);
         outputs[PerImageFile] = c.Output(PerImageIoU.Write(Path.Combine(c.OutputDir, PerImageFile),
             perImage.Select((v, i) => new ImageIoU(test.Entries[i].Stem, double.IsNaN(v) ? null : v)).ToList()));

@@ -48,7 +48,8 @@ public sealed class ReportStage(PipelineConfig config) : Stage
             var evaluate = StageIds.Evaluate(e.Id);
             var group = e.ExperimentId;
             if (!runs.TryGetValue(group, out var list)) runs[group] = list = [];
-            list.Add(new SeedRun(e.Settings.Seed, MetricsFile.Read(c.Input(evaluate, "metrics.json").Path).Metrics));
+            var record = MetricsFile.Read(c.Input(evaluate, "metrics.json").Path);
+            list.Add(new SeedRun(e.Settings.Seed, record.Metrics) { Validation = record.Validation });
             if (list.Count > 1) continue; // curves and predictions: the first seed's
             curves[group] = LossHistory.Read(c.Input(StageIds.Train(e.Id), "losses.json").Path);
             var evaluated = c.Dependencies[evaluate].Outputs;
@@ -67,11 +68,16 @@ public sealed class ReportStage(PipelineConfig config) : Stage
                 Copy(EvaluateStage.WorstGrid, $"predictions-worst-{group}.png"), Path.GetFileName(histogram));
         }
 
-        string? lossChart = null, iouChart = null;
+        string? lossChart = null, iouChart = null, validationChart = null;
         if (curves.Values.Any(v => v.EpochLosses.Count > 0))
         {
             lossChart = LossPlot.WriteAll(Path.Combine(c.OutputDir, "loss.png"), "training loss", curves);
             Add(lossChart);
+        }
+        if (ValidationPlot.Any(curves))
+        {
+            validationChart = ValidationPlot.Write(Path.Combine(c.OutputDir, "validation.png"), "mean IoU on the held-out validation images", curves);
+            Add(validationChart);
         }
         iouChart = MetricBars.Write(Path.Combine(c.OutputDir, "mean-iou.png"), "test mean IoU",
             runs.Select(r => (r.Key, PetSeg.Reporting.Statistics.SeedInterval.Of(r.Value.Select(x => x.Metrics.MeanIoU).ToList()))).ToList());
@@ -94,7 +100,8 @@ public sealed class ReportStage(PipelineConfig config) : Stage
         var report = Path.Combine(c.OutputDir, "report.md");
         AtomicFile.WriteAllText(report, ReportWriter.Render(new ReportInput(config.Report, runs.Keys.ToList(),
             runs.ToDictionary(r => r.Key, r => (IReadOnlyList<SeedRun>)r.Value),
-            lossChart is null ? null : Path.GetFileName(lossChart), Path.GetFileName(iouChart), grids, stages, env)));
+            lossChart is null ? null : Path.GetFileName(lossChart), Path.GetFileName(iouChart), grids, stages, env)
+            { ValidationChart = validationChart is null ? null : Path.GetFileName(validationChart) }));
         Add(report);
         return outputs;
     }

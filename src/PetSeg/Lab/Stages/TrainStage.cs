@@ -1,4 +1,6 @@
 using PetSeg.Data.Cache;
+using PetSeg.Data.Splits;
+using PetSeg.Inference;
 using PetSeg.IO;
 using PetSeg.Models;
 using PetSeg.Lab.Config;
@@ -23,7 +25,7 @@ public sealed class TrainStage(PipelineConfig config, ExperimentConfig experimen
     public override string DeviceSetting => experiment.Device ?? config.Compute.Device;
     public override string CodeVersion => StageVersions.Train;
     public override IReadOnlyList<string> DependsOn => experiment.Pretrained ? [StageIds.Preprocess, StageIds.Weights] : [StageIds.Preprocess];
-    public override SortedDictionary<string, string> Parameters => CanonicalParams.Training(experiment.Settings, experiment.Pretrained);
+    public override SortedDictionary<string, string> Parameters => CanonicalParams.Training(experiment.Settings, experiment.Pretrained, experiment.Validation);
 
     public override bool UsesInput(string dependency, string output) =>
         dependency != StageIds.Preprocess || output == PreprocessStage.OutputName("trainval");
@@ -51,10 +53,22 @@ public sealed class TrainStage(PipelineConfig config, ExperimentConfig experimen
         if (experiment.Pretrained)
             settings = settings with { EncoderWeights = c.Input(StageIds.Weights, ModelZoo.EncoderName(settings.Model.Architecture)!).Path };
         var runDir = RunDir(c.Key);
-        using var train = TensorCache.Open(c.Input(StageIds.Preprocess, PreprocessStage.OutputName("trainval")).Path);
+        using var trainval = TensorCache.Open(c.Input(StageIds.Preprocess, PreprocessStage.OutputName("trainval")).Path);
+        ISampleSet train = trainval;
+        var images = $"{trainval.Count} images";
+        ISampleSet? held = null;
+        if (experiment.Validation > 0)
+        {
+            (train, held) = ValidationSplit.Apply(trainval, experiment.Validation);
+            images = $"{train.Count} of {trainval.Count} images ({held.Count} held out for validation)";
+        }
         c.Ui.Info($"{Id}: {settings.Model}, {settings.Optimizer.Name} lr {settings.Optimizer.LearningRate} wd {settings.Optimizer.WeightDecay}, " +
-                  $"{settings.Epochs} epoch(s), batch {settings.BatchSize}, {(settings.Augmentation is null ? "no augmentation" : "augmentation")}, {train.Count} images");
-        var result = new Trainer(settings, runDir, c.Ui, Id, c.Device).Run(train, c.Key, c.Cancellation);
+                  $"{settings.Epochs} epoch(s), batch {settings.BatchSize}, {(settings.Augmentation is null ? "no augmentation" : "augmentation")}, {images}");
+        var result = new Trainer(settings, runDir, c.Ui, Id, c.Device)
+        {
+            // The evaluate stage's computation on the held-out images, after every epoch: the run's validation curve.
+            Validate = held is null ? null : (model, ct) => Evaluator.Run(model, held, settings.Model.Classes, settings.BatchSize, c.Ui, "validate", ct).MeanIoU,
+        }.Run(train, c.Key, c.Cancellation);
         result.Model.Dispose();
 
         var outputs = new Dictionary<string, StageOutput>();
@@ -72,7 +86,7 @@ public sealed class TrainStage(PipelineConfig config, ExperimentConfig experimen
         outputs[TrainingCheckpoint.StateFile] = c.Output(state);
         if (File.Exists(Path.Combine(runDir, "train.log"))) Put("train.log", Path.Combine(runDir, "train.log"));
         var losses = Path.Combine(c.OutputDir, "losses.json");
-        new LossHistory(experiment.Id, result.EpochLosses, result.BatchLosses).Write(losses);
+        new LossHistory(experiment.Id, result.EpochLosses, result.BatchLosses) { ValidationMeanIoU = result.ValidationMeanIoU }.Write(losses);
         outputs["losses.json"] = c.Output(losses);
         AtomicFile.TryDelete(runDir);
         return outputs;

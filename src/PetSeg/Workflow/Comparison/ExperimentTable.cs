@@ -44,7 +44,8 @@ public sealed class ExperimentTable
         }
         var keys = rows.SelectMany(r => r.Params.Keys).Distinct().Order(StringComparer.Ordinal);
         var columns = keys.Where(k => all || rows.Select(r => r.Params.GetValueOrDefault(k)).Distinct().Count() > 1).ToList();
-        return new ExperimentTable(rows, columns, schema.MetricNames);
+        var shown = schema.Metrics.Where(m => !m.Optional || rows.Any(r => r.Metrics.ContainsKey(m.Name))).Select(m => m.Name).ToList();
+        return new ExperimentTable(rows, columns, shown);
     }
 
     /// <summary>"device (cpu model); kernels; numerics …" from a stage's lock record (entries from before it was recorded: "-").</summary>

@@ -63,6 +63,24 @@ public sealed class PreprocessTests(SyntheticDataFixture data) : IClassFixture<S
     }
 
     [Fact]
+    public void A_validation_hold_out_reads_its_own_samples_and_training_the_others()
+    {
+        using var tmp = new TempDir();
+        using var cache = TensorCache.Open(Preprocessor.Run(OxfordPetDataset.Open(data.Root, "trainval"), tmp["t.petc"], Size48).Path);
+        var (train, validation) = PetSeg.Data.Splits.ValidationSplit.Apply(cache, 0.25);
+        Assert.Equal((9, 3), (train.Count, validation.Count));
+        Assert.Equal((48, 40), (validation.Width, validation.Height));
+        Assert.Empty(train.Entries.Select(e => e.Stem).Intersect(validation.Entries.Select(e => e.Stem)));
+        var held = PetSeg.Data.Splits.ValidationSplit.Of([.. cache.Entries.Select(e => e.Stem)], 0.25).Validation;
+        using var scope = torch.NewDisposeScope();
+        var (images, masks) = validation.ReadBatch([2, 0]);
+        Assert.Equal(cache.Image(held[2]).ToArray(), images[0].contiguous().bytes.ToArray());
+        Assert.Equal(cache.Mask(held[0]).ToArray(), masks[1].contiguous().bytes.ToArray());
+        Assert.Equal(cache.Entries[held[2]], validation.Entries[2]);
+        Assert.Throws<ArgumentOutOfRangeException>(() => new SampleSubset(cache, [0, 12]));
+    }
+
+    [Fact]
     public void A_corrupted_or_truncated_cache_is_detected()
     {
         using var tmp = new TempDir();

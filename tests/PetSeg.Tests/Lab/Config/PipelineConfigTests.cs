@@ -194,5 +194,44 @@ public sealed class PipelineConfigTests : IDisposable
         Assert.Equal((3e-4, 7, 9L, false), (e.Settings.Optimizer.LearningRate, e.Settings.Epochs, e.Settings.Seed, e.Pretrained));
     }
 
+    [Fact]
+    public void A_validation_hold_out_is_a_training_setting_that_keys_only_the_runs_that_use_it()
+    {
+        var c = LoadText("""
+            training: { validation: 0.1 }
+            experiments:
+              held: { model: simple-unet }
+              all: { model: simple-unet, validation: 0 }
+              sweep: { model: simple-unet, matrix: { validation: [0.2, 0.3] } }
+            """);
+        Assert.Equal([0.1, 0, 0.2, 0.3], c.Experiments.Select(e => e.Validation));
+        var stages = LabPipeline.Build(c);
+        string? Param(string stage) => stages[stage].Parameters.GetValueOrDefault("validation");
+        Assert.Equal(("0.1", "0.1", "0.3", "0.3"), (Param("train-held"), Param("evaluate-held"), Param("train-sweep-2"), Param("evaluate-sweep-2")));
+        Assert.Null(Param("train-all")); // nothing held out: the parameters (and so the keys) are what they were before the setting existed
+        Assert.Null(Param("evaluate-all"));
+        var trainval = PetSeg.Lab.Stages.PreprocessStage.OutputName("trainval");
+        Assert.True(stages["evaluate-held"].UsesInput(PetSeg.Lab.Stages.StageIds.Preprocess, trainval)); // it scores the held-out images
+        Assert.False(stages["evaluate-all"].UsesInput(PetSeg.Lab.Stages.StageIds.Preprocess, trainval));
+        Assert.True(c.Report.Tables.Single().Matrix);
+    }
+
+    [Fact]
+    public void The_repository_pipeline_yaml_holds_out_validation_images_when_its_example_line_is_uncommented()
+    {
+        var text = File.ReadAllText(RepoFiles.Path("pipeline.yaml"));
+        Assert.Contains("  # validation: 0.1 ", text);
+        var c = LoadText(text.Replace("  # validation: 0.1 ", "  validation: 0.1   ", StringComparison.Ordinal));
+        Assert.Equal(14, c.Experiments.Count);
+        Assert.All(c.Experiments, e => Assert.Equal(0.1, e.Validation));
+    }
+
+    [Theory]
+    [InlineData("training: { validation: 0.7 }\n", "pipeline.yaml:1:25: training.validation:")]
+    [InlineData("experiments:\n  a: { model: simple-unet, validation: -1 }\n", "pipeline.yaml:2:40: experiments.a.validation:")]
+    [InlineData("experiments:\n  a: { model: simple-unet, validation: most }\n", "experiments.a.validation: expected a number, found 'most'")]
+    public void A_validation_fraction_outside_zero_to_a_half_is_reported_with_its_line(string yaml, string expected) =>
+        Assert.Contains(expected, Assert.Throws<ConfigException>(() => LoadText(yaml)).Message);
+
     public void Dispose() => _dir.Dispose();
 }

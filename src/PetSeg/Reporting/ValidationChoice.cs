@@ -1,0 +1,50 @@
+using System.Globalization;
+using System.Text;
+using PetSeg.Reporting.Statistics;
+
+namespace PetSeg.Reporting;
+
+/// <summary>
+/// The honest answer to a matrix's question "which settings are best": the row with the best mean IoU on the validation
+/// images its runs held out of training (mean over seeds), and that row's test mean IoU as the figure to quote. When the
+/// test split would have picked another row, it says so: that row's test figure is optimistic, because the test images
+/// chose it. Written under a matrix's table when its runs held images out (<c>validation:</c>).
+/// </summary>
+public static class ValidationChoice
+{
+    public static string Render(ReportTable table, IReadOnlyDictionary<string, IReadOnlyList<SeedRun>> runs)
+    {
+        var rows = table.Rows.Select(r => (r.Label, r.Experiment, Validation: Mean(runs[r.Experiment], v => v.Validation?.Metrics.MeanIoU),
+            Test: Mean(runs[r.Experiment], v => v.Metrics.MeanIoU), Images: runs[r.Experiment].Select(v => v.Validation?.Images).FirstOrDefault(i => i is not null))).ToList();
+        var candidates = rows.Where(r => !double.IsNaN(r.Validation)).ToList();
+        if (candidates.Count == 0) return "";
+        var chosen = candidates.MaxBy(r => r.Validation);
+        var byTest = rows.Where(r => !double.IsNaN(r.Test)).MaxBy(r => r.Test);
+        string F(double v) => double.IsNaN(v) ? PipeTable.NotAvailable : v.ToString("0.0000", CultureInfo.InvariantCulture);
+
+        var seeds = runs[chosen.Experiment].Count;
+        var sb = new StringBuilder();
+        sb.Append("Chosen on the validation images (").Append(chosen.Images?.ToString(CultureInfo.InvariantCulture) ?? "?")
+          .Append(" trainval images each run held out of training").Append(seeds > 1 ? $"; means over {seeds} seeds" : "").Append("): **")
+          .Append(chosen.Label).Append("** (`").Append(chosen.Experiment).Append("`), validation mean IoU ").Append(F(chosen.Validation))
+          .Append(", test mean IoU ").Append(F(chosen.Test)).Append(": the figure to quote for this choice.");
+        if (byTest.Experiment is not null && byTest.Experiment != chosen.Experiment)
+            sb.Append(" Picked on the test split, the choice would have been ").Append(byTest.Label).Append(" (test mean IoU ").Append(F(byTest.Test))
+              .Append("), a figure the test images both chose and scored, so an optimistic one.");
+        sb.Append("\n\n| Model | validation mean IoU | test mean IoU |\n|:--|--:|--:|\n");
+        foreach (var r in rows)
+        {
+            var mark = r.Experiment == chosen.Experiment ? "**" : "";
+            sb.Append("| ").Append(mark).Append(r.Label).Append(mark).Append(" | ").Append(mark).Append(F(r.Validation)).Append(mark)
+              .Append(" | ").Append(F(r.Test)).Append(" |\n");
+        }
+        return sb.Append('\n').ToString();
+    }
+
+    /// <summary>The mean over seeds of a value (NaN and missing values left out), NaN when there is none.</summary>
+    private static double Mean(IReadOnlyList<SeedRun> runs, Func<SeedRun, double?> value)
+    {
+        var values = runs.Select(value).Where(v => v is { } x && !double.IsNaN(x)).Select(v => v!.Value).ToList();
+        return values.Count == 0 ? double.NaN : SeedInterval.Of(values).Mean;
+    }
+}
