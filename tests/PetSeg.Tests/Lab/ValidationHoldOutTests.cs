@@ -22,7 +22,7 @@ public sealed class ValidationHoldOutTests : IDisposable
         weights: { source: synthetic }
         training: { epochs: 2, batch_size: 4, validation: 0.25 }
         experiments:
-          sweep: { model: simple-unet, title: Sweep, matrix: { lr: [0.01, 0.0001] } }
+          sweep: { model: simple-unet, title: Sweep, matrix: { lr: [0.01, 0.00005] } }
           plain: { model: simple-unet, lr: 0.001, epochs: 1, validation: 0 }
         report: { title: Held out, tables: [] }
         """;
@@ -82,6 +82,10 @@ public sealed class ValidationHoldOutTests : IDisposable
         (exit, log) = Petseg("exp", "show", "--csv");
         Assert.True(exit == 0, log);
         Assert.Contains(",val_mean_iou,", log.Split('\n')[0]);
+        (exit, log) = Petseg("exp", "show");
+        Assert.True(exit == 0, log);
+        Assert.Contains(" 5e-05 ", log); // the lock's 5E-05, as Python and YAML write it
+        Assert.DoesNotContain("5E-05", log);
 
         // The report picks the row with the best validation mean IoU, and names it.
         var report = File.ReadAllText(_dir["out/report/report.md"]);

@@ -69,6 +69,9 @@ public sealed class ExpShowCommand : GuardedCommand<ExpShowSettings>
     /// <summary>A parameter recorded as a flat JSON object (an augmentation's settings) as "key=value, …", which folds at its spaces.</summary>
     private static string Readable(string value)
     {
+        // The lock's round-trip numbers print .NET's exponent (5E-05); the terminal shows them as Python and YAML do (5e-05).
+        if (value.Contains('E') && double.TryParse(value, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out _))
+            return value.ToLowerInvariant();
         if (!value.StartsWith('{')) return value;
         try
         {
