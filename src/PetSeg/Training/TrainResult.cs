@@ -8,4 +8,7 @@ public sealed record TrainResult(nn.Module<Tensor, Tensor> Model, IReadOnlyList<
 {
     /// <summary>Each epoch's mean IoU on the images held out of training, when the trainer was given them (<see cref="Trainer.Validate"/>).</summary>
     public IReadOnlyList<double>? ValidationMeanIoU { get; init; }
+
+    /// <summary>With <see cref="Trainer.KeepBest"/>: the epoch (1-based) whose weights <see cref="Trainer.BestPath"/> holds.</summary>
+    public int? BestEpoch { get; init; }
 }

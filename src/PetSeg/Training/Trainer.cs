@@ -32,11 +32,22 @@ public sealed class Trainer(TrainSettings settings, string runDir, IProgressSink
     /// </summary>
     public Func<nn.Module<Tensor, Tensor>, CancellationToken, double>? Validate { get; init; }
 
+    /// <summary>Keep the weights of the epoch with the best validation score (<see cref="BestPath"/>; ties: the earlier epoch).</summary>
+    public bool KeepBest { get; init; }
+
+    /// <summary>Stop once this many epochs in a row have not improved on the best validation score (early stopping).</summary>
+    public int? Patience { get; init; }
+
     public string CheckpointPath => Path.Combine(runDir, "last.ckpt");
+
+    /// <summary>The weights of the best epoch so far, with <see cref="KeepBest"/> (no optimizer state: they are not resumed from).</summary>
+    public string BestPath => Path.Combine(runDir, "best.safetensors");
     public string LogPath => Path.Combine(runDir, "train.log");
 
     public TrainResult Run(ISampleSet train, string settingsDigest, CancellationToken ct = default)
     {
+        if ((KeepBest || Patience is not null) && Validate is null)
+            throw new InvalidOperationException("keeping the best epoch or stopping early needs a validation score (Validate)");
         Directory.CreateDirectory(runDir);
         var clock = Stopwatch.StartNew();
         manual_seed(settings.Seed); // seeded initialisation: the "untrained" models are reproducible too
@@ -48,13 +59,27 @@ public sealed class Trainer(TrainSettings settings, string runDir, IProgressSink
         var losses = new List<double>();
         var batchLosses = new List<IReadOnlyList<double>>();
         var validation = new List<double>();
+        // Scores the epoch just trained; with KeepBest, a new best's weights are written before the epoch's checkpoint,
+        // so a checkpoint never names a best epoch whose weights are not there.
+        void ValidateEpoch(int epoch)
+        {
+            double score;
+            using (no_grad()) score = Validate!(model, ct);
+            validation.Add(score);
+            int best = BestEpochIndex(validation);
+            if (KeepBest && best == validation.Count - 1)
+                TrainingCheckpoint.Save(BestPath, model, null, new CheckpointInfo(settings.Model, epoch + 1, settingsDigest, optimizer.Step, losses.ToList(),
+                    BatchLosses: batchLosses.ToList(), ValidationMeanIoU: validation.ToList()));
+            Log($"epoch {epoch + 1}/{settings.Epochs}: validation mean IoU {score:F4}{(validation.Count > 1 ? $" (best {validation[best]:F4}, epoch {best + 1})" : "")}");
+        }
         int startEpoch = 0;
         PartialEpoch? partial = null;
         if (File.Exists(CheckpointPath))
         {
             var info = TrainingCheckpoint.ReadInfo(CheckpointPath);
             if (info.ConfigDigest == settingsDigest && info.Epoch <= settings.Epochs && info.BatchLosses?.Count == info.Epoch
-                && (info.Partial is null || info.Epoch < settings.Epochs) && (Validate is null || info.ValidationMeanIoU?.Count >= info.Epoch - 1))
+                && (info.Partial is null || info.Epoch < settings.Epochs) && (Validate is null || info.ValidationMeanIoU?.Count >= info.Epoch - 1)
+                && (!KeepBest || info.ValidationMeanIoU is not { Count: > 0 } || File.Exists(BestPath)))
             {
                 TrainingCheckpoint.Restore(CheckpointPath, model, optimizer, settings.Model);
                 startEpoch = info.Epoch;
@@ -63,22 +88,23 @@ public sealed class Trainer(TrainSettings settings, string runDir, IProgressSink
                 batchLosses.AddRange(info.BatchLosses!);
                 validation.AddRange(info.ValidationMeanIoU ?? []);
                 Log($"resuming after epoch {startEpoch}{(partial is null ? "" : $", batch {partial.Batches} of epoch {startEpoch + 1}")} from {CheckpointPath}");
-                if (Validate is not null && validation.Count < startEpoch) ValidateEpoch(model, startEpoch - 1, validation, ct); // stopped while validating it
+                if (Validate is not null && validation.Count < startEpoch) ValidateEpoch(startEpoch - 1); // stopped while validating it
             }
-            else Log($"ignoring {CheckpointPath}: it belongs to other settings");
+            else Log($"ignoring {CheckpointPath}: it belongs to other settings{(KeepBest && File.Exists(CheckpointPath) && !File.Exists(BestPath) ? " or its best epoch's weights are gone" : "")}");
         }
 
         int samples = Math.Min(train.Count, settings.MaxTrainSamples ?? int.MaxValue);
         var augmenter = settings.Augmentation is { } a ? new BatchAugmenter(a) : null;
-        using var shadow = settings.Precision == Precision.Bf16 && settings.Epochs > startEpoch ? new Bf16Shadow(model, settings.Model) : null;
+        bool moreToTrain = settings.Epochs > startEpoch && !PatienceRunOut(validation); // a run that stopped early has none
+        using var shadow = settings.Precision == Precision.Bf16 && moreToTrain ? new Bf16Shadow(model, settings.Model) : null;
         if (shadow is not null && Bfloat16Hardware.WarningFor("precision") is { } warning) Log(warning);
-        if (settings.Epochs > startEpoch)
+        if (moreToTrain)
         {
             ComputeBackend.EnsureChecked(_device, bf16: shadow is not null); // before the first step, so the log says what computes
             var compute = ComputeBackend.RecordOn(_device);
             Log($"compute: {compute.Cpu}; kernels: {compute.Backend}; numerics self-check: {compute.Verdict}");
         }
-        for (int epoch = startEpoch; epoch < settings.Epochs; epoch++)
+        for (int epoch = startEpoch; epoch < settings.Epochs && !PatienceRunOut(validation); epoch++)
         {
             // A stop within the epoch saves where it got to (on the CPU, whose generator state is saved with it);
             // the completed epochs' losses do not change during the epoch, so they are copied only if it stops.
@@ -94,26 +120,31 @@ public sealed class Trainer(TrainSettings settings, string runDir, IProgressSink
                     ValidationMeanIoU: Validate is null ? null : validation.ToList()));
             if (Validate is not null)
             {
-                try { ValidateEpoch(model, epoch, validation, ct); }
+                try { ValidateEpoch(epoch); }
                 catch (OperationCanceledException) { SaveEpoch(); throw; } // the epoch is kept; the rerun validates it first
             }
             SaveEpoch();
+            if (PatienceRunOut(validation))
+            {
+                int best = BestEpochIndex(validation);
+                Log($"stopping early after epoch {epoch + 1}/{settings.Epochs}: validation mean IoU has not improved for {Patience} epoch(s) since epoch {best + 1} ({validation[best]:F4})");
+                break;
+            }
         }
         if (settings.Epochs == 0) TrainingCheckpoint.Save(CheckpointPath, model, null, new CheckpointInfo(settings.Model, 0, settingsDigest, 0, [], BatchLosses: [],
             ValidationMeanIoU: Validate is null ? null : []));
-        return new TrainResult(model, losses, batchLosses, startEpoch, clock.Elapsed) { ValidationMeanIoU = Validate is null ? null : validation };
+        int? bestEpoch = KeepBest && validation.Count > 0 ? BestEpochIndex(validation) + 1 : null;
+        if (bestEpoch is { } b && b < losses.Count) Log($"keeping the weights of epoch {b} (validation mean IoU {validation[b - 1]:F4}), the best of {losses.Count}");
+        return new TrainResult(model, losses, batchLosses, startEpoch, clock.Elapsed) { ValidationMeanIoU = Validate is null ? null : validation, BestEpoch = bestEpoch };
     }
+
+    /// <summary>The first epoch with the highest score (NaN counts as lowest).</summary>
+    private static int BestEpochIndex(List<double> scores) => scores.IndexOf(scores.Max());
+
+    private bool PatienceRunOut(List<double> scores) => Patience is { } p && scores.Count > 0 && scores.Count - 1 - BestEpochIndex(scores) >= p;
 
     private sealed record EpochLosses(double EpochLoss, IReadOnlyList<double> Losses);
 
-    private void ValidateEpoch(nn.Module<Tensor, Tensor> model, int epoch, List<double> validation, CancellationToken ct)
-    {
-        double score;
-        using (no_grad()) score = Validate!(model, ct);
-        validation.Add(score);
-        var best = validation.IndexOf(validation.Max());
-        Log($"epoch {epoch + 1}/{settings.Epochs}: validation mean IoU {score:F4}{(validation.Count > 1 ? $" (best {validation[best]:F4}, epoch {best + 1})" : "")}");
-    }
 
     /// <param name="from">Where a stopped run got to within this epoch: its batches are not run again.</param>
     /// <param name="saveStopped">Saves the run when it is stopped within the epoch (null: the last epoch's checkpoint stays).</param>

@@ -22,7 +22,7 @@ public sealed class ValidationHoldOutTests : IDisposable
         weights: { source: synthetic }
         training: { epochs: 2, batch_size: 4, validation: 0.25 }
         experiments:
-          sweep: { model: simple-unet, title: Sweep, matrix: { lr: [0.01, 0.00005] } }
+          sweep: { model: simple-unet, title: Sweep, epochs: 3, keep: best, patience: 1, matrix: { lr: [0.01, 0.00005] } }
           plain: { model: simple-unet, lr: 0.001, epochs: 1, validation: 0 }
         report: { title: Held out, tables: [] }
         """;
@@ -36,9 +36,9 @@ public sealed class ValidationHoldOutTests : IDisposable
         File.WriteAllText(_dir["pipeline.yaml"], Yaml);
         var (exit, log) = Petseg("run", "report");
         Assert.True(exit == 0, log);
-        Assert.Contains("train-sweep-1: simple-unet (classes 2), Adam lr 0.01 wd 0, 2 epoch(s), batch 4, no augmentation, 9 of 12 images (3 held out for validation)", log);
+        Assert.Contains("train-sweep-1: simple-unet (classes 2), Adam lr 0.01 wd 0, 3 epoch(s), batch 4, no augmentation, 9 of 12 images (3 held out for validation)", log);
         Assert.Contains("train-plain: simple-unet (classes 2), Adam lr 0.001 wd 0, 1 epoch(s), batch 4, no augmentation, 12 images", log);
-        Assert.Contains("epoch 2/2: train loss", log);
+        Assert.Contains("epoch 2/3: train loss", log);
         Assert.Contains("(9 images in", log);
 
         // The held-out images are the split's, by name: their valid (non-border) pixels are what the evaluation counted.
@@ -61,11 +61,18 @@ public sealed class ValidationHoldOutTests : IDisposable
         }
         Assert.False(JsonDocument.Parse(File.ReadAllText(MetricsFileOf(lockText, "plain"))).RootElement.TryGetProperty("validation", out _));
         Assert.Contains("validation: 0.25", lockText);
-        // The trainings' validation curves: one value per epoch, the last the evaluation's own figure.
-        var curve = JsonDocument.Parse(File.ReadAllText(OutputOf(lockText, "train", "sweep-1", "losses.json"))).RootElement.GetProperty("validation_mean_iou");
-        Assert.Equal(2, curve.GetArrayLength());
-        var final = JsonDocument.Parse(File.ReadAllText(MetricsFileOf(lockText, "sweep-1"))).RootElement.GetProperty("validation").GetProperty("metrics").GetProperty("mean_iou");
-        Assert.Equal(final.GetDouble(), curve[1].GetDouble());
+        // The trainings' validation curves, one value per epoch trained (patience 1 stops after an epoch without
+        // improvement); keep: best publishes the best epoch's weights, which the evaluation then scores the curve's best.
+        foreach (var run in new[] { "sweep-1", "sweep-2" })
+        {
+            var curve = JsonDocument.Parse(File.ReadAllText(OutputOf(lockText, "train", run, "losses.json"))).RootElement
+                .GetProperty("validation_mean_iou").EnumerateArray().Select(v => v.GetDouble()).ToList();
+            Assert.InRange(curve.Count, 2, 3);
+            if (curve.Count == 2) Assert.True(curve[1] <= curve[0], $"{run} stopped early after an improvement: {string.Join(", ", curve)}");
+            var evaluated = JsonDocument.Parse(File.ReadAllText(MetricsFileOf(lockText, run))).RootElement;
+            Assert.Equal(curve.Max(), evaluated.GetProperty("validation").GetProperty("metrics").GetProperty("mean_iou").GetDouble());
+            Assert.Equal(curve.IndexOf(curve.Max()) + 1, evaluated.GetProperty("epochs").GetInt32());
+        }
         Assert.DoesNotContain("validation", File.ReadAllText(OutputOf(lockText, "train", "plain", "losses.json")));
         Assert.Contains("val_mean_iou:", lockText);
 

@@ -109,6 +109,37 @@ public sealed class TrainerTests(SmallCaches caches) : IClassFixture<SmallCaches
     }
 
     [Fact]
+    public void Patience_stops_when_validation_stalls_and_the_best_epochs_weights_are_kept_bit_for_bit()
+    {
+        using var scope = NewDisposeScope();
+        using var dir = new TempDir();
+        using var train = TensorCache.Open(caches.TrainPath);
+        double[] scores = [0.5, 0.7, 0.6, 0.65, 0.9, 0.95];
+        int calls = 0;
+        Trainer Scripted(string folder) => new(Tiny(6), dir[folder], NullProgressSink.Instance) { Validate = (_, _) => scores[calls++], KeepBest = true, Patience = 2 };
+
+        var stopped = Scripted("run").Run(train, "d");
+        Assert.Equal(4, stopped.EpochLosses.Count); // epochs 3 and 4 did not beat epoch 2: two without improvement
+        Assert.Equal(2, stopped.BestEpoch);
+        var log = File.ReadAllText(dir["run/train.log"]);
+        Assert.Contains("stopping early after epoch 4/6: validation mean IoU has not improved for 2 epoch(s) since epoch 2 (0.7000)", log);
+        Assert.Contains("keeping the weights of epoch 2 (validation mean IoU 0.7000), the best of 4", log);
+        var twoEpochs = new Trainer(Tiny(2), dir["two"], NullProgressSink.Instance).Run(train, "d");
+        var (best, info) = TrainingCheckpoint.LoadModel(dir["run/best.safetensors"]);
+        Assert.Equal(2, info.Epoch);
+        Assert.Equal(Weights(twoEpochs.Model), Weights(best)); // each epoch reseeds from (seed, epoch): epoch 2 of a 6-epoch run is a 2-epoch run
+        Assert.NotEqual(Weights(stopped.Model), Weights(best));
+
+        // Run again (a publish that failed, say): it resumes, sees the patience ran out, and trains nothing more.
+        calls = 0;
+        var again = Scripted("run").Run(train, "d");
+        Assert.Equal(0, calls);
+        Assert.Equal((4, 4, 2), (again.ResumedFromEpoch, again.EpochLosses.Count, again.BestEpoch));
+        Assert.Equal(Weights(stopped.Model), Weights(again.Model));
+        Assert.Throws<InvalidOperationException>(() => new Trainer(Tiny(1), dir["none"], NullProgressSink.Instance) { KeepBest = true }.Run(train, "d"));
+    }
+
+    [Fact]
     public void Checkpoints_round_trip_and_refuse_another_architecture()
     {
         using var scope = NewDisposeScope();

@@ -28,6 +28,12 @@ public sealed record ExperimentConfig(string Id, string Title, TrainSettings Set
     /// </summary>
     public double Validation { get; init; }
 
+    /// <summary>Publish the weights of the epoch with the best validation mean IoU rather than the last (<c>keep: best</c>).</summary>
+    public bool KeepBest { get; init; }
+
+    /// <summary>Stop training once this many epochs have not improved the validation mean IoU (<c>patience:</c>), or null.</summary>
+    public int? Patience { get; init; }
+
     /// <summary>The declared experiment id, whether or not this run is one of several seeds.</summary>
     public string ExperimentId => Group.Length > 0 ? Group : Id;
 }

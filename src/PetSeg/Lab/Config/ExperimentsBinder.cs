@@ -40,7 +40,7 @@ internal static class ExperimentsBinder
         return new WeightsConfig(source, files) { Pretraining = pretrain, LocalFolders = local };
     }
 
-    private sealed record Defaults(string Optimizer, double Lr, double WeightDecay, int Epochs, int BatchSize, bool Augment, long Seed, bool Pretrained, int? MaxEpochs, int? MaxTrainSamples, string Precision, string EvalPrecision, double Validation);
+    private sealed record Defaults(string Optimizer, double Lr, double WeightDecay, int Epochs, int BatchSize, bool Augment, long Seed, bool Pretrained, int? MaxEpochs, int? MaxTrainSamples, string Precision, string EvalPrecision, double Validation, string Keep, int? Patience);
 
     public static IReadOnlyList<ExperimentConfig> BindExperiments(YamlSection training, YamlSection experiments, int imageSize)
     {
@@ -57,7 +57,9 @@ internal static class ExperimentsBinder
             training.OptionalInt("max_train_samples", 1, int.MaxValue),
             training.Choice("precision", "fp32", "fp32", "bf16"),
             training.Choice("eval_precision", "fp32", "fp32", "bf16"),
-            training.Double("validation", 0, 0, ValidationSplit.MaxFraction));
+            training.Double("validation", 0, 0, ValidationSplit.MaxFraction),
+            training.Choice("keep", "last", "last", "best"),
+            training.OptionalInt("patience", 1, 100_000));
         var defaultSeeds = Seeds(training) ?? [d.Seed];
         training.RejectUnknown();
 
@@ -117,10 +119,19 @@ internal static class ExperimentsBinder
             var seeds = Seeds(e) ?? defaultSeeds;
             var device = ComputeSection.DeviceSetting(e, "device");
             var validation = e.OptionalDouble("validation", 0, ValidationSplit.MaxFraction) ?? d.Validation;
+            var keepBest = e.Choice("keep", d.Keep, "last", "best") == "best";
+            var patience = e.OptionalInt("patience", 1, 100_000) ?? d.Patience;
+            if (validation == 0 && (keepBest || patience is not null))
+            {
+                var (key, what) = keepBest ? ("keep", "keep: best") : ("patience", "patience");
+                // Named where it is set: under the experiment, or the training defaults it inherits.
+                var at = e.Has(key) ? e : training;
+                throw at.Error(key, $"{what} chooses epochs by the validation mean IoU, and this experiment holds no images out: set validation: 0.1 (a fraction of trainval) beside it");
+            }
             e.RejectUnknown();
             // One run per seed: each is its own train/evaluate stage (keys differ by seed only), grouped under the id.
             return seeds.Select(seed => new ExperimentConfig(seeds.Count == 1 ? id : $"{id}-seed{seed}", title, settings with { Seed = seed }, pretrained)
-                { Cluster = cluster, Group = id, EvalPrecision = evalPrecision, Device = device, Matrix = sweep, Validation = validation }).ToList();
+                { Cluster = cluster, Group = id, EvalPrecision = evalPrecision, Device = device, Matrix = sweep, Validation = validation, KeepBest = keepBest, Patience = patience }).ToList();
         }
     }
 

@@ -25,7 +25,7 @@ public sealed class TrainStage(PipelineConfig config, ExperimentConfig experimen
     public override string DeviceSetting => experiment.Device ?? config.Compute.Device;
     public override string CodeVersion => StageVersions.Train;
     public override IReadOnlyList<string> DependsOn => experiment.Pretrained ? [StageIds.Preprocess, StageIds.Weights] : [StageIds.Preprocess];
-    public override SortedDictionary<string, string> Parameters => CanonicalParams.Training(experiment.Settings, experiment.Pretrained, experiment.Validation);
+    public override SortedDictionary<string, string> Parameters => CanonicalParams.Training(experiment.Settings, experiment.Pretrained, experiment.Validation, experiment.KeepBest, experiment.Patience);
 
     public override bool UsesInput(string dependency, string output) =>
         dependency != StageIds.Preprocess || output == PreprocessStage.OutputName("trainval");
@@ -64,11 +64,14 @@ public sealed class TrainStage(PipelineConfig config, ExperimentConfig experimen
         }
         c.Ui.Info($"{Id}: {settings.Model}, {settings.Optimizer.Name} lr {settings.Optimizer.LearningRate} wd {settings.Optimizer.WeightDecay}, " +
                   $"{settings.Epochs} epoch(s), batch {settings.BatchSize}, {(settings.Augmentation is null ? "no augmentation" : "augmentation")}, {images}");
-        var result = new Trainer(settings, runDir, c.Ui, Id, c.Device)
+        var trainer = new Trainer(settings, runDir, c.Ui, Id, c.Device)
         {
+            KeepBest = experiment.KeepBest,
+            Patience = experiment.Patience,
             // The evaluate stage's computation on the held-out images, after every epoch: the run's validation curve.
             Validate = held is null ? null : (model, ct) => Evaluator.Run(model, held, settings.Model.Classes, settings.BatchSize, c.Ui, "validate", ct).MeanIoU,
-        }.Run(train, c.Key, c.Cancellation);
+        };
+        var result = trainer.Run(train, c.Key, c.Cancellation);
         result.Model.Dispose();
 
         var outputs = new Dictionary<string, StageOutput>();
@@ -82,6 +85,7 @@ public sealed class TrainStage(PipelineConfig config, ExperimentConfig experimen
         var weights = Path.Combine(c.OutputDir, TrainingCheckpoint.WeightsFile);
         var state = Path.Combine(c.OutputDir, TrainingCheckpoint.StateFile);
         TrainingCheckpoint.Split(Path.Combine(runDir, "last.ckpt"), weights, state);
+        if (result.BestEpoch is not null) File.Copy(trainer.BestPath, weights, overwrite: true); // keep: best — the state stays the last epoch's
         outputs[TrainingCheckpoint.WeightsFile] = c.Output(weights);
         outputs[TrainingCheckpoint.StateFile] = c.Output(state);
         if (File.Exists(Path.Combine(runDir, "train.log"))) Put("train.log", Path.Combine(runDir, "train.log"));

@@ -214,22 +214,34 @@ public sealed class PipelineConfigTests : IDisposable
         Assert.True(stages["evaluate-held"].UsesInput(PetSeg.Lab.Stages.StageIds.Preprocess, trainval)); // it scores the held-out images
         Assert.False(stages["evaluate-all"].UsesInput(PetSeg.Lab.Stages.StageIds.Preprocess, trainval));
         Assert.True(c.Report.Tables.Single().Matrix);
+        Assert.False(stages["train-held"].Parameters.ContainsKey("keep"));
+
+        var best = LoadText("training: { validation: 0.2, keep: best, patience: 4 }\nexperiments:\n  a: { model: simple-unet }\n").Experiments.Single();
+        Assert.Equal((true, 4), (best.KeepBest, best.Patience));
+        var p = LabPipeline.Build(LoadText("training: { validation: 0.2, keep: best, patience: 4 }\nexperiments:\n  a: { model: simple-unet }\n"))["train-a"].Parameters;
+        Assert.Equal(("best", "4"), (p["keep"], p["patience"]));
     }
 
     [Fact]
-    public void The_repository_pipeline_yaml_holds_out_validation_images_when_its_example_line_is_uncommented()
+    public void The_repository_pipeline_yaml_holds_out_validation_images_and_keeps_the_best_epoch_when_its_example_lines_are_uncommented()
     {
         var text = File.ReadAllText(RepoFiles.Path("pipeline.yaml"));
         Assert.Contains("  # validation: 0.1 ", text);
-        var c = LoadText(text.Replace("  # validation: 0.1 ", "  validation: 0.1   ", StringComparison.Ordinal));
+        Assert.Contains("  # keep: best ", text);
+        var c = LoadText(text.Replace("  # validation: 0.1 ", "  validation: 0.1   ", StringComparison.Ordinal)
+            .Replace("  # keep: best ", "  keep: best   ", StringComparison.Ordinal));
         Assert.Equal(14, c.Experiments.Count);
-        Assert.All(c.Experiments, e => Assert.Equal(0.1, e.Validation));
+        Assert.All(c.Experiments, e => Assert.Equal((0.1, true), (e.Validation, e.KeepBest)));
     }
 
     [Theory]
     [InlineData("training: { validation: 0.7 }\n", "pipeline.yaml:1:25: training.validation:")]
     [InlineData("experiments:\n  a: { model: simple-unet, validation: -1 }\n", "pipeline.yaml:2:40: experiments.a.validation:")]
     [InlineData("experiments:\n  a: { model: simple-unet, validation: most }\n", "experiments.a.validation: expected a number, found 'most'")]
+    [InlineData("experiments:\n  a: { model: simple-unet, keep: best }\n", "pipeline.yaml:2:34: experiments.a.keep: keep: best chooses epochs by the validation mean IoU, and this experiment holds no images out: set validation: 0.1")]
+    [InlineData("training: { patience: 3 }\nexperiments:\n  a: { model: simple-unet }\n", "pipeline.yaml:1:23: training.patience: patience chooses epochs by the validation mean IoU")]
+    [InlineData("training: { validation: 0.1 }\nexperiments:\n  a: { model: simple-unet, keep: first }\n", "experiments.a.keep: expected one of last, best")]
+    [InlineData("training: { validation: 0.1, patience: 0 }\n", "training.patience:")]
     public void A_validation_fraction_outside_zero_to_a_half_is_reported_with_its_line(string yaml, string expected) =>
         Assert.Contains(expected, Assert.Throws<ConfigException>(() => LoadText(yaml)).Message);
 
