@@ -31,8 +31,8 @@ internal static class CanonicalParams
         };
         if (s.Precision != Precision.Fp32) p["precision"] = s.Precision.ToString().ToLowerInvariant(); // absent = fp32, so existing keys stay valid
         if (validation > 0) p["validation"] = Of(validation); // absent = trains on all of trainval, so existing keys stay valid
-        if (keepBest) p["keep"] = "best";                       // likewise: absent = the last epoch's weights
-        if (patience is { } epochs) p["patience"] = Of(epochs);          // likewise: absent = every epoch
+        if (keepBest) p["keep"] = "best"; // likewise: absent = the last epoch's weights
+        if (patience is { } epochs) p["patience"] = Of(epochs); // likewise: absent = every epoch
         if (m.Architecture == Models.ModelZoo.SimpleVit)
             p["vit"] = $"image={m.ImageSize},patch={m.PatchSize},dim={m.Dim},depth={m.Depth},heads={m.Heads},mlp={Of(m.MlpRatio)}";
         return p;
