@@ -145,7 +145,6 @@ public sealed class Trainer(TrainSettings settings, string runDir, IProgressSink
 
     private sealed record EpochLosses(double EpochLoss, IReadOnlyList<double> Losses);
 
-
     /// <param name="from">Where a stopped run got to within this epoch: its batches are not run again.</param>
     /// <param name="saveStopped">Saves the run when it is stopped within the epoch (null: the last epoch's checkpoint stays).</param>
     private EpochLosses RunEpoch(nn.Module<Tensor, Tensor> model, Bf16Shadow? shadow, AdamOptimizer optimizer, ISampleSet train, int samples, BatchAugmenter? augmenter,
