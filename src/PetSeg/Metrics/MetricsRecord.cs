@@ -7,6 +7,3 @@ public sealed record MetricsRecord(string Experiment, string Title, long Seed, s
     /// <summary>The same model on the images held out of its training split, when some were (what a choice among runs is made on).</summary>
     public HeldOutMetrics? Validation { get; init; }
 }
-
-/// <summary>Metrics on the validation images held out of training, and how many there were.</summary>
-public sealed record HeldOutMetrics(int Images, SegmentationMetrics Metrics);

@@ -49,10 +49,13 @@ internal static class LabProjection
                 r = rates[key] = Measure(s, e.EvalPrecision == Precision.Bf16, steps, ct, device);
                 System.Console.WriteLine($"  {key}: train {r.Train:F2} images/s, eval {r.Eval:F2} images/s");
             }
-            int images = Math.Min(trainImages, s.MaxTrainSamples ?? int.MaxValue);
-            double seconds = s.Epochs * images / r.Train + testImages / r.Eval;
+            // A validation hold-out trains on the rest and scores the held-out images after every epoch and once more at the end.
+            int held = PetSeg.Data.Splits.ValidationSplit.HeldOutCount(trainImages, e.Validation);
+            int images = Math.Min(trainImages - held, s.MaxTrainSamples ?? int.MaxValue);
+            double seconds = s.Epochs * (images / r.Train + held / r.Eval) + (testImages + held) / r.Eval;
             total += seconds;
-            System.Console.WriteLine($"  {e.Id,-28} {s.Epochs,3} epoch(s) × {images:N0} images → {Format(seconds)}");
+            var validation = held > 0 ? $" (+ {held:N0} validation{(e.Patience is null ? "" : ", at most: patience may stop it sooner")})" : "";
+            System.Console.WriteLine($"  {e.Id,-28} {s.Epochs,3} epoch(s) × {images:N0} images{validation} → {Format(seconds)}");
         }
         System.Console.WriteLine($"projected: {Format(total)} for training and evaluation (without data preparation, checkpoints and the report)");
         return 0;

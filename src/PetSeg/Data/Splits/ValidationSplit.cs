@@ -21,8 +21,7 @@ public static class ValidationSplit
     {
         if (fraction is < 0 or > MaxFraction || double.IsNaN(fraction))
             throw new ArgumentOutOfRangeException(nameof(fraction), $"a validation fraction is between 0 and {MaxFraction}, not {fraction}");
-        int total = (int)Math.Round(fraction * stems.Count, MidpointRounding.AwayFromZero);
-        if (fraction > 0 && stems.Count >= 2) total = Math.Clamp(total, 1, stems.Count - 1); // a hold-out asked for holds out at least one, and leaves one to train
+        int total = HeldOutCount(stems.Count, fraction);
         if (total == 0) return ([.. Enumerable.Range(0, stems.Count)], []);
 
         var breeds = Enumerable.Range(0, stems.Count).GroupBy(i => Breed(stems[i]), StringComparer.Ordinal)
@@ -37,6 +36,13 @@ public static class ValidationSplit
         var validation = breeds.SelectMany((b, i) => b.Members.Take(take[i])).Order().ToArray();
         var held = validation.ToHashSet();
         return ([.. Enumerable.Range(0, stems.Count).Where(i => !held.Contains(i))], validation);
+    }
+
+    /// <summary>How many of <paramref name="count"/> images a fraction holds out: rounded, but at least one and never all.</summary>
+    public static int HeldOutCount(int count, double fraction)
+    {
+        int total = (int)Math.Round(fraction * count, MidpointRounding.AwayFromZero);
+        return fraction > 0 && count >= 2 ? Math.Clamp(total, 1, count - 1) : total;
     }
 
     /// <summary>A set's samples to train on and to validate on (views of it, by <see cref="Of"/>).</summary>
