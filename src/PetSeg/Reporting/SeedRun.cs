@@ -5,4 +5,7 @@ public sealed record SeedRun(long Seed, PetSeg.Metrics.SegmentationMetrics Metri
 {
     /// <summary>Its metrics on the validation images held out of its training, when some were.</summary>
     public PetSeg.Metrics.HeldOutMetrics? Validation { get; init; }
+
+    /// <summary>How many epochs had trained the evaluated weights (fewer than configured with <c>keep: best</c> or <c>patience:</c>), when known.</summary>
+    public int? Epochs { get; init; }
 }

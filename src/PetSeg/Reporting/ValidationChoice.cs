@@ -31,12 +31,14 @@ public static class ValidationChoice
         if (byTest.Experiment is not null && byTest.Experiment != chosen.Experiment)
             sb.Append(" Picked on the test split, the choice would have been ").Append(byTest.Label).Append(" (test mean IoU ").Append(F(byTest.Test))
               .Append("), a figure the test images both chose and scored, so an optimistic one.");
-        sb.Append("\n\n| Model | validation mean IoU | test mean IoU |\n|:--|--:|--:|\n");
+        sb.Append("\n\n| Model | validation mean IoU | test mean IoU | epochs |\n|:--|--:|--:|--:|\n");
         foreach (var r in rows)
         {
             var mark = r.Experiment == chosen.Experiment ? "**" : "";
+            // The evaluated weights' epochs: fewer than configured where keep: best or patience chose them (one per seed when they differ).
+            var epochs = string.Join(", ", runs[r.Experiment].Select(v => v.Epochs?.ToString(CultureInfo.InvariantCulture) ?? "?").Distinct());
             sb.Append("| ").Append(mark).Append(r.Label).Append(mark).Append(" | ").Append(mark).Append(F(r.Validation)).Append(mark)
-              .Append(" | ").Append(F(r.Test)).Append(" |\n");
+              .Append(" | ").Append(F(r.Test)).Append(" | ").Append(epochs).Append(" |\n");
         }
         return sb.Append('\n').ToString();
     }

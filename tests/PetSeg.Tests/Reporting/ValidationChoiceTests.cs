@@ -8,8 +8,8 @@ public sealed class ValidationChoiceTests
 {
     private static SegmentationMetrics M(double meanIoU) => new(0.1, 0.9, meanIoU, 0.9, 1000, []);
 
-    private static SeedRun Run(long seed, double test, double? validation) =>
-        new(seed, M(test)) { Validation = validation is { } v ? new HeldOutMetrics(37, M(v)) : null };
+    private static SeedRun Run(long seed, double test, double? validation, int epochs = 10) =>
+        new(seed, M(test)) { Validation = validation is { } v ? new HeldOutMetrics(37, M(v)) : null, Epochs = epochs };
 
     private static readonly ReportTable Sweep = new("Unet tuning: matrix",
         [new ReportRow("lr=0.001", "t-1"), new ReportRow("lr=0.0003", "t-2"), new ReportRow("lr=0.0001", "t-3")]) { Matrix = true };
@@ -20,15 +20,15 @@ public sealed class ValidationChoiceTests
         var runs = new Dictionary<string, IReadOnlyList<SeedRun>>
         {
             ["t-1"] = [Run(42, 0.90, 0.91)],
-            ["t-2"] = [Run(42, 0.93, 0.95)],
+            ["t-2"] = [Run(42, 0.93, 0.95, epochs: 7)],
             ["t-3"] = [Run(42, 0.94, 0.92)], // best on test, not on validation
         };
         var text = ValidationChoice.Render(Sweep, runs);
         Assert.Contains("Chosen on the validation images (37 trainval images each run held out of training): **lr=0.0003** (`t-2`), " +
                         "validation mean IoU 0.9500, test mean IoU 0.9300: the figure to quote for this choice.", text);
         Assert.Contains("Picked on the test split, the choice would have been lr=0.0001 (test mean IoU 0.9400)", text);
-        Assert.Contains("| **lr=0.0003** | **0.9500** | 0.9300 |\n", text);
-        Assert.Contains("| lr=0.0001 | 0.9200 | 0.9400 |\n", text);
+        Assert.Contains("| **lr=0.0003** | **0.9500** | 0.9300 | 7 |\n", text);
+        Assert.Contains("| lr=0.0001 | 0.9200 | 0.9400 | 10 |\n", text);
     }
 
     [Fact]
@@ -37,12 +37,13 @@ public sealed class ValidationChoiceTests
         var runs = new Dictionary<string, IReadOnlyList<SeedRun>>
         {
             ["t-1"] = [Run(42, 0.95, 0.99), Run(43, 0.95, 0.81)], // mean 0.90
-            ["t-2"] = [Run(42, 0.93, 0.92), Run(43, 0.93, 0.94)], // mean 0.93
+            ["t-2"] = [Run(42, 0.93, 0.92, epochs: 6), Run(43, 0.93, 0.94, epochs: 9)], // mean 0.93
             ["t-3"] = [Run(42, 0.99, null)],
         };
         var text = ValidationChoice.Render(Sweep, runs);
         Assert.Contains("; means over 2 seeds): **lr=0.0003** (`t-2`), validation mean IoU 0.9300, test mean IoU 0.9300", text);
-        Assert.Contains("| lr=0.0001 | n/a | 0.9900 |\n", text);
+        Assert.Contains("| lr=0.0001 | n/a | 0.9900 | 10 |\n", text);
+        Assert.Contains("| **lr=0.0003** | **0.9300** | 0.9300 | 6, 9 |\n", text);
     }
 
     [Fact]

@@ -49,7 +49,7 @@ public sealed class ReportStage(PipelineConfig config) : Stage
             var group = e.ExperimentId;
             if (!runs.TryGetValue(group, out var list)) runs[group] = list = [];
             var record = MetricsFile.Read(c.Input(evaluate, "metrics.json").Path);
-            list.Add(new SeedRun(e.Settings.Seed, record.Metrics) { Validation = record.Validation });
+            list.Add(new SeedRun(e.Settings.Seed, record.Metrics) { Validation = record.Validation, Epochs = record.Epochs });
             if (list.Count > 1) continue; // curves and predictions: the first seed's
             curves[group] = LossHistory.Read(c.Input(StageIds.Train(e.Id), "losses.json").Path);
             var evaluated = c.Dependencies[evaluate].Outputs;
