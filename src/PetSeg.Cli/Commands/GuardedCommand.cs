@@ -22,10 +22,14 @@ public abstract class GuardedCommand<TSettings> : AsyncCommand<TSettings> where 
     {
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         // The first Ctrl-C (SIGINT) or SIGTERM (kill, scancel, a job's time limit) stops at the end of the current step
-        // and discards partial outputs; a second one kills at once.
+        // and discards partial outputs; a second one kills at once, this process and the children it started.
         bool Stop(string how)
         {
-            if (cts.IsCancellationRequested) return false;
+            if (cts.IsCancellationRequested)
+            {
+                if (ChildProcess.KillAll() is > 0 and var n) System.Console.Error.WriteLine($"\nkilled ({how} again) with {n} child process(es); the next run removes what they left");
+                return false;
+            }
             System.Console.Error.WriteLine($"\nstopping ({how}): finishing the current step (again to kill)");
             cts.Cancel();
             return true;

@@ -6,10 +6,31 @@ namespace PetSeg.Core;
 /// <summary>
 /// How a parent petseg asks its child processes to stop. A child started by a parent leaves Ctrl-C to it (the terminal
 /// sends SIGINT to the whole process group, and a second signal would kill the child at once): the parent sends one
-/// SIGTERM, after which the child stops at the end of its step as on its own Ctrl-C.
+/// SIGTERM, after which the child stops at the end of its step as on its own Ctrl-C. A second Ctrl-C kills the parent
+/// at once, and so its children (<see cref="KillAll"/>): they ignore the terminal's signals and would live on.
 /// </summary>
 public static class ChildProcess
 {
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<int, Process> Live = new();
+
+    /// <summary>A child this process started and stops: killed by <see cref="KillAll"/> until <see cref="Forget"/>.</summary>
+    public static void Track(Process process) => Live[process.Id] = process;
+
+    public static void Forget(Process process) => Live.TryRemove(process.Id, out _);
+
+    /// <summary>Kills every tracked child and its descendants (a second Ctrl-C); returns how many there were.</summary>
+    public static int KillAll()
+    {
+        int killed = 0;
+        foreach (var (pid, process) in Live)
+        {
+            try { process.Kill(entireProcessTree: true); killed++; }
+            catch (Exception e) when (e is InvalidOperationException or System.ComponentModel.Win32Exception) { } // already gone
+            Live.TryRemove(pid, out _);
+        }
+        return killed;
+    }
+
     /// <summary>Set in a child's environment by the parent that stops it.</summary>
     public const string StoppedByParentVariable = "PETSEG_STOPPED_BY_PARENT";
 

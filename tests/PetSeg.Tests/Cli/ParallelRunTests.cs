@@ -93,8 +93,62 @@ public sealed class ParallelRunTests
         Assert.False(PipelineLock.Read(dir["pipeline.lock"]).Stages.ContainsKey("report"));
     }
 
+    [Fact]
+    [Trait("Category", "Slow")]
+    public void A_second_termination_kills_the_children_with_the_parent()
+    {
+        using var dir = new TempDir();
+        File.WriteAllText(dir["pipeline.yaml"], TinyPipeline.Yaml.Replace("training: { epochs: 1,", "training: { epochs: 400,"));
+        using var run = Process.Start(CliProcess.StartInfo(null, "run", "report", "--jobs", "2", "--config", dir["pipeline.yaml"]))!;
+        var lines = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        var training = new ManualResetEventSlim();
+        var stopping = new ManualResetEventSlim();
+        run.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is not { } l) return;
+            lines.Enqueue(l);
+            if (l.StartsWith("[train-tiny] epoch 1/400", StringComparison.Ordinal)) training.Set();
+            if (l.StartsWith("stopping ", StringComparison.Ordinal) && l.Contains("at the end of their step", StringComparison.Ordinal)) stopping.Set();
+        };
+        run.ErrorDataReceived += (_, e) => { if (e.Data is { } l) lines.Enqueue(l); };
+        run.BeginOutputReadLine();
+        run.BeginErrorReadLine();
+        var children = new List<int>();
+        try
+        {
+            Assert.True(training.Wait(TimeSpan.FromSeconds(120)), string.Join('\n', lines));
+            // Frozen, the children cannot finish their step: only a kill ends them.
+            children = [.. PidsMentioning(dir["pipeline.yaml"]).Where(p => p != run.Id)];
+            Assert.NotEmpty(children);
+            foreach (var child in children) Assert.Equal(0, kill(child, SigStop));
+
+            Assert.Equal(0, kill(run.Id, SigTerm));
+            Assert.True(stopping.Wait(TimeSpan.FromSeconds(30)), string.Join('\n', lines)); // waiting for them: up to two minutes
+            Assert.Equal(0, kill(run.Id, SigTerm));
+            Assert.True(run.WaitForExit(30_000), "still running 30 s after the second SIGTERM");
+            run.WaitForExit();
+            var log = string.Join('\n', lines);
+            Assert.True(run.ExitCode == 143, log);
+            Assert.Matches(@"killed \(SIGTERM again\) with [12] child process\(es\)", log);
+            var deadline = DateTime.UtcNow.AddSeconds(10);
+            while (PidsMentioning(dir["pipeline.yaml"]).Count > 0 && DateTime.UtcNow < deadline) Thread.Sleep(100);
+            Assert.True(PidsMentioning(dir["pipeline.yaml"]).Count == 0, $"children live on: {string.Join('\n', CommandLinesMentioning(dir["pipeline.yaml"]))}\n{log}");
+        }
+        finally
+        {
+            foreach (var child in children) _ = kill(child, SigKill); // a failed assertion leaves no frozen process behind
+            if (!run.HasExited) run.Kill(entireProcessTree: true);
+        }
+    }
+
     // libc and /proc directly: a fresh Debian has neither kill(1) nor pgrep(1) without procps.
-    private const int SigTerm = 15;
+    private const int SigTerm = 15, SigStop = 19, SigKill = 9;
+
+    /// <summary>The live processes whose command line mentions <paramref name="text"/>.</summary>
+    private static List<int> PidsMentioning(string text) =>
+        [.. Directory.EnumerateDirectories("/proc").Select(d => (Dir: d, Pid: int.TryParse(Path.GetFileName(d), out var p) ? p : 0)).Where(x => x.Pid > 0)
+            .Where(x => { try { return File.ReadAllText(Path.Combine(x.Dir, "cmdline")).Replace('\0', ' ').Contains(text, StringComparison.Ordinal); } catch (IOException) { return false; } })
+            .Select(x => x.Pid)];
 
     [System.Runtime.InteropServices.DllImport("libc", SetLastError = true)]
     private static extern int kill(int pid, int signal);

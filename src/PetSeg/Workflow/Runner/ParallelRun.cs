@@ -59,6 +59,7 @@ public sealed class ParallelRun(PipelineRunner runner, int jobs, IReadOnlyList<s
                 running.RemoveAt(finished);
                 if (child.Device is not null) freeDevices.Enqueue(child.Device);
                 int exit = child.Process.ExitCode;
+                ChildProcess.Forget(child.Process);
                 child.Process.Dispose();
                 if (exit == 0) done.Add(child.Stage.Id);
                 else
@@ -107,6 +108,7 @@ public sealed class ParallelRun(PipelineRunner runner, int jobs, IReadOnlyList<s
         process.OutputDataReceived += show;
         process.ErrorDataReceived += show;
         if (!process.Start()) throw new PetSegException($"{stage.Id}: could not start {info.FileName}");
+        ChildProcess.Track(process); // a second Ctrl-C kills it with this process
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return new Child(stage, device, process, process.WaitForExitAsync()); // returns once the output has been read to its end
@@ -114,7 +116,7 @@ public sealed class ParallelRun(PipelineRunner runner, int jobs, IReadOnlyList<s
 
     private static void Kill(Process process)
     {
-        try { process.Kill(entireProcessTree: true); process.WaitForExit(10_000); }
+        try { ChildProcess.Forget(process); process.Kill(entireProcessTree: true); process.WaitForExit(10_000); }
         catch (InvalidOperationException) { } // already gone
         finally { process.Dispose(); }
     }
