@@ -12,12 +12,14 @@ public sealed class ExportCommand : GuardedCommand<ExportSettings>
     protected override Task<int> RunAsync(ExportSettings s, CancellationToken ct)
     {
         var config = s.Load();
-        var source = TrainedExperiment.Find(config, s.Runner(config, quiet: true), s.Experiment).WeightsPath;
+        var trained = TrainedExperiment.Find(config, s.Runner(config, quiet: true), s.Experiment);
+        if (trained.Chosen is { } how) System.Console.WriteLine($"export: {how}");
+        var source = trained.WeightsPath;
         using var scope = NewDisposeScope();
         var weights = TrainingCheckpoint.LoadWeights(source, out var info);
         if (s.Format == "pth") PyTorchCheckpointWriter.SaveZip(s.Out, weights, Path.GetFileNameWithoutExtension(s.Out));
         else PyTorchCheckpointWriter.SaveSafetensors(s.Out, weights, SafetensorsFile.ReadMetadata(source)); // what it is travels with it: predict --checkpoint needs no --model
-        System.Console.WriteLine($"export: {s.Experiment} ({info.Model}, {info.Epoch} epoch(s), {weights.Count} tensors) → {s.Out} ({new FileInfo(s.Out).Length / 1048576.0:F1} MiB, {s.Format})");
+        System.Console.WriteLine($"export: {trained.Run.ExperimentId} ({info.Model}, {info.Epoch} epoch(s), {weights.Count} tensors) → {s.Out} ({new FileInfo(s.Out).Length / 1048576.0:F1} MiB, {s.Format})");
         return Task.FromResult(0);
     }
 }

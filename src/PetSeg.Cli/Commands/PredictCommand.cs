@@ -56,6 +56,7 @@ public sealed class PredictCommand : GuardedCommand<PredictCommand.Settings>
         {
             var config = s.Load();
             var trained = TrainedExperiment.Find(config, s.Runner(config, quiet: true), experiment);
+            if (trained.Chosen is { } how) System.Console.Error.WriteLine($"predict: {how}");
             (weights, compute) = (trained.WeightsPath, config.Compute with { Device = trained.Run.Device ?? config.Compute.Device });
         }
         else

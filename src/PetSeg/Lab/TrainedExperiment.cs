@@ -1,6 +1,8 @@
 using PetSeg.Core;
 using PetSeg.Lab.Config;
 using PetSeg.Lab.Stages;
+using PetSeg.Metrics;
+using PetSeg.Reporting;
 using PetSeg.Training.Checkpoints;
 using PetSeg.Workflow.Graph;
 using PetSeg.Workflow.Runner;
@@ -9,14 +11,22 @@ namespace PetSeg.Lab;
 
 /// <summary>
 /// An experiment's trained weights as the current pipeline.yaml defines them (<c>export</c>, <c>predict --experiment</c>):
-/// the published result of its train stage, never a stale one. With several seeds the first seed's run is taken.
+/// the published result of its train stage, never a stale one. With several seeds the first seed's run is taken. A
+/// matrix whose runs held validation images out names the run the report chooses (<see cref="ValidationChoice"/>).
 /// </summary>
-public sealed record TrainedExperiment(ExperimentConfig Run, string WeightsPath)
+/// <param name="Chosen">How a matrix's run was chosen, for the command to say; null when the experiment was named.</param>
+public sealed record TrainedExperiment(ExperimentConfig Run, string WeightsPath, string? Chosen = null)
 {
     public static TrainedExperiment Find(PipelineConfig config, PipelineRunner runner, string experiment)
     {
+        string? chosen = null;
         if (config.Experiments.Where(e => e.Matrix?.Matrix == experiment).DistinctBy(e => e.ExperimentId).ToList() is { Count: > 0 } cells)
-            throw new ConfigException($"{config.File}: '{experiment}' is a matrix; name one of its runs: {string.Join(", ", cells.Select(c => $"{c.ExperimentId} ({c.Matrix!.Label})"))}");
+        {
+            var runs = $"name one of its runs: {string.Join(", ", cells.Select(c => $"{c.ExperimentId} ({c.Matrix!.Label})"))}";
+            if (cells.Any(c => c.Validation == 0))
+                throw new ConfigException($"{config.File}: '{experiment}' is a matrix without validation images to choose on; {runs}");
+            (experiment, chosen) = ChooseOnValidation(config, runner, experiment, cells, runs);
+        }
         var run = config.Experiments.FirstOrDefault(e => e.ExperimentId == experiment)
             ?? throw new ConfigException($"{config.File}: no experiment '{experiment}'{ClosestName.Suggestion(experiment, config.Experiments.Select(e => e.ExperimentId))}. " +
                 $"Defined: {string.Join(", ", config.Experiments.Select(e => e.ExperimentId).Distinct())}");
@@ -24,6 +34,26 @@ public sealed record TrainedExperiment(ExperimentConfig Run, string WeightsPath)
         var entry = runner.FreshEntry(stage)
             ?? throw new PipelineException($"{stage} has no result for the current pipeline.yaml{(config.Profile is { } p ? $" (profile {p})" : "")}; " +
                 $"run it first (petseg run {stage}{(config.Profile is { } q ? $" -p {q}" : "")}) or pull it from a remote (petseg pull).");
-        return new TrainedExperiment(run, entry.OutputPath(TrainingCheckpoint.WeightsFile));
+        return new TrainedExperiment(run, entry.OutputPath(TrainingCheckpoint.WeightsFile), chosen);
+    }
+
+    /// <summary>The matrix's run with the best validation mean IoU, from its evaluations' results (every seed's).</summary>
+    private static (string Run, string How) ChooseOnValidation(PipelineConfig config, PipelineRunner runner, string matrix, List<ExperimentConfig> cells, string runs)
+    {
+        var seeds = new Dictionary<string, IReadOnlyList<SeedRun>>(StringComparer.Ordinal);
+        foreach (var cell in cells)
+            seeds[cell.ExperimentId] = [.. config.Experiments.Where(e => e.ExperimentId == cell.ExperimentId).Select(e =>
+            {
+                var stage = StageIds.Evaluate(e.Id);
+                var entry = runner.FreshEntry(stage)
+                    ?? throw new PipelineException($"'{matrix}' is a matrix chosen on its validation images, and {stage} has no result for the current pipeline.yaml; " +
+                        $"evaluate its runs first (petseg run report{(config.Profile is { } p ? $" -p {p}" : "")}) or {runs}");
+                var record = MetricsFile.Read(entry.OutputPath(EvaluateStage.MetricsName));
+                return new SeedRun(e.Settings.Seed, record.Metrics) { Validation = record.Validation, Epochs = record.Epochs };
+            })];
+        var table = new ReportTable(matrix, [.. cells.Select(c => new ReportRow(c.Matrix!.Label, c.ExperimentId))]) { Matrix = true };
+        var (row, validation) = ValidationChoice.Choose(table, seeds)
+            ?? throw new PipelineException($"'{matrix}': none of its evaluations recorded validation metrics; {runs}");
+        return (row.Experiment, $"{matrix} → {row.Experiment} ({row.Label}), chosen on its validation mean IoU {validation:F4}");
     }
 }

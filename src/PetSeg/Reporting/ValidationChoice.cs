@@ -12,13 +12,17 @@ namespace PetSeg.Reporting;
 /// </summary>
 public static class ValidationChoice
 {
+    /// <summary>The row chosen: the best validation mean IoU (mean over seeds; the first of equals), or null when no run held images out.</summary>
+    public static (ReportRow Row, double Validation)? Choose(ReportTable table, IReadOnlyDictionary<string, IReadOnlyList<SeedRun>> runs) =>
+        table.Rows.Select(r => (Row: r, Validation: Mean(runs[r.Experiment], v => v.Validation?.Metrics.MeanIoU)))
+            .Where(r => !double.IsNaN(r.Validation)).Select(r => ((ReportRow, double)?)r).MaxBy(r => r!.Value.Item2);
+
     public static string Render(ReportTable table, IReadOnlyDictionary<string, IReadOnlyList<SeedRun>> runs)
     {
         var rows = table.Rows.Select(r => (r.Label, r.Experiment, Validation: Mean(runs[r.Experiment], v => v.Validation?.Metrics.MeanIoU),
             Test: Mean(runs[r.Experiment], v => v.Metrics.MeanIoU), Images: runs[r.Experiment].Select(v => v.Validation?.Images).FirstOrDefault(i => i is not null))).ToList();
-        var candidates = rows.Where(r => !double.IsNaN(r.Validation)).ToList();
-        if (candidates.Count == 0) return "";
-        var chosen = candidates.MaxBy(r => r.Validation);
+        if (Choose(table, runs) is not { } choice) return "";
+        var chosen = rows.First(r => r.Experiment == choice.Row.Experiment);
         var byTest = rows.Where(r => !double.IsNaN(r.Test)).MaxBy(r => r.Test);
         string F(double v) => double.IsNaN(v) ? PipeTable.NotAvailable : v.ToString("0.0000", CultureInfo.InvariantCulture);
 

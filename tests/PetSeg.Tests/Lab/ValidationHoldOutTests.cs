@@ -34,7 +34,11 @@ public sealed class ValidationHoldOutTests : IDisposable
     public void A_matrix_holds_images_out_scores_them_and_is_chosen_on_them()
     {
         File.WriteAllText(_dir["pipeline.yaml"], Yaml);
-        var (exit, log) = Petseg("run", "report");
+        var (exit, log) = Petseg("export", "sweep", "--out", _dir["best.safetensors"]); // the matrix's choice needs its evaluations
+        Assert.Equal(1, exit);
+        Assert.Contains("'sweep' is a matrix chosen on its validation images, and evaluate-sweep-1 has no result for the current pipeline.yaml; evaluate its runs first (petseg run report) or name one of its runs: sweep-1 (lr=0.01), sweep-2 (lr=0.00005)", log);
+
+        (exit, log) = Petseg("run", "report");
         Assert.True(exit == 0, log);
         Assert.Contains("train-sweep-1: simple-unet (classes 2), Adam lr 0.01 wd 0, 3 epoch(s), batch 4, no augmentation, 9 of 12 images (3 held out for validation)", log);
         Assert.Contains("train-plain: simple-unet (classes 2), Adam lr 0.001 wd 0, 1 epoch(s), batch 4, no augmentation, 12 images", log);
@@ -102,6 +106,13 @@ public sealed class ValidationHoldOutTests : IDisposable
         Assert.Contains("| validation mean IoU | test mean IoU |", report);
         Assert.Contains("![validation mean IoU per epoch](validation.png)", report);
         Assert.True(new FileInfo(_dir["out/report/validation.png"]).Length > 1000);
+
+        // Naming the matrix exports (and predicts with) the run the report chose.
+        (exit, log) = Petseg("export", "sweep", "--out", _dir["best.safetensors"]);
+        Assert.True(exit == 0, log);
+        Assert.Contains($"export: sweep → {best} (lr=", log);
+        Assert.Contains("), chosen on its validation mean IoU ", log);
+        Assert.Contains($"export: {best} (", log);
     }
 
     /// <summary>The metrics.json of an evaluation, by the key pipeline.lock gives it.</summary>

@@ -156,7 +156,7 @@ public sealed class PipelineConfigTests : IDisposable
             c.Report.Tables[1].Rows.Select(r => (r.Label, r.Experiment)));
         // export and predict --experiment name a run, not the matrix.
         var e = Assert.Throws<ConfigException>(() => TrainedExperiment.Find(c, LabPipeline.Runner(c, NullProgressSink.Instance), "lr"));
-        Assert.Contains("'lr' is a matrix; name one of its runs: lr-1 (lr=0.001, augment=false, optimizer=adamw), lr-2 (", e.Message);
+        Assert.Contains("'lr' is a matrix without validation images to choose on; name one of its runs: lr-1 (lr=0.001, augment=false, optimizer=adamw), lr-2 (", e.Message);
     }
 
     [Theory]
