@@ -1,4 +1,3 @@
-using PetSeg.IO;
 using PetSeg.Training;
 
 namespace PetSeg.Reporting;
@@ -29,13 +28,7 @@ public static class LossPlot
             points.MarkerSize = 7;
             points.LegendText = name;
         }
-        plot.Title(title);
-        plot.XLabel("epoch (line: per-batch loss smoothed over ¼ epoch; points: epoch mean)");
-        plot.YLabel("train loss (cross-entropy)");
-        plot.ShowLegend(ScottPlot.Edge.Right);
-        var bytes = plot.GetImageBytes(900, 420, ScottPlot.ImageFormat.Png);
-        AtomicFile.Write(path, fs => fs.Write(bytes));
-        return path;
+        return PlotFile.WriteEpochChart(plot, path, title, "epoch (line: per-batch loss smoothed over ¼ epoch; points: epoch mean)", "train loss (cross-entropy)");
     }
 
     /// <summary>

@@ -1,4 +1,3 @@
-using PetSeg.IO;
 using PetSeg.Reporting.Statistics;
 
 namespace PetSeg.Reporting;
@@ -22,8 +21,6 @@ public static class MetricBars
         plot.Axes.Bottom.MinimumSize = 150;
         plot.Axes.Margins(bottom: 0);
         plot.Title(title);
-        var bytes = plot.GetImageBytes(900, 480, ScottPlot.ImageFormat.Png);
-        AtomicFile.Write(path, fs => fs.Write(bytes));
-        return path;
+        return PlotFile.Write(plot, path, 900, 480);
     }
 }

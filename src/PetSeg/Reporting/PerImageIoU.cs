@@ -41,8 +41,6 @@ public static class PerImageIoU
         plot.XLabel("per-image mean IoU");
         plot.YLabel("test images");
         plot.Axes.SetLimitsX(0, 1);
-        var bytes = plot.GetImageBytes(480, 260, ScottPlot.ImageFormat.Png);
-        AtomicFile.Write(path, fs => fs.Write(bytes));
-        return path;
+        return PlotFile.Write(plot, path, 480, 260);
     }
 }

@@ -1,4 +1,3 @@
-using PetSeg.IO;
 using PetSeg.Training;
 
 namespace PetSeg.Reporting;
@@ -30,12 +29,6 @@ public static class ValidationPlot
             var marker = plot.Add.Marker(x[best], y[best], ScottPlot.MarkerShape.OpenCircle, 14, color);
             marker.MarkerLineWidth = 2;
         }
-        plot.Title(title);
-        plot.XLabel("epoch (circle: the best)");
-        plot.YLabel("validation mean IoU");
-        plot.ShowLegend(ScottPlot.Edge.Right);
-        var bytes = plot.GetImageBytes(900, 420, ScottPlot.ImageFormat.Png);
-        AtomicFile.Write(path, fs => fs.Write(bytes));
-        return path;
+        return PlotFile.WriteEpochChart(plot, path, title, "epoch (circle: the best)", "validation mean IoU");
     }
 }
