@@ -48,8 +48,7 @@ public sealed record TrainedExperiment(ExperimentConfig Run, string WeightsPath,
                 var entry = runner.FreshEntry(stage)
                     ?? throw new PipelineException($"'{matrix}' is a matrix chosen on its validation images, and {stage} has no result for the current pipeline.yaml; " +
                         $"evaluate its runs first (petseg run report{(config.Profile is { } p ? $" -p {p}" : "")}) or {runs}");
-                var record = MetricsFile.Read(entry.OutputPath(EvaluateStage.MetricsName));
-                return new SeedRun(e.Settings.Seed, record.Metrics) { Validation = record.Validation, Epochs = record.Epochs };
+                return SeedRun.Of(e.Settings.Seed, MetricsFile.Read(entry.OutputPath(EvaluateStage.MetricsName)));
             })];
         var table = new ReportTable(matrix, [.. cells.Select(c => new ReportRow(c.Matrix!.Label, c.ExperimentId))]) { Matrix = true };
         var (row, validation) = ValidationChoice.Choose(table, seeds)

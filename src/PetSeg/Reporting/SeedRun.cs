@@ -8,4 +8,8 @@ public sealed record SeedRun(long Seed, PetSeg.Metrics.SegmentationMetrics Metri
 
     /// <summary>How many epochs had trained the evaluated weights (fewer than configured with <c>keep: best</c> or <c>patience:</c>), when known.</summary>
     public int? Epochs { get; init; }
+
+    /// <summary>A run as its evaluation's metrics.json recorded it.</summary>
+    public static SeedRun Of(long seed, PetSeg.Metrics.MetricsRecord record) =>
+        new(seed, record.Metrics) { Validation = record.Validation, Epochs = record.Epochs };
 }

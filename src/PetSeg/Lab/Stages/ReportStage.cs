@@ -48,8 +48,7 @@ public sealed class ReportStage(PipelineConfig config) : Stage
             var evaluate = StageIds.Evaluate(e.Id);
             var group = e.ExperimentId;
             if (!runs.TryGetValue(group, out var list)) runs[group] = list = [];
-            var record = MetricsFile.Read(c.Input(evaluate, "metrics.json").Path);
-            list.Add(new SeedRun(e.Settings.Seed, record.Metrics) { Validation = record.Validation, Epochs = record.Epochs });
+            list.Add(SeedRun.Of(e.Settings.Seed, MetricsFile.Read(c.Input(evaluate, EvaluateStage.MetricsName).Path)));
             if (list.Count > 1) continue; // curves and predictions: the first seed's
             curves[group] = LossHistory.Read(c.Input(StageIds.Train(e.Id), "losses.json").Path);
             var evaluated = c.Dependencies[evaluate].Outputs;
