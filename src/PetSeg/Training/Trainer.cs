@@ -95,7 +95,7 @@ public sealed class Trainer(TrainSettings settings, string runDir, IProgressSink
 
         int samples = Math.Min(train.Count, settings.MaxTrainSamples ?? int.MaxValue);
         var augmenter = settings.Augmentation is { } a ? new BatchAugmenter(a) : null;
-        bool moreToTrain = settings.Epochs > startEpoch && !PatienceRunOut(validation); // a run that stopped early has none
+        bool moreToTrain = settings.Epochs > startEpoch && !PatienceRunOut(validation, Patience); // a run that stopped early has none
         using var shadow = settings.Precision == Precision.Bf16 && moreToTrain ? new Bf16Shadow(model, settings.Model) : null;
         if (shadow is not null && Bfloat16Hardware.WarningFor("precision") is { } warning) Log(warning);
         if (moreToTrain)
@@ -104,7 +104,7 @@ public sealed class Trainer(TrainSettings settings, string runDir, IProgressSink
             var compute = ComputeBackend.RecordOn(_device);
             Log($"compute: {compute.Cpu}; kernels: {compute.Backend}; numerics self-check: {compute.Verdict}");
         }
-        for (int epoch = startEpoch; epoch < settings.Epochs && !PatienceRunOut(validation); epoch++)
+        for (int epoch = startEpoch; epoch < settings.Epochs && !PatienceRunOut(validation, Patience); epoch++)
         {
             // A stop within the epoch saves where it got to (on the CPU, whose generator state is saved with it);
             // the completed epochs' losses do not change during the epoch, so they are copied only if it stops.
@@ -124,7 +124,7 @@ public sealed class Trainer(TrainSettings settings, string runDir, IProgressSink
                 catch (OperationCanceledException) { SaveEpoch(); throw; } // the epoch is kept; the rerun validates it first
             }
             SaveEpoch();
-            if (PatienceRunOut(validation))
+            if (PatienceRunOut(validation, Patience))
             {
                 int best = BestEpochIndex(validation);
                 Log($"stopping early after epoch {epoch + 1}/{settings.Epochs}: validation mean IoU has not improved for {Patience} epoch(s) since epoch {best + 1} ({validation[best]:F4})");
@@ -139,9 +139,11 @@ public sealed class Trainer(TrainSettings settings, string runDir, IProgressSink
     }
 
     /// <summary>The first epoch with the highest score (NaN counts as lowest).</summary>
-    private static int BestEpochIndex(List<double> scores) => scores.IndexOf(scores.Max());
+    public static int BestEpochIndex(IReadOnlyList<double> scores) => scores.ToList().IndexOf(scores.Max());
 
-    private bool PatienceRunOut(List<double> scores) => Patience is { } p && scores.Count > 0 && scores.Count - 1 - BestEpochIndex(scores) >= p;
+    /// <summary>Whether <paramref name="patience"/> epochs in a row have not improved on the best score: the run stops (or stopped) there.</summary>
+    public static bool PatienceRunOut(IReadOnlyList<double> scores, int? patience) =>
+        patience is { } p && scores.Count > 0 && scores.Count - 1 - BestEpochIndex(scores) >= p;
 
     private sealed record EpochLosses(double EpochLoss, IReadOnlyList<double> Losses);
 

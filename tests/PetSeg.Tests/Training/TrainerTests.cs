@@ -137,6 +137,14 @@ public sealed class TrainerTests(SmallCaches caches) : IClassFixture<SmallCaches
         Assert.Equal((4, 4, 2), (again.ResumedFromEpoch, again.EpochLosses.Count, again.BestEpoch));
         Assert.Equal(Weights(stopped.Model), Weights(again.Model));
         Assert.Throws<InvalidOperationException>(() => new Trainer(Tiny(1), dir["none"], NullProgressSink.Instance) { KeepBest = true }.Run(train, "d"));
+
+        // What `petseg status` says of such a run folder, left unpublished: nothing to train, only to publish.
+        File.WriteAllText(dir["pipeline.yaml"], "artifacts: out\ntraining: { validation: 0.2, keep: best, patience: 2 }\nexperiments:\n  s: { model: simple-unet, epochs: 6 }\n");
+        var config = PetSeg.Lab.PipelineConfigLoader.Load(dir["pipeline.yaml"]);
+        Directory.CreateDirectory(dir["out/runs/abc"]);
+        File.Copy(dir["run/last.ckpt"], dir["out/runs/abc/last.ckpt"]);
+        var said = new PetSeg.Lab.Stages.TrainStage(config, config.Experiments.Single()).WorkInProgress("xxh128:abc");
+        Assert.StartsWith("a run that stopped early after 4 of 6 epoch(s) (validation mean IoU best at epoch 2) was not published: running it publishes it without training", said);
     }
 
     [Fact]

@@ -40,6 +40,9 @@ public sealed class TrainStage(PipelineConfig config, ExperimentConfig experimen
         try
         {
             var info = TrainingCheckpoint.ReadInfo(checkpoint);
+            if (info.ValidationMeanIoU is { } scores && Trainer.PatienceRunOut(scores, experiment.Patience))
+                return $"a run that stopped early after {info.Epoch} of {experiment.Settings.Epochs} epoch(s) (validation mean IoU best at epoch {Trainer.BestEpochIndex(scores) + 1}) " +
+                       $"was not published: running it publishes it without training ({Path.GetRelativePath(Directory.GetCurrentDirectory(), checkpoint)})";
             var at = info.Partial is { } p ? $"{info.Epoch} of {experiment.Settings.Epochs} epoch(s) and {p.Batches} batch(es) of the next done"
                 : $"{info.Epoch} of {experiment.Settings.Epochs} epoch(s) done";
             return $"a stopped run left {at}: running it resumes there ({Path.GetRelativePath(Directory.GetCurrentDirectory(), checkpoint)})";
