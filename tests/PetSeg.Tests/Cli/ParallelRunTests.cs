@@ -118,9 +118,9 @@ public sealed class ParallelRunTests
         {
             Assert.True(training.Wait(TimeSpan.FromSeconds(120)), string.Join('\n', lines));
             // Frozen, the children cannot finish their step: only a kill ends them.
+            // A short stage may end between the listing and its signal; the 400-epoch training cannot.
             children = [.. PidsMentioning(dir["pipeline.yaml"]).Where(p => p != run.Id)];
-            Assert.NotEmpty(children);
-            foreach (var child in children) Assert.Equal(0, kill(child, SigStop));
+            Assert.Contains(children.Count(child => kill(child, SigStop) == 0), new[] { 1, 2 });
 
             Assert.Equal(0, kill(run.Id, SigTerm));
             Assert.True(stopping.Wait(TimeSpan.FromSeconds(30)), string.Join('\n', lines)); // waiting for them: up to two minutes
