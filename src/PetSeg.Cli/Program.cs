@@ -49,11 +49,12 @@ app.Configure(c =>
         b.AddCommand<ExpShowCommand>("show")
             .WithDescription("One table of experiments × the parameters that differ × metrics, from pipeline.lock (like dvc exp show). " +
                 $"Metrics: {string.Join(", ", PetSeg.Metrics.HeadlineMetrics.All.Select(m => $"{m.Key} ({m.Description})"))}; --sort takes {PetSeg.Metrics.HeadlineMetrics.SortChoices}.")
-            .WithExample("exp", "show", "--sort", "mean_iou").WithExample("exp", "show", "--md");
+            .WithExample("exp", "show", "--sort", "mean_iou").WithExample("exp", "show", "--sort", "val_mean_iou").WithExample("exp", "show", "--md");
     });
     c.AddBranch("metrics", b => { b.SetDescription("Metrics recorded in pipeline.lock."); b.AddCommand<MetricsDiffCommand>("diff").WithExample("metrics", "diff", "HEAD~1"); });
     c.AddBranch("params", b => { b.SetDescription("Parameters recorded in pipeline.lock."); b.AddCommand<ParamsDiffCommand>("diff").WithExample("params", "diff", "main"); });
-    c.AddCommand<ExportCommand>("export").WithExample("export", "unet-improved", "--out", "unet.safetensors").WithExample("export", "unet-improved", "--out", "unet.pth", "--format", "pth");
+    c.AddCommand<ExportCommand>("export").WithExample("export", "unet-improved", "--out", "unet.safetensors").WithExample("export", "unet-improved", "--out", "unet.pth", "--format", "pth")
+        .WithExample("export", "unet-tuning", "--out", "best.safetensors"); // a matrix with validation: the run it chose
     c.AddCommand<ScoreCommand>("score").WithExample("score", "unet.pth", "--model", "unet-resnet34").WithExample("score", "exported.safetensors", "--profile", "demo", "--out", "metrics.json").WithExample("score", "a.pth", "b.pth", "--model", "simple-unet");
     c.AddCommand<PredictCommand>("predict")
         .WithExample("predict", "cat.jpg", "--experiment", "unet-base", "--out", "mask.png", "--overlay", "overlay.png")
