@@ -13,7 +13,7 @@ namespace PetSeg.Lab;
 
 /// <summary>
 /// What dvc.yaml is to DVC: the lab's stage list, declared once from pipeline.yaml — download → preprocess (+ weights)
-/// → train-&lt;exp&gt; → evaluate-&lt;exp&gt; → report — and the workspace the engine runs it in. Cake, the CLI and the
+/// → train-&lt;exp&gt; → evaluate-&lt;exp&gt; (→ choose-&lt;matrix&gt; → train-&lt;matrix&gt;-refit → evaluate-&lt;matrix&gt;-refit) → report — and the workspace the engine runs it in. Cake, the CLI and the
 /// tests all get the same graph and runner from here.
 /// </summary>
 public static class LabPipeline
@@ -25,8 +25,11 @@ public static class LabPipeline
             .Select(e => ModelZoo.EncoderName(e.Settings.Model.Architecture)!).Distinct().Order(StringComparer.Ordinal).ToList();
         if (encoders.Count > 0) stages.Add(new WeightsStage(config, encoders));
         stages.Add(new PreprocessStage(config));
-        stages.AddRange(config.Experiments.Select(e => new TrainStage(config, e)));
-        stages.AddRange(config.Experiments.Select(e => new EvaluateStage(config, e)));
+        var runs = config.Experiments.Where(e => e.Refit is null).ToList();
+        stages.AddRange(runs.Select(e => new TrainStage(config, e)));
+        stages.AddRange(runs.Select(e => new EvaluateStage(config, e)));
+        foreach (var refit in config.Experiments.Where(e => e.Refit is not null)) // after the evaluations they choose on
+            stages.AddRange([new ChooseStage(refit.Refit!), new RefitStage(config, refit), new EvaluateStage(config, refit)]);
         if (config.Experiments.Count > 0) stages.Add(new ReportStage(config));
         return new StageGraph(stages);
     }

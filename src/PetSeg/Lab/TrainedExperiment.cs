@@ -12,7 +12,8 @@ namespace PetSeg.Lab;
 /// <summary>
 /// An experiment's trained weights as the current pipeline.yaml defines them (<c>export</c>, <c>predict --experiment</c>):
 /// the published result of its train stage, never a stale one. With several seeds the first seed's run is taken. A
-/// matrix whose runs held validation images out names the run the report chooses (<see cref="ValidationChoice"/>).
+/// matrix whose runs held validation images out names the run the report chooses (<see cref="ValidationChoice"/>), or
+/// its refit where it has one (<c>refit: true</c>).
 /// </summary>
 /// <param name="Chosen">How a matrix's run was chosen, for the command to say; null when the experiment was named.</param>
 public sealed record TrainedExperiment(ExperimentConfig Run, string WeightsPath, string? Chosen = null)
@@ -25,7 +26,10 @@ public sealed record TrainedExperiment(ExperimentConfig Run, string WeightsPath,
             var runs = $"name one of its runs: {string.Join(", ", cells.Select(c => $"{c.ExperimentId} ({c.Matrix!.Label})"))}";
             if (cells.Any(c => c.Validation == 0))
                 throw new ConfigException($"{config.File}: '{experiment}' is a matrix without validation images to choose on; {runs}");
-            (experiment, chosen) = ChooseOnValidation(config, runner, experiment, cells, runs);
+            if (config.Experiments.FirstOrDefault(e => e.Refit?.Matrix == experiment) is { } refit)
+                (experiment, chosen) = (refit.Id, $"{experiment} → {refit.Id}, its chosen settings trained on all of trainval{Refitted(runner, experiment)}");
+            else
+                (experiment, chosen) = ChooseOnValidation(config, runner, experiment, cells, runs);
         }
         var run = config.Experiments.FirstOrDefault(e => e.ExperimentId == experiment)
             ?? throw new ConfigException($"{config.File}: no experiment '{experiment}'{ClosestName.Suggestion(experiment, config.Experiments.Select(e => e.ExperimentId))}. " +
@@ -36,6 +40,11 @@ public sealed record TrainedExperiment(ExperimentConfig Run, string WeightsPath,
                 $"run it first (petseg run {stage}{(config.Profile is { } q ? $" -p {q}" : "")}) or pull it from a remote (petseg pull).");
         return new TrainedExperiment(run, entry.OutputPath(TrainingCheckpoint.WeightsFile), chosen);
     }
+
+    /// <summary>", chosen: sweep-2 (lr=0.003) for 7 epoch(s)" from the matrix's published choice, or nothing before it is made.</summary>
+    private static string Refitted(PipelineRunner runner, string matrix) =>
+        runner.FreshEntry(StageIds.Choose(matrix)) is { } entry && RefitChoice.Read(entry.OutputPath(RefitChoice.FileName)) is var c
+            ? $" ({c.Experiment}, {c.Label}, for {c.Epochs} epoch(s))" : "";
 
     /// <summary>The matrix's run with the best validation mean IoU, from its evaluations' results (every seed's).</summary>
     private static (string Run, string How) ChooseOnValidation(PipelineConfig config, PipelineRunner runner, string matrix, List<ExperimentConfig> cells, string runs)
@@ -50,7 +59,7 @@ public sealed record TrainedExperiment(ExperimentConfig Run, string WeightsPath,
                         $"evaluate its runs first (petseg run report{(config.Profile is { } p ? $" -p {p}" : "")}) or {runs}");
                 return SeedRun.Of(e.Settings.Seed, MetricsFile.Read(entry.OutputPath(EvaluateStage.MetricsName)));
             })];
-        var table = new ReportTable(matrix, [.. cells.Select(c => new ReportRow(c.Matrix!.Label, c.ExperimentId))]) { Matrix = true };
+        var table = ExperimentMatrix.Table(matrix, cells);
         var (row, validation) = ValidationChoice.Choose(table, seeds)
             ?? throw new PipelineException($"'{matrix}': none of its evaluations recorded validation metrics; {runs}");
         return (row.Experiment, $"{matrix} → {row.Experiment} ({row.Label}), chosen on its validation mean IoU {validation:F4}");

@@ -11,4 +11,8 @@ public sealed record ReportTable(string Title, IReadOnlyList<ReportRow> Rows)
     /// </summary>
     [JsonIgnore]
     public bool Matrix { get; init; }
+
+    /// <summary>A matrix's refit (<c>refit: true</c>): the experiment that trained the chosen row on all of trainval, or null. Not serialised, likewise.</summary>
+    [JsonIgnore]
+    public string? Refit { get; init; }
 }

@@ -8,7 +8,8 @@ namespace PetSeg.Reporting;
 /// The honest answer to a matrix's question "which settings are best": the row with the best mean IoU on the validation
 /// images its runs held out of training (mean over seeds), and that row's test mean IoU as the figure to quote. When the
 /// test split would have picked another row, it says so: that row's test figure is optimistic, because the test images
-/// chose it. Written under a matrix's table when its runs held images out (<c>validation:</c>).
+/// chose it; with <c>refit: true</c>, the test figure of the chosen settings trained again on all of trainval. Written
+/// under a matrix's table when its runs held images out (<c>validation:</c>).
 /// </summary>
 public static class ValidationChoice
 {
@@ -35,6 +36,13 @@ public static class ValidationChoice
         if (byTest.Experiment is not null && byTest.Experiment != chosen.Experiment)
             sb.Append(" Picked on the test split, the choice would have been ").Append(byTest.Label).Append(" (test mean IoU ").Append(F(byTest.Test))
               .Append("), a figure the test images both chose and scored, so an optimistic one.");
+        if (table.Refit is { } refit && runs.TryGetValue(refit, out var refitRuns) && refitRuns.Count > 0)
+        {
+            // The model the sweep ends with: the chosen settings trained on every trainval image, the held-out ones included.
+            var r = refitRuns[0];
+            sb.Append(" Refit on all of trainval with these settings for ").Append(r.Epochs?.ToString(CultureInfo.InvariantCulture) ?? "?")
+              .Append(" epoch(s) (`").Append(refit).Append("`): test mean IoU **").Append(F(r.Metrics.MeanIoU)).Append("**, the model this matrix ends with.");
+        }
         sb.Append("\n\n| Model | validation mean IoU | test mean IoU | epochs |\n|:--|--:|--:|--:|\n");
         foreach (var r in rows)
         {

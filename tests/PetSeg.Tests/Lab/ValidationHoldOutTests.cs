@@ -8,7 +8,8 @@ namespace PetSeg.Tests.Lab;
 /// <summary>
 /// <c>validation:</c> through the program: the trainings of a matrix leave images of trainval out, the evaluations
 /// score exactly those, the lock and <c>exp show</c> carry the validation metrics, and the report picks the matrix's
-/// row on them. Without it nothing changes: no validation in metrics.json or the keys' parameters.
+/// row on them; <c>refit: true</c> then trains that row again on all of trainval. Without a hold-out nothing changes: no
+/// validation in metrics.json or the keys' parameters.
 /// </summary>
 // Outside the torch collection: everything computes in petseg processes, so it runs beside other tests.
 public sealed class ValidationHoldOutTests : IDisposable
@@ -113,6 +114,36 @@ public sealed class ValidationHoldOutTests : IDisposable
         Assert.Contains($"export: sweep → {best} (lr=", log);
         Assert.Contains("), chosen on its validation mean IoU ", log);
         Assert.Contains($"export: {best} (", log);
+
+        // refit: true, added afterwards: the runs' results are reused, the chosen row trains again on all of trainval for
+        // the epochs its evaluated weights had, and the matrix's name now means that model.
+        var chosen = JsonDocument.Parse(File.ReadAllText(MetricsFileOf(lockText, best))).RootElement;
+        var epochs = chosen.GetProperty("epochs").GetInt32();
+        var lr = JsonDocument.Parse(Petseg("exp", "show", "--json").Output).RootElement.EnumerateArray()
+            .Single(r => r.GetProperty("experiment").GetString() == best).GetProperty("params").GetProperty("lr").GetString();
+        File.WriteAllText(_dir["pipeline.yaml"], Yaml.Replace("patience: 1,", "patience: 1, refit: true,", StringComparison.Ordinal));
+        (exit, log) = Petseg("run", "report");
+        Assert.True(exit == 0, log);
+        Assert.DoesNotContain("train-sweep-1: running", log);
+        Assert.DoesNotContain("evaluate-sweep-2: running", log);
+        Assert.Contains($"choose-sweep: {best} (lr=", log);
+        Assert.Contains($"train-sweep-refit: simple-unet (classes 2), Adam lr {lr} wd 0, {epochs} epoch(s), batch 4, no augmentation, 12 images\n", log);
+        lockText = File.ReadAllText(_dir["pipeline.lock"]);
+        var refitLosses = JsonDocument.Parse(File.ReadAllText(OutputOf(lockText, "train", "sweep-refit", "losses.json"))).RootElement;
+        Assert.Equal(epochs, refitLosses.GetProperty("epoch_losses").GetArrayLength());
+        Assert.False(refitLosses.TryGetProperty("validation_mean_iou", out _)); // nothing held out
+        Assert.Equal(epochs, JsonDocument.Parse(File.ReadAllText(MetricsFileOf(lockText, "sweep-refit"))).RootElement.GetProperty("epochs").GetInt32());
+        Assert.Contains($"    resolved:\n", lockText);
+        Assert.Contains($"      chosen: {best} (lr=", lockText);
+        var refitRow = JsonDocument.Parse(Petseg("exp", "show", "--json").Output).RootElement.EnumerateArray().Single(r => r.GetProperty("experiment").GetString() == "sweep-refit");
+        Assert.Equal((lr, epochs.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            (refitRow.GetProperty("params").GetProperty("lr").GetString(), refitRow.GetProperty("params").GetProperty("epochs").GetString()));
+        report = File.ReadAllText(_dir["out/report/report.md"]);
+        Assert.Contains($"Refit on all of trainval with these settings for {epochs} epoch(s) (`sweep-refit`): test mean IoU **", report);
+        (exit, log) = Petseg("export", "sweep", "--out", _dir["refit.safetensors"]);
+        Assert.True(exit == 0, log);
+        Assert.Contains($"export: sweep → sweep-refit, its chosen settings trained on all of trainval ({best}, lr=", log);
+        Assert.Contains($"for {epochs} epoch(s))", log);
     }
 
     /// <summary>The metrics.json of an evaluation, by the key pipeline.lock gives it.</summary>

@@ -47,6 +47,24 @@ public sealed class ValidationChoiceTests
     }
 
     [Fact]
+    public void A_refit_is_quoted_as_the_model_the_matrix_ends_with_and_trains_the_chosen_rows_epochs()
+    {
+        var runs = new Dictionary<string, IReadOnlyList<SeedRun>>
+        {
+            ["t-1"] = [Run(42, 0.90, 0.91)],
+            ["t-2"] = [Run(42, 0.93, 0.95, epochs: 6), Run(43, 0.93, 0.94, epochs: 9)],
+            ["t-3"] = [Run(42, 0.94, 0.92)],
+            ["t-refit"] = [Run(42, 0.9612, null, epochs: 8)],
+        };
+        var text = ValidationChoice.Render(Sweep with { Refit = "t-refit" }, runs);
+        Assert.Contains("Refit on all of trainval with these settings for 8 epoch(s) (`t-refit`): test mean IoU **0.9612**, the model this matrix ends with.", text);
+        Assert.DoesNotContain("Refit", ValidationChoice.Render(Sweep with { Refit = "t-refit" }, runs.Where(r => r.Key != "t-refit").ToDictionary())); // not trained yet
+        // Its epochs: the chosen row's evaluated weights' (7.5 over two seeds → 8); the configured ones when none were recorded.
+        Assert.Equal(8, PetSeg.Lab.Stages.ChooseStage.EpochsOf(runs["t-2"], 30));
+        Assert.Equal(30, PetSeg.Lab.Stages.ChooseStage.EpochsOf([new SeedRun(1, M(0.5))], 30));
+    }
+
+    [Fact]
     public void Nothing_is_said_when_no_run_held_images_out()
     {
         var runs = new Dictionary<string, IReadOnlyList<SeedRun>> { ["t-1"] = [Run(42, 0.9, null)], ["t-2"] = [Run(42, 0.9, null)], ["t-3"] = [Run(42, 0.9, null)] };

@@ -54,7 +54,9 @@ internal static class LabProjection
             int images = Math.Min(trainImages - held, s.MaxTrainSamples ?? int.MaxValue);
             double seconds = s.Epochs * (images / r.Train + held / r.Eval) + (testImages + held) / r.Eval;
             total += seconds;
-            var validation = held > 0 ? $" (+ {held:N0} validation{(e.Patience is null ? "" : ", at most: patience may stop it sooner")})" : "";
+            var validation = held > 0 ? $" (+ {held:N0} validation{(e.Patience is null ? "" : ", at most: patience may stop it sooner")})"
+                // A refit trains the row its matrix's validation chooses, for that row's epochs: unknown here, so projected with the first row's.
+                : e.Refit is not null ? " (refit: projected with the first row's settings; it trains the chosen row's, for the epochs that row kept)" : "";
             System.Console.WriteLine($"  {e.Id,-28} {s.Epochs,3} epoch(s) × {images:N0} images{validation} → {Format(seconds)}");
         }
         System.Console.WriteLine($"projected: {Format(total)} for training and evaluation (without data preparation, checkpoints and the report)");

@@ -1,4 +1,5 @@
 using System.Globalization;
+using PetSeg.Reporting;
 using YamlDotNet.RepresentationModel;
 
 namespace PetSeg.Lab.Config;
@@ -11,7 +12,7 @@ namespace PetSeg.Lab.Config;
 internal static class ExperimentMatrix
 {
     /// <summary>Settings that are not one value each, or that name the experiment rather than configure it.</summary>
-    private static readonly string[] Fixed = ["title", "matrix", "seeds", "cluster", "vit"];
+    private static readonly string[] Fixed = ["title", "matrix", "seeds", "cluster", "vit", "refit"];
 
     public static IEnumerable<(string Id, YamlSection Section, MatrixCell Cell)> Expand(
         string id, YamlSection declared, IReadOnlyList<(YamlScalarNode Key, IReadOnlyList<YamlScalarNode> Values)> matrix)
@@ -28,7 +29,11 @@ internal static class ExperimentMatrix
         {
             var label = string.Join(", ", cell.Select(c => $"{c.Key.Value}={c.Value.Value}"));
             return ($"{id}-{(i + 1).ToString(CultureInfo.InvariantCulture).PadLeft(digits, '0')}",
-                declared.With($"{declared.Path}[{label}]", cell, without: "matrix"), new MatrixCell(id, title, label));
+                declared.With($"{declared.Path}[{label}]", cell, without: ["matrix", "refit"]), new MatrixCell(id, title, label));
         });
     }
+
+    /// <summary>A matrix's runs as a report table: one row per combination (seeds share a row), labelled with its values.</summary>
+    public static ReportTable Table(string title, IEnumerable<ExperimentConfig> runs) =>
+        new(title, [.. runs.DistinctBy(e => e.ExperimentId).Select(e => new ReportRow(e.Matrix!.Label, e.ExperimentId))]) { Matrix = true };
 }

@@ -75,8 +75,9 @@ internal static class ExperimentsBinder
                 result.AddRange(Bind(id, declared, sweep: null));
                 continue;
             }
-            foreach (var (cellId, cell, sweep) in ExperimentMatrix.Expand(id, declared, matrix))
-                result.AddRange(Bind(cellId, cell, sweep));
+            var runs = ExperimentMatrix.Expand(id, declared, matrix).SelectMany(m => Bind(m.Id, m.Section, m.Cell)).ToList();
+            result.AddRange(runs);
+            if (declared.OptionalBool("refit") is true) result.Add(Refit(id, declared, runs));
         }
         if (result.GroupBy(e => e.Id).FirstOrDefault(g => g.Count() > 1) is { } twice)
             throw experiments.Error(twice.First().Matrix?.Matrix ?? twice.First().ExperimentId, $"two runs are named '{twice.Key}' (a matrix numbers its runs <id>-1, <id>-2, …; seeds add -seed<n>): rename one experiment");
@@ -84,6 +85,8 @@ internal static class ExperimentsBinder
 
         IEnumerable<ExperimentConfig> Bind(string id, YamlSection e, MatrixCell? sweep)
         {
+            if (sweep is null && e.Has("refit"))
+                throw e.Error("refit", "a refit trains the row a matrix's validation images chose again on all of trainval, and this experiment has no matrix (to train on all of trainval, leave validation: at 0)");
             var model = e.Required("model", $"one of {string.Join(", ", ModelZoo.Architectures)}");
             if (!ModelZoo.Architectures.Contains(model)) throw e.Error("model", $"unknown model '{model}'{ClosestName.Suggestion(model, ModelZoo.Architectures)}; expected one of {string.Join(", ", ModelZoo.Architectures)}");
             var optimizer = e.Choice("optimizer", d.Optimizer, "adam", "adamw");
@@ -136,6 +139,22 @@ internal static class ExperimentsBinder
     }
 
     /// <summary>
+    /// A matrix's <c>refit: true</c>: the experiment <c>&lt;matrix&gt;-refit</c>, trained (by the refit stage) with the settings its
+    /// runs' validation images choose. It needs those images: every run must hold some out.
+    /// </summary>
+    private static ExperimentConfig Refit(string matrix, YamlSection declared, List<ExperimentConfig> runs)
+    {
+        if (runs.Any(r => r.Validation == 0))
+            throw declared.Error("refit", "a refit trains the row the validation images choose, and this matrix holds no images out: set validation: 0.1 (a fraction of trainval) beside it");
+        var first = runs[0];
+        var id = MatrixRefit.IdOf(matrix);
+        return new ExperimentConfig(id, $"{first.Matrix!.Title} (refit)", first.Settings, Pretrained: false)
+        {
+            Cluster = first.Cluster, Group = id, EvalPrecision = first.EvalPrecision, Device = first.Device, Refit = new MatrixRefit(matrix, runs),
+        };
+    }
+
+    /// <summary>
     /// The lab's questions, for the experiments that exist: does augmentation, tuning or both help each pretrained model
     /// (variant − base), and how far are the from-scratch models behind the pretrained ones.
     /// </summary>
@@ -181,8 +200,9 @@ internal static class ExperimentsBinder
             return new ReportTable(title, rows);
         }).ToList();
         // Each matrix gets a table of its own, one row per combination, after the declared ones.
+        var refits = experiments.Where(e => e.Refit is not null).ToDictionary(e => e.Refit!.Matrix, e => e.ExperimentId);
         tables.AddRange(experiments.Where(e => e.Matrix is not null).GroupBy(e => e.Matrix!.Matrix).Select(m =>
-            new ReportTable($"{m.First().Matrix!.Title}: matrix", m.DistinctBy(e => e.ExperimentId).Select(e => new ReportRow(e.Matrix!.Label, e.ExperimentId)).ToList()) { Matrix = true }));
+            ExperimentMatrix.Table($"{m.First().Matrix!.Title}: matrix", m) with { Refit = refits.GetValueOrDefault(m.Key) }));
         var comparisons = r.SectionList("comparisons").Select(c =>
         {
             var label = c.Required("label", "how the difference is printed, e.g. \"Unet: aug − base\"");

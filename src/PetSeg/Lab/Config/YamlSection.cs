@@ -178,13 +178,13 @@ internal sealed class YamlSection(string file, string path, YamlMappingNode? nod
     /// This mapping as <paramref name="path"/>, with <paramref name="values"/> set (replacing the same keys) and
     /// <paramref name="without"/> left out: one cell of a matrix. Errors point at the values' own lines.
     /// </summary>
-    public YamlSection With(string path, IEnumerable<(YamlScalarNode Key, YamlScalarNode Value)> values, string without)
+    public YamlSection With(string path, IEnumerable<(YamlScalarNode Key, YamlScalarNode Value)> values, string[] without)
     {
         var cell = new YamlMappingNode();
         var set = values.ToList();
         if (node is not null)
             foreach (var (k, v) in node.Children)
-                if (k is YamlScalarNode s && s.Value != without && set.All(x => x.Key.Value != s.Value)) cell.Children.Add(k, v);
+                if (k is YamlScalarNode s && !without.Contains(s.Value) && set.All(x => x.Key.Value != s.Value)) cell.Children.Add(k, v);
         foreach (var (k, v) in set) cell.Children.Add(k, v);
         return new YamlSection(file, path, cell, Here, positioned: false);
     }

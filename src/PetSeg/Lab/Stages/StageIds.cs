@@ -11,10 +11,12 @@ public static class StageIds
     public const string Report = "report";
     public const string TrainKind = "train";
     public const string EvaluateKind = "evaluate";
+    public const string ChooseKind = "choose";
 
     /// <summary>Every stage kind, in pipeline order (cluster: takes a resource block per kind).</summary>
-    public static readonly IReadOnlyList<string> Kinds = [Download, Weights, Preprocess, TrainKind, EvaluateKind, Report];
+    public static readonly IReadOnlyList<string> Kinds = [Download, Weights, Preprocess, TrainKind, EvaluateKind, ChooseKind, Report];
 
     public static string Train(string experiment) => StageName.Of(TrainKind, experiment);
     public static string Evaluate(string experiment) => StageName.Of(EvaluateKind, experiment);
+    public static string Choose(string matrix) => StageName.Of(ChooseKind, matrix);
 }

@@ -16,7 +16,7 @@ namespace PetSeg.Lab.Stages;
 /// are published to the store.
 /// Experiments with identical settings get identical keys and so train once.
 /// </summary>
-public sealed class TrainStage(PipelineConfig config, ExperimentConfig experiment) : Stage
+public class TrainStage(PipelineConfig config, ExperimentConfig experiment) : Stage
 {
     public override string Id => StageIds.Train(experiment.Id);
     public override string Kind => StageIds.TrainKind;
@@ -43,34 +43,40 @@ public sealed class TrainStage(PipelineConfig config, ExperimentConfig experimen
             if (info.ValidationMeanIoU is { } scores && Trainer.PatienceRunOut(scores, experiment.Patience))
                 return $"a run that stopped early after {info.Epoch} of {experiment.Settings.Epochs} epoch(s) (validation mean IoU best at epoch {Trainer.BestEpochIndex(scores) + 1}) " +
                        $"was not published: running it publishes it without training ({Path.GetRelativePath(Directory.GetCurrentDirectory(), checkpoint)})";
-            var at = info.Partial is { } p ? $"{info.Epoch} of {experiment.Settings.Epochs} epoch(s) and {p.Batches} batch(es) of the next done"
-                : $"{info.Epoch} of {experiment.Settings.Epochs} epoch(s) done";
+            var at = info.Partial is { } p ? $"{info.Epoch}{OfPlanned} epoch(s) and {p.Batches} batch(es) of the next done"
+                : $"{info.Epoch}{OfPlanned} epoch(s) done";
             return $"a stopped run left {at}: running it resumes there ({Path.GetRelativePath(Directory.GetCurrentDirectory(), checkpoint)})";
         }
         catch (Exception e) when (e is IOException or InvalidDataException or System.Text.Json.JsonException) { return null; } // being written, or damaged: the run decides
     }
 
-    public override IReadOnlyDictionary<string, StageOutput> Execute(StageContext c)
+    /// <summary>" of 24" for "3 of 24 epoch(s) done", where the epochs are known before the stage runs.</summary>
+    protected virtual string OfPlanned => $" of {experiment.Settings.Epochs}";
+
+    public override IReadOnlyDictionary<string, StageOutput> Execute(StageContext c) => Train(c, experiment);
+
+    /// <summary>Trains <paramref name="run"/>'s settings (the experiment's own; for a refit, the chosen row's) and publishes them as this stage's result.</summary>
+    protected IReadOnlyDictionary<string, StageOutput> Train(StageContext c, ExperimentConfig run)
     {
-        var settings = experiment.Settings;
-        if (experiment.Pretrained)
+        var settings = run.Settings;
+        if (run.Pretrained)
             settings = settings with { EncoderWeights = c.Input(StageIds.Weights, ModelZoo.EncoderName(settings.Model.Architecture)!).Path };
         var runDir = RunDir(c.Key);
         using var trainval = TensorCache.Open(c.Input(StageIds.Preprocess, PreprocessStage.OutputName("trainval")).Path);
         ISampleSet train = trainval;
         var images = $"{trainval.Count} images";
         ISampleSet? held = null;
-        if (experiment.Validation > 0)
+        if (run.Validation > 0)
         {
-            (train, held) = ValidationSplit.Apply(trainval, experiment.Validation);
+            (train, held) = ValidationSplit.Apply(trainval, run.Validation);
             images = $"{train.Count} of {trainval.Count} images ({held.Count} held out for validation)";
         }
         c.Ui.Info($"{Id}: {settings.Model}, {settings.Optimizer.Name} lr {settings.Optimizer.LearningRate} wd {settings.Optimizer.WeightDecay}, " +
                   $"{settings.Epochs} epoch(s), batch {settings.BatchSize}, {(settings.Augmentation is null ? "no augmentation" : "augmentation")}, {images}");
         var trainer = new Trainer(settings, runDir, c.Ui, Id, c.Device)
         {
-            KeepBest = experiment.KeepBest,
-            Patience = experiment.Patience,
+            KeepBest = run.KeepBest,
+            Patience = run.Patience,
             // The evaluate stage's computation on the held-out images, after every epoch: the run's validation curve.
             Validate = held is null ? null : (model, ct) => Evaluator.Run(model, held, settings.Model.Classes, settings.BatchSize, c.Ui, "validate", ct).MeanIoU,
         };

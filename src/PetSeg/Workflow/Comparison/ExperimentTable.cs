@@ -31,7 +31,7 @@ public sealed class ExperimentTable
             var metrics = new SortedDictionary<string, double>(StringComparer.Ordinal);
             if (lockFile.Stages.TryGetValue(StageName.Of(schema.MetricsKind, id), out var eval) && eval.Metrics is { } m)
                 foreach (var (k, v) in m) metrics[k] = double.Parse(v, CultureInfo.InvariantCulture);
-            rows.Add(new ExperimentRow(id, new SortedDictionary<string, string>(locked.Params, StringComparer.Ordinal), metrics, ComputedWith(locked)));
+            rows.Add(new ExperimentRow(id, locked.ShownParams(), metrics, ComputedWith(locked)));
         }
         if (sortBy is not null)
         {

@@ -32,8 +32,8 @@ public static class LockDiff
         var rows = new List<DiffRow>();
         foreach (var stage in old.Stages.Keys.Union(now.Stages.Keys).Order(StringComparer.Ordinal))
         {
-            var a = old.Stages.GetValueOrDefault(stage)?.Params ?? [];
-            var b = now.Stages.GetValueOrDefault(stage)?.Params ?? [];
+            var a = old.Stages.GetValueOrDefault(stage)?.ShownParams() ?? [];
+            var b = now.Stages.GetValueOrDefault(stage)?.ShownParams() ?? [];
             foreach (var name in a.Keys.Union(b.Keys).Order(StringComparer.Ordinal))
             {
                 string? x = a.GetValueOrDefault(name), y = b.GetValueOrDefault(name);

@@ -36,7 +36,7 @@ internal sealed class Workbench(Workspace workspace, StageGraph graph, IProgress
         File.Copy(path, kept, overwrite: true);
         var rebuilt = new PipelineLock();
         foreach (var status in Plan.Of(Graph, Store, rebuilt).Where(s => s.State == Freshness.Fresh))
-            if (Store.TryGet(status.Key!, status.Stage) is { } entry) rebuilt.Record(status.Stage, entry, Graph[status.Stage].Summary(entry));
+            if (Store.TryGet(status.Key!, status.Stage) is { } entry) rebuilt.Record(status.Stage, entry, Graph[status.Stage].Summary(entry), Graph[status.Stage].Resolved(entry));
         rebuilt.Write(path);
         Ui.Info($"warning: {Path.GetFileName(path)} was damaged ({problem.Split(". ")[0]}); rebuilt it from the store " +
                 $"({rebuilt.Stages.Count} of {Graph.Stages.Count} stage(s) fresh); the damaged file is kept as {Path.GetFileName(kept)}");
@@ -45,7 +45,7 @@ internal sealed class Workbench(Workspace workspace, StageGraph graph, IProgress
 
     /// <summary>Writes a stage's record into the lock file, merged under its guard so concurrent runs keep each other's lines.</summary>
     public void Record(Stage stage, StoreEntry entry) =>
-        PipelineLock.Update(Workspace.LockFile, LockFileGuard, l => l.Record(stage.Id, entry, stage.Summary(entry)));
+        PipelineLock.Update(Workspace.LockFile, LockFileGuard, l => l.Record(stage.Id, entry, stage.Summary(entry), stage.Resolved(entry)));
 
     private string LockFileGuard => Path.Combine(Store.Root, "locks", Path.GetFileName(Workspace.LockFile) + ".lock");
 

@@ -53,6 +53,12 @@ public abstract class Stage
     public virtual SortedDictionary<string, string>? Summary(StoreEntry entry) => null;
 
     /// <summary>
+    /// Parameters a published result's inputs decided rather than the configuration (a refit trains the settings a
+    /// choice among runs named), recorded in pipeline.lock as <c>resolved:</c> so comparisons show them; null for none.
+    /// </summary>
+    public virtual SortedDictionary<string, string>? Resolved(StoreEntry entry) => null;
+
+    /// <summary>
     /// Work a stopped run of this key left to resume (a training's checkpoint: "3 of 10 epochs done"), for
     /// <c>status</c>; null for none. Only a stale stage whose inputs are fresh is asked.
     /// </summary>

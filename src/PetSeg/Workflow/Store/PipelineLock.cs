@@ -49,7 +49,8 @@ public sealed class PipelineLock
     /// with the same key (an experiment declared twice, a matrix run equal to another experiment) share one entry.
     /// </param>
     /// <param name="summary">What the stage adds to its record (<see cref="Stages.Stage.Summary"/>), recorded as <c>metrics:</c>.</param>
-    public void Record(string stage, StoreEntry e, SortedDictionary<string, string>? summary = null) => Stages[stage] = new LockedStage
+    /// <param name="resolved">Parameters its inputs decided (<see cref="Stages.Stage.Resolved"/>), recorded as <c>resolved:</c>.</param>
+    public void Record(string stage, StoreEntry e, SortedDictionary<string, string>? summary = null, SortedDictionary<string, string>? resolved = null) => Stages[stage] = new LockedStage
     {
         Key = e.Key,
         Code = e.CodeVersion,
@@ -57,6 +58,7 @@ public sealed class PipelineLock
         Inputs = new(e.Inputs, StringComparer.Ordinal),
         Outputs = new(e.Outputs.ToDictionary(p => p.Key, p => p.Value.Digest), StringComparer.Ordinal),
         Metrics = summary is null ? null : new(summary, StringComparer.Ordinal),
+        Resolved = resolved is null ? null : new(resolved, StringComparer.Ordinal),
         Compute = e.Compute is { } c ? new(StringComparer.Ordinal) { ["cpu"] = c.Cpu, ["device"] = c.Device ?? "cpu", ["kernels"] = c.Backend, ["numerics"] = c.Verdict, ["libtorch"] = c.Libtorch ?? PetSeg.Compute.LibTorchFolder.PackageDescription } : null,
     };
 

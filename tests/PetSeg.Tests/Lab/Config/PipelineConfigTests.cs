@@ -223,6 +223,43 @@ public sealed class PipelineConfigTests : IDisposable
     }
 
     [Fact]
+    public void A_refit_chooses_after_the_matrix_evaluations_trains_on_all_of_trainval_and_leaves_the_runs_keys_alone()
+    {
+        const string Sweep = "training: { validation: 0.2, seeds: [1, 2] }\nexperiments:\n  sweep: { model: simple-unet, keep: best, matrix: { lr: [0.01, 0.001] } }\n";
+        var plain = LabPipeline.Build(LoadText(Sweep));
+        var c = LoadText(Sweep.Replace("keep: best,", "keep: best, refit: true,", StringComparison.Ordinal));
+        var refit = c.Experiments.Single(e => e.Refit is not null);
+        Assert.Equal(("sweep-refit", "sweep (refit)", 0.0, false), (refit.Id, refit.Title, refit.Validation, refit.KeepBest));
+        Assert.Equal(["sweep-1-seed1", "sweep-1-seed2", "sweep-2-seed1", "sweep-2-seed2"], refit.Refit!.Runs.Select(r => r.Id));
+        Assert.Equal("sweep-refit", c.Report.Tables.Single().Refit);
+
+        var stages = LabPipeline.Build(c);
+        var ids = stages.Stages.Select(s => s.Id).ToList();
+        // Declared after the evaluations it chooses among: choose, then the refit's training and evaluation.
+        Assert.Equal(["choose-sweep", "train-sweep-refit", "evaluate-sweep-refit", "report"], ids.Skip(ids.IndexOf("choose-sweep")));
+        Assert.Equal(["evaluate-sweep-1-seed1", "evaluate-sweep-1-seed2", "evaluate-sweep-2-seed1", "evaluate-sweep-2-seed2"], stages["choose-sweep"].DependsOn);
+        Assert.Equal(["choose-sweep", "preprocess"], stages["train-sweep-refit"].DependsOn);
+        Assert.True(stages["choose-sweep"].UsesInput("evaluate-sweep-1-seed1", "metrics.json"));
+        Assert.False(stages["choose-sweep"].UsesInput("evaluate-sweep-1-seed1", "per-image-iou.json"));
+        Assert.False(stages["train-sweep-refit"].UsesInput("choose-sweep", "other.json"));
+        Assert.Contains("train-sweep-refit", stages["report"].DependsOn);
+        // What it trains is the choice's (an input), so its parameters only name the matrix; the runs' keys are unchanged.
+        Assert.Equal(new SortedDictionary<string, string> { ["refit"] = "sweep" }, stages["train-sweep-refit"].Parameters);
+        Assert.False(stages["evaluate-sweep-refit"].Parameters.ContainsKey("validation"));
+        foreach (var run in plain.Stages.Where(s => s.Id.StartsWith("train-", StringComparison.Ordinal) || s.Id.StartsWith("evaluate-", StringComparison.Ordinal)))
+            Assert.Equal(run.Parameters, stages[run.Id].Parameters);
+    }
+
+    [Theory]
+    [InlineData("experiments:\n  a: { model: simple-unet, refit: true }\n", "pipeline.yaml:2:35: experiments.a.refit: a refit trains the row a matrix's validation images chose again on all of trainval, and this experiment has no matrix")]
+    [InlineData("experiments:\n  s: { model: simple-unet, refit: true, matrix: { lr: [0.1, 0.2] } }\n", "pipeline.yaml:2:35: experiments.s.refit: a refit trains the row the validation images choose, and this matrix holds no images out: set validation: 0.1")]
+    [InlineData("training: { validation: 0.1 }\nexperiments:\n  s: { model: simple-unet, matrix: { refit: [true, false] } }\n", "experiments.s.matrix: a matrix varies single settings (lr, epochs, optimizer, augment, model, …), not 'refit'")]
+    [InlineData("training: { validation: 0.1 }\nexperiments:\n  s: { model: simple-unet, refit: yes-please, matrix: { lr: [0.1] } }\n", "experiments.s.refit:")]
+    [InlineData("training: { validation: 0.1 }\nexperiments:\n  s: { model: simple-unet, refit: true, matrix: { lr: [0.1] } }\n  s-refit: { model: simple-unet }\n", "two runs are named 's-refit'")]
+    public void Refit_mistakes_are_reported_with_their_line(string yaml, string expected) =>
+        Assert.Contains(expected, Assert.Throws<ConfigException>(() => LoadText(yaml)).Message);
+
+    [Fact]
     public void The_repository_pipeline_yaml_holds_out_validation_images_and_keeps_the_best_epoch_when_its_example_lines_are_uncommented()
     {
         var text = File.ReadAllText(RepoFiles.Path("pipeline.yaml"));

@@ -1,0 +1,39 @@
+using System.Text.Json;
+using PetSeg.IO;
+
+namespace PetSeg.Lab.Stages;
+
+/// <summary>
+/// choice.json, what a matrix's choose stage hands its refit: the row chosen, the epochs to train it for and the
+/// settings that training takes. It holds no figures, so machines whose runs choose alike give the refit one key.
+/// </summary>
+/// <param name="Experiment">The chosen row's experiment id (<c>sweep-2</c>).</param>
+/// <param name="Epochs">The epochs the chosen row's evaluated weights had (the mean over its seeds, rounded).</param>
+/// <param name="Settings">The refit's training parameters, as a train stage's key holds them.</param>
+public sealed record RefitChoice(string Matrix, string Experiment, string Label, int Epochs, SortedDictionary<string, string> Settings)
+{
+    public const string FileName = "choice.json";
+
+    private static readonly JsonSerializerOptions Json = JsonFiles.Options(indented: true, naming: JsonNamingPolicy.SnakeCaseLower);
+
+    public string Write(string path)
+    {
+        AtomicFile.WriteAllText(path, JsonSerializer.Serialize(this, Json) + "\n");
+        return path;
+    }
+
+    public static RefitChoice Read(string path)
+    {
+        try
+        {
+            var choice = JsonSerializer.Deserialize<RefitChoice>(File.ReadAllText(path), Json);
+            if (choice is null || string.IsNullOrEmpty(choice.Experiment) || choice.Epochs < 0 || choice.Settings is null)
+                throw new InvalidDataException("a field is missing");
+            return choice;
+        }
+        catch (Exception e) when (e is JsonException or InvalidDataException)
+        {
+            throw new InvalidDataException($"{path}: not a refit's choice ({e.Message}); rerun its choose stage (petseg run <choose stage> --force)", e);
+        }
+    }
+}
