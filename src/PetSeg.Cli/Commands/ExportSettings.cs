@@ -7,7 +7,7 @@ namespace PetSeg.Cli.Commands;
 public sealed class ExportSettings : PipelineSettings
 {
     [CommandArgument(0, "<EXPERIMENT>")]
-    [Description("The experiment whose trained weights to export (an id under 'experiments:', e.g. unet-improved; a matrix whose runs held validation images out: the run chosen on them).")]
+    [Description("The experiment whose trained weights to export (an id under 'experiments:', e.g. unet-improved; a matrix whose runs held validation images out: the run chosen on them, or its refit with refit: true).")]
     public string Experiment { get; init; } = "";
 
     [CommandOption("-o|--out <FILE>")]

@@ -20,7 +20,7 @@ public sealed class PredictCommand : GuardedCommand<PredictCommand.Settings>
         public string[] Images { get; init; } = [];
         [CommandOption("--image <FILE>")][Description("An image to segment, like IMAGES (may be repeated).")]
         public string[] Image { get; init; } = [];
-        [CommandOption("--experiment <NAME>")][Description("Use this experiment's trained weights (an id under 'experiments:'; its train stage must be published for the current pipeline.yaml and profile; a matrix whose runs held validation images out: the run chosen on them).")]
+        [CommandOption("--experiment <NAME>")][Description("Use this experiment's trained weights (an id under 'experiments:'; its train stage must be published for the current pipeline.yaml and profile; a matrix whose runs held validation images out: the run chosen on them, or its refit with refit: true).")]
         public string? Experiment { get; init; }
         [CommandOption("--checkpoint <PATH>")][Description("Or a checkpoint file, a store entry folder (artifacts/store/objects/<ab>/<key>) holding model.safetensors, or a run folder holding last.ckpt; or plain PyTorch weights (a state_dict in a .pth or .safetensors file, e.g. the lab's models trained in Python) with --model.")]
         public string? Checkpoint { get; init; }

@@ -38,6 +38,12 @@ public sealed class Trainer(TrainSettings settings, string runDir, IProgressSink
     /// <summary>Stop once this many epochs in a row have not improved on the best validation score (early stopping).</summary>
     public int? Patience { get; init; }
 
+    /// <summary>
+    /// With <see cref="Patience"/>: train at least this many epochs before stopping early (Lightning's <c>min_epochs</c>),
+    /// so a model still on its first plateau (all background) is not stopped there.
+    /// </summary>
+    public int MinEpochs { get; init; }
+
     public string CheckpointPath => Path.Combine(runDir, "last.ckpt");
 
     /// <summary>The weights of the best epoch so far, with <see cref="KeepBest"/> (no optimizer state: they are not resumed from).</summary>
@@ -95,7 +101,7 @@ public sealed class Trainer(TrainSettings settings, string runDir, IProgressSink
 
         int samples = Math.Min(train.Count, settings.MaxTrainSamples ?? int.MaxValue);
         var augmenter = settings.Augmentation is { } a ? new BatchAugmenter(a) : null;
-        bool moreToTrain = settings.Epochs > startEpoch && !PatienceRunOut(validation, Patience); // a run that stopped early has none
+        bool moreToTrain = settings.Epochs > startEpoch && !PatienceRunOut(validation, Patience, MinEpochs); // a run that stopped early has none
         using var shadow = settings.Precision == Precision.Bf16 && moreToTrain ? new Bf16Shadow(model, settings.Model) : null;
         if (shadow is not null && Bfloat16Hardware.WarningFor("precision") is { } warning) Log(warning);
         if (moreToTrain)
@@ -104,7 +110,7 @@ public sealed class Trainer(TrainSettings settings, string runDir, IProgressSink
             var compute = ComputeBackend.RecordOn(_device);
             Log($"compute: {compute.Cpu}; kernels: {compute.Backend}; numerics self-check: {compute.Verdict}");
         }
-        for (int epoch = startEpoch; epoch < settings.Epochs && !PatienceRunOut(validation, Patience); epoch++)
+        for (int epoch = startEpoch; epoch < settings.Epochs && !PatienceRunOut(validation, Patience, MinEpochs); epoch++)
         {
             // A stop within the epoch saves where it got to (on the CPU, whose generator state is saved with it);
             // the completed epochs' losses do not change during the epoch, so they are copied only if it stops.
@@ -124,7 +130,7 @@ public sealed class Trainer(TrainSettings settings, string runDir, IProgressSink
                 catch (OperationCanceledException) { SaveEpoch(); throw; } // the epoch is kept; the rerun validates it first
             }
             SaveEpoch();
-            if (PatienceRunOut(validation, Patience))
+            if (PatienceRunOut(validation, Patience, MinEpochs))
             {
                 int best = BestEpochIndex(validation);
                 Log($"stopping early after epoch {epoch + 1}/{settings.Epochs}: validation mean IoU has not improved for {Patience} epoch(s) since epoch {best + 1} ({validation[best]:F4})");
@@ -141,9 +147,12 @@ public sealed class Trainer(TrainSettings settings, string runDir, IProgressSink
     /// <summary>The first epoch with the highest score (NaN counts as lowest).</summary>
     public static int BestEpochIndex(IReadOnlyList<double> scores) => scores.ToList().IndexOf(scores.Max());
 
-    /// <summary>Whether <paramref name="patience"/> epochs in a row have not improved on the best score: the run stops (or stopped) there.</summary>
-    public static bool PatienceRunOut(IReadOnlyList<double> scores, int? patience) =>
-        patience is { } p && scores.Count > 0 && scores.Count - 1 - BestEpochIndex(scores) >= p;
+    /// <summary>
+    /// Whether <paramref name="patience"/> epochs in a row have not improved on the best score, after at least
+    /// <paramref name="minEpochs"/> epochs: the run stops (or stopped) there.
+    /// </summary>
+    public static bool PatienceRunOut(IReadOnlyList<double> scores, int? patience, int minEpochs = 0) =>
+        patience is { } p && scores.Count > 0 && scores.Count >= minEpochs && scores.Count - 1 - BestEpochIndex(scores) >= p;
 
     private sealed record EpochLosses(double EpochLoss, IReadOnlyList<double> Losses);
 

@@ -138,6 +138,13 @@ public sealed class TrainerTests(SmallCaches caches) : IClassFixture<SmallCaches
         Assert.Equal(Weights(stopped.Model), Weights(again.Model));
         Assert.Throws<InvalidOperationException>(() => new Trainer(Tiny(1), dir["none"], NullProgressSink.Instance) { KeepBest = true }.Run(train, "d"));
 
+        // min_epochs: the same stall stops nothing before epoch 5, and by then the run has improved again.
+        calls = 0;
+        var patient = new Trainer(Tiny(6), dir["min"], NullProgressSink.Instance) { Validate = (_, _) => scores[calls++], KeepBest = true, Patience = 2, MinEpochs = 5 }.Run(train, "d");
+        Assert.Equal((6, 6), (patient.EpochLosses.Count, patient.BestEpoch));
+        Assert.Equal((true, false, true), (Trainer.PatienceRunOut([0.5, 0.7, 0.6, 0.65], 2), Trainer.PatienceRunOut([0.5, 0.7, 0.6, 0.65], 2, minEpochs: 5),
+            Trainer.PatienceRunOut([0.5, 0.7, 0.6, 0.65, 0.6], 2, minEpochs: 5)));
+
         // What `petseg status` says of such a run folder, left unpublished: nothing to train, only to publish.
         File.WriteAllText(dir["pipeline.yaml"], "artifacts: out\ntraining: { validation: 0.2, keep: best, patience: 2 }\nexperiments:\n  s: { model: simple-unet, epochs: 6 }\n");
         var config = PetSeg.Lab.PipelineConfigLoader.Load(dir["pipeline.yaml"]);

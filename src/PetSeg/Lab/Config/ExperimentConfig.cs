@@ -34,6 +34,9 @@ public sealed record ExperimentConfig(string Id, string Title, TrainSettings Set
     /// <summary>Stop training once this many epochs have not improved the validation mean IoU (<c>patience:</c>), or null.</summary>
     public int? Patience { get; init; }
 
+    /// <summary>With <see cref="Patience"/>: the epochs trained before it may stop a run (<c>min_epochs:</c>), 0 for none.</summary>
+    public int MinEpochs { get; init; }
+
     /// <summary>For a matrix's refit (<c>&lt;matrix&gt;-refit</c>), the matrix it refits; null for every other experiment.</summary>
     /// <remarks>A refit's <see cref="Settings"/> are its matrix's first run's until the choose stage has chosen: only its batch size (evaluation) is read.</remarks>
     public MatrixRefit? Refit { get; init; }

@@ -40,7 +40,7 @@ internal static class ExperimentsBinder
         return new WeightsConfig(source, files) { Pretraining = pretrain, LocalFolders = local };
     }
 
-    private sealed record Defaults(string Optimizer, double Lr, double WeightDecay, int Epochs, int BatchSize, bool Augment, long Seed, bool Pretrained, int? MaxEpochs, int? MaxTrainSamples, string Precision, string EvalPrecision, double Validation, string Keep, int? Patience);
+    private sealed record Defaults(string Optimizer, double Lr, double WeightDecay, int Epochs, int BatchSize, bool Augment, long Seed, bool Pretrained, int? MaxEpochs, int? MaxTrainSamples, string Precision, string EvalPrecision, double Validation, string Keep, int? Patience, int? MinEpochs);
 
     public static IReadOnlyList<ExperimentConfig> BindExperiments(YamlSection training, YamlSection experiments, int imageSize)
     {
@@ -59,7 +59,8 @@ internal static class ExperimentsBinder
             training.Choice("eval_precision", "fp32", "fp32", "bf16"),
             training.Double("validation", 0, 0, ValidationSplit.MaxFraction),
             training.Choice("keep", "last", "last", "best"),
-            training.OptionalInt("patience", 1, 100_000));
+            training.OptionalInt("patience", 1, 100_000),
+            training.OptionalInt("min_epochs", 1, 100_000));
         var defaultSeeds = Seeds(training) ?? [d.Seed];
         training.RejectUnknown();
 
@@ -124,6 +125,7 @@ internal static class ExperimentsBinder
             var validation = e.OptionalDouble("validation", 0, ValidationSplit.MaxFraction) ?? d.Validation;
             var keepBest = e.Choice("keep", d.Keep, "last", "best") == "best";
             var patience = e.OptionalInt("patience", 1, 100_000) ?? d.Patience;
+            var minEpochs = e.OptionalInt("min_epochs", 1, 100_000) ?? d.MinEpochs;
             if (validation == 0 && (keepBest || patience is not null))
             {
                 var (key, what) = keepBest ? ("keep", "keep: best") : ("patience", "patience");
@@ -131,10 +133,12 @@ internal static class ExperimentsBinder
                 var at = e.Has(key) ? e : training;
                 throw at.Error(key, $"{what} chooses epochs by the validation mean IoU, and this experiment holds no images out: set validation: 0.1 (a fraction of trainval) beside it");
             }
+            if (minEpochs is not null && patience is null)
+                throw (e.Has("min_epochs") ? e : training).Error("min_epochs", "min_epochs delays early stopping, and this experiment does not stop early: set patience: 5 (epochs without improvement) beside it");
             e.RejectUnknown();
             // One run per seed: each is its own train/evaluate stage (keys differ by seed only), grouped under the id.
             return seeds.Select(seed => new ExperimentConfig(seeds.Count == 1 ? id : $"{id}-seed{seed}", title, settings with { Seed = seed }, pretrained)
-                { Cluster = cluster, Group = id, EvalPrecision = evalPrecision, Device = device, Matrix = sweep, Validation = validation, KeepBest = keepBest, Patience = patience }).ToList();
+                { Cluster = cluster, Group = id, EvalPrecision = evalPrecision, Device = device, Matrix = sweep, Validation = validation, KeepBest = keepBest, Patience = patience, MinEpochs = minEpochs ?? 0 }).ToList();
         }
     }
 

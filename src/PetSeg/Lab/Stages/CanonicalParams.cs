@@ -10,7 +10,7 @@ internal static class CanonicalParams
     public static string Of(long v) => v.ToString(CultureInfo.InvariantCulture);
     public static string Of(bool v) => v ? "true" : "false";
 
-    public static SortedDictionary<string, string> Training(TrainSettings s, bool pretrained, double validation = 0, bool keepBest = false, int? patience = null)
+    public static SortedDictionary<string, string> Training(TrainSettings s, bool pretrained, double validation = 0, bool keepBest = false, int? patience = null, int minEpochs = 0)
     {
         var m = s.Model;
         var p = new SortedDictionary<string, string>(StringComparer.Ordinal)
@@ -33,6 +33,7 @@ internal static class CanonicalParams
         if (validation > 0) p["validation"] = Of(validation); // absent = trains on all of trainval, so existing keys stay valid
         if (keepBest) p["keep"] = "best"; // likewise: absent = the last epoch's weights
         if (patience is { } epochs) p["patience"] = Of(epochs); // likewise: absent = every epoch
+        if (minEpochs > 0) p["min_epochs"] = Of(minEpochs); // likewise: absent = patience from the first epoch
         if (m.Architecture == Models.ModelZoo.SimpleVit)
             p["vit"] = $"image={m.ImageSize},patch={m.PatchSize},dim={m.Dim},depth={m.Depth},heads={m.Heads},mlp={Of(m.MlpRatio)}";
         return p;

@@ -25,7 +25,7 @@ public class TrainStage(PipelineConfig config, ExperimentConfig experiment) : St
     public override string DeviceSetting => experiment.Device ?? config.Compute.Device;
     public override string CodeVersion => StageVersions.Train;
     public override IReadOnlyList<string> DependsOn => experiment.Pretrained ? [StageIds.Preprocess, StageIds.Weights] : [StageIds.Preprocess];
-    public override SortedDictionary<string, string> Parameters => CanonicalParams.Training(experiment.Settings, experiment.Pretrained, experiment.Validation, experiment.KeepBest, experiment.Patience);
+    public override SortedDictionary<string, string> Parameters => CanonicalParams.Training(experiment.Settings, experiment.Pretrained, experiment.Validation, experiment.KeepBest, experiment.Patience, experiment.MinEpochs);
 
     public override bool UsesInput(string dependency, string output) =>
         dependency != StageIds.Preprocess || output == PreprocessStage.OutputName("trainval");
@@ -40,7 +40,7 @@ public class TrainStage(PipelineConfig config, ExperimentConfig experiment) : St
         try
         {
             var info = TrainingCheckpoint.ReadInfo(checkpoint);
-            if (info.ValidationMeanIoU is { } scores && Trainer.PatienceRunOut(scores, experiment.Patience))
+            if (info.ValidationMeanIoU is { } scores && Trainer.PatienceRunOut(scores, experiment.Patience, experiment.MinEpochs))
                 return $"a run that stopped early after {info.Epoch} of {experiment.Settings.Epochs} epoch(s) (validation mean IoU best at epoch {Trainer.BestEpochIndex(scores) + 1}) " +
                        $"was not published: running it publishes it without training ({Path.GetRelativePath(Directory.GetCurrentDirectory(), checkpoint)})";
             var at = info.Partial is { } p ? $"{info.Epoch}{OfPlanned} epoch(s) and {p.Batches} batch(es) of the next done"
@@ -77,6 +77,7 @@ public class TrainStage(PipelineConfig config, ExperimentConfig experiment) : St
         {
             KeepBest = run.KeepBest,
             Patience = run.Patience,
+            MinEpochs = run.MinEpochs,
             // The evaluate stage's computation on the held-out images, after every epoch: the run's validation curve.
             Validate = held is null ? null : (model, ct) => Evaluator.Run(model, held, settings.Model.Classes, settings.BatchSize, c.Ui, "validate", ct).MeanIoU,
         };

@@ -220,6 +220,9 @@ public sealed class PipelineConfigTests : IDisposable
         Assert.Equal((true, 4), (best.KeepBest, best.Patience));
         var p = LabPipeline.Build(LoadText("training: { validation: 0.2, keep: best, patience: 4 }\nexperiments:\n  a: { model: simple-unet }\n"))["train-a"].Parameters;
         Assert.Equal(("best", "4"), (p["keep"], p["patience"]));
+        Assert.False(p.ContainsKey("min_epochs"));
+        var min = LabPipeline.Build(LoadText("training: { validation: 0.2, patience: 4, min_epochs: 10 }\nexperiments:\n  a: { model: simple-unet }\n  b: { model: simple-unet, min_epochs: 3 }\n"));
+        Assert.Equal(("10", "3"), (min["train-a"].Parameters["min_epochs"], min["train-b"].Parameters["min_epochs"]));
     }
 
     [Fact]
@@ -279,6 +282,8 @@ public sealed class PipelineConfigTests : IDisposable
     [InlineData("training: { patience: 3 }\nexperiments:\n  a: { model: simple-unet }\n", "pipeline.yaml:1:23: training.patience: patience chooses epochs by the validation mean IoU")]
     [InlineData("training: { validation: 0.1 }\nexperiments:\n  a: { model: simple-unet, keep: first }\n", "experiments.a.keep: expected one of last, best")]
     [InlineData("training: { validation: 0.1, patience: 0 }\n", "training.patience:")]
+    [InlineData("training: { validation: 0.1 }\nexperiments:\n  a: { model: simple-unet, min_epochs: 5 }\n", "pipeline.yaml:3:40: experiments.a.min_epochs: min_epochs delays early stopping, and this experiment does not stop early: set patience: 5")]
+    [InlineData("training: { validation: 0.1, min_epochs: 5 }\nexperiments:\n  a: { model: simple-unet }\n", "pipeline.yaml:1:42: training.min_epochs: min_epochs delays early stopping")]
     public void A_validation_fraction_outside_zero_to_a_half_is_reported_with_its_line(string yaml, string expected) =>
         Assert.Contains(expected, Assert.Throws<ConfigException>(() => LoadText(yaml)).Message);
 
