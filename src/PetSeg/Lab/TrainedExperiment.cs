@@ -41,7 +41,7 @@ public sealed record TrainedExperiment(ExperimentConfig Run, string WeightsPath,
         return new TrainedExperiment(run, entry.OutputPath(TrainingCheckpoint.WeightsFile), chosen);
     }
 
-    /// <summary>", chosen: sweep-2 (lr=0.003) for 7 epoch(s)" from the matrix's published choice, or nothing before it is made.</summary>
+    /// <summary>" (sweep-2, lr=0.003, for 7 epoch(s))" from the matrix's published choice, or nothing before it is made.</summary>
     private static string Refitted(PipelineRunner runner, string matrix) =>
         runner.FreshEntry(StageIds.Choose(matrix)) is { } entry && RefitChoice.Read(entry.OutputPath(RefitChoice.FileName)) is var c
             ? $" ({c.Experiment}, {c.Label}, for {c.Epochs} epoch(s))" : "";
