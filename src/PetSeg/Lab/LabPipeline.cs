@@ -28,8 +28,12 @@ public static class LabPipeline
         var runs = config.Experiments.Where(e => e.Refit is null).ToList();
         stages.AddRange(runs.Select(e => new TrainStage(config, e)));
         stages.AddRange(runs.Select(e => new EvaluateStage(config, e)));
-        foreach (var refit in config.Experiments.Where(e => e.Refit is not null)) // after the evaluations they choose on
-            stages.AddRange([new ChooseStage(refit.Refit!), new RefitStage(config, refit), new EvaluateStage(config, refit)]);
+        foreach (var refits in config.Experiments.Where(e => e.Refit is not null).GroupBy(e => e.Refit!.Matrix)) // after the evaluations they choose on
+        {
+            stages.Add(new ChooseStage(refits.First().Refit!));
+            stages.AddRange(refits.Select(e => new RefitStage(config, e)));
+            stages.AddRange(refits.Select(e => new EvaluateStage(config, e)));
+        }
         if (config.Experiments.Count > 0) stages.Add(new ReportStage(config));
         return new StageGraph(stages);
     }

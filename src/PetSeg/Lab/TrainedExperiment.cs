@@ -27,7 +27,7 @@ public sealed record TrainedExperiment(ExperimentConfig Run, string WeightsPath,
             if (cells.Any(c => c.Validation == 0))
                 throw new ConfigException($"{config.File}: '{experiment}' is a matrix without validation images to choose on; {runs}");
             if (config.Experiments.FirstOrDefault(e => e.Refit?.Matrix == experiment) is { } refit)
-                (experiment, chosen) = (refit.Id, $"{experiment} → {refit.Id}, its chosen settings trained on all of trainval{Refitted(runner, experiment)}");
+                (experiment, chosen) = (refit.ExperimentId, $"{experiment} → {refit.ExperimentId}, its chosen settings trained on all of trainval{Refitted(runner, experiment)}");
             else
                 (experiment, chosen) = ChooseOnValidation(config, runner, experiment, cells, runs);
         }

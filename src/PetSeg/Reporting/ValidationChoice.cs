@@ -39,9 +39,9 @@ public static class ValidationChoice
         if (table.Refit is { } refit && runs.TryGetValue(refit, out var refitRuns) && refitRuns.Count > 0)
         {
             // The model the sweep ends with: the chosen settings trained on every trainval image, the held-out ones included.
-            var r = refitRuns[0];
-            sb.Append(" Refit on all of trainval with these settings for ").Append(r.Epochs?.ToString(CultureInfo.InvariantCulture) ?? "?")
-              .Append(" epoch(s) (`").Append(refit).Append("`): test mean IoU **").Append(F(r.Metrics.MeanIoU)).Append("**, the model this matrix ends with.");
+            sb.Append(" Refit on all of trainval with these settings for ").Append(refitRuns[0].Epochs?.ToString(CultureInfo.InvariantCulture) ?? "?")
+              .Append(" epoch(s) (`").Append(refit).Append(refitRuns.Count > 1 ? $"`, mean over {refitRuns.Count} seeds" : "`").Append("): test mean IoU **")
+              .Append(F(Mean(refitRuns, v => v.Metrics.MeanIoU))).Append("**, the model this matrix ends with.");
         }
         sb.Append("\n\n| Model | validation mean IoU | test mean IoU | epochs |\n|:--|--:|--:|--:|\n");
         foreach (var r in rows)

@@ -59,6 +59,8 @@ public sealed class ValidationChoiceTests
         var text = ValidationChoice.Render(Sweep with { Refit = "t-refit" }, runs);
         Assert.Contains("Refit on all of trainval with these settings for 8 epoch(s) (`t-refit`): test mean IoU **0.9612**, the model this matrix ends with.", text);
         Assert.DoesNotContain("Refit", ValidationChoice.Render(Sweep with { Refit = "t-refit" }, runs.Where(r => r.Key != "t-refit").ToDictionary())); // not trained yet
+        runs["t-refit"] = [Run(42, 0.9612, null, epochs: 8), Run(43, 0.9588, null, epochs: 8)];
+        Assert.Contains("for 8 epoch(s) (`t-refit`, mean over 2 seeds): test mean IoU **0.9600**", ValidationChoice.Render(Sweep with { Refit = "t-refit" }, runs));
         // Its epochs: the chosen row's evaluated weights' (7.5 over two seeds → 8); the configured ones when none were recorded.
         Assert.Equal(8, PetSeg.Lab.Stages.ChooseStage.EpochsOf(runs["t-2"], 30));
         Assert.Equal(30, PetSeg.Lab.Stages.ChooseStage.EpochsOf([new SeedRun(1, M(0.5))], 30));

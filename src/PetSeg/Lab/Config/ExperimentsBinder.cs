@@ -78,7 +78,7 @@ internal static class ExperimentsBinder
             }
             var runs = ExperimentMatrix.Expand(id, declared, matrix).SelectMany(m => Bind(m.Id, m.Section, m.Cell)).ToList();
             result.AddRange(runs);
-            if (declared.OptionalBool("refit") is true) result.Add(Refit(id, declared, runs));
+            if (declared.OptionalBool("refit") is true) result.AddRange(Refit(id, declared, runs));
         }
         if (result.GroupBy(e => e.Id).FirstOrDefault(g => g.Count() > 1) is { } twice)
             throw experiments.Error(twice.First().Matrix?.Matrix ?? twice.First().ExperimentId, $"two runs are named '{twice.Key}' (a matrix numbers its runs <id>-1, <id>-2, …; seeds add -seed<n>): rename one experiment");
@@ -144,18 +144,20 @@ internal static class ExperimentsBinder
 
     /// <summary>
     /// A matrix's <c>refit: true</c>: the experiment <c>&lt;matrix&gt;-refit</c>, trained (by the refit stage) with the settings its
-    /// runs' validation images choose. It needs those images: every run must hold some out.
+    /// runs' validation images choose, once per seed of the matrix like its rows. It needs those images: every run must hold some out.
     /// </summary>
-    private static ExperimentConfig Refit(string matrix, YamlSection declared, List<ExperimentConfig> runs)
+    private static IEnumerable<ExperimentConfig> Refit(string matrix, YamlSection declared, List<ExperimentConfig> runs)
     {
         if (runs.Any(r => r.Validation == 0))
             throw declared.Error("refit", "a refit trains the row the validation images choose, and this matrix holds no images out: set validation: 0.1 (a fraction of trainval) beside it");
         var first = runs[0];
         var id = MatrixRefit.IdOf(matrix);
-        return new ExperimentConfig(id, $"{first.Matrix!.Title} (refit)", first.Settings, Pretrained: false)
+        var seeds = runs.Where(r => r.ExperimentId == first.ExperimentId).Select(r => r.Settings.Seed).ToList();
+        var refit = new MatrixRefit(matrix, runs);
+        return seeds.Select(seed => new ExperimentConfig(seeds.Count == 1 ? id : $"{id}-seed{seed}", $"{first.Matrix!.Title} (refit)", first.Settings with { Seed = seed }, Pretrained: false)
         {
-            Cluster = first.Cluster, Group = id, EvalPrecision = first.EvalPrecision, Device = first.Device, Refit = new MatrixRefit(matrix, runs),
-        };
+            Cluster = first.Cluster, Group = id, EvalPrecision = first.EvalPrecision, Device = first.Device, Refit = refit,
+        });
     }
 
     /// <summary>
@@ -204,7 +206,7 @@ internal static class ExperimentsBinder
             return new ReportTable(title, rows);
         }).ToList();
         // Each matrix gets a table of its own, one row per combination, after the declared ones.
-        var refits = experiments.Where(e => e.Refit is not null).ToDictionary(e => e.Refit!.Matrix, e => e.ExperimentId);
+        var refits = experiments.Where(e => e.Refit is not null).DistinctBy(e => e.ExperimentId).ToDictionary(e => e.Refit!.Matrix, e => e.ExperimentId);
         tables.AddRange(experiments.Where(e => e.Matrix is not null).GroupBy(e => e.Matrix!.Matrix).Select(m =>
             ExperimentMatrix.Table($"{m.First().Matrix!.Title}: matrix", m) with { Refit = refits.GetValueOrDefault(m.Key) }));
         var comparisons = r.SectionList("comparisons").Select(c =>

@@ -9,12 +9,20 @@ namespace PetSeg.Lab.Stages;
 /// </summary>
 /// <param name="Experiment">The chosen row's experiment id (<c>sweep-2</c>).</param>
 /// <param name="Epochs">The epochs the chosen row's evaluated weights had (the mean over its seeds, rounded).</param>
-/// <param name="Settings">The refit's training parameters, as a train stage's key holds them.</param>
+/// <param name="Settings">The refit's training parameters, as a train stage's key holds them, but the seed: each refit has its own.</param>
 public sealed record RefitChoice(string Matrix, string Experiment, string Label, int Epochs, SortedDictionary<string, string> Settings)
 {
     public const string FileName = "choice.json";
 
     private static readonly JsonSerializerOptions Json = JsonFiles.Options(indented: true, naming: JsonNamingPolicy.SnakeCaseLower);
+
+    /// <summary>Training parameters as a choice records them: without the seed, which each of a matrix's refits sets (one per seed).</summary>
+    public static SortedDictionary<string, string> Keyed(SortedDictionary<string, string> training)
+    {
+        var settings = new SortedDictionary<string, string>(training, StringComparer.Ordinal);
+        settings.Remove("seed");
+        return settings;
+    }
 
     public string Write(string path)
     {

@@ -231,24 +231,27 @@ public sealed class PipelineConfigTests : IDisposable
         const string Sweep = "training: { validation: 0.2, seeds: [1, 2] }\nexperiments:\n  sweep: { model: simple-unet, keep: best, matrix: { lr: [0.01, 0.001] } }\n";
         var plain = LabPipeline.Build(LoadText(Sweep));
         var c = LoadText(Sweep.Replace("keep: best,", "keep: best, refit: true,", StringComparison.Ordinal));
-        var refit = c.Experiments.Single(e => e.Refit is not null);
-        Assert.Equal(("sweep-refit", "sweep (refit)", 0.0, false), (refit.Id, refit.Title, refit.Validation, refit.KeepBest));
+        var refits = c.Experiments.Where(e => e.Refit is not null).ToList();
+        Assert.Equal(["sweep-refit-seed1", "sweep-refit-seed2"], refits.Select(r => r.Id)); // one per seed, like the rows
+        var refit = refits[0];
+        Assert.Equal(("sweep-refit", "sweep (refit)", 0.0, false, 1L), (refit.ExperimentId, refit.Title, refit.Validation, refit.KeepBest, refit.Settings.Seed));
         Assert.Equal(["sweep-1-seed1", "sweep-1-seed2", "sweep-2-seed1", "sweep-2-seed2"], refit.Refit!.Runs.Select(r => r.Id));
         Assert.Equal("sweep-refit", c.Report.Tables.Single().Refit);
 
         var stages = LabPipeline.Build(c);
         var ids = stages.Stages.Select(s => s.Id).ToList();
         // Declared after the evaluations it chooses among: choose, then the refit's training and evaluation.
-        Assert.Equal(["choose-sweep", "train-sweep-refit", "evaluate-sweep-refit", "report"], ids.Skip(ids.IndexOf("choose-sweep")));
+        Assert.Equal(["choose-sweep", "train-sweep-refit-seed1", "train-sweep-refit-seed2", "evaluate-sweep-refit-seed1", "evaluate-sweep-refit-seed2", "report"],
+            ids.Skip(ids.IndexOf("choose-sweep")));
         Assert.Equal(["evaluate-sweep-1-seed1", "evaluate-sweep-1-seed2", "evaluate-sweep-2-seed1", "evaluate-sweep-2-seed2"], stages["choose-sweep"].DependsOn);
-        Assert.Equal(["choose-sweep", "preprocess"], stages["train-sweep-refit"].DependsOn);
+        Assert.Equal(["choose-sweep", "preprocess"], stages["train-sweep-refit-seed2"].DependsOn);
         Assert.True(stages["choose-sweep"].UsesInput("evaluate-sweep-1-seed1", "metrics.json"));
         Assert.False(stages["choose-sweep"].UsesInput("evaluate-sweep-1-seed1", "per-image-iou.json"));
-        Assert.False(stages["train-sweep-refit"].UsesInput("choose-sweep", "other.json"));
-        Assert.Contains("train-sweep-refit", stages["report"].DependsOn);
-        // What it trains is the choice's (an input), so its parameters only name the matrix; the runs' keys are unchanged.
-        Assert.Equal(new SortedDictionary<string, string> { ["refit"] = "sweep" }, stages["train-sweep-refit"].Parameters);
-        Assert.False(stages["evaluate-sweep-refit"].Parameters.ContainsKey("validation"));
+        Assert.False(stages["train-sweep-refit-seed1"].UsesInput("choose-sweep", "other.json"));
+        Assert.Contains("train-sweep-refit-seed2", stages["report"].DependsOn);
+        // What it trains is the choice's (an input), so its parameters name the matrix and its seed; the runs' keys are unchanged.
+        Assert.Equal(new SortedDictionary<string, string> { ["refit"] = "sweep", ["seed"] = "2" }, stages["train-sweep-refit-seed2"].Parameters);
+        Assert.False(stages["evaluate-sweep-refit-seed1"].Parameters.ContainsKey("validation"));
         foreach (var run in plain.Stages.Where(s => s.Id.StartsWith("train-", StringComparison.Ordinal) || s.Id.StartsWith("evaluate-", StringComparison.Ordinal)))
             Assert.Equal(run.Parameters, stages[run.Id].Parameters);
     }
