@@ -7,6 +7,7 @@ namespace PetSeg.Training;
 /// <summary>Everything that determines a training run's result; its digest keys the run and guards resumption.</summary>
 /// <param name="EncoderWeights">ImageNet encoder file for Unet/Segformer, or null to start from smp's random init.</param>
 /// <param name="Augmentation">null = the lab's base transform (normalize only).</param>
+/// <param name="Schedule">How the learning rate changes per epoch; null = constant (the lab).</param>
 public sealed record TrainSettings(
     ModelSpec Model,
     AdamSettings Optimizer,
@@ -16,4 +17,9 @@ public sealed record TrainSettings(
     long Seed = 42,
     string? EncoderWeights = null,
     int? MaxTrainSamples = null,
-    Precision Precision = Precision.Fp32);
+    Precision Precision = Precision.Fp32,
+    LrSchedule? Schedule = null)
+{
+    /// <summary>The learning rate of epoch <paramref name="epoch"/> (0-based).</summary>
+    public double LearningRateAt(int epoch) => Schedule?.At(epoch, Epochs, Optimizer.LearningRate) ?? Optimizer.LearningRate;
+}

@@ -165,6 +165,7 @@ public sealed class Trainer(TrainSettings settings, string runDir, IProgressSink
         var order = Enumerable.Range(0, samples).ToArray();
         Seeds.Random(settings.Seed, epoch, 1).Shuffle(order);
         var augRng = Seeds.Random(settings.Seed, epoch, 2);
+        optimizer.LearningRate = settings.LearningRateAt(epoch); // a function of the epoch: a resumed epoch sets the same
         var step = new TrainingStep(model, optimizer, shadow);
         double running = 0;
         var perBatch = new List<double>(capacity: (samples + settings.BatchSize - 1) / settings.BatchSize);
@@ -208,7 +209,8 @@ public sealed class Trainer(TrainSettings settings, string runDir, IProgressSink
             }
         }
         double epochLoss = running / samples;
-        Log($"epoch {epoch + 1}/{settings.Epochs}: train loss {epochLoss:F4} ({samples} images in {clock.Elapsed.TotalSeconds:F1} s, {samples / clock.Elapsed.TotalSeconds:F1} img/s)");
+        Log($"epoch {epoch + 1}/{settings.Epochs}: train loss {epochLoss:F4} ({samples} images in {clock.Elapsed.TotalSeconds:F1} s, {samples / clock.Elapsed.TotalSeconds:F1} img/s" +
+            $"{(settings.Schedule is null ? "" : $", lr {optimizer.LearningRate.ToString("G4", System.Globalization.CultureInfo.InvariantCulture)}")})");
         return new EpochLosses(epochLoss, perBatch);
     }
 

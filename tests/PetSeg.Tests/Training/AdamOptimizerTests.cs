@@ -38,4 +38,50 @@ public sealed class AdamOptimizerTests
         Assert.True(diff < 1e-6, $"max |Δw| = {diff}");
         Assert.Equal(20, ours.Step);
     }
+
+    /// <summary>
+    /// <c>lr_schedule: cosine</c> against TorchSharp's port of PyTorch's <c>CosineAnnealingLR</c>, stepped once per
+    /// epoch: the rates per epoch (closed form here, PyTorch's recursive form there) and the weights they train.
+    /// </summary>
+    [Theory]
+    [InlineData(false, 0.0)]
+    [InlineData(true, 1e-3)]
+    public void A_cosine_schedule_sets_the_rates_pytorchs_cosine_annealing_sets(bool decoupled, double minLr)
+    {
+        using var scope = NewDisposeScope();
+        manual_seed(3);
+        var a = nn.Linear(6, 3);
+        var b = nn.Linear(6, 3);
+        b.load_state_dict(a.state_dict());
+        const int Epochs = 5;
+        var settings = new PetSeg.Training.TrainSettings(new PetSeg.Models.ModelSpec(PetSeg.Models.ModelZoo.SimpleUnet),
+            new AdamSettings(1e-2, WeightDecay: 0.01, Decoupled: decoupled), Epochs, Schedule: new LrSchedule(LrSchedule.Cosine, minLr));
+        var ours = new AdamOptimizer(a.named_parameters(), settings.Optimizer);
+        var reference = decoupled ? optim.AdamW(b.parameters(), lr: 1e-2, weight_decay: 0.01) : (optim.Optimizer)optim.Adam(b.parameters(), lr: 1e-2, weight_decay: 0.01);
+        var scheduler = optim.lr_scheduler.CosineAnnealingLR(reference, Epochs, minLr);
+        for (int epoch = 0; epoch < Epochs; epoch++)
+        {
+            ours.LearningRate = settings.LearningRateAt(epoch);
+            Assert.Equal(reference.ParamGroups.First().LearningRate, ours.LearningRate, 1e-15);
+            for (int step = 0; step < 4; step++)
+            {
+                using var s = NewDisposeScope();
+                var x = randn(8, 6);
+                var y = randn(8, 3);
+                ours.ZeroGrad();
+                nn.functional.mse_loss(a.call(x), y).backward();
+                ours.StepOnce();
+                reference.zero_grad();
+                nn.functional.mse_loss(b.call(x), y).backward();
+                reference.step();
+            }
+            scheduler.step();
+        }
+        Assert.Equal(minLr + (1e-2 - minLr) * (1 + Math.Cos(Math.PI * 4 / 5)) / 2, settings.LearningRateAt(4), 1e-15);
+        double diff = (a.weight! - b.weight!).abs().max().item<float>();
+        Assert.True(diff < 1e-6, $"max |Δw| = {diff}");
+        // A refit trains the chosen run's first epochs along that run's schedule (it spans the run's 5 epochs, not the refit's 3).
+        var refit = PetSeg.Lab.Stages.RefitChoice.Refit(settings, 3);
+        Assert.Equal([settings.LearningRateAt(0), settings.LearningRateAt(1), settings.LearningRateAt(2)], Enumerable.Range(0, 3).Select(refit.LearningRateAt));
+    }
 }

@@ -44,17 +44,25 @@ public sealed class TrainerTests(SmallCaches caches) : IClassFixture<SmallCaches
         Assert.Contains(" compute: ", log[0]);
     }
 
-    /// <summary>The ViT's dropout draws from torch's generator, whose state the stopped run saves; the UNet draws nothing.</summary>
+    /// <summary>
+    /// The ViT's dropout draws from torch's generator, whose state the stopped run saves; the UNet draws nothing, and
+    /// trains on a cosine learning-rate schedule, which the resumed epoch must set again.
+    /// </summary>
     [Theory]
-    [InlineData(ModelZoo.SimpleUnet)]
-    [InlineData(ModelZoo.SimpleVit)]
-    public void A_stopped_run_resumes_at_its_next_batch_and_ends_identical(string architecture)
+    [InlineData(ModelZoo.SimpleUnet, true)]
+    [InlineData(ModelZoo.SimpleVit, false)]
+    public void A_stopped_run_resumes_at_its_next_batch_and_ends_identical(string architecture, bool cosine)
     {
         using var scope = NewDisposeScope();
         using var dir = new TempDir();
         using var train = TensorCache.Open(caches.TrainPath);
-        TrainSettings Tiny(int epochs) => TrainerTests.Tiny(epochs) with { Model = new ModelSpec(architecture, ImageSize: train.Width) };
+        TrainSettings Tiny(int epochs) => TrainerTests.Tiny(epochs) with
+        {
+            Model = new ModelSpec(architecture, ImageSize: train.Width), Schedule = cosine ? new LrSchedule(LrSchedule.Cosine) : null,
+        };
         var full = new Trainer(Tiny(3), dir["full"], NullProgressSink.Instance).Run(train, "d");
+        if (cosine) // 1e-3 annealed over 3 epochs: 1e-3, 7.5e-4, 2.5e-4, each epoch's in its log line
+            Assert.Equal([", lr 0.001)", ", lr 0.00075)", ", lr 0.00025)"], File.ReadAllLines(dir["full/train.log"]).Skip(1).Select(l => l[l.LastIndexOf(", lr ", StringComparison.Ordinal)..]));
 
         // Stop in the middle of epoch 2 (the token fires after 4 batches: 3 of epoch 1, 1 of epoch 2).
         using var cts = new CancellationTokenSource();

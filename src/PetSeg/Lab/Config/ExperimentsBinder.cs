@@ -40,7 +40,7 @@ internal static class ExperimentsBinder
         return new WeightsConfig(source, files) { Pretraining = pretrain, LocalFolders = local };
     }
 
-    private sealed record Defaults(string Optimizer, double Lr, double WeightDecay, int Epochs, int BatchSize, bool Augment, long Seed, bool Pretrained, int? MaxEpochs, int? MaxTrainSamples, string Precision, string EvalPrecision, double Validation, string Keep, int? Patience, int? MinEpochs);
+    private sealed record Defaults(string Optimizer, double Lr, double WeightDecay, int Epochs, int BatchSize, bool Augment, long Seed, bool Pretrained, int? MaxEpochs, int? MaxTrainSamples, string Precision, string EvalPrecision, double Validation, string Keep, int? Patience, int? MinEpochs, string LrSchedule, double MinLr);
 
     public static IReadOnlyList<ExperimentConfig> BindExperiments(YamlSection training, YamlSection experiments, int imageSize)
     {
@@ -60,7 +60,9 @@ internal static class ExperimentsBinder
             training.Double("validation", 0, 0, ValidationSplit.MaxFraction),
             training.Choice("keep", "last", "last", "best"),
             training.OptionalInt("patience", 1, 100_000),
-            training.OptionalInt("min_epochs", 1, 100_000));
+            training.OptionalInt("min_epochs", 1, 100_000),
+            training.Choice("lr_schedule", "constant", "constant", LrSchedule.Cosine),
+            training.Double("min_lr", 0, 0, 10));
         var defaultSeeds = Seeds(training) ?? [d.Seed];
         training.RejectUnknown();
 
@@ -118,6 +120,13 @@ internal static class ExperimentsBinder
             var settings = new TrainSettings(spec, new AdamSettings(lr, WeightDecay: wd, Decoupled: optimizer == "adamw"), epochs, d.BatchSize,
                 augment ? AugmentationSettings.Lab : null, d.Seed, null, d.MaxTrainSamples,
                 e.Choice("precision", d.Precision, "fp32", "bf16") == "bf16" ? Precision.Bf16 : Precision.Fp32);
+            var schedule = e.Choice("lr_schedule", d.LrSchedule, "constant", LrSchedule.Cosine);
+            var minLr = e.OptionalDouble("min_lr", 0, 10) ?? d.MinLr;
+            if (schedule == "constant" && minLr != 0)
+                throw (e.Has("min_lr") ? e : training).Error("min_lr", "min_lr is where a learning-rate schedule ends, and this experiment's rate is constant: set lr_schedule: cosine beside it");
+            if (minLr > lr)
+                throw (e.Has("min_lr") ? e : training).Error("min_lr", $"min_lr {minLr} is above the learning rate {lr} it anneals from");
+            settings = settings with { Schedule = schedule == "constant" ? null : new LrSchedule(schedule, minLr) };
             var evalPrecision = e.Choice("eval_precision", d.EvalPrecision, "fp32", "bf16") == "bf16" ? Precision.Bf16 : Precision.Fp32;
             var cluster = ClusterSection.BindResources(e.Section("cluster"));
             var seeds = Seeds(e) ?? defaultSeeds;

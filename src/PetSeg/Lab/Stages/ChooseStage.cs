@@ -36,7 +36,7 @@ public sealed class ChooseStage(MatrixRefit refit) : Stage
             ?? throw new PipelineException($"{Id}: none of {refit.Matrix}'s evaluations recorded validation metrics to choose on");
         var chosen = refit.Runs.First(r => r.ExperimentId == row.Experiment);
         var epochs = EpochsOf(seeds[row.Experiment], chosen.Settings.Epochs);
-        var settings = RefitChoice.Keyed(CanonicalParams.Training(chosen.Settings with { Epochs = epochs }, chosen.Pretrained));
+        var settings = RefitChoice.Keyed(CanonicalParams.Training(RefitChoice.Refit(chosen.Settings, epochs), chosen.Pretrained));
         c.Ui.Info($"{Id}: {row.Experiment} ({row.Label}), validation mean IoU {validation.ToString("F4", CultureInfo.InvariantCulture)}: " +
                   $"its settings train again on all of trainval for {epochs} epoch(s) ({MatrixRefit.IdOf(refit.Matrix)})");
         var path = new RefitChoice(refit.Matrix, row.Experiment, row.Label, epochs, settings)

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using PetSeg.IO;
+using PetSeg.Training;
 
 namespace PetSeg.Lab.Stages;
 
@@ -15,6 +16,13 @@ public sealed record RefitChoice(string Matrix, string Experiment, string Label,
     public const string FileName = "choice.json";
 
     private static readonly JsonSerializerOptions Json = JsonFiles.Options(indented: true, naming: JsonNamingPolicy.SnakeCaseLower);
+
+    /// <summary>
+    /// What a refit trains of the chosen run's settings: <paramref name="epochs"/> of them, along the learning-rate
+    /// schedule the chosen run followed (spanning its configured epochs).
+    /// </summary>
+    public static TrainSettings Refit(TrainSettings chosen, int epochs) =>
+        chosen with { Epochs = epochs, Schedule = chosen.Schedule is { } s ? s with { Over = s.Over ?? chosen.Epochs } : null };
 
     /// <summary>Training parameters as a choice records them: without the seed, which each of a matrix's refits sets (one per seed).</summary>
     public static SortedDictionary<string, string> Keyed(SortedDictionary<string, string> training)

@@ -36,7 +36,7 @@ public sealed class RefitStage(PipelineConfig config, ExperimentConfig experimen
         var choice = RefitChoice.Read(c.Input(StageIds.Choose(_refit.Matrix), RefitChoice.FileName).Path);
         var chosen = _refit.Runs.FirstOrDefault(r => r.ExperimentId == choice.Experiment)
             ?? throw new InvalidDataException($"{Id}: the choice names {choice.Experiment}, which is not a run of {_refit.Matrix} in the current pipeline.yaml; rerun {StageIds.Choose(_refit.Matrix)}");
-        var settings = chosen.Settings with { Epochs = choice.Epochs };
+        var settings = RefitChoice.Refit(chosen.Settings, choice.Epochs);
         if (!RefitChoice.Keyed(CanonicalParams.Training(settings, chosen.Pretrained)).SequenceEqual(choice.Settings))
             throw new InvalidDataException($"{Id}: the choice's settings are not {choice.Experiment}'s in the current pipeline.yaml; rerun {StageIds.Choose(_refit.Matrix)}");
         c.Ui.Info($"{Id}: {choice.Experiment} ({choice.Label}), chosen on the validation images, trains again on all of trainval for {choice.Epochs} epoch(s)");

@@ -71,7 +71,8 @@ public class TrainStage(PipelineConfig config, ExperimentConfig experiment) : St
             (train, held) = ValidationSplit.Apply(trainval, run.Validation);
             images = $"{train.Count} of {trainval.Count} images ({held.Count} held out for validation)";
         }
-        c.Ui.Info($"{Id}: {settings.Model}, {settings.Optimizer.Name} lr {settings.Optimizer.LearningRate} wd {settings.Optimizer.WeightDecay}, " +
+        var schedule = settings.Schedule is { } sc ? $" ({sc.Name} to {sc.MinLr}{(sc.Over is { } over ? $" over {over} epochs" : "")})" : "";
+        c.Ui.Info($"{Id}: {settings.Model}, {settings.Optimizer.Name} lr {settings.Optimizer.LearningRate}{schedule} wd {settings.Optimizer.WeightDecay}, " +
                   $"{settings.Epochs} epoch(s), batch {settings.BatchSize}, {(settings.Augmentation is null ? "no augmentation" : "augmentation")}, {images}");
         var trainer = new Trainer(settings, runDir, c.Ui, Id, c.Device)
         {

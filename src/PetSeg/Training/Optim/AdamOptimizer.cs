@@ -16,9 +16,13 @@ public sealed class AdamOptimizer : IDisposable
     public AdamSettings Settings { get; }
     public long Step { get; private set; }
 
+    /// <summary>The rate the next steps take: the settings' unless a schedule sets it (per epoch, as a PyTorch scheduler sets the param group's lr).</summary>
+    public double LearningRate { get; set; }
+
     public AdamOptimizer(IEnumerable<(string Name, TorchSharp.Modules.Parameter Param)> parameters, AdamSettings settings)
     {
         Settings = settings;
+        LearningRate = settings.LearningRate;
         _params = parameters.Where(p => p.Param.requires_grad).Select(p => (p.Name, (Tensor)p.Param)).ToList();
     }
 
@@ -35,7 +39,7 @@ public sealed class AdamOptimizer : IDisposable
         Step++;
         var s = Settings;
         double bc1 = 1 - Math.Pow(s.Beta1, Step), bc2Sqrt = Math.Sqrt(1 - Math.Pow(s.Beta2, Step));
-        double stepSize = s.LearningRate / bc1;
+        double stepSize = LearningRate / bc1;
         // Every scalar argument as one disposed Scalar per step, never an implicit conversion (see Scalars): with
         // them RSS grew ~40 MB per Unet step unless a forced GC per batch ran their finalizers.
         using var beta2 = s.Beta2.ToScalar();
@@ -43,7 +47,7 @@ public sealed class AdamOptimizer : IDisposable
         using var bc2 = bc2Sqrt.ToScalar();
         using var eps = s.Eps.ToScalar();
         using var minusStep = (-stepSize).ToScalar();
-        using var decayFactor = (1 - s.LearningRate * s.WeightDecay).ToScalar();
+        using var decayFactor = (1 - LearningRate * s.WeightDecay).ToScalar();
         using var weightDecay = s.WeightDecay.ToScalar();
         foreach (var (name, p) in _params)
         {

@@ -226,6 +226,27 @@ public sealed class PipelineConfigTests : IDisposable
     }
 
     [Fact]
+    public void A_cosine_learning_rate_schedule_keys_only_the_runs_that_use_it()
+    {
+        var stages = LabPipeline.Build(LoadText("""
+            training: { lr: 0.001, epochs: 10 }
+            experiments:
+              flat: { model: simple-unet }
+              cos: { model: simple-unet, lr_schedule: cosine }
+              floor: { model: simple-unet, lr_schedule: cosine, min_lr: 0.00001 }
+            """));
+        Assert.False(stages["train-flat"].Parameters.ContainsKey("lr_schedule")); // constant: the keys are what they were
+        Assert.Equal(("cosine,min_lr=0", "cosine,min_lr=1E-05"), (stages["train-cos"].Parameters["lr_schedule"], stages["train-floor"].Parameters["lr_schedule"]));
+    }
+
+    [Theory]
+    [InlineData("experiments:\n  a: { model: simple-unet, min_lr: 0.0001 }\n", "pipeline.yaml:2:36: experiments.a.min_lr: min_lr is where a learning-rate schedule ends, and this experiment's rate is constant: set lr_schedule: cosine")]
+    [InlineData("experiments:\n  a: { model: simple-unet, lr: 0.001, lr_schedule: cosine, min_lr: 0.01 }\n", "experiments.a.min_lr: min_lr 0.01 is above the learning rate 0.001 it anneals from")]
+    [InlineData("training: { lr_schedule: step }\n", "training.lr_schedule: expected one of constant, cosine")]
+    public void Learning_rate_schedule_mistakes_are_reported_with_their_line(string yaml, string expected) =>
+        Assert.Contains(expected, Assert.Throws<ConfigException>(() => LoadText(yaml)).Message);
+
+    [Fact]
     public void A_refit_chooses_after_the_matrix_evaluations_trains_on_all_of_trainval_and_leaves_the_runs_keys_alone()
     {
         const string Sweep = "training: { validation: 0.2, seeds: [1, 2] }\nexperiments:\n  sweep: { model: simple-unet, keep: best, matrix: { lr: [0.01, 0.001] } }\n";
