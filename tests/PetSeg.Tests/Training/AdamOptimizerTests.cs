@@ -22,21 +22,29 @@ public sealed class AdamOptimizerTests
         TorchSharp.Modules.OptimizerHelper reference = decoupled
             ? optim.AdamW(b.parameters(), lr: 1e-2, weight_decay: weightDecay)
             : optim.Adam(b.parameters(), lr: 1e-2, weight_decay: weightDecay);
-        for (int step = 0; step < 20; step++)
-        {
-            using var s = NewDisposeScope();
-            var x = randn(8, 6);
-            var y = randn(8, 3);
-            ours.ZeroGrad();
-            nn.functional.mse_loss(a.call(x), y).backward();
-            ours.StepOnce();
-            reference.zero_grad();
-            nn.functional.mse_loss(b.call(x), y).backward();
-            reference.step();
-        }
+        for (int step = 0; step < 20; step++) StepBoth(a, ours, b, reference);
+        AssertSameWeights(a, b);
+        Assert.Equal(20, ours.Step);
+    }
+
+    /// <summary>One step of both optimizers on the same random batch (mean squared error).</summary>
+    private static void StepBoth(nn.Module<Tensor, Tensor> a, AdamOptimizer ours, nn.Module<Tensor, Tensor> b, optim.Optimizer reference)
+    {
+        using var s = NewDisposeScope();
+        var x = randn(8, 6);
+        var y = randn(8, 3);
+        ours.ZeroGrad();
+        nn.functional.mse_loss(a.call(x), y).backward();
+        ours.StepOnce();
+        reference.zero_grad();
+        nn.functional.mse_loss(b.call(x), y).backward();
+        reference.step();
+    }
+
+    private static void AssertSameWeights(TorchSharp.Modules.Linear a, TorchSharp.Modules.Linear b)
+    {
         double diff = (a.weight! - b.weight!).abs().max().item<float>();
         Assert.True(diff < 1e-6, $"max |Δw| = {diff}");
-        Assert.Equal(20, ours.Step);
     }
 
     /// <summary>
@@ -63,23 +71,11 @@ public sealed class AdamOptimizerTests
         {
             ours.LearningRate = settings.LearningRateAt(epoch);
             Assert.Equal(reference.ParamGroups.First().LearningRate, ours.LearningRate, 1e-15);
-            for (int step = 0; step < 4; step++)
-            {
-                using var s = NewDisposeScope();
-                var x = randn(8, 6);
-                var y = randn(8, 3);
-                ours.ZeroGrad();
-                nn.functional.mse_loss(a.call(x), y).backward();
-                ours.StepOnce();
-                reference.zero_grad();
-                nn.functional.mse_loss(b.call(x), y).backward();
-                reference.step();
-            }
+            for (int step = 0; step < 4; step++) StepBoth(a, ours, b, reference);
             scheduler.step();
         }
         Assert.Equal(minLr + (1e-2 - minLr) * (1 + Math.Cos(Math.PI * 4 / 5)) / 2, settings.LearningRateAt(4), 1e-15);
-        double diff = (a.weight! - b.weight!).abs().max().item<float>();
-        Assert.True(diff < 1e-6, $"max |Δw| = {diff}");
+        AssertSameWeights(a, b);
         // A refit trains the chosen run's first epochs along that run's schedule (it spans the run's 5 epochs, not the refit's 3).
         var refit = PetSeg.Lab.Stages.RefitChoice.Refit(settings, 3);
         Assert.Equal([settings.LearningRateAt(0), settings.LearningRateAt(1), settings.LearningRateAt(2)], Enumerable.Range(0, 3).Select(refit.LearningRateAt));
