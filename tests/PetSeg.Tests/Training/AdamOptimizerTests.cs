@@ -52,9 +52,10 @@ public sealed class AdamOptimizerTests
     /// epoch: the rates per epoch (closed form here, PyTorch's recursive form there) and the weights they train.
     /// </summary>
     [Theory]
-    [InlineData(false, 0.0)]
-    [InlineData(true, 1e-3)]
-    public void A_cosine_schedule_sets_the_rates_pytorchs_cosine_annealing_sets(bool decoupled, double minLr)
+    [InlineData(false, 0.0, 0)]
+    [InlineData(true, 1e-3, 0)]
+    [InlineData(true, 1e-3, 2)]
+    public void A_cosine_schedule_sets_the_rates_pytorchs_cosine_annealing_sets(bool decoupled, double minLr, int warmup)
     {
         using var scope = NewDisposeScope();
         manual_seed(3);
@@ -63,10 +64,12 @@ public sealed class AdamOptimizerTests
         b.load_state_dict(a.state_dict());
         const int Epochs = 5;
         var settings = new PetSeg.Training.TrainSettings(new PetSeg.Models.ModelSpec(PetSeg.Models.ModelZoo.SimpleUnet),
-            new AdamSettings(1e-2, WeightDecay: 0.01, Decoupled: decoupled), Epochs, Schedule: new LrSchedule(LrSchedule.Cosine, minLr));
+            new AdamSettings(1e-2, WeightDecay: 0.01, Decoupled: decoupled), Epochs, Schedule: new LrSchedule(LrSchedule.Cosine, minLr, warmup));
         var ours = new AdamOptimizer(a.named_parameters(), settings.Optimizer);
         var reference = decoupled ? optim.AdamW(b.parameters(), lr: 1e-2, weight_decay: 0.01) : (optim.Optimizer)optim.Adam(b.parameters(), lr: 1e-2, weight_decay: 0.01);
-        var scheduler = optim.lr_scheduler.CosineAnnealingLR(reference, Epochs, minLr);
+        var scheduler = warmup == 0 ? optim.lr_scheduler.CosineAnnealingLR(reference, Epochs, minLr)
+            : optim.lr_scheduler.SequentialLR(reference, [optim.lr_scheduler.LinearLR(reference, 1.0 / (warmup + 1), 1.0, warmup),
+                optim.lr_scheduler.CosineAnnealingLR(reference, Epochs - warmup, minLr)], [warmup]);
         for (int epoch = 0; epoch < Epochs; epoch++)
         {
             ours.LearningRate = settings.LearningRateAt(epoch);
@@ -74,7 +77,7 @@ public sealed class AdamOptimizerTests
             for (int step = 0; step < 4; step++) StepBoth(a, ours, b, reference);
             scheduler.step();
         }
-        Assert.Equal(minLr + (1e-2 - minLr) * (1 + Math.Cos(Math.PI * 4 / 5)) / 2, settings.LearningRateAt(4), 1e-15);
+        Assert.Equal(minLr + (1e-2 - minLr) * (1 + Math.Cos(Math.PI * (4 - warmup) / (5 - warmup))) / 2, settings.LearningRateAt(4), 1e-15);
         AssertSameWeights(a, b);
         // A refit trains the chosen run's first epochs along that run's schedule (it spans the run's 5 epochs, not the refit's 3).
         var refit = PetSeg.Lab.Stages.RefitChoice.Refit(settings, 3);

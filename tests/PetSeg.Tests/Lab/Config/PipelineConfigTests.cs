@@ -234,15 +234,18 @@ public sealed class PipelineConfigTests : IDisposable
               flat: { model: simple-unet }
               cos: { model: simple-unet, lr_schedule: cosine }
               floor: { model: simple-unet, lr_schedule: cosine, min_lr: 0.00001 }
+              warm: { model: simple-unet, lr_schedule: cosine, warmup_epochs: 2 }
             """));
         Assert.False(stages["train-flat"].Parameters.ContainsKey("lr_schedule")); // constant: the keys are what they were
         Assert.Equal(("cosine,min_lr=0", "cosine,min_lr=1E-05"), (stages["train-cos"].Parameters["lr_schedule"], stages["train-floor"].Parameters["lr_schedule"]));
+        Assert.Equal("cosine,min_lr=0,warmup=2", stages["train-warm"].Parameters["lr_schedule"]);
     }
 
     [Theory]
     [InlineData("experiments:\n  a: { model: simple-unet, min_lr: 0.0001 }\n", "pipeline.yaml:2:36: experiments.a.min_lr: min_lr is where a learning-rate schedule ends, and this experiment's rate is constant: set lr_schedule: cosine")]
     [InlineData("experiments:\n  a: { model: simple-unet, lr: 0.001, lr_schedule: cosine, min_lr: 0.01 }\n", "experiments.a.min_lr: min_lr 0.01 is above the learning rate 0.001 it anneals from")]
     [InlineData("training: { lr_schedule: step }\n", "training.lr_schedule: expected one of constant, cosine")]
+    [InlineData("training: { warmup_epochs: 3 }\nexperiments:\n  a: { model: simple-unet }\n", "pipeline.yaml:1:28: training.warmup_epochs: warmup_epochs ramps the rate up to where a learning-rate schedule starts, and this experiment's rate is constant")]
     public void Learning_rate_schedule_mistakes_are_reported_with_their_line(string yaml, string expected) =>
         Assert.Contains(expected, Assert.Throws<ConfigException>(() => LoadText(yaml)).Message);
 
