@@ -210,7 +210,7 @@ public sealed class Trainer(TrainSettings settings, string runDir, IProgressSink
         }
         double epochLoss = running / samples;
         Log($"epoch {epoch + 1}/{settings.Epochs}: train loss {epochLoss:F4} ({samples} images in {clock.Elapsed.TotalSeconds:F1} s, {samples / clock.Elapsed.TotalSeconds:F1} img/s" +
-            $"{(settings.Schedule is null ? "" : $", lr {optimizer.LearningRate.ToString("G4", System.Globalization.CultureInfo.InvariantCulture)}")})");
+            $"{(settings.Schedule is null ? "" : $", lr {optimizer.LearningRate.ToString("G4", System.Globalization.CultureInfo.InvariantCulture).ToLowerInvariant()}")})");
         return new EpochLosses(epochLoss, perBatch);
     }
 
