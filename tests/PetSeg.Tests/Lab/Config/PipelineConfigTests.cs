@@ -290,7 +290,7 @@ public sealed class PipelineConfigTests : IDisposable
         Assert.Contains(expected, Assert.Throws<ConfigException>(() => LoadText(yaml)).Message);
 
     [Fact]
-    public void The_repository_pipeline_yaml_holds_out_validation_images_and_keeps_the_best_epoch_when_its_example_lines_are_uncommented()
+    public void The_repository_pipeline_yaml_example_lines_hold_out_validation_keep_the_best_epoch_and_anneal_the_rate_when_uncommented()
     {
         var text = File.ReadAllText(RepoFiles.Path("pipeline.yaml"));
         Assert.Contains("  # validation: 0.1 ", text);
@@ -299,6 +299,9 @@ public sealed class PipelineConfigTests : IDisposable
             .Replace("  # keep: best ", "  keep: best   ", StringComparison.Ordinal));
         Assert.Equal(14, c.Experiments.Count);
         Assert.All(c.Experiments, e => Assert.Equal((0.1, true), (e.Validation, e.KeepBest)));
+        Assert.Contains("  # lr_schedule: cosine ", text);
+        c = LoadText(text.Replace("  # lr_schedule: cosine ", "  lr_schedule: cosine   ", StringComparison.Ordinal));
+        Assert.All(c.Experiments, e => Assert.Equal(PetSeg.Training.Optim.LrSchedule.Cosine, e.Settings.Schedule?.Name));
     }
 
     [Theory]
