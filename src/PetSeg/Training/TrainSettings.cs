@@ -8,6 +8,7 @@ namespace PetSeg.Training;
 /// <param name="EncoderWeights">ImageNet encoder file for Unet/Segformer, or null to start from smp's random init.</param>
 /// <param name="Augmentation">null = the lab's base transform (normalize only).</param>
 /// <param name="Schedule">How the learning rate changes per epoch; null = constant (the lab).</param>
+/// <param name="GradClip">The gradients' global 2-norm is clipped to this before each update; null = not clipped (the lab).</param>
 public sealed record TrainSettings(
     ModelSpec Model,
     AdamSettings Optimizer,
@@ -18,7 +19,8 @@ public sealed record TrainSettings(
     string? EncoderWeights = null,
     int? MaxTrainSamples = null,
     Precision Precision = Precision.Fp32,
-    LrSchedule? Schedule = null)
+    LrSchedule? Schedule = null,
+    double? GradClip = null)
 {
     /// <summary>The learning rate of epoch <paramref name="epoch"/> (0-based).</summary>
     public double LearningRateAt(int epoch) => Schedule?.At(epoch, Epochs, Optimizer.LearningRate) ?? Optimizer.LearningRate;

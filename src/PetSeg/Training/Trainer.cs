@@ -166,7 +166,7 @@ public sealed class Trainer(TrainSettings settings, string runDir, IProgressSink
         Seeds.Random(settings.Seed, epoch, 1).Shuffle(order);
         var augRng = Seeds.Random(settings.Seed, epoch, 2);
         optimizer.LearningRate = settings.LearningRateAt(epoch); // a function of the epoch: a resumed epoch sets the same
-        var step = new TrainingStep(model, optimizer, shadow);
+        var step = new TrainingStep(model, optimizer, shadow) { GradClip = settings.GradClip };
         double running = 0;
         var perBatch = new List<double>(capacity: (samples + settings.BatchSize - 1) / settings.BatchSize);
         int seen = 0, batches = (samples + settings.BatchSize - 1) / settings.BatchSize, first = 0;

@@ -6,7 +6,7 @@ namespace PetSeg.Training;
 
 /// <summary>
 /// One optimisation step exactly as the trainer runs it: zero the gradients, train-mode forward (through the bf16
-/// shadow when training in bf16), <see cref="SegmentationLoss"/>, backward, optimizer step. The PyTorch parity tests
+/// shadow when training in bf16), <see cref="SegmentationLoss"/>, backward, gradient clipping where set, optimizer step. The PyTorch parity tests
 /// drive this same object, so what they check is what trains.
 /// </summary>
 public sealed class TrainingStep
@@ -23,6 +23,9 @@ public sealed class TrainingStep
     }
 
     public AdamOptimizer Optimizer => optimizer;
+
+    /// <summary>Clip the gradients' global 2-norm to this before each update (<c>grad_clip:</c>), or null for none (the lab).</summary>
+    public double? GradClip { get; init; }
 
     /// <param name="input">The model's input (already normalised), N×3×H×W float32.</param>
     /// <param name="target">N×H×W class indices, 255 = ignored.</param>
@@ -44,6 +47,7 @@ public sealed class TrainingStep
         loss.backward();
         timings?.End(StepPhase.Backward);
         if (shadow is not null) { shadow.PushBack(); timings?.End(StepPhase.GradientsToFp32); }
+        if (GradClip is { } maxNorm) optimizer.ClipGradNorm(maxNorm); // on the fp32 gradients the update uses
         optimizer.StepOnce();
         timings?.End(StepPhase.Optimizer);
         return value;

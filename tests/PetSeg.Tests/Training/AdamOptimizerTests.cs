@@ -83,4 +83,38 @@ public sealed class AdamOptimizerTests
         var refit = PetSeg.Lab.Stages.RefitChoice.Refit(settings, 3);
         Assert.Equal([settings.LearningRateAt(0), settings.LearningRateAt(1), settings.LearningRateAt(2)], Enumerable.Range(0, 3).Select(refit.LearningRateAt));
     }
+
+    /// <summary><c>grad_clip:</c> against TorchSharp's port of <c>torch.nn.utils.clip_grad_norm_</c>: the norm, the clipped gradients, and no change at all under the limit.</summary>
+    [Theory]
+    [InlineData(0.05)]
+    [InlineData(1e9)]
+    public void Gradient_clipping_scales_the_gradients_as_pytorchs_clip_grad_norm_does(double maxNorm)
+    {
+        using var scope = NewDisposeScope();
+        manual_seed(4);
+        var a = nn.Sequential(nn.Linear(6, 5), nn.ReLU(), nn.Linear(5, 3));
+        var b = nn.Sequential(nn.Linear(6, 5), nn.ReLU(), nn.Linear(5, 3));
+        b.load_state_dict(a.state_dict());
+        var x = randn(8, 6);
+        var y = randn(8, 3);
+        nn.functional.mse_loss(a.call(x), y).backward();
+        nn.functional.mse_loss(b.call(x), y).backward();
+        byte[] Grads(nn.Module m) => [.. m.parameters().SelectMany(p => p.grad!.bytes.ToArray())];
+        var before = Grads(a);
+
+        var ours = new AdamOptimizer(a.named_parameters(), new AdamSettings(1e-2));
+        double norm = ours.ClipGradNorm(maxNorm);
+        double reference = nn.utils.clip_grad_norm_(b.parameters(), maxNorm);
+        Assert.Equal(reference, norm, 1e-6);
+        Assert.True(maxNorm > 1 ? norm < maxNorm : norm > maxNorm, $"norm {norm}: the case does not test what it says");
+        if (maxNorm > norm) Assert.Equal(before, Grads(a)); // under the limit: the gradients keep their bits
+        else
+        {
+            var clipped = a.parameters().Select(p => p.grad!).ToList();
+            double after = Math.Sqrt(clipped.Sum(g => Math.Pow(g.norm().item<float>(), 2)));
+            Assert.Equal(maxNorm, after, 1e-6);
+            foreach (var (g, r) in clipped.Zip(b.parameters().Select(p => p.grad!)))
+                Assert.True(g.allclose(r, rtol: 1e-6, atol: 1e-9), "clipped gradients differ from TorchSharp's clip_grad_norm_");
+        }
+    }
 }

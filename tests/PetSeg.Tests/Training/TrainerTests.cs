@@ -163,6 +163,20 @@ public sealed class TrainerTests(SmallCaches caches) : IClassFixture<SmallCaches
     }
 
     [Fact]
+    public void Gradient_clipping_changes_a_run_only_when_the_norm_exceeds_it()
+    {
+        using var scope = NewDisposeScope();
+        using var dir = new TempDir();
+        using var train = TensorCache.Open(caches.TrainPath);
+        var plain = new Trainer(Tiny(1), dir["plain"], NullProgressSink.Instance).Run(train, "d");
+        var loose = new Trainer(Tiny(1) with { GradClip = 1e9 }, dir["loose"], NullProgressSink.Instance).Run(train, "d");
+        var tight = new Trainer(Tiny(1) with { GradClip = 1e-3 }, dir["tight"], NullProgressSink.Instance).Run(train, "d");
+        Assert.Equal(Weights(plain.Model), Weights(loose.Model)); // a limit never reached changes no bit
+        Assert.NotEqual(Weights(plain.Model), Weights(tight.Model));
+        Assert.Equal(plain.BatchLosses[0][0], tight.BatchLosses[0][0]); // the first loss is before any update
+    }
+
+    [Fact]
     public void Checkpoints_round_trip_and_refuse_another_architecture()
     {
         using var scope = NewDisposeScope();

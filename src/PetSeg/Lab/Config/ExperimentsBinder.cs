@@ -40,7 +40,7 @@ internal static class ExperimentsBinder
         return new WeightsConfig(source, files) { Pretraining = pretrain, LocalFolders = local };
     }
 
-    private sealed record Defaults(string Optimizer, double Lr, double WeightDecay, int Epochs, int BatchSize, bool Augment, long Seed, bool Pretrained, int? MaxEpochs, int? MaxTrainSamples, string Precision, string EvalPrecision, double Validation, string Keep, int? Patience, int? MinEpochs, string LrSchedule, double MinLr, int Warmup);
+    private sealed record Defaults(string Optimizer, double Lr, double WeightDecay, int Epochs, int BatchSize, bool Augment, long Seed, bool Pretrained, int? MaxEpochs, int? MaxTrainSamples, string Precision, string EvalPrecision, double Validation, string Keep, int? Patience, int? MinEpochs, string LrSchedule, double MinLr, int Warmup, double? GradClip);
 
     public static IReadOnlyList<ExperimentConfig> BindExperiments(YamlSection training, YamlSection experiments, int imageSize)
     {
@@ -63,7 +63,8 @@ internal static class ExperimentsBinder
             training.OptionalInt("min_epochs", 1, 100_000),
             training.Choice("lr_schedule", "constant", "constant", LrSchedule.Cosine),
             training.Double("min_lr", 0, 0, 10),
-            training.Int("warmup_epochs", 0, 0, 100_000));
+            training.Int("warmup_epochs", 0, 0, 100_000),
+            training.OptionalDouble("grad_clip", 1e-12, 1e12));
         var defaultSeeds = Seeds(training) ?? [d.Seed];
         training.RejectUnknown();
 
@@ -130,7 +131,11 @@ internal static class ExperimentsBinder
             var warmup = e.OptionalInt("warmup_epochs", 0, 100_000) ?? d.Warmup;
             if (schedule == "constant" && warmup != 0)
                 throw (e.Has("warmup_epochs") ? e : training).Error("warmup_epochs", "warmup_epochs ramps the rate up to where a learning-rate schedule starts, and this experiment's rate is constant: set lr_schedule: cosine beside it");
-            settings = settings with { Schedule = schedule == "constant" ? null : new LrSchedule(schedule, minLr, warmup) };
+            settings = settings with
+            {
+                Schedule = schedule == "constant" ? null : new LrSchedule(schedule, minLr, warmup),
+                GradClip = e.OptionalDouble("grad_clip", 1e-12, 1e12) ?? d.GradClip,
+            };
             var evalPrecision = e.Choice("eval_precision", d.EvalPrecision, "fp32", "bf16") == "bf16" ? Precision.Bf16 : Precision.Fp32;
             var cluster = ClusterSection.BindResources(e.Section("cluster"));
             var seeds = Seeds(e) ?? defaultSeeds;

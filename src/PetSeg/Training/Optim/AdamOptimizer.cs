@@ -72,6 +72,33 @@ public sealed class AdamOptimizer : IDisposable
         }
     }
 
+    /// <summary>
+    /// Scales the gradients so that their global 2-norm is at most <paramref name="maxNorm"/>, as
+    /// <c>torch.nn.utils.clip_grad_norm_</c> computes it (per-tensor norms, the norm of those, a coefficient
+    /// <c>max_norm / (norm + 1e-6)</c> clamped to 1 that every gradient is multiplied by); returns the norm before.
+    /// </summary>
+    public double ClipGradNorm(double maxNorm)
+    {
+        using var noGrad = no_grad();
+        using var scope = NewDisposeScope();
+        var grads = new List<Tensor>(_params.Count);
+        try
+        {
+            foreach (var (_, p) in _params)
+                if (p.grad is { } g) grads.Add(g);
+            if (grads.Count == 0) return 0;
+            var total = linalg.vector_norm(stack([.. grads.Select(g => linalg.vector_norm(g))]));
+            using var eps = 1e-6.ToScalar();
+            using var max = maxNorm.ToScalar();
+            using var one = 1.0.ToScalar();
+            // PyTorch's `max_norm / t` is `t.reciprocal() * max_norm`: the same operations, so the same bits.
+            var coef = total.add(eps).reciprocal_().mul_(max).clamp_max_(one);
+            foreach (var g in grads) g.mul_(coef);
+            return total.item<float>();
+        }
+        finally { foreach (var g in grads) g.Dispose(); } // each `p.grad` read is a handle of its own
+    }
+
     /// <summary>State tensors by <c>&lt;param&gt;.exp_avg</c> / <c>.exp_avg_sq</c>, plus the step count.</summary>
     public IEnumerable<KeyValuePair<string, Tensor>> StateDict()
     {

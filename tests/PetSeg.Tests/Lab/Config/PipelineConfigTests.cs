@@ -226,7 +226,7 @@ public sealed class PipelineConfigTests : IDisposable
     }
 
     [Fact]
-    public void A_cosine_learning_rate_schedule_keys_only_the_runs_that_use_it()
+    public void A_learning_rate_schedule_and_gradient_clipping_key_only_the_runs_that_use_them()
     {
         var stages = LabPipeline.Build(LoadText("""
             training: { lr: 0.001, epochs: 10 }
@@ -239,6 +239,9 @@ public sealed class PipelineConfigTests : IDisposable
         Assert.False(stages["train-flat"].Parameters.ContainsKey("lr_schedule")); // constant: the keys are what they were
         Assert.Equal(("cosine,min_lr=0", "cosine,min_lr=1E-05"), (stages["train-cos"].Parameters["lr_schedule"], stages["train-floor"].Parameters["lr_schedule"]));
         Assert.Equal("cosine,min_lr=0,warmup=2", stages["train-warm"].Parameters["lr_schedule"]);
+        var clipped = LabPipeline.Build(LoadText("training: { grad_clip: 1.0 }\nexperiments:\n  a: { model: simple-unet }\n  b: { model: simple-unet, grad_clip: 0.5 }\n"));
+        Assert.Equal(("1", "0.5"), (clipped["train-a"].Parameters["grad_clip"], clipped["train-b"].Parameters["grad_clip"]));
+        Assert.False(stages["train-flat"].Parameters.ContainsKey("grad_clip")); // not clipped: absent, the keys as they were
     }
 
     [Theory]
