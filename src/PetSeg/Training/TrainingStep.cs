@@ -47,7 +47,7 @@ public sealed class TrainingStep
         loss.backward();
         timings?.End(StepPhase.Backward);
         if (shadow is not null) { shadow.PushBack(); timings?.End(StepPhase.GradientsToFp32); }
-        if (GradClip is { } maxNorm) optimizer.ClipGradNorm(maxNorm); // on the fp32 gradients the update uses
+        if (GradClip is { } maxNorm) optimizer.ClipGradNorm(maxNorm).Dispose(); // on the fp32 gradients the update uses
         optimizer.StepOnce();
         timings?.End(StepPhase.Optimizer);
         return value;

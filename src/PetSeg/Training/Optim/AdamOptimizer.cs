@@ -75,9 +75,10 @@ public sealed class AdamOptimizer : IDisposable
     /// <summary>
     /// Scales the gradients so that their global 2-norm is at most <paramref name="maxNorm"/>, as
     /// <c>torch.nn.utils.clip_grad_norm_</c> computes it (per-tensor norms, the norm of those, a coefficient
-    /// <c>max_norm / (norm + 1e-6)</c> clamped to 1 that every gradient is multiplied by); returns the norm before.
+    /// <c>max_norm / (norm + 1e-6)</c> clamped to 1 that every gradient is multiplied by); returns the norm before, a
+    /// 0-d tensor on the parameters' device (reading it would wait for a GPU: the training step does not).
     /// </summary>
-    public double ClipGradNorm(double maxNorm)
+    public Tensor ClipGradNorm(double maxNorm)
     {
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
@@ -86,7 +87,7 @@ public sealed class AdamOptimizer : IDisposable
         {
             foreach (var (_, p) in _params)
                 if (p.grad is { } g) grads.Add(g);
-            if (grads.Count == 0) return 0;
+            if (grads.Count == 0) return zeros(1).squeeze().MoveToOuterDisposeScope();
             var total = linalg.vector_norm(stack([.. grads.Select(g => linalg.vector_norm(g))]));
             using var eps = 1e-6.ToScalar();
             using var max = maxNorm.ToScalar();
@@ -94,7 +95,7 @@ public sealed class AdamOptimizer : IDisposable
             // PyTorch's `max_norm / t` is `t.reciprocal() * max_norm`: the same operations, so the same bits.
             var coef = total.add(eps).reciprocal_().mul_(max).clamp_max_(one);
             foreach (var g in grads) g.mul_(coef);
-            return total.item<float>();
+            return total.MoveToOuterDisposeScope();
         }
         finally { foreach (var g in grads) g.Dispose(); } // each `p.grad` read is a handle of its own
     }
