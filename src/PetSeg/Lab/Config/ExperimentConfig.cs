@@ -38,7 +38,7 @@ public sealed record ExperimentConfig(string Id, string Title, TrainSettings Set
     public int MinEpochs { get; init; }
 
     /// <summary>For a matrix's refit (<c>&lt;matrix&gt;-refit</c>), the matrix it refits; null for every other experiment.</summary>
-    /// <remarks>A refit's <see cref="Settings"/> are its matrix's first run's until the choose stage has chosen: only its batch size (evaluation) is read.</remarks>
+    /// <remarks>A refit's <see cref="Settings"/> are its matrix's first run's until the choose stage has chosen: only its batch size (evaluation) and seed are read.</remarks>
     public MatrixRefit? Refit { get; init; }
 
     /// <summary>The declared experiment id, whether or not this run is one of several seeds.</summary>
