@@ -29,7 +29,7 @@ public sealed record TrainedExperiment(ExperimentConfig Run, string WeightsPath,
             if (config.Experiments.FirstOrDefault(e => e.Refit?.Matrix == experiment) is { } refit)
                 (experiment, chosen) = (refit.ExperimentId, $"{experiment} → {refit.ExperimentId}, its chosen settings trained on all of trainval{Refitted(runner, experiment)}");
             else
-                (experiment, chosen) = ChooseOnValidation(config, runner, experiment, cells, runs);
+                (experiment, chosen) = ChooseOnValidation(config, runner, experiment, runs);
         }
         var run = config.Experiments.FirstOrDefault(e => e.ExperimentId == experiment)
             ?? throw new ConfigException($"{config.File}: no experiment '{experiment}'{ClosestName.Suggestion(experiment, config.Experiments.Select(e => e.ExperimentId))}. " +
@@ -47,20 +47,17 @@ public sealed record TrainedExperiment(ExperimentConfig Run, string WeightsPath,
             ? $" ({c.Experiment}, {c.Label}, for {c.Epochs} epoch(s))" : "";
 
     /// <summary>The matrix's run with the best validation mean IoU, from its evaluations' results (every seed's).</summary>
-    private static (string Run, string How) ChooseOnValidation(PipelineConfig config, PipelineRunner runner, string matrix, List<ExperimentConfig> cells, string runs)
+    private static (string Run, string How) ChooseOnValidation(PipelineConfig config, PipelineRunner runner, string matrix, string runs)
     {
-        var seeds = new Dictionary<string, IReadOnlyList<SeedRun>>(StringComparer.Ordinal);
-        foreach (var cell in cells)
-            seeds[cell.ExperimentId] = [.. config.Experiments.Where(e => e.ExperimentId == cell.ExperimentId).Select(e =>
-            {
-                var stage = StageIds.Evaluate(e.Id);
-                var entry = runner.FreshEntry(stage)
-                    ?? throw new PipelineException($"'{matrix}' is a matrix chosen on its validation images, and {stage} has no result for the current pipeline.yaml; " +
-                        $"evaluate its runs first (petseg run report{(config.Profile is { } p ? $" -p {p}" : "")}) or {runs}");
-                return SeedRun.Of(e.Settings.Seed, MetricsFile.Read(entry.OutputPath(EvaluateStage.MetricsName)));
-            })];
-        var table = ExperimentMatrix.Table(matrix, cells);
-        var (row, validation) = ValidationChoice.Choose(table, seeds)
+        MetricsRecord Evaluation(ExperimentConfig run)
+        {
+            var stage = StageIds.Evaluate(run.Id);
+            var entry = runner.FreshEntry(stage)
+                ?? throw new PipelineException($"'{matrix}' is a matrix chosen on its validation images, and {stage} has no result for the current pipeline.yaml; " +
+                    $"evaluate its runs first (petseg run report{(config.Profile is { } p ? $" -p {p}" : "")}) or {runs}");
+            return MetricsFile.Read(entry.OutputPath(EvaluateStage.MetricsName));
+        }
+        var (row, validation, _) = MatrixChoice.Of(matrix, config.Experiments.Where(e => e.Matrix?.Matrix == matrix), Evaluation)
             ?? throw new PipelineException($"'{matrix}': none of its evaluations recorded validation metrics; {runs}");
         return (row.Experiment, $"{matrix} → {row.Experiment} ({row.Label}), chosen on its validation mean IoU {validation:F4}");
     }

@@ -101,7 +101,8 @@ public sealed class Trainer(TrainSettings settings, string runDir, IProgressSink
 
         int samples = Math.Min(train.Count, settings.MaxTrainSamples ?? int.MaxValue);
         var augmenter = settings.Augmentation is { } a ? new BatchAugmenter(a) : null;
-        bool moreToTrain = settings.Epochs > startEpoch && !PatienceRunOut(validation, Patience, MinEpochs); // a run that stopped early has none
+        bool StoppedEarly() => PatienceRunOut(validation, Patience, MinEpochs);
+        bool moreToTrain = settings.Epochs > startEpoch && !StoppedEarly(); // a run that stopped early has none
         using var shadow = settings.Precision == Precision.Bf16 && moreToTrain ? new Bf16Shadow(model, settings.Model) : null;
         if (shadow is not null && Bfloat16Hardware.WarningFor("precision") is { } warning) Log(warning);
         if (moreToTrain)
@@ -110,7 +111,7 @@ public sealed class Trainer(TrainSettings settings, string runDir, IProgressSink
             var compute = ComputeBackend.RecordOn(_device);
             Log($"compute: {compute.Cpu}; kernels: {compute.Backend}; numerics self-check: {compute.Verdict}");
         }
-        for (int epoch = startEpoch; epoch < settings.Epochs && !PatienceRunOut(validation, Patience, MinEpochs); epoch++)
+        for (int epoch = startEpoch; epoch < settings.Epochs && !StoppedEarly(); epoch++)
         {
             // A stop within the epoch saves where it got to (on the CPU, whose generator state is saved with it);
             // the completed epochs' losses do not change during the epoch, so they are copied only if it stops.
@@ -130,7 +131,7 @@ public sealed class Trainer(TrainSettings settings, string runDir, IProgressSink
                 catch (OperationCanceledException) { SaveEpoch(); throw; } // the epoch is kept; the rerun validates it first
             }
             SaveEpoch();
-            if (PatienceRunOut(validation, Patience, MinEpochs))
+            if (StoppedEarly())
             {
                 int best = BestEpochIndex(validation);
                 Log($"stopping early after epoch {epoch + 1}/{settings.Epochs}: validation mean IoU has not improved for {Patience} epoch(s) since epoch {best + 1} ({validation[best]:F4})");

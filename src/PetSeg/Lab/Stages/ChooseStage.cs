@@ -8,7 +8,7 @@ using PetSeg.Workflow.Stages;
 namespace PetSeg.Lab.Stages;
 
 /// <summary>
-/// Chooses a refitting matrix's row as the report does (<see cref="ValidationChoice"/>: the best validation mean IoU,
+/// Chooses a refitting matrix's row as the report does (<see cref="MatrixChoice"/>: the best validation mean IoU,
 /// mean over seeds) and writes what its refit trains (<see cref="RefitChoice"/>). A stage of its own so the refit's
 /// key follows the choice, not the figures it was made on.
 /// </summary>
@@ -30,12 +30,10 @@ public sealed class ChooseStage(MatrixRefit refit) : Stage
 
     public override IReadOnlyDictionary<string, StageOutput> Execute(StageContext c)
     {
-        var seeds = refit.Runs.GroupBy(r => r.ExperimentId).ToDictionary(g => g.Key, g => (IReadOnlyList<SeedRun>)[.. g.Select(r =>
-            SeedRun.Of(r.Settings.Seed, MetricsFile.Read(c.Input(StageIds.Evaluate(r.Id), EvaluateStage.MetricsName).Path)))], StringComparer.Ordinal);
-        var (row, validation) = ValidationChoice.Choose(ExperimentMatrix.Table(refit.Matrix, refit.Runs), seeds)
+        var (row, validation, seeds) = MatrixChoice.Of(refit.Matrix, refit.Runs, r => MetricsFile.Read(c.Input(StageIds.Evaluate(r.Id), EvaluateStage.MetricsName).Path))
             ?? throw new PipelineException($"{Id}: none of {refit.Matrix}'s evaluations recorded validation metrics to choose on");
         var chosen = refit.Runs.First(r => r.ExperimentId == row.Experiment);
-        var epochs = EpochsOf(seeds[row.Experiment], chosen.Settings.Epochs);
+        var epochs = EpochsOf(seeds, chosen.Settings.Epochs);
         var settings = RefitChoice.Keyed(CanonicalParams.Training(RefitChoice.Refit(chosen.Settings, epochs), chosen.Pretrained));
         c.Ui.Info($"{Id}: {row.Experiment} ({row.Label}), validation mean IoU {validation.ToString("F4", CultureInfo.InvariantCulture)}: " +
                   $"its settings train again on all of trainval for {epochs} epoch(s) ({MatrixRefit.IdOf(refit.Matrix)})");
