@@ -2,7 +2,7 @@ using PetSeg.Lab.Config;
 using PetSeg.Metrics;
 using PetSeg.Reporting;
 
-namespace PetSeg.Lab;
+namespace PetSeg.Lab.Stages;
 
 /// <summary>
 /// The row a matrix's validation images choose, as the report chooses it (<see cref="ValidationChoice"/>: the best
