@@ -72,6 +72,30 @@ public static class NamespaceGraph
 
     private static IEnumerable<Type> BodyTypes(MethodBase m)
     {
+        foreach (var member in BodyMembers(m))
+            switch (member)
+            {
+                case Type t: yield return t; break;
+                case MethodBase mb:
+                    if (mb.DeclaringType is { } d) yield return d;
+                    if (mb is MethodInfo r) yield return r.ReturnType;
+                    foreach (var p in mb.GetParameters()) yield return p.ParameterType;
+                    break;
+                case FieldInfo f:
+                    if (f.DeclaringType is { } fd) yield return fd;
+                    yield return f.FieldType;
+                    break;
+            }
+    }
+
+    /// <summary>The methods a type's code calls, its nested types' included (lambdas, local functions, async state machines).</summary>
+    public static IEnumerable<MethodBase> Calls(Type type) =>
+        type.GetMethods(All).Cast<MethodBase>().Concat(type.GetConstructors(All)).SelectMany(BodyMembers).OfType<MethodBase>()
+            .Concat(type.GetNestedTypes(All).SelectMany(Calls)).Distinct();
+
+    /// <summary>The members a method body names: what it calls, reads, writes, casts to and allocates.</summary>
+    private static IEnumerable<MemberInfo> BodyMembers(MethodBase m)
+    {
         byte[]? il;
         try { il = m.GetMethodBody()?.GetILAsByteArray(); }
         catch (Exception) { yield break; }
@@ -98,19 +122,7 @@ public static class NamespaceGraph
                 MemberInfo? member = null;
                 try { member = module.ResolveMember(BitConverter.ToInt32(il, i), typeArgs, methodArgs); }
                 catch (Exception) { }
-                switch (member)
-                {
-                    case Type t: yield return t; break;
-                    case MethodBase mb:
-                        if (mb.DeclaringType is { } d) yield return d;
-                        if (mb is MethodInfo r) yield return r.ReturnType;
-                        foreach (var p in mb.GetParameters()) yield return p.ParameterType;
-                        break;
-                    case FieldInfo f:
-                        if (f.DeclaringType is { } fd) yield return fd;
-                        yield return f.FieldType;
-                        break;
-                }
+                if (member is not null) yield return member;
             }
             i += size;
         }

@@ -1,13 +1,13 @@
-using PetSeg.Lab;
 using System.Diagnostics;
-using PetSeg.Core;
 using PetSeg.Tests.Support;
 using PetSeg.Training.Checkpoints;
 
 namespace PetSeg.Tests.Cli;
 
-/// <summary>A training run killed with SIGKILL mid-way resumes from its last complete epoch and ends like an uninterrupted one.</summary>
-[Collection(TorchGlobalState.Name)]
+/// <summary>
+/// A training run killed with SIGKILL mid-way resumes from its last complete epoch and ends like an uninterrupted one.
+/// Every run is a petseg process (nothing computes in this one), so the class runs beside the others.
+/// </summary>
 public sealed class KillAndResumeTests
 {
     private const string Yaml = """
@@ -44,9 +44,11 @@ public sealed class KillAndResumeTests
         Assert.True(exit == 0, status);
         Assert.Matches(@"a stopped run left [23] of 4 epoch\(s\) done: running it resumes there \(.*last\.ckpt\)", status);
 
-        var resumed = LabPipeline.Runner(PipelineConfigLoader.Load(killed["pipeline.yaml"]), NullProgressSink.Instance).Run("evaluate-victim");
-        var uninterrupted = LabPipeline.Runner(PipelineConfigLoader.Load(clean["pipeline.yaml"]), NullProgressSink.Instance).Run("evaluate-victim");
-        Assert.Equal(uninterrupted.Single(r => r.Stage == "train-victim").Key, resumed.Single(r => r.Stage == "train-victim").Key);
+        (exit, var log) = CliProcess.Run("run", "evaluate-victim", "--config", killed["pipeline.yaml"]);
+        Assert.True(exit == 0, log);
+        (exit, log) = CliProcess.Run("run", "evaluate-victim", "--config", clean["pipeline.yaml"]);
+        Assert.True(exit == 0, log);
+        Assert.Equal(KeyOf(clean, "model.safetensors"), KeyOf(killed, "model.safetensors")); // the same training's entry
         Assert.Equal(File.ReadAllBytes(StoreFile(clean, "model.safetensors")), File.ReadAllBytes(StoreFile(killed, "model.safetensors")));
         Assert.Equal(File.ReadAllBytes(StoreFile(clean, "metrics.json")), File.ReadAllBytes(StoreFile(killed, "metrics.json")));
         Assert.Contains("resuming after epoch", File.ReadAllText(StoreFile(killed, "train.log")));
@@ -60,6 +62,9 @@ public sealed class KillAndResumeTests
             try { return TrainingCheckpoint.ReadInfo(ckpt).Epoch; } catch (IOException) { } catch (InvalidDataException) { }
         return 0;
     }
+
+    /// <summary>The key of the store entry holding a file: its folder's name.</summary>
+    private static string KeyOf(TempDir dir, string name) => Path.GetFileName(Path.GetDirectoryName(StoreFile(dir, name)))!;
 
     private static string StoreFile(TempDir dir, string name) =>
         Directory.GetFiles(dir["artifacts/store/objects"], name, SearchOption.AllDirectories).Single();

@@ -7,6 +7,7 @@ using static TorchSharp.torch;
 namespace PetSeg.Tests.Metrics;
 
 /// <summary>Every case in ../shared/fixtures/metrics, fed batch by batch as torchmetrics was, to 1e-6.</summary>
+[Collection(TorchGlobalState.Name)]
 public sealed class TorchmetricsParityTests
 {
     public static TheoryData<string> Cases()

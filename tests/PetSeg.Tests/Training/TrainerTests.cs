@@ -195,7 +195,7 @@ public sealed class TrainerTests(SmallCaches caches) : IClassFixture<SmallCaches
 
     [Trait("Category", "Slow")]
     [Theory]
-    [InlineData(ModelZoo.SimpleUnet, 1e-3, 12)]
+    [InlineData(ModelZoo.SimpleUnet, 1e-3, 8)]
     [InlineData(ModelZoo.UnetResNet34, 1e-3, 4)]
     public void Learns_to_segment_synthetic_pets(string architecture, double lr, int epochs) =>
         LearnsToSegment(architecture, lr, epochs, Precision.Fp32);

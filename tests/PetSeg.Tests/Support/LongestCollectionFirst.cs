@@ -1,0 +1,30 @@
+using Xunit.Abstractions;
+using Xunit.Sdk;
+
+[assembly: TestCollectionOrderer("PetSeg.Tests.Support.LongestCollectionFirst", "PetSeg.Tests")]
+
+namespace PetSeg.Tests.Support;
+
+/// <summary>
+/// Starts the parallel collections that take longest first (longest-processing-time-first scheduling), so a long one
+/// does not start last and keep one thread busy while the other idles: by how many slow tests a collection holds, then
+/// by name for a stable order. (The torch collection runs after them whatever the order: it is not parallel.)
+/// </summary>
+public sealed class LongestCollectionFirst : ITestCollectionOrderer
+{
+    public IEnumerable<ITestCollection> OrderTestCollections(IEnumerable<ITestCollection> testCollections) =>
+        testCollections
+            .OrderByDescending(SlowTests)
+            .ThenBy(c => c.DisplayName, StringComparer.Ordinal)
+            .ToList();
+
+    private static int SlowTests(ITestCollection collection)
+    {
+        // A class without [Collection] is its own collection, named "Test collection for <its full name>".
+        const string prefix = "Test collection for ";
+        if (!collection.DisplayName.StartsWith(prefix, StringComparison.Ordinal)) return 0;
+        var type = typeof(LongestCollectionFirst).Assembly.GetType(collection.DisplayName[prefix.Length..].Split(' ')[0]);
+        return type?.GetMethods().Count(m => m.GetCustomAttributesData().Any(a =>
+            a.AttributeType == typeof(TraitAttribute) && a.ConstructorArguments is [{ Value: "Category" }, { Value: "Slow" }])) ?? 0;
+    }
+}
