@@ -34,12 +34,15 @@ public sealed class PredictCommand : GuardedCommand<PredictCommand.Settings>
         public int? Size { get; init; }
         [CommandOption("--batch <N>")][Description("Images per forward pass (default 16).")]
         public int Batch { get; init; } = 16;
+        [CommandOption("--tta <NAME>")][Description("Test-time augmentation: none or hflip (the mean of each image's and its mirror's logits; two forward passes). Default: the experiment's tta: with --experiment, else none.")]
+        public string? Tta { get; init; }
 
         public override ValidationResult Validate() =>
             (Experiment is null) == (Checkpoint is null) ? ValidationResult.Error("give the model with --experiment NAME or --checkpoint PATH (one of them)")
             : Images.Length + Image.Length == 0 ? ValidationResult.Error("name the images to segment (files or folders), e.g. petseg predict --experiment unet-base photos/")
             : Batch < 1 ? ValidationResult.Error($"--batch must be at least 1, not {Batch}")
             : Size is < 1 ? ValidationResult.Error($"--size must be positive, not {Size}")
+            : Tta is not null && !TestTimeAugmentations.Names.Contains(Tta) ? ValidationResult.Error($"--tta is one of {string.Join(", ", TestTimeAugmentations.Names)}, not '{Tta}'")
             : Model is not null && Checkpoint is null ? ValidationResult.Error("--model names the architecture of plain weights given with --checkpoint; an experiment knows its own")
             : base.Validate();
     }
@@ -52,12 +55,14 @@ public sealed class PredictCommand : GuardedCommand<PredictCommand.Settings>
         // The experiment's weights come with its configuration's compute settings; a bare checkpoint with the defaults.
         string weights;
         ComputeConfig compute;
+        var tta = TestTimeAugmentation.None;
         if (s.Experiment is { } experiment)
         {
             var config = s.Load();
             var trained = TrainedExperiment.Find(config, s.Runner(config, quiet: true), experiment);
             if (trained.Chosen is { } how) System.Console.Error.WriteLine($"predict: {how}");
             (weights, compute) = (trained.WeightsPath, config.Compute with { Device = trained.Run.Device ?? config.Compute.Device });
+            tta = trained.Run.Tta;
         }
         else
         {
@@ -67,8 +72,9 @@ public sealed class PredictCommand : GuardedCommand<PredictCommand.Settings>
         var device = ComputeBackend.Prepare(compute, compute.Device, System.Console.Error.WriteLine); // before the model loads
 
         using var loaded = PredictionModel.Load(weights, s.Model, s.Size);
-        var model = loaded.Model;
-        if (device.type != TorchSharp.DeviceType.CPU) model.to(device);
+        if (device.type != TorchSharp.DeviceType.CPU) loaded.Model.to(device);
+        if (s.Tta is { } name) tta = TestTimeAugmentations.Parse(name);
+        using var model = FlipAveraged.Apply(loaded.Model, tta); // disposes the model it wraps; `loaded` disposing it again is harmless
         int size = s.Size ?? loaded.Spec.ImageSize;
 
         var sink = new ConsoleProgressSink();
@@ -92,7 +98,7 @@ public sealed class PredictCommand : GuardedCommand<PredictCommand.Settings>
                 bar?.Update(i + 1);
             }
         }
-        var what = $"{loaded.Spec.Architecture} at {size}², {loaded.Origin}, on {device}";
+        var what = $"{loaded.Spec.Architecture} at {size}², {loaded.Origin}{(tta == TestTimeAugmentation.None ? "" : $", tta: {tta.Name()}")}, on {device}";
         if (images.Count > 1)
             System.Console.WriteLine($"predict: {images.Count - failed.Count} of {images.Count} images in {clock.Elapsed.TotalSeconds:F1} s " +
                 $"({(images.Count - failed.Count) / Math.Max(clock.Elapsed.TotalSeconds, 1e-3):F1} images/s; {what})");

@@ -27,6 +27,8 @@ public sealed class ScoreCommand : GuardedCommand<ScoreCommand.Settings>
         public int Batch { get; init; } = 16;
         [CommandOption("--out <FILE>")][Description("Also write the metrics as a metrics.json file (the evaluate stage's format); one checkpoint only.")]
         public string? Out { get; init; }
+        [CommandOption("--tta <NAME>")][Description("Test-time augmentation: none (default, the lab's evaluation) or hflip (the mean of each image's and its mirror's logits; two forward passes), as tta: in pipeline.yaml.")]
+        public string? Tta { get; init; }
         [CommandOption("--json")][Description("Print each file's headline metrics as one JSON line ({\"file\": …, \"mean_iou\": …}), nothing else on standard output.")]
         public bool Json { get; init; }
 
@@ -34,6 +36,7 @@ public sealed class ScoreCommand : GuardedCommand<ScoreCommand.Settings>
             Batch < 1 ? ValidationResult.Error($"--batch must be at least 1, not {Batch}")
             : Checkpoints.FirstOrDefault(c => !File.Exists(c) && !Directory.Exists(c)) is { } missing ? ValidationResult.Error($"{missing}: no such file or folder")
             : Out is not null && Checkpoints.Length > 1 ? ValidationResult.Error("--out writes one file's metrics: give one checkpoint with it")
+            : Tta is not null && !TestTimeAugmentations.Names.Contains(Tta) ? ValidationResult.Error($"--tta is one of {string.Join(", ", TestTimeAugmentations.Names)}, not '{Tta}'")
             : base.Validate();
     }
 
@@ -83,8 +86,10 @@ public sealed class ScoreCommand : GuardedCommand<ScoreCommand.Settings>
         if (loaded.Spec.Architecture == ModelZoo.SimpleVit && loaded.Spec.ImageSize != test.Width)
             throw new PetSegException($"{file}: a SimpleViT built for {loaded.Spec.ImageSize}² cannot score the test split cached at {test.Width}² (preprocess.image_size in {configFile})");
         if (device.type != TorchSharp.DeviceType.CPU) loaded.Model.to(device);
-        var metrics = Evaluator.Run(loaded.Model, test, loaded.Spec.Classes, s.Batch, s.Json ? NullProgressSink.Instance : new ConsoleProgressSink(), ct);
-        return new Scored(file, loaded.Spec.Architecture, loaded.Origin, metrics);
+        var tta = TestTimeAugmentations.Parse(s.Tta ?? TestTimeAugmentations.NoneName);
+        using var model = FlipAveraged.Apply(loaded.Model, tta); // disposes the model it wraps; `loaded` disposing it again is harmless
+        var metrics = Evaluator.Run(model, test, loaded.Spec.Classes, s.Batch, s.Json ? NullProgressSink.Instance : new ConsoleProgressSink(), ct);
+        return new Scored(file, loaded.Spec.Architecture, loaded.Origin + (tta == TestTimeAugmentation.None ? "" : $", tta: {tta.Name()}"), metrics);
     }
 
     private static string F(double v) => double.IsNaN(v) ? "n/a" : v.ToString("0.0000", CultureInfo.InvariantCulture);

@@ -39,6 +39,11 @@ public sealed class ExportCommandTests
         Assert.True(exit == 0, log);
         Assert.Contains("simple-unet at 32², epoch 1, on cpu", log);
         Assert.Equal(File.ReadAllBytes(dir["a.png"]), File.ReadAllBytes(dir["c.png"]));
+        // With test-time augmentation, named in the summary (the experiment's tta: is the default; --tta overrides it).
+        (exit, log) = CliProcess.Run("predict", image, "--experiment", "tiny", "--tta", "hflip", "--config", dir["pipeline.yaml"], "--out", dir["d.png"]);
+        Assert.True(exit == 0, log);
+        Assert.Contains("simple-unet at 32², epoch 1, tta: hflip, on cpu", log);
+        Assert.True(File.Exists(dir["d.png"]));
 
         using var scope = NewDisposeScope();
         var reference = ModelZoo.Create(new ModelSpec(ModelZoo.SimpleUnet)).state_dict();

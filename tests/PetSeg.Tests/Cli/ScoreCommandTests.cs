@@ -60,5 +60,19 @@ public sealed class ScoreCommandTests
         var iou = double.Parse(recorded["mean_iou"], CultureInfo.InvariantCulture).ToString("0.0000", CultureInfo.InvariantCulture);
         Assert.Matches($@"{System.Text.RegularExpressions.Regex.Escape(dir["tiny.pth"])} +simple-unet, PyTorch weights \(zip \.pth\) +{iou} ", log);
         Assert.Matches($@"{System.Text.RegularExpressions.Regex.Escape(dir["tiny.safetensors"])} +simple-unet, epoch 1 +{iou} ", log);
+
+        // --tta scores as an evaluation with tta: does (the same training, evaluated again).
+        File.WriteAllText(dir["pipeline.yaml"], TinyPipeline.Yaml.Replace("tiny: { model: simple-unet, lr: 0.001 }", "tiny: { model: simple-unet, lr: 0.001, tta: hflip }", StringComparison.Ordinal));
+        (exit, log) = Petseg("run", "evaluate-tiny");
+        Assert.True(exit == 0, log);
+        Assert.Contains("train-tiny: up to date", log);
+        var flipped = PipelineLock.Read(dir["pipeline.lock"]).Stages["evaluate-tiny"].Metrics!;
+        (exit, log) = Petseg("score", dir["tiny.safetensors"], "--tta", "hflip");
+        Assert.True(exit == 0, log);
+        Assert.Contains($"{dir["tiny.safetensors"]}: simple-unet (epoch 1, tta: hflip)", log);
+        Assert.Contains($"mean_iou     {double.Parse(flipped["mean_iou"], CultureInfo.InvariantCulture).ToString("0.0000", CultureInfo.InvariantCulture)}", log);
+        (exit, log) = Petseg("score", dir["tiny.safetensors"], "--tta", "vflip");
+        Assert.Equal(2, exit);
+        Assert.Contains("--tta is one of none, hflip, not 'vflip'", log);
     }
 }

@@ -52,12 +52,14 @@ internal static class LabProjection
             // A validation hold-out trains on the rest and scores the held-out images after every epoch and once more at the end.
             int held = PetSeg.Data.Splits.ValidationSplit.HeldOutCount(trainImages, e.Validation);
             int images = Math.Min(trainImages - held, s.MaxTrainSamples ?? int.MaxValue);
-            double seconds = s.Epochs * (images / r.Train + held / r.Eval) + (testImages + held) / r.Eval;
+            // The epochs' validation scores the plain model; the evaluate stage scores with its tta: (a flip doubles the forward passes).
+            int passes = e.Tta == PetSeg.Inference.TestTimeAugmentation.HorizontalFlip ? 2 : 1;
+            double seconds = s.Epochs * (images / r.Train + held / r.Eval) + passes * (testImages + held) / r.Eval;
             total += seconds;
             var validation = held > 0 ? $" (+ {held:N0} validation{(e.Patience is null ? "" : ", at most: patience may stop it sooner")})"
                 // A refit trains the row its matrix's validation chooses, for that row's epochs: unknown here, so projected with the first row's.
                 : e.Refit is not null ? " (refit: projected with the first row's settings; it trains the chosen row's, for the epochs that row kept)" : "";
-            System.Console.WriteLine($"  {e.Id,-28} {s.Epochs,3} epoch(s) × {images:N0} images{validation} → {Format(seconds)}");
+            System.Console.WriteLine($"  {e.Id,-28} {s.Epochs,3} epoch(s) × {images:N0} images{validation}{(passes > 1 ? ", tta: hflip (evaluation ×2)" : "")} → {Format(seconds)}");
         }
         System.Console.WriteLine($"projected: {Format(total)} for training and evaluation (without data preparation, checkpoints and the report)");
         return 0;

@@ -1,3 +1,4 @@
+using PetSeg.Inference;
 using PetSeg.Training;
 using PetSeg.Workflow.Cluster;
 
@@ -15,6 +16,9 @@ public sealed record ExperimentConfig(string Id, string Title, TrainSettings Set
 
     /// <summary>fp32 (the lab) or bf16: the evaluation runs a bfloat16 copy of the trained weights (faster; metrics may differ slightly).</summary>
     public Precision EvalPrecision { get; init; } = Precision.Fp32;
+
+    /// <summary>What its evaluation averages over (<c>tta:</c>): nothing (the lab), or each image and its mirror.</summary>
+    public TestTimeAugmentation Tta { get; init; }
 
     /// <summary>This experiment's device (<c>device:</c> under it), or null for <c>compute.device</c>. Not part of any key.</summary>
     public string? Device { get; init; }

@@ -1,6 +1,7 @@
 using PetSeg.Core;
 using PetSeg.Data.Download;
 using PetSeg.Data.Splits;
+using PetSeg.Inference;
 using PetSeg.Models;
 using PetSeg.Models.Encoders;
 using PetSeg.Reporting;
@@ -40,7 +41,7 @@ internal static class ExperimentsBinder
         return new WeightsConfig(source, files) { Pretraining = pretrain, LocalFolders = local };
     }
 
-    private sealed record Defaults(string Optimizer, double Lr, double WeightDecay, int Epochs, int BatchSize, bool Augment, long Seed, bool Pretrained, int? MaxEpochs, int? MaxTrainSamples, string Precision, string EvalPrecision, double Validation, string Keep, int? Patience, int? MinEpochs, string LrSchedule, double MinLr, int Warmup, double? GradClip);
+    private sealed record Defaults(string Optimizer, double Lr, double WeightDecay, int Epochs, int BatchSize, bool Augment, long Seed, bool Pretrained, int? MaxEpochs, int? MaxTrainSamples, string Precision, string EvalPrecision, double Validation, string Keep, int? Patience, int? MinEpochs, string LrSchedule, double MinLr, int Warmup, double? GradClip, string Tta);
 
     public static IReadOnlyList<ExperimentConfig> BindExperiments(YamlSection training, YamlSection experiments, int imageSize)
     {
@@ -64,7 +65,8 @@ internal static class ExperimentsBinder
             training.Choice("lr_schedule", "constant", "constant", LrSchedule.Cosine),
             training.Double("min_lr", 0, 0, 10),
             training.Int("warmup_epochs", 0, 0, 100_000),
-            training.OptionalDouble("grad_clip", 1e-12, 1e12));
+            training.OptionalDouble("grad_clip", 1e-12, 1e12),
+            training.Choice("tta", TestTimeAugmentations.NoneName, TestTimeAugmentations.Names));
         var defaultSeeds = Seeds(training) ?? [d.Seed];
         training.RejectUnknown();
 
@@ -137,6 +139,7 @@ internal static class ExperimentsBinder
                 GradClip = e.OptionalDouble("grad_clip", 1e-12, 1e12) ?? d.GradClip,
             };
             var evalPrecision = e.Choice("eval_precision", d.EvalPrecision, "fp32", "bf16") == "bf16" ? Precision.Bf16 : Precision.Fp32;
+            var tta = TestTimeAugmentations.Parse(e.Choice("tta", d.Tta, TestTimeAugmentations.Names));
             var cluster = ClusterSection.BindResources(e.Section("cluster"));
             var seeds = Seeds(e) ?? defaultSeeds;
             var device = ComputeSection.DeviceSetting(e, "device");
@@ -156,7 +159,7 @@ internal static class ExperimentsBinder
             e.RejectUnknown();
             // One run per seed: each is its own train/evaluate stage (keys differ by seed only), grouped under the id.
             return seeds.Select(seed => new ExperimentConfig(seeds.Count == 1 ? id : $"{id}-seed{seed}", title, settings with { Seed = seed }, pretrained)
-                { Cluster = cluster, Group = id, EvalPrecision = evalPrecision, Device = device, Matrix = sweep, Validation = validation, KeepBest = keepBest, Patience = patience, MinEpochs = minEpochs ?? 0 }).ToList();
+                { Cluster = cluster, Group = id, EvalPrecision = evalPrecision, Tta = tta, Device = device, Matrix = sweep, Validation = validation, KeepBest = keepBest, Patience = patience, MinEpochs = minEpochs ?? 0 }).ToList();
         }
     }
 
@@ -168,13 +171,15 @@ internal static class ExperimentsBinder
     {
         if (runs.Any(r => r.Validation == 0))
             throw declared.Error("refit", "a refit trains the row the validation images choose, and this matrix holds no images out: set validation: 0.1 (a fraction of trainval) beside it");
+        if (runs.Select(r => r.Tta).Distinct().Count() > 1)
+            throw declared.Error("refit", "tta varies across this matrix's rows, and its refit is evaluated one way: set tta: beside the matrix, not in it");
         var first = runs[0];
         var id = MatrixRefit.IdOf(matrix);
         var seeds = runs.Where(r => r.ExperimentId == first.ExperimentId).Select(r => r.Settings.Seed).ToList();
         var refit = new MatrixRefit(matrix, runs);
         return seeds.Select(seed => new ExperimentConfig(seeds.Count == 1 ? id : $"{id}-seed{seed}", $"{first.Matrix!.Title} (refit)", first.Settings with { Seed = seed }, Pretrained: false)
         {
-            Cluster = first.Cluster, Group = id, EvalPrecision = first.EvalPrecision, Device = first.Device, Refit = refit,
+            Cluster = first.Cluster, Group = id, EvalPrecision = first.EvalPrecision, Tta = first.Tta, Device = first.Device, Refit = refit,
         });
     }
 

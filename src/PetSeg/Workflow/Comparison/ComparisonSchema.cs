@@ -5,7 +5,10 @@ namespace PetSeg.Workflow.Comparison;
 /// kind whose summary holds its metrics (each named <c>&lt;kind&gt;-&lt;experiment&gt;</c>), and the metric columns.
 /// The pipeline declares it; the engine reads lock files with it.
 /// </summary>
-public sealed record ComparisonSchema(string ParamsKind, string MetricsKind, IReadOnlyList<MetricColumn> Metrics)
+/// <param name="MetricsParams">Parameters of the metrics stage that describe an experiment too (how it was scored), by the
+/// column they show in: two rows that trained alike but were scored differently then differ in the table.</param>
+public sealed record ComparisonSchema(string ParamsKind, string MetricsKind, IReadOnlyList<MetricColumn> Metrics,
+    IReadOnlyDictionary<string, string>? MetricsParams = null)
 {
     public IReadOnlyList<string> MetricNames => [.. Metrics.Select(m => m.Name)];
 }

@@ -29,9 +29,14 @@ public sealed class ExperimentTable
         {
             if (StageName.SubjectOf(stage, schema.ParamsKind) is not { } id) continue;
             var metrics = new SortedDictionary<string, double>(StringComparer.Ordinal);
-            if (lockFile.Stages.TryGetValue(StageName.Of(schema.MetricsKind, id), out var eval) && eval.Metrics is { } m)
-                foreach (var (k, v) in m) metrics[k] = double.Parse(v, CultureInfo.InvariantCulture);
-            rows.Add(new ExperimentRow(id, locked.ShownParams(), metrics, ComputedWith(locked)));
+            var shownParams = locked.ShownParams();
+            if (lockFile.Stages.TryGetValue(StageName.Of(schema.MetricsKind, id), out var eval))
+            {
+                foreach (var (k, v) in eval.Metrics ?? []) metrics[k] = double.Parse(v, CultureInfo.InvariantCulture);
+                foreach (var (param, column) in schema.MetricsParams ?? new Dictionary<string, string>())
+                    if (eval.Params.TryGetValue(param, out var value)) shownParams[column] = value;
+            }
+            rows.Add(new ExperimentRow(id, shownParams, metrics, ComputedWith(locked)));
         }
         if (sortBy is not null)
         {

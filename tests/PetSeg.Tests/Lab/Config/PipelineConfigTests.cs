@@ -244,6 +244,34 @@ public sealed class PipelineConfigTests : IDisposable
         Assert.False(stages["train-flat"].Parameters.ContainsKey("grad_clip")); // not clipped: absent, the keys as they were
     }
 
+    [Fact]
+    public void Test_time_augmentation_keys_only_the_evaluations_that_use_it_and_a_matrix_varying_it_shares_one_training()
+    {
+        var stages = LabPipeline.Build(LoadText("""
+            training: { validation: 0.2 }
+            experiments:
+              plain: { model: simple-unet }
+              flip: { model: simple-unet, tta: hflip }
+              sweep: { model: simple-unet, matrix: { tta: [none, hflip] } }
+            """));
+        Assert.False(stages["evaluate-plain"].Parameters.ContainsKey("tta")); // none: the keys as they were
+        Assert.Equal("hflip", stages["evaluate-flip"].Parameters["tta"]);
+        Assert.Equal(stages["train-plain"].Parameters, stages["train-flip"].Parameters); // an evaluation setting: the training is the same
+        Assert.Equal(stages["train-sweep-1"].Parameters, stages["train-sweep-2"].Parameters);
+        Assert.Equal(["hflip"], new[] { "evaluate-sweep-1", "evaluate-sweep-2" }.Select(id => stages[id].Parameters.GetValueOrDefault("tta")).OfType<string>());
+
+        var defaults = LoadText("training: { tta: hflip }\nexperiments:\n  a: { model: simple-unet }\n  b: { model: simple-unet, tta: none }\n").Experiments;
+        Assert.Equal([PetSeg.Inference.TestTimeAugmentation.HorizontalFlip, PetSeg.Inference.TestTimeAugmentation.None], defaults.Select(e => e.Tta));
+        var refit = LoadText("training: { validation: 0.2, tta: hflip }\nexperiments:\n  s: { model: simple-unet, refit: true, matrix: { lr: [0.01, 0.001] } }\n").Experiments;
+        Assert.Equal(PetSeg.Inference.TestTimeAugmentation.HorizontalFlip, refit.Single(e => e.Refit is not null).Tta); // evaluated as its rows are
+    }
+
+    [Theory]
+    [InlineData("experiments:\n  a: { model: simple-unet, tta: vflip }\n", "pipeline.yaml:2:33: experiments.a.tta: expected one of none, hflip, found 'vflip'")]
+    [InlineData("training: { validation: 0.2 }\nexperiments:\n  s: { model: simple-unet, refit: true, matrix: { tta: [none, hflip] } }\n", "experiments.s.refit: tta varies across this matrix's rows, and its refit is evaluated one way: set tta: beside the matrix")]
+    public void Test_time_augmentation_mistakes_are_reported_with_their_line(string yaml, string expected) =>
+        Assert.Contains(expected, Assert.Throws<ConfigException>(() => LoadText(yaml)).Message);
+
     [Theory]
     [InlineData("experiments:\n  a: { model: simple-unet, min_lr: 0.0001 }\n", "pipeline.yaml:2:36: experiments.a.min_lr: min_lr is where a learning-rate schedule ends, and this experiment's rate is constant: set lr_schedule: cosine")]
     [InlineData("experiments:\n  a: { model: simple-unet, lr: 0.001, lr_schedule: cosine, min_lr: 0.01 }\n", "experiments.a.min_lr: min_lr 0.01 is above the learning rate 0.001 it anneals from")]
@@ -293,7 +321,7 @@ public sealed class PipelineConfigTests : IDisposable
         Assert.Contains(expected, Assert.Throws<ConfigException>(() => LoadText(yaml)).Message);
 
     [Fact]
-    public void The_repository_pipeline_yaml_example_lines_hold_out_validation_keep_the_best_epoch_and_anneal_the_rate_when_uncommented()
+    public void The_repository_pipeline_yaml_example_lines_hold_out_validation_keep_the_best_epoch_anneal_the_rate_and_flip_at_test_time_when_uncommented()
     {
         var text = File.ReadAllText(RepoFiles.Path("pipeline.yaml"));
         Assert.Contains("  # validation: 0.1 ", text);
@@ -305,6 +333,9 @@ public sealed class PipelineConfigTests : IDisposable
         Assert.Contains("  # lr_schedule: cosine ", text);
         c = LoadText(text.Replace("  # lr_schedule: cosine ", "  lr_schedule: cosine   ", StringComparison.Ordinal));
         Assert.All(c.Experiments, e => Assert.Equal(PetSeg.Training.Optim.LrSchedule.Cosine, e.Settings.Schedule?.Name));
+        Assert.Contains("  # tta: hflip ", text);
+        c = LoadText(text.Replace("  # tta: hflip ", "  tta: hflip   ", StringComparison.Ordinal));
+        Assert.All(c.Experiments, e => Assert.Equal(PetSeg.Inference.TestTimeAugmentation.HorizontalFlip, e.Tta));
     }
 
     [Theory]

@@ -48,5 +48,21 @@ public sealed class ResolvedParamsTests : IDisposable
         Assert.All(diff, d => Assert.Equal("train-sweep-refit", d.Subject));
     }
 
+    [Fact]
+    public void How_an_experiment_was_scored_is_a_column_when_it_differs_between_rows_that_trained_alike()
+    {
+        static LockedStage Stage(string code, params (string K, string V)[] p) => new() { Key = "xxh128:02", Code = code, Params = new(p.ToDictionary(x => x.K, x => x.V), StringComparer.Ordinal) };
+        var l = new PipelineLock { Stages =
+        {
+            ["train-a"] = Stage("train-3", ("lr", "0.001")), ["evaluate-a"] = Stage("evaluate-3", ("batch_size", "16")),
+            ["train-b"] = Stage("train-3", ("lr", "0.001")), ["evaluate-b"] = Stage("evaluate-3", ("batch_size", "16"), ("tta", "hflip")),
+        } };
+        var schema = Schema with { MetricsParams = new Dictionary<string, string> { ["tta"] = "tta", ["precision"] = "eval_precision" } };
+        var table = ExperimentTable.FromLock(l, schema);
+        Assert.Equal(["tta"], table.ParamColumns); // lr is the same for both; batch_size is not a scoring parameter
+        Assert.Equal(["-", "hflip"], table.Cells().Select(r => r[1]));
+        Assert.Empty(ExperimentTable.FromLock(l, Schema).ParamColumns); // without the schema's say, the rows look alike
+    }
+
     public void Dispose() => _dir.Dispose();
 }
