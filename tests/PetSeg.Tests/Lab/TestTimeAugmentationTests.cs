@@ -15,10 +15,10 @@ public sealed class TestTimeAugmentationTests : IDisposable
 {
     private readonly TempDir _dir = new();
 
-    private IReadOnlyList<StageRun> Run(string yaml, IProgressSink ui)
+    private IReadOnlyList<StageRun> Run(string yaml, IProgressSink ui, string target = "evaluate-untrained")
     {
         File.WriteAllText(_dir["pipeline.yaml"], yaml);
-        return LabPipeline.Runner(PipelineConfigLoader.Load(_dir["pipeline.yaml"]), ui).Run("evaluate-untrained");
+        return LabPipeline.Runner(PipelineConfigLoader.Load(_dir["pipeline.yaml"]), ui).Run(target);
     }
 
     [Fact]
@@ -43,6 +43,10 @@ public sealed class TestTimeAugmentationTests : IDisposable
         Assert.Equal(expected.MeanIoU, recorded.MeanIoU);
         // This model's predictions are not mirror-symmetric, so the test tells a flip-averaged evaluation from a plain one.
         Assert.NotEqual(MetricsFile.Read(EntryFile(plain, "evaluate-untrained", "metrics.json")).Metrics.ConfusionMatrix, recorded.ConfusionMatrix);
+
+        // The report says which figures were scored so (its metadata; the lab's tables stay the lab's).
+        Run(File.ReadAllText(_dir["pipeline.yaml"]), NullProgressSink.Instance, "report");
+        Assert.Contains("\n- evaluation: the mean of each image's and its mirror's logits (tta: hflip) for untrained\n", File.ReadAllText(_dir["out/report/report.md"]));
     }
 
     private string EntryFile(IReadOnlyList<StageRun> runs, string stage, string name)

@@ -2,6 +2,7 @@ using PetSeg.Core;
 using System.Runtime.InteropServices;
 using System.Text.Json;
 using PetSeg.IO;
+using PetSeg.Inference;
 using PetSeg.Metrics;
 using PetSeg.Lab.Config;
 using PetSeg.Workflow.Store;
@@ -24,11 +25,34 @@ public sealed class ReportStage(PipelineConfig config) : Stage
     public override IReadOnlyList<string> DependsOn =>
         config.Experiments.SelectMany(e => new[] { StageIds.Train(e.Id), StageIds.Evaluate(e.Id) }).ToList();
 
-    public override SortedDictionary<string, string> Parameters => new(StringComparer.Ordinal)
+    public override SortedDictionary<string, string> Parameters
     {
-        ["report"] = JsonSerializer.Serialize(config.Report),
-        ["experiments"] = string.Join(";", config.Experiments.Select(e => $"{e.Id}={e.Title}")),
-    };
+        get
+        {
+            var p = new SortedDictionary<string, string>(StringComparer.Ordinal)
+            {
+                ["report"] = JsonSerializer.Serialize(config.Report),
+                ["experiments"] = string.Join(";", config.Experiments.Select(e => $"{e.Id}={e.Title}")),
+            };
+            if (Evaluation(config) is { } evaluation) p["evaluation"] = evaluation; // what the report prints; absent as before
+            return p;
+        }
+    }
+
+    /// <summary>
+    /// Which experiments were scored otherwise than the lab scores (test-time augmentation, a bfloat16 copy), for the
+    /// report's metadata, so a figure is never read as the lab's kind when it is not; null when every one is the lab's.
+    /// </summary>
+    private static string? Evaluation(PipelineConfig config)
+    {
+        static string Ids(IEnumerable<ExperimentConfig> runs) => string.Join(", ", runs.Select(e => e.Id));
+        var tta = config.Experiments.Where(e => e.Tta != TestTimeAugmentation.None).ToList();
+        var bf16 = config.Experiments.Where(e => e.EvalPrecision == Precision.Bf16).ToList();
+        var parts = new List<string>();
+        if (tta.Count > 0) parts.Add($"the mean of each image's and its mirror's logits (tta: hflip) for {Ids(tta)}");
+        if (bf16.Count > 0) parts.Add($"a bfloat16 copy of the weights (eval_precision: bf16) for {Ids(bf16)}");
+        return parts.Count == 0 ? null : string.Join("; ", parts);
+    }
 
     public override bool UsesInput(string dependency, string output) =>
         output is "metrics.json" or "losses.json" or EvaluateStage.PerImageFile or EvaluateStage.BestGrid or EvaluateStage.WorstGrid;
@@ -95,6 +119,7 @@ public sealed class ReportStage(PipelineConfig config) : Stage
             ("configuration", $"{Path.GetFileName(config.File)}{(config.Profile is null ? "" : $" (profile {config.Profile})")}"),
             ("training data (trainval cache digest)", $"`{dataset}`"),
         };
+        if (Evaluation(config) is { } evaluation) env.Add(("evaluation", evaluation));
         env.InsertRange(env.FindIndex(e => e.Item1 == "TorchSharp") + 1, ComputedWith(c.Dependencies.Values));
         var report = Path.Combine(c.OutputDir, "report.md");
         AtomicFile.WriteAllText(report, ReportWriter.Render(new ReportInput(config.Report, runs.Keys.ToList(),

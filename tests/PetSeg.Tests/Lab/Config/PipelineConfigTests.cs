@@ -259,6 +259,8 @@ public sealed class PipelineConfigTests : IDisposable
         Assert.Equal(stages["train-plain"].Parameters, stages["train-flip"].Parameters); // an evaluation setting: the training is the same
         Assert.Equal(stages["train-sweep-1"].Parameters, stages["train-sweep-2"].Parameters);
         Assert.Equal(["hflip"], new[] { "evaluate-sweep-1", "evaluate-sweep-2" }.Select(id => stages[id].Parameters.GetValueOrDefault("tta")).OfType<string>());
+        Assert.Equal("the mean of each image's and its mirror's logits (tta: hflip) for flip, sweep-2", stages["report"].Parameters["evaluation"]);
+        Assert.False(LabPipeline.Build(LoadText("experiments:\n  a: { model: simple-unet }\n"))["report"].Parameters.ContainsKey("evaluation")); // the lab's: absent
 
         var defaults = LoadText("training: { tta: hflip }\nexperiments:\n  a: { model: simple-unet }\n  b: { model: simple-unet, tta: none }\n").Experiments;
         Assert.Equal([PetSeg.Inference.TestTimeAugmentation.HorizontalFlip, PetSeg.Inference.TestTimeAugmentation.None], defaults.Select(e => e.Tta));
