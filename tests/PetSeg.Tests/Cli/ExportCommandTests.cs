@@ -43,7 +43,12 @@ public sealed class ExportCommandTests
         (exit, log) = CliProcess.Run("predict", image, "--experiment", "tiny", "--tta", "hflip", "--config", dir["pipeline.yaml"], "--out", dir["d.png"]);
         Assert.True(exit == 0, log);
         Assert.Contains("simple-unet at 32², epoch 1, tta: hflip, on cpu", log);
-        Assert.True(File.Exists(dir["d.png"]));
+        // The experiment's own tta: is the default: set in pipeline.yaml (the training unchanged), the same mask.
+        File.WriteAllText(dir["pipeline.yaml"], File.ReadAllText(dir["pipeline.yaml"]).Replace("tiny: { model: simple-unet, lr: 0.001 }", "tiny: { model: simple-unet, lr: 0.001, tta: hflip }", StringComparison.Ordinal));
+        (exit, log) = CliProcess.Run("predict", image, "--experiment", "tiny", "--config", dir["pipeline.yaml"], "--out", dir["e.png"]);
+        Assert.True(exit == 0, log);
+        Assert.Contains("simple-unet at 32², epoch 1, tta: hflip, on cpu", log);
+        Assert.Equal(File.ReadAllBytes(dir["d.png"]), File.ReadAllBytes(dir["e.png"]));
 
         using var scope = NewDisposeScope();
         var reference = ModelZoo.Create(new ModelSpec(ModelZoo.SimpleUnet)).state_dict();
