@@ -171,8 +171,10 @@ internal static class ExperimentsBinder
     {
         if (runs.Any(r => r.Validation == 0))
             throw declared.Error("refit", "a refit trains the row the validation images choose, and this matrix holds no images out: set validation: 0.1 (a fraction of trainval) beside it");
-        if (runs.Select(r => r.Tta).Distinct().Count() > 1)
-            throw declared.Error("refit", "tta varies across this matrix's rows, and its refit is evaluated one way: set tta: beside the matrix, not in it");
+        // The refit is evaluated one way: how the rows are scored must not be what the matrix varies.
+        foreach (var (key, differs) in new (string, bool)[] { ("tta", runs.Select(r => r.Tta).Distinct().Count() > 1), ("eval_precision", runs.Select(r => r.EvalPrecision).Distinct().Count() > 1) })
+            if (differs)
+                throw declared.Error("refit", $"{key} varies across this matrix's rows, and its refit is evaluated one way: set {key}: beside the matrix, not in it");
         var first = runs[0];
         var id = MatrixRefit.IdOf(matrix);
         var seeds = runs.Where(r => r.ExperimentId == first.ExperimentId).Select(r => r.Settings.Seed).ToList();

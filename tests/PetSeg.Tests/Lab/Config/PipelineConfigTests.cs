@@ -271,6 +271,7 @@ public sealed class PipelineConfigTests : IDisposable
     [Theory]
     [InlineData("experiments:\n  a: { model: simple-unet, tta: vflip }\n", "pipeline.yaml:2:33: experiments.a.tta: expected one of none, hflip, found 'vflip'")]
     [InlineData("training: { validation: 0.2 }\nexperiments:\n  s: { model: simple-unet, refit: true, matrix: { tta: [none, hflip] } }\n", "experiments.s.refit: tta varies across this matrix's rows, and its refit is evaluated one way: set tta: beside the matrix")]
+    [InlineData("training: { validation: 0.2 }\nexperiments:\n  s: { model: simple-unet, refit: true, matrix: { eval_precision: [fp32, bf16] } }\n", "experiments.s.refit: eval_precision varies across this matrix's rows, and its refit is evaluated one way: set eval_precision: beside the matrix")]
     public void Test_time_augmentation_mistakes_are_reported_with_their_line(string yaml, string expected) =>
         Assert.Contains(expected, Assert.Throws<ConfigException>(() => LoadText(yaml)).Message);
 
