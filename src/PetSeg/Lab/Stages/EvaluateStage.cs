@@ -64,15 +64,15 @@ public sealed class EvaluateStage(PipelineConfig config, ExperimentConfig experi
     public override IReadOnlyDictionary<string, StageOutput> Execute(StageContext c)
     {
         var (trained, info) = TrainingCheckpoint.LoadModel(c.Input(TrainStage, TrainingCheckpoint.WeightsFile).Path);
-        if (c.Device.type != TorchSharp.DeviceType.CPU) trained.to(c.Device); // checkpoints are device-independent: loaded on the CPU, moved once
+        using var model = FlipAveraged.Apply(trained, experiment.Tta); // its parameters are the trained model's; disposing it disposes that
+        if (experiment.Tta != TestTimeAugmentation.None) c.Ui.Info($"{Id}: {experiment.Tta.Describe()}");
+        if (c.Device.type != TorchSharp.DeviceType.CPU) model.to(c.Device); // checkpoints are device-independent: loaded on the CPU, moved once
         if (experiment.EvalPrecision == Precision.Bf16)
         {
-            Bfloat16.Convert(trained);
+            Bfloat16.Convert(model);
             c.Ui.Info($"{Id}: evaluating a bfloat16 copy of the trained weights (eval_precision: bf16)");
             if (Bfloat16Hardware.WarningFor("eval_precision") is { } warning) c.Ui.Info($"{Id}: {warning}");
         }
-        using var model = FlipAveraged.Apply(trained, experiment.Tta); // disposing the wrapper disposes the model
-        if (experiment.Tta != TestTimeAugmentation.None) c.Ui.Info($"{Id}: {experiment.Tta.Describe()}");
         using var test = TensorCache.Open(c.Input(StageIds.Preprocess, PreprocessStage.OutputName("test")).Path);
         var perImage = new List<double>();
         var metrics = Evaluator.Run(model, test, info.Model.Classes, experiment.Settings.BatchSize, c.Ui, perImage, c.Cancellation);
