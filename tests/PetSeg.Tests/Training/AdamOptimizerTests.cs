@@ -117,4 +117,11 @@ public sealed class AdamOptimizerTests
                 Assert.True(g.allclose(r, rtol: 1e-6, atol: 1e-9), "clipped gradients differ from TorchSharp's clip_grad_norm_");
         }
     }
+
+    [Fact]
+    public void A_schedule_describes_itself_for_the_training_log()
+    {
+        Assert.Equal("cosine to 0", new LrSchedule(LrSchedule.Cosine).Describe());
+        Assert.Equal("1 warm-up epoch(s), then cosine to 1E-05 over 6 epochs", new LrSchedule(LrSchedule.Cosine, 1e-5, 1, 6).Describe());
+    }
 }

@@ -71,7 +71,7 @@ public class TrainStage(PipelineConfig config, ExperimentConfig experiment) : St
             (train, held) = ValidationSplit.Apply(trainval, run.Validation);
             images = $"{train.Count} of {trainval.Count} images ({held.Count} held out for validation)";
         }
-        var schedule = settings.Schedule is { } sc ? $" ({(sc.Warmup > 0 ? $"{sc.Warmup} warm-up epoch(s), then " : "")}{sc.Name} to {sc.MinLr}{(sc.Over is { } over ? $" over {over} epochs" : "")})" : "";
+        var schedule = settings.Schedule is { } sc ? $" ({sc.Describe()})" : "";
         c.Ui.Info($"{Id}: {settings.Model}, {settings.Optimizer.Name} lr {settings.Optimizer.LearningRate}{schedule} wd {settings.Optimizer.WeightDecay}, " +
                   (settings.GradClip is { } clip ? $"gradients clipped to norm {clip}, " : "") +
                   $"{settings.Epochs} epoch(s), batch {settings.BatchSize}, {(settings.Augmentation is null ? "no augmentation" : "augmentation")}, {images}");

@@ -13,6 +13,10 @@ public sealed record LrSchedule(string Name, double MinLr = 0, int Warmup = 0, i
 {
     public const string Cosine = "cosine";
 
+    /// <summary>For the training log: "1 warm-up epoch(s), then cosine to 0 over 6 epochs".</summary>
+    public string Describe() =>
+        $"{(Warmup > 0 ? $"{Warmup} warm-up epoch(s), then " : "")}{Name} to {MinLr}{(Over is { } over ? $" over {over} epochs" : "")}";
+
     /// <summary>The learning rate of <paramref name="epoch"/> (0-based) of <paramref name="epochs"/>, from the configured <paramref name="lr"/>.</summary>
     public double At(int epoch, int epochs, double lr)
     {
