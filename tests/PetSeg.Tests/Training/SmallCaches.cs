@@ -5,9 +5,14 @@ using PetSeg.Tests.Support;
 
 namespace PetSeg.Tests.Training;
 
-/// <summary>Synthetic train/test caches at small sizes, built once for the training tests.</summary>
+/// <summary>
+/// Synthetic train/test caches at 32², built once for the training tests: the loop's bookkeeping (resume, validation,
+/// patience) needs steps, not pixels, and the models learn these pets at 32² as at 64² in half the time.
+/// </summary>
 public sealed class SmallCaches : IDisposable
 {
+    public const int Size = 32;
+
     public TempDir Dir { get; } = new();
     public string TrainPath { get; }
     public string TestPath { get; }
@@ -16,8 +21,8 @@ public sealed class SmallCaches : IDisposable
     {
         var root = Dir["pets"];
         SyntheticPetGenerator.WriteLayout(root, new SyntheticPetOptions { Count = 192, Seed = 21, MinWidth = 72, MaxWidth = 110, MinHeight = 64, MaxHeight = 100, Quirks = false });
-        TrainPath = Preprocessor.Run(OxfordPetDataset.Open(root, "trainval"), Dir["trainval.petc"], new PreprocessOptions(64, 64)).Path;
-        TestPath = Preprocessor.Run(OxfordPetDataset.Open(root, "test"), Dir["test.petc"], new PreprocessOptions(64, 64)).Path;
+        TrainPath = Preprocessor.Run(OxfordPetDataset.Open(root, "trainval"), Dir["trainval.petc"], new PreprocessOptions(Size, Size)).Path;
+        TestPath = Preprocessor.Run(OxfordPetDataset.Open(root, "test"), Dir["test.petc"], new PreprocessOptions(Size, Size)).Path;
     }
 
     public void Dispose() => Dir.Dispose();

@@ -193,10 +193,11 @@ public sealed class TrainerTests(SmallCaches caches) : IClassFixture<SmallCaches
         Assert.Empty(Directory.GetFiles(dir.Path, "*.tmp"));
     }
 
+    /// <summary>Measured at 32² on Zen 1: SimpleUNet 0.9835 after 12 epochs (0.8804 after 8, too near the bar), the Unet 0.9871 after 3.</summary>
     [Trait("Category", "Slow")]
     [Theory]
-    [InlineData(ModelZoo.SimpleUnet, 1e-3, 8)]
-    [InlineData(ModelZoo.UnetResNet34, 1e-3, 4)]
+    [InlineData(ModelZoo.SimpleUnet, 1e-3, 12)]
+    [InlineData(ModelZoo.UnetResNet34, 1e-3, 3)]
     public void Learns_to_segment_synthetic_pets(string architecture, double lr, int epochs) =>
         LearnsToSegment(architecture, lr, epochs, Precision.Fp32);
 
