@@ -9,6 +9,8 @@ namespace PetSeg.Training;
 /// <param name="Augmentation">null = the lab's base transform (normalize only).</param>
 /// <param name="Schedule">How the learning rate changes per epoch; null = constant (the lab).</param>
 /// <param name="GradClip">The gradients' global 2-norm is clipped to this before each update; null = not clipped (the lab).</param>
+/// <param name="Ema">The decay of an exponential moving average of the weights, which the run validates and publishes
+/// (<see cref="ExponentialMovingAverage"/>); null = the trained weights themselves (the lab).</param>
 public sealed record TrainSettings(
     ModelSpec Model,
     AdamSettings Optimizer,
@@ -20,7 +22,8 @@ public sealed record TrainSettings(
     int? MaxTrainSamples = null,
     Precision Precision = Precision.Fp32,
     LrSchedule? Schedule = null,
-    double? GradClip = null)
+    double? GradClip = null,
+    double? Ema = null)
 {
     /// <summary>The learning rate of epoch <paramref name="epoch"/> (0-based).</summary>
     public double LearningRateAt(int epoch) => Schedule?.At(epoch, Epochs, Optimizer.LearningRate) ?? Optimizer.LearningRate;

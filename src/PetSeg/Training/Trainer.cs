@@ -61,6 +61,9 @@ public sealed class Trainer(TrainSettings settings, string runDir, IProgressSink
         if (settings.EncoderWeights is { } weights) ModelZoo.LoadEncoderWeights(model, weights);
         if (_device.type != DeviceType.CPU) model.to(_device); // created and loaded on the CPU (seeded, as everywhere), then moved once
         using var optimizer = new AdamOptimizer(model.named_parameters(), settings.Optimizer);
+        // With ema: the average is what is validated, kept as the best and published; the model goes on training.
+        var average = settings.Ema is { } decay ? ExponentialMovingAverage.For(model, settings.Model, decay) : null;
+        var shipped = average?.Model ?? model;
 
         var losses = new List<double>();
         var batchLosses = new List<IReadOnlyList<double>>();
@@ -70,12 +73,12 @@ public sealed class Trainer(TrainSettings settings, string runDir, IProgressSink
         void ValidateEpoch(int epoch)
         {
             double score;
-            using (no_grad()) score = Validate!(model, ct);
+            using (no_grad()) score = Validate!(shipped, ct);
             validation.Add(score);
             int best = BestEpochIndex(validation);
             if (KeepBest && best == validation.Count - 1)
-                TrainingCheckpoint.Save(BestPath, model, null, new CheckpointInfo(settings.Model, epoch + 1, settingsDigest, optimizer.Step, losses.ToList(),
-                    BatchLosses: batchLosses.ToList(), ValidationMeanIoU: validation.ToList()));
+                TrainingCheckpoint.Save(BestPath, shipped, null, new CheckpointInfo(settings.Model, epoch + 1, settingsDigest, optimizer.Step, losses.ToList(),
+                    BatchLosses: batchLosses.ToList(), ValidationMeanIoU: validation.ToList(), Ema: settings.Ema));
             Log($"epoch {epoch + 1}/{settings.Epochs}: validation mean IoU {score:F4}{(validation.Count > 1 ? $" (best {validation[best]:F4}, epoch {best + 1})" : "")}");
         }
         int startEpoch = 0;
@@ -87,7 +90,7 @@ public sealed class Trainer(TrainSettings settings, string runDir, IProgressSink
                 && (info.Partial is null || info.Epoch < settings.Epochs) && (Validate is null || info.ValidationMeanIoU?.Count >= info.Epoch - 1)
                 && (!KeepBest || info.ValidationMeanIoU is not { Count: > 0 } || File.Exists(BestPath)))
             {
-                TrainingCheckpoint.Restore(CheckpointPath, model, optimizer, settings.Model);
+                TrainingCheckpoint.Restore(CheckpointPath, model, optimizer, settings.Model, average);
                 startEpoch = info.Epoch;
                 partial = info.Partial;
                 losses.AddRange(info.EpochLosses);
@@ -110,6 +113,8 @@ public sealed class Trainer(TrainSettings settings, string runDir, IProgressSink
             ComputeBackend.EnsureChecked(_device, bf16: shadow is not null); // before the first step, so the log says what computes
             var compute = ComputeBackend.RecordOn(_device);
             Log($"compute: {compute.Cpu}; kernels: {compute.Backend}; numerics self-check: {compute.Verdict}");
+            if (average is not null)
+                Log($"weights averaged (ema {average.Decay.ToString(System.Globalization.CultureInfo.InvariantCulture)}, its warm-up min(decay, (1 + n)/(10 + n)) after n updates): the average is validated and published");
         }
         for (int epoch = startEpoch; epoch < settings.Epochs && !StoppedEarly(); epoch++)
         {
@@ -117,14 +122,14 @@ public sealed class Trainer(TrainSettings settings, string runDir, IProgressSink
             // the completed epochs' losses do not change during the epoch, so they are copied only if it stops.
             void SaveStopped(PartialEpoch at) => TrainingCheckpoint.Save(CheckpointPath, model, optimizer,
                 new CheckpointInfo(settings.Model, epoch, settingsDigest, optimizer.Step, losses.ToList(), BatchLosses: batchLosses.ToList(), Partial: at,
-                    ValidationMeanIoU: Validate is null ? null : validation.ToList()));
-            var batches = RunEpoch(model, shadow, optimizer, train, samples, augmenter, epoch, epoch == startEpoch ? partial : null,
+                    ValidationMeanIoU: Validate is null ? null : validation.ToList(), Ema: settings.Ema), average);
+            var batches = RunEpoch(model, shadow, optimizer, average, train, samples, augmenter, epoch, epoch == startEpoch ? partial : null,
                 _device.type == DeviceType.CPU ? SaveStopped : null, ct);
             losses.Add(batches.EpochLoss);
             batchLosses.Add(batches.Losses);
             void SaveEpoch() => TrainingCheckpoint.Save(CheckpointPath, model, optimizer,
                 new CheckpointInfo(settings.Model, epoch + 1, settingsDigest, optimizer.Step, losses.ToList(), BatchLosses: batchLosses.ToList(),
-                    ValidationMeanIoU: Validate is null ? null : validation.ToList()));
+                    ValidationMeanIoU: Validate is null ? null : validation.ToList(), Ema: settings.Ema), average);
             if (Validate is not null)
             {
                 try { ValidateEpoch(epoch); }
@@ -139,10 +144,11 @@ public sealed class Trainer(TrainSettings settings, string runDir, IProgressSink
             }
         }
         if (settings.Epochs == 0) TrainingCheckpoint.Save(CheckpointPath, model, null, new CheckpointInfo(settings.Model, 0, settingsDigest, 0, [], BatchLosses: [],
-            ValidationMeanIoU: Validate is null ? null : []));
+            ValidationMeanIoU: Validate is null ? null : [], Ema: settings.Ema), average);
         int? bestEpoch = KeepBest && validation.Count > 0 ? BestEpochIndex(validation) + 1 : null;
         if (bestEpoch is { } b && b < losses.Count) Log($"keeping the weights of epoch {b} (validation mean IoU {validation[b - 1]:F4}), the best of {losses.Count}");
-        return new TrainResult(model, losses, batchLosses, startEpoch, clock.Elapsed) { ValidationMeanIoU = Validate is null ? null : validation, BestEpoch = bestEpoch };
+        if (average is not null) model.Dispose(); // the result is the average, what the run publishes
+        return new TrainResult(shipped, losses, batchLosses, startEpoch, clock.Elapsed) { ValidationMeanIoU = Validate is null ? null : validation, BestEpoch = bestEpoch };
     }
 
     /// <summary>The first epoch with the highest score (NaN counts as lowest).</summary>
@@ -159,7 +165,7 @@ public sealed class Trainer(TrainSettings settings, string runDir, IProgressSink
 
     /// <param name="from">Where a stopped run got to within this epoch: its batches are not run again.</param>
     /// <param name="saveStopped">Saves the run when it is stopped within the epoch (null: the last epoch's checkpoint stays).</param>
-    private EpochLosses RunEpoch(nn.Module<Tensor, Tensor> model, Bf16Shadow? shadow, AdamOptimizer optimizer, ISampleSet train, int samples, BatchAugmenter? augmenter,
+    private EpochLosses RunEpoch(nn.Module<Tensor, Tensor> model, Bf16Shadow? shadow, AdamOptimizer optimizer, ExponentialMovingAverage? average, ISampleSet train, int samples, BatchAugmenter? augmenter,
         int epoch, PartialEpoch? from, Action<PartialEpoch>? saveStopped, CancellationToken ct)
     {
         manual_seed(Seeds.ForEpoch(settings.Seed, epoch, 0)); // dropout / drop-path draws
@@ -200,6 +206,7 @@ public sealed class Trainer(TrainSettings settings, string runDir, IProgressSink
                 float batchLoss;
                 try { batchLoss = step.Run(ImageNetNormalize.Apply(images), masks); }
                 catch (TrainingDivergedException e) { throw Diverged(e.Loss, epoch, b, batches); }
+                average?.Update(optimizer.Step);
                 _lastFinite = (batchLoss, epoch, b);
                 perBatch.Add(batchLoss);
                 running += batchLoss * idx.Length;

@@ -28,7 +28,7 @@ public sealed class DevicePlumbingTests
 
     [Theory]
     [MemberData(nameof(Models))]
-    public void The_data_path_optimizer_and_bf16_copy_create_every_tensor_on_the_models_device(string architecture)
+    public void The_data_path_optimizer_average_and_bf16_copy_create_every_tensor_on_the_models_device(string architecture)
     {
         using var scope = NewDisposeScope();
         var spec = new ModelSpec(architecture, ImageSize: 64);
@@ -47,6 +47,13 @@ public sealed class DevicePlumbingTests
         optimizer.StepOnce();
         Assert.All(model.parameters(), p => Assert.Equal(DeviceType.META, p.device_type));
         Assert.All(optimizer.StateDict(), s => Assert.Equal(DeviceType.META, s.Value.device_type));
+
+        var average = ExponentialMovingAverage.For(model, spec, 0.99); // ema: the average lives beside the model too
+        using (average.Model)
+        {
+            average.Update(1);
+            Assert.All(average.Model.state_dict(), s => Assert.Equal(DeviceType.META, s.Value.device_type));
+        }
 
         using var shadow = new Bf16Shadow(model, spec); // the bf16 copy lives beside the master
         var work = shadow.Prepare(training: true);

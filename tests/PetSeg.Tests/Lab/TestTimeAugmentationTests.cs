@@ -49,11 +49,7 @@ public sealed class TestTimeAugmentationTests : IDisposable
         Assert.Contains("\n- evaluation: the mean of each image's and its mirror's logits (tta: hflip) for untrained\n", File.ReadAllText(_dir["out/report/report.md"]));
     }
 
-    private string EntryFile(IReadOnlyList<StageRun> runs, string stage, string name)
-    {
-        var key = runs.Single(r => r.Stage == stage).Key.Split(':')[^1];
-        return Path.Combine(Directory.GetDirectories(_dir["out/store/objects"], key, SearchOption.AllDirectories).Single(), name);
-    }
+    private string EntryFile(IReadOnlyList<StageRun> runs, string stage, string name) => StoreEntryFiles.Of(_dir["out/store/objects"], runs, stage, name);
 
     public void Dispose() => _dir.Dispose();
 }

@@ -45,8 +45,9 @@ public sealed class TrainerTests(SmallCaches caches) : IClassFixture<SmallCaches
     }
 
     /// <summary>
-    /// The ViT's dropout draws from torch's generator, whose state the stopped run saves; the UNet draws nothing, and
-    /// trains on a cosine learning-rate schedule, which the resumed epoch must set again.
+    /// The ViT's dropout draws from torch's generator, whose state the stopped run saves, and it keeps a moving average
+    /// of its weights, which the stopped run saves too; the UNet draws nothing, and trains on a cosine learning-rate
+    /// schedule, which the resumed epoch must set again.
     /// </summary>
     [Theory]
     [InlineData(ModelZoo.SimpleUnet, true)]
@@ -59,6 +60,7 @@ public sealed class TrainerTests(SmallCaches caches) : IClassFixture<SmallCaches
         TrainSettings Tiny(int epochs) => TrainerTests.Tiny(epochs) with
         {
             Model = new ModelSpec(architecture, ImageSize: train.Width), Schedule = cosine ? new LrSchedule(LrSchedule.Cosine) : null,
+            Ema = architecture == ModelZoo.SimpleVit ? 0.9 : null,
         };
         var full = new Trainer(Tiny(3), dir["full"], NullProgressSink.Instance).Run(train, "d");
         if (cosine) // 1e-3 annealed over 3 epochs: 1e-3, 7.5e-4, 2.5e-4, each epoch's in its log line
@@ -161,6 +163,54 @@ public sealed class TrainerTests(SmallCaches caches) : IClassFixture<SmallCaches
         var said = new PetSeg.Lab.Stages.TrainStage(config, config.Experiments.Single()).WorkInProgress("xxh128:abc");
         Assert.StartsWith("a run that stopped early after 4 of 6 epoch(s) (validation mean IoU best at epoch 2) was not published: running it publishes it without training", said);
     }
+
+    /// <summary>
+    /// <c>ema:</c> trains exactly as without it; what is validated, kept as the best and published is the average, which
+    /// after two one-batch epochs is what the warm-up rule makes of plain runs of 0, 1 and 2 epochs (each epoch
+    /// reseeds: epoch k of a longer run is a k-epoch run); the run's checkpoint keeps the trained weights to resume.
+    /// </summary>
+    [Fact]
+    public void A_weight_average_is_validated_and_published_while_training_is_unchanged()
+    {
+        using var scope = NewDisposeScope();
+        using var dir = new TempDir();
+        using var train = TensorCache.Open(caches.TrainPath);
+        TrainSettings OneBatch(int epochs, double? ema = null) => Tiny(epochs) with { MaxTrainSamples = 16, Ema = ema };
+        var plain = Enumerable.Range(0, 3).Select(e => new Trainer(OneBatch(e), dir[$"plain{e}"], NullProgressSink.Instance).Run(train, "d")).ToList();
+        var validated = new List<byte[]>();
+        var averaged = new Trainer(OneBatch(2, 0.9), dir["ema"], NullProgressSink.Instance)
+        {
+            Validate = (m, _) => { validated.Add(Weights(m)); return validated.Count; }, KeepBest = true,
+        }.Run(train, "d");
+
+        Assert.Equal(plain[2].BatchLosses, averaged.BatchLosses); // the average never feeds back into training
+        var (a0, w1, w2) = (State(plain[0].Model), State(plain[1].Model), State(plain[2].Model));
+        double d1 = 0.1, d2 = 2.0 / 11; // min(0.9, (1 + n)/(10 + n)) for n = 0, 1
+        foreach (var (name, t) in averaged.Model.state_dict())
+        {
+            if (!t.is_floating_point()) { Assert.True(t.eq(plain[2].Model.state_dict()[name]).all().item<bool>(), name); continue; }
+            var avg1 = a0[name] + (1 - d1) * (w1[name] - a0[name]);
+            var expected = avg1 + (1 - d2) * (w2[name] - avg1);
+            Assert.True(allclose(t.to_type(ScalarType.Float64), expected, rtol: 1e-5, atol: 1e-6), name);
+        }
+        Assert.NotEqual(Weights(plain[2].Model), Weights(averaged.Model));
+        Assert.Equal(Weights(averaged.Model), validated[^1]); // validation scored the average
+        Assert.Equal(Weights(averaged.Model), Weights(TrainingCheckpoint.LoadModel(dir["ema/best.safetensors"]).Model)); // and kept it as the best
+        Assert.Equal(Weights(averaged.Model), Weights(TrainingCheckpoint.LoadModel(dir["ema/last.ckpt"]).Model)); // what the run stands for
+        Assert.Equal(0.9, TrainingCheckpoint.ReadInfo(dir["ema/last.ckpt"]).Ema);
+
+        // Published: the average as the weights PyTorch loads; the trained weights beside the optimizer's state.
+        TrainingCheckpoint.Split(dir["ema/last.ckpt"], dir["model.safetensors"], dir["train-state.safetensors"]);
+        var published = PetSeg.Models.Weights.SafetensorsFile.Load(dir["model.safetensors"]);
+        Assert.Equal(averaged.Model.state_dict().Keys.Order(StringComparer.Ordinal), published.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(Weights(averaged.Model), published.OrderBy(p => p.Key, StringComparer.Ordinal).SelectMany(p => p.Value.bytes.ToArray()).ToArray());
+        var state = PetSeg.Models.Weights.SafetensorsFile.Load(dir["train-state.safetensors"]);
+        Assert.Equal(Weights(plain[2].Model), state.Where(p => p.Key.StartsWith("trained/", StringComparison.Ordinal)).OrderBy(p => p.Key[8..], StringComparer.Ordinal)
+            .SelectMany(p => p.Value.bytes.ToArray()).ToArray());
+        Assert.Contains(state.Keys, k => k.StartsWith("optimizer/", StringComparison.Ordinal));
+    }
+
+    private static Dictionary<string, Tensor> State(nn.Module m) => m.state_dict().ToDictionary(p => p.Key, p => p.Value.to_type(ScalarType.Float64));
 
     [Fact]
     public void Gradient_clipping_changes_a_run_only_when_the_norm_exceeds_it()

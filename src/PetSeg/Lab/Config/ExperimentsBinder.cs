@@ -41,7 +41,7 @@ internal static class ExperimentsBinder
         return new WeightsConfig(source, files) { Pretraining = pretrain, LocalFolders = local };
     }
 
-    private sealed record Defaults(string Optimizer, double Lr, double WeightDecay, int Epochs, int BatchSize, bool Augment, long Seed, bool Pretrained, int? MaxEpochs, int? MaxTrainSamples, string Precision, string EvalPrecision, double Validation, string Keep, int? Patience, int? MinEpochs, string LrSchedule, double MinLr, int Warmup, double? GradClip, string Tta);
+    private sealed record Defaults(string Optimizer, double Lr, double WeightDecay, int Epochs, int BatchSize, bool Augment, long Seed, bool Pretrained, int? MaxEpochs, int? MaxTrainSamples, string Precision, string EvalPrecision, double Validation, string Keep, int? Patience, int? MinEpochs, string LrSchedule, double MinLr, int Warmup, double? GradClip, string Tta, double? Ema);
 
     public static IReadOnlyList<ExperimentConfig> BindExperiments(YamlSection training, YamlSection experiments, int imageSize)
     {
@@ -66,7 +66,8 @@ internal static class ExperimentsBinder
             training.Double("min_lr", 0, 0, 10),
             training.Int("warmup_epochs", 0, 0, 100_000),
             training.OptionalDouble("grad_clip", 1e-12, 1e12),
-            training.Choice("tta", TestTimeAugmentations.NoneName, TestTimeAugmentations.Names));
+            training.Choice("tta", TestTimeAugmentations.NoneName, TestTimeAugmentations.Names),
+            EmaDecay(training, null));
         var defaultSeeds = Seeds(training) ?? [d.Seed];
         training.RejectUnknown();
 
@@ -137,6 +138,7 @@ internal static class ExperimentsBinder
             {
                 Schedule = schedule == "constant" ? null : new LrSchedule(schedule, minLr, warmup),
                 GradClip = e.OptionalDouble("grad_clip", 1e-12, 1e12) ?? d.GradClip,
+                Ema = EmaDecay(e, d.Ema),
             };
             var evalPrecision = e.Choice("eval_precision", d.EvalPrecision, "fp32", "bf16") == "bf16" ? Precision.Bf16 : Precision.Fp32;
             var tta = TestTimeAugmentations.Parse(e.Choice("tta", d.Tta, TestTimeAugmentations.Names));
@@ -200,6 +202,20 @@ internal static class ExperimentsBinder
         result.Add(new ReportComparison("Simple UNet − Unet (improved)", "simple-unet-improved", "unet-improved"));
         result.Add(new ReportComparison("Simple ViT − Segformer (improved)", "simple-vit-improved", "segformer-improved"));
         return result.Where(c => ids.Contains(c.A) && ids.Contains(c.B)).ToList();
+    }
+
+    /// <summary>
+    /// <c>ema: 0.999</c>: the decay of the weights' moving average, strictly between 0 and 1; <c>ema: none</c> (so a
+    /// matrix can list it beside decays) publishes the trained weights; <paramref name="inherited"/> when absent.
+    /// </summary>
+    private static double? EmaDecay(YamlSection s, double? inherited)
+    {
+        if (!s.Has("ema")) return inherited;
+        if (s.String("ema") == "none") return null;
+        var decay = s.OptionalDouble("ema")!.Value;
+        if (!(decay > 0 && decay < 1))
+            throw s.Error("ema", $"ema is the decay of the weights' moving average, between 0 and 1 (0.999 is typical; none, the lab's, publishes the trained weights themselves), not {decay.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
+        return decay;
     }
 
     /// <summary><c>seeds: [42, 43, 44]</c>: distinct integers, at least one; null when the key is absent.</summary>

@@ -275,6 +275,36 @@ public sealed class PipelineConfigTests : IDisposable
     public void Test_time_augmentation_mistakes_are_reported_with_their_line(string yaml, string expected) =>
         Assert.Contains(expected, Assert.Throws<ConfigException>(() => LoadText(yaml)).Message);
 
+    [Fact]
+    public void A_weight_average_keys_only_the_trainings_that_use_it_and_a_matrix_may_vary_it()
+    {
+        var stages = LabPipeline.Build(LoadText("""
+            training: { ema: 0.999 }
+            experiments:
+              a: { model: simple-unet }
+              b: { model: simple-unet, ema: 0.99 }
+              sweep: { model: simple-unet, matrix: { ema: [0.9, 0.99] } }
+              off: { model: simple-unet, matrix: { ema: [none, 0.99] } }
+            """));
+        Assert.Equal(("0.999", "0.99"), (stages["train-a"].Parameters["ema"], stages["train-b"].Parameters["ema"]));
+        Assert.Equal(("0.9", "0.99"), (stages["train-sweep-1"].Parameters["ema"], stages["train-sweep-2"].Parameters["ema"]));
+        Assert.Equal(stages["train-b"].Parameters, stages["train-sweep-2"].Parameters); // the same settings: one training
+        Assert.False(stages["train-off-1"].Parameters.ContainsKey("ema")); // none: the trained weights, whatever training: says
+        Assert.Equal(stages["train-b"].Parameters, stages["train-off-2"].Parameters);
+        var plain = LabPipeline.Build(LoadText("experiments:\n  a: { model: simple-unet }\n"));
+        Assert.False(plain["train-a"].Parameters.ContainsKey("ema")); // none: absent, the keys as they were
+        var settings = LoadText("training: { ema: 0.999 }\nexperiments:\n  a: { model: simple-unet }\n").Experiments.Single().Settings;
+        Assert.Equal(0.999, settings.Ema);
+    }
+
+    [Theory]
+    [InlineData("training: { ema: 1 }\n", "pipeline.yaml:1:18: training.ema: ema is the decay of the weights' moving average, between 0 and 1 (0.999 is typical; none, the lab's, publishes the trained weights themselves), not 1")]
+    [InlineData("experiments:\n  a: { model: simple-unet, ema: 0 }\n", "pipeline.yaml:2:33: experiments.a.ema: ema is the decay of the weights' moving average, between 0 and 1")]
+    [InlineData("experiments:\n  a: { model: simple-unet, ema: -0.5 }\n", "experiments.a.ema: ema is the decay of the weights' moving average, between 0 and 1 (0.999 is typical; none, the lab's, publishes the trained weights themselves), not -0.5")]
+    [InlineData("experiments:\n  a: { model: simple-unet, ema: yes }\n", "experiments.a.ema: expected a number, found 'yes'")]
+    public void Weight_average_mistakes_are_reported_with_their_line(string yaml, string expected) =>
+        Assert.Contains(expected, Assert.Throws<ConfigException>(() => LoadText(yaml)).Message);
+
     [Theory]
     [InlineData("experiments:\n  a: { model: simple-unet, min_lr: 0.0001 }\n", "pipeline.yaml:2:36: experiments.a.min_lr: min_lr is where a learning-rate schedule ends, and this experiment's rate is constant: set lr_schedule: cosine")]
     [InlineData("experiments:\n  a: { model: simple-unet, lr: 0.001, lr_schedule: cosine, min_lr: 0.01 }\n", "experiments.a.min_lr: min_lr 0.01 is above the learning rate 0.001 it anneals from")]
@@ -324,7 +354,7 @@ public sealed class PipelineConfigTests : IDisposable
         Assert.Contains(expected, Assert.Throws<ConfigException>(() => LoadText(yaml)).Message);
 
     [Fact]
-    public void The_repository_pipeline_yaml_example_lines_hold_out_validation_keep_the_best_epoch_anneal_the_rate_and_flip_at_test_time_when_uncommented()
+    public void The_repository_pipeline_yaml_example_lines_hold_out_validation_keep_the_best_epoch_anneal_the_rate_flip_at_test_time_and_average_the_weights_when_uncommented()
     {
         var text = File.ReadAllText(RepoFiles.Path("pipeline.yaml"));
         Assert.Contains("  # validation: 0.1 ", text);
@@ -339,6 +369,9 @@ public sealed class PipelineConfigTests : IDisposable
         Assert.Contains("  # tta: hflip ", text);
         c = LoadText(text.Replace("  # tta: hflip ", "  tta: hflip   ", StringComparison.Ordinal));
         Assert.All(c.Experiments, e => Assert.Equal(PetSeg.Inference.TestTimeAugmentation.HorizontalFlip, e.Tta));
+        Assert.Contains("  # ema: 0.999 ", text);
+        c = LoadText(text.Replace("  # ema: 0.999 ", "  ema: 0.999   ", StringComparison.Ordinal));
+        Assert.All(c.Experiments, e => Assert.Equal(0.999, e.Settings.Ema));
     }
 
     [Theory]
