@@ -146,16 +146,24 @@ public sealed class AcceleratorTests(ITestOutputHelper output)
         var spec = new ModelSpec(ModelZoo.SimpleUnet, ImageSize: 32);
         var (_, model) = Pair(spec, device, 13);
         using var optimizer = new AdamOptimizer(model.named_parameters(), new AdamSettings(1e-3));
+        var average = ExponentialMovingAverage.For(model, spec, 0.9); // ema: the average beside the model, on the device
+        using var averageModel = average.Model;
         var (images, targets) = DeviceTransfer.ToDevice(Batch(14, 32), device);
         new TrainingStep(model, optimizer).Run(ImageNetNormalize.Apply(images), targets);
-        TrainingCheckpoint.Save(dir["last.ckpt"], model, optimizer, new CheckpointInfo(spec, 1, "d", optimizer.Step, [0.5], BatchLosses: [[0.5]]));
+        average.Update(optimizer.Step);
+        Assert.All(averageModel.state_dict(), p => Assert.Equal(device.type, p.Value.device_type));
+        TrainingCheckpoint.Save(dir["last.ckpt"], model, optimizer, new CheckpointInfo(spec, 1, "d", optimizer.Step, [0.5], BatchLosses: [[0.5]], Ema: 0.9), average);
 
         var expected = model.state_dict().ToDictionary(p => p.Key, p => p.Value.cpu());
         using var onCpu = ModelZoo.Create(spec);
         using var cpuOptimizer = new AdamOptimizer(onCpu.named_parameters(), new AdamSettings(1e-3));
-        TrainingCheckpoint.Restore(dir["last.ckpt"], onCpu, cpuOptimizer, spec);
+        var cpuAverage = ExponentialMovingAverage.For(onCpu, spec, 0.9);
+        using var cpuAverageModel = cpuAverage.Model;
+        TrainingCheckpoint.Restore(dir["last.ckpt"], onCpu, cpuOptimizer, spec, cpuAverage);
         Assert.All(onCpu.state_dict(), p => Assert.True(p.Value.eq(expected[p.Key]).all().ToBoolean(), $"{p.Key} differs on the CPU"));
         Assert.Equal(optimizer.Step, cpuOptimizer.Step);
+        var averaged = averageModel.state_dict();
+        Assert.All(cpuAverageModel.state_dict(), p => Assert.True(p.Value.eq(averaged[p.Key].cpu()).all().ToBoolean(), $"{p.Key}'s average differs on the CPU"));
 
         using var back = ModelZoo.Create(spec);
         back.to(device);
