@@ -168,10 +168,7 @@ public sealed class Trainer(TrainSettings settings, string runDir, IProgressSink
     private EpochLosses RunEpoch(nn.Module<Tensor, Tensor> model, Bf16Shadow? shadow, AdamOptimizer optimizer, ExponentialMovingAverage? average, ISampleSet train, int samples, BatchAugmenter? augmenter,
         int epoch, PartialEpoch? from, Action<PartialEpoch>? saveStopped, CancellationToken ct)
     {
-        manual_seed(Seeds.ForEpoch(settings.Seed, epoch, 0)); // dropout / drop-path draws
-        var order = Enumerable.Range(0, samples).ToArray();
-        Seeds.Random(settings.Seed, epoch, 1).Shuffle(order);
-        var augRng = Seeds.Random(settings.Seed, epoch, 2);
+        var (order, augRng) = Seeds.StartEpoch(settings.Seed, epoch, samples);
         optimizer.LearningRate = settings.LearningRateAt(epoch); // a function of the epoch: a resumed epoch sets the same
         var step = new TrainingStep(model, optimizer, shadow) { GradClip = settings.GradClip };
         double running = 0;
