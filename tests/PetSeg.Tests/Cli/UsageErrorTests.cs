@@ -42,6 +42,7 @@ public sealed class UsageErrorTests
     [InlineData("export", "tiny", "--out", "x.pth", "--device", "gpu")]
     [InlineData("predict", "--checkpoint", "a", "--image", "b", "--device", "gpu")]
     [InlineData("doctor", "--device", "gpu")]
+    [InlineData("lr-find", "tiny", "--device", "gpu")]
     [InlineData("bench", "train-step", "--numerics", "maybe")]
     public void A_mode_or_device_that_is_not_one_is_the_same_usage_error_in_every_command(params string[] args)
     {
