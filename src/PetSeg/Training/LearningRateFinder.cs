@@ -14,9 +14,10 @@ namespace PetSeg.Training;
 /// Leslie Smith's learning-rate range test as Lightning's <c>Tuner.lr_find</c> runs it (mode "exponential"): a fresh
 /// model built and seeded as the run would be, trained for <see cref="Steps"/> steps on its own batches (order and
 /// augmentation drawn per epoch as the trainer draws them) while the rate grows geometrically from
-/// <see cref="MinLr"/> to <see cref="MaxLr"/>, lrᵢ = min·(max/min)^(i/(steps − 1)). The loss is smoothed as Lightning
-/// does (avg ← β·avg + (1 − β)·loss, smoothedᵢ = avg/(1 − β^(i+1)), β = 0.98), and the test stops once the smoothed loss
-/// is above 4× its best (<c>early_stop_threshold</c>) or a loss is not finite. The suggestion is Lightning's: the rate
+/// <see cref="MinLr"/> to <see cref="MaxLr"/>, lrᵢ = min·(max/min)^(i/(steps − 1)). The loss is smoothed by a
+/// bias-corrected running mean, as Lightning and fastai smooth it (avg ← β·avg + (1 − β)·loss, β = 0.98; after n
+/// losses smoothed = avg/(1 − βⁿ)), and the test stops once the smoothed loss is above 4× its best from the second
+/// step on (Lightning's <c>early_stop_threshold</c>) or a loss is not finite. The suggestion is Lightning's: the rate
 /// where the smoothed loss falls fastest (the minimum of its gradient over the steps, skipping the first 10 and the
 /// last). Nothing is written: the model is thrown away.
 /// </summary>
@@ -82,8 +83,8 @@ public sealed class LearningRateFinder(TrainSettings settings, IProgressSink ui,
                 losses.Add(loss);
                 smoothed.Add(s);
                 bar.Update(i + 1, $"lr {lr:G3} loss {s:F4}");
-                if (i > 1 && s > StopFactor * best) { stop = $"the smoothed loss passed {StopFactor}× its best at lr {lr:G3}"; break; }
-                if (s < best || i == 1) best = s;
+                if (i > 0 && s > StopFactor * best) { stop = $"the smoothed loss passed {StopFactor}× its best at lr {lr:G3}"; break; } // from the second step, as Lightning's
+                if (s < best) best = s;
             }
         }
         return new LearningRateSweep(rates, losses, smoothed, Suggest(smoothed), stop);
