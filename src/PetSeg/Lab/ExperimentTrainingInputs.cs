@@ -20,7 +20,9 @@ public sealed record ExperimentTrainingInputs(ExperimentConfig Run, TrainSetting
     {
         if (config.Experiments.Where(e => e.Matrix?.Matrix == experiment).DistinctBy(e => e.ExperimentId).ToList() is { Count: > 0 } cells)
             throw new ConfigException($"{config.File}: '{experiment}' is a matrix; name one of its runs: {string.Join(", ", cells.Select(c => $"{c.ExperimentId} ({c.Matrix!.Label})"))}");
-        var run = config.Experiments.FirstOrDefault(e => e.ExperimentId == experiment && e.Refit is null)
+        if (config.Experiments.FirstOrDefault(e => e.ExperimentId == experiment && e.Refit is not null) is { } refit)
+            throw new ConfigException($"{config.File}: '{experiment}' is a refit: it trains the row its matrix '{refit.Refit!.Matrix}' chooses; name that row (one of {string.Join(", ", config.Experiments.Where(e => e.Matrix?.Matrix == refit.Refit.Matrix).Select(e => e.ExperimentId).Distinct())})");
+        var run = config.Experiments.FirstOrDefault(e => e.ExperimentId == experiment)
             ?? throw new ConfigException($"{config.File}: no experiment '{experiment}'{ClosestName.Suggestion(experiment, config.Experiments.Select(e => e.ExperimentId))}. " +
                 $"Defined: {string.Join(", ", config.Experiments.Select(e => e.ExperimentId).Distinct())}");
         var settings = run.Settings;

@@ -34,6 +34,14 @@ public sealed class LrFindCommandTests
         (exit, log) = Petseg("lr-find", "tinny");
         Assert.Equal(1, exit);
         Assert.Contains("no experiment 'tinny' (did you mean 'tiny'?)", log);
+        File.WriteAllText(dir["sweep.yaml"], TinyPipeline.Yaml.Replace("untrained: { model: segformer-mit_b0, epochs: 0 }",
+            "sweep: { model: simple-unet, validation: 0.25, refit: true, matrix: { lr: [0.01, 0.001] } }", StringComparison.Ordinal));
+        (exit, log) = CliProcess.Run("lr-find", "sweep", "--config", dir["sweep.yaml"]);
+        Assert.Equal(1, exit);
+        Assert.Contains("'sweep' is a matrix; name one of its runs: sweep-1 (lr=0.01), sweep-2 (lr=0.001)", log);
+        (exit, log) = CliProcess.Run("lr-find", "sweep-refit", "--config", dir["sweep.yaml"]);
+        Assert.Equal(1, exit);
+        Assert.Contains("'sweep-refit' is a refit: it trains the row its matrix 'sweep' chooses; name that row (one of sweep-1, sweep-2)", log);
         (exit, log) = Petseg("lr-find", "tiny", "--steps", "5");
         Assert.Equal(2, exit);
         Assert.Contains("--steps must be at least 12", log);
