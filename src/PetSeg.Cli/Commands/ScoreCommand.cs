@@ -45,7 +45,7 @@ public sealed class ScoreCommand : GuardedCommand<ScoreCommand.Settings>
     protected override Task<int> RunAsync(Settings s, CancellationToken ct)
     {
         var config = s.Load();
-        var testPath = TestSplit.CachePath(s.Runner(config, quiet: s.Json), ct);
+        var testPath = PreprocessedSplit.CachePath(s.Runner(config, quiet: s.Json), "test", ct);
         var compute = config.Compute with { Device = s.Device ?? config.Compute.Device };
         var device = ComputeBackend.Prepare(compute, compute.Device, System.Console.Error.WriteLine); // before a model loads
         using var test = TensorCache.Open(testPath);

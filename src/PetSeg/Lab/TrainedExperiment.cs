@@ -21,19 +21,17 @@ public sealed record TrainedExperiment(ExperimentConfig Run, string WeightsPath,
     public static TrainedExperiment Find(PipelineConfig config, PipelineRunner runner, string experiment)
     {
         string? chosen = null;
-        if (config.Experiments.Where(e => e.Matrix?.Matrix == experiment).DistinctBy(e => e.ExperimentId).ToList() is { Count: > 0 } cells)
+        if (config.MatrixRuns(experiment) is { Count: > 0 } named)
         {
-            var runs = $"name one of its runs: {string.Join(", ", cells.Select(c => $"{c.ExperimentId} ({c.Matrix!.Label})"))}";
-            if (cells.Any(c => c.Validation == 0))
+            var runs = $"name one of its runs: {string.Join(", ", named)}";
+            if (config.Experiments.Any(c => c.Matrix?.Matrix == experiment && c.Validation == 0))
                 throw new ConfigException($"{config.File}: '{experiment}' is a matrix without validation images to choose on; {runs}");
             if (config.Experiments.FirstOrDefault(e => e.Refit?.Matrix == experiment) is { } refit)
                 (experiment, chosen) = (refit.ExperimentId, $"{experiment} → {refit.ExperimentId}, its chosen settings trained on all of trainval{Refitted(runner, experiment)}");
             else
                 (experiment, chosen) = ChooseOnValidation(config, runner, experiment, runs);
         }
-        var run = config.Experiments.FirstOrDefault(e => e.ExperimentId == experiment)
-            ?? throw new ConfigException($"{config.File}: no experiment '{experiment}'{ClosestName.Suggestion(experiment, config.Experiments.Select(e => e.ExperimentId))}. " +
-                $"Defined: {string.Join(", ", config.Experiments.Select(e => e.ExperimentId).Distinct())}");
+        var run = config.Experiments.FirstOrDefault(e => e.ExperimentId == experiment) ?? throw config.NoExperiment(experiment);
         var stage = StageIds.Train(run.Id);
         var entry = runner.FreshEntry(stage)
             ?? throw new PipelineException($"{stage} has no result for the current pipeline.yaml{(config.Profile is { } p ? $" (profile {p})" : "")}; " +

@@ -70,10 +70,8 @@ public sealed class LearningRateFinder(TrainSettings settings, IProgressSink ui,
                 using (NewDisposeScope())
                 {
                     var idx = order.AsSpan(b * settings.BatchSize, Math.Min(settings.BatchSize, samples - b * settings.BatchSize));
-                    var (images, masks) = DeviceTransfer.ToDevice(train.ReadBatch(idx), on);
-                    if (augmenter is not null)
-                        (images, masks) = BatchAugmenter.Apply(images, masks, augmenter.Draw(augRng!, idx.Length, train.Width, train.Height));
-                    try { loss = step.Run(ImageNetNormalize.Apply(images), masks); }
+                    var (input, masks) = TrainingBatch.Load(train, idx, on, augmenter, augRng!);
+                    try { loss = step.Run(input, masks); }
                     catch (TrainingDivergedException e) { stop = $"the loss became {e.Loss} at lr {lr:G3}"; break; }
                 }
                 NativeMemory.Release();

@@ -197,11 +197,9 @@ public sealed class Trainer(TrainSettings settings, string runDir, IProgressSink
                 ct.ThrowIfCancellationRequested();
                 using var scope = NewDisposeScope();
                 var idx = order.AsSpan(b * settings.BatchSize, Math.Min(settings.BatchSize, samples - b * settings.BatchSize));
-                var (images, masks) = DeviceTransfer.ToDevice(train.ReadBatch(idx), _device);
-                if (augmenter is not null)
-                    (images, masks) = BatchAugmenter.Apply(images, masks, augmenter.Draw(augRng, idx.Length, train.Width, train.Height));
+                var (input, masks) = TrainingBatch.Load(train, idx, _device, augmenter, augRng);
                 float batchLoss;
-                try { batchLoss = step.Run(ImageNetNormalize.Apply(images), masks); }
+                try { batchLoss = step.Run(input, masks); }
                 catch (TrainingDivergedException e) { throw Diverged(e.Loss, epoch, b, batches); }
                 average?.Update(optimizer.Step);
                 _lastFinite = (batchLoss, epoch, b);

@@ -23,4 +23,13 @@ public sealed record PipelineConfig(string File, string? Profile, string Artifac
 
     /// <summary>Where downloaded archives, the extracted dataset and the tensor caches live.</summary>
     public string DataDir => Path.Combine(ArtifactsDir, "data");
+
+    /// <summary>The error for a command line naming an experiment this file does not define: the closest name, then all of them.</summary>
+    public Core.ConfigException NoExperiment(string name) =>
+        new($"{File}: no experiment '{name}'{Core.ClosestName.Suggestion(name, Experiments.Select(e => e.ExperimentId))}. " +
+            $"Defined: {string.Join(", ", Experiments.Select(e => e.ExperimentId).Distinct())}");
+
+    /// <summary>A matrix's runs as a command names them ("sweep-1 (lr=0.01), sweep-2 (lr=0.001)"); empty when <paramref name="matrix"/> is none.</summary>
+    public IReadOnlyList<string> MatrixRuns(string matrix) =>
+        Experiments.Where(e => e.Matrix?.Matrix == matrix).DistinctBy(e => e.ExperimentId).Select(e => $"{e.ExperimentId} ({e.Matrix!.Label})").ToList();
 }

@@ -1,0 +1,21 @@
+using PetSeg.Lab.Stages;
+using PetSeg.Workflow.Graph;
+using PetSeg.Workflow.Runner;
+
+namespace PetSeg.Lab;
+
+/// <summary>
+/// A split's tensor cache as the current pipeline.yaml preprocesses it, for work from outside the pipeline
+/// (<c>petseg score</c> on "test", <c>petseg lr-find</c> on "trainval"): the preprocess stage runs first (a cache hit,
+/// a pull from the remote, or computed).
+/// </summary>
+public static class PreprocessedSplit
+{
+    public static string CachePath(PipelineRunner runner, string split, CancellationToken ct = default)
+    {
+        runner.Run(StageIds.Preprocess, ct: ct);
+        var entry = runner.FreshEntry(StageIds.Preprocess)
+            ?? throw new PipelineException($"{StageIds.Preprocess} has no result after it ran");
+        return entry.OutputPath(PreprocessStage.OutputName(split));
+    }
+}
