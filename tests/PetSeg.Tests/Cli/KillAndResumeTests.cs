@@ -10,11 +10,13 @@ namespace PetSeg.Tests.Cli;
 /// </summary>
 public sealed class KillAndResumeTests
 {
+    // 60 training images at 32²: about half a second an epoch on a 2-core CPU, so the four epochs after the second
+    // leave the 50 ms poll seconds to kill it mid-run; augmentation makes the resume redraw the epoch's own order and flips.
     private const string Yaml = """
-        dataset: { source: synthetic, synthetic: { count: 120, seed: 3, min_width: 60, max_width: 70, min_height: 60, max_height: 70 } }
-        preprocess: { image_size: 48 }
+        dataset: { source: synthetic, synthetic: { count: 120, seed: 3, min_width: 40, max_width: 48, min_height: 36, max_height: 44 } }
+        preprocess: { image_size: 32 }
         experiments:
-          victim: { model: simple-unet, lr: 0.001, epochs: 4, augment: true }
+          victim: { model: simple-unet, lr: 0.001, epochs: 6, augment: true }
         """;
 
     [Fact]
@@ -38,11 +40,11 @@ public sealed class KillAndResumeTests
             p.Kill(entireProcessTree: true); // SIGKILL: no chance to clean up
             p.WaitForExit();
         }
-        Assert.InRange(CompletedEpochs(killed), 2, 3);
+        Assert.InRange(CompletedEpochs(killed), 2, 5);
         // status tells what is there to resume.
         var (exit, status) = CliProcess.Run("status", "--config", killed["pipeline.yaml"]);
         Assert.True(exit == 0, status);
-        Assert.Matches(@"a stopped run left [23] of 4 epoch\(s\) done: running it resumes there \(.*last\.ckpt\)", status);
+        Assert.Matches(@"a stopped run left [2-5] of 6 epoch\(s\) done: running it resumes there \(.*last\.ckpt\)", status);
 
         (exit, var log) = CliProcess.Run("run", "evaluate-victim", "--config", killed["pipeline.yaml"]);
         Assert.True(exit == 0, log);

@@ -6,7 +6,7 @@ namespace PetSeg.Tests.Support;
 /// A one-node Slurm 24.11 cluster on localhost for the tests: slurmctld and slurmd in the foreground with a private
 /// slurm.conf (auth/slurm, no munge) in a temp folder, stopped by PID. SLURM_CONF is set for this process, so the
 /// client commands and the jobs' environment find it. A requeued job may start again after its credential's lifetime
-/// (cred_expire, 120 s by default: 10 s here) and the next scheduling pass (every 2 s here).
+/// (cred_expire, 120 s by default: 10 s here) and the next scheduling pass (every second here, besides the one on submission).
 /// </summary>
 public sealed class SlurmCluster : IDisposable
 {
@@ -47,7 +47,7 @@ public sealed class SlurmCluster : IDisposable
             JobCompType=jobcomp/filetxt
             JobCompLoc={d}/jobcomp.txt
             MinJobAge=3600
-            SchedulerParameters=defer_batch,sched_interval=2
+            SchedulerParameters=sched_interval=1
             AuthInfo=cred_expire=10
             NodeName=localhost NodeAddr=127.0.0.1 CPUs=2 RealMemory=8000 State=UNKNOWN
             PartitionName=debug Nodes=localhost Default=YES MaxTime=INFINITE State=UP
