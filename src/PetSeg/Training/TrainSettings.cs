@@ -1,5 +1,6 @@
 using PetSeg.Models;
 using PetSeg.Training.Augmentation;
+using PetSeg.Training.Losses;
 using PetSeg.Training.Optim;
 
 namespace PetSeg.Training;
@@ -11,6 +12,7 @@ namespace PetSeg.Training;
 /// <param name="GradClip">The gradients' global 2-norm is clipped to this before each update; null = not clipped (the lab).</param>
 /// <param name="Ema">The decay of an exponential moving average of the weights, which the run validates and publishes
 /// (<see cref="ExponentialMovingAverage"/>); null = the trained weights themselves (the lab).</param>
+/// <param name="Loss">What the training minimises; null = the lab's cross-entropy.</param>
 public sealed record TrainSettings(
     ModelSpec Model,
     AdamSettings Optimizer,
@@ -23,8 +25,12 @@ public sealed record TrainSettings(
     Precision Precision = Precision.Fp32,
     LrSchedule? Schedule = null,
     double? GradClip = null,
-    double? Ema = null)
+    double? Ema = null,
+    SegmentationLoss? Loss = null)
 {
+    /// <summary>The loss the steps minimise: <see cref="Loss"/>, or the lab's cross-entropy.</summary>
+    public SegmentationLoss Objective => Loss ?? SegmentationLoss.CrossEntropy;
+
     /// <summary>The learning rate of epoch <paramref name="epoch"/> (0-based).</summary>
     public double LearningRateAt(int epoch) => Schedule?.At(epoch, Epochs, Optimizer.LearningRate) ?? Optimizer.LearningRate;
 }

@@ -113,6 +113,7 @@ public sealed class Trainer(TrainSettings settings, string runDir, IProgressSink
             ComputeBackend.EnsureChecked(_device, bf16: shadow is not null); // before the first step, so the log says what computes
             var compute = ComputeBackend.RecordOn(_device);
             Log($"compute: {compute.Cpu}; kernels: {compute.Backend}; numerics self-check: {compute.Verdict}");
+            if (settings.Loss is { } loss) Log($"loss: {loss.Description} (the losses below are its values, not cross-entropy's)");
             if (average is not null)
                 Log($"weights averaged (ema {average.Decay.ToString(System.Globalization.CultureInfo.InvariantCulture)}, its warm-up min(decay, (1 + n)/(10 + n)) after n updates): the average is validated and published");
         }
@@ -170,7 +171,7 @@ public sealed class Trainer(TrainSettings settings, string runDir, IProgressSink
     {
         var (order, augRng) = Seeds.StartEpoch(settings.Seed, epoch, samples);
         optimizer.LearningRate = settings.LearningRateAt(epoch); // a function of the epoch: a resumed epoch sets the same
-        var step = new TrainingStep(model, optimizer, shadow) { GradClip = settings.GradClip };
+        var step = new TrainingStep(model, optimizer, shadow) { GradClip = settings.GradClip, Loss = settings.Objective };
         double running = 0;
         var perBatch = new List<double>(capacity: (samples + settings.BatchSize - 1) / settings.BatchSize);
         int seen = 0, batches = (samples + settings.BatchSize - 1) / settings.BatchSize, first = 0;

@@ -1,4 +1,5 @@
 using PetSeg.Compute;
+using PetSeg.Training.Losses;
 using PetSeg.Training.Optim;
 using static TorchSharp.torch;
 
@@ -24,6 +25,9 @@ public sealed class TrainingStep
 
     public AdamOptimizer Optimizer => optimizer;
 
+    /// <summary>What the step minimises (<c>loss:</c>); the lab's cross-entropy unless set.</summary>
+    public SegmentationLoss Loss { get; init; } = SegmentationLoss.CrossEntropy;
+
     /// <summary>Clip the gradients' global 2-norm to this before each update (<c>grad_clip:</c>), or null for none (the lab).</summary>
     public double? GradClip { get; init; }
 
@@ -40,7 +44,7 @@ public sealed class TrainingStep
         optimizer.ZeroGrad();
         var net = shadow?.Prepare(training: true) ?? model;
         if (shadow is not null) { input = input.to_type(ScalarType.BFloat16); timings?.End(StepPhase.CopyWeights); }
-        var loss = SegmentationLoss.Compute(net.call(input), target);
+        var loss = Loss.Compute(net.call(input), target);
         float value = loss.item<float>();
         if (!float.IsFinite(value)) throw new TrainingDivergedException($"the loss is {value}", value);
         timings?.End(StepPhase.ForwardAndLoss);

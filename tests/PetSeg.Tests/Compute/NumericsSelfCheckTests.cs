@@ -239,7 +239,7 @@ public sealed class NumericsSelfCheckTests : IDisposable
             var model = ModelZoo.Create(spec);
             ((nn.Module)model).to(dtype);
             model.train();
-            PetSeg.Training.SegmentationLoss.Compute(model.call(x.to_type(dtype)), y).backward();
+            PetSeg.Training.Losses.SegmentationLoss.CrossEntropy.Compute(model.call(x.to_type(dtype)), y).backward();
             return model.named_parameters().ToDictionary(p => p.name, p => p.parameter.grad!.to_type(ScalarType.Float64));
         }
         static double RelativeNorm(Dictionary<string, Tensor> a, Dictionary<string, Tensor> b, string name) =>

@@ -7,6 +7,7 @@ using PetSeg.Models.Encoders;
 using PetSeg.Reporting;
 using PetSeg.Training;
 using PetSeg.Training.Augmentation;
+using PetSeg.Training.Losses;
 using PetSeg.Training.Optim;
 
 namespace PetSeg.Lab.Config;
@@ -41,7 +42,7 @@ internal static class ExperimentsBinder
         return new WeightsConfig(source, files) { Pretraining = pretrain, LocalFolders = local };
     }
 
-    private sealed record Defaults(string Optimizer, double Lr, double WeightDecay, int Epochs, int BatchSize, bool Augment, long Seed, bool Pretrained, int? MaxEpochs, int? MaxTrainSamples, string Precision, string EvalPrecision, double Validation, string Keep, int? Patience, int? MinEpochs, string LrSchedule, double MinLr, int Warmup, double? GradClip, string Tta, double? Ema);
+    private sealed record Defaults(string Optimizer, double Lr, double WeightDecay, int Epochs, int BatchSize, bool Augment, long Seed, bool Pretrained, int? MaxEpochs, int? MaxTrainSamples, string Precision, string EvalPrecision, double Validation, string Keep, int? Patience, int? MinEpochs, string LrSchedule, double MinLr, int Warmup, double? GradClip, string Tta, double? Ema, string Loss);
 
     public static IReadOnlyList<ExperimentConfig> BindExperiments(YamlSection training, YamlSection experiments, int imageSize)
     {
@@ -67,7 +68,8 @@ internal static class ExperimentsBinder
             training.Int("warmup_epochs", 0, 0, 100_000),
             training.OptionalDouble("grad_clip", 1e-12, 1e12),
             training.Choice("tta", TestTimeAugmentations.NoneName, TestTimeAugmentations.Names),
-            EmaDecay(training, null));
+            EmaDecay(training, null),
+            training.Choice("loss", SegmentationLoss.CrossEntropy.Name, SegmentationLoss.Names));
         var defaultSeeds = Seeds(training) ?? [d.Seed];
         training.RejectUnknown();
 
@@ -139,6 +141,7 @@ internal static class ExperimentsBinder
                 Schedule = schedule == "constant" ? null : new LrSchedule(schedule, minLr, warmup),
                 GradClip = e.OptionalDouble("grad_clip", 1e-12, 1e12) ?? d.GradClip,
                 Ema = EmaDecay(e, d.Ema),
+                Loss = e.Choice("loss", d.Loss, SegmentationLoss.Names) is var loss && loss != SegmentationLoss.CrossEntropy.Name ? SegmentationLoss.Parse(loss) : null,
             };
             var evalPrecision = e.Choice("eval_precision", d.EvalPrecision, "fp32", "bf16") == "bf16" ? Precision.Bf16 : Precision.Fp32;
             var tta = TestTimeAugmentations.Parse(e.Choice("tta", d.Tta, TestTimeAugmentations.Names));

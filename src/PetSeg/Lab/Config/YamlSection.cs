@@ -50,7 +50,7 @@ internal sealed class YamlSection(string file, string path, YamlMappingNode? nod
     public string Choice(string key, string fallback, params string[] allowed)
     {
         var v = String(key, fallback)!;
-        return allowed.Contains(v) ? v : throw Error(key, $"expected one of {string.Join(", ", allowed)}, found '{v}'");
+        return allowed.Contains(v) ? v : throw Error(key, $"expected one of {string.Join(", ", allowed)}, found '{v}'{ClosestName.Suggestion(v, allowed)}");
     }
 
     public int Int(string key, int fallback, int min = int.MinValue, int max = int.MaxValue)

@@ -32,6 +32,7 @@ internal static class CanonicalParams
         if (s.Schedule is { } schedule) p["lr_schedule"] = $"{schedule.Name},min_lr={Of(schedule.MinLr)}{(schedule.Warmup > 0 ? $",warmup={Of(schedule.Warmup)}" : "")}{(schedule.Over is { } over ? $",over={Of(over)}" : "")}"; // absent = constant, so existing keys stay valid
         if (s.GradClip is { } clip) p["grad_clip"] = Of(clip); // absent = not clipped, likewise
         if (s.Ema is { } decay) p["ema"] = Of(decay); // absent = the trained weights are published, likewise
+        if (s.Loss is { } loss) p["loss"] = loss.Name; // absent = the lab's cross-entropy, likewise
         if (s.Precision != Precision.Fp32) p["precision"] = s.Precision.ToString().ToLowerInvariant(); // absent = fp32, so existing keys stay valid
         if (validation > 0) p["validation"] = Of(validation); // absent = trains on all of trainval, so existing keys stay valid
         if (keepBest) p["keep"] = "best"; // likewise: absent = the last epoch's weights

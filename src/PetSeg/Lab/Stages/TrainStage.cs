@@ -73,6 +73,7 @@ public class TrainStage(PipelineConfig config, ExperimentConfig experiment) : St
         }
         var schedule = settings.Schedule is { } sc ? $" ({sc.Describe()})" : "";
         c.Ui.Info($"{Id}: {settings.Model}, {settings.Optimizer.Name} lr {settings.Optimizer.LearningRate}{schedule} wd {settings.Optimizer.WeightDecay}, " +
+                  (settings.Loss is { } loss ? $"loss {loss.Description}, " : "") +
                   (settings.GradClip is { } clip ? $"gradients clipped to norm {clip}, " : "") +
                   (settings.Ema is { } ema ? $"weights averaged (ema {ema}), " : "") +
                   $"{settings.Epochs} epoch(s), batch {settings.BatchSize}, {(settings.Augmentation is null ? "no augmentation" : "augmentation")}, {images}");

@@ -305,6 +305,34 @@ public sealed class PipelineConfigTests : IDisposable
     public void Weight_average_mistakes_are_reported_with_their_line(string yaml, string expected) =>
         Assert.Contains(expected, Assert.Throws<ConfigException>(() => LoadText(yaml)).Message);
 
+    [Fact]
+    public void A_loss_keys_only_the_trainings_that_change_it_and_a_matrix_may_vary_it()
+    {
+        var stages = LabPipeline.Build(LoadText("""
+            training: { loss: dice }
+            experiments:
+              a: { model: simple-unet }
+              b: { model: simple-unet, loss: ce+dice }
+              sweep: { model: simple-unet, matrix: { loss: [ce, dice, ce+dice] } }
+            """));
+        Assert.Equal(("dice", "ce+dice"), (stages["train-a"].Parameters["loss"], stages["train-b"].Parameters["loss"]));
+        Assert.False(stages["train-sweep-1"].Parameters.ContainsKey("loss")); // ce: the lab's, whatever training: says
+        Assert.Equal(stages["train-a"].Parameters, stages["train-sweep-2"].Parameters); // the same settings: one training
+        Assert.Equal(stages["train-b"].Parameters, stages["train-sweep-3"].Parameters);
+        var plain = LabPipeline.Build(LoadText("experiments:\n  a: { model: simple-unet }\n"));
+        Assert.False(plain["train-a"].Parameters.ContainsKey("loss")); // absent: the keys as they were
+        Assert.Equal(stages["train-sweep-1"].Parameters, plain["train-a"].Parameters);
+        var config = LoadText("training: { loss: ce+dice }\nexperiments:\n  a: { model: simple-unet }\n  b: { model: simple-unet, loss: ce }\n");
+        Assert.Same(PetSeg.Training.Losses.SegmentationLoss.CrossEntropyDice, config.Experiments[0].Settings.Objective);
+        Assert.Null(config.Experiments[1].Settings.Loss);
+    }
+
+    [Theory]
+    [InlineData("training: { loss: dcie }\n", "pipeline.yaml:1:19: training.loss: expected one of ce, dice, ce+dice, found 'dcie' (did you mean 'dice'?)")]
+    [InlineData("experiments:\n  a: { model: simple-unet, loss: focal }\n", "pipeline.yaml:2:34: experiments.a.loss: expected one of ce, dice, ce+dice, found 'focal'")]
+    public void Loss_mistakes_are_reported_with_their_line(string yaml, string expected) =>
+        Assert.Contains(expected, Assert.Throws<ConfigException>(() => LoadText(yaml)).Message);
+
     [Theory]
     [InlineData("experiments:\n  a: { model: simple-unet, min_lr: 0.0001 }\n", "pipeline.yaml:2:36: experiments.a.min_lr: min_lr is where a learning-rate schedule ends, and this experiment's rate is constant: set lr_schedule: cosine")]
     [InlineData("experiments:\n  a: { model: simple-unet, lr: 0.001, lr_schedule: cosine, min_lr: 0.01 }\n", "experiments.a.min_lr: min_lr 0.01 is above the learning rate 0.001 it anneals from")]
@@ -354,7 +382,7 @@ public sealed class PipelineConfigTests : IDisposable
         Assert.Contains(expected, Assert.Throws<ConfigException>(() => LoadText(yaml)).Message);
 
     [Fact]
-    public void The_repository_pipeline_yaml_example_lines_hold_out_validation_keep_the_best_epoch_anneal_the_rate_flip_at_test_time_and_average_the_weights_when_uncommented()
+    public void The_repository_pipeline_yaml_example_lines_hold_out_validation_keep_the_best_epoch_anneal_the_rate_flip_at_test_time_average_the_weights_and_change_the_loss_when_uncommented()
     {
         var text = File.ReadAllText(RepoFiles.Path("pipeline.yaml"));
         Assert.Contains("  # validation: 0.1 ", text);
@@ -372,6 +400,9 @@ public sealed class PipelineConfigTests : IDisposable
         Assert.Contains("  # ema: 0.999 ", text);
         c = LoadText(text.Replace("  # ema: 0.999 ", "  ema: 0.999   ", StringComparison.Ordinal));
         Assert.All(c.Experiments, e => Assert.Equal(0.999, e.Settings.Ema));
+        Assert.Contains("  # loss: ce+dice ", text);
+        c = LoadText(text.Replace("  # loss: ce+dice ", "  loss: ce+dice   ", StringComparison.Ordinal));
+        Assert.All(c.Experiments, e => Assert.Same(PetSeg.Training.Losses.SegmentationLoss.CrossEntropyDice, e.Settings.Loss));
     }
 
     [Theory]

@@ -1,0 +1,54 @@
+using PetSeg.Core;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
+
+namespace PetSeg.Training.Losses;
+
+/// <summary>
+/// What a training minimises (<c>loss:</c>): the lab's cross-entropy, smp's Dice loss, or their sum — the three a
+/// segmentation sweep usually compares. Each leaves trimap border pixels (255) out and is computed from the logits in
+/// at least fp32 (a bf16 model's logits are widened first, as the lab's <c>logits.float()</c>).
+/// </summary>
+public sealed class SegmentationLoss
+{
+    /// <summary>The lab's: <c>CrossEntropyLoss(ignore_index=255)(logits.float(), target)</c>, the mean over non-ignored pixels.</summary>
+    public static readonly SegmentationLoss CrossEntropy = new("ce", "cross-entropy");
+
+    /// <summary>smp's <c>DiceLoss("multiclass", ignore_index=255)</c> (<see cref="DiceLoss"/>).</summary>
+    public static readonly SegmentationLoss Dice = new("dice", "Dice (smp's DiceLoss)");
+
+    /// <summary>Cross-entropy plus Dice, weighted one to one (MONAI's <c>DiceCELoss</c> defaults; the usual smp recipe).</summary>
+    public static readonly SegmentationLoss CrossEntropyDice = new("ce+dice", "cross-entropy + Dice");
+
+    private static readonly SegmentationLoss[] All = [CrossEntropy, Dice, CrossEntropyDice];
+
+    /// <summary>The names <c>loss:</c> takes.</summary>
+    public static string[] Names => [.. All.Select(l => l.Name)];
+
+    /// <summary>The loss named <paramref name="name"/> (one of <see cref="Names"/>).</summary>
+    public static SegmentationLoss Parse(string name) =>
+        All.FirstOrDefault(l => l.Name == name) ?? throw new ArgumentException($"unknown loss '{name}'; expected one of {string.Join(", ", Names)}", nameof(name));
+
+    private SegmentationLoss(string name, string description) => (Name, Description) = (name, description);
+
+    /// <summary>As pipeline.yaml and the stage key write it.</summary>
+    public string Name { get; }
+
+    /// <summary>As the training log names it.</summary>
+    public string Description { get; }
+
+    /// <param name="logits">N×C×H×W.</param>
+    /// <param name="target">N×H×W class indices, 255 = ignored.</param>
+    /// <returns>A scalar on the logits' device.</returns>
+    public Tensor Compute(Tensor logits, Tensor target)
+    {
+        if (this == CrossEntropy) return CrossEntropyOf(logits, target);
+        if (this == Dice) return DiceLoss.Compute(logits, target);
+        return CrossEntropyOf(logits, target) + DiceLoss.Compute(logits, target);
+    }
+
+    private static Tensor CrossEntropyOf(Tensor logits, Tensor target) =>
+        F.cross_entropy(logits.to_type(ScalarType.Float32), target.to_type(ScalarType.Int64), ignore_index: SegmentationLabels.IgnoreIndex);
+
+    public override string ToString() => Name;
+}

@@ -1,0 +1,169 @@
+using PetSeg.Tests.Support;
+using PetSeg.Training;
+using PetSeg.Training.Losses;
+using PetSeg.Training.Optim;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
+
+namespace PetSeg.Tests.Training.Losses;
+
+/// <summary>
+/// The losses <c>loss:</c> offers, in float64 against smp's DiceLoss written out as loops (no torch on this side), on
+/// batches with ignored pixels, a class absent from every target and a batch with nothing to score; their gradients
+/// against central differences; and a training step minimising the loss its settings name.
+/// </summary>
+[Collection(TorchGlobalState.Name)]
+public sealed class SegmentationLossTests
+{
+    private const int N = 2, C = 2, H = 3, W = 5;
+
+    /// <summary>Logits and targets from a seeded System.Random (not torch's generator); <paramref name="labels"/> says which labels the targets draw.</summary>
+    private static (double[] Logits, byte[] Target) Batch(int seed, byte[] labels)
+    {
+        var random = new Random(seed);
+        var logits = Enumerable.Range(0, N * C * H * W).Select(_ => random.NextDouble() * 6 - 3).ToArray();
+        var target = Enumerable.Range(0, N * H * W).Select(_ => labels[random.Next(labels.Length)]).ToArray();
+        return (logits, target);
+    }
+
+    private static Tensor LogitsTensor(double[] logits) => tensor(logits, [N, C, H, W], ScalarType.Float64);
+    private static Tensor TargetTensor(byte[] target) => tensor(target, [N, H, W]).to_type(ScalarType.Int64);
+
+    /// <summary>
+    /// smp 0.5's multiclass DiceLoss with ignore_index, as its source reads: softmax per pixel; ignored pixels zeroed in
+    /// both the probabilities and the one-hot targets; per class, dice = 2·Σ p·t / max(Σ p + Σ t, 1e-7) over batch and
+    /// pixels; loss = mean over classes of (1 − dice) × [the class occurs in the targets].
+    /// </summary>
+    private static double SmpDice(double[] logits, byte[] target)
+    {
+        double total = 0;
+        for (int c = 0; c < C; c++)
+        {
+            double intersection = 0, cardinality = 0, truthCount = 0;
+            for (int n = 0; n < N; n++)
+                for (int i = 0; i < H * W; i++)
+                {
+                    var label = target[n * H * W + i];
+                    if (label == 255) continue;
+                    var exps = Enumerable.Range(0, C).Select(k => Math.Exp(logits[(n * C + k) * H * W + i])).ToArray();
+                    double p = exps[c] / exps.Sum(), t = label == c ? 1 : 0;
+                    intersection += p * t;
+                    cardinality += p + t;
+                    truthCount += t;
+                }
+            double dice = 2 * intersection / Math.Max(cardinality, DiceLoss.Eps);
+            total += truthCount > 0 ? 1 - dice : 0;
+        }
+        return total / C;
+    }
+
+    public static TheoryData<string, int, byte[]> Batches => new()
+    {
+        { "both classes and the border", 1, [0, 1, 255] },
+        { "no pet anywhere: its term is 0 and still divides", 2, [0, 255] },
+        { "only pets", 3, [1] },
+        { "nothing to score", 4, [255] },
+    };
+
+    [Theory]
+    [MemberData(nameof(Batches))]
+    public void Dice_is_smps_dice_loss_in_float64(string what, int seed, byte[] labels)
+    {
+        using var scope = NewDisposeScope();
+        var (logits, target) = Batch(seed, labels);
+        var loss = DiceLoss.Compute(LogitsTensor(logits), TargetTensor(target));
+        Assert.Equal(ScalarType.Float64, loss.dtype);
+        Assert.True(Math.Abs(loss.item<double>() - SmpDice(logits, target)) < 1e-12, $"{what}: {loss.item<double>()} against {SmpDice(logits, target)}");
+        if (labels is [255]) Assert.Equal(0.0, loss.item<double>());
+        else Assert.InRange(loss.item<double>(), 1e-3, 1);
+    }
+
+    [Fact]
+    public void Gradients_match_central_differences_and_ignored_pixels_get_none()
+    {
+        using var scope = NewDisposeScope();
+        var (logits, target) = Batch(5, [0, 1, 255]);
+        var y = TargetTensor(target);
+        double[] Gradient(SegmentationLoss loss)
+        {
+            var x = LogitsTensor(logits).requires_grad_(true);
+            loss.Compute(x, y).backward();
+            return x.grad!.data<double>().ToArray();
+        }
+        var dice = Gradient(SegmentationLoss.Dice);
+        for (int n = 0; n < N; n++)
+            for (int c = 0; c < C; c++)
+                for (int i = 0; i < H * W; i++)
+                {
+                    int at = (n * C + c) * H * W + i;
+                    if (target[n * H * W + i] == 255) { Assert.Equal(0.0, dice[at]); continue; }
+                    double Shifted(double h)
+                    {
+                        var shifted = (double[])logits.Clone();
+                        shifted[at] += h;
+                        return SmpDice(shifted, target);
+                    }
+                    double numeric = (Shifted(1e-6) - Shifted(-1e-6)) / 2e-6;
+                    Assert.True(Math.Abs(dice[at] - numeric) < 1e-7, $"at {at}: {dice[at]} against {numeric}");
+                }
+        Assert.Contains(dice, g => Math.Abs(g) > 1e-3); // not vacuous
+        // The sum's gradient is the two gradients' sum (cross-entropy's is fp32's: the lab's loss is computed in fp32).
+        var ce = Gradient(SegmentationLoss.CrossEntropy);
+        var both = Gradient(SegmentationLoss.CrossEntropyDice);
+        for (int at = 0; at < both.Length; at++) Assert.True(Math.Abs(both[at] - (ce[at] + dice[at])) < 1e-12, $"at {at}");
+    }
+
+    [Fact]
+    public void Cross_entropy_is_the_labs_and_the_sum_is_both()
+    {
+        using var scope = NewDisposeScope();
+        var (logits, target) = Batch(6, [0, 1, 255]);
+        var x = LogitsTensor(logits);
+        var y = TargetTensor(target);
+        var ce = SegmentationLoss.CrossEntropy.Compute(x, y);
+        Assert.Equal(ScalarType.Float32, ce.dtype); // the lab's logits.float()
+        Assert.Equal(F.cross_entropy(x.to_type(ScalarType.Float32), y, ignore_index: 255).item<float>(), ce.item<float>());
+        var sum = SegmentationLoss.CrossEntropyDice.Compute(x, y).item<double>();
+        Assert.True(Math.Abs(sum - (ce.item<float>() + SmpDice(logits, target))) < 1e-6, $"{sum}");
+        // bf16 logits are widened first: the same loss as their fp32 values.
+        var bf16 = x.to_type(ScalarType.BFloat16);
+        Assert.Equal(ScalarType.Float32, DiceLoss.Compute(bf16, y).dtype);
+        Assert.Equal(DiceLoss.Compute(bf16.to_type(ScalarType.Float32), y).item<float>(), DiceLoss.Compute(bf16, y).item<float>());
+
+        Assert.Equal(["ce", "dice", "ce+dice"], SegmentationLoss.Names);
+        Assert.Same(SegmentationLoss.Dice, SegmentationLoss.Parse("dice"));
+        Assert.Contains("expected one of ce, dice, ce+dice", Assert.Throws<ArgumentException>(() => SegmentationLoss.Parse("bce")).Message);
+    }
+
+    [Fact]
+    public void A_training_step_minimises_the_loss_it_is_given()
+    {
+        using var scope = NewDisposeScope();
+        manual_seed(7);
+        using var model = nn.Sequential(nn.Conv2d(3, 8, 3, padding: 1), nn.BatchNorm2d(8), nn.ReLU(), nn.Conv2d(8, 2, 1));
+        var x = randn(4, 3, 16, 16);
+        var y = x.select(1, 0).gt(0).to_type(ScalarType.Int64); // pets where the first channel is positive
+        y.select(1, 0).fill_(255); // a border row
+        var start = model.state_dict().ToDictionary(p => p.Key, p => p.Value.clone());
+
+        float Train(SegmentationLoss loss, out double expectedFirst)
+        {
+            model.load_state_dict(start);
+            using (no_grad())
+            {
+                model.train(); // the step's own mode: batch statistics (running ones are restored above)
+                expectedFirst = loss.Compute(model.call(x), y).item<float>();
+                model.load_state_dict(start);
+            }
+            using var optimizer = new AdamOptimizer(model.named_parameters(), new AdamSettings(0.05));
+            var step = new TrainingStep(model, optimizer) { Loss = loss };
+            float first = step.Run(x, y), last = first;
+            for (int i = 0; i < 30; i++) last = step.Run(x, y);
+            Assert.Equal((float)expectedFirst, first); // the step's loss is the one it was given, on its first batch
+            return last / first;
+        }
+        Assert.InRange(Train(SegmentationLoss.Dice, out var dice), 0, 0.5); // it minimises Dice: less than half after 30 steps
+        Assert.InRange(Train(SegmentationLoss.CrossEntropy, out var ce), 0, 0.5);
+        Assert.NotEqual(dice, ce); // two different objectives on the same batch
+    }
+}
