@@ -64,6 +64,17 @@ public sealed class DevicePlumbingTests
         Assert.All(model.parameters(), p => Assert.Equal((DeviceType.META, ScalarType.Float32), (p.grad!.device_type, p.grad.dtype)));
     }
 
+    [Fact]
+    public void The_losses_create_every_tensor_on_the_logits_device()
+    {
+        using var scope = NewDisposeScope();
+        // Dice's forward (cross-entropy's 2-D NLL loss has no meta kernel; the backward is autograd's, made where the forward ran).
+        var logits = empty([4, 2, 8, 8], device: Meta, requires_grad: true);
+        var target = empty([4, 8, 8], dtype: ScalarType.Byte, device: Meta);
+        var loss = PetSeg.Training.Losses.DiceLoss.Compute(logits, target);
+        Assert.Equal((DeviceType.META, 0L, ScalarType.Float32), (loss.device_type, loss.dim(), loss.dtype));
+    }
+
     /// <summary>A per-pixel linear classifier: a real model whose forward libtorch's meta device can run.</summary>
     private sealed class PixelClassifier : nn.Module<Tensor, Tensor>
     {

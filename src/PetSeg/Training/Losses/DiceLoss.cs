@@ -24,9 +24,10 @@ public static class DiceLoss
         long n = x.shape[0], classes = x.shape[1];
         var probabilities = x.log_softmax(1).exp().view(n, classes, -1);           // as smp: log_softmax(dim=1).exp()
         var y = target.to_type(ScalarType.Int64).view(n, -1);
-        var valid = y.ne(SegmentationLabels.IgnoreIndex).unsqueeze(1);             // N×1×P
+        var scored = y.ne(SegmentationLabels.IgnoreIndex);
+        var valid = scored.unsqueeze(1);                                           // N×1×P
         var p = probabilities * valid;
-        var t = F.one_hot(y.masked_fill(y.eq(SegmentationLabels.IgnoreIndex), 0), classes).permute(0, 2, 1) * valid; // N×C×P
+        var t = F.one_hot(y * scored, classes).permute(0, 2, 1) * valid;           // N×C×P; a border pixel's label 0 is masked out
         var truth = t.to_type(p.dtype);
         long[] batchAndPixels = [0, 2];
         var intersection = (p * truth).sum(batchAndPixels);
