@@ -5,8 +5,8 @@ using F = TorchSharp.torch.nn.functional;
 namespace PetSeg.Training.Losses;
 
 /// <summary>
-/// What a training minimises (<c>loss:</c>): the lab's cross-entropy, smp's Dice loss, or their sum — the three a
-/// segmentation sweep usually compares. Each leaves trimap border pixels (255) out and is computed from the logits in
+/// What a training minimises (<c>loss:</c>): the lab's cross-entropy, smp's Dice or Jaccard loss, or cross-entropy plus
+/// Dice — what a segmentation sweep usually compares. Each leaves trimap border pixels (255) out and is computed from the logits in
 /// at least fp32 (a bf16 model's logits are widened first, as the lab's <c>logits.float()</c>).
 /// </summary>
 public sealed class SegmentationLoss
@@ -17,10 +17,13 @@ public sealed class SegmentationLoss
     /// <summary>smp's <c>DiceLoss("multiclass", ignore_index=255)</c> (<see cref="DiceLoss"/>).</summary>
     public static readonly SegmentationLoss Dice = new("dice", "Dice (smp's DiceLoss)");
 
+    /// <summary>smp's <c>JaccardLoss("multiclass", ignore_index=255)</c> (<see cref="JaccardLoss"/>): 1 − the soft IoU the lab reports.</summary>
+    public static readonly SegmentationLoss Jaccard = new("jaccard", "Jaccard (smp's JaccardLoss)");
+
     /// <summary>Cross-entropy plus Dice, weighted one to one (MONAI's <c>DiceCELoss</c> defaults; the usual smp recipe).</summary>
     public static readonly SegmentationLoss CrossEntropyDice = new("ce+dice", "cross-entropy + Dice");
 
-    private static readonly SegmentationLoss[] All = [CrossEntropy, Dice, CrossEntropyDice];
+    private static readonly SegmentationLoss[] All = [CrossEntropy, Dice, Jaccard, CrossEntropyDice];
 
     /// <summary>The names <c>loss:</c> takes.</summary>
     public static string[] Names => [.. All.Select(l => l.Name)];
@@ -44,6 +47,7 @@ public sealed class SegmentationLoss
     {
         if (this == CrossEntropy) return CrossEntropyOf(logits, target);
         if (this == Dice) return DiceLoss.Compute(logits, target);
+        if (this == Jaccard) return JaccardLoss.Compute(logits, target);
         return CrossEntropyOf(logits, target) + DiceLoss.Compute(logits, target);
     }
 

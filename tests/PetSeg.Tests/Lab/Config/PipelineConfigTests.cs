@@ -313,12 +313,13 @@ public sealed class PipelineConfigTests : IDisposable
             experiments:
               a: { model: simple-unet }
               b: { model: simple-unet, loss: ce+dice }
-              sweep: { model: simple-unet, matrix: { loss: [ce, dice, ce+dice] } }
+              sweep: { model: simple-unet, matrix: { loss: [ce, dice, ce+dice, jaccard] } }
             """));
         Assert.Equal(("dice", "ce+dice"), (stages["train-a"].Parameters["loss"], stages["train-b"].Parameters["loss"]));
         Assert.False(stages["train-sweep-1"].Parameters.ContainsKey("loss")); // ce: the lab's, whatever training: says
         Assert.Equal(stages["train-a"].Parameters, stages["train-sweep-2"].Parameters); // the same settings: one training
         Assert.Equal(stages["train-b"].Parameters, stages["train-sweep-3"].Parameters);
+        Assert.Equal("jaccard", stages["train-sweep-4"].Parameters["loss"]);
         var plain = LabPipeline.Build(LoadText("experiments:\n  a: { model: simple-unet }\n"));
         Assert.False(plain["train-a"].Parameters.ContainsKey("loss")); // absent: the keys as they were
         Assert.Equal(stages["train-sweep-1"].Parameters, plain["train-a"].Parameters);
@@ -328,8 +329,8 @@ public sealed class PipelineConfigTests : IDisposable
     }
 
     [Theory]
-    [InlineData("training: { loss: dcie }\n", "pipeline.yaml:1:19: training.loss: expected one of ce, dice, ce+dice, found 'dcie' (did you mean 'dice'?)")]
-    [InlineData("experiments:\n  a: { model: simple-unet, loss: focal }\n", "pipeline.yaml:2:34: experiments.a.loss: expected one of ce, dice, ce+dice, found 'focal'")]
+    [InlineData("training: { loss: dcie }\n", "pipeline.yaml:1:19: training.loss: expected one of ce, dice, jaccard, ce+dice, found 'dcie' (did you mean 'dice'?)")]
+    [InlineData("experiments:\n  a: { model: simple-unet, loss: focal }\n", "pipeline.yaml:2:34: experiments.a.loss: expected one of ce, dice, jaccard, ce+dice, found 'focal'")]
     public void Loss_mistakes_are_reported_with_their_line(string yaml, string expected) =>
         Assert.Contains(expected, Assert.Throws<ConfigException>(() => LoadText(yaml)).Message);
 

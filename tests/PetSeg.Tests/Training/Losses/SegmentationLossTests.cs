@@ -8,7 +8,7 @@ using F = TorchSharp.torch.nn.functional;
 namespace PetSeg.Tests.Training.Losses;
 
 /// <summary>
-/// The losses <c>loss:</c> offers, in float64 against smp's DiceLoss written out as loops (no torch on this side), on
+/// The losses <c>loss:</c> offers, in float64 against smp's DiceLoss and JaccardLoss written out as loops (no torch on this side), on
 /// batches with ignored pixels, a class absent from every target and a batch with nothing to score; their gradients
 /// against central differences; and a training step minimising the loss its settings name.
 /// </summary>
@@ -30,11 +30,14 @@ public sealed class SegmentationLossTests
     private static Tensor TargetTensor(byte[] target) => tensor(target, [N, H, W]).to_type(ScalarType.Int64);
 
     /// <summary>
-    /// smp 0.5's multiclass DiceLoss with ignore_index, as its source reads: softmax per pixel; ignored pixels zeroed in
-    /// both the probabilities and the one-hot targets; per class, dice = 2·Σ p·t / max(Σ p + Σ t, 1e-7) over batch and
-    /// pixels; loss = mean over classes of (1 − dice) × [the class occurs in the targets].
+    /// smp 0.5's multiclass DiceLoss and JaccardLoss with ignore_index, as their source reads: softmax per pixel; ignored
+    /// pixels zeroed in both the probabilities and the one-hot targets; per class, over batch and pixels, dice =
+    /// 2·Σ p·t / max(Σ p + Σ t, 1e-7) or IoU = Σ p·t / max(Σ p + Σ t − Σ p·t, 1e-7); loss = mean over classes of
+    /// (1 − score) × [the class occurs in the targets].
     /// </summary>
-    private static double SmpDice(double[] logits, byte[] target)
+    private static double SmpDice(double[] logits, byte[] target) => SmpOverlap(logits, target, jaccard: false);
+
+    private static double SmpOverlap(double[] logits, byte[] target, bool jaccard)
     {
         double total = 0;
         for (int c = 0; c < C; c++)
@@ -51,29 +54,35 @@ public sealed class SegmentationLossTests
                     cardinality += p + t;
                     truthCount += t;
                 }
-            double dice = 2 * intersection / Math.Max(cardinality, DiceLoss.Eps);
-            total += truthCount > 0 ? 1 - dice : 0;
+            double score = jaccard ? intersection / Math.Max(cardinality - intersection, DiceLoss.Eps) : 2 * intersection / Math.Max(cardinality, DiceLoss.Eps);
+            total += truthCount > 0 ? 1 - score : 0;
         }
         return total / C;
     }
 
-    public static TheoryData<string, int, byte[]> Batches => new()
+    public static TheoryData<string, string, int, byte[]> Batches()
     {
-        { "both classes and the border", 1, [0, 1, 255] },
-        { "no pet anywhere: its term is 0 and still divides", 2, [0, 255] },
-        { "only pets", 3, [1] },
-        { "nothing to score", 4, [255] },
-    };
+        var data = new TheoryData<string, string, int, byte[]>();
+        foreach (var loss in new[] { "dice", "jaccard" })
+        {
+            data.Add(loss, "both classes and the border", 1, [0, 1, 255]);
+            data.Add(loss, "no pet anywhere: its term is 0 and still divides", 2, [0, 255]);
+            data.Add(loss, "only pets", 3, [1]);
+            data.Add(loss, "nothing to score", 4, [255]);
+        }
+        return data;
+    }
 
     [Theory]
     [MemberData(nameof(Batches))]
-    public void Dice_is_smps_dice_loss_in_float64(string what, int seed, byte[] labels)
+    public void Dice_and_jaccard_are_smps_losses_in_float64(string name, string what, int seed, byte[] labels)
     {
         using var scope = NewDisposeScope();
         var (logits, target) = Batch(seed, labels);
-        var loss = DiceLoss.Compute(LogitsTensor(logits), TargetTensor(target));
+        var loss = SegmentationLoss.Parse(name).Compute(LogitsTensor(logits), TargetTensor(target));
+        var expected = SmpOverlap(logits, target, jaccard: name == "jaccard");
         Assert.Equal(ScalarType.Float64, loss.dtype);
-        Assert.True(Math.Abs(loss.item<double>() - SmpDice(logits, target)) < 1e-12, $"{what}: {loss.item<double>()} against {SmpDice(logits, target)}");
+        Assert.True(Math.Abs(loss.item<double>() - expected) < 1e-12, $"{what}: {loss.item<double>()} against {expected}");
         if (labels is [255]) Assert.Equal(0.0, loss.item<double>());
         else Assert.InRange(loss.item<double>(), 1e-3, 1);
     }
@@ -90,23 +99,27 @@ public sealed class SegmentationLossTests
             loss.Compute(x, y).backward();
             return x.grad!.data<double>().ToArray();
         }
-        var dice = Gradient(SegmentationLoss.Dice);
-        for (int n = 0; n < N; n++)
-            for (int c = 0; c < C; c++)
-                for (int i = 0; i < H * W; i++)
-                {
-                    int at = (n * C + c) * H * W + i;
-                    if (target[n * H * W + i] == 255) { Assert.Equal(0.0, dice[at]); continue; }
-                    double Shifted(double h)
+        foreach (var (loss, jaccard) in new[] { (SegmentationLoss.Dice, false), (SegmentationLoss.Jaccard, true) })
+        {
+            var g = Gradient(loss);
+            for (int n = 0; n < N; n++)
+                for (int c = 0; c < C; c++)
+                    for (int i = 0; i < H * W; i++)
                     {
-                        var shifted = (double[])logits.Clone();
-                        shifted[at] += h;
-                        return SmpDice(shifted, target);
+                        int at = (n * C + c) * H * W + i;
+                        if (target[n * H * W + i] == 255) { Assert.Equal(0.0, g[at]); continue; }
+                        double Shifted(double h)
+                        {
+                            var shifted = (double[])logits.Clone();
+                            shifted[at] += h;
+                            return SmpOverlap(shifted, target, jaccard);
+                        }
+                        double numeric = (Shifted(1e-6) - Shifted(-1e-6)) / 2e-6;
+                        Assert.True(Math.Abs(g[at] - numeric) < 1e-7, $"{loss} at {at}: {g[at]} against {numeric}");
                     }
-                    double numeric = (Shifted(1e-6) - Shifted(-1e-6)) / 2e-6;
-                    Assert.True(Math.Abs(dice[at] - numeric) < 1e-7, $"at {at}: {dice[at]} against {numeric}");
-                }
-        Assert.Contains(dice, g => Math.Abs(g) > 1e-3); // not vacuous
+            Assert.Contains(g, v => Math.Abs(v) > 1e-3); // not vacuous
+        }
+        var dice = Gradient(SegmentationLoss.Dice);
         // The sum's gradient is the two gradients' sum (cross-entropy's is fp32's: the lab's loss is computed in fp32).
         var ce = Gradient(SegmentationLoss.CrossEntropy);
         var both = Gradient(SegmentationLoss.CrossEntropyDice);
@@ -130,9 +143,9 @@ public sealed class SegmentationLossTests
         Assert.Equal(ScalarType.Float32, DiceLoss.Compute(bf16, y).dtype);
         Assert.Equal(DiceLoss.Compute(bf16.to_type(ScalarType.Float32), y).item<float>(), DiceLoss.Compute(bf16, y).item<float>());
 
-        Assert.Equal(["ce", "dice", "ce+dice"], SegmentationLoss.Names);
+        Assert.Equal(["ce", "dice", "jaccard", "ce+dice"], SegmentationLoss.Names);
         Assert.Same(SegmentationLoss.Dice, SegmentationLoss.Parse("dice"));
-        Assert.Contains("expected one of ce, dice, ce+dice", Assert.Throws<ArgumentException>(() => SegmentationLoss.Parse("bce")).Message);
+        Assert.Contains("expected one of ce, dice, jaccard, ce+dice", Assert.Throws<ArgumentException>(() => SegmentationLoss.Parse("bce")).Message);
     }
 
     [Fact]
