@@ -12,16 +12,16 @@ namespace PetSeg.Training.Losses;
 public sealed class SegmentationLoss
 {
     /// <summary>The lab's: <c>CrossEntropyLoss(ignore_index=255)(logits.float(), target)</c>, the mean over non-ignored pixels.</summary>
-    public static readonly SegmentationLoss CrossEntropy = new("ce", "cross-entropy");
+    public static readonly SegmentationLoss CrossEntropy = new("ce", "cross-entropy", CrossEntropyOf);
 
     /// <summary>smp's <c>DiceLoss("multiclass", ignore_index=255)</c> (<see cref="DiceLoss"/>).</summary>
-    public static readonly SegmentationLoss Dice = new("dice", "Dice (smp's DiceLoss)");
+    public static readonly SegmentationLoss Dice = new("dice", "Dice (smp's DiceLoss)", DiceLoss.Compute);
 
     /// <summary>smp's <c>JaccardLoss("multiclass", ignore_index=255)</c> (<see cref="JaccardLoss"/>): 1 − the soft IoU the lab reports.</summary>
-    public static readonly SegmentationLoss Jaccard = new("jaccard", "Jaccard (smp's JaccardLoss)");
+    public static readonly SegmentationLoss Jaccard = new("jaccard", "Jaccard (smp's JaccardLoss)", JaccardLoss.Compute);
 
     /// <summary>Cross-entropy plus Dice, weighted one to one (MONAI's <c>DiceCELoss</c> defaults; the usual smp recipe).</summary>
-    public static readonly SegmentationLoss CrossEntropyDice = new("ce+dice", "cross-entropy + Dice");
+    public static readonly SegmentationLoss CrossEntropyDice = new("ce+dice", "cross-entropy + Dice", (logits, target) => CrossEntropyOf(logits, target) + DiceLoss.Compute(logits, target));
 
     private static readonly SegmentationLoss[] All = [CrossEntropy, Dice, Jaccard, CrossEntropyDice];
 
@@ -32,7 +32,9 @@ public sealed class SegmentationLoss
     public static SegmentationLoss Parse(string name) =>
         All.FirstOrDefault(l => l.Name == name) ?? throw new ArgumentException($"unknown loss '{name}'; expected one of {string.Join(", ", Names)}", nameof(name));
 
-    private SegmentationLoss(string name, string description) => (Name, Description) = (name, description);
+    private readonly Func<Tensor, Tensor, Tensor> compute;
+
+    private SegmentationLoss(string name, string description, Func<Tensor, Tensor, Tensor> compute) => (Name, Description, this.compute) = (name, description, compute);
 
     /// <summary>As pipeline.yaml and the stage key write it.</summary>
     public string Name { get; }
@@ -43,13 +45,7 @@ public sealed class SegmentationLoss
     /// <param name="logits">N×C×H×W.</param>
     /// <param name="target">N×H×W class indices, 255 = ignored.</param>
     /// <returns>A scalar on the logits' device.</returns>
-    public Tensor Compute(Tensor logits, Tensor target)
-    {
-        if (this == CrossEntropy) return CrossEntropyOf(logits, target);
-        if (this == Dice) return DiceLoss.Compute(logits, target);
-        if (this == Jaccard) return JaccardLoss.Compute(logits, target);
-        return CrossEntropyOf(logits, target) + DiceLoss.Compute(logits, target);
-    }
+    public Tensor Compute(Tensor logits, Tensor target) => compute(logits, target);
 
     private static Tensor CrossEntropyOf(Tensor logits, Tensor target) =>
         F.cross_entropy(logits.to_type(ScalarType.Float32), target.to_type(ScalarType.Int64), ignore_index: SegmentationLabels.IgnoreIndex);
