@@ -50,6 +50,7 @@ public sealed class LrFindCommand : GuardedCommand<LrFindCommand.Settings>
         var lr = settings.Optimizer.LearningRate;
         if (!s.Json)
             System.Console.WriteLine($"lr-find: {s.Experiment} ({settings.Model.Architecture}, {settings.Optimizer.Name}, batch {settings.BatchSize}, " +
+                (settings.Loss is { } loss ? $"loss {loss.Name}, " : "") +
                 $"{(settings.Augmentation is null ? "no augmentation" : "augmentation")}), {s.Steps} steps over {train.Count} images, lr {s.Min:G3} → {s.Max:G3}, on {device}");
         var sweep = new LearningRateFinder(settings, s.Json ? NullProgressSink.Instance : new ConsoleProgressSink(), device) { MinLr = s.Min, MaxLr = s.Max, Steps = s.Steps }.Run(train, ct);
 

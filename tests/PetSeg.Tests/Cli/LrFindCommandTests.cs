@@ -11,7 +11,8 @@ public sealed class LrFindCommandTests
     public void Suggests_a_rate_charts_the_curve_and_names_mistakes()
     {
         using var dir = new TempDir();
-        File.WriteAllText(dir["pipeline.yaml"], TinyPipeline.Yaml);
+        File.WriteAllText(dir["pipeline.yaml"], TinyPipeline.Yaml.Replace("untrained: { model: segformer-mit_b0, epochs: 0 }",
+            "dice: { model: simple-unet, lr: 0.001, loss: dice }", StringComparison.Ordinal));
         (int Exit, string Output) Petseg(params string[] args) => CliProcess.Run([.. args, "--config", dir["pipeline.yaml"]]);
 
         var (exit, log) = Petseg("lr-find", "tiny", "--steps", "20", "--min", "1e-5", "--max", "10");
@@ -30,6 +31,14 @@ public sealed class LrFindCommandTests
         Assert.True(exit == 0, log);
         var printed = JsonDocument.Parse(log.Split('\n').Single(l => l.StartsWith('{'))).RootElement;
         Assert.Equal(json.GetProperty("loss").ToString(), printed.GetProperty("loss").ToString()); // the same test, repeated bit for bit
+
+        // The test trains on the experiment's own loss: the same model and first batch, Dice's value instead of cross-entropy's.
+        (exit, log) = Petseg("lr-find", "dice", "--steps", "20", "--min", "1e-5", "--max", "10");
+        Assert.True(exit == 0, log);
+        Assert.Contains("lr-find: dice (simple-unet, Adam, batch 4, loss dice, no augmentation), 20 steps over ", log);
+        var dice = JsonDocument.Parse(File.ReadAllText(dir["out/lr-find/dice.json"])).RootElement.GetProperty("loss").EnumerateArray().Select(e => e.GetDouble()).ToList();
+        Assert.NotEqual(json.GetProperty("loss")[0].GetDouble(), dice[0]);
+        Assert.All(dice, l => Assert.InRange(l, 0, 1));
 
         (exit, log) = Petseg("lr-find", "tinny");
         Assert.Equal(1, exit);
