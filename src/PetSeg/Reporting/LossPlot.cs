@@ -9,8 +9,11 @@ namespace PetSeg.Reporting;
 /// </summary>
 public static class LossPlot
 {
-    public static string WriteAll(string path, string title, IReadOnlyDictionary<string, LossHistory> curves)
+    /// <param name="losses">Each curve's loss where it is not the lab's cross-entropy (<c>loss:</c>): named in its legend
+    /// and on the axis, since a Dice curve and a cross-entropy curve share the chart but not a scale.</param>
+    public static string WriteAll(string path, string title, IReadOnlyDictionary<string, LossHistory> curves, IReadOnlyDictionary<string, string>? losses = null)
     {
+        losses ??= new Dictionary<string, string>();
         var plot = new ScottPlot.Plot();
         var palette = new ScottPlot.Palettes.Category20();
         int i = 0;
@@ -26,10 +29,22 @@ public static class LossPlot
             var points = plot.Add.ScatterPoints(Enumerable.Range(1, history.EpochLosses.Count).Select(e => (double)e).ToArray(),
                 history.EpochLosses.ToArray(), color);
             points.MarkerSize = 7;
-            points.LegendText = name;
+            points.LegendText = Legend(name, losses.GetValueOrDefault(name));
         }
-        return PlotFile.WriteEpochChart(plot, path, title, "epoch (line: per-batch loss smoothed over ¼ epoch; points: epoch mean)", "train loss (cross-entropy)");
+        return PlotFile.WriteEpochChart(plot, path, title, "epoch (line: per-batch loss smoothed over ¼ epoch; points: epoch mean)",
+            AxisLabel(curves.Keys.Where(k => curves[k].EpochLosses.Count > 0).Select(k => losses.GetValueOrDefault(k))));
     }
+
+    /// <summary>A curve's legend: its name, and its loss where that is not cross-entropy.</summary>
+    internal static string Legend(string name, string? loss) => loss is null ? name : $"{name} ({loss} loss)";
+
+    /// <summary>The y axis: the loss all curves share, else a pointer to the legends.</summary>
+    internal static string AxisLabel(IEnumerable<string?> losses) => losses.Distinct().ToList() switch
+    {
+        [] or [null] => "train loss (cross-entropy)",
+        [var only] => $"train loss ({only})",
+        _ => "train loss (cross-entropy unless the legend names another)",
+    };
 
     /// <summary>
     /// Batch b of epoch e (of n batches) sits at x = e + (b + 1) / n; y is the trailing mean of the last ⌈n / 4⌉

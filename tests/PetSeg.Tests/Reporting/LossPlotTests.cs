@@ -35,4 +35,15 @@ public sealed class LossPlotTests
         var bytes = File.ReadAllBytes(path);
         Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, bytes[..4]);
     }
+
+    [Fact]
+    public void A_curve_of_another_loss_is_named_in_its_legend_and_on_the_axis()
+    {
+        Assert.Equal("unet-base", LossPlot.Legend("unet-base", null));
+        Assert.Equal("sweep-2 (dice loss)", LossPlot.Legend("sweep-2", "dice"));
+        Assert.Equal("train loss (cross-entropy)", LossPlot.AxisLabel([null, null]));
+        Assert.Equal("train loss (cross-entropy)", LossPlot.AxisLabel([]));
+        Assert.Equal("train loss (jaccard)", LossPlot.AxisLabel(["jaccard", "jaccard"]));
+        Assert.Equal("train loss (cross-entropy unless the legend names another)", LossPlot.AxisLabel([null, "dice"]));
+    }
 }

@@ -66,6 +66,7 @@ public sealed class ReportStage(PipelineConfig config) : Stage
 
         var runs = new Dictionary<string, List<SeedRun>>(StringComparer.Ordinal);
         var curves = new Dictionary<string, LossHistory>(StringComparer.Ordinal);
+        var losses = new Dictionary<string, string>(StringComparer.Ordinal); // where a run minimised another loss than cross-entropy
         var grids = new Dictionary<string, ExperimentFigures>();
         foreach (var e in config.Experiments)
         {
@@ -75,6 +76,7 @@ public sealed class ReportStage(PipelineConfig config) : Stage
             list.Add(SeedRun.Of(e.Settings.Seed, MetricsFile.Read(c.Input(evaluate, EvaluateStage.MetricsName).Path)));
             if (list.Count > 1) continue; // curves and predictions: the first seed's
             curves[group] = LossHistory.Read(c.Input(StageIds.Train(e.Id), "losses.json").Path);
+            if (e.Settings.Loss is { } loss) losses[group] = loss.Name;
             var evaluated = c.Dependencies[evaluate].Outputs;
             string? Copy(string output, string name)
             {
@@ -94,7 +96,7 @@ public sealed class ReportStage(PipelineConfig config) : Stage
         string? lossChart = null, iouChart = null, validationChart = null;
         if (curves.Values.Any(v => v.EpochLosses.Count > 0))
         {
-            lossChart = LossPlot.WriteAll(Path.Combine(c.OutputDir, "loss.png"), "training loss", curves);
+            lossChart = LossPlot.WriteAll(Path.Combine(c.OutputDir, "loss.png"), "training loss", curves, losses);
             Add(lossChart);
         }
         if (ValidationPlot.Any(curves))
