@@ -38,7 +38,8 @@ public sealed class RunCommand : GuardedCommand<RunSettings>
             ranInJobs = outcome.Done.Count;
         }
         // Sequentially, or after the jobs: everything they published is a cache hit, and views (the report's copy) are refreshed here.
-        var runs = runner.Run(s.Target, ct: ct);
+        // --force and --exclusive come only without --jobs (a usage error beside it).
+        var runs = runner.Run(s.Target, s.Force, s.Exclusive, ct);
         int executed = runs.Count(r => r.Outcome == StageOutcome.Executed), pulled = runs.Count(r => r.Outcome == StageOutcome.Pulled);
         var jobs = s.Parallelism > 1 ? $"{ranInJobs} in parallel jobs, " : "";
         System.Console.WriteLine($"{s.Target}: {runs.Count} stage(s), {jobs}{executed} ran, {pulled} pulled, {runs.Count - executed - pulled - ranInJobs} cache hit(s)");
