@@ -43,7 +43,7 @@ public static class LossPlot
     {
         [] or [null] => "train loss (cross-entropy)",
         [var only] => $"train loss ({only})",
-        _ => "train loss (cross-entropy unless the legend names another)",
+        _ => "train loss (ce unless named)", // short: a longer label is cut at the chart's edge
     };
 
     /// <summary>

@@ -44,6 +44,6 @@ public sealed class LossPlotTests
         Assert.Equal("train loss (cross-entropy)", LossPlot.AxisLabel([null, null]));
         Assert.Equal("train loss (cross-entropy)", LossPlot.AxisLabel([]));
         Assert.Equal("train loss (jaccard)", LossPlot.AxisLabel(["jaccard", "jaccard"]));
-        Assert.Equal("train loss (cross-entropy unless the legend names another)", LossPlot.AxisLabel([null, "dice"]));
+        Assert.Equal("train loss (ce unless named)", LossPlot.AxisLabel([null, "dice"]));
     }
 }
