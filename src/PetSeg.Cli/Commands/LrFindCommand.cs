@@ -20,7 +20,7 @@ public sealed class LrFindCommand : GuardedCommand<LrFindCommand.Settings>
 {
     public sealed class Settings : PipelineSettings
     {
-        [CommandArgument(0, "<EXPERIMENT>")][Description("An experiment in pipeline.yaml (a matrix's run by its name, e.g. sweep-2): its model, optimizer, batch size, augmentation, precision and images are used; its lr is not.")]
+        [CommandArgument(0, "<EXPERIMENT>")][Description("An experiment in pipeline.yaml (a matrix's run by its name, e.g. sweep-2): its model, optimizer, loss, batch size, augmentation, precision and images are used; its lr is not.")]
         public string Experiment { get; init; } = "";
         [CommandOption("--min <LR>")][Description("The first rate (default 1e-8, Lightning's).")]
         public double Min { get; init; } = 1e-8;

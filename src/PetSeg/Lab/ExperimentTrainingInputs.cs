@@ -25,11 +25,7 @@ public sealed record ExperimentTrainingInputs(ExperimentConfig Run, TrainSetting
         var run = config.Experiments.FirstOrDefault(e => e.ExperimentId == experiment) ?? throw config.NoExperiment(experiment);
         var settings = run.Settings;
         if (run.Pretrained)
-        {
-            runner.Run(StageIds.Weights, ct: ct);
-            var weights = runner.FreshEntry(StageIds.Weights) ?? throw new PipelineException($"{StageIds.Weights} has no result after it ran");
-            settings = settings with { EncoderWeights = weights.OutputPath(ModelZoo.EncoderName(settings.Model.Architecture)!) };
-        }
+            settings = settings with { EncoderWeights = runner.RunToEntry(StageIds.Weights, ct).OutputPath(ModelZoo.EncoderName(settings.Model.Architecture)!) };
         return new ExperimentTrainingInputs(run, settings, PreprocessedSplit.CachePath(runner, "trainval", ct));
     }
 }

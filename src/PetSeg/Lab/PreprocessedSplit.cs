@@ -1,5 +1,4 @@
 using PetSeg.Lab.Stages;
-using PetSeg.Workflow.Graph;
 using PetSeg.Workflow.Runner;
 
 namespace PetSeg.Lab;
@@ -11,11 +10,6 @@ namespace PetSeg.Lab;
 /// </summary>
 public static class PreprocessedSplit
 {
-    public static string CachePath(PipelineRunner runner, string split, CancellationToken ct = default)
-    {
-        runner.Run(StageIds.Preprocess, ct: ct);
-        var entry = runner.FreshEntry(StageIds.Preprocess)
-            ?? throw new PipelineException($"{StageIds.Preprocess} has no result after it ran");
-        return entry.OutputPath(PreprocessStage.OutputName(split));
-    }
+    public static string CachePath(PipelineRunner runner, string split, CancellationToken ct = default) =>
+        runner.RunToEntry(StageIds.Preprocess, ct).OutputPath(PreprocessStage.OutputName(split));
 }

@@ -38,6 +38,16 @@ public sealed class PipelineRunner
     private List<StageStatus> StatusWith(DigestCache digests) =>
         Plan.Of(_bench.Graph, digests == _bench.Digests ? _bench.Store : new ArtifactStore(_bench.Workspace.StoreDir, digests, _bench.Ui), _bench.ReadLock());
 
+    /// <summary>
+    /// Runs <paramref name="stageId"/> and what it needs (cache hits, pulls or computed) and returns its published result,
+    /// for tools that use a stage's output outside the pipeline (a split's cache, the encoder weights).
+    /// </summary>
+    public StoreEntry RunToEntry(string stageId, CancellationToken ct = default)
+    {
+        var run = Run(stageId, ct: ct).Single(r => r.Stage == stageId);
+        return _bench.Store.TryGet(run.Key, stageId) ?? throw new PipelineException($"{stageId} has no result after it ran");
+    }
+
     /// <summary>The published result of <paramref name="stageId"/> under the current configuration, or null when it is stale.</summary>
     public StoreEntry? FreshEntry(string stageId)
     {
