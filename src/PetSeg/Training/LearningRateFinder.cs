@@ -45,7 +45,7 @@ public sealed class LearningRateFinder(TrainSettings settings, IProgressSink ui,
         if (on.type != DeviceType.CPU) model.to(on);
         using var optimizer = new AdamOptimizer(model.named_parameters(), settings.Optimizer);
         using var shadow = settings.Precision == Precision.Bf16 ? new Bf16Shadow(model, settings.Model) : null;
-        var step = new TrainingStep(model, optimizer, shadow) { GradClip = settings.GradClip, Loss = settings.Objective };
+        var step = TrainingStep.For(settings, model, optimizer, shadow);
         var augmenter = settings.Augmentation is { } a ? new BatchAugmenter(a) : null;
 
         int samples = Math.Min(train.Count, settings.MaxTrainSamples ?? int.MaxValue);

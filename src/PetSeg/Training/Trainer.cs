@@ -171,7 +171,7 @@ public sealed class Trainer(TrainSettings settings, string runDir, IProgressSink
     {
         var (order, augRng) = Seeds.StartEpoch(settings.Seed, epoch, samples);
         optimizer.LearningRate = settings.LearningRateAt(epoch); // a function of the epoch: a resumed epoch sets the same
-        var step = new TrainingStep(model, optimizer, shadow) { GradClip = settings.GradClip, Loss = settings.Objective };
+        var step = TrainingStep.For(settings, model, optimizer, shadow);
         double running = 0;
         var perBatch = new List<double>(capacity: (samples + settings.BatchSize - 1) / settings.BatchSize);
         int seen = 0, batches = (samples + settings.BatchSize - 1) / settings.BatchSize, first = 0;

@@ -23,6 +23,10 @@ public sealed class TrainingStep
         (this.model, this.optimizer, this.shadow) = (model, optimizer, shadow);
     }
 
+    /// <summary>The step a run's settings ask for (its loss, its gradient clipping): one place for the trainer and the range test.</summary>
+    public static TrainingStep For(TrainSettings settings, nn.Module<Tensor, Tensor> model, AdamOptimizer optimizer, Bf16Shadow? shadow) =>
+        new(model, optimizer, shadow) { GradClip = settings.GradClip, Loss = settings.Objective };
+
     public AdamOptimizer Optimizer => optimizer;
 
     /// <summary>What the step minimises (<c>loss:</c>); the lab's cross-entropy unless set.</summary>
