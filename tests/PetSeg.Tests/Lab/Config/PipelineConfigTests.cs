@@ -27,7 +27,7 @@ public sealed class PipelineConfigTests : IDisposable
         Assert.Equal(791_918_971, lab.Dataset.Images.Checksum.Size);
         var smoke = PipelineConfigLoader.Load(file, "smoke");
         Assert.Equal("synthetic", smoke.Dataset.Source);
-        Assert.Equal(64, smoke.Preprocess.ImageSize);
+        Assert.Equal(32, smoke.Preprocess.ImageSize);
         Assert.Equal(64, smoke.Dataset.Synthetic.Count);
         Assert.Equal(lab.Dataset.Images.Checksum, smoke.Dataset.Images.Checksum); // overlays merge, they do not wipe siblings
         Assert.Equal(lab.Dataset.Images.Urls, smoke.Dataset.Images.Urls);
