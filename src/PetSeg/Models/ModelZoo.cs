@@ -7,9 +7,10 @@ using static TorchSharp.torch;
 namespace PetSeg.Models;
 
 /// <summary>
-/// The four models of the lab by name. <c>ModelZoo.Create(new ModelSpec("unet-resnet34"))</c> builds a model with smp's
+/// The models by name: the lab's four, and smp's Unet on every ResNet and Segformer on every MiT in the
+/// <see cref="EncoderRegistry"/> (<c>unet-resnet50</c>, <c>segformer-mit_b2</c>), as smp names a model by its
+/// decoder and <c>encoder_name</c>. <c>ModelZoo.Create(new ModelSpec("unet-resnet34"))</c> builds a model with smp's
 /// initialisation; <see cref="LoadPyTorchWeights"/> and <see cref="LoadEncoderWeights"/> fill it from PyTorch files.
-/// What an encoder is (channels, ImageNet file, key mapping) lives in <see cref="EncoderRegistry"/>.
 /// </summary>
 public static class ModelZoo
 {
@@ -23,13 +24,22 @@ public static class ModelZoo
 
     private static readonly Architecture[] Entries =
     [
-        new(UnetResNet34, EncoderRegistry.ResNet34, s => new Unet(s.Classes, s.InChannels, EncoderRegistry.ResNet34)),
-        new(SegformerMitB0, EncoderRegistry.MitB0, s => new Segformer(s.Classes, s.InChannels, EncoderRegistry.MitB0)),
+        Smp(EncoderRegistry.ResNet34),
+        Smp(EncoderRegistry.MitB0),
         new(SimpleUnet, null, s => new SimpleUNet(s.InChannels, s.Classes)),
         new(SimpleVit, null, s => new SimpleViTSegmentation(s.ImageSize, s.PatchSize, s.Classes, s.Dim, s.Depth, s.Heads, s.MlpRatio, s.InChannels)),
+        .. EncoderRegistry.All.Select(e => e.Name).Where(e => e is not EncoderRegistry.ResNet34 and not EncoderRegistry.MitB0).Select(Smp),
     ];
 
+    /// <summary>Segformer for a MiT encoder (smp's pairing: its decoder reads the four stride-4…32 stages), Unet for a ResNet.</summary>
+    private static Architecture Smp(string encoder) => EncoderRegistry.IsMit(encoder)
+        ? new("segformer-" + encoder, encoder, s => new Segformer(s.Classes, s.InChannels, encoder))
+        : new("unet-" + encoder, encoder, s => new Unet(s.Classes, s.InChannels, encoder));
+
     public static readonly IReadOnlyList<string> Architectures = Entries.Select(e => e.Name).ToList();
+
+    /// <summary>The lab's four models (what <c>bench --model all</c> and the device tests run).</summary>
+    public static readonly IReadOnlyList<string> LabArchitectures = [UnetResNet34, SegformerMitB0, SimpleUnet, SimpleVit];
 
     /// <summary>The architecture's pretrainable encoder (its <see cref="EncoderRegistry"/> name), or null.</summary>
     public static string? EncoderName(string architecture) => Find(architecture).Encoder;

@@ -61,7 +61,8 @@ public sealed class UsageErrorTests
         // It was an ArgumentException's stack trace from inside the benchmark, after the device was chosen.
         var (exit, log) = CliProcess.Run("bench", bench, "--model", model);
         Assert.Equal(2, exit);
-        Assert.StartsWith($"error: --model {model}: not a model (did you mean '{meant}'?); one of unet-resnet34, segformer-mit_b0, simple-unet, simple-vit or all", log.TrimStart());
+        Assert.StartsWith($"error: --model {model}: not a model (did you mean '{meant}'?); one of unet-resnet34, segformer-mit_b0, simple-unet, simple-vit, unet-resnet18, ", log.TrimStart());
+        Assert.Contains(", segformer-mit_b5 or all (the lab's four)", log);
     }
 
     [Fact]

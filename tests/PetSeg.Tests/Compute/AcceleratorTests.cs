@@ -33,7 +33,7 @@ public sealed class AcceleratorTests(ITestOutputHelper output)
         return new Device(DeviceType.CUDA, 0);
     }
 
-    public static TheoryData<string> Models() => [.. ModelZoo.Architectures];
+    public static TheoryData<string> Models() => [.. ModelZoo.LabArchitectures, "unet-resnet50", "segformer-mit_b2"]; // and a Bottleneck ResNet, a deeper MiT
 
     /// <summary>A model on the CPU and its copy on <paramref name="device"/>, with the same weights.</summary>
     private static (nn.Module<Tensor, Tensor> Cpu, nn.Module<Tensor, Tensor> Device) Pair(ModelSpec spec, Device device, long seed)

@@ -24,7 +24,7 @@ public sealed class DevicePlumbingTests
 {
     private static readonly Device Meta = new(DeviceType.META);
 
-    public static TheoryData<string> Models() => [.. ModelZoo.Architectures];
+    public static TheoryData<string> Models() => [.. ModelZoo.LabArchitectures, "unet-resnet50", "segformer-mit_b2"]; // and a Bottleneck ResNet, a deeper MiT
 
     [Theory]
     [MemberData(nameof(Models))]

@@ -46,7 +46,7 @@ public class BenchSettings : CommandSettings
 
     public sealed class TrainStep : BenchSettings
     {
-        [CommandOption("--model <NAME>")][Description("unet-resnet34, segformer-mit_b0, simple-unet, simple-vit or all (default all).")]
+        [CommandOption("--model <NAME>")][Description("A model (unet-resnet34, segformer-mit_b0, simple-unet, simple-vit, or another encoder's: unet-resnet50, segformer-mit_b2, …) or all: the lab's four (default).")]
         public string Model { get; init; } = "all";
         [CommandOption("--size <PX>")][Description("Input size (default 224).")]
         public int Size { get; init; } = 224;
@@ -73,7 +73,7 @@ public class BenchSettings : CommandSettings
     /// <summary>The usage error for a --model that is neither an architecture nor "all", else null.</summary>
     private static string? InvalidModel(string model) =>
         model == "all" || PetSeg.Models.ModelZoo.Architectures.Contains(model) ? null
-        : $"--model {model}: not a model{PetSeg.Core.ClosestName.Suggestion(model, PetSeg.Models.ModelZoo.Architectures)}; one of {string.Join(", ", PetSeg.Models.ModelZoo.Architectures)} or all";
+        : $"--model {model}: not a model{PetSeg.Core.ClosestName.Suggestion(model, PetSeg.Models.ModelZoo.Architectures)}; one of {string.Join(", ", PetSeg.Models.ModelZoo.Architectures)} or all (the lab's four)";
 
     public sealed class Lab : BenchSettings
     {

@@ -17,7 +17,7 @@ public sealed class TrainStepBench : BenchCommand<BenchSettings.TrainStep>
     /// </summary>
     protected override int Measure(BenchSettings.TrainStep s, CancellationToken ct)
     {
-        var models = s.Model == "all" ? ModelZoo.Architectures : [s.Model];
+        var models = s.Model == "all" ? ModelZoo.LabArchitectures : [s.Model];
         var device = PetSeg.Compute.DeviceChoice.Resolve(s.Device, System.Console.WriteLine);
         PetSeg.Compute.DeviceChoice.Prepare(device, tf32: true, deterministic: true, System.Console.WriteLine);
         if (PetSeg.Compute.KernelPaths.TryParse(s.Kernels, out var forced))

@@ -20,7 +20,7 @@ internal static class ExperimentsBinder
 {
     /// <summary>The ImageNet encoder files smp uses, from the encoder registry (pipeline.yaml may override URLs and pins).</summary>
     public static readonly IReadOnlyDictionary<string, RemoteFile> DefaultWeights = EncoderRegistry.All.ToDictionary(e => e.Name, e =>
-        new RemoteFile(e.ImageNet.FileName, e.ImageNet.Urls, new Checksum(e.ImageNet.Md5, e.ImageNet.Sha256, e.ImageNet.Size)));
+        new RemoteFile(e.ImageNet.FileName, e.ImageNet.Urls, new Checksum(e.ImageNet.Md5, e.ImageNet.Sha256, e.ImageNet.Size, e.ImageNet.Sha256Prefix)));
 
     public static WeightsConfig BindWeights(YamlSection w, string baseDir)
     {
@@ -122,8 +122,8 @@ internal static class ExperimentsBinder
                 if (imageSize % spec.PatchSize != 0 || spec.Dim % spec.Heads != 0)
                     throw e.Error("vit", $"image size {imageSize} must be divisible by patch_size {spec.PatchSize} and dim {spec.Dim} by heads {spec.Heads}");
             }
-            if (model == ModelZoo.SegformerMitB0 && imageSize % 32 != 0)
-                throw e.Error("model", $"segformer needs an image size divisible by 32; preprocess.image_size is {imageSize}");
+            if (ModelZoo.EncoderName(model) is { } encoder && EncoderRegistry.IsMit(encoder) && imageSize % 32 != 0)
+                throw e.Error("model", $"{model} needs an image size divisible by 32 (its MiT encoder); preprocess.image_size is {imageSize}");
             var settings = new TrainSettings(spec, new AdamSettings(lr, WeightDecay: wd, Decoupled: optimizer == "adamw"), epochs, d.BatchSize,
                 augment ? AugmentationSettings.Lab : null, d.Seed, null, d.MaxTrainSamples,
                 e.Choice("precision", d.Precision, "fp32", "bf16") == "bf16" ? Precision.Bf16 : Precision.Fp32);

@@ -19,6 +19,6 @@ internal static class RemoteFileSection
         var sha = s.String("sha256", urls.Count > 0 ? null : defaults.Checksum.Sha256);
         var size = s.Long("size") ?? (urls.Count > 0 ? null : defaults.Checksum.Size);
         s.RejectUnknown();
-        return new RemoteFile(fileName, parsed, new Checksum(md5, sha, size));
+        return new RemoteFile(fileName, parsed, new Checksum(md5, sha, size, urls.Count > 0 ? null : defaults.Checksum.Sha256Prefix));
     }
 }

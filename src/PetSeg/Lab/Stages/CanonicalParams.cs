@@ -38,6 +38,8 @@ internal static class CanonicalParams
         if (keepBest) p["keep"] = "best"; // likewise: absent = the last epoch's weights
         if (patience is { } epochs) p["patience"] = Of(epochs); // likewise: absent = every epoch
         if (minEpochs > 0) p["min_epochs"] = Of(minEpochs); // likewise: absent = patience from the first epoch
+        // A MiT trained from scratch starts from a truncated normal since 2026-12-06 (TorchSharp's trunc_normal_ had set every Linear weight to 0.02).
+        if (!pretrained && Models.ModelZoo.EncoderName(m.Architecture) is { } encoder && Models.Encoders.EncoderRegistry.IsMit(encoder)) p["init"] = "mit-2";
         if (m.Architecture == Models.ModelZoo.SimpleVit)
             p["vit"] = $"image={m.ImageSize},patch={m.PatchSize},dim={m.Dim},depth={m.Depth},heads={m.Heads},mlp={Of(m.MlpRatio)}";
         return p;

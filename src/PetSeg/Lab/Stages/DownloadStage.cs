@@ -30,7 +30,7 @@ public sealed class DownloadStage(PipelineConfig config) : Stage
             var p = new SortedDictionary<string, string>(StringComparer.Ordinal) { ["source"] = d.Source };
             if (d.Source == "synthetic") p["synthetic"] = System.Text.Json.JsonSerializer.Serialize(d.Synthetic);
             else foreach (var f in new[] { d.Images, d.Annotations })
-                    p[f.FileName] = $"{f.Checksum.Sha256 ?? f.Checksum.Md5 ?? "unpinned"}";
+                    p[f.FileName] = f.Checksum.Pin;
             return p;
         }
     }

@@ -8,7 +8,7 @@ public static class StageVersions
 {
     public const string Download = "download-2";   // 2: the dataset is identified by a digest of every extracted file
     public const string Preprocess = "preprocess-3"; // 2: caches identified by their file digest; 3: the lab's pixels (OpenCV INTER_LINEAR, libjpeg-turbo decode)
-    public const string Weights = "weights-1";
+    public const string Weights = "weights-2"; // 2: synthetic and pretrained MiT files start from MiT's init (TorchSharp's trunc_normal_ had set every Linear weight to 0.02)
     public const string Train = "train-3";       // 2: weights and optimizer state published as separate files; 3: per-batch losses in losses.json
     public const string Evaluate = "evaluate-4"; // 2: the trained weights named by kind in the key (seeds rename runs); 3: per-image IoU, best/worst grids; 4: Dice in metrics.json
     public const string Choose = "choose-1";

@@ -39,7 +39,7 @@ public sealed class WeightsStage(PipelineConfig config, IReadOnlyList<string> en
                 {
                     WeightsConfig.Synthetic => "seed=1",
                     WeightsConfig.Pretrain => PretrainParameters,
-                    _ => $"{f.FileName} {f.Checksum.Sha256 ?? f.Checksum.Md5 ?? "unpinned"}",
+                    _ => $"{f.FileName} {f.Checksum.Pin}",
                 };
             }
             return p;

@@ -1,3 +1,4 @@
+using PetSeg.Models.Init;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
@@ -5,14 +6,14 @@ using static TorchSharp.torch.nn;
 namespace PetSeg.Models.Encoders;
 
 /// <summary>
-/// smp's MixVisionTransformerEncoder with the MiT-b0 hyper-parameters: four stages of overlapping patch embedding,
-/// two MiT blocks and a LayerNorm (eps 1e-6). Returns smp's six features: the input, a 0-channel placeholder for the
-/// missing stride-2 level, and the stage outputs at strides 4, 8, 16, 32.
+/// smp's MixVisionTransformerEncoder: four stages of overlapping patch embedding, MiT blocks and a LayerNorm (eps
+/// 1e-6), sized by a <see cref="MitSize"/> (b0 … b5; heads, reduction ratios and the MLP ratio are the same for all).
+/// Returns smp's six features: the input, a 0-channel placeholder for the missing stride-2 level, and the stage
+/// outputs at strides 4, 8, 16, 32.
 /// </summary>
 public sealed class MixVisionTransformerEncoder : Module<Tensor, Tensor[]>
 {
-    public static readonly int[] EmbedDims = [32, 64, 160, 256];
-    private static readonly int[] Heads = [1, 2, 5, 8], SrRatios = [8, 4, 2, 1], Depths = [2, 2, 2, 2];
+    private static readonly int[] Heads = [1, 2, 5, 8], SrRatios = [8, 4, 2, 1];
     private const int MlpRatio = 4;
     private const double DropPathRate = 0.1;
 
@@ -20,21 +21,22 @@ public sealed class MixVisionTransformerEncoder : Module<Tensor, Tensor[]>
     private readonly ModuleList<MitBlock> block1, block2, block3, block4;
     private readonly LayerNorm norm1, norm2, norm3, norm4;
 
-    public MixVisionTransformerEncoder(int inChannels = 3) : base(nameof(MixVisionTransformerEncoder))
+    public MixVisionTransformerEncoder(MitSize size, int inChannels = 3) : base(nameof(MixVisionTransformerEncoder))
     {
-        patch_embed1 = new OverlapPatchEmbed(7, 4, inChannels, EmbedDims[0]);
-        patch_embed2 = new OverlapPatchEmbed(3, 2, EmbedDims[0], EmbedDims[1]);
-        patch_embed3 = new OverlapPatchEmbed(3, 2, EmbedDims[1], EmbedDims[2]);
-        patch_embed4 = new OverlapPatchEmbed(3, 2, EmbedDims[2], EmbedDims[3]);
-        // Stochastic-depth rates rise linearly over all 8 blocks: linspace(0, 0.1, 8).
-        int total = Depths.Sum(), k = 0;
-        ModuleList<MitBlock> Stage(int s) => new(Enumerable.Range(0, Depths[s])
-            .Select(_ => new MitBlock(EmbedDims[s], Heads[s], MlpRatio, SrRatios[s], DropPathRate * k++ / (total - 1))).ToArray());
+        var (dims, depths) = (size.EmbedDims, size.Depths);
+        patch_embed1 = new OverlapPatchEmbed(7, 4, inChannels, dims[0]);
+        patch_embed2 = new OverlapPatchEmbed(3, 2, dims[0], dims[1]);
+        patch_embed3 = new OverlapPatchEmbed(3, 2, dims[1], dims[2]);
+        patch_embed4 = new OverlapPatchEmbed(3, 2, dims[2], dims[3]);
+        // Stochastic-depth rates rise linearly over all blocks: linspace(0, 0.1, Σ depths).
+        int total = depths.Sum(), k = 0;
+        ModuleList<MitBlock> Stage(int s) => new(Enumerable.Range(0, depths[s])
+            .Select(_ => new MitBlock(dims[s], Heads[s], MlpRatio, SrRatios[s], DropPathRate * k++ / (total - 1))).ToArray());
         block1 = Stage(0); block2 = Stage(1); block3 = Stage(2); block4 = Stage(3);
-        norm1 = LayerNorm(EmbedDims[0], eps: 1e-6);
-        norm2 = LayerNorm(EmbedDims[1], eps: 1e-6);
-        norm3 = LayerNorm(EmbedDims[2], eps: 1e-6);
-        norm4 = LayerNorm(EmbedDims[3], eps: 1e-6);
+        norm1 = LayerNorm(dims[0], eps: 1e-6);
+        norm2 = LayerNorm(dims[1], eps: 1e-6);
+        norm3 = LayerNorm(dims[2], eps: 1e-6);
+        norm4 = LayerNorm(dims[3], eps: 1e-6);
         RegisterComponents();
     }
 
@@ -75,7 +77,7 @@ public sealed class MixVisionTransformerEncoder : Module<Tensor, Tensor[]>
             switch (m)
             {
                 case Linear l:
-                    init.trunc_normal_(l.weight, std: 0.02);
+                    TruncatedNormal.Fill_(l.weight, std: 0.02); // not init.trunc_normal_: see TruncatedNormal
                     if (l.bias is not null) init.zeros_(l.bias);
                     break;
                 case LayerNorm ln:

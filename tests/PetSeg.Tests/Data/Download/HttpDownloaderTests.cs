@@ -90,6 +90,34 @@ public sealed class HttpDownloaderTests : IDisposable
         Assert.Contains("has no pinned MD5 or SHA-256 to verify it by", Assert.Single(r.Passed));
     }
 
+    /// <summary>
+    /// torchvision's files are pinned by the SHA-256 prefix in their names (resnet50-0676ba61.pth), as its check_hash
+    /// checks them: enough to take PyTorch's hub-cache copy, and a file that does not begin so is refused.
+    /// </summary>
+    [Fact]
+    public async Task A_sha256_prefix_pins_a_local_copy_and_a_download_as_torchvision_checks_them()
+    {
+        var sha = Convert.ToHexStringLower(SHA256.HashData(_content));
+        var byPrefix = new RemoteFile("images.tar.gz", [_server.Url("images.tar.gz")], new Checksum(Sha256Prefix: sha[..8]));
+        Assert.True(byPrefix.Checksum.IsPinned);
+        Assert.Equal($"sha256 {sha[..8]}…", byPrefix.Checksum.Pin);
+        Directory.CreateDirectory(_dir["hub"]);
+        System.IO.File.WriteAllBytes(Path.Combine(_dir["hub"], "images.tar.gz"), _content);
+        var r = await new HttpDownloader(_http, Fast with { LocalFolders = [_dir["hub"]] }).DownloadAsync(byPrefix, Dest);
+        Assert.Equal(DownloadOutcome.CopiedLocally, r.Outcome);
+        Assert.Equal(0, _server.Requests);
+
+        // A prefix the content does not begin with: the copy is passed and the download refused, naming both.
+        System.IO.File.Delete(Dest);
+        var other = sha[..7] + (sha[7] == '0' ? '1' : '0');
+        var wrong = byPrefix with { Checksum = new Checksum(Sha256Prefix: other) };
+        var e = await Assert.ThrowsAnyAsync<Exception>(() => new HttpDownloader(_http, Fast with { LocalFolders = [_dir["hub"]] }).DownloadAsync(wrong, Dest));
+        Assert.Contains($"SHA-256 is {sha}, expected one beginning {other} (the file name's hash)", e.Message);
+        Assert.False(System.IO.File.Exists(Dest));
+        // A full digest, where there is one, still decides; the prefix never changes a pinned file's stage parameter.
+        Assert.Equal(sha, new Checksum(Sha256: sha, Sha256Prefix: sha[..8]).Pin);
+    }
+
     [Fact]
     public async Task A_present_file_changed_on_disk_is_detected_and_fetched_again()
     {
