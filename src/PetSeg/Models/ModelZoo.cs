@@ -7,9 +7,9 @@ using static TorchSharp.torch;
 namespace PetSeg.Models;
 
 /// <summary>
-/// The models by name: the lab's four, and smp's Unet on every ResNet and Segformer on every MiT in the
-/// <see cref="EncoderRegistry"/> (<c>unet-resnet50</c>, <c>segformer-mit_b2</c>), as smp names a model by its
-/// decoder and <c>encoder_name</c>. <c>ModelZoo.Create(new ModelSpec("unet-resnet34"))</c> builds a model with smp's
+/// The models by name: the lab's four, and smp's Unet and Segformer on every encoder in the
+/// <see cref="EncoderRegistry"/> (<c>unet-resnet50</c>, <c>segformer-mit_b2</c>, <c>unet-mit_b0</c>), as smp names a
+/// model by its decoder and <c>encoder_name</c>. <c>ModelZoo.Create(new ModelSpec("unet-resnet34"))</c> builds a model with smp's
 /// initialisation; <see cref="LoadPyTorchWeights"/> and <see cref="LoadEncoderWeights"/> fill it from PyTorch files.
 /// </summary>
 public static class ModelZoo
@@ -22,19 +22,22 @@ public static class ModelZoo
     /// <param name="Encoder">The pretrainable encoder's registry name, or null for the lab's from-scratch models.</param>
     private sealed record Architecture(string Name, string? Encoder, Func<ModelSpec, nn.Module<Tensor, Tensor>> Create);
 
-    private static readonly Architecture[] Entries =
+    /// <summary>smp's two decoders on every registered encoder (smp's <c>Unet(encoder_name=…)</c>, <c>Segformer(encoder_name=…)</c>).</summary>
+    private static readonly Architecture[] SmpModels =
     [
-        Smp(EncoderRegistry.ResNet34),
-        Smp(EncoderRegistry.MitB0),
-        new(SimpleUnet, null, s => new SimpleUNet(s.InChannels, s.Classes)),
-        new(SimpleVit, null, s => new SimpleViTSegmentation(s.ImageSize, s.PatchSize, s.Classes, s.Dim, s.Depth, s.Heads, s.MlpRatio, s.InChannels)),
-        .. EncoderRegistry.All.Select(e => e.Name).Where(e => e is not EncoderRegistry.ResNet34 and not EncoderRegistry.MitB0).Select(Smp),
+        .. EncoderRegistry.All.Select(e => new Architecture("unet-" + e.Name, e.Name, s => new Unet(s.Classes, s.InChannels, e.Name))),
+        .. EncoderRegistry.All.Select(e => new Architecture("segformer-" + e.Name, e.Name, s => new Segformer(s.Classes, s.InChannels, e.Name))),
     ];
 
-    /// <summary>Segformer for a MiT encoder (smp's pairing: its decoder reads the four stride-4…32 stages), Unet for a ResNet.</summary>
-    private static Architecture Smp(string encoder) => EncoderRegistry.IsMit(encoder)
-        ? new("segformer-" + encoder, encoder, s => new Segformer(s.Classes, s.InChannels, encoder))
-        : new("unet-" + encoder, encoder, s => new Unet(s.Classes, s.InChannels, encoder));
+    /// <summary>The lab's four first (as every list of names shows them), then the other encoder pairings.</summary>
+    private static readonly Architecture[] Entries =
+    [
+        SmpModels.Single(a => a.Name == UnetResNet34),
+        SmpModels.Single(a => a.Name == SegformerMitB0),
+        new(SimpleUnet, null, s => new SimpleUNet(s.InChannels, s.Classes)),
+        new(SimpleVit, null, s => new SimpleViTSegmentation(s.ImageSize, s.PatchSize, s.Classes, s.Dim, s.Depth, s.Heads, s.MlpRatio, s.InChannels)),
+        .. SmpModels.Where(a => a.Name is not UnetResNet34 and not SegformerMitB0),
+    ];
 
     public static readonly IReadOnlyList<string> Architectures = Entries.Select(e => e.Name).ToList();
 
@@ -46,7 +49,7 @@ public static class ModelZoo
 
     /// <summary>The smp architecture built on <paramref name="encoder"/> (the model an encoder is pretrained inside).</summary>
     public static string ArchitectureWith(string encoder) =>
-        Entries.FirstOrDefault(e => e.Encoder == encoder)?.Name ?? throw new ArgumentException($"no architecture uses encoder '{encoder}'");
+        Find((EncoderRegistry.IsMit(encoder) ? "segformer-" : "unet-") + EncoderRegistry.Get(encoder).Name).Name; // its family's own decoder
 
     public static nn.Module<Tensor, Tensor> Create(ModelSpec spec) => Find(spec.Architecture).Create(spec);
 

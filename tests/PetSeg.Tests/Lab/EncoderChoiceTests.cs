@@ -9,7 +9,7 @@ using static TorchSharp.torch;
 namespace PetSeg.Tests.Lab;
 
 /// <summary>
-/// Another encoder is another model name (<c>unet-resnet50</c>, <c>segformer-mit_b1</c>): the weights stage fetches
+/// Another encoder is another model name (<c>unet-resnet50</c>, <c>segformer-mit_b1</c>, <c>unet-mit_b1</c>): the weights stage fetches
 /// (here: writes) that encoder's ImageNet file under torchvision's or smp-hub's name, the run loads it into the encoder,
 /// trains and is evaluated as the lab's models are.
 /// </summary>
@@ -22,14 +22,14 @@ public sealed class EncoderChoiceTests : IDisposable
     public void Other_encoders_get_their_imagenet_file_loaded_train_and_are_evaluated()
     {
         File.WriteAllText(_dir["pipeline.yaml"], TinyPipeline.Yaml.Replace("untrained: { model: segformer-mit_b0, epochs: 0 }",
-            "r18: { model: unet-resnet18 }\n  r50: { model: unet-resnet50, epochs: 0 }\n  b1: { model: segformer-mit_b1, epochs: 0 }", StringComparison.Ordinal));
+            "r18: { model: unet-resnet18 }\n  r50: { model: unet-resnet50, epochs: 0 }\n  b1: { model: segformer-mit_b1, epochs: 0 }\n  ub1: { model: unet-mit_b1, epochs: 0 }\n  s18: { model: segformer-resnet18, epochs: 0 }", StringComparison.Ordinal));
         var runs = LabPipeline.Runner(PipelineConfigLoader.Load(_dir["pipeline.yaml"]), NullProgressSink.Instance).Run("evaluate");
 
         // Only the encoders the experiments use, each under its own file name.
         Assert.Equal(["mit_b1.safetensors", "resnet18-f37072fd.pth", "resnet50-0676ba61.pth"],
             Directory.GetFiles(_dir["out/data/downloads/weights/synthetic"]).Select(Path.GetFileName).Order(StringComparer.Ordinal));
         // An untrained run publishes the encoder exactly as its ImageNet file holds it (the classifier dropped).
-        foreach (var (stage, file, classifier) in new[] { ("train-r50", "resnet50-0676ba61.pth", "fc."), ("train-b1", "mit_b1.safetensors", "head.") })
+        foreach (var (stage, file, classifier) in new[] { ("train-r50", "resnet50-0676ba61.pth", "fc."), ("train-b1", "mit_b1.safetensors", "head."), ("train-ub1", "mit_b1.safetensors", "head."), ("train-s18", "resnet18-f37072fd.pth", "fc.") })
         {
             using var scope = NewDisposeScope();
             var imagenet = PyTorchCheckpoint.Load(_dir["out/data/downloads/weights/synthetic/" + file]).Where(p => !p.Key.StartsWith(classifier, StringComparison.Ordinal)).ToList();
@@ -41,7 +41,7 @@ public sealed class EncoderChoiceTests : IDisposable
         var r18 = SafetensorsFile.Load(EntryFile(runs, "train-r18", TrainingCheckpoint.WeightsFile)).Keys;
         Assert.Contains("encoder.layer4.1.conv2.weight", r18); // ResNet-18: two BasicBlocks a layer
         Assert.DoesNotContain("encoder.layer4.2.conv1.weight", r18);
-        foreach (var id in new[] { "r18", "r50", "b1" })
+        foreach (var id in new[] { "r18", "r50", "b1", "ub1", "s18" })
             Assert.Contains("\"mean_iou\"", File.ReadAllText(EntryFile(runs, "evaluate-" + id, "metrics.json")), StringComparison.Ordinal);
     }
 

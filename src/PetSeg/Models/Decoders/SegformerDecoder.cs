@@ -7,7 +7,9 @@ namespace PetSeg.Models.Decoders;
 
 /// <summary>
 /// smp's SegformerDecoder: each encoder stage (deepest first) is projected to 256 channels, resized bilinearly
-/// (align_corners=False) to stride 4, concatenated deepest first and fused by 1×1 conv + BatchNorm + ReLU.
+/// (align_corners=False) to a quarter of the input's size, concatenated deepest first and fused by 1×1 conv +
+/// BatchNorm + ReLU. The stages are every feature but the input, less a MiT's 0-channel stride-2 placeholder: four
+/// for a MiT, five for a ResNet (whose stride-2 stem is resized down to stride 4), as smp 0.5 takes them.
 /// Computed without the concatenation: a 1×1 conv of a concatenation is the sum of 1×1 convs of its parts (each with
 /// its slice of <c>fuse_stage.0.weight</c>), and a 1×1 conv commutes with bilinear resizing, so each part is fused at
 /// its own resolution and then resized. Same function, a quarter of the fuse conv's work, and no concatenation, whose
@@ -22,19 +24,24 @@ public sealed class SegformerDecoder : Module<Tensor[], Tensor>
 
     public SegformerDecoder(int[] encoderChannels, int segmentationChannels = 256) : base(nameof(SegformerDecoder))
     {
-        // Drop the input (index 0) and the 0-channel placeholder (index 1), deepest first: [256, 160, 64, 32].
-        var stages = encoderChannels.Skip(2).Reverse().ToArray();
+        // Drop the input (index 0) and a 0-channel placeholder (index 1), deepest first: [256, 160, 64, 32] for MiT-b0.
+        var stages = Stages(encoderChannels).Reverse().ToArray();
         _channels = segmentationChannels;
         mlp_stage = new ModuleList<PixelLinear>(stages.Select(c => new PixelLinear(c, segmentationChannels)).ToArray());
         fuse_stage = Conv2dReLU.Create(stages.Length * segmentationChannels, segmentationChannels, kernelSize: 1);
         RegisterComponents();
     }
 
+    private static IEnumerable<T> Stages<T>(IReadOnlyList<T> features, Func<T, long> channels) =>
+        features.Skip(1).Where((f, i) => i != 0 || channels(f) > 0);
+
+    private static IEnumerable<int> Stages(int[] channels) => Stages(channels, c => c);
+
     public override Tensor forward(Tensor[] features)
     {
         using var scope = NewDisposeScope();
-        var stages = features.Skip(2).Reverse().ToArray();
-        long[] size = [features[2].size(2), features[2].size(3)];
+        var stages = Stages(features, f => f.size(1)).Reverse().ToArray();
+        long[] size = [features[0].size(2) / 4, features[0].size(3) / 4]; // smp: dim // 4 of the input
         var fuseWeight = Conv2dReLU.Weight(fuse_stage);
         Tensor? fused = null;
         for (int i = 0; i < stages.Length; i++)

@@ -78,7 +78,7 @@ public sealed class UnetDecoder : Module<Tensor[], Tensor>
         for (int i = 0; i < blocks.Count; i++)
         {
             var target = features[^(i + 2)]; // f4, f3, f2, f1, then the input itself for the last block
-            var skip = i < blocks.Count - 1 ? target : null;
+            var skip = i < blocks.Count - 1 && target.size(1) > 0 ? target : null; // a MiT's stride-2 placeholder adds no channels
             x = blocks[i].call(x, skip, [target.shape[2], target.shape[3]]);
         }
         return x.MoveToOuterDisposeScope();
