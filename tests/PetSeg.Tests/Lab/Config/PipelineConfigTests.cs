@@ -404,6 +404,9 @@ public sealed class PipelineConfigTests : IDisposable
         Assert.Contains("  # loss: ce+dice ", text);
         c = LoadText(text.Replace("  # loss: ce+dice ", "  loss: ce+dice   ", StringComparison.Ordinal));
         Assert.All(c.Experiments, e => Assert.Same(PetSeg.Training.Losses.SegmentationLoss.CrossEntropyDice, e.Settings.Loss));
+        Assert.Contains("  # unet-r50: ", text);
+        c = LoadText(text.Replace("  # unet-r50: ", "  unet-r50:   ", StringComparison.Ordinal));
+        Assert.Equal("unet-resnet50", Assert.Single(c.Experiments, e => e.Id == "unet-r50").Settings.Model.Architecture);
     }
 
     [Theory]
