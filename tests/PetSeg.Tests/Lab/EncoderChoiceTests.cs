@@ -54,6 +54,13 @@ public sealed class EncoderChoiceTests : IDisposable
         Assert.Contains("segformer-mit_b2 needs an image size divisible by 32 (its MiT encoder); preprocess.image_size is 48", e.Message);
         Assert.Contains("pipeline.yaml:8:", e.Message); // the experiment's model line
 
+        File.WriteAllText(_dir["pipeline.yaml"], TinyPipeline.Yaml.Replace("image_size: 32", "image_size: 48", StringComparison.Ordinal)
+            .Replace("model: segformer-mit_b0", "model: segformer-resnet18", StringComparison.Ordinal));
+        Assert.Contains("segformer-resnet18 needs an image size divisible by 32 (Segformer's ×4 upsampled output)", Assert.ThrowsAny<Exception>(() => PipelineConfigLoader.Load(_dir["pipeline.yaml"])).Message);
+        File.WriteAllText(_dir["pipeline.yaml"], TinyPipeline.Yaml.Replace("image_size: 32", "image_size: 48", StringComparison.Ordinal)
+            .Replace("model: segformer-mit_b0", "model: unet-resnet18", StringComparison.Ordinal));
+        Assert.NotEmpty(PipelineConfigLoader.Load(_dir["pipeline.yaml"]).Experiments); // a Unet on a ResNet takes any size
+
         File.WriteAllText(_dir["pipeline.yaml"], TinyPipeline.Yaml.Replace("model: segformer-mit_b0", "model: unet-resnet51", StringComparison.Ordinal));
         e = Assert.ThrowsAny<Exception>(() => PipelineConfigLoader.Load(_dir["pipeline.yaml"]));
         Assert.Contains("unknown model 'unet-resnet51' (did you mean 'unet-resnet50'?)", e.Message);

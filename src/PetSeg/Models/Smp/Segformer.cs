@@ -6,9 +6,10 @@ using PetSeg.Models.Layers;
 namespace PetSeg.Models.Smp;
 
 /// <summary>
-/// segmentation_models_pytorch 0.5 <c>Segformer(encoder_name="mit_b0", classes=N, activation=None)</c>: MiT encoder,
-/// all-MLP decoder at stride 4, a 1×1 conv head and ×4 bilinear upsampling with align_corners=True.
-/// Height and width must be divisible by 32.
+/// segmentation_models_pytorch 0.5 <c>Segformer(encoder_name=…, classes=N, activation=None)</c>: an encoder (the
+/// lab's MiT-b0, or any in the registry), all-MLP decoder at stride 4, a 1×1 conv head and ×4 bilinear upsampling with
+/// align_corners=True. Height and width must be divisible by 32 (a MiT's requirement; and the ×4 head gives back the
+/// input's size only then).
 /// </summary>
 public sealed class Segformer(int classes = 2, int inChannels = 3, string encoder = EncoderRegistry.MitB0) : SmpSegmentationModel(nameof(Segformer), encoder,
     EncoderRegistry.Get(encoder).Create(inChannels),
