@@ -5,8 +5,8 @@ using F = TorchSharp.torch.nn.functional;
 namespace PetSeg.Training.Losses;
 
 /// <summary>
-/// What a training minimises (<c>loss:</c>): the lab's cross-entropy, smp's Dice or Jaccard loss, or cross-entropy plus
-/// Dice — what a segmentation sweep usually compares. Each leaves trimap border pixels (255) out and is computed from the logits in
+/// What a training minimises (<c>loss:</c>): the lab's cross-entropy, smp's Dice, Jaccard, Lovász or focal loss, or
+/// cross-entropy plus Dice — what a segmentation sweep usually compares. Each leaves trimap border pixels (255) out and is computed from the logits in
 /// at least fp32 (a bf16 model's logits are widened first, as the lab's <c>logits.float()</c>).
 /// </summary>
 public sealed class SegmentationLoss
@@ -23,7 +23,13 @@ public sealed class SegmentationLoss
     /// <summary>Cross-entropy plus Dice, weighted one to one (MONAI's <c>DiceCELoss</c> defaults; the usual smp recipe).</summary>
     public static readonly SegmentationLoss CrossEntropyDice = new("ce+dice", "cross-entropy + Dice", (logits, target) => CrossEntropyOf(logits, target) + DiceLoss.Compute(logits, target));
 
-    private static readonly SegmentationLoss[] All = [CrossEntropy, Dice, Jaccard, CrossEntropyDice];
+    /// <summary>smp's <c>LovaszLoss("multiclass", ignore_index=255)</c> (<see cref="LovaszLoss"/>): the Lovász-Softmax surrogate of 1 − IoU.</summary>
+    public static readonly SegmentationLoss Lovasz = new("lovasz", "Lovász-Softmax (smp's LovaszLoss)", LovaszLoss.Compute);
+
+    /// <summary>smp's <c>FocalLoss("multiclass", ignore_index=255)</c> (<see cref="FocalLoss"/>): per-class sigmoid focal loss, gamma 2.</summary>
+    public static readonly SegmentationLoss Focal = new("focal", "focal (smp's FocalLoss, gamma 2)", FocalLoss.Compute);
+
+    private static readonly SegmentationLoss[] All = [CrossEntropy, Dice, Jaccard, CrossEntropyDice, Lovasz, Focal];
 
     /// <summary>The names <c>loss:</c> takes.</summary>
     public static string[] Names => [.. All.Select(l => l.Name)];

@@ -329,8 +329,8 @@ public sealed class PipelineConfigTests : IDisposable
     }
 
     [Theory]
-    [InlineData("training: { loss: dcie }\n", "pipeline.yaml:1:19: training.loss: expected one of ce, dice, jaccard, ce+dice, found 'dcie' (did you mean 'dice'?)")]
-    [InlineData("experiments:\n  a: { model: simple-unet, loss: focal }\n", "pipeline.yaml:2:34: experiments.a.loss: expected one of ce, dice, jaccard, ce+dice, found 'focal'")]
+    [InlineData("training: { loss: dcie }\n", "pipeline.yaml:1:19: training.loss: expected one of ce, dice, jaccard, ce+dice, lovasz, focal, found 'dcie' (did you mean 'dice'?)")]
+    [InlineData("experiments:\n  a: { model: simple-unet, loss: tversky }\n", "pipeline.yaml:2:34: experiments.a.loss: expected one of ce, dice, jaccard, ce+dice, lovasz, focal, found 'tversky'")]
     public void Loss_mistakes_are_reported_with_their_line(string yaml, string expected) =>
         Assert.Contains(expected, Assert.Throws<ConfigException>(() => LoadText(yaml)).Message);
 

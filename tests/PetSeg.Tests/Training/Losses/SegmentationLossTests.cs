@@ -8,7 +8,7 @@ using F = TorchSharp.torch.nn.functional;
 namespace PetSeg.Tests.Training.Losses;
 
 /// <summary>
-/// The losses <c>loss:</c> offers, in float64 against smp's DiceLoss and JaccardLoss written out as loops (no torch on this side), on
+/// The losses <c>loss:</c> offers, in float64 against smp's DiceLoss, JaccardLoss, LovaszLoss and FocalLoss written out as loops (no torch on this side), on
 /// batches with ignored pixels, a class absent from every target and a batch with nothing to score; their gradients
 /// against central differences; and a training step minimising the loss its settings name.
 /// </summary>
@@ -60,10 +60,82 @@ public sealed class SegmentationLossTests
         return total / C;
     }
 
+    /// <summary>
+    /// smp 0.5's multiclass LovaszLoss (per batch, classes "present", ignore_index) as its source reads: softmax; the
+    /// scored pixels flattened; for each class in the targets the errors |fg − p_c| sorted decreasing, dotted with
+    /// _lovasz_grad(fg sorted alike) — 1 − (Σfg − cumsum fg)/(Σfg + cumsum(1 − fg)), differenced; the mean of those.
+    /// </summary>
+    private static double SmpLovasz(double[] logits, byte[] target)
+    {
+        var pixels = new List<(double[] P, int Label)>();
+        for (int n = 0; n < N; n++)
+            for (int i = 0; i < H * W; i++)
+            {
+                var label = target[n * H * W + i];
+                if (label == 255) continue;
+                var exps = Enumerable.Range(0, C).Select(k => Math.Exp(logits[(n * C + k) * H * W + i])).ToArray();
+                pixels.Add((exps.Select(e => e / exps.Sum()).ToArray(), label));
+            }
+        var losses = new List<double>();
+        for (int c = 0; c < C; c++)
+        {
+            var sorted = pixels.Select(px => (Fg: px.Label == c ? 1.0 : 0.0, Error: Math.Abs((px.Label == c ? 1.0 : 0.0) - px.P[c])))
+                .OrderByDescending(e => e.Error).ToArray();
+            double gts = sorted.Sum(e => e.Fg);
+            if (gts == 0) continue;
+            double cumFg = 0, cumBg = 0, previous = 0, loss = 0;
+            foreach (var (fg, error) in sorted)
+            {
+                cumFg += fg;
+                cumBg += 1 - fg;
+                var jaccard = 1 - (gts - cumFg) / (gts + cumBg);
+                loss += error * (jaccard - previous);
+                previous = jaccard;
+            }
+            losses.Add(loss);
+        }
+        return losses.Count == 0 ? 0 : losses.Average();
+    }
+
+    /// <summary>
+    /// smp 0.5's multiclass FocalLoss (gamma 2, no alpha, mean) as its source reads: for each class, over the scored
+    /// pixels, logpt = BCE-with-logits(z_c, [y = c]), pt = exp(−logpt), mean of (1 − pt)²·logpt; summed over classes.
+    /// </summary>
+    private static double SmpFocal(double[] logits, byte[] target)
+    {
+        double total = 0;
+        for (int c = 0; c < C; c++)
+        {
+            double sum = 0;
+            int count = 0;
+            for (int n = 0; n < N; n++)
+                for (int i = 0; i < H * W; i++)
+                {
+                    var label = target[n * H * W + i];
+                    if (label == 255) continue;
+                    double z = logits[(n * C + c) * H * W + i], t = label == c ? 1 : 0;
+                    double logpt = Math.Max(z, 0) - z * t + Math.Log(1 + Math.Exp(-Math.Abs(z)));
+                    sum += Math.Pow(1 - Math.Exp(-logpt), 2) * logpt;
+                    count++;
+                }
+            total += count == 0 ? 0 : sum / count;
+        }
+        return total;
+    }
+
+    private static double Smp(string loss, double[] logits, byte[] target) => loss switch
+    {
+        "dice" => SmpOverlap(logits, target, jaccard: false),
+        "jaccard" => SmpOverlap(logits, target, jaccard: true),
+        "lovasz" => SmpLovasz(logits, target),
+        "focal" => SmpFocal(logits, target),
+        _ => throw new ArgumentException(loss),
+    };
+
     public static TheoryData<string, string, int, byte[]> Batches()
     {
         var data = new TheoryData<string, string, int, byte[]>();
-        foreach (var loss in new[] { "dice", "jaccard" })
+        foreach (var loss in new[] { "dice", "jaccard", "lovasz", "focal" })
         {
             data.Add(loss, "both classes and the border", 1, [0, 1, 255]);
             data.Add(loss, "no pet anywhere: its term is 0 and still divides", 2, [0, 255]);
@@ -75,16 +147,16 @@ public sealed class SegmentationLossTests
 
     [Theory]
     [MemberData(nameof(Batches))]
-    public void Dice_and_jaccard_are_smps_losses_in_float64(string name, string what, int seed, byte[] labels)
+    public void Each_overlap_and_focal_loss_is_smps_in_float64(string name, string what, int seed, byte[] labels)
     {
         using var scope = NewDisposeScope();
         var (logits, target) = Batch(seed, labels);
         var loss = SegmentationLoss.Parse(name).Compute(LogitsTensor(logits), TargetTensor(target));
-        var expected = SmpOverlap(logits, target, jaccard: name == "jaccard");
+        var expected = Smp(name, logits, target);
         Assert.Equal(ScalarType.Float64, loss.dtype);
         Assert.True(Math.Abs(loss.item<double>() - expected) < 1e-12, $"{what}: {loss.item<double>()} against {expected}");
         if (labels is [255]) Assert.Equal(0.0, loss.item<double>());
-        else Assert.InRange(loss.item<double>(), 1e-3, 1);
+        else Assert.InRange(loss.item<double>(), 1e-3, name == "focal" ? 10 : 1); // 1 − a score in [0, 1]; focal is a sum of BCEs
     }
 
     [Fact]
@@ -99,7 +171,7 @@ public sealed class SegmentationLossTests
             loss.Compute(x, y).backward();
             return x.grad!.data<double>().ToArray();
         }
-        foreach (var (loss, jaccard) in new[] { (SegmentationLoss.Dice, false), (SegmentationLoss.Jaccard, true) })
+        foreach (var loss in new[] { SegmentationLoss.Dice, SegmentationLoss.Jaccard, SegmentationLoss.Lovasz, SegmentationLoss.Focal })
         {
             var g = Gradient(loss);
             for (int n = 0; n < N; n++)
@@ -112,7 +184,7 @@ public sealed class SegmentationLossTests
                         {
                             var shifted = (double[])logits.Clone();
                             shifted[at] += h;
-                            return SmpOverlap(shifted, target, jaccard);
+                            return Smp(loss.Name, shifted, target);
                         }
                         double numeric = (Shifted(1e-6) - Shifted(-1e-6)) / 2e-6;
                         Assert.True(Math.Abs(g[at] - numeric) < 1e-7, $"{loss} at {at}: {g[at]} against {numeric}");
@@ -140,10 +212,15 @@ public sealed class SegmentationLossTests
         Assert.True(Math.Abs(sum - (ce.item<float>() + SmpDice(logits, target))) < 1e-6, $"{sum}");
         // bf16 logits are widened first: the same loss as their fp32 values.
         var bf16 = x.to_type(ScalarType.BFloat16);
-        Assert.Equal(ScalarType.Float32, DiceLoss.Compute(bf16, y).dtype);
-        Assert.Equal(DiceLoss.Compute(bf16.to_type(ScalarType.Float32), y).item<float>(), DiceLoss.Compute(bf16, y).item<float>());
+        foreach (var loss in new[] { SegmentationLoss.Dice, SegmentationLoss.Jaccard, SegmentationLoss.Lovasz, SegmentationLoss.Focal })
+        {
+            Assert.Equal(ScalarType.Float32, loss.Compute(bf16, y).dtype);
+            Assert.Equal(loss.Compute(bf16.to_type(ScalarType.Float32), y).item<float>(), loss.Compute(bf16, y).item<float>());
+            // and fp32, what training passes: to fp64's value within fp32's rounding
+            Assert.True(Math.Abs(loss.Compute(x.to_type(ScalarType.Float32), y).item<float>() - Smp(loss.Name, logits, target)) < 1e-5, loss.Name);
+        }
 
-        Assert.Equal(["ce", "dice", "jaccard", "ce+dice"], SegmentationLoss.Names);
+        Assert.Equal(["ce", "dice", "jaccard", "ce+dice", "lovasz", "focal"], SegmentationLoss.Names);
         Assert.Same(SegmentationLoss.Dice, SegmentationLoss.Parse("dice"));
         Assert.Contains("expected one of ce, dice, jaccard, ce+dice", Assert.Throws<ArgumentException>(() => SegmentationLoss.Parse("bce")).Message);
     }

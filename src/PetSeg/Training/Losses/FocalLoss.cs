@@ -1,0 +1,40 @@
+using PetSeg.Core;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
+
+namespace PetSeg.Training.Losses;
+
+/// <summary>
+/// smp 0.5's <c>FocalLoss(mode="multiclass", ignore_index=255)</c> with its defaults (gamma 2, no alpha, mean, not
+/// normalised): for each class c, the sigmoid focal loss of its logit against [y = c] — BCE-with-logits scaled by
+/// (1 − p_t)^2, so pixels already right count little — averaged over the non-border pixels; summed over the classes.
+/// smp treats each class's logit as its own binary problem here (a sigmoid, not the softmax the other losses take).
+/// A batch with no pixel to score gives 0 (smp's mean of nothing is NaN, which would stop a training).
+/// </summary>
+public static class FocalLoss
+{
+    public const double Gamma = 2.0;
+
+    /// <param name="logits">N×C×H×W; bf16 and fp16 are widened to fp32, fp64 stays fp64.</param>
+    /// <param name="target">N×H×W class indices, 255 = ignored.</param>
+    public static Tensor Compute(Tensor logits, Tensor target)
+    {
+        using var scope = NewDisposeScope();
+        var x = logits.dtype == ScalarType.Float64 ? logits : logits.to_type(ScalarType.Float32);
+        long classes = x.shape[1];
+        var labels = target.to_type(ScalarType.Int64).reshape(-1);
+        var scored = labels.ne(SegmentationLabels.IgnoreIndex).nonzero().squeeze(1);
+        var z = x.permute(0, 2, 3, 1).reshape(-1, classes).index_select(0, scored);
+        var y = labels.index_select(0, scored);
+        if (y.numel() == 0) return (x.sum() * 0.0).MoveToOuterDisposeScope();
+        Tensor? total = null;
+        for (long c = 0; c < classes; c++)
+        {
+            var t = y.eq(c).to_type(z.dtype);
+            var logpt = F.binary_cross_entropy_with_logits(z.select(1, c), t, reduction: nn.Reduction.None);
+            var term = ((1.0 - (-logpt).exp()).pow(Gamma) * logpt).mean();
+            total = total is null ? term : total + term;
+        }
+        return total!.MoveToOuterDisposeScope();
+    }
+}

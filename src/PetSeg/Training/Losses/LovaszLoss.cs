@@ -1,0 +1,45 @@
+using PetSeg.Core;
+using static TorchSharp.torch;
+
+namespace PetSeg.Training.Losses;
+
+/// <summary>
+/// smp 0.5's <c>LovaszLoss(mode="multiclass", ignore_index=255)</c> (Berman et al.'s Lovász-Softmax, per batch, the
+/// classes present): softmax; border pixels left out; per class c present in the targets, the errors |[y = c] − p_c|
+/// sorted in decreasing order, dotted with the Lovász extension's weights — the Jaccard loss' increments along that
+/// order — the mean over those classes. A convex surrogate of 1 − IoU itself, where Jaccard's soft IoU is a smooth
+/// stand-in for it. A batch with no pixel to score gives 0 (smp returns an empty tensor).
+/// </summary>
+public static class LovaszLoss
+{
+    /// <param name="logits">N×C×H×W; bf16 and fp16 are widened to fp32, fp64 stays fp64.</param>
+    /// <param name="target">N×H×W class indices, 255 = ignored.</param>
+    public static Tensor Compute(Tensor logits, Tensor target)
+    {
+        using var scope = NewDisposeScope();
+        var x = logits.dtype == ScalarType.Float64 ? logits : logits.to_type(ScalarType.Float32);
+        long classes = x.shape[1];
+        var labels = target.to_type(ScalarType.Int64).reshape(-1);
+        var scored = labels.ne(SegmentationLabels.IgnoreIndex).nonzero().squeeze(1);
+        var p = x.softmax(1).permute(0, 2, 3, 1).reshape(-1, classes).index_select(0, scored); // P×C, as smp's _flatten_probas
+        var y = labels.index_select(0, scored);
+        Tensor? total = null;
+        int present = 0;
+        for (long c = 0; c < classes; c++)
+        {
+            var isClass = y.eq(c);
+            if (!isClass.any().item<bool>()) continue; // classes="present" (smp decides on the host too)
+            var fg = isClass.to_type(p.dtype);
+            var truths = fg.sum();
+            var (errors, order) = (fg - p.select(1, c)).abs().sort(0, descending: true);
+            var sortedTruth = fg.index_select(0, order);
+            // _lovasz_grad: the Jaccard loss after k pixels, 1 − (Σt − cumsum t)/(Σt + cumsum(1 − t)), and its increments.
+            var jaccard = 1.0 - (truths - sortedTruth.cumsum(0)) / (truths + (1.0 - sortedTruth).cumsum(0));
+            var weights = jaccard.size(0) > 1 ? cat([jaccard.narrow(0, 0, 1), jaccard.narrow(0, 1, jaccard.size(0) - 1) - jaccard.narrow(0, 0, jaccard.size(0) - 1)]) : jaccard;
+            var term = errors.dot(weights);
+            total = total is null ? term : total + term;
+            present++;
+        }
+        return (total is null ? x.sum() * 0.0 : total / present).MoveToOuterDisposeScope();
+    }
+}
