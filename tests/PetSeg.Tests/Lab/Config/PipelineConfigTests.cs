@@ -305,6 +305,23 @@ public sealed class PipelineConfigTests : IDisposable
     public void Weight_average_mistakes_are_reported_with_their_line(string yaml, string expected) =>
         Assert.Contains(expected, Assert.Throws<ConfigException>(() => LoadText(yaml)).Message);
 
+    /// <summary>MiT's init was fixed (TorchSharp's trunc_normal_ filled the std): only models whose MiT starts from it are rekeyed.</summary>
+    [Fact]
+    public void Only_a_mit_trained_from_its_own_init_is_keyed_by_the_init_fix()
+    {
+        var stages = LabPipeline.Build(LoadText("""
+            training: { pretrained: false }
+            experiments:
+              seg: { model: segformer-mit_b0 }
+              umit: { model: unet-mit_b1 }
+              seg-imagenet: { model: segformer-mit_b0, pretrained: true }
+              unet: { model: unet-resnet34 }
+              sres: { model: segformer-resnet18 }
+            """));
+        Assert.Equal(("mit-2", "mit-2"), (stages["train-seg"].Parameters["init"], stages["train-umit"].Parameters["init"]));
+        Assert.All(new[] { "train-seg-imagenet", "train-unet", "train-sres" }, id => Assert.False(stages[id].Parameters.ContainsKey("init"), id));
+    }
+
     [Fact]
     public void A_loss_keys_only_the_trainings_that_change_it_and_a_matrix_may_vary_it()
     {
