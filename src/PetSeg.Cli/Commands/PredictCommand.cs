@@ -24,7 +24,7 @@ public sealed class PredictCommand : GuardedCommand<PredictCommand.Settings>
         public string? Experiment { get; init; }
         [CommandOption("--checkpoint <PATH>")][Description("Or a checkpoint file, a store entry folder (artifacts/store/objects/<ab>/<key>) holding model.safetensors, or a run folder holding last.ckpt; or plain PyTorch weights (a state_dict in a .pth or .safetensors file, e.g. the lab's models trained in Python) with --model.")]
         public string? Checkpoint { get; init; }
-        [CommandOption("--model <ARCH>")][Description("With plain PyTorch weights: their architecture (unet-resnet34, segformer-mit_b0, simple-unet, simple-vit); --size is then the size they were trained at (default 224).")]
+        [CommandOption("--model <ARCH>")][Description("With plain PyTorch weights: their architecture (unet-resnet34, segformer-mit_b0, simple-unet, simple-vit, or another encoder's: unet-resnet50, segformer-mit_b2, …); --size is then the size they were trained at (default 224).")]
         public string? Model { get; init; }
         [CommandOption("--out <PATH>")][Description("Mask PNG to write for one image (default mask.png); for several, the folder to write <image name>.png into (default masks).")]
         public string? Out { get; init; }

@@ -21,7 +21,7 @@ public sealed class ScoreCommand : GuardedCommand<ScoreCommand.Settings>
     {
         [CommandArgument(0, "<CHECKPOINTS>")][Description("Checkpoint files, exported weights (petseg export), store entry or run folders, or plain PyTorch weights (a state_dict in a .pth or .safetensors file) with --model. Several are scored side by side.")]
         public string[] Checkpoints { get; init; } = [];
-        [CommandOption("--model <ARCH>")][Description("With plain PyTorch weights: their architecture (unet-resnet34, segformer-mit_b0, simple-unet, simple-vit).")]
+        [CommandOption("--model <ARCH>")][Description("With plain PyTorch weights: their architecture (unet-resnet34, segformer-mit_b0, simple-unet, simple-vit, or another encoder's: unet-resnet50, segformer-mit_b2, …).")]
         public string? Model { get; init; }
         [CommandOption("--batch <N>")][Description("Images per forward pass (default 16).")]
         public int Batch { get; init; } = 16;

@@ -1,4 +1,3 @@
-using PetSeg.Core;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
 
@@ -20,13 +19,10 @@ public static class FocalLoss
     public static Tensor Compute(Tensor logits, Tensor target)
     {
         using var scope = NewDisposeScope();
-        var x = logits.dtype == ScalarType.Float64 ? logits : logits.to_type(ScalarType.Float32);
-        long classes = x.shape[1];
-        var labels = target.to_type(ScalarType.Int64).reshape(-1);
-        var scored = labels.ne(SegmentationLabels.IgnoreIndex).nonzero().squeeze(1);
-        var z = x.permute(0, 2, 3, 1).reshape(-1, classes).index_select(0, scored);
-        var y = labels.index_select(0, scored);
-        if (y.numel() == 0) return (x.sum() * 0.0).MoveToOuterDisposeScope();
+        var pixels = ScoredPixels.Of(logits, target);
+        var (z, y) = (pixels.Values, pixels.Labels);
+        if (y.numel() == 0) return pixels.Zero.MoveToOuterDisposeScope();
+        long classes = pixels.Classes;
         Tensor? total = null;
         for (long c = 0; c < classes; c++)
         {

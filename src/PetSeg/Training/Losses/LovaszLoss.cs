@@ -1,4 +1,3 @@
-using PetSeg.Core;
 using static TorchSharp.torch;
 
 namespace PetSeg.Training.Losses;
@@ -17,12 +16,8 @@ public static class LovaszLoss
     public static Tensor Compute(Tensor logits, Tensor target)
     {
         using var scope = NewDisposeScope();
-        var x = logits.dtype == ScalarType.Float64 ? logits : logits.to_type(ScalarType.Float32);
-        long classes = x.shape[1];
-        var labels = target.to_type(ScalarType.Int64).reshape(-1);
-        var scored = labels.ne(SegmentationLabels.IgnoreIndex).nonzero().squeeze(1);
-        var p = x.softmax(1).permute(0, 2, 3, 1).reshape(-1, classes).index_select(0, scored); // P×C, as smp's _flatten_probas
-        var y = labels.index_select(0, scored);
+        var pixels = ScoredPixels.Of(logits, target, x => x.softmax(1)); // P×C probabilities, as smp's _flatten_probas
+        var (p, y, classes) = (pixels.Values, pixels.Labels, pixels.Classes);
         Tensor? total = null;
         int present = 0;
         for (long c = 0; c < classes; c++)
@@ -40,6 +35,6 @@ public static class LovaszLoss
             total = total is null ? term : total + term;
             present++;
         }
-        return (total is null ? x.sum() * 0.0 : total / present).MoveToOuterDisposeScope();
+        return (total is null ? pixels.Zero : total / present).MoveToOuterDisposeScope();
     }
 }

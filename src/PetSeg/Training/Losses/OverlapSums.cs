@@ -18,7 +18,7 @@ internal readonly record struct OverlapSums(Tensor Intersection, Tensor Cardinal
     /// <param name="target">N×H×W class indices, 255 = ignored.</param>
     public static OverlapSums Of(Tensor logits, Tensor target)
     {
-        var x = logits.dtype == ScalarType.Float64 ? logits : logits.to_type(ScalarType.Float32);
+        var x = ScoredPixels.Widen(logits);
         long n = x.shape[0], classes = x.shape[1];
         var probabilities = x.log_softmax(1).exp().view(n, classes, -1);           // as smp: log_softmax(dim=1).exp()
         var y = target.to_type(ScalarType.Int64).view(n, -1);
