@@ -55,10 +55,13 @@ public sealed class SlurmSubmissionTests : IClassFixture<SlurmCluster>, IDisposa
         Assert.Contains("train-tiny: running", trainLog);
         Assert.DoesNotContain('\u001b', trainLog);
         Assert.Contains("#SBATCH --mem=1000M", File.ReadAllText(submission.Jobs[0].Script));
+        // This cluster binds no job to its CPU (TaskPlugin=task/none): the script sizes libtorch's threads to the CPU asked for.
+        Assert.Contains("export OMP_NUM_THREADS=\"${OMP_NUM_THREADS:-${SLURM_CPUS_PER_TASK:-1}}\"\n", File.ReadAllText(submission.Jobs[0].Script));
+        Assert.Contains(", 1 CPU thread(s); kernels: ", trainLog); // and libtorch took that many
 
-        // The same results as a local run, byte for byte.
+        // The same results as a local run on as many threads, byte for byte.
         var local = Workspace("local", TinyPipeline.Yaml);
-        (exit, log) = Petseg(local, "run", "report");
+        (exit, log) = CliProcess.RunWith(new Dictionary<string, string> { ["OMP_NUM_THREADS"] = "1" }, "run", "report", "--config", Path.Combine(local, "pipeline.yaml"));
         Assert.True(exit == 0, log);
         foreach (var name in new[] { "metrics.json" })
         {
