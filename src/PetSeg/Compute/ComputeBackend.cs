@@ -90,7 +90,7 @@ public static class ComputeBackend
             var verdict = Mode == NumericsMode.Off || report is null ? "unchecked" : report.Passed ? "passed" : "failed";
             bool cpu = device.type == DeviceType.CPU;
             return new(CpuDescription.Model, cpu ? Path.Name() : $"{device.type.ToString().ToLowerInvariant()} ({NumericsCheck.AcceleratorKernels(device, Tf32(device))})",
-                verdict, cpu ? "cpu" : device.ToString(), LibTorchFolder.Describe());
+                verdict, cpu ? "cpu" : device.ToString(), LibTorchFolder.Describe(), TorchSharp.torch.get_num_threads());
         }
     }
 

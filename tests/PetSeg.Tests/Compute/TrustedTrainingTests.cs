@@ -47,6 +47,8 @@ public sealed class TrustedTrainingTests : IDisposable
         Assert.Equal("passed", train.GetProperty("Verdict").GetString());
         Assert.Equal("cpu", train.GetProperty("Device").GetString());
         Assert.Equal($"{LibTorchFolder.PackageVersion} (package)", train.GetProperty("Libtorch").GetString()); // the library, not TorchSharp's constant
+        int threads = TorchSharp.torch.get_num_threads(); // the child's too: the same machine, the same environment
+        Assert.Equal(threads, train.GetProperty("Threads").GetInt32());
         Assert.False(JsonDocument.Parse(EntryJson(_dir["out/store/objects"], "preprocess")).RootElement.TryGetProperty("Compute", out _));
 
         var lockText = File.ReadAllText(_dir["pipeline.lock"]);
@@ -54,16 +56,18 @@ public sealed class TrustedTrainingTests : IDisposable
         Assert.Contains("numerics: passed", lockText);
         Assert.Contains("device: cpu", lockText);
         Assert.Contains($"libtorch: {LibTorchFolder.PackageVersion} (package)", lockText);
+        Assert.Contains($"threads: {threads}", lockText);
         var report = File.ReadAllText(_dir["out/report/report.md"]);
         Assert.Contains("- device: cpu\n", report);
         Assert.Contains($"- libtorch: {LibTorchFolder.PackageVersion} (package)\n", report);
         Assert.Contains($"- CPU: {CpuDescription.Model}\n", report);
+        Assert.Contains($"- CPU threads: {threads}\n", report);
         Assert.Contains($"- kernels: {padded}\n", report);
         Assert.Contains("- numerics self-check: passed\n", report);
         (exit, log) = Petseg(null, "exp", "show", "--csv");
         Assert.True(exit == 0, log);
         Assert.Contains("computed with", log.Split('\n')[0]);
-        Assert.Contains($"cpu ({CpuDescription.Model}); {padded}; numerics passed", log);
+        Assert.Contains($"cpu ({CpuDescription.Model}, {threads} thread(s)); {padded}; numerics passed", log);
     }
 
     [Fact]

@@ -145,6 +145,7 @@ public sealed class ReportStage(PipelineConfig config) : Stage
         yield return ("libtorch", records.Count == 0 ? PetSeg.Compute.LibTorchFolder.Describe() : Distinct(r => r.Libtorch ?? PetSeg.Compute.LibTorchFolder.PackageDescription));
         yield return ("device", records.Count == 0 ? "cpu" : Distinct(r => r.Device ?? "cpu"));
         yield return ("CPU", Distinct(r => r.Cpu));
+        yield return ("CPU threads", Distinct(r => r.Threads?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "not recorded"));
         yield return ("kernels", Distinct(r => r.Backend));
         yield return ("numerics self-check", Distinct(r => r.Verdict));
     }

@@ -59,7 +59,7 @@ public sealed class PipelineLock
         Outputs = new(e.Outputs.ToDictionary(p => p.Key, p => p.Value.Digest), StringComparer.Ordinal),
         Metrics = summary is null ? null : new(summary, StringComparer.Ordinal),
         Resolved = resolved is null ? null : new(resolved, StringComparer.Ordinal),
-        Compute = e.Compute is { } c ? new(StringComparer.Ordinal) { ["cpu"] = c.Cpu, ["device"] = c.Device ?? "cpu", ["kernels"] = c.Backend, ["numerics"] = c.Verdict, ["libtorch"] = c.Libtorch ?? PetSeg.Compute.LibTorchFolder.PackageDescription } : null,
+        Compute = e.Compute is { } c ? new(StringComparer.Ordinal) { ["cpu"] = c.Cpu, ["device"] = c.Device ?? "cpu", ["kernels"] = c.Backend, ["numerics"] = c.Verdict, ["libtorch"] = c.Libtorch ?? PetSeg.Compute.LibTorchFolder.PackageDescription, ["threads"] = c.Threads?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "not recorded" } : null,
     };
 
     /// <summary>The last line of every lock file: a file without it was cut short (or edited) and is not trusted.</summary>
