@@ -55,7 +55,7 @@ public sealed class ExperimentTable
 
     /// <summary>"device (cpu model, N threads); kernels; numerics …" from a stage's lock record (entries from before it was recorded: "-").</summary>
     private static string ComputedWith(LockedStage stage) => stage.Compute is { } c
-        ? $"{c.GetValueOrDefault("device", "cpu")} ({c.GetValueOrDefault("cpu", "?")}{(c.TryGetValue("threads", out var t) && t != "not recorded" ? $", {t} thread(s)" : "")}); " +
+        ? $"{c.GetValueOrDefault("device", "cpu")} ({c.GetValueOrDefault("cpu", "?")}{(c.TryGetValue("threads", out var t) ? $", {t} thread(s)" : "")}); " +
           $"{c.GetValueOrDefault("kernels", "?")}; numerics {c.GetValueOrDefault("numerics", "?")}" : "-";
 
     /// <summary>The column naming where each experiment was computed (device, CPU, kernels, numerics verdict).</summary>

@@ -59,8 +59,19 @@ public sealed class PipelineLock
         Outputs = new(e.Outputs.ToDictionary(p => p.Key, p => p.Value.Digest), StringComparer.Ordinal),
         Metrics = summary is null ? null : new(summary, StringComparer.Ordinal),
         Resolved = resolved is null ? null : new(resolved, StringComparer.Ordinal),
-        Compute = e.Compute is { } c ? new(StringComparer.Ordinal) { ["cpu"] = c.Cpu, ["device"] = c.Device ?? "cpu", ["kernels"] = c.Backend, ["numerics"] = c.Verdict, ["libtorch"] = c.Libtorch ?? PetSeg.Compute.LibTorchFolder.PackageDescription, ["threads"] = c.Threads?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "not recorded" } : null,
+        Compute = e.Compute is { } c ? ComputeLines(c) : null,
     };
+
+    private static SortedDictionary<string, string> ComputeLines(PetSeg.Compute.ComputeRecord c)
+    {
+        var lines = new SortedDictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["cpu"] = c.Cpu, ["device"] = c.Device ?? "cpu", ["kernels"] = c.Backend, ["numerics"] = c.Verdict,
+            ["libtorch"] = c.Libtorch ?? PetSeg.Compute.LibTorchFolder.PackageDescription,
+        };
+        if (c.Threads is { } threads) lines["threads"] = threads.ToString(System.Globalization.CultureInfo.InvariantCulture); // absent in older entries
+        return lines;
+    }
 
     /// <summary>The last line of every lock file: a file without it was cut short (or edited) and is not trusted.</summary>
     private const string Trailer = "# end of pipeline.lock\n";
