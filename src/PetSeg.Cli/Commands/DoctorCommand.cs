@@ -45,7 +45,8 @@ public sealed class DoctorCommand : GuardedCommand<DoctorSettings>
         var machine = new Machine(CpuDescription.Model, CpuDescription.InstructionSets, Bfloat16Hardware.IsAccelerated,
             TorchSharp.torch.get_num_threads(), LibTorchFolder.Describe(), BuildVersion.TorchSharp,
             AtenContext.IsAvailable ? AtenContext.MkldnnEnabled : null, mode.Name(), ComputeBackend.Fault == InjectedFault.None ? null : ComputeBackend.Fault.Name(),
-            CudaDevices(), LibTorchFolder.Loaded, device.ToString());
+            CudaDevices(), LibTorchFolder.Loaded, device.ToString(),
+            Environment.GetEnvironmentVariable("OMP_WAIT_POLICY") is { Length: > 0 } policy ? policy : null, SideBySideProcesses.Warning());
         var reports = deviceReport is null ? ComputeBackend.Attempts : [.. ComputeBackend.Attempts, deviceReport];
         if (s.Json) PrintJson(machine, reports, passed, verdict, clock.Elapsed);
         else Print(machine, reports, passed, verdict, clock.Elapsed);
@@ -53,7 +54,8 @@ public sealed class DoctorCommand : GuardedCommand<DoctorSettings>
     }
 
     private sealed record Machine(string Cpu, IReadOnlyList<string> InstructionSets, bool Bf16Hardware, int TorchThreads, string Libtorch,
-        string TorchSharp, bool? OneDnnEnabled, string Numerics, string? InjectedFault, int CudaDevices, string? LibTorchFolder, string Device);
+        string TorchSharp, bool? OneDnnEnabled, string Numerics, string? InjectedFault, int CudaDevices, string? LibTorchFolder, string Device,
+        string? WaitPolicy, string? SideBySide);
 
     /// <summary>CUDA devices this libtorch can use (0 for a CPU-only libtorch).</summary>
     private static int CudaDevices()
@@ -71,6 +73,7 @@ public sealed class DoctorCommand : GuardedCommand<DoctorSettings>
         Fact("instruction sets", string.Join(" ", m.InstructionSets));
         Fact("bf16 hardware", m.Bf16Hardware ? "yes" : "no (bf16 is emulated: slow)");
         Fact("torch threads", m.TorchThreads.ToString());
+        Fact("waiting threads", m.WaitPolicy is { } w ? $"OMP_WAIT_POLICY={w}" : "spin, then sleep (libgomp's default)");
         Fact("libtorch", $"{m.Libtorch}, through TorchSharp {m.TorchSharp}");
         Fact("CUDA", m.CudaDevices > 0 ? $"{m.CudaDevices} device(s) (compute.device: auto uses cuda:0)" : "none (CPU-only libtorch or no GPU visible)");
         Fact("device checked", m.Device == "cpu" ? "cpu" : $"cpu and {m.Device}");
@@ -78,6 +81,7 @@ public sealed class DoctorCommand : GuardedCommand<DoctorSettings>
         Fact("numerics mode", m.Numerics);
         if (m.InjectedFault is { } f) Fact("injected fault", $"{f} ({InjectedFaults.Variable})");
         AnsiConsole.Write(facts);
+        if (m.SideBySide is { } sideBySide) System.Console.Error.WriteLine(sideBySide);
         foreach (var report in reports)
         {
             // One row per computation, one column per precision and thread count; a cell is the worst of forward,
@@ -101,7 +105,7 @@ public sealed class DoctorCommand : GuardedCommand<DoctorSettings>
         {
             petseg = BuildVersion.Text, cpu = m.Cpu, instruction_sets = m.InstructionSets, bf16_hardware = m.Bf16Hardware, torch_threads = m.TorchThreads,
             libtorch = m.Libtorch, libtorch_folder = m.LibTorchFolder, cuda_devices = m.CudaDevices, torchsharp = m.TorchSharp, onednn_enabled = m.OneDnnEnabled, numerics = m.Numerics, injected_fault = m.InjectedFault,
-            device = m.Device,
+            device = m.Device, omp_wait_policy = m.WaitPolicy, side_by_side = m.SideBySide,
             attempts = reports.Select(a => new
             {
                 path = a.Accelerator is null ? a.Path.Name() : null, accelerator = a.Accelerator, passed = a.Passed, milliseconds = Math.Round(a.Duration.TotalMilliseconds, 1),

@@ -33,6 +33,10 @@ public sealed class DoctorCommandTests
         Assert.Equal(CpuDescription.Model, json.GetProperty("cpu").GetString());
         Assert.StartsWith("2.10", json.GetProperty("libtorch").GetString());
         Assert.True(json.GetProperty("torch_threads").GetInt32() >= 1);
+        // test.runsettings sets PASSIVE for every test (and so for this child); with a policy set there is nothing to warn of.
+        var policy = Environment.GetEnvironmentVariable("OMP_WAIT_POLICY") is { Length: > 0 } p ? p : null;
+        Assert.Equal(policy, json.GetProperty("omp_wait_policy").GetString());
+        if (policy is not null) Assert.Equal(JsonValueKind.Null, json.GetProperty("side_by_side").ValueKind);
         Assert.True(json.GetProperty("cuda_devices").GetInt32() >= 0);
         Assert.Equal(JsonValueKind.Null, json.GetProperty("libtorch_folder").ValueKind); // the package's libtorch
         Assert.True(json.GetProperty("onednn_enabled").ValueKind is JsonValueKind.True or JsonValueKind.False);
