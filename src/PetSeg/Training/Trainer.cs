@@ -113,7 +113,7 @@ public sealed class Trainer(TrainSettings settings, string runDir, IProgressSink
             ComputeBackend.EnsureChecked(_device, bf16: shadow is not null); // before the first step, so the log says what computes
             var compute = ComputeBackend.RecordOn(_device);
             Log($"compute: {compute.Cpu}, {get_num_threads()} CPU thread(s); kernels: {compute.Backend}; numerics self-check: {compute.Verdict}");
-            if (SideBySideProcesses.Warning() is { } sideBySide) Log(sideBySide);
+            if (_device.type == DeviceType.CPU && SideBySideProcesses.Warning() is { } sideBySide) Log(sideBySide); // a GPU's training barely waits on CPU threads
             if (settings.Loss is { } loss) Log($"loss: {loss.Description} (the losses below are its values, not cross-entropy's)");
             if (average is not null)
                 Log($"weights averaged (ema {average.Decay.ToString(System.Globalization.CultureInfo.InvariantCulture)}, its warm-up min(decay, (1 + n)/(10 + n)) after n updates): the average is validated and published");
