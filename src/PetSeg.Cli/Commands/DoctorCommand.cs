@@ -46,7 +46,7 @@ public sealed class DoctorCommand : GuardedCommand<DoctorSettings>
             TorchSharp.torch.get_num_threads(), LibTorchFolder.Describe(), BuildVersion.TorchSharp,
             AtenContext.IsAvailable ? AtenContext.MkldnnEnabled : null, mode.Name(), ComputeBackend.Fault == InjectedFault.None ? null : ComputeBackend.Fault.Name(),
             CudaDevices(), LibTorchFolder.Loaded, device.ToString(),
-            Environment.GetEnvironmentVariable("OMP_WAIT_POLICY") is { Length: > 0 } policy ? policy : null, SideBySideProcesses.Warning());
+            Environment.GetEnvironmentVariable(OpenMpVariables.WaitPolicy) is { Length: > 0 } policy ? policy : null, SideBySideProcesses.Warning());
         var reports = deviceReport is null ? ComputeBackend.Attempts : [.. ComputeBackend.Attempts, deviceReport];
         if (s.Json) PrintJson(machine, reports, passed, verdict, clock.Elapsed);
         else Print(machine, reports, passed, verdict, clock.Elapsed);
@@ -73,7 +73,7 @@ public sealed class DoctorCommand : GuardedCommand<DoctorSettings>
         Fact("instruction sets", string.Join(" ", m.InstructionSets));
         Fact("bf16 hardware", m.Bf16Hardware ? "yes" : "no (bf16 is emulated: slow)");
         Fact("torch threads", m.TorchThreads.ToString());
-        Fact("waiting threads", m.WaitPolicy is { } w ? $"OMP_WAIT_POLICY={w}" : "spin, then sleep (libgomp's default)");
+        Fact("waiting threads", m.WaitPolicy is { } w ? $"{OpenMpVariables.WaitPolicy}={w}" : "spin, then sleep (libgomp's default)");
         Fact("libtorch", $"{m.Libtorch}, through TorchSharp {m.TorchSharp}");
         Fact("CUDA", m.CudaDevices > 0 ? $"{m.CudaDevices} device(s) (compute.device: auto uses cuda:0)" : "none (CPU-only libtorch or no GPU visible)");
         Fact("device checked", m.Device == "cpu" ? "cpu" : $"cpu and {m.Device}");

@@ -19,7 +19,7 @@ public static class SideBySideProcesses
 
     public static string? Warning(Func<string, string?> environment, string procRoot, int self)
     {
-        if (!string.IsNullOrEmpty(environment("OMP_NUM_THREADS")) || !string.IsNullOrEmpty(environment("OMP_WAIT_POLICY"))) return null;
+        if (!string.IsNullOrEmpty(environment(OpenMpVariables.Threads)) || !string.IsNullOrEmpty(environment(OpenMpVariables.WaitPolicy))) return null;
         var others = Others(procRoot, self);
         if (others.Count == 0) return null;
         var who = others.Count == 1 ? $"another petseg process computes on this machine (pid {others[0]})"

@@ -26,7 +26,7 @@ public sealed class TrainStepBench : BenchCommand<BenchSettings.TrainStep>
             PetSeg.Compute.ComputeBackend.Configure(PetSeg.Compute.NumericsMode.Off);
             PetSeg.Compute.ComputeBackend.Switch(forced);
         }
-        if (PetSeg.Compute.SideBySideProcesses.Warning() is { } sideBySide) System.Console.Error.WriteLine(sideBySide); // the figures are then not this machine's alone
+        if (device.type == TorchSharp.DeviceType.CPU && PetSeg.Compute.SideBySideProcesses.Warning() is { } sideBySide) System.Console.Error.WriteLine(sideBySide); // the figures are then not this machine's alone
         foreach (var name in models)
         {
             int batch = Math.Max(1, s.Batch);

@@ -30,7 +30,7 @@ public static class LovaszLoss
             var sortedTruth = fg.index_select(0, order);
             // _lovasz_grad: the Jaccard loss after k pixels, 1 − (Σt − cumsum t)/(Σt + cumsum(1 − t)), and its increments.
             var jaccard = 1.0 - (truths - sortedTruth.cumsum(0)) / (truths + (1.0 - sortedTruth).cumsum(0));
-            var weights = jaccard.size(0) > 1 ? cat([jaccard.narrow(0, 0, 1), jaccard.narrow(0, 1, jaccard.size(0) - 1) - jaccard.narrow(0, 0, jaccard.size(0) - 1)]) : jaccard;
+            var weights = jaccard.diff(prepend: zeros(1, jaccard.dtype, jaccard.device)); // [j₀, j₁ − j₀, …]
             var term = errors.dot(weights);
             total = total is null ? term : total + term;
             present++;

@@ -90,7 +90,7 @@ public sealed class ParallelRun(PipelineRunner runner, int jobs, IReadOnlyList<s
     public int ThreadsEach =>
         int.TryParse(Environment.GetEnvironmentVariable(ThreadsVariable), out var set) && set > 0 ? set : Math.Max(1, Environment.ProcessorCount / jobs);
 
-    public const string ThreadsVariable = "OMP_NUM_THREADS";
+    public const string ThreadsVariable = PetSeg.Compute.OpenMpVariables.Threads;
 
     /// <summary>How long stopped children may take to finish their step and clean up before they are killed.</summary>
     public static readonly TimeSpan StopGrace = TimeSpan.FromMinutes(2);
