@@ -46,7 +46,8 @@ public sealed class DoctorCommand : GuardedCommand<DoctorSettings>
             TorchSharp.torch.get_num_threads(), LibTorchFolder.Describe(), BuildVersion.TorchSharp,
             AtenContext.IsAvailable ? AtenContext.MkldnnEnabled : null, mode.Name(), ComputeBackend.Fault == InjectedFault.None ? null : ComputeBackend.Fault.Name(),
             CudaDevices(), LibTorchFolder.Loaded, device.ToString(),
-            Environment.GetEnvironmentVariable(OpenMpVariables.WaitPolicy) is { Length: > 0 } policy ? policy : null, SideBySideProcesses.Warning());
+            Environment.GetEnvironmentVariable(OpenMpVariables.WaitPolicy) is { Length: > 0 } policy ? policy : null, SideBySideProcesses.Warning(),
+            DiskSpace.FreeBytes(Directory.GetCurrentDirectory()));
         var reports = deviceReport is null ? ComputeBackend.Attempts : [.. ComputeBackend.Attempts, deviceReport];
         if (s.Json) PrintJson(machine, reports, passed, verdict, clock.Elapsed);
         else Print(machine, reports, passed, verdict, clock.Elapsed);
@@ -55,7 +56,7 @@ public sealed class DoctorCommand : GuardedCommand<DoctorSettings>
 
     private sealed record Machine(string Cpu, IReadOnlyList<string> InstructionSets, bool Bf16Hardware, int TorchThreads, string Libtorch,
         string TorchSharp, bool? OneDnnEnabled, string Numerics, string? InjectedFault, int CudaDevices, string? LibTorchFolder, string Device,
-        string? WaitPolicy, string? SideBySide);
+        string? WaitPolicy, string? SideBySide, long? DiskFree);
 
     /// <summary>CUDA devices this libtorch can use (0 for a CPU-only libtorch).</summary>
     private static int CudaDevices()
@@ -79,6 +80,7 @@ public sealed class DoctorCommand : GuardedCommand<DoctorSettings>
         Fact("device checked", m.Device == "cpu" ? "cpu" : $"cpu and {m.Device}");
         Fact("oneDNN", m.OneDnnEnabled is { } on ? (on ? "on" : "off") : "on (no switch on this platform)");
         Fact("numerics mode", m.Numerics);
+        Fact("disk (this folder)", m.DiskFree is { } free ? $"{DiskSpace.Size(free)} free" : "free space unknown"); // where artifacts/ goes by default
         if (m.InjectedFault is { } f) Fact("injected fault", $"{f} ({InjectedFaults.Variable})");
         AnsiConsole.Write(facts);
         if (m.SideBySide is { } sideBySide) System.Console.Error.WriteLine(sideBySide);
@@ -105,7 +107,7 @@ public sealed class DoctorCommand : GuardedCommand<DoctorSettings>
         {
             petseg = BuildVersion.Text, cpu = m.Cpu, instruction_sets = m.InstructionSets, bf16_hardware = m.Bf16Hardware, torch_threads = m.TorchThreads,
             libtorch = m.Libtorch, libtorch_folder = m.LibTorchFolder, cuda_devices = m.CudaDevices, torchsharp = m.TorchSharp, onednn_enabled = m.OneDnnEnabled, numerics = m.Numerics, injected_fault = m.InjectedFault,
-            device = m.Device, omp_wait_policy = m.WaitPolicy, side_by_side = m.SideBySide,
+            device = m.Device, omp_wait_policy = m.WaitPolicy, side_by_side = m.SideBySide, disk_free_bytes = m.DiskFree,
             attempts = reports.Select(a => new
             {
                 path = a.Accelerator is null ? a.Path.Name() : null, accelerator = a.Accelerator, passed = a.Passed, milliseconds = Math.Round(a.Duration.TotalMilliseconds, 1),

@@ -48,6 +48,8 @@ public abstract class GuardedCommand<TSettings> : AsyncCommand<TSettings> where 
         catch (Exception e) when (e is PetSegException or IOException or UnauthorizedAccessException or InvalidDataException) // IOException: a full disk, a read-only folder
         {
             System.Console.Error.WriteLine($"error: {e.Message}");
+            if (PetSeg.IO.DiskSpace.IsFull(e)) // a stage's failure says this itself; a pull, an export or a predict did not
+                System.Console.Error.WriteLine("Make room on that disk and run again (`petseg gc --dry-run` says how much the store holds that no lock names any more).");
             return 1;
         }
         catch (Exception e) when (PetSeg.Compute.TorchNativeLibrary.IsLoadFailure(e))

@@ -41,8 +41,13 @@ public static class AtomicFile
     {
         UnauthorizedAccessException => "permission denied",
         DirectoryNotFoundException or FileNotFoundException => "this file system does not let a file be created there",
-        _ => e.Message.Replace(tmp, "its temporary file", StringComparison.Ordinal),
+        _ when DiskSpace.IsFull(e) => $"{OwnWords(e, tmp)} ({DiskSpace.Describe(tmp)})", // the temp file is gone by now: what is free is free
+        _ => OwnWords(e, tmp),
     };
+
+    /// <summary>.NET's message (<c>No space left on device : '/x/.f.1.tmp'</c>) without the temp file's name.</summary>
+    private static string OwnWords(Exception e, string tmp) =>
+        e.Message.Replace($" : '{tmp}'", "", StringComparison.Ordinal).Replace(tmp, "its temporary file", StringComparison.Ordinal);
 
     public static void WriteAllText(string path, string text, bool durable = true) =>
         Write(path, fs => { var bytes = System.Text.Encoding.UTF8.GetBytes(text); fs.Write(bytes); }, durable);

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using PetSeg.Compute;
+using PetSeg.IO;
 using PetSeg.Tests.Support;
 
 namespace PetSeg.Tests.Cli;
@@ -38,6 +39,8 @@ public sealed class DoctorCommandTests
         Assert.Equal(policy, json.GetProperty("omp_wait_policy").GetString());
         if (policy is not null) Assert.Equal(JsonValueKind.Null, json.GetProperty("side_by_side").ValueKind);
         Assert.True(json.GetProperty("cuda_devices").GetInt32() >= 0);
+        // The free space where the command ran (artifacts/ goes there by default); other tests write meanwhile: within 1 GB.
+        Assert.InRange(json.GetProperty("disk_free_bytes").GetInt64(), DiskSpace.FreeBytes(".")!.Value - 1_000_000_000, DiskSpace.FreeBytes(".")!.Value + 1_000_000_000);
         Assert.Equal(JsonValueKind.Null, json.GetProperty("libtorch_folder").ValueKind); // the package's libtorch
         Assert.True(json.GetProperty("onednn_enabled").ValueKind is JsonValueKind.True or JsonValueKind.False);
         var attempts = json.GetProperty("attempts").EnumerateArray().ToList();

@@ -10,11 +10,16 @@ public sealed class AtomicFileTests
     public void A_failed_write_names_the_file_asked_for_and_leaves_no_temp_file()
     {
         using var dir = new TempDir();
-        // A full disk, as the operating system reports it: .NET's message names the temp file being written.
+        // A full disk, as .NET reports it on Linux (ENOSPC, 28, as the HResult; the message names the temp file being
+        // written): the file asked for, and how much is free once the temp file is gone.
         var target = dir["mask.png"];
-        var e = Assert.Throws<IOException>(() => AtomicFile.Write(target, fs => throw new IOException($"No space left on device : '{fs.Name}'")));
-        Assert.StartsWith($"cannot write {target}: No space left on device : 'its temporary file'", e.Message);
+        var e = Assert.Throws<IOException>(() => AtomicFile.Write(target, fs => throw new IOException($"No space left on device : '{fs.Name}'", 28)));
+        Assert.Matches($@"^cannot write {System.Text.RegularExpressions.Regex.Escape(target)}: No space left on device \(\d+ [kMG]B free there\)$", e.Message);
+        Assert.True(DiskSpace.IsFull(e));
         Assert.Empty(Directory.GetFileSystemEntries(dir.Path));
+        // Another failure keeps .NET's words, without the temp file's name.
+        e = Assert.Throws<IOException>(() => AtomicFile.Write(target, fs => throw new IOException($"Input/output error : '{fs.Name}'", 5)));
+        Assert.Equal($"cannot write {target}: Input/output error", e.Message);
 
         // A folder that is a file.
         File.WriteAllText(dir["masks"], "a file, not a folder");

@@ -28,6 +28,8 @@ public sealed class LoopbackHttpServer : IDisposable
     /// <summary>Cut the connection after this many body bytes in the next response (then reset to null).</summary>
     public long? CutNextResponseAfter;
     public bool IgnoreRange;
+    /// <summary>Send no Content-Length (the body ends when the connection closes), as some servers stream.</summary>
+    public bool OmitLength;
     /// <summary>When set, a request without exactly this Authorization header is answered 401.</summary>
     public string? RequireAuthorization;
 
@@ -88,7 +90,7 @@ public sealed class LoopbackHttpServer : IDisposable
             var head = partial
                 ? $"HTTP/1.1 206 Partial Content\r\nContent-Range: bytes {start}-{body.Length - 1}/{body.Length}\r\n"
                 : "HTTP/1.1 200 OK\r\nAccept-Ranges: bytes\r\n";
-            await Write(stream, head + $"Content-Type: application/octet-stream\r\nContent-Length: {length}\r\nConnection: close\r\n\r\n");
+            await Write(stream, head + $"Content-Type: application/octet-stream\r\n{(OmitLength ? "" : $"Content-Length: {length}\r\n")}Connection: close\r\n\r\n");
             long limit = length;
             var cut = CutNextResponseAfter;
             if (cut is { } c) { CutNextResponseAfter = null; limit = Math.Min(c, length); }
@@ -99,7 +101,7 @@ public sealed class LoopbackHttpServer : IDisposable
                 Interlocked.Add(ref BodyBytesSent, n);
             }
             await stream.FlushAsync();
-            if (cut is not null) client.Client.Shutdown(SocketShutdown.Both); // end mid-body: the client sees a short response
+            if (cut is not null || OmitLength) client.Client.Shutdown(SocketShutdown.Both); // end mid-body: the client sees a short response; or the end of a body without a length
         }
         catch (IOException) { }
         catch (SocketException) { }

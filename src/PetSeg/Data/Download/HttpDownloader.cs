@@ -71,6 +71,12 @@ public sealed class HttpDownloader(HttpClient http, DownloadOptions? options = n
                 File.Move(partial, destination, overwrite: true);
                 return new DownloadResult(destination, DownloadOutcome.Downloaded, transferred, resumedFrom, attempt) { Passed = passed };
             }
+            catch (IOException e) when (DiskSpace.IsFull(e)) // not the network's doing: a retry would only wait
+            {
+                long received = File.Exists(partial) ? new FileInfo(partial).Length : 0;
+                throw new DownloadException($"{file.FileName} from {url}: {e.Message}" +
+                    (received > 0 ? $"; the {received:N0} bytes received are kept in {partial} and the next run resumes from there" : ""), e);
+            }
             catch (PermanentHttpError e)
             {
                 errors.Add($"attempt {attempt}: {url}: {e.Message}");
@@ -160,6 +166,8 @@ public sealed class HttpDownloader(HttpClient http, DownloadOptions? options = n
         bool append = have > 0 && response.StatusCode == HttpStatusCode.PartialContent;
         if (!append) have = 0; // the server ignored the range: start over
         long? total = response.Content.Headers.ContentLength is { } len ? len + have : null;
+        if (response.Content.Headers.ContentLength is { } remaining) // the real archives are 800 MB: say so before, not after most of them
+            DiskSpace.Ensure(partial, remaining, $"the download", have > 0 ? $"{DiskSpace.Size(remaining)} still to come, {DiskSpace.Size(have)} already here" : null);
 
         await using var body = await response.Content.ReadAsStreamAsync(ct).ConfigureAwait(false);
         await using var output = new FileStream(partial, append ? FileMode.Append : FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16);

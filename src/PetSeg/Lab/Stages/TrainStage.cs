@@ -85,7 +85,14 @@ public class TrainStage(PipelineConfig config, ExperimentConfig experiment) : St
             // The evaluate stage's computation on the held-out images, after every epoch: the run's validation curve.
             Validate = held is null ? null : (model, ct) => Evaluator.Run(model, held, settings.Model.Classes, settings.BatchSize, c.Ui, "validate", ct).MeanIoU,
         };
-        var result = trainer.Run(train, c.Key, c.Cancellation);
+        TrainResult result;
+        try { result = trainer.Run(train, c.Key, c.Cancellation); }
+        catch
+        {
+            // A run that failed before its first checkpoint (a full disk, a bad encoder file) leaves no empty folder behind.
+            if (Directory.Exists(runDir) && !Directory.EnumerateFileSystemEntries(runDir).Any()) AtomicFile.TryDelete(runDir);
+            throw;
+        }
         result.Model.Dispose();
 
         var outputs = new Dictionary<string, StageOutput>();

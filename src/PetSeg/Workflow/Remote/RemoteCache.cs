@@ -151,9 +151,21 @@ public sealed class RemoteCache(IRemoteStorage storage, ArtifactStore store, Dig
         var partial = Path.Combine(PartialDir, o.Sha256);
         for (int attempt = 0; ; attempt++)
         {
-            var resumed = File.Exists(partial) && new FileInfo(partial).Length > 0;
-            if (!await storage.GetAsync(key, partial, progress, ct).ConfigureAwait(false))
-                throw new CorruptRemoteObjectException($"{Description}: {key} (output '{output}' of {stage}) is missing");
+            long have = File.Exists(partial) ? new FileInfo(partial).Length : 0;
+            var resumed = have > 0;
+            Directory.CreateDirectory(PartialDir);
+            DiskSpace.Ensure(PartialDir, o.Size - have, $"pulling output '{output}' of {stage} ({DiskSpace.Size(o.Size)})");
+            try
+            {
+                if (!await storage.GetAsync(key, partial, progress, ct).ConfigureAwait(false))
+                    throw new CorruptRemoteObjectException($"{Description}: {key} (output '{output}' of {stage}) is missing");
+            }
+            catch (IOException e) when (DiskSpace.IsFull(e) && e is not NotEnoughDiskSpaceException)
+            {
+                long kept = File.Exists(partial) ? new FileInfo(partial).Length : 0;
+                throw new IOException($"pulling output '{output}' of {stage} from {Description}: {e.Message}" +
+                    (kept > 0 ? $"; the {kept:N0} bytes received are kept in {partial} and the next pull resumes from there" : ""), e);
+            }
             string sha;
             using (var s = File.OpenRead(partial)) sha = Convert.ToHexStringLower(SHA256.HashData(s));
             if (sha == o.Sha256) break;

@@ -117,6 +117,14 @@ internal sealed class Repro(Workbench bench)
             entry = bench.Store.Publish(new StoreEntry(stage.Id, stage.Kind, key, stage.CodeVersion, stage.Parameters, inputs, files,
                 DateTimeOffset.UtcNow, Math.Round(clock.Elapsed.TotalSeconds, 3)) { Compute = record }, work);
         }
+        catch (Exception e) when (DiskSpace.IsFull(e))
+        {
+            AtomicFile.TryDelete(work);
+            var resumable = stage.WorkInProgress(key) is { } wip ? $"; {wip}" : "";
+            throw new PipelineException($"{stage.Id}: {e.Message}. Nothing of it was published{resumable}. Make room on that disk and run again " +
+                "(the stages completed before are kept): `petseg gc` deletes the store's results " +
+                $"that no lock names any more (`petseg gc --dry-run` says how much it would free), or keep the artifacts on a larger disk (the store is {bench.Store.Root}).");
+        }
         catch
         {
             AtomicFile.TryDelete(work);
