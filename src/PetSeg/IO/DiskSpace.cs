@@ -41,14 +41,21 @@ public static class DiskSpace
         _ => false,
     };
 
-    /// <summary>A size as people read it: "294 MB", "1.2 GB" (decimal units, as <c>df -H</c> and file managers show them).</summary>
+    /// <summary>
+    /// A size as people read it, to two figures at least: "294 MB", "2.1 MB", "1.2 GB" (decimal units, as <c>df -H</c>
+    /// and file managers show them), so a need and what is free do not round to the same number.
+    /// </summary>
     public static string Size(long bytes) => bytes switch
     {
-        >= 10_000_000_000 => $"{bytes / 1e9:F0} GB",
-        >= 1_000_000_000 => $"{bytes / 1e9:F1} GB",
-        >= 1_000_000 => $"{bytes / 1e6:F0} MB",
-        _ => $"{bytes / 1e3:F0} kB",
+        >= 10_000_000_000 => Format(bytes / 1e9, "F0", "GB"),
+        >= 1_000_000_000 => Format(bytes / 1e9, "F1", "GB"),
+        >= 10_000_000 => Format(bytes / 1e6, "F0", "MB"),
+        >= 1_000_000 => Format(bytes / 1e6, "F1", "MB"),
+        >= 10_000 => Format(bytes / 1e3, "F0", "kB"),
+        _ => Format(bytes / 1e3, "F1", "kB"),
     };
+
+    private static string Format(double value, string format, string unit) => $"{value.ToString(format, System.Globalization.CultureInfo.InvariantCulture)} {unit}";
 
     /// <summary>"12 MB free there", or nothing where the free space cannot be told.</summary>
     public static string Describe(string path) => FreeBytes(path) is { } free ? $"{Size(free)} free there" : "its free space could not be read";

@@ -57,7 +57,9 @@ public sealed class DiskSpaceTests : IDisposable
     }
 
     [Theory]
+    [InlineData(1_500, "1.5 kB")]
     [InlineData(119_000, "119 kB")]
+    [InlineData(2_140_000, "2.1 MB")]
     [InlineData(293_601_280, "294 MB")]
     [InlineData(1_234_567_890, "1.2 GB")]
     [InlineData(48_276_705_280, "48 GB")]

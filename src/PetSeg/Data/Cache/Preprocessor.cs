@@ -49,7 +49,9 @@ public static class Preprocessor
         try
         {
             TensorCacheHeader header;
-            using (var map = MemoryMappedFile.CreateFromFile(tmp, FileMode.CreateNew, null, provisional.FileLength + maxIndex, MemoryMappedFileAccess.ReadWrite))
+            long capacity = provisional.FileLength + maxIndex;
+            using (var file = Reserve(tmp, capacity, $"preprocessing {samples.Count} image(s) at {o.Width}×{o.Height}"))
+            using (var map = MemoryMappedFile.CreateFromFile(file, null, capacity, MemoryMappedFileAccess.ReadWrite, HandleInheritability.None, leaveOpen: false))
             using (var view = map.CreateViewAccessor())
             {
                 byte* basePtr = null;
@@ -94,6 +96,21 @@ public static class Preprocessor
             return new PreprocessResult(outPath, samples.Count, check.Digest, []);
         }
         finally { AtomicFile.TryDelete(tmp); }
+    }
+
+    /// <summary>
+    /// Creates the cache file with its bytes reserved on the disk (posix_fallocate) before it is mapped: a mapped page
+    /// the disk cannot back kills the process with SIGBUS when it is written, where a reservation fails as an error.
+    /// </summary>
+    private static FileStream Reserve(string tmp, long capacity, string what)
+    {
+        var folder = Path.GetDirectoryName(tmp)!;
+        DiskSpace.Ensure(folder, capacity, what);
+        try { return new FileStream(tmp, new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.ReadWrite, PreallocationSize = capacity }); }
+        catch (IOException e) when (!File.Exists(tmp) && DiskSpace.FreeBytes(tmp) is { } free && free < capacity) // filled since the check
+        {
+            throw new NotEnoughDiskSpaceException(folder, capacity, free, what, e.Message);
+        }
     }
 
     private static void HwcToChw(ReadOnlySpan<byte> hwc, Span<byte> chw, int plane)
