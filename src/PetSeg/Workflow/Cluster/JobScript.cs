@@ -16,8 +16,8 @@ public static class JobScript
         var sb = new StringBuilder("#!/bin/bash\n");
         void Sbatch(string option) => sb.Append("#SBATCH ").Append(option).Append('\n');
         Sbatch($"--job-name={jobName}");
-        Sbatch($"--output={logPath}");
-        Sbatch($"--chdir={workingDirectory}");
+        Sbatch($"--output={SbatchPath(logPath.Replace("%", "%%", StringComparison.Ordinal))}"); // %% is sbatch's literal % in a file name pattern
+        Sbatch($"--chdir={SbatchPath(workingDirectory)}");
         if (cluster.Partition is { } p) Sbatch($"--partition={p}");
         if (cluster.Account is { } a) Sbatch($"--account={a}");
         if (resources.CpusPerTask is { } c) Sbatch($"--cpus-per-task={c}");
@@ -69,6 +69,14 @@ public static class JobScript
 
     /// <summary>How long before the time limit a requeueing job is told to stop: one training step and a clean exit fit.</summary>
     public const int RequeueLeadSeconds = 120;
+
+    /// <summary>
+    /// A path as an #SBATCH line takes it: sbatch splits a directive's line at spaces (a workspace in "/home/me/my lab"
+    /// was "Invalid directive found in batch script: lab") unless the value is in double quotes, which it has no escape for.
+    /// </summary>
+    public static string SbatchPath(string path) =>
+        path.Contains('"', StringComparison.Ordinal) ? throw new ClusterException($"sbatch cannot take a path with a double quote in its #SBATCH lines: {path}; run `petseg submit` from a folder whose path has none")
+        : path.Any(char.IsWhiteSpace) ? $"\"{path}\"" : path;
 
     /// <summary>Single-quoted for bash.</summary>
     public static string Quote(string s) => s.Length > 0 && s.All(ch => char.IsAsciiLetterOrDigit(ch) || "-_./=:,@+".Contains(ch)) ? s : "'" + s.Replace("'", "'\\''") + "'";

@@ -36,7 +36,8 @@ public sealed class SlurmSubmissionTests : IClassFixture<SlurmCluster>, IDisposa
     [Fact]
     public void The_dag_runs_as_jobs_in_dependency_order_and_equals_a_local_run()
     {
-        var cluster = Workspace("cluster", TinyPipeline.Yaml + Cluster);
+        // A folder as people name theirs: sbatch splits #SBATCH lines at spaces and reads % in --output as a pattern.
+        var cluster = Workspace("my lab, 100% é", TinyPipeline.Yaml + Cluster);
         var (exit, log) = Petseg(cluster, "submit", "report", "--wait", "--poll", "0.5");
         Assert.True(exit == 0, log);
         var submission = Latest(cluster);
@@ -55,6 +56,8 @@ public sealed class SlurmSubmissionTests : IClassFixture<SlurmCluster>, IDisposa
         Assert.Contains("train-tiny: running", trainLog);
         Assert.DoesNotContain('\u001b', trainLog);
         Assert.Contains("#SBATCH --mem=1000M", File.ReadAllText(submission.Jobs[0].Script));
+        Assert.Contains($"#SBATCH --output=\"{cluster.Replace("%", "%%")}/out/cluster/", File.ReadAllText(submission.Jobs[0].Script));
+        Assert.StartsWith(Path.Combine(cluster, "out"), submission.Jobs[0].Log); // and the train log above was read there: % and all
         // This cluster binds no job to its CPU (TaskPlugin=task/none): the script sizes libtorch's threads to the CPU asked for.
         Assert.Contains("export OMP_NUM_THREADS=\"${OMP_NUM_THREADS:-${SLURM_CPUS_PER_TASK:-1}}\"\n", File.ReadAllText(submission.Jobs[0].Script));
         Assert.Contains(", 1 CPU thread(s); kernels: ", trainLog); // and libtorch took that many
