@@ -29,22 +29,44 @@ public static class SideBySideProcesses
                "for the petseg processes that compute side by side, or share the cores out with OMP_NUM_THREADS.";
     }
 
-    /// <summary>The pids, ascending, of other processes running a computing petseg command (<c>dotnet …/PetSeg.Cli.dll run …</c> or <c>petseg run …</c>).</summary>
+    /// <summary>
+    /// The pids, ascending, of other processes running a computing petseg command (<c>dotnet …/PetSeg.Cli.dll run …</c>
+    /// or <c>petseg run …</c>). This process's ancestors are not others: a wrapper that started it (<c>timeout 3600
+    /// petseg run …</c>, <c>srun petseg run …</c>) has its command line and computes nothing.
+    /// </summary>
     public static List<int> Others(string procRoot, int self)
     {
         var found = new List<int>();
         IEnumerable<string> dirs;
         try { dirs = Directory.EnumerateDirectories(procRoot); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return found; }
+        var lineage = Ancestors(procRoot, self);
+        lineage.Add(self);
         foreach (var dir in dirs)
         {
-            if (!int.TryParse(Path.GetFileName(dir), NumberStyles.None, CultureInfo.InvariantCulture, out var pid) || pid == self) continue;
+            if (!int.TryParse(Path.GetFileName(dir), NumberStyles.None, CultureInfo.InvariantCulture, out var pid) || lineage.Contains(pid)) continue;
             string cmdline;
             try { cmdline = File.ReadAllText(Path.Combine(dir, "cmdline")); }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException) { continue; } // gone since listed, or not ours to read
             if (IsComputingPetseg(cmdline.Split('\0', StringSplitOptions.RemoveEmptyEntries))) found.Add(pid);
         }
         found.Sort();
+        return found;
+    }
+
+    /// <summary>The parent, its parent and so on up to init, from each <c>/proc/&lt;pid&gt;/stat</c>'s fourth field.</summary>
+    public static HashSet<int> Ancestors(string procRoot, int pid)
+    {
+        var found = new HashSet<int>();
+        while (pid > 1 && found.Count < 1000)
+        {
+            string stat;
+            try { stat = File.ReadAllText(Path.Combine(procRoot, pid.ToString(CultureInfo.InvariantCulture), "stat")); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { break; }
+            // "pid (comm) state ppid …": comm may hold spaces and parentheses, so read after the last ')'.
+            var fields = stat[(stat.LastIndexOf(')') + 1)..].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            if (fields.Length < 2 || !int.TryParse(fields[1], NumberStyles.None, CultureInfo.InvariantCulture, out pid) || !found.Add(pid)) break;
+        }
         return found;
     }
 

@@ -50,6 +50,15 @@ public sealed class SideBySideProcessesTests
             Assert.Matches($@"\(pids? ([0-9]+, )*{other.Id}(, [0-9]+)*\)", warning);
             var trainLog = Directory.GetFiles(dir["out"], "train.log", SearchOption.AllDirectories).Single();
             Assert.Contains("Set OMP_WAIT_POLICY=PASSIVE", File.ReadAllText(trainLog), StringComparison.Ordinal);
+            // Started by a wrapper whose command line is the same petseg command (timeout, srun): the wrapper is not another process computing.
+            var (wrappedExit, wrappedLog, wrapperPid) = CliProcess.RunUnder(["timeout", "120"], new Dictionary<string, string> { ["OMP_WAIT_POLICY"] = "" },
+                "run", "train-tiny", "--force", "--config", dir["pipeline.yaml"]);
+            Assert.True(wrappedExit == 0, wrappedLog);
+            warning = wrappedLog.Split('\n').FirstOrDefault(line => line.Contains("on this machine (pid", StringComparison.Ordinal), "(no warning)");
+            Assert.Matches($@"\(pids? ([0-9]+, )*{other.Id}(, [0-9]+)*\)", warning); // the stand-in still is
+            Assert.DoesNotMatch($@"[ (]{wrapperPid}[,)]", warning);
+            Assert.Contains(Environment.ProcessId, SideBySideProcesses.Ancestors("/proc", other.Id)); // the stand-in's parent is this test host
+
             (exit, log) = CliProcess.RunWith(new Dictionary<string, string> { ["OMP_WAIT_POLICY"] = "PASSIVE" }, "run", "train-tiny", "--force", "--config", dir["pipeline.yaml"]);
             Assert.True(exit == 0, log);
             Assert.DoesNotContain("petseg process", log, StringComparison.Ordinal);

@@ -24,6 +24,22 @@ public static class CliProcess
     public static (int Exit, string Output) RunIn(string workingDirectory, params string[] args) =>
         RunIn(workingDirectory, new Dictionary<string, string>(), args);
 
+    /// <summary>
+    /// Runs under a wrapper program (<c>timeout 120 dotnet PetSeg.Cli.dll …</c>, as a user's script or srun would);
+    /// returns the exit code, stdout + stderr, and the wrapper's pid.
+    /// </summary>
+    public static (int Exit, string Output, int WrapperPid) RunUnder(string[] wrapper, IReadOnlyDictionary<string, string> environment, params string[] args)
+    {
+        var psi = new ProcessStartInfo(wrapper[0]) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in wrapper.Skip(1).Concat(StartInfo(null, args).ArgumentList.Prepend("dotnet"))) psi.ArgumentList.Add(a);
+        foreach (var (name, value) in environment) psi.Environment[name] = value;
+        using var p = Process.Start(psi)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEnd();
+        p.WaitForExit();
+        return (p.ExitCode, stdout.Result + stderr, p.Id);
+    }
+
     private static (int Exit, string Output) RunIn(string? workingDirectory, IReadOnlyDictionary<string, string> environment, string[] args)
     {
         var psi = StartInfo(workingDirectory, args);
