@@ -6,7 +6,8 @@ namespace PetSeg.Tests.Support;
 /// A folder on a file system of a few megabytes, private to one shell: <c>unshare --mount</c> gives the shell its own
 /// mount table, where a tmpfs of the given size is mounted over the folder. It vanishes with the shell, so a test that
 /// fails or is killed leaves no mount behind on the machine. The script runs in the folder with <c>petseg</c> on hand
-/// (the program as the other CLI tests start it) and may grow the disk with <c>grow SIZE</c> (a remount: the files stay).
+/// (the program as the other CLI tests start it) and may grow the disk with <c>grow SIZE</c> or make it read-only with
+/// <c>freeze</c> (remounts: the files stay).
 /// Needs root (CI runs as root) or unprivileged user namespaces; elsewhere it fails saying so.
 /// </summary>
 public static class SmallDisk
@@ -24,6 +25,7 @@ public static class SmallDisk
             cd '{{folder}}'
             petseg() { dotnet '{{cli}}' "$@"; }
             grow() { mount -o remount,size="$1" '{{folder}}'; }
+            freeze() { mount -o remount,ro '{{folder}}'; }
             {{script}}
             """ }) psi.ArgumentList.Add(a);
         using var p = Process.Start(psi)!;

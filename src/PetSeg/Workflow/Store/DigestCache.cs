@@ -64,11 +64,16 @@ public sealed class DigestCache(string? persistPath = null)
         return Digest.OfBytes(Encoding.UTF8.GetBytes("petseg-tree-1\n" + string.Concat(lines)));
     }
 
-    /// <summary>Writes the memo if anything new was hashed (once per command, not per file).</summary>
+    /// <summary>
+    /// Writes the memo if anything new was hashed (once per command, not per file). Best effort: it only saves hashing
+    /// later, so a store that cannot take it (read-only, full) costs that and nothing else — a reading command still
+    /// works, and a failed stage's own error is not replaced by this one (Save runs in finally blocks).
+    /// </summary>
     public void Save()
     {
         if (persistPath is null || Interlocked.Exchange(ref _dirty, 0) == 0) return;
-        AtomicFile.WriteAllText(persistPath, JsonSerializer.Serialize(_entries));
+        try { AtomicFile.WriteAllText(persistPath, JsonSerializer.Serialize(_entries)); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
     }
 
     private static ConcurrentDictionary<string, Entry> Load(string? path)

@@ -31,12 +31,21 @@ public sealed class FileLock : IDisposable
                 ? new FileStream(path, FileMode.OpenOrCreate, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete)
                 : new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
         }
-        catch (IOException) { return null; }
-        RemoveDeadNotes(path);
+        catch (IOException e) when (HeldByAnother(e)) { return null; }
+        catch (IOException e) { throw Refused(path, e); } // a read-only or full file system, not another process: waiting would never end
         var note = NotePath(path, Environment.ProcessId);
-        // Not fsynced: a note is worthless after a crash (its pid is dead), and an fsync behind other processes' writes
-        // could outlast the grace a refused caller gives it (CI: "the loser names the winner" failed at the suite's start).
-        AtomicFile.WriteAllText(note, JsonSerializer.Serialize(new LockOwner(Environment.ProcessId, Environment.MachineName, purpose, DateTimeOffset.UtcNow), JsonFiles.Web()), durable: false);
+        try
+        {
+            RemoveDeadNotes(path);
+            // Not fsynced: a note is worthless after a crash (its pid is dead), and an fsync behind other processes' writes
+            // could outlast the grace a refused caller gives it (CI: "the loser names the winner" failed at the suite's start).
+            AtomicFile.WriteAllText(note, JsonSerializer.Serialize(new LockOwner(Environment.ProcessId, Environment.MachineName, purpose, DateTimeOffset.UtcNow), JsonFiles.Web()), durable: false);
+        }
+        catch (IOException e)
+        {
+            fs.Dispose();
+            throw Refused(path, e);
+        }
         return new FileLock(fs, note);
     }
 
@@ -67,6 +76,27 @@ public sealed class FileLock : IDisposable
             Thread.Sleep(50);
         }
     }
+
+    private const int ReadOnlyFileSystem = 30; // EROFS
+
+    /// <summary>A lock the file system would not give (not another process's): what it said, and what still works on a read-only store.</summary>
+    private static IOException Refused(string path, IOException e) =>
+        (e.InnerException as IOException ?? e).HResult == ReadOnlyFileSystem
+            ? new IOException($"cannot take the lock {path}: the file system is read-only. Commands that write to the store (run, pull, gc, verify) need it " +
+                              "writable; on a read-only store status, exp show, export and predict --experiment still work.", e)
+            : new IOException($"cannot take the lock {path}: {e.Message}", e);
+
+    /// <summary>
+    /// Whether opening the lock failed because another process holds it (flock's EWOULDBLOCK: 11 on Linux, 35 on macOS;
+    /// Windows' sharing and lock violations), rather than because the file system refused (read-only, full).
+    /// </summary>
+    private static bool HeldByAnother(IOException e) => e.HResult switch
+    {
+        11 => OperatingSystem.IsLinux(),
+        35 => OperatingSystem.IsMacOS(),
+        unchecked((int)0x80070020) or unchecked((int)0x80070021) => OperatingSystem.IsWindows(),
+        _ => false,
+    };
 
     private static string NotePath(string path, int pid) => $"{path}.owner.{pid}";
 
