@@ -5,6 +5,10 @@ using PetSeg.Cli.Commands.Pipeline;
 using PetSeg.Core;
 using Spectre.Console.Cli;
 
+// Numbers read and written the same way whatever the user's locale (LANG=de_DE.UTF-8 wrote "0,5" on the charts' axes
+// and in train.log, so their digests differed from an English machine's); every thread and task inherits it.
+System.Globalization.CultureInfo.DefaultThreadCurrentCulture = System.Globalization.CultureInfo.DefaultThreadCurrentUICulture =
+    System.Globalization.CultureInfo.CurrentCulture = System.Globalization.CultureInfo.CurrentUICulture = System.Globalization.CultureInfo.InvariantCulture;
 // Before any tensor exists: libtorch's large blocks are then reused instead of faulted in again every step.
 NativeHeap.Configure();
 // An installed libtorch (a PyTorch install's torch/lib, e.g. from a cluster module) instead of the package's: loaded

@@ -62,10 +62,15 @@ public sealed class SlurmSubmissionTests : IClassFixture<SlurmCluster>, IDisposa
         Assert.Contains("export OMP_NUM_THREADS=\"${OMP_NUM_THREADS:-${SLURM_CPUS_PER_TASK:-1}}\"\n", File.ReadAllText(submission.Jobs[0].Script));
         Assert.Contains(", 1 CPU thread(s); kernels: ", trainLog); // and libtorch took that many
 
-        // The same results as a local run on as many threads, byte for byte.
+        // The same results as a local run on as many threads, byte for byte — by a user whose locale writes "0,5"
+        // (it used to put that on the charts' axes and in the training log).
         var local = Workspace("local", TinyPipeline.Yaml);
-        (exit, log) = CliProcess.RunWith(new Dictionary<string, string> { ["OMP_NUM_THREADS"] = "1" }, "run", "report", "--config", Path.Combine(local, "pipeline.yaml"));
+        (exit, log) = CliProcess.RunWith(new Dictionary<string, string> { ["OMP_NUM_THREADS"] = "1", ["LANG"] = "de_DE.UTF-8", ["LC_ALL"] = "de_DE.UTF-8" },
+            "run", "report", "--config", Path.Combine(local, "pipeline.yaml"));
         Assert.True(exit == 0, log);
+        // Every stage's key and every output's digest (the training logs aside: they hold the time they ran).
+        static string[] Lock(string ws) => File.ReadAllLines(Path.Combine(ws, "pipeline.lock")).Where(l => !l.TrimStart().StartsWith("train.log:", StringComparison.Ordinal)).ToArray();
+        Assert.Equal(Lock(local), Lock(cluster));
         foreach (var name in new[] { "metrics.json" })
         {
             var a = Directory.EnumerateFiles(Path.Combine(cluster, "out/store/objects"), name, SearchOption.AllDirectories).Select(File.ReadAllBytes).OrderBy(Convert.ToBase64String).ToList();
