@@ -12,8 +12,8 @@ namespace PetSeg.Cli.Commands;
 /// <summary>Options every pipeline command takes.</summary>
 public class PipelineSettings : CommandSettings
 {
-    [CommandOption("-c|--config <FILE>")]
-    [Description("Pipeline definition (default: pipeline.yaml in the current folder).")]
+    [CommandOption("-c|--config <PATH>")]
+    [Description("Pipeline definition, or the project folder holding its pipeline.yaml (default: pipeline.yaml in the current folder).")]
     public string Config { get; init; } = PipelineConfigLoader.DefaultFile;
 
     [CommandOption("-p|--profile <NAME>")]

@@ -15,6 +15,9 @@ public static class PipelineConfigLoader
 
     public static PipelineConfig Load(string file, string? profile = null)
     {
+        if (Directory.Exists(file)) // a project folder given for its file
+            file = File.Exists(Path.Combine(file, DefaultFile)) ? Path.Combine(file, DefaultFile)
+                : throw new ConfigException($"{file}: a folder without a {DefaultFile}. Pass the file itself, or start a project there with `petseg init {file}`.");
         if (!File.Exists(file)) throw new ConfigException($"{file}: not found. Run from the project folder, pass --config <path>, or start a project here with `petseg init`.");
         var stream = YamlDocumentReader.Read(file);
         if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode root)
@@ -23,7 +26,7 @@ public static class PipelineConfigLoader
         if (profile is not null)
         {
             var overlay = FindMapping(root, "profiles", profile)
-                ?? throw new ConfigException($"{file}: profile '{profile}' is not defined under 'profiles:'{ClosestName.Suggestion(profile, ProfileNames(root))}. Defined: {string.Join(", ", ProfileNames(root))}");
+                ?? throw new ConfigException($"{file}: profile '{profile}' is not defined under 'profiles:'{ClosestName.Suggestion(profile, ProfileNames(root))}. {(ProfileNames(root).Any() ? $"Defined: {string.Join(", ", ProfileNames(root))}" : "This file defines none: `petseg init` writes the demo and smoke profiles into a new project's file.")}");
             root = YamlOverlay.Merge(root, overlay);
         }
         return Bind(file, profile, root);
@@ -38,6 +41,8 @@ public static class PipelineConfigLoader
         top.Section("profiles"); // declared, already applied
         var artifacts = top.String("artifacts", "artifacts")!;
         var baseDir = Path.GetDirectoryName(Path.GetFullPath(file))!;
+        if (File.Exists(Path.Combine(baseDir, artifacts)))
+            throw top.Error("artifacts", $"'{artifacts}' is a file ({Path.GetFullPath(Path.Combine(baseDir, artifacts))}), not a folder: name a folder for the outputs");
 
         var ds = top.Section("dataset");
         var source = ds.Choice("source", "oxford", "oxford", "synthetic");

@@ -34,6 +34,23 @@ public sealed class PipelineConfigTests : IDisposable
     }
 
     [Fact]
+    public void A_project_folder_stands_for_its_file_and_what_cannot_be_a_project_says_why()
+    {
+        File.WriteAllText(_dir["pipeline.yaml"], "artifacts: out\n");
+        Assert.Equal(_dir["pipeline.yaml"], PipelineConfigLoader.Load(_dir.Path).File); // --config <folder>
+        Directory.CreateDirectory(_dir["empty"]);
+        var e = Assert.Throws<ConfigException>(() => PipelineConfigLoader.Load(_dir["empty"]));
+        Assert.Equal($"{_dir["empty"]}: a folder without a pipeline.yaml. Pass the file itself, or start a project there with `petseg init {_dir["empty"]}`.", e.Message);
+        // No profiles at all: not "Defined: " and nothing.
+        e = Assert.Throws<ConfigException>(() => LoadText("artifacts: out\n", "smoke"));
+        Assert.EndsWith("profile 'smoke' is not defined under 'profiles:'. This file defines none: `petseg init` writes the demo and smoke profiles into a new project's file.", e.Message);
+        // The outputs' folder is a file: said at the key, not as "Could not find a part of the path '…/store'" when a stage starts.
+        File.WriteAllText(_dir["out"], "a file");
+        e = Assert.Throws<ConfigException>(() => LoadText("dataset: { source: synthetic }\nartifacts: out\n"));
+        Assert.Equal($"{_dir["pipeline.yaml"]}:2:12: artifacts: 'out' is a file ({_dir["out"]}), not a folder: name a folder for the outputs", e.Message);
+    }
+
+    [Fact]
     public void An_empty_file_gives_the_defaults()
     {
         var c = LoadText("artifacts: out\n");
