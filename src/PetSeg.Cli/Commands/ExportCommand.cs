@@ -15,11 +15,13 @@ public sealed class ExportCommand : GuardedCommand<ExportSettings>
         var trained = TrainedExperiment.Find(config, s.Runner(config, quiet: true), s.Experiment);
         if (trained.Chosen is { } how) System.Console.WriteLine($"export: {how}");
         var source = trained.WeightsPath;
+        // A folder, as cp takes one: the file goes in it under the experiment's name.
+        var target = Directory.Exists(s.Out) ? Path.Combine(s.Out, $"{trained.Run.ExperimentId}.{s.Format}") : s.Out;
         using var scope = NewDisposeScope();
         var weights = TrainingCheckpoint.LoadWeights(source, out var info);
-        if (s.Format == "pth") PyTorchCheckpointWriter.SaveZip(s.Out, weights, Path.GetFileNameWithoutExtension(s.Out));
-        else PyTorchCheckpointWriter.SaveSafetensors(s.Out, weights, SafetensorsFile.ReadMetadata(source)); // what it is travels with it: predict --checkpoint needs no --model
-        System.Console.WriteLine($"export: {trained.Run.ExperimentId} ({info.Model}, {info.Epoch} epoch(s), {weights.Count} tensors) → {s.Out} ({new FileInfo(s.Out).Length / 1048576.0:F1} MiB, {s.Format})");
+        if (s.Format == "pth") PyTorchCheckpointWriter.SaveZip(target, weights, Path.GetFileNameWithoutExtension(target));
+        else PyTorchCheckpointWriter.SaveSafetensors(target, weights, SafetensorsFile.ReadMetadata(source)); // what it is travels with it: predict --checkpoint needs no --model
+        System.Console.WriteLine($"export: {trained.Run.ExperimentId} ({info.Model}, {info.Epoch} epoch(s), {weights.Count} tensors) → {target} ({new FileInfo(target).Length / 1048576.0:F1} MiB, {s.Format})");
         return Task.FromResult(0);
     }
 }

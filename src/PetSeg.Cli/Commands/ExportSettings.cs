@@ -10,8 +10,8 @@ public sealed class ExportSettings : PipelineSettings
     [Description("The experiment whose trained weights to export (an id under 'experiments:', e.g. unet-improved; a matrix whose runs held validation images out: the run chosen on them, or its refit with refit: true).")]
     public string Experiment { get; init; } = "";
 
-    [CommandOption("-o|--out <FILE>")]
-    [Description("Where to write the weights.")]
+    [CommandOption("-o|--out <PATH>")]
+    [Description("Where to write the weights: a file, or an existing folder (then <experiment>.<format> in it).")]
     public string Out { get; init; } = "";
 
     [CommandOption("--format <FORMAT>")]

@@ -23,15 +23,17 @@ public sealed class ExportCommandTests
         Assert.True(exit == 0, log);
         (exit, log) = CliProcess.Run("export", "tiny", "--out", dir["tiny.safetensors"], "--config", dir["pipeline.yaml"]);
         Assert.True(exit == 0, log);
-        (exit, log) = CliProcess.Run("export", "tiny", "--out", dir["tiny.pth"], "--format", "pth", "--config", dir["pipeline.yaml"]);
+        Directory.CreateDirectory(dir["exports"]); // a folder, as cp takes one: exports/tiny.pth
+        (exit, log) = CliProcess.Run("export", "tiny", "--out", dir["exports"], "--format", "pth", "--config", dir["pipeline.yaml"]);
         Assert.True(exit == 0, log);
+        Assert.Contains($"→ {dir["exports/tiny.pth"]} (", log);
         // The safetensors export says what model it is (header metadata, which PyTorch's load_file ignores): a colleague
         // given only the file predicts with it as it is; the .pth needs the architecture named.
         var image = Directory.GetFiles(dir["out/data/synthetic-pet/images"], "*.jpg").Order(StringComparer.Ordinal).First();
         (exit, log) = CliProcess.Run("predict", image, "--checkpoint", dir["tiny.safetensors"], "--out", dir["a.png"]);
         Assert.True(exit == 0, log);
         Assert.Contains("simple-unet at 32², epoch 1", log);
-        (exit, log) = CliProcess.Run("predict", image, "--checkpoint", dir["tiny.pth"], "--model", "simple-unet", "--size", "32", "--out", dir["b.png"]);
+        (exit, log) = CliProcess.Run("predict", image, "--checkpoint", dir["exports/tiny.pth"], "--model", "simple-unet", "--size", "32", "--out", dir["b.png"]);
         Assert.True(exit == 0, log);
         Assert.Equal(File.ReadAllBytes(dir["a.png"]), File.ReadAllBytes(dir["b.png"]));
         // And by the experiment's name, from the store: the same weights, the same mask.
@@ -58,13 +60,13 @@ public sealed class ExportCommandTests
 
         var fromSafetensors = SafetensorsFile.Load(dir["tiny.safetensors"]);
         var model = ModelZoo.Create(new ModelSpec(ModelZoo.SimpleUnet));
-        StateDictLoader.LoadFile(model, dir["tiny.pth"]); // strict: every key, every shape
+        StateDictLoader.LoadFile(model, dir["exports/tiny.pth"]); // strict: every key, every shape
         foreach (var (name, t) in model.state_dict())
             Assert.True((t.to_type(fromSafetensors[name].dtype) == fromSafetensors[name]).all().item<bool>(), $"{name} differs between the two exports");
 
         // torch.save's container: one top-level folder (the file's stem), data.pkl first, byteorder, data/<i>, version,
         // every record stored uncompressed — as in PyTorch's own small.zip.pth.
-        using var ours = ZipFile.OpenRead(dir["tiny.pth"]);
+        using var ours = ZipFile.OpenRead(dir["exports/tiny.pth"]);
         using var theirs = ZipFile.OpenRead(SharedFixtures.Path("fixtures/checkpoints/small.zip.pth"));
         static string Shape(ZipArchiveEntry e) => System.Text.RegularExpressions.Regex.Replace(e.FullName[(e.FullName.IndexOf('/') + 1)..], @"data/\d+", "data/N");
         Assert.All(ours.Entries, e => Assert.StartsWith("tiny/", e.FullName));
