@@ -9,6 +9,8 @@ using Spectre.Console.Cli;
 // and in train.log, so their digests differed from an English machine's); every thread and task inherits it.
 System.Globalization.CultureInfo.DefaultThreadCurrentCulture = System.Globalization.CultureInfo.DefaultThreadCurrentUICulture =
     System.Globalization.CultureInfo.CurrentCulture = System.Globalization.CultureInfo.CurrentUICulture = System.Globalization.CultureInfo.InvariantCulture;
+// A terminal that hangs up mid-run (SIGHUP) fails every write to it: dropped, so the run stops cleanly (GuardedCommand).
+PetSeg.Cli.Console.DetachedOutput.Install();
 // Before any tensor exists: libtorch's large blocks are then reused instead of faulted in again every step.
 NativeHeap.Configure();
 // An installed libtorch (a PyTorch install's torch/lib, e.g. from a cluster module) instead of the package's: loaded

@@ -37,9 +37,14 @@ public abstract class GuardedCommand<TSettings> : AsyncCommand<TSettings> where 
         // A child of `run --jobs` leaves Ctrl-C to its parent, which sends it one SIGTERM (see ChildProcess).
         ConsoleCancelEventHandler onCancel = (_, e) => e.Cancel = ChildProcess.IsStoppedByParent || Stop("Ctrl-C");
         System.Console.CancelKeyPress += onCancel;
-        bool terminated = false;
+        int? signalled = null;
         using var onTerm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM,
-            c => { terminated = true; c.Cancel = Stop("SIGTERM"); });
+            c => { signalled = 143; c.Cancel = Stop("SIGTERM"); });
+        // The terminal closed (an SSH connection dropped, a window shut): stop as on SIGTERM, so a training saves where it
+        // got to, instead of dying at once with the epoch's batches lost and its work folder left. Its output has nowhere
+        // to go any more (a write to a hung-up terminal fails), so it goes nowhere; train.log still gets its lines.
+        using var onHup = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGHUP,
+            c => { signalled = 129; PetSeg.Cli.Console.DetachedOutput.Silence(); c.Cancel = Stop("SIGHUP: the terminal closed"); });
         try
         {
             if (UsesTorch) PetSeg.Compute.TorchNativeLibrary.EnsureLoadable();
@@ -60,7 +65,7 @@ public abstract class GuardedCommand<TSettings> : AsyncCommand<TSettings> where 
         catch (OperationCanceledException) when (cts.IsCancellationRequested)
         {
             System.Console.Error.WriteLine("cancelled; completed outputs are kept, partial ones were discarded.");
-            return terminated ? 143 : 130; // the shell's codes for a process ended by SIGTERM and by SIGINT
+            return signalled ?? 130; // the shell's codes for a process ended by SIGTERM, SIGHUP and SIGINT
         }
         finally { System.Console.CancelKeyPress -= onCancel; }
     }

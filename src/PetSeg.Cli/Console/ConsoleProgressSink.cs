@@ -65,15 +65,23 @@ public sealed class ConsoleProgressSink : IProgressSink
 
         public LiveProgress()
         {
-            _loop = Task.Factory.StartNew(() => AnsiConsole.Progress()
-                .AutoClear(true)
-                .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(),
-                         new ElapsedTimeColumn(), new RemainingTimeColumn(), new SpinnerColumn())
-                .Start(ctx =>
+            _loop = Task.Factory.StartNew(() =>
+            {
+                try
                 {
-                    _context.SetResult(ctx);
-                    while (!_stop.Wait(100)) ctx.Refresh();
-                }), TaskCreationOptions.LongRunning);
+                    AnsiConsole.Progress()
+                        .AutoClear(true)
+                        .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(),
+                                 new ElapsedTimeColumn(), new RemainingTimeColumn(), new SpinnerColumn())
+                        .Start(ctx =>
+                        {
+                            _context.TrySetResult(ctx);
+                            while (!_stop.Wait(100)) ctx.Refresh();
+                        });
+                }
+                // The terminal hung up (SIGHUP: writes fail with EIO): the display is gone, the work goes on to its stop.
+                catch (IOException) { _context.TrySetCanceled(); } // a bar opened after it is told, not left waiting
+            }, TaskCreationOptions.LongRunning);
         }
 
         public ProgressTask Add(string description, double total)

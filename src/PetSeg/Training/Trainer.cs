@@ -120,32 +120,47 @@ public sealed class Trainer(TrainSettings settings, string runDir, IProgressSink
             if (average is not null)
                 Log($"weights averaged (ema {average.Decay.ToString(System.Globalization.CultureInfo.InvariantCulture)}, its warm-up min(decay, (1 + n)/(10 + n)) after n updates): the average is validated and published");
         }
-        for (int epoch = startEpoch; epoch < settings.Epochs && !StoppedEarly(); epoch++)
+        PartialEpoch? stoppedWithin = null;
+        try
         {
-            // A stop within the epoch saves where it got to (on the CPU, whose generator state is saved with it);
-            // the completed epochs' losses do not change during the epoch, so they are copied only if it stops.
-            void SaveStopped(PartialEpoch at) => TrainingCheckpoint.Save(CheckpointPath, model, optimizer,
-                new CheckpointInfo(settings.Model, epoch, settingsDigest, optimizer.Step, losses.ToList(), BatchLosses: batchLosses.ToList(), Partial: at,
-                    ValidationMeanIoU: Validate is null ? null : validation.ToList(), Ema: settings.Ema), average);
-            var batches = RunEpoch(model, shadow, optimizer, average, train, samples, augmenter, epoch, epoch == startEpoch ? partial : null,
-                _device.type == DeviceType.CPU ? SaveStopped : null, ct);
-            losses.Add(batches.EpochLoss);
-            batchLosses.Add(batches.Losses);
-            void SaveEpoch() => TrainingCheckpoint.Save(CheckpointPath, model, optimizer,
-                new CheckpointInfo(settings.Model, epoch + 1, settingsDigest, optimizer.Step, losses.ToList(), BatchLosses: batchLosses.ToList(),
-                    ValidationMeanIoU: Validate is null ? null : validation.ToList(), Ema: settings.Ema), average);
-            if (Validate is not null)
+            for (int epoch = startEpoch; epoch < settings.Epochs && !StoppedEarly(); epoch++)
             {
-                try { ValidateEpoch(epoch); }
-                catch (OperationCanceledException) { SaveEpoch(); throw; } // the epoch is kept; the rerun validates it first
+                // A stop within the epoch saves where it got to (on the CPU, whose generator state is saved with it);
+                // the completed epochs' losses do not change during the epoch, so they are copied only if it stops.
+                void SaveStopped(PartialEpoch at)
+                {
+                    TrainingCheckpoint.Save(CheckpointPath, model, optimizer,
+                        new CheckpointInfo(settings.Model, epoch, settingsDigest, optimizer.Step, losses.ToList(), BatchLosses: batchLosses.ToList(), Partial: at,
+                            ValidationMeanIoU: Validate is null ? null : validation.ToList(), Ema: settings.Ema), average);
+                    stoppedWithin = at;
+                }
+                var batches = RunEpoch(model, shadow, optimizer, average, train, samples, augmenter, epoch, epoch == startEpoch ? partial : null,
+                    _device.type == DeviceType.CPU ? SaveStopped : null, ct);
+                losses.Add(batches.EpochLoss);
+                batchLosses.Add(batches.Losses);
+                void SaveEpoch() => TrainingCheckpoint.Save(CheckpointPath, model, optimizer,
+                    new CheckpointInfo(settings.Model, epoch + 1, settingsDigest, optimizer.Step, losses.ToList(), BatchLosses: batchLosses.ToList(),
+                        ValidationMeanIoU: Validate is null ? null : validation.ToList(), Ema: settings.Ema), average);
+                if (Validate is not null)
+                {
+                    try { ValidateEpoch(epoch); }
+                    catch (OperationCanceledException) { SaveEpoch(); throw; } // the epoch is kept; the rerun validates it first
+                }
+                SaveEpoch();
+                if (StoppedEarly())
+                {
+                    int best = BestEpochIndex(validation);
+                    Log($"stopping early after epoch {epoch + 1}/{settings.Epochs}: validation mean IoU has not improved for {Patience} epoch(s) since epoch {best + 1} ({validation[best]:F4})");
+                    break;
+                }
             }
-            SaveEpoch();
-            if (StoppedEarly())
-            {
-                int best = BestEpochIndex(validation);
-                Log($"stopping early after epoch {epoch + 1}/{settings.Epochs}: validation mean IoU has not improved for {Patience} epoch(s) since epoch {best + 1} ({validation[best]:F4})");
-                break;
-            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The log is what is left to read after a closed terminal, a kill or a job's time limit.
+            Log($"stopped after {losses.Count} of {settings.Epochs} epoch(s){(stoppedWithin is { } p ? $" and {p.Batches} batch(es) of the next" : "")}: " +
+                $"saved in {CheckpointPath}; the same command again resumes there");
+            throw;
         }
         if (settings.Epochs == 0) TrainingCheckpoint.Save(CheckpointPath, model, null, new CheckpointInfo(settings.Model, 0, settingsDigest, 0, [], BatchLosses: [],
             ValidationMeanIoU: Validate is null ? null : [], Ema: settings.Ema), average);
