@@ -42,9 +42,10 @@ public abstract class GuardedCommand<TSettings> : AsyncCommand<TSettings> where 
             c => { signalled = 143; c.Cancel = Stop("SIGTERM"); });
         // The terminal closed (an SSH connection dropped, a window shut): stop as on SIGTERM, so a training saves where it
         // got to, instead of dying at once with the epoch's batches lost and its work folder left. Its output has nowhere
-        // to go any more (a write to a hung-up terminal fails), so it goes nowhere; train.log still gets its lines.
+        // to go any more (a write to a hung-up terminal fails), so it goes nowhere; train.log still gets its lines. A child
+        // of `run --jobs` leaves it to its parent, which sends it one SIGTERM (a second signal would kill it at once).
         using var onHup = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGHUP,
-            c => { signalled = 129; PetSeg.Cli.Console.DetachedOutput.Silence(); c.Cancel = Stop("SIGHUP: the terminal closed"); });
+            c => { signalled = 129; PetSeg.Cli.Console.DetachedOutput.Silence(); c.Cancel = ChildProcess.IsStoppedByParent || Stop("SIGHUP: the terminal closed"); });
         try
         {
             if (UsesTorch) PetSeg.Compute.TorchNativeLibrary.EnsureLoadable();
