@@ -20,19 +20,31 @@ public sealed class FullDiskTests : IDisposable
     /// <summary>What the script listed after "== left": files a writer left behind (temp files, store work folders, run folders).</summary>
     private static string Left(string output, int nth) => output.Split("== left\n")[nth].Split("== end")[0].Trim();
 
+    /// <summary>A workspace of a few small synthetic pets, then <paramref name="rest"/>.</summary>
+    private static string SmallPets(string rest, int count = 8, int size = 32) => $$"""
+        artifacts: out
+        dataset: { source: synthetic, synthetic: { count: {{count}}, seed: 3, min_width: 40, max_width: 48, min_height: 36, max_height: 44 } }
+        preprocess: { image_size: {{size}} }
+
+        """ + rest;
+
+    /// <summary>An untrained Segformer: it needs MiT-b0's synthetic ImageNet file (14 MB).</summary>
+    private const string Untrained = """
+        weights: { source: synthetic }
+        experiments:
+          untrained: { model: segformer-mit_b0, epochs: 0 }
+        """;
+
     private const string Leftovers = "echo '== left'; find . -name '.*.tmp' -o -name '*.copy'; find out/runs out/store/tmp -mindepth 1 2>/dev/null; echo '== end'";
 
     [Fact]
     public void A_training_the_disk_cannot_hold_is_refused_before_its_first_step_and_runs_once_there_is_room()
     {
-        File.WriteAllText(_dir["pipeline.yaml"], """
-            artifacts: out
-            dataset: { source: synthetic, synthetic: { count: 8, seed: 3, min_width: 40, max_width: 48, min_height: 36, max_height: 44 } }
-            preprocess: { image_size: 32 }
+        File.WriteAllText(_dir["pipeline.yaml"], SmallPets("""
             training: { epochs: 1, batch_size: 4 }
             experiments:
               small: { model: simple-unet }
-            """);
+            """));
         var (exit, output) = SmallDisk.Run(_dir["disk"], "2m", $"""
             cp '{_dir["pipeline.yaml"]}' .
             petseg run train-small; echo "== exit $?"
@@ -65,14 +77,7 @@ public sealed class FullDiskTests : IDisposable
     public void A_disk_that_fills_during_a_stage_is_named_with_what_is_free_and_nothing_half_written_stays()
     {
         // An untrained Segformer needs MiT-b0's synthetic ImageNet file (14 MB): the data fits in 2 MB, the file does not.
-        File.WriteAllText(_dir["pipeline.yaml"], """
-            artifacts: out
-            dataset: { source: synthetic, synthetic: { count: 8, seed: 3, min_width: 40, max_width: 48, min_height: 36, max_height: 44 } }
-            preprocess: { image_size: 32 }
-            weights: { source: synthetic }
-            experiments:
-              untrained: { model: segformer-mit_b0, epochs: 0 }
-            """);
+        File.WriteAllText(_dir["pipeline.yaml"], SmallPets(Untrained));
         var (exit, output) = SmallDisk.Run(_dir["disk"], "2m", $"""
             cp '{_dir["pipeline.yaml"]}' .
             petseg run train-untrained; echo "== exit $?"
@@ -94,11 +99,7 @@ public sealed class FullDiskTests : IDisposable
     {
         // The cache is written through a memory map, where a page the disk cannot back is a SIGBUS (the process died
         // with "Fatal error. System.AccessViolationException" before its bytes were reserved).
-        File.WriteAllText(_dir["pipeline.yaml"], """
-            artifacts: out
-            dataset: { source: synthetic, synthetic: { count: 16, seed: 3, min_width: 40, max_width: 48, min_height: 36, max_height: 44 } }
-            preprocess: { image_size: 96 }
-            """);
+        File.WriteAllText(_dir["pipeline.yaml"], SmallPets("", count: 16, size: 96));
         var (exit, output) = SmallDisk.Run(_dir["disk"], "16m", $"""
             cp '{_dir["pipeline.yaml"]}' .
             petseg run download > /dev/null; echo "== exit $?"
@@ -176,14 +177,7 @@ public sealed class FullDiskTests : IDisposable
     public void A_pull_the_disk_cannot_hold_is_refused_before_its_bytes_come_and_completes_once_there_is_room()
     {
         // Results published elsewhere (a colleague's workspace) on a folder remote; this workspace pulls them onto a small disk.
-        var yaml = $"remotes: {{ shared: {{ url: {_dir["remote"]} }} }}\n" + """
-            artifacts: out
-            dataset: { source: synthetic, synthetic: { count: 8, seed: 3, min_width: 40, max_width: 48, min_height: 36, max_height: 44 } }
-            preprocess: { image_size: 32 }
-            weights: { source: synthetic }
-            experiments:
-              untrained: { model: segformer-mit_b0, epochs: 0 }
-            """;
+        var yaml = SmallPets($"remotes: {{ shared: {{ url: {_dir["remote"]} }} }}\n" + Untrained);
         Directory.CreateDirectory(_dir["elsewhere"]);
         Directory.CreateDirectory(_dir["remote"]);
         File.WriteAllText(_dir["elsewhere/pipeline.yaml"], yaml);

@@ -167,7 +167,7 @@ public sealed class HttpDownloader(HttpClient http, DownloadOptions? options = n
         if (!append) have = 0; // the server ignored the range: start over
         long? total = response.Content.Headers.ContentLength is { } len ? len + have : null;
         if (response.Content.Headers.ContentLength is { } remaining) // the real archives are 800 MB: say so before, not after most of them
-            DiskSpace.Ensure(partial, remaining, $"the download", have > 0 ? $"{DiskSpace.Size(remaining)} still to come, {DiskSpace.Size(have)} already here" : null);
+            DiskSpace.Ensure(partial, remaining, "the download", have > 0 ? $"{DiskSpace.Size(remaining)} still to come, {DiskSpace.Size(have)} already here" : null);
 
         await using var body = await response.Content.ReadAsStreamAsync(ct).ConfigureAwait(false);
         await using var output = new FileStream(partial, append ? FileMode.Append : FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16);
