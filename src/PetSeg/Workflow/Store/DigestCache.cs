@@ -72,6 +72,9 @@ public sealed class DigestCache(string? persistPath = null)
     public void Save()
     {
         if (persistPath is null || Interlocked.Exchange(ref _dirty, 0) == 0) return;
+        // A store deleted while this command ran (a workspace removed under a cancelled cluster job) is not brought back
+        // by its memo: the tests' temp folders kept reappearing as <workspace>/out/store/digests.json.
+        if (!Directory.Exists(Path.GetDirectoryName(Path.GetFullPath(persistPath)))) return;
         try { AtomicFile.WriteAllText(persistPath, JsonSerializer.Serialize(_entries)); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
     }

@@ -28,4 +28,24 @@ public sealed class DigestCacheTests
         Assert.Equal(Digest.OfFile(file), new DigestCache(dir["memo.json"]).Of(file));
         Assert.NotEqual(first, Digest.OfFile(file));
     }
+
+    [Fact]
+    public void The_memo_never_brings_back_a_store_deleted_meanwhile_nor_fails_on_one_it_cannot_write()
+    {
+        using var dir = new TempDir();
+        File.WriteAllBytes(dir["input.bin"], [1, 2, 3]);
+        var memo = new DigestCache(dir["workspace/out/store/digests.json"]);
+        Directory.CreateDirectory(dir["workspace/out/store"]);
+        memo.Of(dir["input.bin"]);
+        Directory.Delete(dir["workspace"], recursive: true); // the workspace removed while the command ran
+        memo.Save();
+        Assert.False(Directory.Exists(dir["workspace"]));
+
+        // A memo path the file system refuses (here a folder in its way): the memo is skipped, the command goes on.
+        Directory.CreateDirectory(dir["store/digests.json"]);
+        var blocked = new DigestCache(dir["store/digests.json"]);
+        blocked.Of(dir["input.bin"]);
+        blocked.Save();
+        Assert.True(Directory.Exists(dir["store/digests.json"]));
+    }
 }
