@@ -67,16 +67,20 @@ missing=()
 [ -x /usr/sbin/nginx ] || command -v nginx >/dev/null 2>&1 || missing+=(nginx)
 [ -x /usr/bin/moto_server ] || missing+=(moto)
 { [ -x /usr/sbin/slurmctld ] && [ -x /usr/sbin/slurmd ] && [ -x /usr/bin/sbatch ]; } || missing+=(slurm)
+# The full-disk and read-only tests mount a tmpfs in a private namespace (unshare); the hangup test runs under script.
+# Both are in Debian's essential set, so only a trimmed image lacks them.
+{ command -v unshare >/dev/null 2>&1 && command -v script >/dev/null 2>&1; } || missing+=(util-linux)
 if [ ${#missing[@]} -gt 0 ]; then
   if can_apt; then
     [[ " ${missing[*]} " == *" nginx "* ]] && apt_install bookworm nginx
     [[ " ${missing[*]} " == *" moto "* ]] && apt_install trixie python3-moto python3-flask-cors
     [[ " ${missing[*]} " == *" slurm "* ]] && apt_install trixie slurmctld slurmd slurm-client
+    [[ " ${missing[*]} " == *" util-linux "* ]] && apt_install bookworm util-linux bsdutils
   elif [ "${CI:-}" = "true" ]; then
     echo "[bootstrap] CI: the test servers ${missing[*]} are missing and cannot be installed here (needs root on Debian 12); failing" >&2
     exit 1
   else
-    echo "[bootstrap] note: ${missing[*]} missing; the remote-store and cluster tests will fail until they are installed (nginx; python3-moto, slurmctld slurmd slurm-client from Debian 13)" >&2
+    echo "[bootstrap] note: ${missing[*]} missing; the remote-store and cluster tests will fail until they are installed (nginx, util-linux, bsdutils; python3-moto, slurmctld slurmd slurm-client from Debian 13)" >&2
   fi
 fi
 
