@@ -102,7 +102,7 @@ public sealed class Trainer(TrainSettings settings, string runDir, IProgressSink
             else Log($"ignoring {CheckpointPath}: it belongs to other settings{(KeepBest && File.Exists(CheckpointPath) && !File.Exists(BestPath) ? " or its best epoch's weights are gone" : "")}");
         }
 
-        bool moreToTrain = settings.Epochs > startEpoch && !PatienceRunOut(validation, Patience, MinEpochs); // a run that stopped early has none
+        bool moreToTrain = settings.Epochs > startEpoch && !StoppedEarly(); // a run that stopped early has none
         if (moreToTrain || settings.Epochs == 0) // both write checkpoints: say now if the disk cannot take them
             CheckpointSpace.Ensure(runDir, model, withOptimizer: settings.Epochs > 0, average?.Model, shipped, KeepBest);
         int samples = Math.Min(train.Count, settings.MaxTrainSamples ?? int.MaxValue);

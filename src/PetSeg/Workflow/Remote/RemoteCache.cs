@@ -153,7 +153,6 @@ public sealed class RemoteCache(IRemoteStorage storage, ArtifactStore store, Dig
         {
             long have = File.Exists(partial) ? new FileInfo(partial).Length : 0;
             var resumed = have > 0;
-            Directory.CreateDirectory(PartialDir);
             DiskSpace.Ensure(PartialDir, o.Size - have, $"pulling output '{output}' of {stage} ({DiskSpace.Size(o.Size)})");
             try
             {
