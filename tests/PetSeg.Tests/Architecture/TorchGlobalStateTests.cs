@@ -5,7 +5,7 @@ using Xunit.Abstractions;
 namespace PetSeg.Tests.Architecture;
 
 /// <summary>
-/// Tests outside the torch collection run two at a time, so none of them may touch what a seeded test relies on:
+/// Tests outside the torch collection run beside each other and beside the torch collection's, so none of them may touch what a seeded test relies on:
 /// torch's global generator and thread count, the kernel path the numerics self-check settles, and what draws from the
 /// generator (a model's initialisation, a training). This reads every test class's compiled code, following
 /// calls into the test assembly's own helpers (not into the library: a pipeline run in-process is judged by its test's
