@@ -14,7 +14,7 @@ public sealed class AtomicFileTests
         // written): the file asked for, and how much is free once the temp file is gone.
         var target = dir["mask.png"];
         var e = Assert.Throws<IOException>(() => AtomicFile.Write(target, fs => throw new IOException($"No space left on device : '{fs.Name}'", 28)));
-        Assert.Matches($@"^cannot write {System.Text.RegularExpressions.Regex.Escape(target)}: No space left on device \(\d+ [kMG]B free there\)$", e.Message);
+        Assert.Matches($@"^cannot write {System.Text.RegularExpressions.Regex.Escape(target)}: No space left on device \(\d+(\.\d)? [kMG]B free there\)$", e.Message);
         Assert.True(DiskSpace.IsFull(e));
         Assert.Empty(Directory.GetFileSystemEntries(dir.Path));
         // Another failure keeps .NET's words, without the temp file's name.
