@@ -104,6 +104,24 @@ public sealed class SlurmCluster : IDisposable
         if (p.ExitCode != 0) throw new InvalidOperationException($"scancel -s {signal} -b {jobId} failed ({p.ExitCode})");
     }
 
+    /// <summary>
+    /// Cancels every job still queued or running and waits (at most <paramref name="timeout"/>) until none is left: a
+    /// test's cancelled job that was still starting wrote into its workspace after the test had deleted it.
+    /// </summary>
+    public static void CancelAllAndWait(TimeSpan timeout)
+    {
+        using (var cancel = Process.Start(new ProcessStartInfo("scancel", ["--user", Environment.UserName]) { UseShellExecute = false })!) cancel.WaitForExit();
+        var until = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < until)
+        {
+            using var p = Process.Start(new ProcessStartInfo("squeue", "-h -o %i") { RedirectStandardOutput = true, UseShellExecute = false })!;
+            var left = p.StandardOutput.ReadToEnd();
+            p.WaitForExit();
+            if (p.ExitCode == 0 && left.Trim().Length == 0) return;
+            Thread.Sleep(200);
+        }
+    }
+
     public void Dispose()
     {
         foreach (var p in Enumerable.Reverse(_daemons))

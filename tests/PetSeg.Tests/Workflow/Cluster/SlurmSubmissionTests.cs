@@ -221,5 +221,9 @@ public sealed class SlurmSubmissionTests : IClassFixture<SlurmCluster>, IDisposa
             .Status().Single(st => st.Stage == "train-victim").State);
     }
 
-    public void Dispose() => _dir.Dispose();
+    public void Dispose()
+    {
+        SlurmCluster.CancelAllAndWait(TimeSpan.FromSeconds(30)); // no job of this test writes into its folders once they are gone
+        _dir.Dispose();
+    }
 }
