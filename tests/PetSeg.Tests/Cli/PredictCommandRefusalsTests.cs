@@ -16,20 +16,13 @@ public sealed class PredictCommandRefusalsTests
 {
     private static readonly string SimpleUnet = SharedFixtures.Path("fixtures/models/simple_unet.weights.safetensors");
 
-    private static void WriteImage(string path, int w, int h)
-    {
-        using var img = new Image<Rgb24>(w, h);
-        for (int y = 0; y < h; y++) for (int x = 0; x < w; x++) img[x, y] = new Rgb24((byte)(x * 5), (byte)(250 - y * 4), (byte)(x * y % 200));
-        img.Save(path);
-    }
-
     [Fact]
     public void Outputs_that_would_replace_an_input_or_each_other_are_refused_and_a_folder_of_one_image_is_still_a_folder()
     {
         using var dir = new TempDir();
         Directory.CreateDirectory(dir["photos"]);
-        WriteImage(dir["photos/a.jpg"], 50, 37);
-        WriteImage(dir["photos/b.png"], 29, 41);
+        TestImages.WriteGradient(dir["photos/a.jpg"], 50, 37);
+        TestImages.WriteGradient(dir["photos/b.png"], 29, 41);
         string[] model = ["--checkpoint", SimpleUnet, "--model", "simple-unet", "--size", "32"];
 
         // A folder holding one image is still a folder: its mask goes into the --out folder under the image's name.
@@ -61,7 +54,7 @@ public sealed class PredictCommandRefusalsTests
     public void Plain_weights_without_their_architecture_or_of_another_one_say_what_is_missing()
     {
         using var dir = new TempDir();
-        WriteImage(dir["dog.png"], 45, 52);
+        TestImages.WriteGradient(dir["dog.png"], 45, 52);
         // The same state_dict as torch.save's zip .pth: the tensors as PyTorch wrote them, copied without a model.
         using (NewDisposeScope()) PyTorchCheckpointWriter.SaveZip(dir["simple_unet.pth"], PyTorchCheckpoint.Load(SimpleUnet));
 

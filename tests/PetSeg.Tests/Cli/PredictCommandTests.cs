@@ -152,11 +152,7 @@ public sealed class PredictCommandTests
     public void Plain_pytorch_weights_with_their_architecture_named_predict_what_the_library_predicts()
     {
         using var dir = new TempDir();
-        using (var img = new Image<Rgb24>(45, 52))
-        {
-            for (int y = 0; y < 52; y++) for (int x = 0; x < 45; x++) img[x, y] = new Rgb24((byte)(x * 5), (byte)(250 - y * 4), (byte)(x * y % 200));
-            img.SaveAsPng(dir["dog.png"]);
-        }
+        TestImages.WriteGradient(dir["dog.png"], 45, 52);
         // A state_dict PyTorch wrote (fp16 safetensors), and the same weights as torch.save's zip .pth.
         var safetensors = SharedFixtures.Path("fixtures/models/simple_unet.weights.safetensors");
         byte[] expected;
