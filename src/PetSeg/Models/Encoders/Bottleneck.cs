@@ -1,6 +1,7 @@
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
+using Convolution = PetSeg.Compute.Convolution;
 using PetSeg.Models.Layers;
 
 namespace PetSeg.Models.Encoders;
@@ -8,7 +9,8 @@ namespace PetSeg.Models.Encoders;
 /// <summary>
 /// torchvision's Bottleneck (ResNet-50/101/152): 1×1 down to <c>planes</c>, 3×3 carrying the stride (ResNet v1.5, as
 /// torchvision places it, not the paper's first 1×1), 1×1 up to 4·planes, each with BatchNorm; a projected identity
-/// when the shape changes.
+/// when the shape changes. The 1×1 convolutions compute through <see cref="Convolution.Conv2d"/>: oneDNN kills the
+/// process on some of ResNet-50's (<see cref="Convolution.OneDnnDivideByZeroChannels"/>).
 /// </summary>
 public sealed class Bottleneck : Module<Tensor, Tensor>
 {
@@ -17,6 +19,7 @@ public sealed class Bottleneck : Module<Tensor, Tensor>
     private readonly Conv2d conv1, conv2, conv3;
     private readonly TrackedBatchNorm2d bn1, bn2, bn3;
     private readonly Sequential? downsample;
+    private readonly long stride;
 
     public Bottleneck(int inPlanes, int planes, int stride) : base(nameof(Bottleneck))
     {
@@ -28,16 +31,24 @@ public sealed class Bottleneck : Module<Tensor, Tensor>
         bn3 = new TrackedBatchNorm2d(planes * Expansion);
         if (stride != 1 || inPlanes != planes * Expansion)
             downsample = Sequential(Conv2d(inPlanes, planes * Expansion, 1, stride: stride, bias: false), new TrackedBatchNorm2d(planes * Expansion));
+        this.stride = stride;
         RegisterComponents();
     }
 
     public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();
-        var h = functional.relu(bn1.call(conv1.call(x)));
+        var h = functional.relu(bn1.call(Convolution.Conv2d(x, conv1.weight!, null)));
         h = functional.relu(bn2.call(conv2.call(h)));
-        h = bn3.call(conv3.call(h));
-        var identity = downsample is null ? x : downsample.call(x);
+        h = bn3.call(Convolution.Conv2d(h, conv3.weight!, null));
+        var identity = downsample is null ? x : Projection(x, downsample);
         return h.add_(identity, Scalars.One).relu_().MoveToOuterDisposeScope();
+    }
+
+    /// <summary>The projected identity: <c>downsample</c>'s 1×1 convolution (keys <c>downsample.0.*</c>) and BatchNorm (<c>downsample.1.*</c>).</summary>
+    private Tensor Projection(Tensor x, Sequential projection)
+    {
+        var layers = projection.children().ToArray();
+        return ((TrackedBatchNorm2d)layers[1]).call(Convolution.Conv2d(x, ((Conv2d)layers[0]).weight!, null, stride));
     }
 }

@@ -1,4 +1,5 @@
 using TorchSharp;
+using PetSeg.Compute;
 using PetSeg.Models;
 using PetSeg.Models.Encoders;
 using PetSeg.Tests.Support;
@@ -86,6 +87,43 @@ public sealed class EncoderFamilyTests
             }
             Assert.True(allclose(h, features[layer + 2], 1e-10, 1e-10), $"layer{layer + 1} differs: max {(h - features[layer + 2]).abs().max().item<double>()}");
         }
+    }
+
+    /// <summary>
+    /// ResNet-50's blocks of its last two stages, a training step in fp32 on whatever oneDNN this machine has, give
+    /// float64's output, input gradient and weight gradients to the self-check's fp32 tolerance. On an AMD Zen 5 their
+    /// 1×1 convolutions kill the process (SIGFPE in oneDNN's blocking heuristic) unless <c>Convolution</c> adds filters
+    /// to them; the 8×8 to 2×2 maps here are those stages' sizes at 64² to 256² images, where it crashed.
+    /// </summary>
+    [Theory]
+    [InlineData(1024, 256, 1, 8)] // layer3.1–5: 1×1 1024→256 and 256→1024
+    [InlineData(512, 256, 2, 8)]  // layer3.0: the projection 512→1024, stride 2
+    [InlineData(1024, 512, 2, 4)] // layer4.0: 1024→512, 512→2048 and the projection 1024→2048, stride 2
+    [InlineData(2048, 512, 1, 2)] // layer4.1–2: 2048→512 and 512→2048
+    public void A_resnet50_block_trains_in_fp32_on_this_cpus_kernels_as_in_float64(int inPlanes, int planes, int stride, int size)
+    {
+        using var scope = NewDisposeScope();
+        manual_seed(6);
+        using var block = new Bottleneck(inPlanes, planes, stride);
+        var input = randn(4, inPlanes, size, size);
+        var outputGradient = randn(4, planes * Bottleneck.Expansion, size / stride, size / stride);
+        (Tensor Output, Tensor[] Gradients) Step(ScalarType dtype)
+        {
+            using var grad = enable_grad();
+            block.to(dtype);
+            var x = input.to(dtype).detach().requires_grad_();
+            var y = block.call(x);
+            Tensor[] wrt = [x, .. block.parameters()];
+            var gradients = autograd.grad([(y * outputGradient.to(dtype)).sum()], wrt);
+            return (y.detach().to(ScalarType.Float64), gradients.Select(g => g.to(ScalarType.Float64)).ToArray());
+        }
+        var fp32 = Step(ScalarType.Float32);
+        var fp64 = Step(ScalarType.Float64);
+        static double Error(Tensor a, Tensor b) => ((a - b).abs().max() / b.abs().max()).item<double>();
+        Assert.True(Error(fp32.Output, fp64.Output) < NumericsCheck.Fp32Tolerance, $"output: {Error(fp32.Output, fp64.Output)}");
+        var names = block.named_parameters().Select(p => p.name).Prepend("input").ToArray();
+        var errors = fp64.Gradients.Select((g, i) => (names[i], Error(fp32.Gradients[i], g))).ToArray();
+        Assert.All(errors, e => Assert.True(e.Item2 < NumericsCheck.Fp32Tolerance, $"{e.Item1} gradient: {e.Item2}"));
     }
 
     /// <summary>
