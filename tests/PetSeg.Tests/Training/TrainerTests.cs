@@ -255,14 +255,15 @@ public sealed class TrainerTests(SmallCaches caches) : IClassFixture<SmallCaches
     /// <summary>
     /// Where the CPU computes bf16 (AMX-BF16, AVX512-BF16) this takes as long as fp32; where it is emulated (AVX2 only)
     /// PyTorch falls back to its naive bf16 gemm and 36 such steps took 7 minutes, so it is skipped there, saying
-    /// why. <see cref="Bf16ShadowTests"/> checks a bf16 step on every machine.
+    /// why. <see cref="Bf16ShadowTests"/> checks a bf16 step on every machine. Measured on Zen 5 (AVX512-BF16): 0.9852
+    /// after 3 epochs (fp32: 0.9783); 4 epochs took 11 s alone and 52 s beside the other classes of the suite.
     /// </summary>
     [Trait("Category", "Slow")]
     [SkippableFact]
     public void Learns_to_segment_synthetic_pets_in_bf16()
     {
         Skip.IfNot(Bfloat16Hardware.IsAccelerated, Bfloat16Hardware.Describe());
-        LearnsToSegment(ModelZoo.UnetResNet34, 1e-3, 4, Precision.Bf16);
+        LearnsToSegment(ModelZoo.UnetResNet34, 1e-3, 3, Precision.Bf16);
     }
 
     /// <summary>bf16 on a CPU that emulates it is honoured (results follow the configuration) but the log says it is slow.</summary>
