@@ -31,6 +31,19 @@ public static class ChildProcess
         return killed;
     }
 
+    /// <summary>
+    /// A child's exit code as a user can act on it: "exit 1", or, for a child a signal killed (.NET reports 128 + the
+    /// signal on Linux and macOS), which signal and what usually sends it.
+    /// </summary>
+    public static string DescribeExit(int exitCode) => OperatingSystem.IsWindows() ? $"exit {exitCode}" : exitCode switch
+    {
+        134 => "exit 134: SIGABRT, an abort inside native code",
+        136 => "exit 136: SIGFPE, an arithmetic fault inside native code ('petseg doctor' checks this CPU's kernels)",
+        137 => "exit 137: SIGKILL, killed from outside; the kernel's out-of-memory killer does this when memory runs out",
+        139 => "exit 139: SIGSEGV, a memory fault inside native code",
+        _ => $"exit {exitCode}",
+    };
+
     /// <summary>Set in a child's environment by the parent that stops it.</summary>
     public const string StoppedByParentVariable = "PETSEG_STOPPED_BY_PARENT";
 

@@ -65,7 +65,7 @@ public sealed class ParallelRun(PipelineRunner runner, int jobs, IReadOnlyList<s
                 else
                 {
                     failed.Add(child.Stage.Id);
-                    ui.Info($"{child.Stage.Id}: failed (exit {exit}){(running.Count > 0 ? $"; letting the {running.Count} running finish, starting nothing new" : "")}");
+                    ui.Info($"{child.Stage.Id}: failed ({ChildProcess.DescribeExit(exit)}){(running.Count > 0 ? $"; letting the {running.Count} running finish, starting nothing new" : "")}");
                 }
             }
         }
