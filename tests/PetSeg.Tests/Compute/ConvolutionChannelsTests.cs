@@ -5,7 +5,7 @@ namespace PetSeg.Tests.Compute;
 /// <summary>
 /// Which convolutions compute with zero filters added (<see cref="Convolution.ComputedOutputChannels"/>): a pure
 /// decision, checked here on every machine. That the padded computations give the unpadded values, and that they do
-/// not crash where oneDNN would, is <c>EncoderFamilyTests</c>' ResNet-50 training step and the self-check's projection case.
+/// not crash where oneDNN would, is <c>EncoderFamilyTests</c>' training step of ResNet-50's blocks.
 /// </summary>
 public sealed class ConvolutionChannelsTests
 {
