@@ -31,6 +31,7 @@ public static class Convolution
     public static Tensor Conv2d(Tensor input, Tensor weight, Tensor? bias, long stride = 1, long padding = 0, long groups = 1)
     {
         long outChannels = weight.size(0);
+        // oneDNN is the CPU's, and float64 (the check's reference) never runs on it.
         bool onednn = input.device_type == TorchSharp.DeviceType.CPU && input.dtype != ScalarType.Float64 && ComputeBackend.Path != KernelPath.OneDnnOff;
         long computed = ComputedOutputChannels(weight.size(1) * groups, outChannels, weight.size(2), weight.size(3), groups, onednn, ComputeBackend.Path);
         using var scope = NewDisposeScope();
@@ -40,7 +41,7 @@ public static class Convolution
             weight = cat([weight, zeros([extra, weight.size(1), weight.size(2), weight.size(3)], weight.dtype, weight.device)], 0);
             if (bias is not null) bias = cat([bias, zeros([extra], bias.dtype, bias.device)], 0);
         }
-        input = Perturbed(input, computed);
+        input = Perturbed(input, computed, onednn);
         var y = F.conv2d(input, weight, bias, strides: [stride, stride], padding: [padding, padding], groups: groups);
         if (computed > outChannels) y = y.narrow(1, 0, outChannels);
         return y.MoveToOuterDisposeScope();
@@ -62,11 +63,9 @@ public static class Convolution
     }
 
     /// <summary>The input unchanged, whose gradient comes back ×1.5 where <see cref="ComputeBackend.Fault"/> hits this fp32/bf16 convolution.</summary>
-    private static Tensor Perturbed(Tensor input, long computedChannels)
+    private static Tensor Perturbed(Tensor input, long computedChannels, bool onednn)
     {
-        var fault = ComputeBackend.Fault;
-        bool onednn = input.device_type == TorchSharp.DeviceType.CPU && ComputeBackend.Path != KernelPath.OneDnnOff; // oneDNN is the CPU's
-        bool hit = fault switch
+        bool hit = ComputeBackend.Fault switch
         {
             InjectedFault.NarrowConvolutions => onednn && computedChannels < NarrowChannels,
             InjectedFault.OneDnn => onednn,

@@ -42,7 +42,7 @@ public sealed class SegformerDecoder : Module<Tensor[], Tensor>
         using var scope = NewDisposeScope();
         var stages = Stages(features, f => f.size(1)).Reverse().ToArray();
         long[] size = [features[0].size(2) / 4, features[0].size(3) / 4]; // smp: dim // 4 of the input
-        var fuseWeight = Conv2dReLU.Weight(fuse_stage);
+        var fuseWeight = ConvSequential.Weight(fuse_stage);
         Tensor? fused = null;
         for (int i = 0; i < stages.Length; i++)
         {
@@ -51,6 +51,6 @@ public sealed class SegformerDecoder : Module<Tensor[], Tensor>
                 part = functional.interpolate(part, size, mode: InterpolationMode.Bilinear, align_corners: false);
             fused = fused is null ? part : fused.add_(part, Scalars.One);
         }
-        return Conv2dReLU.NormAndActivate(fuse_stage, fused!).MoveToOuterDisposeScope();
+        return ConvSequential.AfterConv(fuse_stage, fused!).MoveToOuterDisposeScope();
     }
 }

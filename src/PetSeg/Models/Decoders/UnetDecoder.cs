@@ -7,19 +7,12 @@ namespace PetSeg.Models.Decoders;
 
 /// <summary>
 /// smp's Conv2dReLU with batchnorm: conv without bias, BatchNorm, ReLU (keys <c>0.weight</c>, <c>1.*</c>). A decoder
-/// that computes the conv itself (from slices of its weight) finishes the block with <see cref="NormAndActivate"/>.
+/// that computes the conv itself (from slices of its weight) finishes the block with <see cref="ConvSequential.AfterConv"/>.
 /// </summary>
 internal static class Conv2dReLU
 {
     public static Sequential Create(int inChannels, int outChannels, int kernelSize = 3) =>
         Sequential(Conv2d(inChannels, outChannels, kernelSize, padding: kernelSize / 2, bias: false), new TrackedBatchNorm2d(outChannels), ReLU(inplace: true));
-
-    /// <summary>The block's conv weight [out, in, k, k].</summary>
-    public static Tensor Weight(Sequential block) => ((Conv2d)block.children().First()).weight!;
-
-    /// <summary>The block's BatchNorm and ReLU applied to a conv output computed elsewhere.</summary>
-    public static Tensor NormAndActivate(Sequential block, Tensor convOutput) =>
-        block.children().Skip(1).Cast<Module<Tensor, Tensor>>().Aggregate(convOutput, (y, layer) => layer.call(y));
 }
 
 /// <summary>One Unet decoder stage: nearest-upsample to the skip's size, concatenate the skip, two Conv2dReLU.</summary>
@@ -41,11 +34,11 @@ public sealed class UnetDecoderBlock : Module<Tensor, Tensor?, long[], Tensor>
         if (skip is null) return conv2.call(conv1.call(x)).MoveToOuterDisposeScope();
         // conv(cat(x, skip)) = conv(x, W[:, :Cx]) + conv(skip, W[:, Cx:]): no concatenation to copy forward, and no
         // channel slices of its gradient, which ATen's upsample backward and the skip's sum can only walk slowly.
-        var weight = Conv2dReLU.Weight(conv1);
+        var weight = ConvSequential.Weight(conv1);
         long cx = x.size(1);
         var y = functional.conv2d(x, weight.narrow(1, 0, cx), padding: [1, 1])
             .add_(functional.conv2d(skip, weight.narrow(1, cx, weight.size(1) - cx), padding: [1, 1]), Scalars.One);
-        return conv2.call(Conv2dReLU.NormAndActivate(conv1, y)).MoveToOuterDisposeScope();
+        return conv2.call(ConvSequential.AfterConv(conv1, y)).MoveToOuterDisposeScope();
     }
 }
 

@@ -41,14 +41,7 @@ public sealed class Bottleneck : Module<Tensor, Tensor>
         var h = functional.relu(bn1.call(Convolution.Conv2d(x, conv1.weight!, null)));
         h = functional.relu(bn2.call(conv2.call(h)));
         h = bn3.call(Convolution.Conv2d(h, conv3.weight!, null));
-        var identity = downsample is null ? x : Projection(x, downsample);
+        var identity = downsample is null ? x : ConvSequential.AfterConv(downsample, Convolution.Conv2d(x, ConvSequential.Weight(downsample), null, stride));
         return h.add_(identity, Scalars.One).relu_().MoveToOuterDisposeScope();
-    }
-
-    /// <summary>The projected identity: <c>downsample</c>'s 1×1 convolution (keys <c>downsample.0.*</c>) and BatchNorm (<c>downsample.1.*</c>).</summary>
-    private Tensor Projection(Tensor x, Sequential projection)
-    {
-        var layers = projection.children().ToArray();
-        return ((TrackedBatchNorm2d)layers[1]).call(Convolution.Conv2d(x, ((Conv2d)layers[0]).weight!, null, stride));
     }
 }
