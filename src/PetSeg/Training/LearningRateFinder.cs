@@ -4,6 +4,7 @@ using PetSeg.Data.Cache;
 using PetSeg.Models;
 using PetSeg.Models.Input;
 using PetSeg.Training.Augmentation;
+using PetSeg.Training.Memory;
 using PetSeg.Training.Optim;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -39,8 +40,10 @@ public sealed class LearningRateFinder(TrainSettings settings, IProgressSink ui,
         if (!(MinLr > 0 && MaxLr > MinLr)) throw new ArgumentException($"the rates must rise from a positive minimum: {MinLr} to {MaxLr}");
         if (Steps < 2) throw new ArgumentException($"a range test takes at least 2 steps, not {Steps}");
         var on = device ?? CPU;
+        int samples = Math.Min(train.Count, settings.MaxTrainSamples ?? int.MaxValue);
         manual_seed(settings.Seed);
         using var model = ModelZoo.Create(settings.Model);
+        MemoryCheck.Ensure(settings, train.Width, train.Height, Math.Min(settings.BatchSize, samples), model.parameters().Sum(p => p.NumberOfElements * p.ElementSize), on, "lr-find", ui.Info);
         if (settings.EncoderWeights is { } weights) ModelZoo.LoadEncoderWeights(model, weights);
         if (on.type != DeviceType.CPU) model.to(on);
         using var optimizer = new AdamOptimizer(model.named_parameters(), settings.Optimizer);
@@ -48,7 +51,6 @@ public sealed class LearningRateFinder(TrainSettings settings, IProgressSink ui,
         var step = TrainingStep.For(settings, model, optimizer, shadow);
         var augmenter = settings.Augmentation is { } a ? new BatchAugmenter(a) : null;
 
-        int samples = Math.Min(train.Count, settings.MaxTrainSamples ?? int.MaxValue);
         int perEpoch = (samples + settings.BatchSize - 1) / settings.BatchSize;
         var rates = new List<double>();
         var losses = new List<double>();

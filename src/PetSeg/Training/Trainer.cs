@@ -6,6 +6,7 @@ using PetSeg.Models;
 using PetSeg.Core;
 using PetSeg.Training.Augmentation;
 using PetSeg.Training.Checkpoints;
+using PetSeg.Training.Memory;
 using PetSeg.Training.Optim;
 using static TorchSharp.torch;
 using PetSeg.Models.Input;
@@ -106,6 +107,8 @@ public sealed class Trainer(TrainSettings settings, string runDir, IProgressSink
         if (moreToTrain || settings.Epochs == 0) // both write checkpoints: say now if the disk cannot take them
             CheckpointSpace.Ensure(runDir, model, withOptimizer: settings.Epochs > 0, average?.Model, shipped, KeepBest);
         int samples = Math.Min(train.Count, settings.MaxTrainSamples ?? int.MaxValue);
+        // Before anything is logged: a refused run leaves no folder behind, as one refused for disk space.
+        if (moreToTrain) MemoryCheck.Ensure(settings, train.Width, train.Height, Math.Min(settings.BatchSize, samples), ParameterBytes(model), _device, label, Log);
         var augmenter = settings.Augmentation is { } a ? new BatchAugmenter(a) : null;
         bool StoppedEarly() => PatienceRunOut(validation, Patience, MinEpochs);
         using var shadow = settings.Precision == Precision.Bf16 && moreToTrain ? new Bf16Shadow(model, settings.Model) : null;
@@ -170,6 +173,8 @@ public sealed class Trainer(TrainSettings settings, string runDir, IProgressSink
         return new TrainResult(shipped, losses, batchLosses, startEpoch, clock.Elapsed) { ValidationMeanIoU = Validate is null ? null : validation, BestEpoch = bestEpoch };
     }
 
+    private static long ParameterBytes(nn.Module model) => model.parameters().Sum(p => p.NumberOfElements * p.ElementSize);
+
     /// <summary>The first epoch with the highest score (NaN counts as lowest).</summary>
     public static int BestEpochIndex(IReadOnlyList<double> scores) => scores.ToList().IndexOf(scores.Max());
 
@@ -232,6 +237,7 @@ public sealed class Trainer(TrainSettings settings, string runDir, IProgressSink
         }
         double epochLoss = running / samples;
         Log($"epoch {epoch + 1}/{settings.Epochs}: train loss {epochLoss:F4} ({samples} images in {clock.Elapsed.TotalSeconds:F1} s, {samples / clock.Elapsed.TotalSeconds:F1} img/s" +
+            $"{(SystemMemory.This.PeakResidentBytes() is { } peak ? $", peak memory {MemoryRoom.Size(peak)}" : "")}" +
             $"{(settings.Schedule is null ? "" : $", lr {optimizer.LearningRate.ToString("G4", System.Globalization.CultureInfo.InvariantCulture).ToLowerInvariant()}")})");
         return new EpochLosses(epochLoss, perBatch);
     }

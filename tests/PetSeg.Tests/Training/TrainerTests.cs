@@ -40,9 +40,11 @@ public sealed class TrainerTests(SmallCaches caches) : IClassFixture<SmallCaches
             Assert.Equal(r1.EpochLosses[e], r1.BatchLosses[e].Select((l, b) => l * sizes[b]).Sum() / samples, 1e-12);
         }
         var log = File.ReadAllLines(dir["a/train.log"]);
-        Assert.Equal(3, log.Length); // what computes, then one line per epoch
-        Assert.Contains(" compute: ", log[0]);
-        Assert.Contains($", {get_num_threads()} CPU thread(s); kernels: ", log[0]); // a thread count changes float rounding: the log says which
+        Assert.Equal(4, log.Length); // the memory a step takes, what computes, then one line per epoch
+        Assert.True(System.Text.RegularExpressions.Regex.IsMatch(log[0], @" memory: a step at batch 16 takes less than [\d.]+ (MiB|GiB) \(bounded, not measured: [\d.]+ GiB more available, "), log[0]);
+        Assert.Contains(" compute: ", log[1]);
+        Assert.Contains($", {get_num_threads()} CPU thread(s); kernels: ", log[1]); // a thread count changes float rounding: the log says which
+        Assert.All(log[2..], l => Assert.True(System.Text.RegularExpressions.Regex.IsMatch(l, @" img/s, peak memory [\d.]+ (MiB|GiB)\)$"), l));
     }
 
     /// <summary>
@@ -65,7 +67,7 @@ public sealed class TrainerTests(SmallCaches caches) : IClassFixture<SmallCaches
         };
         var full = new Trainer(Tiny(3), dir["full"], NullProgressSink.Instance).Run(train, "d");
         if (cosine) // 1e-3 annealed over 3 epochs: 1e-3, 7.5e-4, 2.5e-4, each epoch's in its log line
-            Assert.Equal([", lr 0.001)", ", lr 0.00075)", ", lr 0.00025)"], File.ReadAllLines(dir["full/train.log"]).Skip(1).Select(l => l[l.LastIndexOf(", lr ", StringComparison.Ordinal)..]));
+            Assert.Equal([", lr 0.001)", ", lr 0.00075)", ", lr 0.00025)"], File.ReadAllLines(dir["full/train.log"]).Skip(2).Select(l => l[l.LastIndexOf(", lr ", StringComparison.Ordinal)..]));
 
         // Stop in the middle of epoch 2 (the token fires after 4 batches: 3 of epoch 1, 1 of epoch 2).
         using var cts = new CancellationTokenSource();

@@ -3,6 +3,7 @@ using PetSeg.Core;
 using PetSeg.Models;
 using PetSeg.Models.Input;
 using PetSeg.Training;
+using PetSeg.Training.Memory;
 using PetSeg.Training.Optim;
 using TorchSharp;
 
@@ -30,6 +31,10 @@ public sealed class TrainStepBench : BenchCommand<BenchSettings.TrainStep>
         foreach (var name in models)
         {
             int batch = Math.Max(1, s.Batch);
+            // What the trainer's memory check would predict for this step, to compare with the peak the steps reach.
+            var predicted = device.type == TorchSharp.DeviceType.CPU
+                ? MemoryProbe.Measure(new TrainSettings(new ModelSpec(name, ImageSize: s.Size), new AdamSettings(1e-4), 0, batch, Precision: s.Bf16 ? Precision.Bf16 : Precision.Fp32), s.Size, s.Size, batch, ceiling: null)
+                : null;
             using var rig = new StepRig(new ModelSpec(name, ImageSize: s.Size), new AdamSettings(1e-4), s.Bf16, batch, device);
             var (model, shadow, step, images, x, y) = (rig.Model, rig.Shadow, rig.Step, rig.Images, rig.X, rig.Y);
             var timings = new StepTimings();
@@ -51,6 +56,9 @@ public sealed class TrainStepBench : BenchCommand<BenchSettings.TrainStep>
                                      $"RSS {rssBefore:F0} → {rssAfter:F0} MiB (peak {rssPeak:F0}; {string.Join(" ", rssTrace.Select(r => r.ToString("F0")))})");
             if (s.Phases)
                 System.Console.WriteLine("  phases (median s): " + string.Join(", ", timings.Medians().Where(p => p.Median > 0).Select(p => $"{p.Phase} {p.Median:F3}")));
+            if (predicted is not null && SystemMemory.This.PeakResidentBytes() is { } peak)
+                System.Console.WriteLine($"  memory check: a step measured alone (heap trimmed) peaks at {MemoryRoom.Size(predicted.PeakBytes)}, {MemoryRoom.Size(predicted.PerImageBytes)} more per image from batch {predicted.MeasuredBatch / 2} to {predicted.MeasuredBatch}; " +
+                                         $"the process peaked at {MemoryRoom.Size(peak)} since the prediction (VmHWM)");
             System.Console.WriteLine($"  memory after the steps: {BenchMemory.MemoryBreakdown()}");
             GC.Collect(); GC.WaitForPendingFinalizers(); GC.Collect();
             System.Console.WriteLine($"  after a full GC and the finalizers: {BenchMemory.MemoryBreakdown()} (what only finalizers held)");

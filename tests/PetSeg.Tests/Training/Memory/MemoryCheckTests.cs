@@ -1,0 +1,98 @@
+using System.Text.RegularExpressions;
+using PetSeg.Core;
+using PetSeg.Models;
+using PetSeg.Tests.Support;
+using PetSeg.Training;
+using PetSeg.Training.Memory;
+using PetSeg.Training.Optim;
+using static TorchSharp.torch;
+
+namespace PetSeg.Tests.Training.Memory;
+
+/// <summary>
+/// A training that cannot fit in memory is refused before its first step with what it needs and what is left, by real
+/// steps at small batches (never the batch that would not fit); one that fits is measured and runs.
+/// </summary>
+[Collection(TorchGlobalState.Name)]
+public sealed class MemoryCheckTests
+{
+    private const long MiB = 1L << 20;
+
+    /// <summary>SimpleUNet's parameters' bytes (the bound's share of the model).</summary>
+    private static readonly long SimpleUnetBytes = ParameterBytes(ModelZoo.SimpleUnet);
+
+    private static long ParameterBytes(string architecture)
+    {
+        using var model = ModelZoo.Create(new ModelSpec(architecture));
+        return model.parameters().Sum(p => p.NumberOfElements * p.ElementSize);
+    }
+
+    private static TrainSettings Settings(int batch) => new(new ModelSpec(ModelZoo.SimpleUnet), new AdamSettings(1e-3), Epochs: 1, BatchSize: batch);
+
+    [Fact]
+    public void A_step_is_measured_at_its_own_batch_without_moving_the_generator()
+    {
+        manual_seed(11);
+        using var before = random.get_rng_state();
+        var small = MemoryProbe.Measure(Settings(4), 64, 64, batch: 4, ceiling: null)!;
+        var large = MemoryProbe.Measure(Settings(16), 64, 64, batch: 16, ceiling: null)!;
+        using var after = random.get_rng_state();
+        Assert.Equal(before.bytes.ToArray(), after.bytes.ToArray()); // the throwaway model's initialisation drew nothing of the run's
+        Assert.True(small.Measured && large.Measured);
+        Assert.Equal((4, 4, 16, 16), (small.Batch, small.MeasuredBatch, large.Batch, large.MeasuredBatch));
+        // SimpleUNet keeps about 10 MiB per 64² image for its backward pass (bench train-step: 37–44 MiB at 128²); other
+        // classes of the suite allocate beside it, so the margins are wide.
+        Assert.True(large.PeakBytes - small.PeakBytes > 60 * MiB, $"batch 4: {small.PeakBytes / MiB} MiB, batch 16: {large.PeakBytes / MiB} MiB");
+        Assert.True(large.PerImageBytes > 4 * MiB, $"{large.PerImageBytes / MiB} MiB per image");
+    }
+
+    [Fact]
+    public void A_batch_that_cannot_fit_is_refused_from_small_steps_with_the_largest_that_might()
+    {
+        var resident = SystemMemory.This.ResidentBytes()!.Value;
+        var two = MemoryProbe.Measure(Settings(2), 64, 64, batch: 2, ceiling: null)!;
+        // A cap 96 MiB above a 2-image step: batch 4096 (about 36 GiB) cannot fit; some ten images might.
+        long cap = Math.Max(resident, two.PeakBytes) + 96 * MiB;
+        var lines = new List<string>();
+        var e = Assert.Throws<NotEnoughMemoryException>(() => MemoryCheck.Ensure(Settings(4096), 64, 64, 4096, SimpleUnetBytes, CPU, "train-big", lines.Add,
+            enabled: true, cap: $"{cap / MiB}MiB"));
+        Assert.False(e.Need.Measured); // extrapolated from small steps, never run at 4096
+        Assert.InRange(e.Need.MeasuredBatch, 2, 64);
+        Assert.True(e.Need.PeakBytes > cap);
+        var m = Regex.Match(e.Message, @"^train-big: training simple-unet at 64×64 does not fit in memory: a step at batch 4096 peaks above ([\d.]+) GiB " +
+                                       @"\(measured here in [\d.]+ s up to batch \d+, [\d.]+ MiB more per image there\), but only [\d.]+ MiB more is available " +
+                                       $@"\(PETSEG_MEMORY_LIMIT={cap / MiB}MiB\) beside the [\d.]+ (MiB|GiB) this process holds; " +
+                                       @"the kernel would kill it without a message\. No batch above (\d+) can fit: lower batch_size in pipeline\.yaml, or train on smaller images " +
+                                       @"or with precision: bf16\. Nothing was trained\. Set PETSEG_MEMORY_CHECK=off to try anyway\.$");
+        Assert.True(m.Success, e.Message);
+        Assert.InRange(double.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture), 10, 200);
+        Assert.InRange(int.Parse(m.Groups[3].Value), 2, 64);
+        Assert.Empty(lines); // refused before anything was logged
+
+        // A cap below what the process holds: refused after the first small step.
+        e = Assert.Throws<NotEnoughMemoryException>(() => MemoryCheck.Ensure(Settings(16), 64, 64, 16, SimpleUnetBytes, CPU, "train-big", lines.Add, enabled: true, cap: "1MiB"));
+        Assert.Equal(2, e.Need.MeasuredBatch);
+        Assert.Contains("Not even a batch of 2 fits: train on smaller images or on a machine with more memory or with precision: bf16.", e.Message);
+        Assert.Contains("but only 0.0 MiB more is available (PETSEG_MEMORY_LIMIT=1MiB)", e.Message);
+        // Switched off, nothing is measured.
+        MemoryCheck.Ensure(Settings(4096), 64, 64, 4096, SimpleUnetBytes, CPU, "train-big", lines.Add, enabled: false, cap: "1MiB");
+        Assert.Equal(["memory: not checked (PETSEG_MEMORY_CHECK=off)"], lines);
+    }
+
+    [Fact]
+    public void A_batch_that_fits_is_logged_with_what_it_takes_and_what_is_left()
+    {
+        var lines = new List<string>();
+        // A model as large as the room: the bound says nothing, so the step is measured.
+        long huge = SystemMemory.This.Room(cap: null)!.Bytes;
+        MemoryCheck.Ensure(Settings(8), 64, 64, 8, huge, CPU, "train-small", lines.Add, enabled: true, cap: null);
+        var line = Assert.Single(lines);
+        Assert.Matches(@"^memory: a step at batch 8 peaks (at|above) [\d.]+ (MiB|GiB) \(measured here in [\d.]+ s.*\); [\d.]+ GiB more available \(", line);
+        // The model as it is: a small run is bounded (16 × its parameters + 32 KiB × 64² × 8 images), not measured.
+        MemoryCheck.Ensure(Settings(8), 64, 64, 8, SimpleUnetBytes, CPU, "train-small", lines.Add, enabled: true, cap: null);
+        Assert.Matches(@"^memory: a step at batch 8 takes less than [\d.]+ GiB \(bounded, not measured: [\d.]+ GiB more available, ", lines[1]);
+        Assert.Equal(16 * SimpleUnetBytes + (1L << 30), MemoryCheck.Bound(64, 64, 8, SimpleUnetBytes));
+        MemoryCheck.Ensure(Settings(8), 64, 64, 8, huge, new Device("meta"), "train-small", lines.Add, enabled: true, cap: "1MiB"); // another device's memory is not this process's
+        Assert.Equal(2, lines.Count);
+    }
+}
