@@ -8,6 +8,8 @@ namespace PetSeg.Tests.Core;
 /// The memory a process may still take, read as the kernel publishes it: procfs and the cgroup files of a Slurm job or
 /// a container (v2 and v1), laid out in a folder as the kernel lays them out; then this process's own figures.
 /// </summary>
+// In the torch collection: the memory probe there resets this process's peak and trims its heap.
+[Collection(TorchGlobalState.Name)]
 public sealed class SystemMemoryTests : IDisposable
 {
     private const long GiB = 1L << 30, MiB = 1L << 20;

@@ -20,6 +20,9 @@ public static class MemoryProbe
 {
     private const int First = 2; // batch 1 fails in train-mode BatchNorm where a feature map is 1×1
 
+    /// <summary>A step's growth from one batch to the next below this is not told from other threads' allocations.</summary>
+    private const long NoiseFloor = 16L << 20;
+
     // Per process: a sweep or a test suite trains the same model at the same size many times.
     private static readonly ConcurrentDictionary<(ModelSpec, int, int, Precision, string, bool, int), MemoryNeed> Fitting = new();
 
@@ -59,18 +62,20 @@ public static class MemoryProbe
             Step(Math.Min(First, batch)); // gradients, Adam's moments and the kernels' caches are made by the first step, whatever the batch
             int measured = Math.Min(First, batch);
             if (PeakOf(measured) is not { } peak) return null;
-            long start = memory.ResidentBytes() ?? peak, perImage = 0;
+            long start = memory.ResidentBytes() ?? peak, perImage = 0, grown = 0;
             while (true)
             {
                 var need = new MemoryNeed(batch, peak + perImage * (batch - measured), measured, perImage);
-                if (measured >= batch || (ceiling is { } c && (need.PeakBytes > c || (measured > First && 2 * (need.PeakBytes - start) < c - start))))
+                // Room to spare only once the batch's growth stands out of the noise of other threads' allocations.
+                if (measured >= batch || (ceiling is { } c && (need.PeakBytes > c || (grown >= NoiseFloor && 2 * (need.PeakBytes - start) < c - start))))
                 {
                     if (ceiling is null || need.PeakBytes <= ceiling) Fitting[key] = need;
                     return need;
                 }
                 int next = Math.Min(batch, 2 * measured);
                 if (PeakOf(next) is not { } nextPeak) return null;
-                perImage = Math.Max(0, (nextPeak - peak) / (next - measured));
+                grown = nextPeak - peak;
+                perImage = Math.Max(0, grown / (next - measured));
                 (measured, peak) = (next, nextPeak);
             }
         }
