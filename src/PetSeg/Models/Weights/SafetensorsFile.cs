@@ -51,17 +51,20 @@ public static class SafetensorsFile
             : [];
     }
 
-    /// <summary>All tensors by name, in their stored dtype (callers convert).</summary>
+    /// <summary>
+    /// All tensors by name, in their stored dtype (callers convert). Each is read from the file straight into its own
+    /// memory: a whole-file buffer beside them doubled the peak (a Unet's 294 MB checkpoint took 588 MB to load).
+    /// </summary>
     public static Dictionary<string, Tensor> Load(string path)
     {
         var entries = ReadHeader(path, out var dataStart);
-        var bytes = File.ReadAllBytes(path);
+        using var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1 << 16);
         var needed = dataStart + (entries.Count == 0 ? 0 : entries.Max(e => e.End));
-        if (bytes.Length < needed)
-            throw new InvalidDataException($"{path} is truncated: it has {bytes.Length:N0} bytes, its header needs {needed:N0} " +
+        if (fs.Length < needed)
+            throw new InvalidDataException($"{path} is truncated: it has {fs.Length:N0} bytes, its header needs {needed:N0} " +
                 "(an interrupted copy or download). Fetch or rebuild it again.");
         var result = new Dictionary<string, Tensor>(StringComparer.Ordinal);
-        foreach (var e in entries)
+        foreach (var e in entries.OrderBy(e => e.Begin)) // in file order: one pass forward
         {
             var type = TorchDTypes.FromSafetensors(e.DType)
                 ?? throw new InvalidDataException($"{path}: tensor '{e.Name}' has unsupported dtype {e.DType}");
@@ -70,9 +73,10 @@ public static class SafetensorsFile
             if (e.End - e.Begin != expected)
                 throw new InvalidDataException($"{path}: the header gives tensor '{e.Name}' ({e.DType} [{string.Join(",", e.Shape)}]) {e.End - e.Begin:N0} bytes, " +
                     $"but that dtype and shape take {expected:N0}: the file is damaged");
-            bytes.AsSpan((int)(dataStart + e.Begin), (int)expected).CopyTo(t.bytes);
+            fs.Position = dataStart + e.Begin;
+            fs.ReadExactly(t.bytes);
             result[e.Name] = t;
         }
-        return result;
+        return entries.ToDictionary(e => e.Name, e => result[e.Name], StringComparer.Ordinal); // the header's order, as before
     }
 }
