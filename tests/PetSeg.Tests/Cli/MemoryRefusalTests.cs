@@ -5,7 +5,8 @@ namespace PetSeg.Tests.Cli;
 
 /// <summary>
 /// A training that cannot fit in memory, through the program: refused before its first step with what it needs and what
-/// is left, exit 1, nothing published and no run folder left; switched off, the same command trains. (A wrong cap's
+/// is left, exit 1, nothing published and no run folder left; switched off, the same command trains; measured, it
+/// trains the same bytes. (A wrong cap's
 /// message, the room's sources and a run that fits: SystemMemoryTests, MemoryCheckTests, TrainerTests.)
 /// </summary>
 // Outside the torch collection: everything computes in petseg processes.
@@ -32,5 +33,14 @@ public sealed class MemoryRefusalTests
         Assert.True(exit == 0, log);
         Assert.Contains("memory: not checked (PETSEG_MEMORY_CHECK=off)", log);
         Assert.Contains("train-tiny: done", log);
+        byte[] Weights() => File.ReadAllBytes(Directory.GetFiles(dir["out/store"], "model.safetensors", SearchOption.AllDirectories).Single());
+        var unmeasured = Weights();
+
+        // A cap that leaves the generous bound no say (its room is under 4 × the bound): the step is measured (a throwaway model, real steps), and the
+        // training's bytes are the same as without it.
+        (exit, log) = Petseg(new() { ["PETSEG_MEMORY_LIMIT"] = "600MiB" }, "run", "train-tiny", "--force");
+        Assert.True(exit == 0, log);
+        Assert.Matches(@"memory: a step at batch 4 peaks (at|above) [\d.]+ MiB \(measured here in [\d.]+ s.*\); [\d.]+ (MiB|GiB) more available \(PETSEG_MEMORY_LIMIT=600MiB\)", log);
+        Assert.Equal(unmeasured, Weights());
     }
 }
