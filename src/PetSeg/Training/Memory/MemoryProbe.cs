@@ -53,7 +53,8 @@ public static class MemoryProbe
             }
             long? PeakOf(int n)
             {
-                NativeMemory.Release();
+                // No forced GC here (the steps' tensors are all in dispose scopes): a collection started on this thread
+                // finalizes other threads' unreachable temporaries while libtorch may still read them.
                 NativeHeap.Trim(); // the heap's free pages back to the kernel: only what the step touches is counted
                 if (!memory.ResetPeak()) return null;
                 Step(n);
