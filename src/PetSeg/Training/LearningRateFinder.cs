@@ -43,7 +43,7 @@ public sealed class LearningRateFinder(TrainSettings settings, IProgressSink ui,
         int samples = Math.Min(train.Count, settings.MaxTrainSamples ?? int.MaxValue);
         manual_seed(settings.Seed);
         using var model = ModelZoo.Create(settings.Model);
-        MemoryCheck.Ensure(settings, train.Width, train.Height, Math.Min(settings.BatchSize, samples), model.parameters().Sum(p => p.NumberOfElements * p.ElementSize), on, "lr-find", ui.Info);
+        MemoryCheck.Ensure(settings, train.Width, train.Height, Math.Min(settings.BatchSize, samples), model, on, "lr-find", ui.Info);
         if (settings.EncoderWeights is { } weights) ModelZoo.LoadEncoderWeights(model, weights);
         if (on.type != DeviceType.CPU) model.to(on);
         using var optimizer = new AdamOptimizer(model.named_parameters(), settings.Optimizer);

@@ -108,7 +108,7 @@ public sealed class Trainer(TrainSettings settings, string runDir, IProgressSink
             CheckpointSpace.Ensure(runDir, model, withOptimizer: settings.Epochs > 0, average?.Model, shipped, KeepBest);
         int samples = Math.Min(train.Count, settings.MaxTrainSamples ?? int.MaxValue);
         // Before anything is logged: a refused run leaves no folder behind, as one refused for disk space.
-        if (moreToTrain) MemoryCheck.Ensure(settings, train.Width, train.Height, Math.Min(settings.BatchSize, samples), ParameterBytes(model), _device, label, Log);
+        if (moreToTrain) MemoryCheck.Ensure(settings, train.Width, train.Height, Math.Min(settings.BatchSize, samples), model, _device, label, Log);
         var augmenter = settings.Augmentation is { } a ? new BatchAugmenter(a) : null;
         bool StoppedEarly() => PatienceRunOut(validation, Patience, MinEpochs);
         using var shadow = settings.Precision == Precision.Bf16 && moreToTrain ? new Bf16Shadow(model, settings.Model) : null;
@@ -172,8 +172,6 @@ public sealed class Trainer(TrainSettings settings, string runDir, IProgressSink
         if (average is not null) model.Dispose(); // the result is the average, what the run publishes
         return new TrainResult(shipped, losses, batchLosses, startEpoch, clock.Elapsed) { ValidationMeanIoU = Validate is null ? null : validation, BestEpoch = bestEpoch };
     }
-
-    private static long ParameterBytes(nn.Module model) => model.parameters().Sum(p => p.NumberOfElements * p.ElementSize);
 
     /// <summary>The first epoch with the highest score (NaN counts as lowest).</summary>
     public static int BestEpochIndex(IReadOnlyList<double> scores) => scores.ToList().IndexOf(scores.Max());

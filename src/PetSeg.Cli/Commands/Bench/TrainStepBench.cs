@@ -57,7 +57,7 @@ public sealed class TrainStepBench : BenchCommand<BenchSettings.TrainStep>
             if (s.Phases)
                 System.Console.WriteLine("  phases (median s): " + string.Join(", ", timings.Medians().Where(p => p.Median > 0).Select(p => $"{p.Phase} {p.Median:F3}")));
             if (predicted is not null && SystemMemory.This.PeakResidentBytes() is { } peak)
-                System.Console.WriteLine($"  memory check: a step measured alone (heap trimmed) peaks at {MemoryRoom.Size(predicted.PeakBytes)}, {MemoryRoom.Size(predicted.PerImageBytes)} more per image from batch {predicted.MeasuredBatch / 2} to {predicted.MeasuredBatch}; " +
+                System.Console.WriteLine($"  memory check: a step measured alone (heap trimmed) peaks at {MemoryRoom.Size(predicted.PeakBytes)}, {MemoryRoom.Size(predicted.PerImageBytes)} more per image at its last step up (batch {predicted.MeasuredBatch}); " +
                                          $"the process peaked at {MemoryRoom.Size(peak)} since the prediction (VmHWM)");
             System.Console.WriteLine($"  memory after the steps: {BenchMemory.MemoryBreakdown()}");
             GC.Collect(); GC.WaitForPendingFinalizers(); GC.Collect();

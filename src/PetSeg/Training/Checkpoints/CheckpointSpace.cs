@@ -32,7 +32,8 @@ public static class CheckpointSpace
             (keepsBest ? $"; the best epoch's weights ({DiskSpace.Size(best)}) likewise" : ""));
     }
 
-    private static long Bytes(IEnumerable<Tensor> tensors) => tensors.Sum(t => t.NumberOfElements * t.ElementSize);
+    /// <summary>The bytes of the tensors' elements (a state_dict's, a model's parameters).</summary>
+    public static long Bytes(IEnumerable<Tensor> tensors) => tensors.Sum(t => t.NumberOfElements * t.ElementSize);
 
     private static long SizeOf(string path) => File.Exists(path) ? new FileInfo(path).Length : 0;
 }

@@ -1,4 +1,5 @@
 using PetSeg.Core;
+using PetSeg.Training.Checkpoints;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -38,12 +39,13 @@ public static class MemoryCheck
     /// <param name="label">The run, as its messages name it (the stage id).</param>
     /// <param name="log">Where the measured figures go (the run's log).</param>
     /// <exception cref="NotEnoughMemoryException">The step cannot fit.</exception>
-    /// <param name="parameterBytes">The run's model's parameters' bytes (for the bound that spares small runs the measurement).</param>
-    public static void Ensure(TrainSettings settings, int width, int height, int batch, long parameterBytes, Device device, string label, Action<string> log) =>
-        Ensure(settings, width, height, batch, parameterBytes, device, label, log,
+    /// <param name="model">The run's model (its parameters size the bound that spares small runs the measurement).</param>
+    public static void Ensure(TrainSettings settings, int width, int height, int batch, nn.Module model, Device device, string label, Action<string> log) =>
+        Ensure(settings, width, height, batch, CheckpointSpace.Bytes(model.parameters()), device, label, log,
             enabled: !string.Equals(Environment.GetEnvironmentVariable(Variable), "off", StringComparison.OrdinalIgnoreCase),
             cap: Environment.GetEnvironmentVariable(SystemMemory.LimitVariable));
 
+    /// <param name="parameterBytes">The run's model's parameters' bytes.</param>
     /// <param name="enabled">False: log that it is not checked (<see cref="Variable"/>=off).</param>
     /// <param name="cap">The user's cap on the process's resident size (<see cref="SystemMemory.LimitVariable"/>), or null.</param>
     public static void Ensure(TrainSettings settings, int width, int height, int batch, long parameterBytes, Device device, string label, Action<string> log, bool enabled, string? cap)

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using PetSeg.Core;
 using PetSeg.Models;
+using PetSeg.Training.Checkpoints;
 using PetSeg.Training.Optim;
 using static TorchSharp.torch;
 
@@ -41,7 +42,7 @@ public static class MemoryProbe
             using var scope = NewDisposeScope();
             using var model = ModelZoo.Create(settings.Model);
             // The throwaway model's weights are not there in the training; a moving average's copy is.
-            long weights = model.parameters().Sum(p => p.NumberOfElements * p.ElementSize), extra = settings.Ema is null ? -weights : 0;
+            long weights = CheckpointSpace.Bytes(model.parameters()), extra = settings.Ema is null ? -weights : 0;
             // Rate 0: the steps allocate and compute what the run's do, but no setting of the run's can make them diverge.
             using var optimizer = new AdamOptimizer(model.named_parameters(), settings.Optimizer with { LearningRate = 0, WeightDecay = 0 });
             using var shadow = settings.Precision == Precision.Bf16 ? new Bf16Shadow(model, settings.Model) : null;
