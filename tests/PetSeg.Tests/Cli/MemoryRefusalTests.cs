@@ -43,4 +43,17 @@ public sealed class MemoryRefusalTests
         Assert.Matches(@"memory: a step at batch 4 peaks (at|above) [\d.]+ MiB \(measured here in [\d.]+ s.*\); [\d.]+ (MiB|GiB) more available \(PETSEG_MEMORY_LIMIT=600MiB\)", log);
         Assert.Equal(unmeasured, Weights());
     }
+
+    [Fact]
+    public void A_step_measured_alone_grows_with_its_batch()
+    {
+        // In a process of its own (the test host's other classes allocate beside it): SimpleUNet keeps about 10 MiB per
+        // 64² image for its backward pass; the probe measures batches 2, 4, 8 and 16 and reports the growth of the last.
+        var (exit, output) = CliProcess.Run("bench", "train-step", "--model", "simple-unet", "--size", "64", "--batch", "16", "--steps", "2");
+        Assert.True(exit == 0, output);
+        var m = Regex.Match(output, @"memory check: a step measured alone \(heap trimmed\) peaks at ([\d.]+) (MiB|GiB), ([\d.]+) MiB more per image at its last step up \(batch 16\)");
+        Assert.True(m.Success, output);
+        double perImage = double.Parse(m.Groups[3].Value, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.InRange(perImage, 4, 40);
+    }
 }

@@ -47,8 +47,9 @@ public sealed class TrustedTrainingTests : IDisposable
         Assert.Equal("passed", train.GetProperty("Verdict").GetString());
         Assert.Equal("cpu", train.GetProperty("Device").GetString());
         Assert.Equal($"{LibTorchFolder.PackageVersion} (package)", train.GetProperty("Libtorch").GetString()); // the library, not TorchSharp's constant
-        int threads = TorchSharp.torch.get_num_threads(); // the child's too: the same machine, the same environment
-        Assert.Equal(threads, train.GetProperty("Threads").GetInt32());
+        // The child's own count (not this process's: the torch collection's numerics checks change it for a moment).
+        int threads = train.GetProperty("Threads").GetInt32();
+        Assert.InRange(threads, 1, Environment.ProcessorCount);
         Assert.False(JsonDocument.Parse(EntryJson(_dir["out/store/objects"], "preprocess")).RootElement.TryGetProperty("Compute", out _));
 
         var lockText = File.ReadAllText(_dir["pipeline.lock"]);

@@ -51,6 +51,7 @@ public sealed class ModelParityTests
         if (model is not ITraceable traceable) return "model cannot be traced";
         var debugFile = SharedFixtures.Path($"fixtures/models/{name}.{caseName}.debug.safetensors");
         if (!File.Exists(debugFile)) return $"no {Path.GetFileName(debugFile)} to trace with";
+        using var scope = NewDisposeScope();
         var debug = SafetensorsFile.Load(debugFile);
         foreach (var (sub, output) in traceable.Trace(input[..1]))
         {

@@ -43,6 +43,7 @@ public sealed class AdamOptimizerTests
 
     private static void AssertSameWeights(TorchSharp.Modules.Linear a, TorchSharp.Modules.Linear b)
     {
+        using var scope = NewDisposeScope();
         double diff = (a.weight! - b.weight!).abs().max().item<float>();
         Assert.True(diff < 1e-6, $"max |Δw| = {diff}");
     }

@@ -98,5 +98,9 @@ public sealed class AlbumentationsParityTests(ITestOutputHelper output)
         }
     }
 
-    private static byte[] Hwc(Tensor nchw) => nchw[0].permute(1, 2, 0).contiguous().data<byte>().ToArray();
+    private static byte[] Hwc(Tensor nchw)
+    {
+        using var scope = NewDisposeScope(); // the chain's views stay referenced while contiguous() copies from them
+        return nchw[0].permute(1, 2, 0).contiguous().data<byte>().ToArray();
+    }
 }

@@ -18,8 +18,10 @@ public static class Bfloat16
         foreach (var (_, p) in model.named_parameters())
             if (p.dim() == 4)
             {
-                using var channelsLast = p.permute(0, 2, 3, 1).contiguous().permute(0, 3, 1, 2);
-                p.set_(channelsLast);
+                // The scope keeps permute()'s view referenced while contiguous() copies from it: outside one, a GC started
+                // by another thread could finalize the view mid-copy.
+                using var scope = NewDisposeScope();
+                p.set_(p.permute(0, 2, 3, 1).contiguous().permute(0, 3, 1, 2));
             }
     }
 

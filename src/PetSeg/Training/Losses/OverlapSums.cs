@@ -18,6 +18,7 @@ internal readonly record struct OverlapSums(Tensor Intersection, Tensor Cardinal
     /// <param name="target">N×H×W class indices, 255 = ignored.</param>
     public static OverlapSums Of(Tensor logits, Tensor target)
     {
+        using var scope = NewDisposeScope(); // the chains' temporaries stay referenced while the next op reads them
         var x = ScoredPixels.Widen(logits);
         long n = x.shape[0], classes = x.shape[1];
         var probabilities = x.log_softmax(1).exp().view(n, classes, -1);           // as smp: log_softmax(dim=1).exp()
@@ -27,7 +28,8 @@ internal readonly record struct OverlapSums(Tensor Intersection, Tensor Cardinal
         var p = probabilities * valid;
         var truth = (F.one_hot(y * scored, classes).permute(0, 2, 1) * valid).to_type(p.dtype); // N×C×P; a border pixel's label 0 is masked out
         long[] batchAndPixels = [0, 2];
-        return new OverlapSums((p * truth).sum(batchAndPixels), (p + truth).sum(batchAndPixels), truth.sum(batchAndPixels).gt(0).to_type(p.dtype));
+        return new OverlapSums((p * truth).sum(batchAndPixels).MoveToOuterDisposeScope(), (p + truth).sum(batchAndPixels).MoveToOuterDisposeScope(),
+            truth.sum(batchAndPixels).gt(0).to_type(p.dtype).MoveToOuterDisposeScope());
     }
 
     /// <summary>smp's aggregation: the mean over classes of 1 − score, a class absent from every target contributing 0 (its score is undefined) but still counting in the mean.</summary>

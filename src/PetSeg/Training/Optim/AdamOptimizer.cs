@@ -118,6 +118,7 @@ public sealed class AdamOptimizer : IDisposable
             if (!state.TryGetValue($"{name}.exp_avg", out var m) || !state.TryGetValue($"{name}.exp_avg_sq", out var v)) continue;
             if (!m.shape.SequenceEqual(p.shape)) throw new InvalidDataException($"optimizer state for '{name}' has shape [{string.Join(",", m.shape)}], parameter has [{string.Join(",", p.shape)}]");
             if (_state.Remove(name, out var old)) { old.ExpAvg.Dispose(); old.ExpAvgSq.Dispose(); }
+            using var scope = NewDisposeScope(); // to()'s results stay referenced while clone() copies them
             _state[name] = (m.to(p.dtype, p.device).clone().DetachFromDisposeScope(), v.to(p.dtype, p.device).clone().DetachFromDisposeScope());
         }
         Step = step;

@@ -27,7 +27,11 @@ public sealed class SegmentationLossTests
     }
 
     private static Tensor LogitsTensor(double[] logits) => tensor(logits, [N, C, H, W], ScalarType.Float64);
-    private static Tensor TargetTensor(byte[] target) => tensor(target, [N, H, W]).to_type(ScalarType.Int64);
+    private static Tensor TargetTensor(byte[] target)
+    {
+        using var bytes = tensor(target, [N, H, W]); // referenced while to_type copies from it
+        return bytes.to_type(ScalarType.Int64);
+    }
 
     /// <summary>
     /// smp 0.5's multiclass DiceLoss and JaccardLoss with ignore_index, as their source reads: softmax per pixel; ignored

@@ -59,7 +59,10 @@ internal static class TorchPickle
     /// <summary>Materialises a view: a flat tensor over the storage bytes, then the strided view, copied out contiguous.</summary>
     public static Tensor Materialize(TensorRef t, ReadOnlySpan<byte> storageBytes, string key, string source)
     {
-        using var flat = empty(t.Storage.Numel, t.Storage.DType);
+        // In a scope, view.contiguous()'s result stays referenced while clone() copies from it: outside one a GC started
+        // by another thread could finalize it mid-copy (a SIGSEGV in copy_impl while a test host loaded .pth files).
+        using var scope = NewDisposeScope();
+        var flat = empty(t.Storage.Numel, t.Storage.DType);
         long expected = t.Storage.Numel * flat.ElementSize;
         if (storageBytes.Length != expected)
             throw Bad(source, $"storage {t.Storage.Key} of '{key}' has {storageBytes.Length} bytes, expected {expected}");
@@ -67,8 +70,8 @@ internal static class TorchPickle
         long last = t.Offset + t.Size.Select((s, i) => s == 0 ? 0 : (s - 1) * t.Stride[i]).Sum();
         if (t.Size.Any(s => s == 0) ? t.Offset > t.Storage.Numel : last >= t.Storage.Numel)
             throw Bad(source, $"'{key}' reaches outside its storage");
-        using var view = flat.as_strided(t.Size, t.Stride, t.Offset);
-        return view.contiguous().clone();
+        var view = flat.as_strided(t.Size, t.Stride, t.Offset);
+        return view.contiguous().clone().MoveToOuterDisposeScope();
     }
 
     private static long[] Longs(object? o, string source) =>
