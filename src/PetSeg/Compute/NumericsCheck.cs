@@ -30,7 +30,7 @@ public static class NumericsCheck
     private static Func<Tensor, Tensor, Tensor> Conv(long stride = 1, long padding = 1, long groups = 1) =>
         (x, w) => Convolution.Conv2d(x, w, null, stride, padding, groups);
 
-    private static readonly Case[] Cases =
+    private static readonly Case[] Cases = // each Op runs in its caller's dispose scope (Compute's)
     [
         new("conv3x3 16→2 (Unet head)", [2, 16, 16, 16], [2, 16, 3, 3], Conv()),
         // Few output channels from few input channels: in bf16 oneDNN is wrong here even padded to 16 outputs; no
@@ -157,6 +157,7 @@ public static class NumericsCheck
     /// </summary>
     private static Outcome Compute(Case c, Tensor x, Tensor w, Tensor? g, ScalarType dtype, Device device, Generator? generator)
     {
+        // Runs in its caller's dispose scope (Compare's, or Run's and RunOn's per case), which keeps its outcome.
         var xl = x.to(dtype, device).detach().requires_grad_();
         var wl = w.to(dtype, device).detach().requires_grad_();
         var y = c.Op(xl, wl);

@@ -56,8 +56,11 @@ public sealed class AcceleratorTests(ITestOutputHelper output)
         return (images, targets);
     }
 
-    private static double RelativeError(Tensor ours, Tensor reference) =>
-        ((ours.cpu() - reference).norm() / reference.norm().clamp_min(1e-30)).ToDouble();
+    private static double RelativeError(Tensor ours, Tensor reference)
+    {
+        using var scope = NewDisposeScope();
+        return ((ours.cpu() - reference).norm() / reference.norm().clamp_min(1e-30)).ToDouble();
+    }
 
     [SkippableTheory]
     [MemberData(nameof(Models))]

@@ -180,7 +180,7 @@ public sealed class NumericsSelfCheckTests : IDisposable
         manual_seed(5);
         Settle(NumericsMode.Auto, InjectedFault.NarrowConvolutions);
         using var actual = rand(8);
-        Assert.True(expected.equal(actual).all().ToBoolean());
+        using (NewDisposeScope()) Assert.True(expected.equal(actual).all().ToBoolean());
         Assert.Equal(threads, get_num_threads());
     }
 

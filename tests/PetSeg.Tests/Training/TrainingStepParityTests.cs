@@ -128,6 +128,7 @@ public sealed class TrainingStepParityTests(ITestOutputHelper output)
         Assert.Equal(norms.Keys.Order(StringComparer.Ordinal), parameters.Select(p => p.name).Order(StringComparer.Ordinal));
         foreach (var (name, p) in parameters)
         {
+            using var scope = NewDisposeScope();
             using var grad = p.grad;
             Assert.True(grad is not null, $"{name} has no gradient after backward");
             if (norms[name] <= 1e-6 * largest) continue;
@@ -136,6 +137,7 @@ public sealed class TrainingStepParityTests(ITestOutputHelper output)
         foreach (var (name, p) in parameters)
         {
             if (!data.TryGetValue($"grad1/{name}", out var reference)) continue;
+            using var scope = NewDisposeScope();
             using var grad = p.grad!;
             var limit = tol.GradElement * reference.abs().max().ToDouble();
             var diff = (grad - reference).abs().max().ToDouble();
@@ -151,6 +153,7 @@ public sealed class TrainingStepParityTests(ITestOutputHelper output)
         var state = net.state_dict();
         foreach (var name in names.EnumerateArray().Select(n => n.GetString()!))
         {
+            using var scope = NewDisposeScope();
             var reference = data[$"buffer1/{name}"];
             var limit = 1e-4 * Math.Max(1, reference.abs().max().ToDouble());
             var diff = (state[name] - reference).abs().max().ToDouble();
@@ -166,6 +169,7 @@ public sealed class TrainingStepParityTests(ITestOutputHelper output)
         var parameters = net.named_parameters().ToDictionary(p => p.name, p => (Tensor)p.parameter);
         foreach (var name in parameters.Keys.Where(picked.Contains))
         {
+            using var scope = NewDisposeScope();
             var ours = parameters[name].detach() - initial[name];
             var theirs = data[$"{optimizer}2/{name}"] - initial[name];
             var rel = (ours - theirs).norm().ToDouble() / Math.Max(theirs.norm().ToDouble(), 1e-30);

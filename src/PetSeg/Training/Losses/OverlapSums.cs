@@ -33,5 +33,9 @@ internal readonly record struct OverlapSums(Tensor Intersection, Tensor Cardinal
     }
 
     /// <summary>smp's aggregation: the mean over classes of 1 − score, a class absent from every target contributing 0 (its score is undefined) but still counting in the mean.</summary>
-    public Tensor LossOf(Tensor score) => ((1.0 - score) * Present).mean();
+    public Tensor LossOf(Tensor score)
+    {
+        using var scope = NewDisposeScope();
+        return ((1.0 - score) * Present).mean().MoveToOuterDisposeScope();
+    }
 }

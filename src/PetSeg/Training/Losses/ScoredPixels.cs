@@ -17,12 +17,14 @@ internal readonly record struct ScoredPixels(Tensor Widened, Tensor Values, Tens
     /// <param name="perPixel">What each pixel's row holds, from the widened logits (e.g. their softmax); the logits when null.</param>
     public static ScoredPixels Of(Tensor logits, Tensor target, Func<Tensor, Tensor>? perPixel = null)
     {
+        using var scope = NewDisposeScope(); // the chains' temporaries stay referenced while the next op reads them
         var x = Widen(logits);
         long classes = x.shape[1];
         var labels = target.to_type(ScalarType.Int64).reshape(-1);
         var scored = labels.ne(SegmentationLabels.IgnoreIndex).nonzero().squeeze(1);
         var values = (perPixel is null ? x : perPixel(x)).permute(0, 2, 3, 1).reshape(-1, classes).index_select(0, scored);
-        return new ScoredPixels(x, values, labels.index_select(0, scored));
+        if (!ReferenceEquals(x, logits)) x.MoveToOuterDisposeScope(); // fp64 logits are the caller's own
+        return new ScoredPixels(x, values.MoveToOuterDisposeScope(), labels.index_select(0, scored).MoveToOuterDisposeScope());
     }
 
     public long Classes => Values.shape[1];
