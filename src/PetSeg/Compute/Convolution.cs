@@ -75,6 +75,7 @@ public static class Convolution
         // float64 is the check's reference and never runs on oneDNN, so no fault reaches it (as with the real one).
         if (!hit || !input.requires_grad || input.dtype == ScalarType.Float64) return input;
         // x + 0.5·(x − x.detach()): the same values (the difference is exactly zero), gradient 1.5·g.
-        return input + (input - input.detach()) * 0.5;
+        using var detached = input.detach();
+        return input.Plus(input.Minus(detached).mul(Scalars.Of(0.5)));
     }
 }

@@ -130,7 +130,8 @@ public static class NumericsCheck
     private static (Tensor X, Tensor W, Outcome Reference) Reference(Case c, Generator generator)
     {
         var x = randn(c.X, ScalarType.Float64, generator: generator);
-        var w = randn(c.W, ScalarType.Float64, generator: generator) * (1.0 / Math.Sqrt(c.W.Skip(1).Aggregate(1L, (a, b) => a * b)));
+        using var fanIn = (1.0 / Math.Sqrt(c.W.Skip(1).Aggregate(1L, (a, b) => a * b))).ToScalar();
+        var w = randn(c.W, ScalarType.Float64, generator: generator).mul_(fanIn);
         return (x, w, Compute(c, x, w, null, ScalarType.Float64, CPU, generator));
     }
 
@@ -144,7 +145,7 @@ public static class NumericsCheck
         static double Error(Tensor ours, Tensor reference)
         {
             var scale = reference.abs().max().ToDouble();
-            var e = (ours.to(ScalarType.Float64, CPU) - reference).abs().max().ToDouble() / Math.Max(scale, 1e-30);
+            var e = ours.to(ScalarType.Float64, CPU).Minus(reference).abs().max().ToDouble() / Math.Max(scale, 1e-30);
             return double.IsFinite(e) ? e : double.NaN;
         }
         return new NumericsCheckResult(c.Name, precision, threads, Error(ours.Y, reference.Y), Error(ours.Dx, reference.Dx), Error(ours.Dw, reference.Dw), tolerance)

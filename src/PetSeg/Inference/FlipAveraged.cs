@@ -1,3 +1,4 @@
+using PetSeg.Compute;
 using static TorchSharp.torch;
 
 namespace PetSeg.Inference;
@@ -23,7 +24,7 @@ public sealed class FlipAveraged : nn.Module<Tensor, Tensor>
     {
         using var scope = NewDisposeScope();
         var mirrored = model.call(x.flip(3)).flip(3);
-        return model.call(x).add_(mirrored).mul_(0.5).MoveToOuterDisposeScope();
+        return model.call(x).add_(mirrored, Scalars.One).mul_(Scalars.Of(0.5)).MoveToOuterDisposeScope();
     }
 
     /// <summary>The model as <paramref name="tta"/> evaluates it: itself, or wrapped (the caller then disposes the wrapper, not the model).</summary>

@@ -1,3 +1,4 @@
+using PetSeg.Compute;
 using PetSeg.Core;
 using static TorchSharp.torch;
 
@@ -25,18 +26,19 @@ public sealed class ConfusionMatrix(int numClasses, int ignoreIndex = Segmentati
             throw new ArgumentException($"preds shape [{string.Join(",", preds.shape)}] does not match target [{string.Join(",", target.shape)}]");
         var t = target.flatten().to(ScalarType.Int64);
         var p = preds.flatten().to(ScalarType.Int64);
-        var keep = t.ne(ignoreIndex);
+        var keep = t.ne(Scalars.Of((long)ignoreIndex));
         t = t.masked_select(keep);
         p = p.masked_select(keep);
         if (t.NumberOfElements == 0) return;
         // Both range checks in one value read back (on a GPU each read is a synchronisation), then the counts.
-        var outside = stack([t.lt(0).logical_or(t.ge(numClasses)).any(), p.lt(0).logical_or(p.ge(numClasses)).any()]).cpu();
+        TorchSharp.Scalar zero = Scalars.Of(0L), classes = Scalars.Of((long)numClasses);
+        var outside = stack([t.lt(zero).logical_or(t.ge(classes)).any(), p.lt(zero).logical_or(p.ge(classes)).any()]).cpu();
         using (var flags = outside.data<bool>())
         {
             if (flags[0]) throw new ArgumentException($"target holds values outside 0..{numClasses - 1} other than the ignore index {ignoreIndex}");
             if (flags[1]) throw new ArgumentException($"predictions hold values outside 0..{numClasses - 1}");
         }
-        var counts = (t * numClasses + p).bincount(null, numClasses * numClasses).cpu();
+        var counts = t.mul(classes).Plus(p).bincount(null, numClasses * numClasses).cpu();
         using var data = counts.data<long>();
         for (int i = 0; i < _counts.Length; i++) _counts[i] += data[i];
     }

@@ -93,6 +93,9 @@ public static class NamespaceGraph
         type.GetMethods(All).Cast<MethodBase>().Concat(type.GetConstructors(All)).SelectMany(BodyMembers).OfType<MethodBase>()
             .Concat(type.GetNestedTypes(All).SelectMany(Calls)).Distinct();
 
+    /// <summary>The methods one method's body calls.</summary>
+    public static IEnumerable<MethodBase> CallsIn(MethodBase method) => BodyMembers(method).OfType<MethodBase>();
+
     /// <summary>The members a method body names: what it calls, reads, writes, casts to and allocates.</summary>
     private static IEnumerable<MemberInfo> BodyMembers(MethodBase m)
     {

@@ -1,3 +1,4 @@
+using PetSeg.Compute;
 using PetSeg.Data.Cache;
 using PetSeg.Data.Dataset;
 using PetSeg.Data.Synthetic;
@@ -128,7 +129,7 @@ public sealed class WeightsStage(PipelineConfig config, IReadOnlyList<string> en
     {
         using var scope = NewDisposeScope();
         state = [.. state];
-        state.Add(new(info.ImageNet.ClassifierPrefix + "weight", randn(1000, info.ImageNet.ClassifierInFeatures) * 0.01));
+        state.Add(new(info.ImageNet.ClassifierPrefix + "weight", randn(1000, info.ImageNet.ClassifierInFeatures).mul_(Scalars.Of(0.01))));
         state.Add(new(info.ImageNet.ClassifierPrefix + "bias", zeros(1000)));
         if (info.ImageNet.Format == WeightsFormat.TorchZip) PyTorchCheckpointWriter.SaveZip(path, state);
         else PyTorchCheckpointWriter.SaveSafetensors(path, state);

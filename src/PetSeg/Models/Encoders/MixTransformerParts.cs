@@ -1,3 +1,4 @@
+using PetSeg.Compute;
 using PetSeg.Models.Layers;
 using TorchSharp;
 using TorchSharp.Modules;

@@ -1,3 +1,5 @@
+using PetSeg.Compute;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace PetSeg.Models.Init;
@@ -16,9 +18,14 @@ public static class TruncatedNormal
         double l = NormCdf((a - mean) / std), u = NormCdf((b - mean) / std);
         tensor.uniform_(2 * l - 1, 2 * u - 1);
         tensor.erfinv_();
-        tensor.mul_(std * Math.Sqrt(2.0));
-        tensor.add_(mean);
-        tensor.clamp_(a, b);
+        // Scalars kept in using locals: an implicit one has only a finalizer, which may free it mid-call (Compute/Scalars).
+        using var scale = (std * Math.Sqrt(2.0)).ToScalar();
+        using var shift = mean.ToScalar();
+        using var low = a.ToScalar();
+        using var high = b.ToScalar();
+        tensor.mul_(scale);
+        tensor.add_(shift, Scalars.One); // add_(shift) alone makes its alpha of 1 inside TorchSharp
+        tensor.clamp_(low, high);
         return tensor;
     }
 

@@ -1,3 +1,4 @@
+using PetSeg.Compute;
 using static TorchSharp.torch;
 
 namespace PetSeg.Models.Input;
@@ -17,7 +18,7 @@ public static class ImageNetNormalize
         using var scope = NewDisposeScope();
         var mean = tensor(Mean.Select(m => m * 255f).ToArray(), device: imagesUint8.device); // on the batch's device
         var inv = tensor(Std.Select(s => 1f / (s * 255f)).ToArray(), device: imagesUint8.device);
-        var nhwc = imagesUint8.permute(0, 2, 3, 1).to_type(ScalarType.Float32).sub_(mean).mul_(inv).contiguous();
+        var nhwc = imagesUint8.permute(0, 2, 3, 1).to_type(ScalarType.Float32).add_(mean, Scalars.MinusOne).mul_(inv).contiguous();
         return nhwc.permute(0, 3, 1, 2).MoveToOuterDisposeScope();
     }
 }

@@ -1,3 +1,4 @@
+using PetSeg.Compute;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;

@@ -1,3 +1,4 @@
+using PetSeg.Compute;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
 
@@ -64,7 +65,7 @@ public sealed class BatchAugmenter(AugmentationSettings settings)
             var alpha = tensor(ab.Select(x => (float)x.Alpha).ToArray(), device: device).view(-1, 1, 1, 1);
             var beta = tensor(ab.Select(x => (float)x.Beta).ToArray(), device: device).view(-1, 1, 1, 1);
             // uint8 LUT semantics: clip(x·alpha + beta) in float32, then truncation to uint8.
-            var adjusted = images.index_select(0, bc).to_type(ScalarType.Float32).mul_(alpha).add_(beta).clamp_(0, 255).floor_().to_type(ScalarType.Byte);
+            var adjusted = images.index_select(0, bc).to_type(ScalarType.Float32).mul_(alpha).add_(beta, Scalars.One).clamp_(Scalars.Of(0L), Scalars.Of(255L)).floor_().to_type(ScalarType.Byte);
             images.index_copy_(0, bc, adjusted);
         }
 
@@ -77,7 +78,7 @@ public sealed class BatchAugmenter(AugmentationSettings settings)
             var grid = F.affine_grid(theta, [n, 3, h, w], align_corners: false);
             var img = F.grid_sample(images.index_select(0, warp).to_type(ScalarType.Float32), grid,
                 mode: GridSampleMode.Bilinear, padding_mode: GridSamplePaddingMode.Zeros, align_corners: false);
-            images.index_copy_(0, warp, img.round_().clamp_(0, 255).to_type(ScalarType.Byte));
+            images.index_copy_(0, warp, img.round_().clamp_(Scalars.Of(0L), Scalars.Of(255L)).to_type(ScalarType.Byte));
             var msk = F.grid_sample(masks.index_select(0, warp).unsqueeze(1).to_type(ScalarType.Float32), grid,
                 mode: GridSampleMode.Nearest, padding_mode: GridSamplePaddingMode.Zeros, align_corners: false);
             masks.index_copy_(0, warp, msk.squeeze(1).round_().to_type(ScalarType.Byte));

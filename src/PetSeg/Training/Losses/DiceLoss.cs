@@ -1,3 +1,4 @@
+using PetSeg.Compute;
 using static TorchSharp.torch;
 
 namespace PetSeg.Training.Losses;
@@ -17,6 +18,6 @@ public static class DiceLoss
     {
         using var scope = NewDisposeScope();
         var s = OverlapSums.Of(logits, target);
-        return s.LossOf(s.Intersection * 2.0 / s.Cardinality.clamp_min(Eps)).MoveToOuterDisposeScope();
+        return s.LossOf(s.Intersection.mul(Scalars.Of(2.0)).div(s.Cardinality.clamp_min(Scalars.Of(Eps)))).MoveToOuterDisposeScope();
     }
 }

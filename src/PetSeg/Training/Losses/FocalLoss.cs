@@ -1,3 +1,4 @@
+using PetSeg.Compute;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
 
@@ -26,10 +27,10 @@ public static class FocalLoss
         Tensor? total = null;
         for (long c = 0; c < classes; c++)
         {
-            var t = y.eq(c).to_type(z.dtype);
+            var t = y.eq(Scalars.Of(c)).to_type(z.dtype);
             var logpt = F.binary_cross_entropy_with_logits(z.select(1, c), t, reduction: nn.Reduction.None);
-            var term = ((1.0 - (-logpt).exp()).pow(Gamma) * logpt).mean();
-            total = total is null ? term : total + term;
+            var term = ((-logpt).exp().OneMinus().pow(Scalars.Of(Gamma)) * logpt).mean();
+            total = total is null ? term : total.Plus(term);
         }
         return total!.MoveToOuterDisposeScope();
     }

@@ -1,3 +1,4 @@
+using PetSeg.Compute;
 using static TorchSharp.torch;
 
 namespace PetSeg.Training.Losses;
@@ -15,6 +16,6 @@ public static class JaccardLoss
     {
         using var scope = NewDisposeScope();
         var s = OverlapSums.Of(logits, target);
-        return s.LossOf(s.Intersection / (s.Cardinality - s.Intersection).clamp_min(OverlapSums.Eps)).MoveToOuterDisposeScope();
+        return s.LossOf(s.Intersection.div(s.Cardinality.Minus(s.Intersection).clamp_min(Scalars.Of(OverlapSums.Eps)))).MoveToOuterDisposeScope();
     }
 }

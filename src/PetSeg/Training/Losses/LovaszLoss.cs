@@ -1,3 +1,4 @@
+using PetSeg.Compute;
 using static TorchSharp.torch;
 
 namespace PetSeg.Training.Losses;
@@ -22,19 +23,19 @@ public static class LovaszLoss
         int present = 0;
         for (long c = 0; c < classes; c++)
         {
-            var isClass = y.eq(c);
+            var isClass = y.eq(Scalars.Of(c));
             if (!isClass.any().item<bool>()) continue; // classes="present" (smp decides on the host too)
             var fg = isClass.to_type(p.dtype);
             var truths = fg.sum();
-            var (errors, order) = (fg - p.select(1, c)).abs().sort(0, descending: true);
+            var (errors, order) = fg.Minus(p.select(1, c)).abs().sort(0, descending: true);
             var sortedTruth = fg.index_select(0, order);
             // _lovasz_grad: the Jaccard loss after k pixels, 1 − (Σt − cumsum t)/(Σt + cumsum(1 − t)), and its increments.
-            var jaccard = 1.0 - (truths - sortedTruth.cumsum(0)) / (truths + (1.0 - sortedTruth).cumsum(0));
+            var jaccard = (truths.Minus(sortedTruth.cumsum(0)) / truths.Plus(sortedTruth.OneMinus().cumsum(0))).OneMinus();
             var weights = jaccard.diff(prepend: zeros(1, jaccard.dtype, jaccard.device)); // [j₀, j₁ − j₀, …]
             var term = errors.dot(weights);
-            total = total is null ? term : total + term;
+            total = total is null ? term : total.Plus(term);
             present++;
         }
-        return (total is null ? pixels.Zero : total / present).MoveToOuterDisposeScope();
+        return (total is null ? pixels.Zero : total.div(Scalars.Of((long)present))).MoveToOuterDisposeScope();
     }
 }

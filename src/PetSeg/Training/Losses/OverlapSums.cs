@@ -1,3 +1,4 @@
+using PetSeg.Compute;
 using PetSeg.Core;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
@@ -23,19 +24,19 @@ internal readonly record struct OverlapSums(Tensor Intersection, Tensor Cardinal
         long n = x.shape[0], classes = x.shape[1];
         var probabilities = x.log_softmax(1).exp().view(n, classes, -1);           // as smp: log_softmax(dim=1).exp()
         var y = target.to_type(ScalarType.Int64).view(n, -1);
-        var scored = y.ne(SegmentationLabels.IgnoreIndex);
+        var scored = y.ne(Scalars.Of((long)SegmentationLabels.IgnoreIndex));
         var valid = scored.unsqueeze(1);                                           // N×1×P
         var p = probabilities * valid;
         var truth = (F.one_hot(y * scored, classes).permute(0, 2, 1) * valid).to_type(p.dtype); // N×C×P; a border pixel's label 0 is masked out
         long[] batchAndPixels = [0, 2];
-        return new OverlapSums((p * truth).sum(batchAndPixels).MoveToOuterDisposeScope(), (p + truth).sum(batchAndPixels).MoveToOuterDisposeScope(),
-            truth.sum(batchAndPixels).gt(0).to_type(p.dtype).MoveToOuterDisposeScope());
+        return new OverlapSums((p * truth).sum(batchAndPixels).MoveToOuterDisposeScope(), p.Plus(truth).sum(batchAndPixels).MoveToOuterDisposeScope(),
+            truth.sum(batchAndPixels).gt(Scalars.Of(0L)).to_type(p.dtype).MoveToOuterDisposeScope());
     }
 
     /// <summary>smp's aggregation: the mean over classes of 1 − score, a class absent from every target contributing 0 (its score is undefined) but still counting in the mean.</summary>
     public Tensor LossOf(Tensor score)
     {
         using var scope = NewDisposeScope();
-        return ((1.0 - score) * Present).mean().MoveToOuterDisposeScope();
+        return (score.OneMinus() * Present).mean().MoveToOuterDisposeScope();
     }
 }

@@ -1,3 +1,4 @@
+using PetSeg.Compute;
 using PetSeg.Core;
 using static TorchSharp.torch;
 
@@ -21,7 +22,7 @@ internal readonly record struct ScoredPixels(Tensor Widened, Tensor Values, Tens
         var x = Widen(logits);
         long classes = x.shape[1];
         var labels = target.to_type(ScalarType.Int64).reshape(-1);
-        var scored = labels.ne(SegmentationLabels.IgnoreIndex).nonzero().squeeze(1);
+        var scored = labels.ne(Scalars.Of((long)SegmentationLabels.IgnoreIndex)).nonzero().squeeze(1);
         var values = (perPixel is null ? x : perPixel(x)).permute(0, 2, 3, 1).reshape(-1, classes).index_select(0, scored);
         if (!ReferenceEquals(x, logits)) x.MoveToOuterDisposeScope(); // fp64 logits are the caller's own
         return new ScoredPixels(x, values.MoveToOuterDisposeScope(), labels.index_select(0, scored).MoveToOuterDisposeScope());
@@ -30,5 +31,5 @@ internal readonly record struct ScoredPixels(Tensor Widened, Tensor Values, Tens
     public long Classes => Values.shape[1];
 
     /// <summary>A zero on the logits' graph, for a batch with nothing to score (its logits get zero gradients).</summary>
-    public Tensor Zero => Widened.sum() * 0.0;
+    public Tensor Zero => Widened.sum().mul(Scalars.Of(0.0));
 }

@@ -1,3 +1,4 @@
+using PetSeg.Compute;
 using PetSeg.Core;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
@@ -21,7 +22,7 @@ public sealed class SegmentationLoss
     public static readonly SegmentationLoss Jaccard = new("jaccard", "Jaccard (smp's JaccardLoss)", JaccardLoss.Compute);
 
     /// <summary>Cross-entropy plus Dice, weighted one to one (MONAI's <c>DiceCELoss</c> defaults; the usual smp recipe).</summary>
-    public static readonly SegmentationLoss CrossEntropyDice = new("ce+dice", "cross-entropy + Dice", (logits, target) => CrossEntropyOf(logits, target) + DiceLoss.Compute(logits, target));
+    public static readonly SegmentationLoss CrossEntropyDice = new("ce+dice", "cross-entropy + Dice", (logits, target) => CrossEntropyOf(logits, target).Plus(DiceLoss.Compute(logits, target)));
 
     /// <summary>smp's <c>LovaszLoss("multiclass", ignore_index=255)</c> (<see cref="LovaszLoss"/>): the Lovász-Softmax surrogate of 1 − IoU.</summary>
     public static readonly SegmentationLoss Lovasz = new("lovasz", "Lovász-Softmax (smp's LovaszLoss)", LovaszLoss.Compute);

@@ -1,3 +1,4 @@
+using PetSeg.Compute;
 using TorchSharp;
 using static TorchSharp.torch;
 using PetSeg.Models.Layers;
@@ -88,12 +89,14 @@ public sealed class AdamOptimizer : IDisposable
             foreach (var (_, p) in _params)
                 if (p.grad is { } g) grads.Add(g);
             if (grads.Count == 0) return zeros(1).squeeze().MoveToOuterDisposeScope();
-            var total = linalg.vector_norm(stack([.. grads.Select(g => linalg.vector_norm(g))]));
+            // norm(): linalg.vector_norm(x) makes its order's Scalar inside TorchSharp, which nothing keeps (ScalarTemporariesTests);
+            // ATen's norm computes with linalg_vector_norm_out, so the bits are the same.
+            var total = stack([.. grads.Select(g => g.norm())]).norm();
             using var eps = 1e-6.ToScalar();
             using var max = maxNorm.ToScalar();
             using var one = 1.0.ToScalar();
             // PyTorch's `max_norm / t` is `t.reciprocal() * max_norm`: the same operations, so the same bits.
-            var coef = total.add(eps).reciprocal_().mul_(max).clamp_max_(one);
+            var coef = total.add(eps, Scalars.One).reciprocal_().mul_(max).clamp_max_(one);
             foreach (var g in grads) g.mul_(coef);
             return total.MoveToOuterDisposeScope();
         }

@@ -1,0 +1,67 @@
+using System.Reflection;
+using PetSeg.Compute;
+using Xunit.Abstractions;
+using static TorchSharp.torch;
+
+namespace PetSeg.Tests.Architecture;
+
+/// <summary>
+/// TorchSharp turns a number passed to a tensor method (<c>x.clamp_min(1e-7)</c>, <c>x * 2.0</c>, <c>x.ne(255)</c>)
+/// into a native Scalar whose only owner is a finalizer, and dispose scopes do not track Scalars. Nothing references
+/// it once its handle is passed on, so a garbage collection started by another thread (the progress display's, a
+/// server's) can free it while libtorch reads it: the op then computes with another number, or fails ("Expected false
+/// to be true" from <c>Scalar::toDouble</c>). With a thread allocating beside it, smp's Jaccard loss computed that way
+/// failed within 2,000 steps, and CLI trainings with the Dice or Jaccard loss gave other weights in about one run of
+/// twenty. The library's code therefore makes no Scalar it does not keep: it passes cached ones
+/// (<c>Scalars</c>) or a <c>using</c> local, and calls <c>add(b, alpha)</c>, not <c>add(b)</c> or <c>a + b</c>,
+/// whose hidden Scalar is made inside TorchSharp. This reads the compiled library and fails on any such call.
+/// </summary>
+public sealed class ScalarTemporariesTests(ITestOutputHelper output)
+{
+    private static readonly Assembly Library = typeof(PetSeg.Core.PetSegException).Assembly;
+
+    /// <summary>A call that makes a Scalar nothing keeps: an implicit conversion, or a TorchSharp overload that makes one inside.</summary>
+    private static string? HiddenScalar(MethodBase m) => m.DeclaringType?.FullName switch
+    {
+        "TorchSharp.Scalar" when m.Name == "op_Implicit" => $"an implicit Scalar from {m.GetParameters()[0].ParameterType.Name}",
+        "TorchSharp.torch+Tensor" when m.Name is "op_Addition" or "op_Subtraction"
+            && m.GetParameters() is [{ ParameterType.Name: "Tensor" }, { ParameterType.Name: "Tensor" }] => $"Tensor.{m.Name} (add/sub with a hidden alpha of 1)",
+        // (A number made a tensor, op_Implicit, is a tensor: dispose scopes keep it.)
+        "TorchSharp.torch+Tensor" when m.Name.StartsWith("op_", StringComparison.Ordinal) && m.Name != "op_Implicit" && m.GetParameters().Any(p => p.ParameterType.IsPrimitive)
+            => $"Tensor.{m.Name}({string.Join(", ", m.GetParameters().Select(p => p.ParameterType.Name))}) (a Scalar made inside)",
+        "TorchSharp.torch+Tensor" when m.Name is "add" or "add_" or "sub" or "sub_" && m.GetParameters() is [var only]
+            => $"Tensor.{m.Name}({only.ParameterType.Name}) (a hidden alpha of 1)",
+        "TorchSharp.torch+linalg" when m.Name == "vector_norm" => "linalg.vector_norm (its order's Scalar is made inside)",
+        _ => null,
+    };
+
+    [Fact]
+    public void The_library_makes_no_scalar_it_does_not_keep()
+    {
+        var found = Library.GetTypes()
+            .SelectMany(t => t.GetMethods(BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.Static | BindingFlags.DeclaredOnly)
+                .Cast<MethodBase>().Concat(t.GetConstructors(BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.Static | BindingFlags.DeclaredOnly))
+                .SelectMany(m => NamespaceGraph.CallsIn(m).Select(HiddenScalar).OfType<string>().Distinct().Select(why => $"{t.FullName}.{m.Name}: {why}")))
+            .Distinct().Order(StringComparer.Ordinal).ToList();
+        foreach (var f in found) output.WriteLine(f);
+        Assert.True(found.Count == 0, $"{found.Count} call(s) make a Scalar only a finalizer frees; pass a cached one (Scalars) or a using local:\n{string.Join("\n", found)}");
+    }
+
+    [Fact]
+    public void The_check_finds_hidden_scalars_and_passes_kept_ones()
+    {
+        static string[] Found(string method) =>
+            [.. NamespaceGraph.CallsIn(typeof(ScalarTemporariesTests).GetMethod(method, BindingFlags.NonPublic | BindingFlags.Static)!).Select(HiddenScalar).OfType<string>()];
+        Assert.Equal(["an implicit Scalar from Double"], Found(nameof(ClampImplicitly)));
+        Assert.Equal(["Tensor.op_Addition (add/sub with a hidden alpha of 1)", "Tensor.op_Multiply(Tensor, Double) (a Scalar made inside)"], Found(nameof(AddAndScale)));
+        Assert.Equal(["linalg.vector_norm (its order's Scalar is made inside)"], Found(nameof(Norm)));
+        Assert.Equal(["Tensor.add_(Scalar) (a hidden alpha of 1)"], Found(nameof(AddKeptScalarWithoutAlpha)));
+        Assert.Empty(Found(nameof(Kept)));
+    }
+
+    private static Tensor ClampImplicitly(Tensor x) => x.clamp_min(1e-7);
+    private static Tensor AddAndScale(Tensor a, Tensor b) => (a + b) * 0.5;
+    private static Tensor Norm(Tensor x) => linalg.vector_norm(x);
+    private static Tensor AddKeptScalarWithoutAlpha(Tensor x) => x.add_(Scalars.Of(1.0));
+    private static Tensor Kept(Tensor a, Tensor b) => a.Plus(b).mul(Scalars.Of(0.5)).clamp_min(Scalars.Of(1e-7)).norm(); // read, never run: no caller's dispose scope needed
+}
