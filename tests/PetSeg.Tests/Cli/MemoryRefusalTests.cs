@@ -17,9 +17,10 @@ public sealed class MemoryRefusalTests
     {
         using var dir = new TempDir();
         File.WriteAllText(dir["pipeline.yaml"], TinyPipeline.Yaml);
+        // On the CPU (--device cpu): a GPU's memory is not the process's, so on a GPU box auto would not be checked here.
         (int Exit, string Output) Petseg(Dictionary<string, string> env, params string[] args) => CliProcess.RunWith(env, [.. args, "--config", dir["pipeline.yaml"]]);
 
-        var (exit, log) = Petseg(new() { ["PETSEG_MEMORY_LIMIT"] = "64MiB" }, "run", "train-tiny");
+        var (exit, log) = Petseg(new() { ["PETSEG_MEMORY_LIMIT"] = "64MiB" }, "run", "train-tiny", "--device", "cpu");
         Assert.Equal(1, exit);
         Assert.Contains("preprocess: done", log); // the stages before it ran and are kept
         Assert.True(Regex.IsMatch(log, @"error: train-tiny: training simple-unet at 32×32 does not fit in memory: a step at batch 4 peaks (at|above) [\d.]+ MiB \(measured here.*\), " +
@@ -29,7 +30,7 @@ public sealed class MemoryRefusalTests
         Assert.False(Directory.Exists(dir["out/runs"]) && Directory.EnumerateFileSystemEntries(dir["out/runs"]).Any(), "a refused run leaves no run folder");
         Assert.Matches(@"STALE +train-tiny\n +never run", Petseg([], "status").Output); // nothing was published
 
-        (exit, log) = Petseg(new() { ["PETSEG_MEMORY_LIMIT"] = "64MiB", ["PETSEG_MEMORY_CHECK"] = "off" }, "run", "train-tiny");
+        (exit, log) = Petseg(new() { ["PETSEG_MEMORY_LIMIT"] = "64MiB", ["PETSEG_MEMORY_CHECK"] = "off" }, "run", "train-tiny", "--device", "cpu");
         Assert.True(exit == 0, log);
         Assert.Contains("memory: not checked (PETSEG_MEMORY_CHECK=off)", log);
         Assert.Contains("train-tiny: done", log);
@@ -38,7 +39,7 @@ public sealed class MemoryRefusalTests
 
         // A cap that leaves the generous bound no say (its room is under 4 × the bound): the step is measured (a throwaway model, real steps), and the
         // training's bytes are the same as without it.
-        (exit, log) = Petseg(new() { ["PETSEG_MEMORY_LIMIT"] = "600MiB" }, "run", "train-tiny", "--force");
+        (exit, log) = Petseg(new() { ["PETSEG_MEMORY_LIMIT"] = "600MiB" }, "run", "train-tiny", "--device", "cpu", "--force");
         Assert.True(exit == 0, log);
         Assert.Matches(@"memory: a step at batch 4 peaks (at|above) [\d.]+ MiB \(measured here in [\d.]+ s.*\); [\d.]+ (MiB|GiB) more available \(PETSEG_MEMORY_LIMIT=600MiB\)", log);
         Assert.Equal(unmeasured, Weights());
@@ -49,7 +50,7 @@ public sealed class MemoryRefusalTests
     {
         // In a process of its own (the test host's other classes allocate beside it): SimpleUNet keeps about 10 MiB per
         // 64² image for its backward pass; the probe measures batches 2, 4, 8 and 16 and reports the growth of the last.
-        var (exit, output) = CliProcess.Run("bench", "train-step", "--model", "simple-unet", "--size", "64", "--batch", "16", "--steps", "2");
+        var (exit, output) = CliProcess.Run("bench", "train-step", "--model", "simple-unet", "--size", "64", "--batch", "16", "--steps", "2", "--device", "cpu");
         Assert.True(exit == 0, output);
         var m = Regex.Match(output, @"memory check: a step measured alone \(heap trimmed\) peaks at ([\d.]+) (MiB|GiB), ([\d.]+) MiB more per image at its last step up \(batch 16\)");
         Assert.True(m.Success, output);
