@@ -54,8 +54,12 @@ public sealed class SegmentationLoss
     /// <returns>A scalar on the logits' device.</returns>
     public Tensor Compute(Tensor logits, Tensor target) => compute(logits, target);
 
-    private static Tensor CrossEntropyOf(Tensor logits, Tensor target) =>
-        F.cross_entropy(logits.to_type(ScalarType.Float32), target.to_type(ScalarType.Int64), ignore_index: SegmentationLabels.IgnoreIndex);
+    private static Tensor CrossEntropyOf(Tensor logits, Tensor target)
+    {
+        using var scope = NewDisposeScope(); // the converted inputs stay referenced while cross_entropy reads them
+        return F.cross_entropy(logits.to_type(ScalarType.Float32), target.to_type(ScalarType.Int64), ignore_index: SegmentationLabels.IgnoreIndex)
+            .MoveToOuterDisposeScope();
+    }
 
     public override string ToString() => Name;
 }
