@@ -10,11 +10,12 @@ namespace PetSeg.Tests.Architecture;
 /// into a native Scalar whose only owner is a finalizer, and dispose scopes do not track Scalars. Nothing references
 /// it once its handle is passed on, so a garbage collection started by another thread (the progress display's, a
 /// server's) can free it while libtorch reads it: the op then computes with another number, or fails ("Expected false
-/// to be true" from <c>Scalar::toDouble</c>). With a thread allocating beside it, smp's Jaccard loss computed that way
-/// failed within 2,000 steps, and CLI trainings with the Dice or Jaccard loss gave other weights in about one run of
-/// twenty. The library's code therefore makes no Scalar it does not keep: it passes cached ones
-/// (<c>Scalars</c>) or a <c>using</c> local, and calls <c>add(b, alpha)</c>, not <c>add(b)</c> or <c>a + b</c>,
-/// whose hidden Scalar is made inside TorchSharp (as any TorchSharp method whose own IL makes one is found here). This reads the compiled library and program and fails on any such call.
+/// to be true" from <c>Scalar::toDouble</c>). With a thread allocating beside it, each of smp's losses computed that
+/// way failed within 2,000 steps, and CLI trainings with the Dice or Jaccard loss gave other weights in about one run
+/// of thirteen. The code therefore makes no Scalar it does not keep: it passes cached ones (<c>Scalars</c>) or a
+/// <c>using</c> local, and calls <c>add(b, alpha)</c>, not <c>add(b)</c> or <c>a + b</c>, whose hidden Scalar is made
+/// inside TorchSharp. This reads the compiled library and program, and TorchSharp's own code where they call into it,
+/// and fails on any such call.
 /// </summary>
 public sealed class ScalarTemporariesTests(ITestOutputHelper output)
 {
