@@ -4,6 +4,7 @@ using System.Text.Json;
 using PetSeg.Compute;
 using PetSeg.Core;
 using PetSeg.IO;
+using PetSeg.Training.Memory;
 using Spectre.Console;
 
 namespace PetSeg.Cli.Commands;
@@ -42,12 +43,19 @@ public sealed class DoctorCommand : GuardedCommand<DoctorSettings>
             : deviceError is not null ? "FAILED: " + deviceError
             : (ComputeBackend.Attempts.Count > 1 ? $"passed on {ComputeBackend.Path.Name()} (the default kernels fail here; auto uses this path)"
                 : "passed: the default kernels are correct here") + (deviceReport is null ? "" : $"; {deviceReport.Accelerator} passed too");
+        // The memory a training would have now, beside the trainings the machine's ledger knows of.
+        var ledger = MemoryLedger.ForThisMachine();
+        var trainings = ledger.Others();
+        MemoryRoom? room = null;
+        string? memoryError = null;
+        try { room = SystemMemory.This.Room(Environment.GetEnvironmentVariable(SystemMemory.LimitVariable), trainings); }
+        catch (ConfigException e) { memoryError = e.Message; }
         var machine = new Machine(CpuDescription.Model, CpuDescription.InstructionSets, Bfloat16Hardware.IsAccelerated,
             TorchSharp.torch.get_num_threads(), LibTorchFolder.Describe(), BuildVersion.TorchSharp,
             AtenContext.IsAvailable ? AtenContext.MkldnnEnabled : null, mode.Name(), ComputeBackend.Fault == InjectedFault.None ? null : ComputeBackend.Fault.Name(),
             CudaDevices(), LibTorchFolder.Loaded, device.ToString(),
             Environment.GetEnvironmentVariable(OpenMpVariables.WaitPolicy) is { Length: > 0 } policy ? policy : null, SideBySideProcesses.Warning(),
-            DiskSpace.FreeBytes(Directory.GetCurrentDirectory()));
+            DiskSpace.FreeBytes(Directory.GetCurrentDirectory()), room, memoryError, ledger.Folder, trainings);
         var reports = deviceReport is null ? ComputeBackend.Attempts : [.. ComputeBackend.Attempts, deviceReport];
         if (s.Json) PrintJson(machine, reports, passed, verdict, clock.Elapsed);
         else Print(machine, reports, passed, verdict, clock.Elapsed);
@@ -56,7 +64,7 @@ public sealed class DoctorCommand : GuardedCommand<DoctorSettings>
 
     private sealed record Machine(string Cpu, IReadOnlyList<string> InstructionSets, bool Bf16Hardware, int TorchThreads, string Libtorch,
         string TorchSharp, bool? OneDnnEnabled, string Numerics, string? InjectedFault, int CudaDevices, string? LibTorchFolder, string Device,
-        string? WaitPolicy, string? SideBySide, long? DiskFree);
+        string? WaitPolicy, string? SideBySide, long? DiskFree, MemoryRoom? Memory, string? MemoryError, string Ledger, IReadOnlyList<OtherTraining> Trainings);
 
     /// <summary>CUDA devices this libtorch can use (0 for a CPU-only libtorch).</summary>
     private static int CudaDevices()
@@ -81,6 +89,9 @@ public sealed class DoctorCommand : GuardedCommand<DoctorSettings>
         Fact("oneDNN", m.OneDnnEnabled is { } on ? (on ? "on" : "off") : "on (no switch on this platform)");
         Fact("numerics mode", m.Numerics);
         Fact("disk (this folder)", m.DiskFree is { } free ? $"{DiskSpace.Size(free)} free" : "free space unknown"); // where artifacts/ goes by default
+        Fact("memory", m.Memory is { } room ? $"{MemoryRoom.Size(room.Bytes)} more for a training ({room.Source})" : m.MemoryError ?? "unknown (no /proc here)");
+        Fact("trainings here", (m.Trainings.Count == 0 ? "none" : string.Join("; ", m.Trainings.Select(o =>
+            $"{o}: {(o.PeakBytes > 0 ? $"peaks at {MemoryRoom.Size(o.PeakBytes)}" : "small, not measured")}, holds {MemoryRoom.Size(o.ResidentBytes)}"))) + $" (memory ledger {m.Ledger})");
         if (m.InjectedFault is { } f) Fact("injected fault", $"{f} ({InjectedFaults.Variable})");
         AnsiConsole.Write(facts);
         if (m.SideBySide is { } sideBySide) System.Console.Error.WriteLine(sideBySide);
@@ -108,6 +119,8 @@ public sealed class DoctorCommand : GuardedCommand<DoctorSettings>
             petseg = BuildVersion.Text, cpu = m.Cpu, instruction_sets = m.InstructionSets, bf16_hardware = m.Bf16Hardware, torch_threads = m.TorchThreads,
             libtorch = m.Libtorch, libtorch_folder = m.LibTorchFolder, cuda_devices = m.CudaDevices, torchsharp = m.TorchSharp, onednn_enabled = m.OneDnnEnabled, numerics = m.Numerics, injected_fault = m.InjectedFault,
             device = m.Device, omp_wait_policy = m.WaitPolicy, side_by_side = m.SideBySide, disk_free_bytes = m.DiskFree,
+            memory_available_bytes = m.Memory?.Bytes, memory_source = m.Memory?.Source, memory_error = m.MemoryError, memory_ledger = m.Ledger,
+            trainings = m.Trainings.Select(o => new { pid = o.Pid, label = o.Label, peak_bytes = o.PeakBytes, resident_bytes = o.ResidentBytes }),
             attempts = reports.Select(a => new
             {
                 path = a.Accelerator is null ? a.Path.Name() : null, accelerator = a.Accelerator, passed = a.Passed, milliseconds = Math.Round(a.Duration.TotalMilliseconds, 1),

@@ -13,29 +13,92 @@ namespace PetSeg.Core;
 /// <param name="cgroupRoot">Where the cgroup file systems are mounted.</param>
 public sealed class SystemMemory(string proc = "/proc", string cgroupRoot = "/sys/fs/cgroup")
 {
-    /// <summary>A cap on this process's resident size (e.g. <c>8GiB</c>), for a shared machine without cgroup limits.</summary>
+    /// <summary>
+    /// A cap on what petseg's trainings on this machine hold together (e.g. <c>8GiB</c>), for a shared machine without
+    /// cgroup limits: a training's room under it is the cap less its own resident size and the other trainings' shares.
+    /// </summary>
     public const string LimitVariable = "PETSEG_MEMORY_LIMIT";
 
     public static SystemMemory This { get; } = new();
 
     /// <summary>The resident size this process may reach, and what limits it; null where unknown.</summary>
     /// <param name="cap">The user's cap (<see cref="LimitVariable"/>'s value), or null.</param>
+    /// <param name="others">
+    /// The other trainings the memory ledger knows of: what they have yet to take is not in <c>MemAvailable</c> (nor in
+    /// the cgroup's charge, for those charged to it), and each takes its share of the cap.
+    /// </param>
+    /// <param name="ended">Whether to answer as if <paramref name="others"/> had ended: their resident memory free again and no shares of the cap.</param>
     /// <exception cref="ConfigException">The cap is not a size.</exception>
-    public MemoryRoom? Room(string? cap)
+    public MemoryRoom? Room(string? cap, IReadOnlyList<OtherTraining>? others = null, bool ended = false)
     {
         long? limit = string.IsNullOrWhiteSpace(cap) ? null
             : ParseSize(cap) ?? throw new ConfigException($"{LimitVariable}={cap} is not a size: write bytes or a number with a unit, e.g. 8GiB, 500MB or 2G");
         if (ResidentBytes() is not { } rss) return null;
+        others ??= [];
         var rooms = new List<MemoryRoom>();
         if (ReadKiB(Path.Combine(proc, "meminfo"), "MemAvailable:") is { } available)
-            rooms.Add(new MemoryRoom(rss + available, rss, "MemAvailable in /proc/meminfo"));
-        if (CgroupRoom() is { } cgroup) rooms.Add(new MemoryRoom(rss + cgroup.Room, rss, cgroup.Source));
-        if (limit is { } l) rooms.Add(new MemoryRoom(l, rss, $"{LimitVariable}={cap!.Trim()}"));
+            rooms.Add(Beside(new MemoryRoom(rss + available, rss, "MemAvailable in /proc/meminfo"), others, ended));
+        if (CgroupRoom() is { } cgroup) rooms.Add(Beside(new MemoryRoom(rss + cgroup.Room, rss, cgroup.Source), [.. others.Where(o => o.SameCgroup)], ended));
+        if (limit is { } l) rooms.Add(SharedWith(new MemoryRoom(l, rss, $"{LimitVariable}={cap!.Trim()}"), ended ? [] : others));
         return rooms.Count == 0 ? null : rooms.MinBy(r => r.CeilingBytes);
     }
 
+    /// <summary>
+    /// <paramref name="room"/> less what <paramref name="others"/> have yet to take of it; or, were they
+    /// <paramref name="ended"/>, more by what they hold.
+    /// </summary>
+    private static MemoryRoom Beside(MemoryRoom room, IReadOnlyList<OtherTraining> others, bool ended)
+    {
+        if (ended) return room with { CeilingBytes = room.CeilingBytes + others.Sum(o => o.ResidentBytes) };
+        var growing = others.Where(o => o.ToComeBytes > 0).ToList();
+        if (growing.Count == 0) return room;
+        long toCome = growing.Sum(o => o.ToComeBytes);
+        return room with
+        {
+            CeilingBytes = room.CeilingBytes - toCome,
+            Source = $"{room.Source}, less the {MemoryRoom.Size(toCome)} that " +
+                     (growing.Count == 1 ? $"the training of {growing[0]} has" : $"{growing.Count} other trainings have") +
+                     " yet to take" + (growing.Count == 1 ? "" : ": " + Listed(growing.Select(o => $"{o} {MemoryRoom.Size(o.ToComeBytes)}"))),
+        };
+    }
+
+    /// <summary>A cap <paramref name="room"/> less the shares of <paramref name="others"/>, which it caps together with this process.</summary>
+    private static MemoryRoom SharedWith(MemoryRoom room, IReadOnlyList<OtherTraining> others) => others.Count == 0 ? room : room with
+    {
+        CeilingBytes = room.CeilingBytes - others.Sum(o => o.ShareBytes),
+        Source = $"{room.Source}, shared with " + Listed(others.Select(o => $"{o} at {MemoryRoom.Size(o.ShareBytes)}")),
+    };
+
+    private static string Listed(IEnumerable<string> items) => items.ToList() is var list && list.Count > 1 ? string.Join(", ", list[..^1]) + " and " + list[^1] : list.Single();
+
     /// <summary>This process's resident size now (VmRSS).</summary>
     public long? ResidentBytes() => ReadKiB(Path.Combine(proc, "self", "status"), "VmRSS:");
+
+    /// <summary>Another process's resident size now (VmRSS); null once it has ended.</summary>
+    public long? ResidentBytesOf(int pid) => ReadKiB(Path.Combine(proc, pid.ToString(CultureInfo.InvariantCulture), "status"), "VmRSS:");
+
+    /// <summary>
+    /// When a process started, in clock ticks after boot (<c>/proc/PID/stat</c>'s 22nd field): with its pid, it names
+    /// the process, which a pid alone does not once the pid is reused. Null once it has ended.
+    /// </summary>
+    public long? StartTimeOf(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText(Path.Combine(proc, pid.ToString(CultureInfo.InvariantCulture), "stat"));
+            // The command name (field 2) is in parentheses and may hold spaces and parentheses itself: count after the last ')'.
+            var fields = stat[(stat.LastIndexOf(')') + 1)..].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            return fields.Length > 19 && long.TryParse(fields[19], NumberStyles.None, CultureInfo.InvariantCulture, out var ticks) ? ticks : null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return null; }
+    }
+
+    /// <summary>The cgroups a process is in (<c>/proc/PID/cgroup</c>, <paramref name="pid"/> null for this one); null once it has ended.</summary>
+    public string? CgroupOf(int? pid)
+    {
+        try { return File.ReadAllText(Path.Combine(proc, pid?.ToString(CultureInfo.InvariantCulture) ?? "self", "cgroup")); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return null; }
+    }
 
     /// <summary>This process's peak resident size since it started or since <see cref="ResetPeak"/> (VmHWM).</summary>
     public long? PeakResidentBytes() => ReadKiB(Path.Combine(proc, "self", "status"), "VmHWM:");

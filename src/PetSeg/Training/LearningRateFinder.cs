@@ -43,7 +43,7 @@ public sealed class LearningRateFinder(TrainSettings settings, IProgressSink ui,
         int samples = Math.Min(train.Count, settings.MaxTrainSamples ?? int.MaxValue);
         manual_seed(settings.Seed);
         using var model = ModelZoo.Create(settings.Model);
-        MemoryCheck.Ensure(settings, train.Width, train.Height, Math.Min(settings.BatchSize, samples), model, on, "lr-find", ui.Info);
+        using var memoryNeed = MemoryCheck.Ensure(settings, train.Width, train.Height, Math.Min(settings.BatchSize, samples), model, on, "lr-find", ui.Info, ct);
         if (settings.EncoderWeights is { } weights) ModelZoo.LoadEncoderWeights(model, weights);
         if (on.type != DeviceType.CPU) model.to(on);
         using var optimizer = new AdamOptimizer(model.named_parameters(), settings.Optimizer);

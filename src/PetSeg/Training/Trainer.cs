@@ -108,7 +108,8 @@ public sealed class Trainer(TrainSettings settings, string runDir, IProgressSink
             CheckpointSpace.Ensure(runDir, model, withOptimizer: settings.Epochs > 0, average?.Model, shipped, KeepBest);
         int samples = Math.Min(train.Count, settings.MaxTrainSamples ?? int.MaxValue);
         // Before anything is logged: a refused run leaves no folder behind, as one refused for disk space.
-        if (moreToTrain) MemoryCheck.Ensure(settings, train.Width, train.Height, Math.Min(settings.BatchSize, samples), model, _device, label, Log);
+        // Its need stays in the machine's memory ledger while it trains, for trainings started beside it.
+        using var memoryNeed = moreToTrain ? MemoryCheck.Ensure(settings, train.Width, train.Height, Math.Min(settings.BatchSize, samples), model, _device, label, Log, ct) : null;
         var augmenter = settings.Augmentation is { } a ? new BatchAugmenter(a) : null;
         bool StoppedEarly() => PatienceRunOut(validation, Patience, MinEpochs);
         using var shadow = settings.Precision == Precision.Bf16 && moreToTrain ? new Bf16Shadow(model, settings.Model) : null;

@@ -1,7 +1,11 @@
+using System.Diagnostics;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using PetSeg.Compute;
+using PetSeg.Core;
 using PetSeg.IO;
 using PetSeg.Tests.Support;
+using PetSeg.Training.Memory;
 
 namespace PetSeg.Tests.Cli;
 
@@ -11,9 +15,11 @@ namespace PetSeg.Tests.Cli;
 /// </summary>
 public sealed class DoctorCommandTests
 {
-    private static (int Exit, JsonElement Json, string Output) Doctor(string? fault, params string[] args)
+    private static (int Exit, JsonElement Json, string Output) Doctor(string? fault, params string[] args) =>
+        DoctorWith(new Dictionary<string, string> { [InjectedFaults.Variable] = fault ?? "" }, args);
+
+    private static (int Exit, JsonElement Json, string Output) DoctorWith(Dictionary<string, string> env, params string[] args)
     {
-        var env = new Dictionary<string, string> { [InjectedFaults.Variable] = fault ?? "" };
         var (exit, output) = CliProcess.RunWith(env, ["doctor", "--json", .. args]);
         var start = output.IndexOf("{\n", StringComparison.Ordinal);
         Assert.True(start >= 0, output);
@@ -50,6 +56,37 @@ public sealed class DoctorCommandTests
         Assert.Contains(checks, c => c.GetProperty("name").GetString()!.StartsWith("conv3x3 16→2", StringComparison.Ordinal));
         Assert.True(json.GetProperty("passed").GetBoolean());
         Assert.StartsWith("passed", json.GetProperty("verdict").GetString());
+    }
+
+    [Fact]
+    public void Doctor_shows_the_memory_a_training_would_have_beside_the_trainings_the_ledger_knows()
+    {
+        using var dir = new TempDir();
+        var ledger = new MemoryLedger(dir["ledger"], SystemMemory.This);
+        using var other = Process.Start("sleep", "600"); // stands for a training that will peak at 1 GiB
+        try
+        {
+            using var entry = ledger.Record(other.Id, "train-unet-aug", 1L << 30);
+            var env = new Dictionary<string, string> { [MemoryLedger.Variable] = ledger.Folder, [SystemMemory.LimitVariable] = "3GiB" };
+            var (exit, json, output) = DoctorWith(env);
+            Assert.True(exit == 0, output);
+            Assert.Equal(ledger.Folder, json.GetProperty("memory_ledger").GetString());
+            var training = Assert.Single(json.GetProperty("trainings").EnumerateArray());
+            Assert.Equal((other.Id, "train-unet-aug", 1L << 30), (training.GetProperty("pid").GetInt32(), training.GetProperty("label").GetString(), training.GetProperty("peak_bytes").GetInt64()));
+            Assert.InRange(training.GetProperty("resident_bytes").GetInt64(), 1, 64L << 20); // a sleeping process
+            Assert.Equal($"PETSEG_MEMORY_LIMIT=3GiB, shared with pid {other.Id} (train-unet-aug) at 1.0 GiB", json.GetProperty("memory_source").GetString());
+            Assert.InRange(json.GetProperty("memory_available_bytes").GetInt64(), 1, 2L << 30); // 3 GiB less the other's 1 GiB and doctor's own size
+            // As a table: the same facts, wrapped to the terminal's width.
+            var (_, text) = CliProcess.RunWith(env, "doctor");
+            var flat = Regex.Replace(text, @"\s+", " ");
+            Assert.Contains($"trainings here pid {other.Id} (train-unet-aug): peaks at 1.0 GiB, holds ", flat);
+            Assert.Contains($"(PETSEG_MEMORY_LIMIT=3GiB, shared with pid {other.Id} (train-unet-aug) at 1.0 GiB)", flat);
+        }
+        finally { other.Kill(); }
+        var (badExit, bad, badOutput) = DoctorWith(new Dictionary<string, string> { [SystemMemory.LimitVariable] = "lots" });
+        Assert.True(badExit == 0, badOutput); // the kernels are what doctor judges: a wrong cap is reported, not fatal
+        Assert.StartsWith("PETSEG_MEMORY_LIMIT=lots is not a size", bad.GetProperty("memory_error").GetString());
+        Assert.Equal(MemoryLedger.ForThisMachine().Folder, bad.GetProperty("memory_ledger").GetString()); // the machine's, without the variable
     }
 
     [Fact]

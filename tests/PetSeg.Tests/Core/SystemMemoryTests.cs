@@ -81,6 +81,58 @@ public sealed class SystemMemoryTests : IDisposable
         Assert.Equal("PETSEG_MEMORY_LIMIT=lots is not a size: write bytes or a number with a unit, e.g. 8GiB, 500MB or 2G", e.Message);
     }
 
+    [Fact]
+    public void Other_trainings_take_what_they_have_yet_to_take_and_their_share_of_a_cap()
+    {
+        var memory = Machine("0::/system.slice/slurmstepd.scope/job_7/step_0\n");
+        Write("cgroup/system.slice/slurmstepd.scope/job_7/memory.max", $"{10 * GiB}\n");
+        Write("cgroup/system.slice/slurmstepd.scope/job_7/memory.current", $"{2 * GiB}\n");
+        Write("cgroup/system.slice/slurmstepd.scope/job_7/step_0/memory.max", "max\n");
+        // A --jobs sibling in this job's cgroup, 1 GiB short of its measured peak; a training elsewhere, 3 GiB short; one at its peak.
+        OtherTraining sibling = new(41, "train-unet-aug", PeakBytes: 3 * GiB, ResidentBytes: 2 * GiB, SameCgroup: true),
+                      elsewhere = new(42, "train-segformer-base", PeakBytes: 4 * GiB, ResidentBytes: GiB, SameCgroup: false),
+                      peaked = new(43, "train-simple-vit", PeakBytes: GiB, ResidentBytes: 2 * GiB, SameCgroup: false);
+
+        // The machine: 20 GiB available less the 4 GiB the two growing ones will still take.
+        var room = memory.Room(cap: null, [sibling, elsewhere, peaked])!;
+        Assert.Equal(7 * GiB, room.Bytes); // the cgroup is tighter: 10 GiB less 2 GiB charged, less the sibling's 1 GiB to come ... 
+        Assert.Equal($"the cgroup limit of 10 GiB ({_dir["cgroup/system.slice/slurmstepd.scope/job_7/memory.max"]}), 2.0 GiB of it in use, " +
+                     "less the 1.0 GiB that the training of pid 41 (train-unet-aug) has yet to take", room.Source);
+        room = memory.Room(cap: null, [elsewhere, peaked])!; // ... and the others are not charged to it
+        Assert.Equal(8 * GiB, room.Bytes);
+        Assert.DoesNotContain("less", room.Source);
+        Write("cgroup/system.slice/slurmstepd.scope/job_7/memory.max", "max\n");
+        room = memory.Room(cap: null, [sibling, elsewhere, peaked])!;
+        Assert.Equal(16 * GiB, room.Bytes);
+        Assert.Equal("MemAvailable in /proc/meminfo, less the 4.0 GiB that 2 other trainings have yet to take: " +
+                     "pid 41 (train-unet-aug) 1.0 GiB and pid 42 (train-segformer-base) 3.0 GiB", room.Source);
+
+        // A cap is the trainings' together: each takes its peak, or what it holds where that is more.
+        room = memory.Room(cap: "8GiB", [sibling, peaked])!;
+        Assert.Equal(8 * GiB - 300 * MiB - 3 * GiB - 2 * GiB, room.Bytes);
+        Assert.Equal("PETSEG_MEMORY_LIMIT=8GiB, shared with pid 41 (train-unet-aug) at 3.0 GiB and pid 43 (train-simple-vit) at 2.0 GiB", room.Source);
+
+        // Were they ended: what they hold is free again, and the cap is this process's alone.
+        Assert.Equal(20 * GiB + 5 * GiB, memory.Room(cap: null, [sibling, elsewhere, peaked], ended: true)!.Bytes);
+        Assert.Equal(8 * GiB - 300 * MiB, memory.Room(cap: "8GiB", [sibling, peaked], ended: true)!.Bytes);
+    }
+
+    [Fact]
+    public void A_process_is_named_by_its_pid_and_start_time_and_read_while_it_lives()
+    {
+        var memory = Machine("0::/user.slice\n");
+        Write("proc/4242/stat", "4242 (dotnet (petseg)) S 1 4242 4242 0 -1 4194560 1 0 0 0 7 3 0 0 20 0 24 0 987654 4000000 2000\n");
+        Write("proc/4242/status", $"Name:\tdotnet\nVmRSS:\t  {GiB / 1024} kB\n");
+        Write("proc/4242/cgroup", "0::/user.slice\n");
+        Assert.Equal(987654, memory.StartTimeOf(4242)); // field 22, counted after the name's last parenthesis
+        Assert.Equal(GiB, memory.ResidentBytesOf(4242));
+        Assert.Equal(memory.CgroupOf(null), memory.CgroupOf(4242));
+        Assert.Null(memory.StartTimeOf(4243));
+        Assert.Null(memory.ResidentBytesOf(4243));
+        Assert.Null(memory.CgroupOf(4243));
+        Assert.True(SystemMemory.This.StartTimeOf(Environment.ProcessId) > 0); // this machine's own
+    }
+
     [Theory]
     [InlineData("8GiB", 8L << 30)]
     [InlineData("8G", 8L << 30)]

@@ -30,7 +30,7 @@ internal sealed class Workbench(Workspace workspace, StageGraph graph, IProgress
     private PipelineLock RebuildLock(string problem)
     {
         var path = Workspace.LockFile;
-        using var held = FileLock.Acquire(LockFileGuard, "rebuilding " + Path.GetFileName(path), shared: false, wait: null, waiting: null, refusal: h => h);
+        using var held = FileLock.Acquire(LockFileGuard, "rebuilding " + Path.GetFileName(path), shared: false, wait: null, waiting: null, refusal: h => new StoreLockedException(h));
         if (PipelineLock.TryRead(path, out var meanwhile, out _)) return meanwhile; // another process rebuilt it
         var kept = path + ".damaged";
         File.Copy(path, kept, overwrite: true);

@@ -82,7 +82,7 @@ public sealed class PipelineLock
     /// </summary>
     public static void Update(string path, string guard, Action<PipelineLock> change)
     {
-        using var held = FileLock.Acquire(guard, "updating " + Path.GetFileName(path), shared: false, wait: null, waiting: null, refusal: h => h);
+        using var held = FileLock.Acquire(guard, "updating " + Path.GetFileName(path), shared: false, wait: null, waiting: null, refusal: h => new StoreLockedException(h));
         var current = Read(path);
         change(current);
         current.Write(path);

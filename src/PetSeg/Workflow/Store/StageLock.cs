@@ -1,3 +1,5 @@
+using PetSeg.IO;
+
 namespace PetSeg.Workflow.Store;
 
 /// <summary>
@@ -7,5 +9,5 @@ namespace PetSeg.Workflow.Store;
 public static class StageLock
 {
     public static FileLock Acquire(string storeRoot, string name, string purpose, Action<string> waiting) =>
-        FileLock.Acquire(Path.Combine(storeRoot, "locks", name + ".lock"), purpose, shared: false, wait: null, waiting, holders => holders);
+        FileLock.Acquire(Path.Combine(storeRoot, "locks", name + ".lock"), purpose, shared: false, wait: null, waiting, holders => new StoreLockedException(holders));
 }

@@ -1,3 +1,5 @@
+using PetSeg.IO;
+
 namespace PetSeg.Workflow.Store;
 
 /// <summary>
@@ -11,11 +13,11 @@ public static class StoreLock
 
     /// <summary>Exclusive: refused (after <paramref name="wait"/>) while any run or other maintenance holds the store.</summary>
     public static FileLock Acquire(string storeRoot, string purpose, TimeSpan? wait = null) =>
-        FileLock.Acquire(PathIn(storeRoot), purpose, shared: false, wait ?? TimeSpan.Zero, null, holders => InUse(storeRoot, holders));
+        FileLock.Acquire(PathIn(storeRoot), purpose, shared: false, wait ?? TimeSpan.Zero, null, holders => new StoreLockedException(InUse(storeRoot, holders)));
 
     /// <summary>Shared: refused only while gc or verify holds the store.</summary>
     public static FileLock AcquireShared(string storeRoot, string purpose) =>
-        FileLock.Acquire(PathIn(storeRoot), purpose, shared: true, TimeSpan.Zero, null, holders => InUse(storeRoot, holders));
+        FileLock.Acquire(PathIn(storeRoot), purpose, shared: true, TimeSpan.Zero, null, holders => new StoreLockedException(InUse(storeRoot, holders)));
 
     private static string InUse(string storeRoot, string holders) =>
         $"the artifact store {storeRoot} is in use by {holders}. " +

@@ -55,7 +55,7 @@ public sealed class MemoryCheckTests
         long cap = Math.Max(resident, two.PeakBytes) + 96 * MiB;
         var lines = new List<string>();
         var e = Assert.Throws<NotEnoughMemoryException>(() => MemoryCheck.Ensure(Settings(4096), 64, 64, 4096, SimpleUnetBytes, CPU, "train-big", lines.Add,
-            enabled: true, cap: $"{cap / MiB}MiB"));
+            enabled: true, cap: $"{cap / MiB}MiB", ledger: null));
         // The figures are this process's, which the suite's other classes share: the margins are wide (96 MiB at about
         // 10 MiB per image leaves some ten images; on a Xeon, with the other classes beside it, it once read 66).
         Assert.False(e.Need.Measured); // extrapolated from small steps, never run at 4096
@@ -71,12 +71,12 @@ public sealed class MemoryCheckTests
         Assert.Empty(lines); // refused before anything was logged
 
         // A cap below what the process holds: refused after the first small step.
-        e = Assert.Throws<NotEnoughMemoryException>(() => MemoryCheck.Ensure(Settings(16), 64, 64, 16, SimpleUnetBytes, CPU, "train-big", lines.Add, enabled: true, cap: "1MiB"));
+        e = Assert.Throws<NotEnoughMemoryException>(() => MemoryCheck.Ensure(Settings(16), 64, 64, 16, SimpleUnetBytes, CPU, "train-big", lines.Add, enabled: true, cap: "1MiB", ledger: null));
         Assert.Equal(2, e.Need.MeasuredBatch);
         Assert.Contains("Not even a batch of 2 fits: train on smaller images or on a machine with more memory or with precision: bf16.", e.Message);
         Assert.Contains("but only 0.0 MiB more is available (PETSEG_MEMORY_LIMIT=1MiB)", e.Message);
         // Switched off, nothing is measured.
-        MemoryCheck.Ensure(Settings(4096), 64, 64, 4096, SimpleUnetBytes, CPU, "train-big", lines.Add, enabled: false, cap: "1MiB");
+        MemoryCheck.Ensure(Settings(4096), 64, 64, 4096, SimpleUnetBytes, CPU, "train-big", lines.Add, enabled: false, cap: "1MiB", ledger: null);
         Assert.Equal(["memory: not checked (PETSEG_MEMORY_CHECK=off)"], lines);
     }
 
@@ -86,14 +86,14 @@ public sealed class MemoryCheckTests
         var lines = new List<string>();
         // A model as large as the room: the bound says nothing, so the step is measured.
         long huge = SystemMemory.This.Room(cap: null)!.Bytes;
-        MemoryCheck.Ensure(Settings(8), 64, 64, 8, huge, CPU, "train-small", lines.Add, enabled: true, cap: null);
+        MemoryCheck.Ensure(Settings(8), 64, 64, 8, huge, CPU, "train-small", lines.Add, enabled: true, cap: null, ledger: null);
         var line = Assert.Single(lines);
         Assert.Matches(@"^memory: a step at batch 8 peaks (at|above) [\d.]+ (MiB|GiB) \(measured here in [\d.]+ s.*\); [\d.]+ GiB more available \(", line);
         // The model as it is: a small run is bounded (16 × its parameters + 32 KiB × 64² × 8 images), not measured.
-        MemoryCheck.Ensure(Settings(8), 64, 64, 8, SimpleUnetBytes, CPU, "train-small", lines.Add, enabled: true, cap: null);
+        MemoryCheck.Ensure(Settings(8), 64, 64, 8, SimpleUnetBytes, CPU, "train-small", lines.Add, enabled: true, cap: null, ledger: null);
         Assert.Matches(@"^memory: a step at batch 8 takes less than [\d.]+ GiB \(bounded, not measured: [\d.]+ GiB more available, ", lines[1]);
         Assert.Equal(16 * SimpleUnetBytes + (1L << 30), MemoryCheck.Bound(64, 64, 8, SimpleUnetBytes));
-        MemoryCheck.Ensure(Settings(8), 64, 64, 8, huge, new Device("meta"), "train-small", lines.Add, enabled: true, cap: "1MiB"); // another device's memory is not this process's
+        MemoryCheck.Ensure(Settings(8), 64, 64, 8, huge, new Device("meta"), "train-small", lines.Add, enabled: true, cap: "1MiB", ledger: null); // another device's memory is not this process's
         Assert.Equal(2, lines.Count);
     }
 }

@@ -1,7 +1,6 @@
 using System.Text.Json;
-using PetSeg.IO;
 
-namespace PetSeg.Workflow.Store;
+namespace PetSeg.IO;
 
 /// <summary>
 /// An OS file lock (flock: released by the kernel when its process dies, so a crash never leaves a stale lock),
@@ -49,15 +48,18 @@ public sealed class FileLock : IDisposable
         return new FileLock(fs, note);
     }
 
-    /// <summary>Waits up to <paramref name="wait"/> (null: as long as the holder lives), telling <paramref name="waiting"/> once whom it waits for.</summary>
-    public static FileLock Acquire(string path, string purpose, bool shared, TimeSpan? wait, Action<string>? waiting, Func<string, string> refusal)
+    /// <summary>
+    /// Waits up to <paramref name="wait"/> (null: as long as the holder lives), telling <paramref name="waiting"/> once whom it waits for;
+    /// then throws what <paramref name="refusal"/> makes of the holders' names.
+    /// </summary>
+    public static FileLock Acquire(string path, string purpose, bool shared, TimeSpan? wait, Action<string>? waiting, Func<string, Exception> refusal)
     {
         var deadline = wait is { } w ? DateTime.UtcNow + w : DateTime.MaxValue;
         var told = false;
         while (true)
         {
             if (TryAcquire(path, purpose, shared) is { } acquired) return acquired;
-            if (DateTime.UtcNow >= deadline) throw new StoreLockedException(refusal(DescribeHolders(path)));
+            if (DateTime.UtcNow >= deadline) throw refusal(DescribeHolders(path));
             if (!told && waiting is not null) { waiting(DescribeHolders(path)); told = true; }
             Thread.Sleep(200);
         }
