@@ -5,6 +5,7 @@ using PetSeg.Compute;
 using PetSeg.Core;
 using PetSeg.Inference;
 using PetSeg.Lab;
+using PetSeg.Models;
 using Spectre.Console;
 using Spectre.Console.Cli;
 using TorchSharp;
@@ -76,6 +77,8 @@ public sealed class PredictCommand : GuardedCommand<PredictCommand.Settings>
         if (s.Tta is { } name) tta = TestTimeAugmentations.Parse(name);
         using var model = FlipAveraged.Apply(loaded.Model, tta); // disposes the model it wraps; `loaded` disposing it again is harmless
         int size = s.Size ?? loaded.Spec.ImageSize;
+        if (ModelZoo.SizeProblem(loaded.Spec, size) is { } problem) // before any image is read
+            throw new PetSegException($"--size {size}: {problem}");
 
         var sink = new ConsoleProgressSink();
         var clock = Stopwatch.StartNew();

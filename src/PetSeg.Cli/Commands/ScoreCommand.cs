@@ -83,8 +83,8 @@ public sealed class ScoreCommand : GuardedCommand<ScoreCommand.Settings>
     private static Scored Score(string file, Settings s, TensorCache test, TorchSharp.torch.Device device, string configFile, CancellationToken ct)
     {
         using var loaded = PredictionModel.Load(file, s.Model, test.Width); // plain weights: built for the test split's size
-        if (loaded.Spec.Architecture == ModelZoo.SimpleVit && loaded.Spec.ImageSize != test.Width)
-            throw new PetSegException($"{file}: a SimpleViT built for {loaded.Spec.ImageSize}² cannot score the test split cached at {test.Width}² (preprocess.image_size in {configFile})");
+        if (ModelZoo.SizeProblem(loaded.Spec, test.Width) is { } problem)
+            throw new PetSegException($"{file} cannot score the test split cached at {test.Width}² (preprocess.image_size in {configFile}): {problem}");
         if (device.type != TorchSharp.DeviceType.CPU) loaded.Model.to(device);
         var tta = TestTimeAugmentations.Parse(s.Tta ?? TestTimeAugmentations.NoneName);
         using var model = FlipAveraged.Apply(loaded.Model, tta); // disposes the model it wraps; `loaded` disposing it again is harmless

@@ -20,13 +20,21 @@ public static class ModelZoo
     public const string SimpleVit = "simple-vit";
 
     /// <param name="Encoder">The pretrainable encoder's registry name, or null for the lab's from-scratch models.</param>
-    private sealed record Architecture(string Name, string? Encoder, Func<ModelSpec, nn.Module<Tensor, Tensor>> Create);
+    /// <param name="Multiple">What an input's height and width must be a multiple of (1: any size), and <paramref name="Why"/>.</param>
+    private sealed record Architecture(string Name, string? Encoder, Func<ModelSpec, nn.Module<Tensor, Tensor>> Create, int Multiple = 1, string? Why = null);
 
-    /// <summary>smp's two decoders on every registered encoder (smp's <c>Unet(encoder_name=…)</c>, <c>Segformer(encoder_name=…)</c>).</summary>
+    private const string MitWhy = "its MiT encoder";
+
+    /// <summary>
+    /// smp's two decoders on every registered encoder (smp's <c>Unet(encoder_name=…)</c>, <c>Segformer(encoder_name=…)</c>).
+    /// The Unet decoder resizes each upsampled map to its skip's size, so any size passes through a ResNet.
+    /// </summary>
     private static readonly Architecture[] SmpModels =
     [
-        .. EncoderRegistry.All.Select(e => new Architecture("unet-" + e.Name, e.Name, s => new Unet(s.Classes, s.InChannels, e.Name))),
-        .. EncoderRegistry.All.Select(e => new Architecture("segformer-" + e.Name, e.Name, s => new Segformer(s.Classes, s.InChannels, e.Name))),
+        .. EncoderRegistry.All.Select(e => new Architecture("unet-" + e.Name, e.Name, s => new Unet(s.Classes, s.InChannels, e.Name),
+            EncoderRegistry.IsMit(e.Name) ? 32 : 1, EncoderRegistry.IsMit(e.Name) ? MitWhy : null)),
+        .. EncoderRegistry.All.Select(e => new Architecture("segformer-" + e.Name, e.Name, s => new Segformer(s.Classes, s.InChannels, e.Name),
+            32, EncoderRegistry.IsMit(e.Name) ? MitWhy : "Segformer's ×4 upsampled output")),
     ];
 
     /// <summary>The lab's four first (as every list of names shows them), then the other encoder pairings.</summary>
@@ -34,7 +42,7 @@ public static class ModelZoo
     [
         SmpModels.Single(a => a.Name == UnetResNet34),
         SmpModels.Single(a => a.Name == SegformerMitB0),
-        new(SimpleUnet, null, s => new SimpleUNet(s.InChannels, s.Classes)),
+        new(SimpleUnet, null, s => new SimpleUNet(s.InChannels, s.Classes), 4, "its two 2×2 poolings, undone by two ×2 transposed convolutions"),
         new(SimpleVit, null, s => new SimpleViTSegmentation(s.ImageSize, s.PatchSize, s.Classes, s.Dim, s.Depth, s.Heads, s.MlpRatio, s.InChannels)),
         .. SmpModels.Where(a => a.Name is not UnetResNet34 and not SegformerMitB0),
     ];
@@ -52,6 +60,21 @@ public static class ModelZoo
         Find((EncoderRegistry.IsMit(encoder) ? "segformer-" : "unet-") + EncoderRegistry.Get(encoder).Name).Name; // its family's own decoder
 
     public static nn.Module<Tensor, Tensor> Create(ModelSpec spec) => Find(spec.Architecture).Create(spec);
+
+    /// <summary>
+    /// Why <paramref name="spec"/>'s model cannot segment square images of <paramref name="size"/> pixels (its output
+    /// would not be the input's size, or its layers refuse), or null where it can. Every command that picks a size checks
+    /// here first: pipeline.yaml's image_size, predict's and score's size, the benchmarks'.
+    /// </summary>
+    public static string? SizeProblem(ModelSpec spec, int size)
+    {
+        if (spec.Architecture == SimpleVit)
+            return size != spec.ImageSize ? $"{SimpleVit} takes only the size it was built for, {spec.ImageSize}² (one position embedding per {spec.PatchSize}-px patch), not {size}²"
+                : size % spec.PatchSize != 0 ? $"{SimpleVit} needs an image size divisible by its patch size, {spec.PatchSize}"
+                : null;
+        var a = Find(spec.Architecture);
+        return size % a.Multiple == 0 ? null : $"{a.Name} needs an image size divisible by {a.Multiple} ({a.Why})";
+    }
 
     /// <summary>Loads a full PyTorch state_dict (zip/legacy .pth or .safetensors), strictly, converting dtypes.</summary>
     public static void LoadPyTorchWeights(nn.Module model, string path) => StateDictLoader.LoadFile(model, path);

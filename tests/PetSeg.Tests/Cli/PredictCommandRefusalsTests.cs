@@ -85,6 +85,23 @@ public sealed class PredictCommandRefusalsTests
     }
 
     [Fact]
+    public void A_size_the_model_cannot_take_is_refused_before_an_image_is_read()
+    {
+        // It was an ArgumentOutOfRangeException's stack trace: SimpleUNet's two poolings made a 32² mask of a 33² input.
+        using var dir = new TempDir();
+        TestImages.WriteGradient(dir["dog.png"], 45, 52);
+        var (exit, output) = CliProcess.Run("predict", dir["dog.png"], "--checkpoint", SimpleUnet, "--model", "simple-unet", "--size", "33", "--out", dir["mask.png"]);
+        Assert.Equal(1, exit);
+        Assert.Contains("error: --size 33: simple-unet needs an image size divisible by 4 (its two 2×2 poolings, undone by two ×2 transposed convolutions)", output);
+        Assert.DoesNotContain("   at ", output);
+        Assert.False(File.Exists(dir["mask.png"]));
+        (exit, output) = CliProcess.Run("predict", dir["dog.png"], "--checkpoint", SimpleUnet, "--model", "simple-unet", "--size", "36", "--out", dir["mask.png"]);
+        Assert.True(exit == 0, output);
+        using var mask = Image.Load<L8>(dir["mask.png"]);
+        Assert.Equal((45, 52), (mask.Width, mask.Height));
+    }
+
+    [Fact]
     public void An_experiment_without_a_result_or_misspelt_says_what_to_do_and_the_model_options_are_checked()
     {
         // Predicting with a trained experiment is checked beside export, which trains one (ExportCommandTests).

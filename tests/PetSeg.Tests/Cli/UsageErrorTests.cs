@@ -65,6 +65,44 @@ public sealed class UsageErrorTests
         Assert.Contains(", segformer-mit_b5 or all (the lab's four)", log);
     }
 
+    [Theory]
+    [InlineData("train-step", "simple-unet", "33", "simple-unet needs an image size divisible by 4 (its two 2×2 poolings")]
+    [InlineData("train-step", "all", "48", "segformer-mit_b0 needs an image size divisible by 32 (its MiT encoder)")]
+    [InlineData("train-step", "simple-vit", "40", "simple-vit needs an image size divisible by its patch size, 16")]
+    [InlineData("epoch", "unet-mit_b0", "72", "unet-mit_b0 needs an image size divisible by 32 (its MiT encoder)")]
+    [InlineData("train-step", "simple-unet", "32 --batch 0", "--batch must be at least 1, not 0")]
+    [InlineData("train-step", "simple-unet", "32 --steps 0", "--steps must be at least 1, not 0")]
+    public void A_bench_size_the_model_cannot_take_or_a_count_below_one_is_a_usage_error(string bench, string model, string size, string why)
+    {
+        // It was an ArgumentException's stack trace from inside the model's first forward pass (--steps 0: an
+        // ArgumentOutOfRangeException's; --batch 0 measured batches of 1 and said so).
+        var (exit, log) = CliProcess.Run(["bench", bench, "--model", model, "--size", .. size.Split(' ')]);
+        Assert.Equal(2, exit);
+        Assert.StartsWith(why.StartsWith("--", StringComparison.Ordinal) ? $"error: {why}" : $"error: --size {size}: {why}", log.TrimStart());
+    }
+
+    [Fact]
+    public void A_bench_epoch_of_its_default_model_takes_a_size_only_segformer_would_refuse()
+    {
+        // bench epoch's "all" trains SimpleUNet alone: 36² passes, and the next option's check answers (it measured 0 images in "Infinity s/epoch").
+        var (exit, log) = CliProcess.Run("bench", "epoch", "--size", "36", "--count", "0");
+        Assert.Equal(2, exit);
+        Assert.StartsWith("error: --count must be at least 1, not 0", log.TrimStart());
+    }
+
+    [Fact]
+    public void An_exp_show_sort_that_is_not_a_metric_is_a_usage_error_with_the_closest_name()
+    {
+        using var dir = new TempDir();
+        File.WriteAllText(dir["pipeline.yaml"], "artifacts: out\ndataset: { source: synthetic }\n");
+        // It was an ArgumentException's stack trace and exit 255.
+        var (exit, log) = CliProcess.Run("exp", "show", "--sort", "mean_iu", "--config", dir["pipeline.yaml"]);
+        Assert.Equal(2, exit);
+        Assert.StartsWith("error: --sort mean_iu: not a metric (did you mean 'mean_iou'?); one of mean_iou, dice, f1_weighted, pixel_error, accuracy, val_mean_iou, ", log.TrimStart());
+        (exit, log) = CliProcess.Run("exp", "show", "--sort", "val_dice", "--config", dir["pipeline.yaml"]);
+        Assert.True(exit == 0, log);
+    }
+
     [Fact]
     public void An_option_given_without_its_value_is_an_error_that_names_it()
     {

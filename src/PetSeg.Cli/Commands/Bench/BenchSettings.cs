@@ -30,6 +30,11 @@ public class BenchSettings : CommandSettings
         public int Size { get; init; } = 224;
 
         public string Root => Path.Combine(WorkDir, $"pets-{Count}");
+
+        public override Spectre.Console.ValidationResult Validate() =>
+            Count < 1 ? Spectre.Console.ValidationResult.Error($"--count must be at least 1, not {Count}")
+            : Size < 1 ? Spectre.Console.ValidationResult.Error($"--size must be positive, not {Size}")
+            : base.Validate();
         public string CachePath => Path.Combine(WorkDir, $"bench-{Count}-{Size}.petc");
 
         /// <summary>Generates the pairs once; later runs reuse them.</summary>
@@ -65,10 +70,19 @@ public class BenchSettings : CommandSettings
 
         public override Spectre.Console.ValidationResult Validate() =>
             InvalidModel(Model) is { } model ? Spectre.Console.ValidationResult.Error(model)
+            : InvalidSize(Model == "all" ? PetSeg.Models.ModelZoo.LabArchitectures : [Model], Size) is { } size ? Spectre.Console.ValidationResult.Error(size)
+            : Batch < 1 ? Spectre.Console.ValidationResult.Error($"--batch must be at least 1, not {Batch}")
+            : Steps < 1 ? Spectre.Console.ValidationResult.Error($"--steps must be at least 1, not {Steps}")
             : Kernels == "auto" || PetSeg.Compute.KernelPaths.TryParse(Kernels, out _)
             ? base.Validate()
             : Spectre.Console.ValidationResult.Error($"--kernels must be auto, {string.Join(", ", PetSeg.Compute.KernelPaths.ShortNames)}, not '{Kernels}'");
     }
+
+    /// <summary>The usage error for a --size that one of <paramref name="models"/> cannot take, else null.</summary>
+    private static string? InvalidSize(IEnumerable<string> models, int size) =>
+        size < 1 ? $"--size must be positive, not {size}"
+        : models.Select(m => PetSeg.Models.ModelZoo.SizeProblem(new PetSeg.Models.ModelSpec(m, ImageSize: size), size)).FirstOrDefault(p => p is not null) is { } problem
+            ? $"--size {size}: {problem}" : null;
 
     /// <summary>The usage error for a --model that is neither an architecture nor "all", else null.</summary>
     private static string? InvalidModel(string model) =>
@@ -85,6 +99,9 @@ public class BenchSettings : CommandSettings
         public int Steps { get; init; } = 6;
         [CommandOption("--device <DEVICE>")][Description("auto, cpu, cuda or cuda:N (default: compute.device).")]
         public string? Device { get; init; }
+
+        public override Spectre.Console.ValidationResult Validate() =>
+            Steps < 1 ? Spectre.Console.ValidationResult.Error($"--steps must be at least 1, not {Steps}") : base.Validate();
     }
 
     public sealed class Epoch : Data
@@ -93,7 +110,10 @@ public class BenchSettings : CommandSettings
         public string Model { get; init; } = "all";
 
         public override Spectre.Console.ValidationResult Validate() =>
-            InvalidModel(Model) is { } model ? Spectre.Console.ValidationResult.Error(model) : base.Validate();
+            InvalidModel(Model) is { } model ? Spectre.Console.ValidationResult.Error(model)
+            : InvalidSize([Model == "all" ? PetSeg.Models.ModelZoo.SimpleUnet : Model], Size) is { } size ? Spectre.Console.ValidationResult.Error(size) // "all": SimpleUNet, as EpochBench reads it
+            : Epochs < 1 ? Spectre.Console.ValidationResult.Error($"--epochs must be at least 1, not {Epochs}")
+            : base.Validate();
         [CommandOption("--epochs <N>")][Description("Epochs to run (default 3; RSS is printed after each).")]
         public int Epochs { get; init; } = 3;
     }

@@ -1,4 +1,7 @@
 using System.ComponentModel;
+using PetSeg.Core;
+using PetSeg.Lab;
+using Spectre.Console;
 using Spectre.Console.Cli;
 
 namespace PetSeg.Cli.Commands.Compare;
@@ -7,4 +10,11 @@ public sealed class ExpShowSettings : OutputSettings
 {
     [CommandOption("--sort <METRIC>")][Description("Sort by a headline metric, best first (the metrics are listed in the description above).")]
     public string? Sort { get; init; }
+
+    public override ValidationResult Validate()
+    {
+        var metrics = LabPipeline.Comparison.MetricNames;
+        return Sort is null || metrics.Contains(Sort) ? base.Validate()
+            : ValidationResult.Error($"--sort {Sort}: not a metric{ClosestName.Suggestion(Sort, metrics)}; one of {string.Join(", ", metrics)}");
+    }
 }

@@ -122,8 +122,8 @@ internal static class ExperimentsBinder
                 if (imageSize % spec.PatchSize != 0 || spec.Dim % spec.Heads != 0)
                     throw e.Error("vit", $"image size {imageSize} must be divisible by patch_size {spec.PatchSize} and dim {spec.Dim} by heads {spec.Heads}");
             }
-            if (ModelZoo.EncoderName(model) is { } encoder && (EncoderRegistry.IsMit(encoder) || model.StartsWith("segformer-", StringComparison.Ordinal)) && imageSize % 32 != 0)
-                throw e.Error("model", $"{model} needs an image size divisible by 32 ({(EncoderRegistry.IsMit(encoder) ? "its MiT encoder" : "Segformer's ×4 upsampled output")}); preprocess.image_size is {imageSize}");
+            else if (ModelZoo.SizeProblem(spec, imageSize) is { } problem)
+                throw e.Error("model", $"{problem}; preprocess.image_size is {imageSize}");
             var settings = new TrainSettings(spec, new AdamSettings(lr, WeightDecay: wd, Decoupled: optimizer == "adamw"), epochs, d.BatchSize,
                 augment ? AugmentationSettings.Lab : null, d.Seed, null, d.MaxTrainSamples,
                 e.Choice("precision", d.Precision, "fp32", "bf16") == "bf16" ? Precision.Bf16 : Precision.Fp32);

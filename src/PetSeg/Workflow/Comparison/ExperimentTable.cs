@@ -1,3 +1,4 @@
+using PetSeg.Core;
 using PetSeg.IO;
 using System.Globalization;
 using System.Text;
@@ -41,7 +42,7 @@ public sealed class ExperimentTable
         if (sortBy is not null)
         {
             var column = schema.Metrics.FirstOrDefault(c => c.Name == sortBy)
-                ?? throw new ArgumentException($"cannot sort by '{sortBy}': expected one of {string.Join(", ", schema.MetricNames)}");
+                ?? throw new PetSegException($"cannot sort by '{sortBy}': expected one of {string.Join(", ", schema.MetricNames)}");
             // Best first; experiments without the metric (or NaN) last.
             var lowerIsBetter = column.LowerIsBetter;
             double Key(ExperimentRow r) => r.Metrics.TryGetValue(sortBy, out var v) && !double.IsNaN(v) ? (lowerIsBetter ? v : -v) : double.PositiveInfinity;

@@ -195,6 +195,8 @@ public sealed class PipelineConfigTests : IDisposable
     [InlineData("experiments:\n  a: { model: simple-unet, lr: fast }\n", "pipeline.yaml:2:32: experiments.a.lr: expected a number, found 'fast'")]
     [InlineData("experiments:\n  a: { model: simple-unet, learning_rate: 0.1 }\n", "pipeline.yaml:2:28: unknown key 'learning_rate' in 'experiments.a'")]
     [InlineData("experiments:\n  A b: { model: simple-unet }\n", "experiments.A b: experiment ids are lower-case")]
+    [InlineData("preprocess: { image_size: 66 }\nexperiments:\n  a: { model: simple-unet }\n", // its training failed in libtorch's loss: [16, 2, 64, 64] against [16, 66, 66]
+        "pipeline.yaml:3:15: experiments.a.model: simple-unet needs an image size divisible by 4 (its two 2×2 poolings, undone by two ×2 transposed convolutions); preprocess.image_size is 66")]
     [InlineData("experiments:\n  a: { model: simple-unet }\nreport:\n  tables:\n    - title: T\n      rows: [{ label: X, experiment: b }]\n", "experiments.b' ... ")]
     public void Experiment_mistakes_are_reported_with_file_line_column(string yaml, string expected)
     {
