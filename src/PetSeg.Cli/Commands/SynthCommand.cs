@@ -19,6 +19,16 @@ public sealed class SynthCommand : GuardedCommand<SynthCommand.Settings>
         public int Width { get; init; } = 500;
         [CommandOption("--height <H>")][Description("Image height (default 375).")]
         public int Height { get; init; } = 375;
+
+        /// <summary>pipeline.yaml's limits for dataset.synthetic (a count of 0 was an ArgumentOutOfRangeException's stack trace).</summary>
+        public override Spectre.Console.ValidationResult Validate() =>
+            Count is < SyntheticPetOptions.MinCount or > SyntheticPetOptions.MaxCount
+                ? Spectre.Console.ValidationResult.Error($"--count must be {SyntheticPetOptions.MinCount} to {SyntheticPetOptions.MaxCount:N0} (a pair for each split at least), not {Count}")
+            : Side("--width", Width) ?? Side("--height", Height) ?? base.Validate();
+
+        private static Spectre.Console.ValidationResult? Side(string option, int pixels) => pixels is < SyntheticPetOptions.MinSide or > SyntheticPetOptions.MaxSide
+            ? Spectre.Console.ValidationResult.Error($"{option} must be {SyntheticPetOptions.MinSide} to {SyntheticPetOptions.MaxSide} pixels, not {pixels}")
+            : null;
     }
 
     protected override bool UsesTorch => false;

@@ -54,12 +54,12 @@ public static class PipelineConfigLoader
         var d = new SyntheticPetOptions();
         var synthetic = new SyntheticPetOptions
         {
-            Count = syn.Int("count", d.Count, 2, 1_000_000),
+            Count = syn.Int("count", d.Count, SyntheticPetOptions.MinCount, SyntheticPetOptions.MaxCount),
             Seed = syn.Int("seed", d.Seed),
-            MinWidth = syn.Int("min_width", d.MinWidth, 16, 8192),
-            MaxWidth = syn.Int("max_width", d.MaxWidth, 16, 8192),
-            MinHeight = syn.Int("min_height", d.MinHeight, 16, 8192),
-            MaxHeight = syn.Int("max_height", d.MaxHeight, 16, 8192),
+            MinWidth = syn.Int("min_width", d.MinWidth, SyntheticPetOptions.MinSide, SyntheticPetOptions.MaxSide),
+            MaxWidth = syn.Int("max_width", d.MaxWidth, SyntheticPetOptions.MinSide, SyntheticPetOptions.MaxSide),
+            MinHeight = syn.Int("min_height", d.MinHeight, SyntheticPetOptions.MinSide, SyntheticPetOptions.MaxSide),
+            MaxHeight = syn.Int("max_height", d.MaxHeight, SyntheticPetOptions.MinSide, SyntheticPetOptions.MaxSide),
             Quirks = syn.Bool("quirks", d.Quirks),
         };
         if (synthetic.MinWidth > synthetic.MaxWidth) throw syn.Error("min_width", "must not exceed max_width");

@@ -90,6 +90,19 @@ public sealed class UsageErrorTests
         Assert.StartsWith("error: --count must be at least 1, not 0", log.TrimStart());
     }
 
+    [Theory]
+    [InlineData("--count", "0", "--count must be 2 to 1,000,000 (a pair for each split at least), not 0")]
+    [InlineData("--width", "0", "--width must be 16 to 8192 pixels, not 0")]
+    [InlineData("--height", "100000", "--height must be 16 to 8192 pixels, not 100000")]
+    public void A_synthetic_dataset_outside_pipeline_yamls_limits_is_a_usage_error(string option, string value, string error)
+    {
+        using var dir = new TempDir();
+        var (exit, log) = CliProcess.Run("synth", dir["pets"], "--count", "3", option, value);
+        Assert.Equal(2, exit); // it was a stack trace (count 0, width 0) or the JPEG encoder's error (100000)
+        Assert.StartsWith($"error: {error}", log.TrimStart());
+        Assert.False(Directory.Exists(dir["pets"]));
+    }
+
     [Fact]
     public void An_exp_show_sort_that_is_not_a_metric_is_a_usage_error_with_the_closest_name()
     {

@@ -6,6 +6,13 @@ namespace PetSeg.Data.Synthetic;
 /// </summary>
 public sealed record SyntheticPetOptions
 {
+    /// <summary>The fewest pairs: one for each split.</summary>
+    public const int MinCount = 2;
+    public const int MaxCount = 1_000_000;
+
+    /// <summary>The sides a picture may have (a pet needs room for its border band; JPEG's own limit is 65,535).</summary>
+    public const int MinSide = 16, MaxSide = 8192;
+
     public int Count { get; init; } = 7349;
     public int Seed { get; init; } = 1234;
     public int MinWidth { get; init; } = 300;
