@@ -17,8 +17,9 @@ public class BenchSettings : CommandSettings
 
     public string WorkDir => Work ?? Path.Combine(Path.GetTempPath(), "petseg-bench");
 
-    public override Spectre.Console.ValidationResult Validate() => PetSeg.Compute.NumericsModes.Invalid("--numerics", Numerics) is { } invalid
-        ? Spectre.Console.ValidationResult.Error(invalid)
+    public override Spectre.Console.ValidationResult Validate() =>
+        PetSeg.Compute.NumericsModes.Invalid("--numerics", Numerics) is { } invalid ? Spectre.Console.ValidationResult.Error(invalid)
+        : Threads < 1 ? Spectre.Console.ValidationResult.Error($"--threads must be at least 1, not {Threads}") // libtorch aborted the process (SIGABRT)
         : Spectre.Console.ValidationResult.Success();
 
     /// <summary>Benchmarks over generated 500×375 pairs.</summary>
