@@ -46,8 +46,17 @@ public static class MemoryCheck
     /// <exception cref="NotEnoughMemoryException">The step cannot fit, even once the other trainings end.</exception>
     public static IDisposable? Ensure(TrainSettings settings, int width, int height, int batch, nn.Module model, Device device, string label, Action<string> log, CancellationToken ct = default) =>
         Ensure(settings, width, height, batch, CheckpointSpace.Bytes(model.parameters()), device, label, log,
-            enabled: !string.Equals(Environment.GetEnvironmentVariable(Variable), "off", StringComparison.OrdinalIgnoreCase),
-            cap: Environment.GetEnvironmentVariable(SystemMemory.LimitVariable), MemoryLedger.ForThisMachine(), ct);
+            enabled: Enabled(Environment.GetEnvironmentVariable(Variable)), cap: Environment.GetEnvironmentVariable(SystemMemory.LimitVariable),
+            MemoryLedger.ForThisMachine(), ct);
+
+    /// <summary>Whether <see cref="Variable"/>'s value asks for the check: unset, empty or <c>on</c> do, <c>off</c> does not.</summary>
+    /// <exception cref="ConfigException">Any other value: a misspelt <c>off</c> must not check (and refuse) silently.</exception>
+    public static bool Enabled(string? value) => value?.Trim().ToLowerInvariant() switch
+    {
+        null or "" or "on" => true,
+        "off" => false,
+        _ => throw new ConfigException($"{Variable}={value}: use off (train without measuring what a step needs) or on (the default)"),
+    };
 
     /// <param name="parameterBytes">The run's model's parameters' bytes.</param>
     /// <param name="enabled">False: log that it is not checked (<see cref="Variable"/>=off).</param>

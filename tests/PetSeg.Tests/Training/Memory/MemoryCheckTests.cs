@@ -75,7 +75,11 @@ public sealed class MemoryCheckTests
         Assert.Equal(2, e.Need.MeasuredBatch);
         Assert.Contains("Not even a batch of 2 fits: train on smaller images or on a machine with more memory or with precision: bf16.", e.Message);
         Assert.Contains("but only 0.0 MiB more is available (PETSEG_MEMORY_LIMIT=1MiB)", e.Message);
-        // Switched off, nothing is measured.
+        // Switched off, nothing is measured; a value that is neither off nor on is named rather than read as on.
+        Assert.False(MemoryCheck.Enabled("OFF"));
+        Assert.True(MemoryCheck.Enabled(null) && MemoryCheck.Enabled("") && MemoryCheck.Enabled("on"));
+        Assert.Equal("PETSEG_MEMORY_CHECK=of: use off (train without measuring what a step needs) or on (the default)",
+            Assert.Throws<ConfigException>(() => MemoryCheck.Enabled("of")).Message);
         MemoryCheck.Ensure(Settings(4096), 64, 64, 4096, SimpleUnetBytes, CPU, "train-big", lines.Add, enabled: false, cap: "1MiB", ledger: null);
         Assert.Equal(["memory: not checked (PETSEG_MEMORY_CHECK=off)"], lines);
     }
