@@ -36,13 +36,17 @@ public static class UsageErrors
     }
 
     /// <summary>
-    /// An option that takes a value given without one (<c>status --profile</c>, or <c>--profile --json</c>): the
-    /// message, or null. Spectre would otherwise take the next token, or an internal one, as the value.
+    /// An option that takes a value given without one (<c>status --profile</c>, or <c>--profile --json</c>), or an empty
+    /// one (<c>--out "$OUT"</c> with OUT unset): the message, or null. Spectre would otherwise take the next token, or an
+    /// internal one, as the value, and an empty path was a stack trace from deep inside a command.
     /// </summary>
     public static string? MissingValue(IReadOnlyList<string> args)
     {
         for (int i = 0; i < args.Count; i++)
         {
+            if (string.IsNullOrWhiteSpace(args[i]))
+                return i > 0 && ValuedOptions.Contains(args[i - 1]) ? $"option {args[i - 1]} needs a value (it is empty: an unset variable?)"
+                    : $"argument {i + 1} is empty (an unset variable?)";
             if (!ValuedOptions.Contains(args[i])) continue;
             bool missing = i == args.Count - 1 || (args[i + 1].StartsWith('-') && (ValuedOptions.Contains(args[i + 1]) || Flags.Contains(args[i + 1])));
             if (missing) return $"option {args[i]} needs a value{(i == args.Count - 1 ? "" : $" (it is followed by {args[i + 1]})")}";

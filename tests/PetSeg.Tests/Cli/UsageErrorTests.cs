@@ -131,6 +131,16 @@ public sealed class UsageErrorTests
         Assert.Equal(2, exit);
         Assert.Contains("error: option -p needs a value (it is followed by --json)", output);
         Assert.False(Directory.Exists(dir["out"]));
+        // An empty value (a script's unset variable) was an ArgumentException's stack trace from deep inside predict and bench.
+        (exit, output) = CliProcess.Run("predict", "--checkpoint", "x.ckpt", "a.png", "--out", "");
+        Assert.Equal(2, exit);
+        Assert.Contains("error: option --out needs a value (it is empty: an unset variable?)", output);
+        (exit, output) = CliProcess.Run("bench", "train-step", "--work", " ");
+        Assert.Equal(2, exit);
+        Assert.Contains("error: option --work needs a value (it is empty: an unset variable?)", output);
+        (exit, output) = CliProcess.Run("synth", "");
+        Assert.Equal(2, exit);
+        Assert.Contains("error: argument 2 is empty (an unset variable?)", output);
     }
 
     [Fact]
