@@ -36,6 +36,8 @@ public sealed class SynthCommand : GuardedCommand<SynthCommand.Settings>
     protected override Task<int> RunAsync(Settings s, CancellationToken ct)
     {
         var root = Path.Combine(s.Out, "oxford-iiit-pet");
+        if (PetSeg.IO.AtomicFile.FileInTheWay(Path.Combine(root, "x")) is { } file)
+            throw new PetSeg.Core.ConfigException($"{file} is a file: synth writes the dataset into a folder (created if missing). Name another.");
         var o = new SyntheticPetOptions { Count = s.Count, Seed = s.Seed, MinWidth = s.Width, MaxWidth = s.Width, MinHeight = s.Height, MaxHeight = s.Height };
         SyntheticPetGenerator.WriteLayout(root, o);
         var (images, annotations) = SyntheticPetGenerator.WriteArchives(root, Path.Combine(s.Out, "archives"));

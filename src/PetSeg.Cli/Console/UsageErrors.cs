@@ -32,6 +32,7 @@ public static class UsageErrors
         if (!m.Success) return message;
         var unknown = m.Groups[1].Value.TrimStart('-');
         var closest = Closest(unknown);
+        if (closest == unknown) return $"this command takes no --{unknown} (other commands do): its --help lists what it takes"; // not "did you mean --out?"
         return $"unknown option --{unknown}" + (closest is null ? "" : $"; did you mean --{closest}?");
     }
 

@@ -39,11 +39,20 @@ public static class AtomicFile
     /// <summary>Why a write failed, in terms of the file the caller named: .NET's messages name the temp file.</summary>
     private static string Reason(Exception e, string tmp) => e switch
     {
+        _ when FileInTheWay(tmp) is { } file => $"{file} is a file, not a folder",
         UnauthorizedAccessException => "permission denied",
         DirectoryNotFoundException or FileNotFoundException => "this file system does not let a file be created there",
         _ when DiskSpace.IsFull(e) => $"{OwnWords(e, tmp)} ({DiskSpace.Describe(tmp)})", // the temp file is gone by now: what is free is free
         _ => OwnWords(e, tmp),
     };
+
+    /// <summary>The nearest folder on <paramref name="path"/>'s way that is a file (so nothing can be created under it), or null.</summary>
+    public static string? FileInTheWay(string path)
+    {
+        for (var dir = Path.GetDirectoryName(Path.GetFullPath(path)); !string.IsNullOrEmpty(dir); dir = Path.GetDirectoryName(dir))
+            if (File.Exists(dir)) return dir;
+        return null;
+    }
 
     /// <summary>.NET's message (<c>No space left on device : '/x/.f.1.tmp'</c>) without the temp file's name.</summary>
     private static string OwnWords(Exception e, string tmp) =>

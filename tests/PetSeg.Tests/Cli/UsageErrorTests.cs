@@ -26,6 +26,11 @@ public sealed class UsageErrorTests
 
         (exit, output) = CliProcess.Run("status", "--config", dir["pipeline.yaml"]); // the same command, spelled right, works
         Assert.True(exit == 0, output);
+
+        // Another command's option is not a misspelling of itself: it said "unknown option --out; did you mean --out?".
+        (exit, output) = CliProcess.Run("status", "--out", "x", "--config", dir["pipeline.yaml"]);
+        Assert.Equal(2, exit);
+        Assert.Contains("error: this command takes no --out (other commands do): its --help lists what it takes", output);
     }
 
     [Fact]
@@ -102,6 +107,21 @@ public sealed class UsageErrorTests
         Assert.Equal(2, exit); // it was a stack trace (count 0, width 0) or the JPEG encoder's error (100000)
         Assert.StartsWith($"error: {error}", log.TrimStart());
         Assert.False(Directory.Exists(dir["pets"]));
+    }
+
+    [Fact]
+    public void A_file_where_a_folder_should_be_is_named()
+    {
+        using var dir = new TempDir();
+        File.WriteAllText(dir["file"], "");
+        // They said "The file '…' already exists." and "Could not find a part of the path '…/oxford-iiit-pet/images'."
+        var (exit, output) = CliProcess.Run("init", dir["file/project"]);
+        Assert.Equal(1, exit);
+        Assert.Contains($"error: {dir["file"]} is a file: init writes a project into a folder (created if missing). Name another.", output);
+        (exit, output) = CliProcess.Run("synth", dir["file"], "--count", "2");
+        Assert.Equal(1, exit);
+        Assert.Contains($"error: {dir["file"]} is a file: synth writes the dataset into a folder (created if missing). Name another.", output);
+        Assert.Equal("", File.ReadAllText(dir["file"]));
     }
 
     [Fact]

@@ -21,10 +21,13 @@ public sealed class AtomicFileTests
         e = Assert.Throws<IOException>(() => AtomicFile.Write(target, fs => throw new IOException($"Input/output error : '{fs.Name}'", 5)));
         Assert.Equal($"cannot write {target}: Input/output error", e.Message);
 
-        // A folder that is a file.
+        // A folder that is a file, however deep below it: named (it was .NET's "The file '…' already exists.").
         File.WriteAllText(dir["masks"], "a file, not a folder");
         e = Assert.Throws<IOException>(() => AtomicFile.WriteAllText(dir["masks/a.png"], "x"));
-        Assert.StartsWith($"cannot write {dir["masks/a.png"]}:", e.Message);
+        Assert.Equal($"cannot write {dir["masks/a.png"]}: {dir["masks"]} is a file, not a folder", e.Message);
+        e = Assert.Throws<IOException>(() => AtomicFile.WriteAllText(dir["masks/dog/a.png"], "x"));
+        Assert.Equal($"cannot write {dir["masks/dog/a.png"]}: {dir["masks"]} is a file, not a folder", e.Message);
+        Assert.Null(AtomicFile.FileInTheWay(dir["fine/a.png"]));
         Assert.Equal([dir["masks"]], Directory.GetFileSystemEntries(dir.Path));
     }
 }

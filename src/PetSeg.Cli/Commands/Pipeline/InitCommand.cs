@@ -21,6 +21,8 @@ public sealed class InitCommand : GuardedCommand<InitCommand.Settings>
     {
         var folder = Path.GetFullPath(s.Folder);
         var yaml = Path.Combine(folder, PipelineConfigLoader.DefaultFile);
+        if (File.Exists(folder) || AtomicFile.FileInTheWay(yaml) is not null)
+            throw new ConfigException($"{AtomicFile.FileInTheWay(yaml) ?? folder} is a file: init writes a project into a folder (created if missing). Name another.");
         if (File.Exists(yaml))
             throw new ConfigException($"{yaml} already exists: nothing was written. Edit it, or init another folder.");
         Directory.CreateDirectory(folder);
