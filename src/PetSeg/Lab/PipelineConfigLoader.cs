@@ -103,6 +103,8 @@ public static class PipelineConfigLoader
             var url = r.Required("url", "s3://bucket/prefix, file:///path or https://host/path");
             if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || !RemoteRegistry.Schemes.Contains(uri.Scheme))
                 throw r.Error("url", $"'{url}' is not a remote URL; the schemes with a backend are {string.Join(", ", RemoteRegistry.Schemes.Select(x => x + "://"))}");
+            if (uri.Scheme == "s3" && string.IsNullOrEmpty(uri.Host)) // an http(s) URL without a host is no URL at all
+                throw r.Error("url", $"'{url}' names no bucket: s3://bucket/prefix");
             if (uri.UserInfo.Contains(':'))
                 throw r.Error("url", $"holds a password, which would be committed with the file; give it as {RemoteVariables.Name(name, "PASSWORD")} or in ~/.netrc instead (README: Sharing results)");
             var endpoint = r.String("endpoint");

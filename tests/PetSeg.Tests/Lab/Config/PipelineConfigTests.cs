@@ -205,6 +205,18 @@ public sealed class PipelineConfigTests : IDisposable
         else Assert.Contains(expected, e.Message);
     }
 
+    [Theory]
+    [InlineData("ftp://host/store", "pipeline.yaml:2:24: remotes.lab.url: 'ftp://host/store' is not a remote URL; the schemes with a backend are ")]
+    [InlineData("shared/store", "remotes.lab.url: 'shared/store' is not a remote URL")]
+    [InlineData("s3://", "pipeline.yaml:2:24: remotes.lab.url: 's3://' names no bucket: s3://bucket/prefix")] // it was a complaint about AWS credentials
+    [InlineData("https:///cache", "remotes.lab.url: 'https:///cache' is not a remote URL")]
+    [InlineData("https://me:secret@host/cache", "remotes.lab.url: holds a password, which would be committed with the file")]
+    public void Remote_url_mistakes_are_reported_with_their_line(string url, string expected)
+    {
+        var e = Assert.Throws<ConfigException>(() => LoadText($"remote: lab\nremotes: {{ lab: {{ url: '{url}' }} }}\n"));
+        Assert.Contains(expected, e.Message);
+    }
+
     [Fact]
     public void A_three_line_experiment_inherits_the_training_defaults()
     {
