@@ -65,13 +65,20 @@ public sealed class FileLock : IDisposable
         }
     }
 
+    /// <summary>
+    /// Who holds the lock now, by the notes of live processes (another host's cannot be checked and count): what a
+    /// reading command (status) can tell without touching the lock itself, which a run might be taking that instant.
+    /// </summary>
+    public static IReadOnlyList<LockOwner> LiveHolders(string path) =>
+        Notes(path).Where(o => o.Host != Environment.MachineName || AtomicFile.ProcessIsAlive(o.Pid)).ToList();
+
     /// <summary>The live holders named by their notes, waiting briefly for a holder that has just locked to write its own.</summary>
     public static string DescribeHolders(string path)
     {
         var until = DateTime.UtcNow + NoteGrace;
         while (true)
         {
-            var live = Notes(path).Where(o => o.Host != Environment.MachineName || AtomicFile.ProcessIsAlive(o.Pid)).ToList();
+            var live = LiveHolders(path);
             if (live.Count > 0)
                 return string.Join("; ", live.Select(o => $"another petseg process: '{o.Purpose}', pid {o.Pid} on {o.Host}, since {o.Since.ToLocalTime():yyyy-MM-dd HH:mm:ss}"));
             if (DateTime.UtcNow >= until) return "another petseg process (it has not named itself)";
@@ -129,4 +136,13 @@ public sealed class FileLock : IDisposable
 }
 
 /// <summary>Who holds a lock: written next to it so a refused or waiting command can say whom it waits for.</summary>
-internal sealed record LockOwner(int Pid, string Host, string Purpose, DateTimeOffset Since);
+public sealed record LockOwner(int Pid, string Host, string Purpose, DateTimeOffset Since)
+{
+    /// <summary>"pid 4242 (petseg run report: train-unet-base), since 07:40:12, 12 min": the host too where it is another.</summary>
+    public string Describe(DateTimeOffset now)
+    {
+        var took = now - Since;
+        var elapsed = took.TotalMinutes >= 90 ? $"{took.TotalHours:F1} h" : took.TotalSeconds >= 90 ? $"{took.TotalMinutes:F0} min" : $"{Math.Max(0, took.TotalSeconds):F0} s";
+        return $"pid {Pid}{(Host == Environment.MachineName ? "" : $" on {Host}")} ({Purpose}), since {Since.ToLocalTime():HH:mm:ss}, {elapsed}";
+    }
+}

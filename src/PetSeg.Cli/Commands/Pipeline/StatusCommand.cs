@@ -27,6 +27,7 @@ public sealed class StatusCommand : GuardedCommand<StatusSettings>
             {
                 stage = x.Stage, fresh = x.State == Freshness.Fresh, runs = x.Runs, key = x.Key, reasons = x.Reasons,
                 job = jobs.TryGetValue(x.Stage, out var j) ? new { id = j.Id, state = j.State.ToLowerInvariant(), progress = Progress(j) } : null,
+                computing = x.ComputedBy is { } c ? new { pid = c.Pid, host = c.Host, purpose = c.Purpose, since = c.Since, progress = x.Progress } : null,
             })));
             return Task.FromResult(0);
         }

@@ -50,6 +50,14 @@ public class TrainStage(PipelineConfig config, ExperimentConfig experiment) : St
         catch (Exception e) when (e is IOException or InvalidDataException or System.Text.Json.JsonException) { return null; } // being written, or damaged: the run decides
     }
 
+    public override string? Progress(string key)
+    {
+        var checkpoint = Path.Combine(RunDir(key), "last.ckpt");
+        if (!File.Exists(checkpoint)) return $"0{OfPlanned} epoch(s) done";
+        try { return $"{TrainingCheckpoint.ReadInfo(checkpoint).Epoch}{OfPlanned} epoch(s) done"; }
+        catch (Exception e) when (e is IOException or InvalidDataException or System.Text.Json.JsonException) { return null; } // being replaced this instant
+    }
+
     /// <summary>" of 24" for "3 of 24 epoch(s) done", where the epochs are known before the stage runs.</summary>
     protected virtual string OfPlanned => $" of {experiment.Settings.Epochs}";
 

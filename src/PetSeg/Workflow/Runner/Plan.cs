@@ -46,8 +46,12 @@ public static class Plan
                 continue;
             }
             var reasons = Explain(stage, inputs, lockFile);
-            if (stage.WorkInProgress(key) is { } progress) reasons.Add(progress);
-            result.Add(new StageStatus(stage.Id, Freshness.Stale, key, reasons));
+            // Being computed now, its work folder is not a stopped run's to resume: say who computes it, and how far.
+            var computing = StageLock.Computing(store.Root, stage.LockName(key));
+            var progress = computing is null ? null : stage.Progress(key);
+            if (computing is not null) reasons.Add($"being computed now by {computing.Describe(DateTimeOffset.UtcNow)}{(progress is null ? "" : $": {progress}")}");
+            else if (stage.WorkInProgress(key) is { } left) reasons.Add(left);
+            result.Add(new StageStatus(stage.Id, Freshness.Stale, key, reasons) { ComputedBy = computing, Progress = progress });
         }
         return result;
     }

@@ -1,3 +1,5 @@
+using PetSeg.IO;
+
 namespace PetSeg.Workflow.Runner;
 
 /// <summary>One line of <c>petseg status</c>: whether a stage's result for the current inputs exists, and if not, why.</summary>
@@ -5,4 +7,10 @@ public sealed record StageStatus(string Stage, Freshness State, string? Key, IRe
 {
     /// <summary>Whether a run that needs the stage does work for it: it is stale, or it refreshes a view even when fresh.</summary>
     public bool Runs { get; init; } = State == Freshness.Stale;
+
+    /// <summary>The process computing this stale stage now (another terminal's run, a <c>--jobs</c> child), or null.</summary>
+    public LockOwner? ComputedBy { get; init; }
+
+    /// <summary>How far that computation has got (a training's epochs), where the stage can tell.</summary>
+    public string? Progress { get; init; }
 }

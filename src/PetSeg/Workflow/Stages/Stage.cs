@@ -65,6 +65,12 @@ public abstract class Stage
     public virtual string? WorkInProgress(string key) => null;
 
     /// <summary>
+    /// How far a computation of this key that is running now has got ("3 of 24 epoch(s) done"), for <c>status</c> while
+    /// another process holds the stage's lock; null where the stage cannot tell.
+    /// </summary>
+    public virtual string? Progress(string key) => null;
+
+    /// <summary>
     /// Whether <see cref="Present"/> does something, so a run that finds the stage fresh still runs it (Cake asks this
     /// through <c>status --json</c>).
     /// </summary>

@@ -9,5 +9,10 @@ namespace PetSeg.Workflow.Store;
 public static class StageLock
 {
     public static FileLock Acquire(string storeRoot, string name, string purpose, Action<string> waiting) =>
-        FileLock.Acquire(Path.Combine(storeRoot, "locks", name + ".lock"), purpose, shared: false, wait: null, waiting, holders => new StoreLockedException(holders));
+        FileLock.Acquire(PathOf(storeRoot, name), purpose, shared: false, wait: null, waiting, holders => new StoreLockedException(holders));
+
+    /// <summary>The process computing the stage now, or null: read from the lock's notes, without taking it.</summary>
+    public static LockOwner? Computing(string storeRoot, string name) => FileLock.LiveHolders(PathOf(storeRoot, name)).FirstOrDefault();
+
+    private static string PathOf(string storeRoot, string name) => Path.Combine(storeRoot, "locks", name + ".lock");
 }
