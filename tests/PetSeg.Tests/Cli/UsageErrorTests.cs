@@ -135,6 +135,13 @@ public sealed class UsageErrorTests
         Assert.StartsWith("error: --sort mean_iu: not a metric (did you mean 'mean_iou'?); one of mean_iou, dice, f1_weighted, pixel_error, accuracy, val_mean_iou, ", log.TrimStart());
         (exit, log) = CliProcess.Run("exp", "show", "--sort", "val_dice", "--config", dir["pipeline.yaml"]);
         Assert.True(exit == 0, log);
+        // Two formats: it printed JSON and said nothing of the CSV.
+        (exit, log) = CliProcess.Run("exp", "show", "--json", "--csv", "--config", dir["pipeline.yaml"]);
+        Assert.Equal(2, exit);
+        Assert.StartsWith("error: --csv and --json each choose the output's format: give one", log.TrimStart());
+        (exit, log) = CliProcess.Run("metrics", "diff", "--md", "--json", "--config", dir["pipeline.yaml"]);
+        Assert.Equal(2, exit);
+        Assert.StartsWith("error: --md and --json each choose the output's format: give one", log.TrimStart());
     }
 
     [Fact]

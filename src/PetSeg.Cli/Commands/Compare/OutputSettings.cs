@@ -13,4 +13,10 @@ public class OutputSettings : PipelineSettings
     public bool Csv { get; init; }
     [CommandOption("--json")][Description("JSON.")]
     public bool Json { get; init; }
+
+    /// <summary>One format at a time: <c>--json --csv</c> printed JSON and said nothing of the CSV.</summary>
+    public override Spectre.Console.ValidationResult Validate() =>
+        new[] { (Markdown, "--md"), (Csv, "--csv"), (Json, "--json") }.Where(f => f.Item1).Select(f => f.Item2).ToList() is { Count: > 1 } formats
+            ? Spectre.Console.ValidationResult.Error($"{string.Join(" and ", formats)} each choose the output's format: give one")
+            : base.Validate();
 }
