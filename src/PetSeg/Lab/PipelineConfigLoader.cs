@@ -20,7 +20,9 @@ public static class PipelineConfigLoader
                 : throw new ConfigException($"{file}: a folder without a {DefaultFile}. Pass the file itself, or start a project there with `petseg init {file}`.");
         if (!File.Exists(file)) throw new ConfigException($"{file}: not found. Run from the project folder, pass --config <path>, or start a project here with `petseg init`.");
         var stream = YamlDocumentReader.Read(file);
-        if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode root)
+        if (stream.Documents.Count == 0) // a touched file, or comments alone
+            throw new ConfigException($"{file}: says nothing (empty, or comments only). `petseg init` writes the lab's pipeline (move this file away first); README, Configuration, lists every section.");
+        if (stream.Documents[0].RootNode is not YamlMappingNode root)
             throw new ConfigException($"{file}:1:1: expected a mapping at the top level (dataset:, preprocess:, ...)");
 
         if (profile is not null)

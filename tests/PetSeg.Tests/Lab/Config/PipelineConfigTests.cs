@@ -60,6 +60,17 @@ public sealed class PipelineConfigTests : IDisposable
         Assert.Equal(Path.Combine(_dir.Path, "out"), c.ArtifactsDir);
     }
 
+    [Theory]
+    [InlineData("")]
+    [InlineData("# nothing yet\n")]
+    public void A_file_that_says_nothing_points_at_init(string yaml)
+    {
+        // It said "expected a mapping at the top level" of a file just touched.
+        var e = Assert.Throws<ConfigException>(() => LoadText(yaml));
+        Assert.EndsWith("pipeline.yaml: says nothing (empty, or comments only). `petseg init` writes the lab's pipeline (move this file away first); README, Configuration, lists every section.", e.Message);
+        Assert.Contains("1:1: expected a mapping at the top level", Assert.Throws<ConfigException>(() => LoadText("- a list\n")).Message);
+    }
+
     [Fact]
     public void An_unknown_key_is_named_with_line_column_and_the_allowed_keys()
     {
