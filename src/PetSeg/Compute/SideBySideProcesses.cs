@@ -1,3 +1,4 @@
+using PetSeg.Core;
 using System.Globalization;
 
 namespace PetSeg.Compute;
@@ -60,12 +61,10 @@ public static class SideBySideProcesses
         var found = new HashSet<int>();
         while (pid > 1 && found.Count < 1000)
         {
-            string stat;
-            try { stat = File.ReadAllText(Path.Combine(procRoot, pid.ToString(CultureInfo.InvariantCulture), "stat")); }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { break; }
-            // "pid (comm) state ppid …": comm may hold spaces and parentheses, so read after the last ')'.
-            var fields = stat[(stat.LastIndexOf(')') + 1)..].Split(' ', StringSplitOptions.RemoveEmptyEntries);
-            if (fields.Length < 2 || !int.TryParse(fields[1], NumberStyles.None, CultureInfo.InvariantCulture, out pid) || !found.Add(pid)) break;
+            var parent = ProcessStat.Field(procRoot, pid, 4); // ppid
+            if (parent is null or < 0 or > int.MaxValue) break;
+            pid = (int)parent.Value;
+            if (!found.Add(pid)) break;
         }
         return found;
     }

@@ -81,17 +81,7 @@ public sealed class SystemMemory(string proc = "/proc", string cgroupRoot = "/sy
     /// When a process started, in clock ticks after boot (<c>/proc/PID/stat</c>'s 22nd field): with its pid, it names
     /// the process, which a pid alone does not once the pid is reused. Null once it has ended.
     /// </summary>
-    public long? StartTimeOf(int pid)
-    {
-        try
-        {
-            var stat = File.ReadAllText(Path.Combine(proc, pid.ToString(CultureInfo.InvariantCulture), "stat"));
-            // The command name (field 2) is in parentheses and may hold spaces and parentheses itself: count after the last ')'.
-            var fields = stat[(stat.LastIndexOf(')') + 1)..].Split(' ', StringSplitOptions.RemoveEmptyEntries);
-            return fields.Length > 19 && long.TryParse(fields[19], NumberStyles.None, CultureInfo.InvariantCulture, out var ticks) ? ticks : null;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return null; }
-    }
+    public long? StartTimeOf(int pid) => ProcessStat.Field(proc, pid, 22);
 
     /// <summary>The cgroups a process is in (<c>/proc/PID/cgroup</c>, <paramref name="pid"/> null for this one); null once it has ended.</summary>
     public string? CgroupOf(int? pid)

@@ -49,19 +49,22 @@ public sealed class FileLock : IDisposable
     }
 
     /// <summary>
-    /// Waits up to <paramref name="wait"/> (null: as long as the holder lives), telling <paramref name="waiting"/> once whom it waits for;
-    /// then throws what <paramref name="refusal"/> makes of the holders' names.
+    /// Waits up to <paramref name="wait"/> (null: as long as the holder lives), telling <paramref name="waiting"/> once whom it waits for
+    /// once the wait has lasted <paramref name="quiet"/> (none by default: at the first refusal); then throws what
+    /// <paramref name="refusal"/> makes of the holders' names.
     /// </summary>
-    public static FileLock Acquire(string path, string purpose, bool shared, TimeSpan? wait, Action<string>? waiting, Func<string, Exception> refusal)
+    public static FileLock Acquire(string path, string purpose, bool shared, TimeSpan? wait, Action<string>? waiting, Func<string, Exception> refusal,
+        TimeSpan quiet = default)
     {
-        var deadline = wait is { } w ? DateTime.UtcNow + w : DateTime.MaxValue;
+        var started = DateTime.UtcNow;
+        var deadline = wait is { } w ? started + w : DateTime.MaxValue;
         var told = false;
         while (true)
         {
             if (TryAcquire(path, purpose, shared) is { } acquired) return acquired;
             if (DateTime.UtcNow >= deadline) throw refusal(DescribeHolders(path));
-            if (!told && waiting is not null) { waiting(DescribeHolders(path)); told = true; }
-            Thread.Sleep(200);
+            if (!told && waiting is not null && DateTime.UtcNow - started >= quiet) { waiting(DescribeHolders(path)); told = true; }
+            Thread.Sleep(DateTime.UtcNow - started < quiet ? 50 : 200); // a quiet wait is expected to be short: look often
         }
     }
 

@@ -42,7 +42,7 @@ public static class ModelZoo
     [
         SmpModels.Single(a => a.Name == UnetResNet34),
         SmpModels.Single(a => a.Name == SegformerMitB0),
-        new(SimpleUnet, null, s => new SimpleUNet(s.InChannels, s.Classes), 4, "its two 2×2 poolings, undone by two ×2 transposed convolutions"),
+        new(SimpleUnet, null, s => new SimpleUNet(s.InChannels, s.Classes), SimpleUNet.SizeMultiple, "its two 2×2 poolings, undone by two ×2 transposed convolutions"),
         new(SimpleVit, null, s => new SimpleViTSegmentation(s.ImageSize, s.PatchSize, s.Classes, s.Dim, s.Depth, s.Heads, s.MlpRatio, s.InChannels)),
         .. SmpModels.Where(a => a.Name is not UnetResNet34 and not SegformerMitB0),
     ];

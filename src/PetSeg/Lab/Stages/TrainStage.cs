@@ -33,9 +33,12 @@ public class TrainStage(PipelineConfig config, ExperimentConfig experiment) : St
     /// <summary>Where a run of this key keeps its checkpoint and log until it is published.</summary>
     private string RunDir(string key) => Path.Combine(config.ArtifactsDir, "runs", key[(key.IndexOf(':') + 1)..]);
 
+    /// <summary>The run's checkpoint, rewritten after every epoch.</summary>
+    private string CheckpointOf(string key) => Path.Combine(RunDir(key), "last.ckpt");
+
     public override string? WorkInProgress(string key)
     {
-        var checkpoint = Path.Combine(RunDir(key), "last.ckpt");
+        var checkpoint = CheckpointOf(key);
         if (!File.Exists(checkpoint)) return null;
         try
         {
@@ -52,7 +55,7 @@ public class TrainStage(PipelineConfig config, ExperimentConfig experiment) : St
 
     public override string? Progress(string key)
     {
-        var checkpoint = Path.Combine(RunDir(key), "last.ckpt");
+        var checkpoint = CheckpointOf(key);
         if (!File.Exists(checkpoint)) return $"0{OfPlanned} epoch(s) done";
         try { return $"{TrainingCheckpoint.ReadInfo(checkpoint).Epoch}{OfPlanned} epoch(s) done"; }
         catch (Exception e) when (e is IOException or InvalidDataException or System.Text.Json.JsonException) { return null; } // being replaced this instant

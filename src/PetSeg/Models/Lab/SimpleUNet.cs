@@ -36,11 +36,14 @@ public sealed class SimpleUNet : Module<Tensor, Tensor>, ITraceable
         Conv2d(inCh, outCh, 3, padding: 1), ReLU(inplace: true),
         Conv2d(outCh, outCh, 3, padding: 1), ReLU(inplace: true));
 
+    /// <summary>What an input's sides must be a multiple of: two 2×2 poolings, undone by two ×2 transposed convolutions.</summary>
+    public const int SizeMultiple = 4;
+
     public override Tensor forward(Tensor x)
     {
         // Two 2×2 poolings floor odd sizes, and the transposed convolutions would give back a smaller mask than the image.
-        if (x.shape[^1] % 4 != 0 || x.shape[^2] % 4 != 0)
-            throw new ArgumentException($"SimpleUNet input is {x.shape[^2]}×{x.shape[^1]}; height and width must be divisible by 4 (its two 2×2 poolings)");
+        if (x.shape[^1] % SizeMultiple != 0 || x.shape[^2] % SizeMultiple != 0)
+            throw new ArgumentException($"SimpleUNet input is {x.shape[^2]}×{x.shape[^1]}; height and width must be divisible by {SizeMultiple} (its two 2×2 poolings)");
         using var scope = NewDisposeScope();
         var h = pool1.call(conv1.call(x));
         h = pool2.call(conv2.call(h));

@@ -38,14 +38,9 @@ public sealed class MemoryLedger(string folder, SystemMemory memory)
     /// <paramref name="waiting"/>), and holds the ledger until disposed.
     /// </summary>
     /// <exception cref="IOException">The ledger's folder cannot be written.</exception>
-    public IDisposable Turn(string purpose, Action<string> waiting)
-    {
-        var path = Path.Combine(Folder, "ledger.lock");
-        for (var quietUntil = DateTime.UtcNow + QuietWait; DateTime.UtcNow < quietUntil; Thread.Sleep(50))
-            if (FileLock.TryAcquire(path, purpose) is { } held) return held;
-        return FileLock.Acquire(path, purpose, shared: false, wait: null,
-            holders => waiting($"memory: waiting for {holders} to finish its memory check"), holders => new IOException(holders));
-    }
+    public IDisposable Turn(string purpose, Action<string> waiting) =>
+        FileLock.Acquire(Path.Combine(Folder, "ledger.lock"), purpose, shared: false, wait: null,
+            holders => waiting($"memory: waiting for {holders} to finish its memory check"), holders => new IOException(holders), QuietWait);
 
     /// <summary>The other trainings whose processes live, as they are now; the entries of ended ones are deleted.</summary>
     public IReadOnlyList<OtherTraining> Others()
