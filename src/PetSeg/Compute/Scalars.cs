@@ -26,6 +26,24 @@ public static class Scalars
     /// <summary>An integer Scalar of <paramref name="value"/>, kept: integer tensors stay integer when combined with it.</summary>
     public static Scalar Of(long value) => Integers.GetOrAdd(value, v => v.ToScalar());
 
+    /// <summary>
+    /// A one-element tensor's value as a double. TorchSharp's <c>t.ToDouble()</c> is <c>t.ToScalar().ToDouble()</c>: the
+    /// Scalar it reads is referenced by nothing while libtorch reads it, so a collection on another thread could free it
+    /// first (an abort in <c>Scalar::toDouble</c>, "Expected false to be true"). Here the Scalar is a local until read.
+    /// </summary>
+    public static double ToDoubleKept(this torch.Tensor t)
+    {
+        using var value = t.ToScalar();
+        return value.ToDouble();
+    }
+
+    /// <summary>A one-element tensor's truth, read as <see cref="ToDoubleKept"/> reads a number.</summary>
+    public static bool ToBooleanKept(this torch.Tensor t)
+    {
+        using var value = t.ToScalar();
+        return value.ToBoolean();
+    }
+
     /// <summary><c>a + b</c> without the hidden Scalar.</summary>
     public static torch.Tensor Plus(this torch.Tensor a, torch.Tensor b) => a.add(b, One);
 

@@ -17,7 +17,7 @@ public sealed class TensorTemporariesTests
     private static readonly Regex OnTemporary = new(
         @"\)\s*\.\s*(contiguous|clone|to|to_type|cpu|copy_|index_copy_|detach|sum|mean|max|min|abs|item|argmax|eq|ne|gt|lt|ge|le|all|any|" +
         @"equal|allclose|norm|permute|view|reshape|flatten|squeeze|unsqueeze|index_select|masked_select|nonzero|softmax|log_softmax|exp|pow|sqrt|" +
-        @"matmul|transpose|flip|sort|bincount|data|bytes|ToDouble|ToSingle|ToInt64|ToBoolean)\s*(<[^>(]*>)?\s*\(|\.copy_\([^;]*\(",
+        @"matmul|transpose|flip|sort|bincount|data|bytes|ToDouble|ToSingle|ToInt64|ToBoolean|ToDoubleKept|ToBooleanKept)\s*(<[^>(]*>)?\s*\(|\.copy_\([^;]*\(",
         RegexOptions.Compiled);
 
     /// <summary>Said in a member that only ever runs inside its callers' scope (as forward() does).</summary>

@@ -59,7 +59,7 @@ public sealed class AcceleratorTests(ITestOutputHelper output)
     private static double RelativeError(Tensor ours, Tensor reference)
     {
         using var scope = NewDisposeScope();
-        return ((ours.cpu() - reference).norm() / reference.norm().clamp_min(1e-30)).ToDouble();
+        return ((ours.cpu() - reference).norm() / reference.norm().clamp_min(1e-30)).ToDoubleKept();
     }
 
     [SkippableTheory]
@@ -79,7 +79,7 @@ public sealed class AcceleratorTests(ITestOutputHelper output)
         var predicted = ClassPredictor.PredictClasses(model, images);
         Assert.Equal(device.type, predicted.device_type);
         var cpuPredicted = ClassPredictor.PredictClasses(cpuModel, images);
-        double agree = predicted.cpu().eq(cpuPredicted).to_type(ScalarType.Float64).mean().ToDouble();
+        double agree = predicted.cpu().eq(cpuPredicted).to_type(ScalarType.Float64).mean().ToDoubleKept();
         output.WriteLine($"{architecture} on {device}: predictions {agree:P3} of pixels as on the cpu");
         Assert.True(agree >= 0.999, $"{agree:P3} of the pixels agree");
 
@@ -163,16 +163,16 @@ public sealed class AcceleratorTests(ITestOutputHelper output)
         var cpuAverage = ExponentialMovingAverage.For(onCpu, spec, 0.9);
         using var cpuAverageModel = cpuAverage.Model;
         TrainingCheckpoint.Restore(dir["last.ckpt"], onCpu, cpuOptimizer, spec, cpuAverage);
-        Assert.All(onCpu.state_dict(), p => Assert.True(p.Value.eq(expected[p.Key]).all().ToBoolean(), $"{p.Key} differs on the CPU"));
+        Assert.All(onCpu.state_dict(), p => Assert.True(p.Value.eq(expected[p.Key]).all().ToBooleanKept(), $"{p.Key} differs on the CPU"));
         Assert.Equal(optimizer.Step, cpuOptimizer.Step);
         var averaged = averageModel.state_dict();
-        Assert.All(cpuAverageModel.state_dict(), p => Assert.True(p.Value.eq(averaged[p.Key].cpu()).all().ToBoolean(), $"{p.Key}'s average differs on the CPU"));
+        Assert.All(cpuAverageModel.state_dict(), p => Assert.True(p.Value.eq(averaged[p.Key].cpu()).all().ToBooleanKept(), $"{p.Key}'s average differs on the CPU"));
 
         using var back = ModelZoo.Create(spec);
         back.to(device);
         using var backOptimizer = new AdamOptimizer(back.named_parameters(), new AdamSettings(1e-3));
         TrainingCheckpoint.Restore(dir["last.ckpt"], back, backOptimizer, spec);
-        Assert.All(back.state_dict(), p => Assert.True(p.Value.device_type == device.type && p.Value.cpu().eq(expected[p.Key]).all().ToBoolean(), $"{p.Key} differs back on {device}"));
+        Assert.All(back.state_dict(), p => Assert.True(p.Value.device_type == device.type && p.Value.cpu().eq(expected[p.Key]).all().ToBooleanKept(), $"{p.Key} differs back on {device}"));
         Assert.All(backOptimizer.StateDict(), s => Assert.Equal(device.type, s.Value.device_type));
     }
 

@@ -180,7 +180,7 @@ public sealed class NumericsSelfCheckTests : IDisposable
         manual_seed(5);
         Settle(NumericsMode.Auto, InjectedFault.NarrowConvolutions);
         using var actual = rand(8);
-        using (NewDisposeScope()) Assert.True(expected.equal(actual).all().ToBoolean());
+        using (NewDisposeScope()) Assert.True(expected.equal(actual).all().ToBooleanKept());
         Assert.Equal(threads, get_num_threads());
     }
 
@@ -207,7 +207,7 @@ public sealed class NumericsSelfCheckTests : IDisposable
         using var reference = nn.Conv2d(32, 2, 1);
         manual_seed(11);
         using var narrow = new NarrowConv2d(32, 2, 1);
-        Assert.True(reference.weight!.equal(narrow.Weight).all().ToBoolean() && reference.bias!.equal(narrow.Bias).all().ToBoolean());
+        Assert.True(reference.weight!.equal(narrow.Weight).all().ToBooleanKept() && reference.bias!.equal(narrow.Bias).all().ToBooleanKept());
         Assert.Equal(["bias", "weight"], narrow.state_dict().Keys.Order(StringComparer.Ordinal));
         var x = randn(2, 32, 8, 8);
         var (x1, x2) = (x.clone().requires_grad_(), x.clone().requires_grad_());
@@ -215,9 +215,9 @@ public sealed class NumericsSelfCheckTests : IDisposable
         y1.sum().backward();
         y2.sum().backward();
         // Bit for bit: on the default path the layer is the same ATen call (1×1, which no fault measured touches).
-        Assert.True(y1.equal(y2).all().ToBoolean());
-        Assert.True(x1.grad!.equal(x2.grad!).all().ToBoolean());
-        Assert.True(reference.weight.grad!.equal(narrow.Weight.grad!).all().ToBoolean());
+        Assert.True(y1.equal(y2).all().ToBooleanKept());
+        Assert.True(x1.grad!.equal(x2.grad!).all().ToBooleanKept());
+        Assert.True(reference.weight.grad!.equal(narrow.Weight.grad!).all().ToBooleanKept());
     }
 
     /// <summary>
@@ -243,7 +243,7 @@ public sealed class NumericsSelfCheckTests : IDisposable
             return model.named_parameters().ToDictionary(p => p.name, p => p.parameter.grad!.to_type(ScalarType.Float64));
         }
         static double RelativeNorm(Dictionary<string, Tensor> a, Dictionary<string, Tensor> b, string name) =>
-            ((a[name] - b[name]).norm() / b[name].norm()).ToDouble();
+            ((a[name] - b[name]).norm() / b[name].norm()).ToDoubleKept();
 
         var reference = Gradients(NumericsMode.Off, InjectedFault.None, ScalarType.Float64); // no oneDNN in float64
         var wrong = Gradients(NumericsMode.Off, InjectedFault.NarrowConvolutions, ScalarType.Float32);

@@ -1,5 +1,6 @@
 using TorchSharp;
 using System.Text.Json;
+using PetSeg.Compute;
 using PetSeg.Models.Weights;
 using PetSeg.Tests.Support;
 using PetSeg.Training;
@@ -132,15 +133,15 @@ public sealed class TrainingStepParityTests(ITestOutputHelper output)
             using var grad = p.grad;
             Assert.True(grad is not null, $"{name} has no gradient after backward");
             if (norms[name] <= 1e-6 * largest) continue;
-            CheckRelative(failures, worst, "grad norms", $"gradient norm of '{name}'", grad!.norm().ToDouble(), norms[name], tol.GradNorm);
+            CheckRelative(failures, worst, "grad norms", $"gradient norm of '{name}'", grad!.norm().ToDoubleKept(), norms[name], tol.GradNorm);
         }
         foreach (var (name, p) in parameters)
         {
             if (!data.TryGetValue($"grad1/{name}", out var reference)) continue;
             using var scope = NewDisposeScope();
             using var grad = p.grad!;
-            var limit = tol.GradElement * reference.abs().max().ToDouble();
-            var diff = (grad - reference).abs().max().ToDouble();
+            var limit = tol.GradElement * reference.abs().max().ToDoubleKept();
+            var diff = (grad - reference).abs().max().ToDoubleKept();
             Track(worst, "grads", diff, limit);
             if (diff > limit) failures.Add($"gradient of '{name}' element-wise: max |Δ| {diff:E2} > {limit:E2}");
         }
@@ -155,8 +156,8 @@ public sealed class TrainingStepParityTests(ITestOutputHelper output)
         {
             using var scope = NewDisposeScope();
             var reference = data[$"buffer1/{name}"];
-            var limit = 1e-4 * Math.Max(1, reference.abs().max().ToDouble());
-            var diff = (state[name] - reference).abs().max().ToDouble();
+            var limit = 1e-4 * Math.Max(1, reference.abs().max().ToDoubleKept());
+            var diff = (state[name] - reference).abs().max().ToDoubleKept();
             Track(worst, "running stats", diff, limit);
             if (diff > limit) failures.Add($"running statistic '{name}' after one forward: max |Δ| {diff:E2} > {limit:E2}");
         }
@@ -172,7 +173,7 @@ public sealed class TrainingStepParityTests(ITestOutputHelper output)
             using var scope = NewDisposeScope();
             var ours = parameters[name].detach() - initial[name];
             var theirs = data[$"{optimizer}2/{name}"] - initial[name];
-            var rel = (ours - theirs).norm().ToDouble() / Math.Max(theirs.norm().ToDouble(), 1e-30);
+            var rel = (ours - theirs).norm().ToDoubleKept() / Math.Max(theirs.norm().ToDoubleKept(), 1e-30);
             Track(worst, optimizer + " updates", rel, tol.Update);
             if (rel > tol.Update) failures.Add($"{optimizer} update of '{name}' after two steps: ‖u − u_ref‖/‖u_ref‖ = {rel:E2} > {tol.Update:E0}");
         }
