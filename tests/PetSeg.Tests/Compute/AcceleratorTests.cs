@@ -59,7 +59,7 @@ public sealed class AcceleratorTests(ITestOutputHelper output)
     private static double RelativeError(Tensor ours, Tensor reference)
     {
         using var scope = NewDisposeScope();
-        return ((ours.cpu() - reference).norm() / reference.norm().clamp_min(1e-30)).ToDoubleKept();
+        return (ours.cpu().Minus(reference).norm() / reference.norm().clamp_min(Scalars.Of(1e-30))).ToDoubleKept();
     }
 
     [SkippableTheory]

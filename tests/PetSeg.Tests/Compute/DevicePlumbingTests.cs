@@ -101,7 +101,7 @@ public sealed class DevicePlumbingTests
         using var scope = NewDisposeScope();
         var batch = zeros([2, 3, 4, 4], device: Meta);
         var cpuConstant = tensor(new[] { 1f, 2f, 3f }).view(1, 3, 1, 1);
-        Assert.ThrowsAny<Exception>(() => batch.sub(cpuConstant));
+        Assert.ThrowsAny<Exception>(() => batch.Minus(cpuConstant));
     }
 
     [Fact]

@@ -243,7 +243,7 @@ public sealed class NumericsSelfCheckTests : IDisposable
             return model.named_parameters().ToDictionary(p => p.name, p => p.parameter.grad!.to_type(ScalarType.Float64));
         }
         static double RelativeNorm(Dictionary<string, Tensor> a, Dictionary<string, Tensor> b, string name) =>
-            ((a[name] - b[name]).norm() / b[name].norm()).ToDoubleKept();
+            (a[name].Minus(b[name]).norm() / b[name].norm()).ToDoubleKept();
 
         var reference = Gradients(NumericsMode.Off, InjectedFault.None, ScalarType.Float64); // no oneDNN in float64
         var wrong = Gradients(NumericsMode.Off, InjectedFault.NarrowConvolutions, ScalarType.Float32);

@@ -1,3 +1,4 @@
+using PetSeg.Compute;
 using PetSeg.Core;
 using PetSeg.Tests.Support;
 using static TorchSharp.torch;
@@ -20,7 +21,7 @@ public sealed class NativeHeapTests
         long mappedBefore = NativeHeap.Usage()!.MappedBytes;
         using (var big = empty(12L << 20, dtype: ScalarType.Float32))
         {
-            big.fill_(1f);
+            big.fill_(Scalars.Of(1.0));
             long mappedDuring = NativeHeap.Usage()!.MappedBytes;
             Assert.True(mappedDuring - mappedBefore < (16L << 20),
                 $"mmapped bytes grew by {(mappedDuring - mappedBefore) >> 20} MB while a 48 MB tensor was alive");

@@ -1,3 +1,4 @@
+using PetSeg.Compute;
 using PetSeg.Inference;
 using PetSeg.Models;
 using PetSeg.Tests.Support;
@@ -22,8 +23,8 @@ public sealed class FlipAveragedTests
         var x = randn(2, 3, 32, 32);
 
         var got = tta.call(x);
-        var expected = (model.call(x) + model.call(x.flip(3)).flip(3)) / 2;
-        Assert.True(got.eq(expected).all().item<bool>(), $"max difference {(got - expected).abs().max().item<float>()}");
+        var expected = model.call(x).Plus(model.call(x.flip(3)).flip(3)).div(Scalars.Of(2L));
+        Assert.True(got.eq(expected).all().item<bool>(), $"max difference {got.Minus(expected).abs().max().item<float>()}");
         // Mirroring the input mirrors the output exactly (the two views are swapped, and their sum commutes) ...
         Assert.True(tta.call(x.flip(3)).eq(got.flip(3)).all().item<bool>());
         // ... which the model alone does not do: the test would not notice a wrapper that returned model(x).
@@ -34,7 +35,7 @@ public sealed class FlipAveragedTests
         var images = randint(0, 256, [2, 3, 32, 32], dtype: ScalarType.Byte);
         var classes = ClassPredictor.PredictClasses(tta, images);
         var normalized = PetSeg.Models.Input.ImageNetNormalize.Apply(images);
-        var mean = (model.call(normalized) + model.call(normalized.flip(3)).flip(3)) / 2;
+        var mean = model.call(normalized).Plus(model.call(normalized.flip(3)).flip(3)).div(Scalars.Of(2L));
         Assert.True(classes.eq(mean.argmax(1).to_type(ScalarType.Byte)).all().item<bool>());
 
         Assert.Same(model, FlipAveraged.Apply(model, TestTimeAugmentation.None));

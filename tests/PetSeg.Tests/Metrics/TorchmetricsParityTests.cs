@@ -1,3 +1,4 @@
+using PetSeg.Compute;
 using System.Text.Json;
 using PetSeg.Metrics;
 using PetSeg.Models.Weights;
@@ -35,7 +36,7 @@ public sealed class TorchmetricsParityTests
         PyTorchCheckpointWriter.SaveSafetensors(dir["all_ignored.safetensors"],
         [
             new("preds", randint(0, 2, [3, 8, 8], dtype: ScalarType.Int64)),
-            new("target", full([3, 8, 8], 255L, dtype: ScalarType.Int64)),
+            new("target", full([3, 8, 8], Scalars.Of(255L), dtype: ScalarType.Int64)),
             new("batch_splits", tensor(new long[] { 2, 1 })),
         ]);
         File.WriteAllText(dir["all_ignored.json"], """
@@ -45,7 +46,7 @@ public sealed class TorchmetricsParityTests
             """);
         Compare(dir["all_ignored.json"], dir["all_ignored.safetensors"]);
         var cm = new ConfusionMatrix(2, 255);
-        cm.Update(randint(0, 2, [1, 4, 4], dtype: ScalarType.Int64), full([1, 4, 4], 255L, dtype: ScalarType.Int64));
+        cm.Update(randint(0, 2, [1, 4, 4], dtype: ScalarType.Int64), full([1, 4, 4], Scalars.Of(255L), dtype: ScalarType.Int64));
         Assert.True(double.IsNaN(SegmentationMetrics.From(cm).Dice)); // no class counted: undefined, like mean IoU
     }
 

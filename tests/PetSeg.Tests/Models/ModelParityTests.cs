@@ -1,3 +1,4 @@
+using PetSeg.Compute;
 using System.Text.Json;
 using PetSeg.Models;
 using PetSeg.Models.Lab;
@@ -39,7 +40,7 @@ public sealed class ModelParityTests
         var want = case1["logits"];
         Assert.Equal(want.shape, logits.shape);
         double tolerance = 1e-4 * Math.Max(1, want.abs().max().item<float>());
-        double diff = (logits - want).abs().max().item<float>();
+        double diff = logits.Minus(want).abs().max().item<float>();
         Assert.True(diff <= tolerance, $"{name}/{caseName}: max |Δlogit| = {diff:E2} > {tolerance:E2}; {FirstDivergence(name, caseName, model, case1["input"])}");
         double agreement = (logits.argmax(1) == want.argmax(1)).to_type(ScalarType.Float64).mean().item<double>();
         Assert.True(agreement >= 0.999, $"{name}: argmax agrees on {agreement:P3} of pixels");
@@ -58,7 +59,7 @@ public sealed class ModelParityTests
             if (!debug.TryGetValue(sub, out var reference)) continue;
             if (!reference.shape.SequenceEqual(output.shape))
                 return $"first divergence at '{sub}': shape [{string.Join(",", output.shape)}] vs PyTorch [{string.Join(",", reference.shape)}]";
-            double d = (output - reference).abs().max().item<float>();
+            double d = output.Minus(reference).abs().max().item<float>();
             double tol = 1e-4 * Math.Max(1, reference.abs().max().item<float>());
             if (d > tol) return $"first divergence at '{sub}': max |Δ| = {d:E2} (tolerance {tol:E2})";
         }
@@ -87,7 +88,7 @@ public sealed class ModelParityTests
         using var scope = NewDisposeScope();
         var model = Build("unet_resnet34");
         var sd = SafetensorsFile.Load(SharedFixtures.Path("fixtures/models/unet_resnet34.weights.safetensors"));
-        sd["decoder.blocks.2.conv1.1.bias"] = sd["decoder.blocks.2.conv1.1.bias"].to_type(ScalarType.Float32) + 0.5f;
+        sd["decoder.blocks.2.conv1.1.bias"] = sd["decoder.blocks.2.conv1.1.bias"].to_type(ScalarType.Float32).add(Scalars.Of(0.5), Scalars.One);
         StateDictLoader.Load(model, sd, "perturbed");
         model.eval();
         using var noGrad = no_grad();

@@ -1,3 +1,4 @@
+using PetSeg.Compute;
 using PetSeg.Training.Optim;
 using PetSeg.Tests.Support;
 using static TorchSharp.torch;
@@ -44,7 +45,7 @@ public sealed class AdamOptimizerTests
     private static void AssertSameWeights(TorchSharp.Modules.Linear a, TorchSharp.Modules.Linear b)
     {
         using var scope = NewDisposeScope();
-        double diff = (a.weight! - b.weight!).abs().max().item<float>();
+        double diff = a.weight!.Minus(b.weight!).abs().max().item<float>();
         Assert.True(diff < 1e-6, $"max |Δw| = {diff}");
     }
 

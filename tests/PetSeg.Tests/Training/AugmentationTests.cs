@@ -1,3 +1,4 @@
+using PetSeg.Compute;
 using PetSeg.Training.Augmentation;
 using PetSeg.Tests.Support;
 using static TorchSharp.torch;
@@ -55,7 +56,7 @@ public sealed class AugmentationTests
         for (int i = 0; i < 3; i++) for (int j = 0; j < 3; j++) Assert.Equal(i == j ? 1 : 0, inv[i, j], 9);
 
         using var scope = NewDisposeScope();
-        var images = arange(48, dtype: ScalarType.Int32).view(1, 3, 4, 4).to_type(ScalarType.Byte);
+        var images = arange(Scalars.Of(0L), Scalars.Of(48L), Scalars.One, dtype: ScalarType.Int32).view(1, 3, 4, 4).to_type(ScalarType.Byte);
         var masks = tensor(new byte[] { 0, 1, 1, 255, 0, 0, 1, 255, 0, 0, 0, 1, 1, 1, 0, 0 }, [1, 4, 4]);
         var (i2, m2) = BatchAugmenter.Apply(images, masks, [None with { Affine = m }]);
         // A counter-clockwise quarter turn on screen is numpy/torch rot90 over (H, W).
@@ -71,7 +72,7 @@ public sealed class AugmentationTests
         var aug = new BatchAugmenter(AugmentationSettings.Lab with { ShiftScaleRotateP = 1, RotateLimitDegrees = 30, ScaleLimit = 0.2 });
         manual_seed(1);
         var masks = randint(0, 3, [16, 32, 32]).to_type(ScalarType.Byte);
-        masks = where(masks == 2, tensor((byte)255), masks);
+        masks = where(masks.eq(Scalars.Of(2L)), tensor((byte)255), masks);
         var images = randint(0, 256, [16, 3, 32, 32]).to_type(ScalarType.Byte);
         var (i2, m2) = BatchAugmenter.Apply(images, masks, aug.Draw(rng, 16, 32, 32));
         var values = m2.unique().Item1.data<byte>().ToArray();
@@ -109,7 +110,7 @@ public sealed class AugmentationTests
     public void Normalize_uses_imagenet_constants_in_float32()
     {
         using var scope = NewDisposeScope();
-        var x = ImageNetNormalize.Apply(full([1, 3, 1, 1], 128, ScalarType.Byte));
+        var x = ImageNetNormalize.Apply(full([1, 3, 1, 1], Scalars.Of(128L), ScalarType.Byte));
         var v = x.data<float>().ToArray();
         Assert.Equal((128f - 0.485f * 255f) * (1f / (0.229f * 255f)), v[0]);
         Assert.Equal((128f - 0.456f * 255f) * (1f / (0.224f * 255f)), v[1]);

@@ -54,7 +54,7 @@ public sealed class Bf16ShadowTests
             Assert.True(Cosine(grads32[name], grads16[name]) > 0.99, $"{name}: gradient cosine {Cosine(grads32[name], grads16[name]):F4} next to the output");
         double overall = Cosine(cat(grads32.Values.ToArray()), cat(grads16.Values.ToArray()));
         Assert.True(overall > 0.3, $"cosine of all fp32 and bf16 gradients {overall:F3}");
-        var moved = fp32.named_parameters().Select(p => (after16[p.name] - before[p.name]).abs().max().ToDoubleKept()).Max();
+        var moved = fp32.named_parameters().Select(p => after16[p.name].Minus(before[p.name]).abs().max().ToDoubleKept()).Max();
         Assert.InRange(moved, 5e-4, 2e-3); // Adam's first step: about lr = 1e-3 per weight
 
         // Running statistics: moved by the step on the master, and where the fp32 step moved them (bf16 rounding).
@@ -62,11 +62,11 @@ public sealed class Bf16ShadowTests
         Assert.NotEmpty(stats);
         foreach (var k in stats)
         {
-            Assert.True((after16[k] - before[k]).abs().max().ToDoubleKept() > 0, $"{k} was not brought back to the master");
+            Assert.True(after16[k].Minus(before[k]).abs().max().ToDoubleKept() > 0, $"{k} was not brought back to the master");
             // On the scale of that BatchNorm's running variance (the means of near-centred channels are near 0); bf16
             // activations after ~30 layers measured up to 1.1e-2 of it.
             var varianceKey = k.Replace(".running_mean", ".running_var", StringComparison.Ordinal);
-            double diff = (after16[k] - after32[k]).abs().max().ToDoubleKept(), scale = after32[varianceKey].abs().max().ToDoubleKept();
+            double diff = after16[k].Minus(after32[k]).abs().max().ToDoubleKept(), scale = after32[varianceKey].abs().max().ToDoubleKept();
             Assert.True(diff <= 3e-2 * scale, $"{k}: max |Δ| {diff:E2} against the fp32 step (running variance up to {scale:E2})");
         }
     }

@@ -1,3 +1,5 @@
+using PetSeg.Models.Layers;
+using PetSeg.Compute;
 using PetSeg.Tests.Support;
 using PetSeg.Training;
 using static TorchSharp.torch;
@@ -7,7 +9,7 @@ namespace PetSeg.Tests.Training;
 [Collection(TorchGlobalState.Name)]
 public sealed class ExponentialMovingAverageTests
 {
-    private static nn.Module<Tensor, Tensor> Small() => nn.Sequential(nn.Conv2d(3, 4, 3), nn.BatchNorm2d(4));
+    private static nn.Module<Tensor, Tensor> Small() => nn.Sequential(nn.Conv2d(3, 4, 3), new TrackedBatchNorm2d(4));
 
     [Fact]
     public void The_average_follows_the_warmed_up_decay_and_leaves_the_trained_model_alone()
@@ -25,15 +27,15 @@ public sealed class ExponentialMovingAverageTests
         // d_k = min(0.999, k/(9 + k)) for the k-th update (TensorFlow's warm-up), whatever the path to it.
         using (no_grad())
             foreach (var (_, t) in trained.state_dict())
-                if (t.is_floating_point()) t.copy_(t * 2 + 1);
-                else t.fill_(7); // BatchNorm's batch count: copied, not averaged
+                if (t.is_floating_point()) t.copy_(t.mul(Scalars.Of(2.0)).add_(Scalars.Of(1.0), Scalars.One));
+                else t.fill_(Scalars.Of(7L)); // BatchNorm's batch count: copied, not averaged
         var target = trained.state_dict().ToDictionary(p => p.Key, p => p.Value.to_type(ScalarType.Float64).clone());
         for (int step = 1; step <= 3; step++) ema.Update(step);
         double remaining = 1.0 / 10 * (2.0 / 11) * (3.0 / 12);
         foreach (var (name, t) in average.state_dict())
         {
             if (!t.is_floating_point()) { Assert.Equal(7L, t.item<long>()); continue; }
-            var expected = target[name] + (initial[name] - target[name]) * remaining;
+            var expected = target[name].Plus(initial[name].Minus(target[name]).mul(Scalars.Of(remaining)));
             Assert.True(allclose(t.to_type(ScalarType.Float64), expected, rtol: 1e-6, atol: 1e-6), name);
             Assert.False(allclose(t.to_type(ScalarType.Float64), target[name]), name); // not simply the trained weights
         }

@@ -1,3 +1,4 @@
+using PetSeg.Compute;
 using PetSeg.Data.Cache;
 using PetSeg.Models;
 using PetSeg.Training;
@@ -192,8 +193,8 @@ public sealed class TrainerTests(SmallCaches caches) : IClassFixture<SmallCaches
         foreach (var (name, t) in averaged.Model.state_dict())
         {
             if (!t.is_floating_point()) { Assert.True(t.eq(plain[2].Model.state_dict()[name]).all().item<bool>(), name); continue; }
-            var avg1 = a0[name] + (1 - d1) * (w1[name] - a0[name]);
-            var expected = avg1 + (1 - d2) * (w2[name] - avg1);
+            var avg1 = a0[name].Plus(w1[name].Minus(a0[name]).mul(Scalars.Of(1 - d1)));
+            var expected = avg1.Plus(w2[name].Minus(avg1).mul(Scalars.Of(1 - d2)));
             Assert.True(allclose(t.to_type(ScalarType.Float64), expected, rtol: 1e-5, atol: 1e-6), name);
         }
         Assert.NotEqual(Weights(plain[2].Model), Weights(averaged.Model));

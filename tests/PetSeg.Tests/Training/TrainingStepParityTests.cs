@@ -141,7 +141,7 @@ public sealed class TrainingStepParityTests(ITestOutputHelper output)
             using var scope = NewDisposeScope();
             using var grad = p.grad!;
             var limit = tol.GradElement * reference.abs().max().ToDoubleKept();
-            var diff = (grad - reference).abs().max().ToDoubleKept();
+            var diff = grad.Minus(reference).abs().max().ToDoubleKept();
             Track(worst, "grads", diff, limit);
             if (diff > limit) failures.Add($"gradient of '{name}' element-wise: max |Δ| {diff:E2} > {limit:E2}");
         }
@@ -157,7 +157,7 @@ public sealed class TrainingStepParityTests(ITestOutputHelper output)
             using var scope = NewDisposeScope();
             var reference = data[$"buffer1/{name}"];
             var limit = 1e-4 * Math.Max(1, reference.abs().max().ToDoubleKept());
-            var diff = (state[name] - reference).abs().max().ToDoubleKept();
+            var diff = state[name].Minus(reference).abs().max().ToDoubleKept();
             Track(worst, "running stats", diff, limit);
             if (diff > limit) failures.Add($"running statistic '{name}' after one forward: max |Δ| {diff:E2} > {limit:E2}");
         }
@@ -171,9 +171,9 @@ public sealed class TrainingStepParityTests(ITestOutputHelper output)
         foreach (var name in parameters.Keys.Where(picked.Contains))
         {
             using var scope = NewDisposeScope();
-            var ours = parameters[name].detach() - initial[name];
-            var theirs = data[$"{optimizer}2/{name}"] - initial[name];
-            var rel = (ours - theirs).norm().ToDoubleKept() / Math.Max(theirs.norm().ToDoubleKept(), 1e-30);
+            var ours = parameters[name].detach().Minus(initial[name]);
+            var theirs = data[$"{optimizer}2/{name}"].Minus(initial[name]);
+            var rel = ours.Minus(theirs).norm().ToDoubleKept() / Math.Max(theirs.norm().ToDoubleKept(), 1e-30);
             Track(worst, optimizer + " updates", rel, tol.Update);
             if (rel > tol.Update) failures.Add($"{optimizer} update of '{name}' after two steps: ‖u − u_ref‖/‖u_ref‖ = {rel:E2} > {tol.Update:E0}");
         }

@@ -1,3 +1,4 @@
+using PetSeg.Compute;
 using PetSeg.Lab;
 using System.Security.Cryptography;
 using PetSeg.Data.Download;
@@ -27,11 +28,11 @@ public sealed class EncoderWeightsStageTests : IDisposable
         using var scope = NewDisposeScope();
         manual_seed(77);
         var resnet = new Unet().Encoder.state_dict().Where(p => !p.Key.EndsWith("num_batches_tracked"))
-            .Select(p => new KeyValuePair<string, Tensor>(p.Key, p.Value + 0.5f)).ToList();
+            .Select(p => new KeyValuePair<string, Tensor>(p.Key, p.Value.add(Scalars.Of(0.5), Scalars.One))).ToList();
         resnet.Add(new("fc.weight", randn(1000, 512)));
         resnet.Add(new("fc.bias", randn(1000)));
         PyTorchCheckpointWriter.SaveZip(_dir["resnet34.pth"], resnet);
-        var mit = new Segformer().Encoder.state_dict().Select(p => new KeyValuePair<string, Tensor>(p.Key, p.Value + 0.25f)).ToList();
+        var mit = new Segformer().Encoder.state_dict().Select(p => new KeyValuePair<string, Tensor>(p.Key, p.Value.add(Scalars.Of(0.25), Scalars.One))).ToList();
         mit.Add(new("head.weight", randn(1000, 256)));
         mit.Add(new("head.bias", randn(1000)));
         PyTorchCheckpointWriter.SaveSafetensors(_dir["mit.safetensors"], mit);

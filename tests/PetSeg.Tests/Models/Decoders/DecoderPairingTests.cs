@@ -1,3 +1,4 @@
+using PetSeg.Compute;
 using PetSeg.Models;
 using PetSeg.Models.Decoders;
 using PetSeg.Models.Encoders;
@@ -38,8 +39,8 @@ public sealed class DecoderPairingTests
         var state = decoder.state_dict();
         using (no_grad())
         {
-            state["fuse_stage.1.running_mean"].copy_(rand_like(state["fuse_stage.1.running_mean"]) - 0.5);
-            state["fuse_stage.1.running_var"].copy_(rand_like(state["fuse_stage.1.running_var"]) + 0.5);
+            state["fuse_stage.1.running_mean"].copy_(rand_like(state["fuse_stage.1.running_mean"]).add_(Scalars.Of(-0.5), Scalars.One));
+            state["fuse_stage.1.running_var"].copy_(rand_like(state["fuse_stage.1.running_var"]).add_(Scalars.Of(0.5), Scalars.One));
         }
         var features = encoder.call(randn(2, 3, 64, 64, dtype: ScalarType.Float64));
         var ours = decoder.call(features);
@@ -56,7 +57,7 @@ public sealed class DecoderPairingTests
         var fused = F.conv2d(cat(resized, 1), state["fuse_stage.0.weight"]);
         var smp = F.relu(F.batch_norm(fused, state["fuse_stage.1.running_mean"], state["fuse_stage.1.running_var"], state["fuse_stage.1.weight"], state["fuse_stage.1.bias"], training: false, eps: 1e-5));
         Assert.Equal(smp.shape, ours.shape);
-        Assert.True(allclose(ours, smp, 1e-9, 1e-9), $"max {(ours - smp).abs().max().item<double>()}");
+        Assert.True(allclose(ours, smp, 1e-9, 1e-9), $"max {ours.Minus(smp).abs().max().item<double>()}");
     }
 
     [Fact]

@@ -56,10 +56,10 @@ public sealed class EncoderFamilyTests
             foreach (var (key, t) in state)
             {
                 if (!t.is_floating_point()) continue; // num_batches_tracked
-                if (key.EndsWith("running_mean", StringComparison.Ordinal)) t.copy_(rand_like(t) - 0.5);
-                else if (key.EndsWith("running_var", StringComparison.Ordinal)) t.copy_(rand_like(t) + 0.5);
+                if (key.EndsWith("running_mean", StringComparison.Ordinal)) t.copy_(rand_like(t).add_(Scalars.Of(-0.5), Scalars.One));
+                else if (key.EndsWith("running_var", StringComparison.Ordinal)) t.copy_(rand_like(t).add_(Scalars.Of(0.5), Scalars.One));
                 else if (key.Contains("bn", StringComparison.Ordinal) || key.Contains("downsample.1", StringComparison.Ordinal))
-                    t.copy_(key.EndsWith("weight", StringComparison.Ordinal) ? rand_like(t) + 0.5 : rand_like(t) - 0.5);
+                    t.copy_(key.EndsWith("weight", StringComparison.Ordinal) ? rand_like(t).add_(Scalars.Of(0.5), Scalars.One) : rand_like(t).add_(Scalars.Of(-0.5), Scalars.One));
             }
         }
         var input = randn(2, 3, 64, 64, dtype: ScalarType.Float64);
@@ -83,9 +83,9 @@ public sealed class EncoderFamilyTests
                 o = F.relu(Bn(Conv(o, p + ".conv2", stride, 1), p + ".bn2"));
                 o = Bn(Conv(o, p + ".conv3"), p + ".bn3");
                 var identity = b == 0 ? Bn(Conv(h, p + ".downsample.0", stride), p + ".downsample.1") : h;
-                h = F.relu(o + identity);
+                h = F.relu(o.Plus(identity));
             }
-            Assert.True(allclose(h, features[layer + 2], 1e-10, 1e-10), $"layer{layer + 1} differs: max {(h - features[layer + 2]).abs().max().item<double>()}");
+            Assert.True(allclose(h, features[layer + 2], 1e-10, 1e-10), $"layer{layer + 1} differs: max {h.Minus(features[layer + 2]).abs().max().item<double>()}");
         }
     }
 
@@ -119,7 +119,7 @@ public sealed class EncoderFamilyTests
         }
         var fp32 = Step(ScalarType.Float32);
         var fp64 = Step(ScalarType.Float64);
-        static double Error(Tensor a, Tensor b) => ((a - b).abs().max() / b.abs().max()).item<double>();
+        static double Error(Tensor a, Tensor b) => (a.Minus(b).abs().max() / b.abs().max()).item<double>();
         Assert.True(Error(fp32.Output, fp64.Output) < NumericsCheck.Fp32Tolerance, $"output: {Error(fp32.Output, fp64.Output)}");
         var names = block.named_parameters().Select(p => p.name).Prepend("input").ToArray();
         var errors = fp64.Gradients.Select((g, i) => (names[i], Error(fp32.Gradients[i], g))).ToArray();

@@ -1,3 +1,4 @@
+using PetSeg.Compute;
 using PetSeg.Models.Encoders;
 using PetSeg.Models.Init;
 using PetSeg.Tests.Support;
@@ -39,7 +40,7 @@ public sealed class TruncatedNormalTests
         manual_seed(3);
         var w = nn.init.trunc_normal_(empty(100_000), std: 0.02);
         var finite = w[w.isfinite()];
-        Assert.True(finite.eq(0.02f).all().item<bool>());
+        Assert.True(finite.eq(Scalars.Of((double)0.02f)).all().item<bool>());
     }
 
     /// <summary>MiT-b1 at seed 1 is the encoder whose synthetic ImageNet file held a NaN (block4.1.mlp.fc1.weight).</summary>

@@ -1,3 +1,4 @@
+using PetSeg.Compute;
 using PetSeg.Tests.Support;
 using static TorchSharp.torch;
 using PetSeg.Models.Layers;
@@ -28,8 +29,8 @@ public sealed class BilinearResizeTests
         got.mul(upstream).sum().backward();
 
         Assert.Equal(want.shape, got.shape);
-        Assert.True(got.allclose(want, rtol: 1e-5, atol: 1e-5), $"max |Δ| {(got - want).abs().max().item<float>()}");
-        Assert.True(xOurs.grad!.allclose(xRef.grad!, rtol: 1e-5, atol: 1e-4), $"grad max |Δ| {(xOurs.grad! - xRef.grad!).abs().max().item<float>()}");
+        Assert.True(got.allclose(want, rtol: 1e-5, atol: 1e-5), $"max |Δ| {got.Minus(want).abs().max().item<float>()}");
+        Assert.True(xOurs.grad!.allclose(xRef.grad!, rtol: 1e-5, atol: 1e-4), $"grad max |Δ| {xOurs.grad!.Minus(xRef.grad!).abs().max().item<float>()}");
     }
 
     [Fact]

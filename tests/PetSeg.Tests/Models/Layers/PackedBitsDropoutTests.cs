@@ -1,3 +1,4 @@
+using PetSeg.Compute;
 using PetSeg.Tests.Support;
 using static TorchSharp.torch;
 using PetSeg.Models.Layers;
@@ -19,13 +20,13 @@ public sealed class PackedBitsDropoutTests
         var x = ones(N);
         var y = PackedBitsDropout.Apply(x, 0.1, training: true);
         double realised = 3277.0 / 32768; // round(0.1 · 2^15) / 2^15
-        var dropped = y.eq(0);
+        var dropped = y.eq(Scalars.Of(0L));
         double rate = dropped.to(ScalarType.Float64).mean().item<double>();
         double sd = Math.Sqrt(realised * (1 - realised) / N);
         Assert.InRange(rate, realised - 5 * sd, realised + 5 * sd);
         // Survivors carry exactly 1 / (1 - realised), so the mean stays 1.
         var kept = y.masked_select(dropped.logical_not());
-        Assert.True(kept.allclose(full_like(kept, 1 / (1 - realised)), rtol: 1e-6, atol: 0));
+        Assert.True(kept.allclose(full_like(kept, Scalars.Of(1 / (1 - realised))), rtol: 1e-6, atol: 0));
         Assert.InRange(y.to(ScalarType.Float64).mean().item<double>(), 1 - 5 * sd * 1.12, 1 + 5 * sd * 1.12);
         // Lanes of one word are elements i and i + ⌈N/4⌉: both dropped about p² of the time (not p, as if copied).
         long w = (N + 3) / 4;
@@ -47,7 +48,7 @@ public sealed class PackedBitsDropoutTests
         var x = ones(4, 3, 7, 5, requires_grad: true);
         var b = PackedBitsDropout.Apply(x, 0.5, training: true);
         Assert.True(a.equal(b).all().item<bool>());
-        Assert.True(a.ne(0).any().item<bool>() && a.eq(0).any().item<bool>());
+        Assert.True(a.ne(Scalars.Of(0L)).any().item<bool>() && a.eq(Scalars.Of(0L)).any().item<bool>());
         b.sum().backward();
         Assert.True(x.grad!.equal(b.detach()).all().item<bool>()); // d(x·m)/dx = m, and x = 1
     }
@@ -59,7 +60,7 @@ public sealed class PackedBitsDropoutTests
         var x = randn(30, 50);
         Assert.True(PackedBitsDropout.Apply(x, 0.1, training: false).equal(x).all().item<bool>());
         Assert.True(PackedBitsDropout.Apply(x, 0, training: true).equal(x).all().item<bool>());
-        Assert.True(PackedBitsDropout.Apply(x, 1, training: true).eq(0).all().item<bool>());
+        Assert.True(PackedBitsDropout.Apply(x, 1, training: true).eq(Scalars.Of(0L)).all().item<bool>());
         Assert.Throws<ArgumentOutOfRangeException>(() => PackedBitsDropout.Apply(x, 1.5, training: true));
 
         var model = nn.Sequential(nn.Identity(), new PackedBitsDropout(0.3));

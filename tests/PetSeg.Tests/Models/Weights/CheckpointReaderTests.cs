@@ -1,3 +1,4 @@
+using PetSeg.Compute;
 using System.IO.Compression;
 using System.Security.Cryptography;
 using System.Text;
@@ -70,7 +71,7 @@ public sealed class CheckpointReaderTests
         var state = new List<KeyValuePair<string, Tensor>>
         {
             new("a.weight", randn(4, 3, 2, 2)), new("a.num_batches_tracked", tensor(5L)),
-            new("b.half", randn(7).to_type(ScalarType.Float16)), new("c.big", arange(70_000, dtype: ScalarType.Int64)),
+            new("b.half", randn(7).to_type(ScalarType.Float16)), new("c.big", arange(Scalars.Of(0L), Scalars.Of(70_000L), Scalars.One, dtype: ScalarType.Int64)),
         };
         foreach (var (file, save) in new (string, Action<string>)[]
         {

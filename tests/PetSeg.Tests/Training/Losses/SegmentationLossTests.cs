@@ -1,3 +1,5 @@
+using PetSeg.Models.Layers;
+using PetSeg.Compute;
 using PetSeg.Tests.Support;
 using PetSeg.Training;
 using PetSeg.Training.Losses;
@@ -234,10 +236,10 @@ public sealed class SegmentationLossTests
     {
         using var scope = NewDisposeScope();
         manual_seed(7);
-        using var model = nn.Sequential(nn.Conv2d(3, 8, 3, padding: 1), nn.BatchNorm2d(8), nn.ReLU(), nn.Conv2d(8, 2, 1));
+        using var model = nn.Sequential(nn.Conv2d(3, 8, 3, padding: 1), new TrackedBatchNorm2d(8), nn.ReLU(), nn.Conv2d(8, 2, 1));
         var x = randn(4, 3, 16, 16);
-        var y = x.select(1, 0).gt(0).to_type(ScalarType.Int64); // pets where the first channel is positive
-        y.select(1, 0).fill_(255); // a border row
+        var y = x.select(1, 0).gt(Scalars.Of(0L)).to_type(ScalarType.Int64); // pets where the first channel is positive
+        y.select(1, 0).fill_(Scalars.Of(255L)); // a border row
         var start = model.state_dict().ToDictionary(p => p.Key, p => p.Value.clone());
 
         float Train(SegmentationLoss loss, out double expectedFirst)
