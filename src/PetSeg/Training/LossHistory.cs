@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using PetSeg.IO;
@@ -17,6 +18,25 @@ public sealed record LossHistory(string Experiment, IReadOnlyList<double> EpochL
     private static readonly JsonSerializerOptions Json = JsonFiles.Options(naming: JsonNamingPolicy.SnakeCaseLower);
 
     public void Write(string path) => AtomicFile.WriteAllText(path, JsonSerializer.Serialize(this, Json) + "\n");
+
+    /// <summary>
+    /// Where two histories of the same run part: the first batch whose loss differs, with both values (to the digits
+    /// that tell them apart), or the first epoch's loss when the batches agree; null when they are the same.
+    /// </summary>
+    public static string? FirstDifference(LossHistory stored, LossHistory recomputed)
+    {
+        static string Pair(double a, double b) => $"{a.ToString("R", CultureInfo.InvariantCulture)} stored, {b.ToString("R", CultureInfo.InvariantCulture)} now";
+        for (int e = 0; e < Math.Min(stored.BatchLosses.Count, recomputed.BatchLosses.Count); e++)
+            for (int b = 0; b < Math.Min(stored.BatchLosses[e].Count, recomputed.BatchLosses[e].Count); b++)
+                if (stored.BatchLosses[e][b] != recomputed.BatchLosses[e][b])
+                    return $"the loss first differs at epoch {e + 1}, batch {b + 1} ({Pair(stored.BatchLosses[e][b], recomputed.BatchLosses[e][b])})";
+        for (int e = 0; e < Math.Min(stored.EpochLosses.Count, recomputed.EpochLosses.Count); e++)
+            if (stored.EpochLosses[e] != recomputed.EpochLosses[e])
+                return $"the loss of epoch {e + 1} differs ({Pair(stored.EpochLosses[e], recomputed.EpochLosses[e])})";
+        if (stored.EpochLosses.Count != recomputed.EpochLosses.Count)
+            return $"{stored.EpochLosses.Count} epoch(s) stored, {recomputed.EpochLosses.Count} now";
+        return null;
+    }
 
     public static LossHistory Read(string path)
     {

@@ -13,6 +13,15 @@ public sealed class RunCommand : GuardedCommand<RunSettings>
     {
         var config = s.Load();
         var runner = s.Runner(config, push: s.Push);
+        if (s.Check)
+        {
+            var checks = runner.Check(s.Target, ct);
+            var failed = checks.Where(c => !c.Reproduced).Select(c => c.Stage).ToList();
+            System.Console.WriteLine(failed.Count == 0
+                ? $"{s.Target}: {checks.Count} stage(s) checked, all reproduced byte for byte"
+                : $"{s.Target}: {checks.Count} stage(s) checked, {failed.Count} not reproduced: {string.Join(", ", failed)} (the stored results are unchanged)");
+            return Task.FromResult(failed.Count == 0 ? 0 : 1);
+        }
         int ranInJobs = 0;
         if (s.Parallelism > 1)
         {

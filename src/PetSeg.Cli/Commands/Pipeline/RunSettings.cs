@@ -17,6 +17,10 @@ public sealed class RunSettings : PipelineSettings
     [Description("Rerun TARGET even when its result is in the store.")]
     public bool Force { get; init; }
 
+    [CommandOption("--check")]
+    [Description("Compute TARGET again from its published inputs and compare every output with the stored result, byte for byte; the stored result stays. Exit 1 if it is not reproduced (the first differing loss of a training is named).")]
+    public bool Check { get; init; }
+
     [CommandOption("-j|--jobs <N>")]
     [Description("Run up to N stages at once, each in a process of its own, as soon as what it needs is done (default 1: one after another in this process). With --devices, one stage per device at a time.")]
     public int? Jobs { get; init; }
@@ -41,7 +45,8 @@ public sealed class RunSettings : PipelineSettings
               ?? (DevicePool.Distinct().Count() < DevicePool.Count ? "--devices names a device twice" : null)
             ?? (DevicePool.Count == 1 ? $"--devices spreads stages over several devices; for one, --device {DevicePool[0]}" : null)
             ?? (Devices is not null && Device is not null ? "--device and --devices both say where to compute: give one" : null)
-            ?? (Parallelism > 1 && (Exclusive || Force) ? "--jobs runs the stale stages of a target; --exclusive and --force run one stage in this process (leave out --jobs)" : null);
+            ?? (Parallelism > 1 && (Exclusive || Force) ? "--jobs runs the stale stages of a target; --exclusive and --force run one stage in this process (leave out --jobs)" : null)
+            ?? (Check && (Parallelism > 1 || Force || Push) ? $"--check computes TARGET again beside its stored result and keeps neither in the store; it takes no {(Parallelism > 1 ? "--jobs or --devices" : Force ? "--force" : "--push")}" : null);
         return error is null ? base.Validate() : Spectre.Console.ValidationResult.Error(error);
     }
 

@@ -66,6 +66,15 @@ public class TrainStage(PipelineConfig config, ExperimentConfig experiment) : St
 
     public override IReadOnlyDictionary<string, StageOutput> Execute(StageContext c) => Train(c, experiment);
 
+    /// <summary>The log holds the run's times and memory: how it ran, not what it computed.</summary>
+    public override bool RecordsTheRun(string output) => output == LogName;
+
+    /// <summary>The first batch whose loss differs: where two trainings parted.</summary>
+    public override string? Difference(string output, string storedPath, string recomputedPath) =>
+        output == LossesName ? LossHistory.FirstDifference(LossHistory.Read(storedPath), LossHistory.Read(recomputedPath)) : null;
+
+    private const string LogName = "train.log", LossesName = "losses.json";
+
     /// <summary>Trains <paramref name="run"/>'s settings (the experiment's own; for a refit, the chosen row's) and publishes them as this stage's result.</summary>
     protected IReadOnlyDictionary<string, StageOutput> Train(StageContext c, ExperimentConfig run)
     {
@@ -120,10 +129,10 @@ public class TrainStage(PipelineConfig config, ExperimentConfig experiment) : St
         if (result.BestEpoch is not null) File.Copy(trainer.BestPath, weights, overwrite: true); // keep: best — the state stays the last epoch's
         outputs[TrainingCheckpoint.WeightsFile] = c.Output(weights);
         outputs[TrainingCheckpoint.StateFile] = c.Output(state);
-        if (File.Exists(Path.Combine(runDir, "train.log"))) Put("train.log", Path.Combine(runDir, "train.log"));
-        var losses = Path.Combine(c.OutputDir, "losses.json");
+        if (File.Exists(Path.Combine(runDir, LogName))) Put(LogName, Path.Combine(runDir, LogName));
+        var losses = Path.Combine(c.OutputDir, LossesName);
         new LossHistory(experiment.Id, result.EpochLosses, result.BatchLosses) { ValidationMeanIoU = result.ValidationMeanIoU }.Write(losses);
-        outputs["losses.json"] = c.Output(losses);
+        outputs[LossesName] = c.Output(losses);
         AtomicFile.TryDelete(runDir);
         return outputs;
     }

@@ -28,6 +28,12 @@ public sealed class PipelineRunner
     public IReadOnlyList<StageRun> Run(string target, bool force = false, bool exclusive = false, CancellationToken ct = default) =>
         new Repro(_bench).Run(target, force, exclusive, ct);
 
+    /// <summary>
+    /// Computes the stage(s) of <paramref name="target"/> again from their published inputs and compares each output
+    /// with the stored result (which stays as it was): whether this machine reproduces it byte for byte.
+    /// </summary>
+    public IReadOnlyList<StageCheck> Check(string target, CancellationToken ct = default) => new Repro(_bench).Check(target, ct);
+
     /// <summary>Every stage, fresh or stale with the reasons, without running anything (like <c>dvc status</c>).</summary>
     public IReadOnlyList<StageStatus> Status()
     {

@@ -89,11 +89,111 @@ internal sealed class Repro(Workbench bench)
         return runs;
     }
 
+    /// <summary>
+    /// <c>run --check</c>: computes each stage of <paramref name="target"/> again from its published inputs, compares every
+    /// output with the result stored under the same key and discards what it computed. Nothing is published, recorded or pushed.
+    /// </summary>
+    public IReadOnlyList<StageCheck> Check(string target, CancellationToken ct)
+    {
+        using var storeLock = StoreLock.AcquireShared(bench.Store.Root, $"petseg run {target} --check");
+        bench.RemoveLeftovers();
+        try
+        {
+            var lockFile = bench.ReadLock();
+            var checks = new List<StageCheck>();
+            foreach (var stage in bench.Graph.Members(target))
+            {
+                ct.ThrowIfCancellationRequested();
+                var deps = stage.DependsOn.ToDictionary(d => d, d => lockFile.Stages.TryGetValue(d, out var l) && bench.Store.TryGet(l.Key, d) is { } e ? e
+                    : throw new PipelineException($"{stage.Id}: its input '{d}' has no published result, so nothing is stored to check against; run it first (`petseg run {stage.Id}`)"),
+                    StringComparer.Ordinal);
+                var inputs = Plan.Inputs(stage, deps);
+                var key = Plan.KeyOf(stage, inputs);
+                var clock = Stopwatch.StartNew();
+                using var stageLock = StageLock.Acquire(bench.Store.Root, stage.LockName(key), $"petseg run {target} --check: {stage.Id}",
+                    holder => bench.Ui.Info($"{stage.Id}: waiting for {holder}, which is computing it"));
+                var stored = bench.Store.TryGet(key, stage.Id)
+                             ?? throw new PipelineException($"{stage.Id}: no result is stored under its key ({Keys.Short(key)}) to check against; run it first (`petseg run {stage.Id}`), or pull it");
+                var (work, outputs) = Compute(stage, key, deps, exclusive: true, ct, "checking: computing it again");
+                try
+                {
+                    var found = new List<OutputCheck>();
+                    foreach (var name in stored.Outputs.Keys.Union(outputs.Keys, StringComparer.Ordinal).Order(StringComparer.Ordinal))
+                    {
+                        if (stage.RecordsTheRun(name)) { found.Add(new OutputCheck(name, Compared: false, Same: false, null)); continue; }
+                        if (!stored.Outputs.TryGetValue(name, out var was) || !outputs.TryGetValue(name, out var now))
+                        {
+                            found.Add(new OutputCheck(name, true, false, outputs.ContainsKey(name) ? "not in the stored result" : "not computed again"));
+                            continue;
+                        }
+                        bool same = was.Digest == now.Digest;
+                        found.Add(new OutputCheck(name, true, same, same ? null : stage.Difference(name, stored.OutputPath(name), now.Path)));
+                    }
+                    var check = new StageCheck(stage.Id, key, found, clock.Elapsed);
+                    Tell(check);
+                    checks.Add(check);
+                }
+                finally { AtomicFile.TryDelete(work); }
+            }
+            return checks;
+        }
+        finally { bench.Digests.Save(); }
+    }
+
+    private void Tell(StageCheck check)
+    {
+        var compared = check.Outputs.Where(o => o.Compared).ToList();
+        var skipped = check.Outputs.Where(o => !o.Compared).Select(o => o.Name).ToList();
+        var notCompared = skipped.Count == 0 ? "" : $"; not compared: {string.Join(", ", skipped)} (a record of the run)";
+        if (check.Reproduced)
+        {
+            bench.Ui.Info($"{check.Stage}: reproduced: {compared.Count} output(s) byte for byte as stored{notCompared}");
+            return;
+        }
+        var differ = compared.Where(o => !o.Same).ToList();
+        bench.Ui.Info($"{check.Stage}: NOT reproduced: {string.Join(", ", differ.Select(o => o.Name))} differ from the stored result " +
+                      $"({compared.Count - differ.Count} of {compared.Count} the same){notCompared}");
+        foreach (var o in differ.Where(o => o.Detail is not null)) bench.Ui.Info($"{check.Stage}: {o.Name}: {o.Detail}");
+    }
+
     private StoreEntry Execute(Stage stage, string key, Dictionary<string, StoreEntry> deps, SortedDictionary<string, string> inputs,
         bool exclusive, Stopwatch clock, CancellationToken ct)
     {
+        var (work, outputs) = Compute(stage, key, deps, exclusive, ct, $"running (key {Keys.Short(key)})");
+        StoreEntry entry;
+        try
+        {
+            var files = new SortedDictionary<string, StoredFile>(StringComparer.Ordinal);
+            foreach (var (name, o) in outputs) files[name] = new StoredFile(o.Digest, SizeOf(o.Path), o.Path);
+            var record = stage.Computes ? ComputeBackend.RecordOn(_device) : null;
+            if (record?.Verdict == "failed") // by construction the backend refused before this; never publish such a result
+                throw new NumericsException($"{stage.Id}: computed on kernels that failed the numerics self-check ({ComputeBackend.ReportOn(_device)?.DescribeFailures()}); not published.");
+            entry = bench.Store.Publish(new StoreEntry(stage.Id, stage.Kind, key, stage.CodeVersion, stage.Parameters, inputs, files,
+                DateTimeOffset.UtcNow, Math.Round(clock.Elapsed.TotalSeconds, 3)) { Compute = record }, work);
+        }
+        catch (Exception e) when (DiskSpace.IsFull(e))
+        {
+            AtomicFile.TryDelete(work);
+            throw Full(stage, key, e);
+        }
+        catch
+        {
+            AtomicFile.TryDelete(work);
+            throw;
+        }
+        bench.Ui.Info($"{stage.Id}: done in {clock.Elapsed.TotalSeconds:F1} s");
+        return entry;
+    }
+
+    /// <summary>The device the last <see cref="Compute"/> settled, for the record its entry keeps.</summary>
+    private TorchSharp.torch.Device _device = TorchSharp.torch.CPU;
+
+    /// <summary>Computes a stage into a new work folder of the store (deleted again if it fails): its outputs, not yet published.</summary>
+    private (string Work, IReadOnlyDictionary<string, StageOutput> Outputs) Compute(Stage stage, string key, Dictionary<string, StoreEntry> deps, bool exclusive,
+        CancellationToken ct, string doing)
+    {
         var ui = bench.Ui;
-        ui.Info($"{stage.Id}: running (key {Keys.Short(key)})");
+        ui.Info($"{stage.Id}: {doing}");
         VerifyInputs(stage, deps, exclusive);
         // Settled before the stage, whatever ran before it in this process: what its entry records is what computed it.
         var device = TorchSharp.torch.CPU;
@@ -104,34 +204,30 @@ internal sealed class Repro(Workbench bench)
             device = ComputeBackend.Prepare(compute, stage.DeviceSetting, ui.Info); // a device that cannot be used stops here, before any work
             ComputeBackend.EnsureChecked(device); // the CPU's kernels, or the accelerator's for a CUDA stage
         }
+        _device = device;
         var work = bench.Store.NewWorkDir();
-        StoreEntry entry;
         try
         {
-            var outputs = stage.Execute(new StageContext(stage.Id, key, work, deps, bench.Digests, ui, bench.Http, ct) { Device = device });
-            var files = new SortedDictionary<string, StoredFile>(StringComparer.Ordinal);
-            foreach (var (name, o) in outputs) files[name] = new StoredFile(o.Digest, SizeOf(o.Path), o.Path);
-            var record = stage.Computes ? ComputeBackend.RecordOn(device) : null;
-            if (record?.Verdict == "failed") // by construction the backend refused before this; never publish such a result
-                throw new NumericsException($"{stage.Id}: computed on kernels that failed the numerics self-check ({ComputeBackend.ReportOn(device)?.DescribeFailures()}); not published.");
-            entry = bench.Store.Publish(new StoreEntry(stage.Id, stage.Kind, key, stage.CodeVersion, stage.Parameters, inputs, files,
-                DateTimeOffset.UtcNow, Math.Round(clock.Elapsed.TotalSeconds, 3)) { Compute = record }, work);
+            return (work, stage.Execute(new StageContext(stage.Id, key, work, deps, bench.Digests, ui, bench.Http, ct) { Device = device }));
         }
         catch (Exception e) when (DiskSpace.IsFull(e))
         {
             AtomicFile.TryDelete(work);
-            var resumable = stage.WorkInProgress(key) is { } wip ? $"; {wip}" : "";
-            throw new PipelineException($"{stage.Id}: {e.Message}. Nothing of it was published{resumable}. Make room on that disk and run again " +
-                "(the stages completed before are kept): `petseg gc` deletes the store's results " +
-                $"that no lock names any more (`petseg gc --dry-run` says how much it would free), or keep the artifacts on a larger disk (the store is {bench.Store.Root}).");
+            throw Full(stage, key, e);
         }
         catch
         {
             AtomicFile.TryDelete(work);
             throw;
         }
-        ui.Info($"{stage.Id}: done in {clock.Elapsed.TotalSeconds:F1} s");
-        return entry;
+    }
+
+    private PipelineException Full(Stage stage, string key, Exception e)
+    {
+        var resumable = stage.WorkInProgress(key) is { } wip ? $"; {wip}" : "";
+        return new PipelineException($"{stage.Id}: {e.Message}. Nothing of it was published{resumable}. Make room on that disk and run again " +
+            "(the stages completed before are kept): `petseg gc` deletes the store's results " +
+            $"that no lock names any more (`petseg gc --dry-run` says how much it would free), or keep the artifacts on a larger disk (the store is {bench.Store.Root}).");
     }
 
     /// <summary>

@@ -71,6 +71,18 @@ public abstract class Stage
     public virtual string? Progress(string key) => null;
 
     /// <summary>
+    /// Whether an output records how the stage ran (a log with its times) rather than what it computed: <c>run --check</c>
+    /// does not compare it.
+    /// </summary>
+    public virtual bool RecordsTheRun(string output) => false;
+
+    /// <summary>
+    /// Where a recomputed output differs from the stored one, said for a person ("first at epoch 1, batch 3: …"), for
+    /// <c>run --check</c>; null where the stage cannot say more than that the bytes differ.
+    /// </summary>
+    public virtual string? Difference(string output, string storedPath, string recomputedPath) => null;
+
+    /// <summary>
     /// Whether <see cref="Present"/> does something, so a run that finds the stage fresh still runs it (Cake asks this
     /// through <c>status --json</c>).
     /// </summary>

@@ -1,0 +1,15 @@
+namespace PetSeg.Workflow.Runner;
+
+/// <summary>
+/// What <c>run --check</c> found for one stage: it computed the stage again from the same inputs and compared every
+/// output with the stored result, which it left as it was.
+/// </summary>
+public sealed record StageCheck(string Stage, string Key, IReadOnlyList<OutputCheck> Outputs, TimeSpan Duration)
+{
+    /// <summary>Every compared output has the stored bytes.</summary>
+    public bool Reproduced => Outputs.All(o => !o.Compared || o.Same);
+}
+
+/// <param name="Compared">False for an output that records how the stage ran (a log with times): not compared.</param>
+/// <param name="Detail">Where it differs, when the stage can say (the first differing loss), else null.</param>
+public sealed record OutputCheck(string Name, bool Compared, bool Same, string? Detail);

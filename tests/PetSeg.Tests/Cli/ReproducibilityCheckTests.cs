@@ -1,0 +1,93 @@
+using PetSeg.Core;
+using PetSeg.IO;
+using PetSeg.Lab;
+using PetSeg.Lab.Config;
+using PetSeg.Tests.Support;
+using PetSeg.Training;
+using PetSeg.Workflow.Store;
+
+namespace PetSeg.Tests.Cli;
+
+/// <summary>
+/// <c>petseg run TARGET --check</c> computes a stored result again from the same inputs and compares it byte for byte:
+/// whether this machine reproduces it (a fixed seed and data order give the same bits on one machine; a result pulled
+/// from a team's remote was perhaps computed on another). The stored result, the lock and the store stay as they were.
+/// </summary>
+public sealed class ReproducibilityCheckTests
+{
+    [Fact]
+    public void A_rerun_is_compared_with_the_stored_result_and_a_difference_is_named_where_the_losses_part()
+    {
+        using var dir = new TempDir();
+        File.WriteAllText(dir["pipeline.yaml"], TinyPipeline.Yaml);
+        var (exit, output) = CliProcess.Run("run", "train-tiny", "--config", dir["pipeline.yaml"]);
+        Assert.True(exit == 0, output);
+        var lockBefore = File.ReadAllBytes(dir["pipeline.lock"]);
+        var objects = Objects(dir["out/store/objects"]);
+
+        (exit, output) = CliProcess.Run("run", "train-tiny", "--check", "--config", dir["pipeline.yaml"]);
+        Assert.True(exit == 0, output);
+        Assert.Contains("train-tiny: checking: computing it again", output);
+        Assert.Contains("train-tiny: reproduced: 3 output(s) byte for byte as stored; not compared: train.log (a record of the run)", output);
+        Assert.Contains("train-tiny: 1 stage(s) checked, all reproduced byte for byte", output);
+        Assert.Equal(lockBefore, File.ReadAllBytes(dir["pipeline.lock"]));
+        Assert.Equal(objects, Objects(dir["out/store/objects"])); // nothing published, nothing left in the store's work folders
+        Assert.Empty(Directory.Exists(dir["out/store/tmp"]) ? Directory.EnumerateFileSystemEntries(dir["out/store/tmp"]) : []);
+
+        // A stored result whose losses part from this machine's at the first batch (as one computed elsewhere might).
+        var config = PipelineConfigLoader.Load(dir["pipeline.yaml"]);
+        var key = LabPipeline.Runner(config, NullProgressSink.Instance).Status().Single(s => s.Stage == "train-tiny").Key!;
+        var store = new ArtifactStore(dir["out/store"], new DigestCache(), NullProgressSink.Instance);
+        var entry = store.TryGet(key, "train-tiny")!;
+        var work = store.NewWorkDir();
+        var files = new SortedDictionary<string, StoredFile>(StringComparer.Ordinal);
+        foreach (var name in entry.Outputs.Keys)
+        {
+            var copy = Path.Combine(work, name);
+            File.Copy(entry.OutputPath(name), copy);
+            if (name == "losses.json")
+            {
+                var h = LossHistory.Read(copy);
+                var first = h.BatchLosses[0][0];
+                new LossHistory(h.Experiment, h.EpochLosses, [[Math.BitIncrement(first), .. h.BatchLosses[0].Skip(1)], .. h.BatchLosses.Skip(1)]).Write(copy);
+            }
+            files[name] = new StoredFile(Digest.OfFile(copy), new FileInfo(copy).Length, copy);
+        }
+        store.Discard(entry, "replaced by a result that stands for another machine's");
+        store.Publish(entry with { Outputs = files }, work);
+        var stored = File.ReadAllBytes(Path.Combine(store.EntryDir(key), "losses.json"));
+
+        (exit, output) = CliProcess.Run("run", "train-tiny", "--check", "--config", dir["pipeline.yaml"]);
+        Assert.True(exit == 1, output);
+        Assert.Contains("train-tiny: NOT reproduced: losses.json differ from the stored result (2 of 3 the same); not compared: train.log (a record of the run)", output);
+        Assert.Matches(@"train-tiny: losses\.json: the loss first differs at epoch 1, batch 1 \([0-9.E-]+ stored, [0-9.E-]+ now\)", output);
+        Assert.Contains("train-tiny: 1 stage(s) checked, 1 not reproduced: train-tiny (the stored results are unchanged)", output);
+        Assert.Equal(stored, File.ReadAllBytes(Path.Combine(store.EntryDir(key), "losses.json")));
+    }
+
+    [Fact]
+    public void A_check_needs_a_stored_result_and_takes_no_option_that_would_publish()
+    {
+        using var dir = new TempDir();
+        File.WriteAllText(dir["pipeline.yaml"], TinyPipeline.Yaml);
+        var (exit, output) = CliProcess.Run("run", "train-tiny", "--check", "--config", dir["pipeline.yaml"]);
+        Assert.Equal(1, exit);
+        Assert.Contains("train-tiny: its input 'preprocess' has no published result, so nothing is stored to check against; run it first (`petseg run train-tiny`)", output);
+        (exit, output) = CliProcess.Run("run", "preprocess", "--config", dir["pipeline.yaml"]);
+        Assert.True(exit == 0, output);
+        var objects = Objects(dir["out/store/objects"]);
+        (exit, output) = CliProcess.Run("run", "train-tiny", "--check", "--config", dir["pipeline.yaml"]);
+        Assert.Equal(1, exit);
+        Assert.Matches(@"train-tiny: no result is stored under its key \(xxh128:[0-9a-f]+…\) to check against; run it first \(`petseg run train-tiny`\), or pull it", output);
+        Assert.Equal(objects, Objects(dir["out/store/objects"]));
+        foreach (var extra in new[] { "--force", "--push", "--jobs=2" })
+        {
+            (exit, output) = CliProcess.Run("run", "train-tiny", "--check", extra, "--config", dir["pipeline.yaml"]);
+            Assert.Equal(2, exit);
+            Assert.Contains("--check computes TARGET again beside its stored result and keeps neither in the store", output);
+        }
+    }
+
+    private static List<string> Objects(string root) =>
+        [.. Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories).Select(f => $"{Path.GetRelativePath(root, f)} {new FileInfo(f).Length}").Order(StringComparer.Ordinal)];
+}
