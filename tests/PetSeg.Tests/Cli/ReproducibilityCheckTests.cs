@@ -66,7 +66,7 @@ public sealed class ReproducibilityCheckTests
     }
 
     [Fact]
-    public void A_check_needs_a_stored_result_and_takes_no_option_that_would_publish()
+    public void A_check_needs_a_stored_result_leaves_data_written_in_place_alone_and_takes_no_option_that_would_publish()
     {
         using var dir = new TempDir();
         File.WriteAllText(dir["pipeline.yaml"], TinyPipeline.Yaml);
@@ -79,6 +79,10 @@ public sealed class ReproducibilityCheckTests
         (exit, output) = CliProcess.Run("run", "train-tiny", "--check", "--config", dir["pipeline.yaml"]);
         Assert.Equal(1, exit);
         Assert.Matches(@"train-tiny: no result is stored under its key \(xxh128:[0-9a-f]+…\) to check against; run it first \(`petseg run train-tiny`\), or pull it", output);
+        Assert.Equal(objects, Objects(dir["out/store/objects"]));
+        (exit, output) = CliProcess.Run("run", "preprocess", "--check", "--config", dir["pipeline.yaml"]);
+        Assert.Equal(1, exit);
+        Assert.Contains("preprocess writes its outputs in place (not into the store), so --check cannot compute it beside the stored result without replacing it", output);
         Assert.Equal(objects, Objects(dir["out/store/objects"]));
         foreach (var extra in new[] { "--force", "--push", "--jobs=2" })
         {

@@ -17,7 +17,7 @@ namespace PetSeg.Lab.Stages;
 public sealed class DownloadStage(PipelineConfig config) : Stage
 {
     public override string Id => StageIds.Download;
-    public override string LockName(string key) => "data-" + Id; // writes in place under artifacts/data
+    public override bool WritesInPlace => true; // under artifacts/data
     public override string Kind => StageIds.Download;
     public override string CodeVersion => StageVersions.Download;
     public override IReadOnlyList<string> DependsOn => [];

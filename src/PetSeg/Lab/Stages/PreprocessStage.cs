@@ -13,7 +13,7 @@ namespace PetSeg.Lab.Stages;
 public sealed class PreprocessStage(PipelineConfig config) : Stage
 {
     public override string Id => StageIds.Preprocess;
-    public override string LockName(string key) => "data-" + Id; // writes in place under artifacts/data
+    public override bool WritesInPlace => true; // under artifacts/data
     public override string Kind => StageIds.Preprocess;
     public override string CodeVersion => StageVersions.Preprocess;
     public override IReadOnlyList<string> DependsOn => [StageIds.Download];

@@ -21,7 +21,7 @@ namespace PetSeg.Lab.Stages;
 public sealed class WeightsStage(PipelineConfig config, IReadOnlyList<string> encoders) : Stage
 {
     public override string Id => StageIds.Weights;
-    public override string LockName(string key) => "data-" + Id; // writes in place under artifacts/data
+    public override bool WritesInPlace => true; // under artifacts/data
     public override string Kind => StageIds.Weights;
     public override bool Computes => true;
     public override string DeviceSetting => config.Compute.Device;

@@ -101,7 +101,11 @@ internal sealed class Repro(Workbench bench)
         {
             var lockFile = bench.ReadLock();
             var checks = new List<StageCheck>();
-            foreach (var stage in bench.Graph.Members(target))
+            var members = bench.Graph.Members(target);
+            if (members.FirstOrDefault(s => s.WritesInPlace) is { } inPlace)
+                throw new PipelineException($"{inPlace.Id} writes its outputs in place (not into the store), so --check cannot compute it beside the stored result " +
+                                            "without replacing it; `petseg verify` re-hashes its files, and checking the stages that read them recomputes from them");
+            foreach (var stage in members)
             {
                 ct.ThrowIfCancellationRequested();
                 var deps = stage.DependsOn.ToDictionary(d => d, d => lockFile.Stages.TryGetValue(d, out var l) && bench.Store.TryGet(l.Key, d) is { } e ? e

@@ -28,11 +28,17 @@ public abstract class Stage
     public virtual string DeviceSetting => "cpu";
 
     /// <summary>
+    /// Whether the stage writes its outputs in place, under a folder the workspace names, rather than into the store
+    /// (multi-GB data: see <see cref="Execute"/>). Computing it again replaces those files, so <c>run --check</c> does not.
+    /// </summary>
+    public virtual bool WritesInPlace => false;
+
+    /// <summary>
     /// The lock a run holds while computing this stage: the key, so two processes wanting one result compute it once.
     /// Stages that write in place (outside the store) lock their id instead, since any two of their keys would write
     /// the same files.
     /// </summary>
-    public virtual string LockName(string key) => key[(key.IndexOf(':') + 1)..];
+    public virtual string LockName(string key) => WritesInPlace ? "data-" + Id : key[(key.IndexOf(':') + 1)..];
 
     /// <summary>How an input is named in the key: by default the dependency's id and the output's name.</summary>
     public virtual string InputName(string dependency, string output) => $"{dependency}/{output}";
