@@ -118,7 +118,7 @@ internal sealed class Repro(Workbench bench)
                     holder => bench.Ui.Info($"{stage.Id}: waiting for {holder}, which is computing it"));
                 var stored = bench.Store.TryGet(key, stage.Id)
                              ?? throw new PipelineException($"{stage.Id}: no result is stored under its key ({Keys.Short(key)}) to check against; run it first (`petseg run {stage.Id}`), or pull it");
-                var (work, outputs) = Compute(stage, key, deps, exclusive: true, ct, "checking: computing it again");
+                var (work, outputs, _) = Compute(stage, key, deps, exclusive: true, ct, "checking: computing it again");
                 try
                 {
                     var found = new List<OutputCheck>();
@@ -163,57 +163,47 @@ internal sealed class Repro(Workbench bench)
     private StoreEntry Execute(Stage stage, string key, Dictionary<string, StoreEntry> deps, SortedDictionary<string, string> inputs,
         bool exclusive, Stopwatch clock, CancellationToken ct)
     {
-        var (work, outputs) = Compute(stage, key, deps, exclusive, ct, $"running (key {Keys.Short(key)})");
-        StoreEntry entry;
-        try
+        var (work, outputs, device) = Compute(stage, key, deps, exclusive, ct, $"running (key {Keys.Short(key)})");
+        var entry = DeletingOnFailure(stage, key, work, () =>
         {
             var files = new SortedDictionary<string, StoredFile>(StringComparer.Ordinal);
             foreach (var (name, o) in outputs) files[name] = new StoredFile(o.Digest, SizeOf(o.Path), o.Path);
-            var record = stage.Computes ? ComputeBackend.RecordOn(_device) : null;
+            var record = stage.Computes ? ComputeBackend.RecordOn(device) : null;
             if (record?.Verdict == "failed") // by construction the backend refused before this; never publish such a result
-                throw new NumericsException($"{stage.Id}: computed on kernels that failed the numerics self-check ({ComputeBackend.ReportOn(_device)?.DescribeFailures()}); not published.");
-            entry = bench.Store.Publish(new StoreEntry(stage.Id, stage.Kind, key, stage.CodeVersion, stage.Parameters, inputs, files,
+                throw new NumericsException($"{stage.Id}: computed on kernels that failed the numerics self-check ({ComputeBackend.ReportOn(device)?.DescribeFailures()}); not published.");
+            return bench.Store.Publish(new StoreEntry(stage.Id, stage.Kind, key, stage.CodeVersion, stage.Parameters, inputs, files,
                 DateTimeOffset.UtcNow, Math.Round(clock.Elapsed.TotalSeconds, 3)) { Compute = record }, work);
-        }
-        catch (Exception e) when (DiskSpace.IsFull(e))
-        {
-            AtomicFile.TryDelete(work);
-            throw Full(stage, key, e);
-        }
-        catch
-        {
-            AtomicFile.TryDelete(work);
-            throw;
-        }
+        });
         bench.Ui.Info($"{stage.Id}: done in {clock.Elapsed.TotalSeconds:F1} s");
         return entry;
     }
 
-    /// <summary>The device the last <see cref="Compute"/> settled, for the record its entry keeps.</summary>
-    private TorchSharp.torch.Device _device = TorchSharp.torch.CPU;
-
-    /// <summary>Computes a stage into a new work folder of the store (deleted again if it fails): its outputs, not yet published.</summary>
-    private (string Work, IReadOnlyDictionary<string, StageOutput> Outputs) Compute(Stage stage, string key, Dictionary<string, StoreEntry> deps, bool exclusive,
-        CancellationToken ct, string doing)
+    /// <summary>
+    /// Computes a stage into a new work folder of the store: its outputs, not yet published, and the device that computed
+    /// them (settled before the stage, whatever ran before it in this process, so what its entry records is what computed it).
+    /// </summary>
+    private (string Work, IReadOnlyDictionary<string, StageOutput> Outputs, TorchSharp.torch.Device Device) Compute(Stage stage, string key,
+        Dictionary<string, StoreEntry> deps, bool exclusive, CancellationToken ct, string doing)
     {
         var ui = bench.Ui;
         ui.Info($"{stage.Id}: {doing}");
         VerifyInputs(stage, deps, exclusive);
-        // Settled before the stage, whatever ran before it in this process: what its entry records is what computed it.
         var device = TorchSharp.torch.CPU;
-        var compute = bench.Workspace.Compute;
         if (stage.Computes)
         {
             // Only a command that computes touches torch's process-wide state: status, push, pull and gc never do.
-            device = ComputeBackend.Prepare(compute, stage.DeviceSetting, ui.Info); // a device that cannot be used stops here, before any work
+            device = ComputeBackend.Prepare(bench.Workspace.Compute, stage.DeviceSetting, ui.Info); // a device that cannot be used stops here, before any work
             ComputeBackend.EnsureChecked(device); // the CPU's kernels, or the accelerator's for a CUDA stage
         }
-        _device = device;
         var work = bench.Store.NewWorkDir();
-        try
-        {
-            return (work, stage.Execute(new StageContext(stage.Id, key, work, deps, bench.Digests, ui, bench.Http, ct) { Device = device }));
-        }
+        var outputs = DeletingOnFailure(stage, key, work, () => stage.Execute(new StageContext(stage.Id, key, work, deps, bench.Digests, ui, bench.Http, ct) { Device = device }));
+        return (work, outputs, device);
+    }
+
+    /// <summary>Runs <paramref name="body"/>; if it fails, the work folder goes (a full disk is said with what to do about it).</summary>
+    private T DeletingOnFailure<T>(Stage stage, string key, string work, Func<T> body)
+    {
+        try { return body(); }
         catch (Exception e) when (DiskSpace.IsFull(e))
         {
             AtomicFile.TryDelete(work);
