@@ -34,6 +34,9 @@ public static class MemoryCheck
     /// </summary>
     public static long Bound(int width, int height, int batch, long parameterBytes) => 16 * parameterBytes + 32L * 1024 * width * height * batch;
 
+    /// <summary>How often a run that waits for memory says it still does, and for whom: the others change while it waits.</summary>
+    public static readonly TimeSpan RemindEvery = TimeSpan.FromMinutes(1);
+
     /// <summary>Above this share of the room, the run starts with a warning: the heap's fragmentation over many steps comes on top.</summary>
     private const double WarnAbove = 0.5;
 
@@ -62,8 +65,9 @@ public static class MemoryCheck
     /// <param name="enabled">False: log that it is not checked (<see cref="Variable"/>=off).</param>
     /// <param name="cap">The user's cap on what the trainings hold together (<see cref="SystemMemory.LimitVariable"/>), or null.</param>
     /// <param name="ledger">Where the trainings on this machine record their needs (null: others are not counted).</param>
+    /// <param name="remindEvery">How often a wait is told again (<see cref="RemindEvery"/> when null).</param>
     public static IDisposable? Ensure(TrainSettings settings, int width, int height, int batch, long parameterBytes, Device device, string label, Action<string> log,
-        bool enabled, string? cap, MemoryLedger? ledger, CancellationToken ct = default)
+        bool enabled, string? cap, MemoryLedger? ledger, CancellationToken ct = default, TimeSpan? remindEvery = null)
     {
         if (device.type != DeviceType.CPU) return null;
         if (!enabled)
@@ -75,6 +79,7 @@ public static class MemoryCheck
         MemoryNeed? need = null;
         string measured = "";
         System.Diagnostics.Stopwatch? waiting = null;
+        var told = TimeSpan.Zero; // when into the wait it was last told
         while (true)
         {
             if (waiting is not null) // for another training to end or reach its peak: not while holding the ledger
@@ -121,10 +126,16 @@ public static class MemoryCheck
                     log($"memory: {measured}; beside {Listed(others)} only {MemoryRoom.Size(room.Bytes)} is left ({room.Source}): waiting for memory to free up");
                     waiting = System.Diagnostics.Stopwatch.StartNew();
                 }
+                else if (waiting.Elapsed - told >= (remindEvery ?? RemindEvery))
+                {
+                    told = waiting.Elapsed;
+                    log($"memory: still waiting after {Seconds(told)} s: beside {Listed(others)} only {MemoryRoom.Size(room.Bytes)} is left ({room.Source}), " +
+                        $"and a step at batch {batch} needs {MemoryRoom.Size(Math.Max(0, need.PeakBytes - room.ResidentBytes))} more");
+                }
                 continue;
             }
             if (need.PeakBytes > RefuseAbove(room)) throw Refusal(settings, width, height, label, measured, need, room, others);
-            var waited = waiting is null ? "" : $", after waiting {waiting.Elapsed.TotalSeconds.ToString("F0", System.Globalization.CultureInfo.InvariantCulture)} s for it";
+            var waited = waiting is null ? "" : $", after waiting {Seconds(waiting.Elapsed)} s for it";
             log($"memory: {measured}; {MemoryRoom.Size(room.Bytes)} more available ({room.Source}){waited}");
             if (need.PeakBytes > room.ResidentBytes + WarnAbove * room.Bytes)
                 log($"warning: this run may not fit in memory: a step needs {MemoryRoom.Size(Math.Max(0, need.PeakBytes - room.ResidentBytes))} of the {MemoryRoom.Size(room.Bytes)} left, " +
@@ -148,6 +159,8 @@ public static class MemoryCheck
             (settings.Precision == Precision.Fp32 ? " or with precision: bf16" : "") +
             $". Nothing was trained. Set {Variable}=off to try anyway.", need, room);
     }
+
+    private static string Seconds(TimeSpan t) => t.TotalSeconds.ToString("F0", System.Globalization.CultureInfo.InvariantCulture);
 
     private static string Listed(IReadOnlyList<OtherTraining> others) =>
         others.Count == 1 ? $"the training of {others[0]}" : $"the {others.Count} other trainings ({string.Join(", ", others)})";

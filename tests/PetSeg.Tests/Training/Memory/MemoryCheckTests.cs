@@ -100,4 +100,36 @@ public sealed class MemoryCheckTests
         MemoryCheck.Ensure(Settings(8), 64, 64, 8, huge, new Device("meta"), "train-small", lines.Add, enabled: true, cap: "1MiB", ledger: null); // another device's memory is not this process's
         Assert.Equal(2, lines.Count);
     }
+    [Fact]
+    public void A_wait_for_memory_is_told_again_while_it_lasts_naming_whom_it_waits_for()
+    {
+        using var dir = new TempDir();
+        var ledger = new MemoryLedger(dir["ledger"], SystemMemory.This);
+        // A cap 600 MiB above what this process holds, all of it taken by another training (a sleeping process stands for
+        // it): a step (about 10 MiB per 64² image) fits alone, so the check waits; each second (instead of each minute) it says so again.
+        long cap = SystemMemory.This.ResidentBytes()!.Value + 600 * MiB;
+        using var other = System.Diagnostics.Process.Start("sleep", "600")!;
+        var lines = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        try
+        {
+            using var entry = ledger.Record(other.Id, "train-other", 600 * MiB);
+            using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+            void Log(string line)
+            {
+                lines.Enqueue(line);
+                if (lines.Count(l => l.Contains("still waiting", StringComparison.Ordinal)) == 2) stop.Cancel();
+            }
+            var stopped = Record.Exception(() => MemoryCheck.Ensure(Settings(16), 64, 64, 16, SimpleUnetBytes, CPU, "train-tiny", Log,
+                enabled: true, cap: $"{cap / MiB}MiB", ledger, stop.Token, remindEvery: TimeSpan.FromSeconds(1))?.Dispose());
+            Assert.True(stopped is OperationCanceledException, $"{stopped}\n{string.Join("\n", lines)}");
+        }
+        finally { other.Kill(); }
+        var all = string.Join("\n", lines);
+        Assert.Equal(3, lines.Count);
+        Assert.Matches($@"^memory: a step at batch 16 peaks .*; beside the training of pid {other.Id} \(train-other\) only 0\.0 MiB is left .*: waiting for memory to free up$", lines.First());
+        foreach (var (line, after) in lines.Skip(1).Zip(new[] { 1, 2 }))
+            Assert.Matches($@"^memory: still waiting after {after} s: beside the training of pid {other.Id} \(train-other\) only 0\.0 MiB is left " +
+                           $@"\(PETSEG_MEMORY_LIMIT={cap / MiB}MiB, shared with pid {other.Id} \(train-other\) at 600 MiB\), and a step at batch 16 needs [\d.]+ MiB more$", line);
+        Assert.Empty(Directory.GetFiles(ledger.Folder, "*.json")); // the other's entry gone with it; a wait recorded nothing of its own
+    }
 }
