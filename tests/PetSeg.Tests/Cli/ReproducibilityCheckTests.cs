@@ -66,7 +66,7 @@ public sealed class ReproducibilityCheckTests
     }
 
     [Fact]
-    public void A_check_needs_a_stored_result_leaves_data_written_in_place_alone_and_takes_no_option_that_would_publish()
+    public void A_check_needs_a_stored_result_computes_data_stages_beside_their_files_and_takes_no_option_that_would_publish()
     {
         using var dir = new TempDir();
         File.WriteAllText(dir["pipeline.yaml"], TinyPipeline.Yaml);
@@ -80,10 +80,26 @@ public sealed class ReproducibilityCheckTests
         Assert.Equal(1, exit);
         Assert.Matches(@"train-tiny: no result is stored under its key \(xxh128:[0-9a-f]+…\) to check against; run it first \(`petseg run train-tiny`\), or pull it", output);
         Assert.Equal(objects, Objects(dir["out/store/objects"]));
-        (exit, output) = CliProcess.Run("run", "preprocess", "--check", "--config", dir["pipeline.yaml"]);
-        Assert.Equal(1, exit);
-        Assert.Contains("preprocess writes its outputs in place (not into the store), so --check cannot compute it beside the stored result without replacing it", output);
-        Assert.Equal(objects, Objects(dir["out/store/objects"]));
+        // The data stages write in place (under out/data): checked, they compute into the check's own folder, and the files
+        // the store vouches for are not touched (not rewritten with the same bytes either: their times stay).
+        var data = Files(dir["out/data"]);
+        foreach (var (stage, outputs) in new[] { ("download", 1), ("preprocess", 2), ("weights", 1) })
+        {
+            (exit, output) = CliProcess.Run("run", stage, "--check", "--config", dir["pipeline.yaml"]);
+            if (stage == "weights")
+            {
+                Assert.Equal(1, exit); // not run yet
+                Assert.Contains("weights: no result is stored under its key", output);
+                Assert.True(CliProcess.Run("run", "weights", "--config", dir["pipeline.yaml"]).Exit == 0);
+                (data, objects) = (Files(dir["out/data"]), Objects(dir["out/store/objects"]));
+                (exit, output) = CliProcess.Run("run", stage, "--check", "--config", dir["pipeline.yaml"]);
+            }
+            Assert.True(exit == 0, output);
+            Assert.Contains($"{stage}: reproduced: {outputs} output(s) byte for byte as stored", output);
+            Assert.Equal(data, Files(dir["out/data"]));
+            Assert.Equal(objects, Objects(dir["out/store/objects"]));
+        }
+        Assert.Empty(Directory.Exists(dir["out/store/tmp"]) ? Directory.EnumerateFileSystemEntries(dir["out/store/tmp"]) : []);
         foreach (var extra in new[] { "--force", "--push", "--jobs=2" })
         {
             (exit, output) = CliProcess.Run("run", "train-tiny", "--check", extra, "--config", dir["pipeline.yaml"]);
@@ -91,6 +107,11 @@ public sealed class ReproducibilityCheckTests
             Assert.Contains("--check computes TARGET again beside its stored result and keeps neither in the store", output);
         }
     }
+
+    /// <summary>Every file under <paramref name="root"/> with its size, write time and digest.</summary>
+    private static List<string> Files(string root) =>
+        [.. Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories)
+            .Select(f => $"{Path.GetRelativePath(root, f)} {new FileInfo(f).Length} {File.GetLastWriteTimeUtc(f).Ticks} {Digest.OfFile(f)}").Order(StringComparer.Ordinal)];
 
     private static List<string> Objects(string root) =>
         [.. Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories).Select(f => $"{Path.GetRelativePath(root, f)} {new FileInfo(f).Length}").Order(StringComparer.Ordinal)];

@@ -43,7 +43,7 @@ public sealed class PublishedResultsTests : IDisposable
     {
         var config = PipelineConfigLoader.Load(_dir["pipeline.yaml"]);
         Run(StageIds.Weights);
-        var folder = new WeightsStage(config, ["mit_b0"]).Folder;
+        var folder = new WeightsStage(config, ["mit_b0"]).Folder();
         var file = Directory.EnumerateFiles(folder).Order(StringComparer.Ordinal).First();
         var clean = File.ReadAllBytes(file);
         var bad = (byte[])clean.Clone();

@@ -35,18 +35,20 @@ public sealed class DownloadStage(PipelineConfig config) : Stage
         }
     }
 
-    public static string DownloadsDir(PipelineConfig c) => Path.Combine(c.DataDir, "downloads", c.Dataset.Source);
-    public static string DatasetRoot(PipelineConfig c) => Path.Combine(c.DataDir, c.Dataset.Source == "synthetic" ? "synthetic-pet" : "oxford-iiit-pet");
+    /// <param name="dataDir">The data folder it is under: the workspace's (<see cref="PipelineConfig.DataDir"/>) when null.</param>
+    public static string DownloadsDir(PipelineConfig c, string? dataDir = null) => Path.Combine(dataDir ?? c.DataDir, "downloads", c.Dataset.Source);
+    /// <param name="dataDir">The data folder it is under: the workspace's (<see cref="PipelineConfig.DataDir"/>) when null.</param>
+    public static string DatasetRoot(PipelineConfig c, string? dataDir = null) => Path.Combine(dataDir ?? c.DataDir, c.Dataset.Source == "synthetic" ? "synthetic-pet" : "oxford-iiit-pet");
 
     public override IReadOnlyDictionary<string, StageOutput> Execute(StageContext c)
     {
-        var downloads = DownloadsDir(config);
+        var downloads = DownloadsDir(config, c.InPlaceDir);
         Directory.CreateDirectory(downloads);
         var (images, annotations) = config.Dataset.Source == "synthetic"
             ? GenerateSyntheticArchives(downloads, c.Ui)
             : FetchArchives(downloads, c);
 
-        var root = DatasetRoot(config);
+        var root = DatasetRoot(config, c.InPlaceDir);
         var tmp = root + ".partial";
         AtomicFile.TryDelete(tmp);
         try

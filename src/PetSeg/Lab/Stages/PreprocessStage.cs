@@ -24,11 +24,15 @@ public sealed class PreprocessStage(PipelineConfig config) : Stage
         ["skip_bad_samples"] = CanonicalParams.Of(config.Preprocess.SkipBadSamples),
     };
 
-    public static string CacheDir(PipelineConfig c) => Path.Combine(c.DataDir, "cache", $"{c.Dataset.Source}-{c.Preprocess.ImageSize}");
-    public static string CachePath(PipelineConfig c, string split) => Path.Combine(CacheDir(c), split + ".petc");
+    /// <param name="dataDir">The data folder it is under: the workspace's (<see cref="PipelineConfig.DataDir"/>) when null.</param>
+    public static string CacheDir(PipelineConfig c, string? dataDir = null) => Path.Combine(dataDir ?? c.DataDir, "cache", $"{c.Dataset.Source}-{c.Preprocess.ImageSize}");
+    public static string CachePath(PipelineConfig c, string split, string? dataDir = null) => Path.Combine(CacheDir(c, dataDir), split + ".petc");
 
     /// <summary>The name of a split's cache among this stage's outputs (what train and evaluate ask for).</summary>
     public static string OutputName(string split) => split + ".petc";
+
+    /// <summary>A cache that differs is told by sample (which images and masks, by how much), for <c>run --check</c>.</summary>
+    public override string? Difference(string output, string storedPath, string recomputedPath) => TensorCacheDifference.Describe(storedPath, recomputedPath);
 
     public override IReadOnlyDictionary<string, StageOutput> Execute(StageContext c)
     {
@@ -46,7 +50,7 @@ public sealed class PreprocessStage(PipelineConfig config) : Stage
                 using (var bar = c.Ui.Bar($"preprocess {split}", ds.Samples.Count, ProgressUnit.Items))
                 {
                     var progress = new SyncProgress<int>(done => bar.Update(done));
-                    r = Preprocessor.Run(ds, CachePath(config, split), new PreprocessOptions(p.ImageSize, p.ImageSize, p.SkipBadSamples, p.Threads > 0 ? p.Threads : -1), progress, c.Cancellation);
+                    r = Preprocessor.Run(ds, CachePath(config, split, c.InPlaceDir), new PreprocessOptions(p.ImageSize, p.ImageSize, p.SkipBadSamples, p.Threads > 0 ? p.Threads : -1), progress, c.Cancellation);
                 }
                 foreach (var s in r.Skipped) c.Ui.Info($"preprocess: skipped {s}");
                 c.Ui.Info($"preprocess: {split}: {r.Count:N0} pairs at {p.ImageSize}×{p.ImageSize} in {started.Elapsed.TotalSeconds:F1} s ({r.Count / Math.Max(started.Elapsed.TotalSeconds, 1e-9):F0} pairs/s) → {r.Path}");

@@ -57,11 +57,13 @@ public sealed class WeightsStage(PipelineConfig config, IReadOnlyList<string> en
         }
     }
 
-    public string Folder => Path.Combine(config.DataDir, "downloads", "weights", config.Weights.Source);
+    /// <param name="dataDir">The data folder it is under: the workspace's (<see cref="PipelineConfig.DataDir"/>) when null.</param>
+    public string Folder(string? dataDir = null) => Path.Combine(dataDir ?? config.DataDir, "downloads", "weights", config.Weights.Source);
 
     public override IReadOnlyDictionary<string, StageOutput> Execute(StageContext c)
     {
-        Directory.CreateDirectory(Folder);
+        var folder = Folder(c.InPlaceDir);
+        Directory.CreateDirectory(folder);
         var outputs = new Dictionary<string, StageOutput>();
         var source = config.Weights.Source;
         var http = source == WeightsConfig.ImageNet ? c.Http ?? new HttpClient() : null;
@@ -72,7 +74,7 @@ public sealed class WeightsStage(PipelineConfig config, IReadOnlyList<string> en
             foreach (var name in encoders)
             {
                 var file = config.Weights.Files[name];
-                var path = Path.Combine(Folder, file.FileName);
+                var path = Path.Combine(folder, file.FileName);
                 if (source == WeightsConfig.Synthetic) WriteSynthetic(EncoderRegistry.Get(name), path);
                 else if (source == WeightsConfig.Pretrain) WritePretrained(EncoderRegistry.Get(name), path, pretrainData ??= PretrainData(scratch, c), scratch, c);
                 else DownloadStage.Fetch(http!, config.Dataset.Download with { LocalFolders = config.Weights.LocalFolders }, file, path, c);

@@ -102,9 +102,6 @@ internal sealed class Repro(Workbench bench)
             var lockFile = bench.ReadLock();
             var checks = new List<StageCheck>();
             var members = bench.Graph.Members(target);
-            if (members.FirstOrDefault(s => s.WritesInPlace) is { } inPlace)
-                throw new PipelineException($"{inPlace.Id} writes its outputs in place (not into the store), so --check cannot compute it beside the stored result " +
-                                            "without replacing it; `petseg verify` re-hashes its files, and checking the stages that read them recomputes from them");
             foreach (var stage in members)
             {
                 ct.ThrowIfCancellationRequested();
@@ -118,7 +115,7 @@ internal sealed class Repro(Workbench bench)
                     holder => bench.Ui.Info($"{stage.Id}: waiting for {holder}, which is computing it"));
                 var stored = bench.Store.TryGet(key, stage.Id)
                              ?? throw new PipelineException($"{stage.Id}: no result is stored under its key ({Keys.Short(key)}) to check against; run it first (`petseg run {stage.Id}`), or pull it");
-                var (work, outputs, _) = Compute(stage, key, deps, exclusive: true, ct, "checking: computing it again");
+                var (work, outputs, _) = Compute(stage, key, deps, exclusive: true, ct, "checking: computing it again", beside: true);
                 try
                 {
                     var found = new List<OutputCheck>();
@@ -131,7 +128,8 @@ internal sealed class Repro(Workbench bench)
                             continue;
                         }
                         bool same = was.Digest == now.Digest;
-                        found.Add(new OutputCheck(name, true, same, same ? null : stage.Difference(name, stored.OutputPath(name), now.Path)));
+                        found.Add(new OutputCheck(name, true, same, same ? null
+                            : stage.Difference(name, stored.OutputPath(name), now.Path) ?? FileDifference.Describe(stored.OutputPath(name), now.Path)));
                     }
                     var check = new StageCheck(stage.Id, key, found, clock.Elapsed);
                     Tell(check);
@@ -182,8 +180,9 @@ internal sealed class Repro(Workbench bench)
     /// Computes a stage into a new work folder of the store: its outputs, not yet published, and the device that computed
     /// them (settled before the stage, whatever ran before it in this process, so what its entry records is what computed it).
     /// </summary>
+    /// <param name="beside">Beside the stored result (<c>run --check</c>): a stage that writes in place writes into the work folder instead.</param>
     private (string Work, IReadOnlyDictionary<string, StageOutput> Outputs, TorchSharp.torch.Device Device) Compute(Stage stage, string key,
-        Dictionary<string, StoreEntry> deps, bool exclusive, CancellationToken ct, string doing)
+        Dictionary<string, StoreEntry> deps, bool exclusive, CancellationToken ct, string doing, bool beside = false)
     {
         var ui = bench.Ui;
         ui.Info($"{stage.Id}: {doing}");
@@ -196,7 +195,8 @@ internal sealed class Repro(Workbench bench)
             ComputeBackend.EnsureChecked(device); // the CPU's kernels, or the accelerator's for a CUDA stage
         }
         var work = bench.Store.NewWorkDir();
-        var outputs = DeletingOnFailure(stage, key, work, () => stage.Execute(new StageContext(stage.Id, key, work, deps, bench.Digests, ui, bench.Http, ct) { Device = device }));
+        var inPlace = beside && stage.WritesInPlace ? Path.Combine(work, "in-place") : null;
+        var outputs = DeletingOnFailure(stage, key, work, () => stage.Execute(new StageContext(stage.Id, key, work, deps, bench.Digests, ui, bench.Http, ct) { Device = device, InPlaceDir = inPlace }));
         return (work, outputs, device);
     }
 

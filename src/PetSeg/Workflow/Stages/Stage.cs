@@ -29,7 +29,8 @@ public abstract class Stage
 
     /// <summary>
     /// Whether the stage writes its outputs in place, under a folder the workspace names, rather than into the store
-    /// (multi-GB data: see <see cref="Execute"/>). Computing it again replaces those files, so <c>run --check</c> does not.
+    /// (multi-GB data: see <see cref="Execute"/>). Such a stage writes under <see cref="StageContext.InPlaceDir"/> instead
+    /// where one is given (<c>run --check</c>), and is locked by its id (<see cref="LockName"/>).
     /// </summary>
     public virtual bool WritesInPlace => false;
 

@@ -17,6 +17,12 @@ public sealed record StageContext(
     /// <summary>Where a computing stage computes (resolved from <see cref="Stage.DeviceSetting"/> by the runner); CPU otherwise.</summary>
     public TorchSharp.torch.Device Device { get; init; } = TorchSharp.torch.CPU;
 
+    /// <summary>
+    /// Where a stage that writes in place (<see cref="Stage.WritesInPlace"/>) writes instead of its usual folder, or null
+    /// for there. <c>run --check</c> sets it to a folder of its own, so the files the store vouches for stay as they are.
+    /// </summary>
+    public string? InPlaceDir { get; init; }
+
     public StageOutput Input(string stage, string output) =>
         Dependencies.TryGetValue(stage, out var e) && e.Outputs.TryGetValue(output, out var o)
             ? new StageOutput(e.OutputPath(output), o.Digest)
