@@ -110,9 +110,9 @@ internal sealed class Repro(Workbench bench)
                     StringComparer.Ordinal);
                 var inputs = Plan.Inputs(stage, deps);
                 var key = Plan.KeyOf(stage, inputs);
-                var clock = Stopwatch.StartNew();
                 using var stageLock = StageLock.Acquire(bench.Store.Root, stage.LockName(key), $"petseg run {target} --check: {stage.Id}",
                     holder => bench.Ui.Info($"{stage.Id}: waiting for {holder}, which is computing it"));
+                var clock = Stopwatch.StartNew(); // the computing and comparing, not the wait for the lock
                 var stored = bench.Store.TryGet(key, stage.Id)
                              ?? throw new PipelineException($"{stage.Id}: no result is stored under its key ({Keys.Short(key)}) to check against; run it first (`petseg run {stage.Id}`), or pull it");
                 var (work, outputs, _) = Compute(stage, key, deps, exclusive: true, ct, "checking: computing it again", beside: true);
@@ -121,14 +121,14 @@ internal sealed class Repro(Workbench bench)
                     var found = new List<OutputCheck>();
                     foreach (var name in stored.Outputs.Keys.Union(outputs.Keys, StringComparer.Ordinal).Order(StringComparer.Ordinal))
                     {
-                        if (stage.RecordsTheRun(name)) { found.Add(new OutputCheck(name, Compared: false, Same: false, null)); continue; }
+                        if (stage.RecordsTheRun(name)) { found.Add(new OutputCheck(name, Same: null, null)); continue; }
                         if (!stored.Outputs.TryGetValue(name, out var was) || !outputs.TryGetValue(name, out var now))
                         {
-                            found.Add(new OutputCheck(name, true, false, outputs.ContainsKey(name) ? "not in the stored result" : "not computed again"));
+                            found.Add(new OutputCheck(name, false, outputs.ContainsKey(name) ? "not in the stored result" : "not computed again"));
                             continue;
                         }
                         bool same = was.Digest == now.Digest;
-                        found.Add(new OutputCheck(name, true, same, same ? null
+                        found.Add(new OutputCheck(name, same, same ? null
                             : stage.Difference(name, stored.OutputPath(name), now.Path) ?? FileDifference.Describe(stored.OutputPath(name), now.Path)));
                     }
                     var check = new StageCheck(stage.Id, key, found, clock.Elapsed);
@@ -146,13 +146,14 @@ internal sealed class Repro(Workbench bench)
     {
         var compared = check.Outputs.Where(o => o.Compared).ToList();
         var skipped = check.Outputs.Where(o => !o.Compared).Select(o => o.Name).ToList();
-        var notCompared = skipped.Count == 0 ? "" : $"; not compared: {string.Join(", ", skipped)} (a record of the run)";
+        var notCompared = (skipped.Count == 0 ? "" : $"; not compared: {string.Join(", ", skipped)} (a record of the run)") +
+                          $"; computed and compared in {check.Duration.TotalSeconds.ToString("F1", System.Globalization.CultureInfo.InvariantCulture)} s";
         if (check.Reproduced)
         {
             bench.Ui.Info($"{check.Stage}: reproduced: {compared.Count} output(s) byte for byte as stored{notCompared}");
             return;
         }
-        var differ = compared.Where(o => !o.Same).ToList();
+        var differ = compared.Where(o => o.Same is false).ToList();
         bench.Ui.Info($"{check.Stage}: NOT reproduced: {string.Join(", ", differ.Select(o => o.Name))} differ from the stored result " +
                       $"({compared.Count - differ.Count} of {compared.Count} the same){notCompared}");
         foreach (var o in differ.Where(o => o.Detail is not null)) bench.Ui.Info($"{check.Stage}: {o.Name}: {o.Detail}");

@@ -7,9 +7,5 @@ namespace PetSeg.Workflow.Runner;
 public sealed record StageCheck(string Stage, string Key, IReadOnlyList<OutputCheck> Outputs, TimeSpan Duration)
 {
     /// <summary>Every compared output has the stored bytes.</summary>
-    public bool Reproduced => Outputs.All(o => !o.Compared || o.Same);
+    public bool Reproduced => Outputs.All(o => o.Same is not false);
 }
-
-/// <param name="Compared">False for an output that records how the stage ran (a log with times): not compared.</param>
-/// <param name="Detail">Where it differs, when the stage can say (the first differing loss), else null.</param>
-public sealed record OutputCheck(string Name, bool Compared, bool Same, string? Detail);
