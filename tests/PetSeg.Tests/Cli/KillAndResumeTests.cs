@@ -48,6 +48,8 @@ public sealed class KillAndResumeTests
 
         (exit, var log) = CliProcess.Run("run", "evaluate-victim", "--config", killed["pipeline.yaml"]);
         Assert.True(exit == 0, log);
+        // What the killed run was computing is named as its work folder goes.
+        Assert.Matches(@"store: removed the work folder of train-victim, whose run \(pid \d+\) ended before finishing it \(stopped, killed or crashed; last written \d{4}-\d\d-\d\d \d\d:\d\d UTC\)", log);
         (exit, log) = CliProcess.Run("run", "evaluate-victim", "--config", clean["pipeline.yaml"]);
         Assert.True(exit == 0, log);
         Assert.Equal(KeyOf(clean, "model.safetensors"), KeyOf(killed, "model.safetensors")); // the same training's entry

@@ -95,7 +95,7 @@ public sealed class RemoteCache(IRemoteStorage storage, ArtifactStore store, Dig
             || record.Entry.Outputs.Keys.Except(record.Objects.Keys).Any())
             throw new CorruptRemoteObjectException($"{Description}: {StageRecord.KeyOf(key)} does not describe {key} ({record.Format})");
 
-        var work = store.NewWorkDir();
+        var work = store.NewWorkDir(record.Entry.Stage);
         var placed = new List<string>();
         try
         {

@@ -195,7 +195,7 @@ internal sealed class Repro(Workbench bench)
             device = ComputeBackend.Prepare(bench.Workspace.Compute, stage.DeviceSetting, ui.Info); // a device that cannot be used stops here, before any work
             ComputeBackend.EnsureChecked(device); // the CPU's kernels, or the accelerator's for a CUDA stage
         }
-        var work = bench.Store.NewWorkDir();
+        var work = bench.Store.NewWorkDir(stage.Id);
         var inPlace = beside && stage.WritesInPlace ? Path.Combine(work, "in-place") : null;
         var outputs = DeletingOnFailure(stage, key, work, () => stage.Execute(new StageContext(stage.Id, key, work, deps, bench.Digests, ui, bench.Http, ct) { Device = device, InPlaceDir = inPlace }));
         return (work, outputs, device);

@@ -63,7 +63,7 @@ internal sealed class Workbench(Workspace workspace, StageGraph graph, IProgress
     /// </summary>
     public void RemoveLeftovers()
     {
-        if (Store.RemoveDeadWorkDirs() is > 0 and var dirs) Ui.Info($"store: removed {dirs} work folder(s) left by an interrupted run");
+        foreach (var dead in Store.RemoveDeadWorkDirs()) Ui.Info($"store: removed {dead.Describe()}");
         if (AtomicFile.RemoveOrphansOf(Workspace.LockFile) is > 0 and var locks)
             Ui.Info($"{Path.GetFileName(Workspace.LockFile)}: removed {locks} temp file(s) left by an interrupted run");
         foreach (var dir in Workspace.InPlaceDirs)

@@ -28,29 +28,45 @@ public sealed class ArtifactStore(string root, DigestCache digests, IProgressSin
         return Path.Combine(ObjectsDir, hex[..2], hex);
     }
 
-    /// <summary>A fresh private folder for a stage to write its outputs into, named after this process.</summary>
-    public string NewWorkDir()
+    /// <summary>A fresh private folder for a stage to write its outputs into, named after this process (and the stage, so a dead run's is named).</summary>
+    /// <param name="stage">The stage computed or pulled into it, or null.</param>
+    public string NewWorkDir(string? stage = null)
     {
-        var dir = Path.Combine(root, "tmp", $"{Environment.ProcessId}-{Guid.NewGuid():N}");
+        // A stage id as a file name: letters, digits, '.', '_' and '-' kept, at most 100 of them.
+        var named = stage is null ? "" : "-" + new string([.. stage.Take(100).Select(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-' ? c : '_')]);
+        var dir = Path.Combine(root, "tmp", $"{Environment.ProcessId}-{Guid.NewGuid():N}{named}");
         Directory.CreateDirectory(dir);
         return dir;
     }
 
-    /// <summary>Deletes work folders whose process is gone (other live runs may share the store); returns how many.</summary>
-    public int RemoveDeadWorkDirs()
+    /// <summary>
+    /// Deletes the work folders whose process is gone (other live runs may share the store), and says what each was: the
+    /// stage it was for (null in a folder that does not say), the pid that made it and when it was last written to.
+    /// </summary>
+    public IReadOnlyList<DeadWorkDir> RemoveDeadWorkDirs()
     {
         var tmp = Path.Combine(root, "tmp");
-        if (!Directory.Exists(tmp)) return 0;
-        int n = 0;
+        if (!Directory.Exists(tmp)) return [];
+        var removed = new List<DeadWorkDir>();
         foreach (var dir in Directory.EnumerateDirectories(tmp))
         {
-            var name = Path.GetFileName(dir);
-            var dash = name.IndexOf('-');
-            if (dash > 0 && int.TryParse(name[..dash], out var pid) && AtomicFile.ProcessIsAlive(pid)) continue;
+            var dead = DeadWorkDir.Parse(Path.GetFileName(dir));
+            if (dead.Pid is { } pid && AtomicFile.ProcessIsAlive(pid)) continue;
+            removed.Add(dead with { LastWritten = LastWritten(dir) });
             AtomicFile.TryDelete(dir);
-            n++;
         }
-        return n;
+        return removed;
+    }
+
+    /// <summary>The latest write time of the folder or anything in it.</summary>
+    private static DateTime LastWritten(string dir)
+    {
+        try
+        {
+            return new DirectoryInfo(dir).EnumerateFileSystemInfos("*", SearchOption.AllDirectories)
+                .Select(i => i.LastWriteTimeUtc).Append(Directory.GetLastWriteTimeUtc(dir)).Max();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return Directory.GetLastWriteTimeUtc(dir); }
     }
 
     /// <summary>The entry for <paramref name="key"/> if present and intact; a damaged one is reported and removed.</summary>

@@ -121,8 +121,10 @@ public sealed class StoreSafetyTests : IDisposable
         var notOurs = _dir[".notes.txt.999999999.0f0f.tmp"]; // the project folder is the user's: only the lock file's temps go
         File.WriteAllText(notOurs, "x");
 
-        Runner().Run(StageIds.Preprocess);
+        var ui = new ProgressLines();
+        LabPipeline.Runner(Config, ui).Run(StageIds.Preprocess);
         Assert.False(Directory.Exists(work));
+        Assert.Contains(ui.All, l => l.StartsWith("store: removed a work folder, whose run ended before finishing it (stopped, killed or crashed; last written ", StringComparison.Ordinal));
         Assert.False(File.Exists(dead));
         Assert.True(File.Exists(live));
         Assert.False(File.Exists(deadLock));
