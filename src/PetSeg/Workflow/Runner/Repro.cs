@@ -128,8 +128,7 @@ internal sealed class Repro(Workbench bench)
                             continue;
                         }
                         bool same = was.Digest == now.Digest;
-                        found.Add(new OutputCheck(name, same, same ? null
-                            : stage.Difference(name, stored.OutputPath(name), now.Path) ?? FileDifference.Describe(stored.OutputPath(name), now.Path)));
+                        found.Add(new OutputCheck(name, same, same ? null : DifferenceOf(stage, name, stored.OutputPath(name), now.Path)));
                     }
                     var check = new StageCheck(stage.Id, key, found, clock.Elapsed);
                     Tell(check);
@@ -140,6 +139,13 @@ internal sealed class Repro(Workbench bench)
             return checks;
         }
         finally { bench.Digests.Save(); }
+    }
+
+    /// <summary>Where an output differs: the stage's reading, else the bytes' or files'; null where neither can say (or reading failed: the verdict stands).</summary>
+    private static string? DifferenceOf(Stage stage, string name, string stored, string recomputed)
+    {
+        try { return stage.Difference(name, stored, recomputed) ?? FileDifference.Describe(stored, recomputed); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException or System.Text.Json.JsonException) { return null; }
     }
 
     private void Tell(StageCheck check)
