@@ -62,7 +62,24 @@ public sealed class ReproducibilityCheckTests
         Assert.Contains("train-tiny: NOT reproduced: losses.json differ from the stored result (2 of 3 the same); not compared: train.log (a record of the run)", output);
         Assert.Matches(@"train-tiny: losses\.json: the loss first differs at epoch 1, batch 1 \([0-9.E-]+ stored, [0-9.E-]+ now\)", output);
         Assert.Contains("train-tiny: 1 stage(s) checked, 1 not reproduced: train-tiny (the stored results are unchanged)", output);
+        Assert.Matches(@"train-tiny: the stored result was computed as here \(the same CPU, \d+ thread\(s\), kernels and libtorch\), so the bits should have been the same", output);
         Assert.Equal(stored, File.ReadAllBytes(Path.Combine(store.EntryDir(key), "losses.json")));
+
+        // The same result, recorded as computed on another CPU with 16 threads: the check says so, as the likely reason.
+        entry = store.TryGet(key, "train-tiny")!;
+        work = store.NewWorkDir();
+        var moved = new SortedDictionary<string, StoredFile>(StringComparer.Ordinal);
+        foreach (var (name, f) in entry.Outputs)
+        {
+            File.Copy(entry.OutputPath(name), Path.Combine(work, name));
+            moved[name] = f with { Location = Path.Combine(work, name) };
+        }
+        store.Discard(entry, "recorded as computed elsewhere");
+        store.Publish(entry with { Outputs = moved, Compute = entry.Compute! with { Cpu = "AMD EPYC 9B45 (family 26, model 2)", Threads = 16 } }, work);
+        (exit, output) = CliProcess.Run("run", "train-tiny", "--check", "--config", dir["pipeline.yaml"]);
+        Assert.True(exit == 1, output);
+        Assert.Matches(@"train-tiny: the stored result was computed elsewhere \(CPU AMD EPYC 9B45 \(family 26, model 2\), here .+; threads 16, here \d+\): " +
+                       @"other float rounding there is expected, not a fault", output);
     }
 
     [Fact]

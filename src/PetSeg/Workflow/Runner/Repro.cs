@@ -115,7 +115,7 @@ internal sealed class Repro(Workbench bench)
                 var clock = Stopwatch.StartNew(); // the computing and comparing, not the wait for the lock
                 var stored = bench.Store.TryGet(key, stage.Id)
                              ?? throw new PipelineException($"{stage.Id}: no result is stored under its key ({Keys.Short(key)}) to check against; run it first (`petseg run {stage.Id}`), or pull it");
-                var (work, outputs, _) = Compute(stage, key, deps, exclusive: true, ct, "checking: computing it again", beside: true);
+                var (work, outputs, device) = Compute(stage, key, deps, exclusive: true, ct, "checking: computing it again", beside: true);
                 try
                 {
                     var found = new List<OutputCheck>();
@@ -130,7 +130,7 @@ internal sealed class Repro(Workbench bench)
                         bool same = was.Digest == now.Digest;
                         found.Add(new OutputCheck(name, same, same ? null : DifferenceOf(stage, name, stored.OutputPath(name), now.Path)));
                     }
-                    var check = new StageCheck(stage.Id, key, found, clock.Elapsed);
+                    var check = new StageCheck(stage.Id, key, found, clock.Elapsed, stored.Compute, stage.Computes ? ComputeBackend.RecordOn(device) : null);
                     Tell(check);
                     checks.Add(check);
                 }
@@ -154,15 +154,23 @@ internal sealed class Repro(Workbench bench)
         var skipped = check.Outputs.Where(o => !o.Compared).Select(o => o.Name).ToList();
         var notCompared = (skipped.Count == 0 ? "" : $"; not compared: {string.Join(", ", skipped)} (a record of the run)") +
                           $"; computed and compared in {check.Duration.TotalSeconds.ToString("F1", System.Globalization.CultureInfo.InvariantCulture)} s";
+        // Where the stored result was computed, against here: other rounding is expected across these, not on one machine.
+        var elsewhere = check.StoredOn is { } was && check.CheckedOn is { } now ? was.DifferencesFrom(now) : [];
         if (check.Reproduced)
         {
-            bench.Ui.Info($"{check.Stage}: reproduced: {compared.Count} output(s) byte for byte as stored{notCompared}");
+            bench.Ui.Info($"{check.Stage}: reproduced: {compared.Count} output(s) byte for byte as stored{notCompared}" +
+                          (elsewhere.Count == 0 ? "" : $"; the stored result was computed elsewhere ({string.Join("; ", elsewhere)})"));
             return;
         }
         var differ = compared.Where(o => o.Same is false).ToList();
         bench.Ui.Info($"{check.Stage}: NOT reproduced: {string.Join(", ", differ.Select(o => o.Name))} differ from the stored result " +
                       $"({compared.Count - differ.Count} of {compared.Count} the same){notCompared}");
         foreach (var o in differ.Where(o => o.Detail is not null)) bench.Ui.Info($"{check.Stage}: {o.Name}: {o.Detail}");
+        if (check.StoredOn is not null && check.CheckedOn is not null)
+            bench.Ui.Info(elsewhere.Count > 0
+                ? $"{check.Stage}: the stored result was computed elsewhere ({string.Join("; ", elsewhere)}): other float rounding there is expected, not a fault"
+                : $"{check.Stage}: the stored result was computed as here (the same CPU, {check.CheckedOn.Threads} thread(s), kernels and libtorch), so the bits should have been the same: " +
+                  "check it again, and see README, What to expect from the demo");
     }
 
     private StoreEntry Execute(Stage stage, string key, Dictionary<string, StoreEntry> deps, SortedDictionary<string, string> inputs,
