@@ -59,6 +59,10 @@ public sealed class EvaluateStage(PipelineConfig config, ExperimentConfig experi
         entry.Outputs.ContainsKey(MetricsName) && MetricsFile.Read(entry.OutputPath(MetricsName)) is var r ? HeadlineMetrics.Strings(r.Metrics, r.Validation?.Metrics) : null;
 
     public const string MetricsName = "metrics.json";
+
+    /// <summary>Metrics that differ are told by what moved (mean IoU from what to what, pixels that changed class), for <c>run --check</c>.</summary>
+    public override string? Difference(string output, string storedPath, string recomputedPath) =>
+        output == MetricsName ? MetricsDifference.Describe(MetricsFile.Read(storedPath), MetricsFile.Read(recomputedPath)) : null;
     public const string PerImageFile = "per-image-iou.json", BestGrid = "predictions-best.png", WorstGrid = "predictions-worst.png";
 
     public override IReadOnlyDictionary<string, StageOutput> Execute(StageContext c)
