@@ -3,6 +3,7 @@
 //   dotnet cake --target=Report [--profile=demo|smoke] [--exclusive] [--force] [--no-build]
 //   dotnet cake --target=Train-unet-base --exclusive     rerun one stage alone after a config change
 //   dotnet cake --target=Status                          which stages are stale and why
+//   dotnet cake --target=Check                           does this machine reproduce every stored result? (nothing is kept)
 //   dotnet cake --target=Test                            the test suite (builds nothing else, starts no petseg)
 //   dotnet cake --target=Push | Pull [--remote=team]     share results through the remote in pipeline.yaml
 //   dotnet cake --target=Report --push | --no-remote     upload what is computed / work locally only
@@ -74,6 +75,11 @@ Task("Verify")
     .IsDependentOn("Build")
     .Does(() => Petseg("verify"));
 
+Task("Check")
+    .Description("Compute every stage the report needs again and compare each output with the stored result (petseg run report --check --upstream).")
+    .IsDependentOn("Build")
+    .Does(() => Petseg("run report --check --upstream"));
+
 Task("Push")
     .Description("Upload the results pipeline.lock names to the remote (skips what is there).")
     .IsDependentOn("Build")
@@ -102,7 +108,7 @@ string TaskName(string id)
 }
 
 // Stage tasks exist only for targets that need the graph: Test, Build, Status and GC start no petseg process first.
-var fixedTargets = new[] { "Build", "Test", "Status", "Verify", "GC", "Push", "Pull", "Experiments" };
+var fixedTargets = new[] { "Build", "Test", "Status", "Verify", "Check", "GC", "Push", "Pull", "Experiments" };
 var isFixed = fixedTargets.Any(t => t.Equals(target, StringComparison.OrdinalIgnoreCase));
 if (!isFixed && engine == "slurm")
 {

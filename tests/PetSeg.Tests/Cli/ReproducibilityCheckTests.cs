@@ -30,6 +30,11 @@ public sealed class ReproducibilityCheckTests
         Assert.Contains("train-tiny: checking: computing it again", output);
         Assert.Matches(@"train-tiny: reproduced: 3 output\(s\) byte for byte as stored; not compared: train\.log \(a record of the run\); computed and compared in \d+\.\d s\n", output);
         Assert.Contains("train-tiny: 1 stage(s) checked, all reproduced byte for byte", output);
+        // With --upstream, every stage it needs too, dependencies first.
+        (exit, output) = CliProcess.Run("run", "train-tiny", "--check", "--upstream", "--config", dir["pipeline.yaml"]);
+        Assert.True(exit == 0, output);
+        Assert.Equal(["download", "preprocess", "train-tiny"], [.. System.Text.RegularExpressions.Regex.Matches(output, @"^([a-z-]+): reproduced: ", System.Text.RegularExpressions.RegexOptions.Multiline).Select(m => m.Groups[1].Value)]);
+        Assert.Contains("train-tiny: 3 stage(s) checked, all reproduced byte for byte", output);
         Assert.Equal(lockBefore, File.ReadAllBytes(dir["pipeline.lock"]));
         Assert.Equal(objects, Objects(dir["out/store/objects"])); // nothing published, nothing left in the store's work folders
         Assert.Empty(Directory.Exists(dir["out/store/tmp"]) ? Directory.EnumerateFileSystemEntries(dir["out/store/tmp"]) : []);
@@ -117,6 +122,9 @@ public sealed class ReproducibilityCheckTests
             Assert.Equal(objects, Objects(dir["out/store/objects"]));
         }
         Assert.Empty(Directory.Exists(dir["out/store/tmp"]) ? Directory.EnumerateFileSystemEntries(dir["out/store/tmp"]) : []);
+        (exit, output) = CliProcess.Run("run", "train-tiny", "--upstream", "--config", dir["pipeline.yaml"]);
+        Assert.Equal(2, exit);
+        Assert.Contains("--upstream widens --check to the stages TARGET needs", output);
         foreach (var extra in new[] { "--force", "--push", "--jobs=2" })
         {
             (exit, output) = CliProcess.Run("run", "train-tiny", "--check", extra, "--config", dir["pipeline.yaml"]);

@@ -15,7 +15,7 @@ public sealed class RunCommand : GuardedCommand<RunSettings>
         var runner = s.Runner(config, push: s.Push);
         if (s.Check)
         {
-            var checks = runner.Check(s.Target, ct);
+            var checks = runner.Check(s.Target, s.Upstream, ct);
             var failed = checks.Where(c => !c.Reproduced).Select(c => c.Stage).ToList();
             System.Console.WriteLine(failed.Count == 0
                 ? $"{s.Target}: {checks.Count} stage(s) checked, all reproduced byte for byte"

@@ -21,6 +21,10 @@ public sealed class RunSettings : PipelineSettings
     [Description("Compute TARGET again from its published inputs and compare every output with the stored result, byte for byte; the stored result stays. Exit 1 if it is not reproduced (the first differing loss of a training is named). The data stages compute into a folder of their own, so the files in artifacts/data stay.")]
     public bool Check { get; init; }
 
+    [CommandOption("--upstream")]
+    [Description("With --check: also check every stage TARGET needs, upstream first (for report, the whole DAG: does this machine reproduce every stored result?).")]
+    public bool Upstream { get; init; }
+
     [CommandOption("-j|--jobs <N>")]
     [Description("Run up to N stages at once, each in a process of its own, as soon as what it needs is done (default 1: one after another in this process). With --devices, one stage per device at a time.")]
     public int? Jobs { get; init; }
@@ -46,6 +50,7 @@ public sealed class RunSettings : PipelineSettings
             ?? (DevicePool.Count == 1 ? $"--devices spreads stages over several devices; for one, --device {DevicePool[0]}" : null)
             ?? (Devices is not null && Device is not null ? "--device and --devices both say where to compute: give one" : null)
             ?? (Parallelism > 1 && (Exclusive || Force) ? "--jobs runs the stale stages of a target; --exclusive and --force run one stage in this process (leave out --jobs)" : null)
+            ?? (Upstream && !Check ? "--upstream widens --check to the stages TARGET needs; without --check, run computes what they need anyway" : null)
             ?? (Check && (Parallelism > 1 || Force || Push) ? $"--check computes TARGET again beside its stored result and keeps neither in the store; it takes no {(Parallelism > 1 ? "--jobs or --devices" : Force ? "--force" : "--push")}" : null);
         return error is null ? base.Validate() : Spectre.Console.ValidationResult.Error(error);
     }

@@ -32,7 +32,8 @@ public sealed class PipelineRunner
     /// Computes the stage(s) of <paramref name="target"/> again from their published inputs and compares each output
     /// with the stored result (which stays as it was): whether this machine reproduces it byte for byte.
     /// </summary>
-    public IReadOnlyList<StageCheck> Check(string target, CancellationToken ct = default) => new Repro(_bench).Check(target, ct);
+    /// <param name="upstream">Also every stage <paramref name="target"/> needs, upstream first.</param>
+    public IReadOnlyList<StageCheck> Check(string target, bool upstream = false, CancellationToken ct = default) => new Repro(_bench).Check(target, upstream, ct);
 
     /// <summary>Every stage, fresh or stale with the reasons, without running anything (like <c>dvc status</c>).</summary>
     public IReadOnlyList<StageStatus> Status()

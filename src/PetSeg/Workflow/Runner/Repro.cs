@@ -90,10 +90,11 @@ internal sealed class Repro(Workbench bench)
     }
 
     /// <summary>
-    /// <c>run --check</c>: computes each stage of <paramref name="target"/> again from its published inputs, compares every
+    /// <c>run --check</c>: computes each stage of <paramref name="target"/> (<paramref name="upstream"/>: and each it needs,
+    /// dependencies first) again from its published inputs, compares every
     /// output with the result stored under the same key and discards what it computed. Nothing is published, recorded or pushed.
     /// </summary>
-    public IReadOnlyList<StageCheck> Check(string target, CancellationToken ct)
+    public IReadOnlyList<StageCheck> Check(string target, bool upstream, CancellationToken ct)
     {
         using var storeLock = StoreLock.AcquireShared(bench.Store.Root, $"petseg run {target} --check");
         bench.RemoveLeftovers();
@@ -101,7 +102,7 @@ internal sealed class Repro(Workbench bench)
         {
             var lockFile = bench.ReadLock();
             var checks = new List<StageCheck>();
-            var members = bench.Graph.Members(target);
+            var members = upstream ? bench.Graph.Closure(target) : bench.Graph.Members(target);
             foreach (var stage in members)
             {
                 ct.ThrowIfCancellationRequested();
