@@ -35,6 +35,7 @@ public sealed class ReproducibilityCheckTests
         Assert.True(exit == 0, output);
         Assert.Equal(["download", "preprocess", "train-tiny"], [.. System.Text.RegularExpressions.Regex.Matches(output, @"^([a-z-]+): reproduced: ", System.Text.RegularExpressions.RegexOptions.Multiline).Select(m => m.Groups[1].Value)]);
         Assert.Contains("train-tiny: 3 stage(s) checked, all reproduced byte for byte", output);
+        Assert.Contains("preprocess: checking: computing it again (stage 2 of 3)", output);
         Assert.Equal(lockBefore, File.ReadAllBytes(dir["pipeline.lock"]));
         Assert.Equal(objects, Objects(dir["out/store/objects"])); // nothing published, nothing left in the store's work folders
         Assert.Empty(Directory.Exists(dir["out/store/tmp"]) ? Directory.EnumerateFileSystemEntries(dir["out/store/tmp"]) : []);

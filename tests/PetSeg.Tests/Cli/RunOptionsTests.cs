@@ -25,6 +25,8 @@ public sealed class RunOptionsTests
         (exit, log) = Petseg("run", "train-tiny");
         Assert.True(exit == 0, log);
         Assert.Contains("train-tiny: 3 stage(s), 3 ran", log); // download, preprocess, train-tiny
+        Assert.Matches(@"download: running \(key xxh128:[0-9a-f]+…; stage 1 of 3\)", log); // where in the run each is
+        Assert.Matches(@"train-tiny: running \(key xxh128:[0-9a-f]+…; stage 3 of 3\)", log);
 
         (exit, log) = Petseg("run", "train-tiny", "--force");
         Assert.True(exit == 0, log);
@@ -34,6 +36,7 @@ public sealed class RunOptionsTests
         (exit, log) = Petseg("run", "evaluate-tiny", "--exclusive");
         Assert.True(exit == 0, log);
         Assert.Contains("evaluate-tiny: 1 stage(s), 1 ran", log);
+        Assert.Matches(@"evaluate-tiny: running \(key xxh128:[0-9a-f]+…\)", log); // a run of one stage has no position
         (exit, log) = Petseg("run", "evaluate-tiny", "-f", "--exclusive");
         Assert.True(exit == 0, log);
         Assert.Contains("evaluate-tiny: 1 stage(s), 1 ran", log);

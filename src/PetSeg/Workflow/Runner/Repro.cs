@@ -44,7 +44,7 @@ internal sealed class Repro(Workbench bench)
         var targets = graph.Members(target).Select(s => s.Id).ToHashSet(StringComparer.Ordinal);
         var done = new Dictionary<string, StoreEntry>(StringComparer.Ordinal);
         var runs = new List<StageRun>();
-        foreach (var stage in stages)
+        foreach (var (stage, position) in stages.Select((s, i) => (s, Of(i, stages.Count))))
         {
             ct.ThrowIfCancellationRequested();
             var deps = stage.DependsOn.ToDictionary(d => d, d => done.GetValueOrDefault(d) ?? bench.Published(d, lockFile), StringComparer.Ordinal);
@@ -76,7 +76,7 @@ internal sealed class Repro(Workbench bench)
                 }
                 else
                 {
-                    entry = Execute(stage, key, deps, inputs, exclusive, clock, ct);
+                    entry = Execute(stage, key, deps, inputs, exclusive, clock, position, ct);
                     runs.Add(new StageRun(stage.Id, key, StageOutcome.Executed, clock.Elapsed));
                     if (remote.PushesResults && remote.TryPush(entry, ct) is { AlreadyThere: false } pushed)
                         bench.Ui.Info($"{stage.Id}: pushed to {remote.Cache?.Description} ({pushed.ObjectsSent} object(s), {pushed.BytesSent / 1048576.0:F1} MiB)");
@@ -103,7 +103,7 @@ internal sealed class Repro(Workbench bench)
             var lockFile = bench.ReadLock();
             var checks = new List<StageCheck>();
             var members = upstream ? bench.Graph.Closure(target) : bench.Graph.Members(target);
-            foreach (var stage in members)
+            foreach (var (stage, position) in members.Select((s, i) => (s, Of(i, members.Count))))
             {
                 ct.ThrowIfCancellationRequested();
                 var deps = stage.DependsOn.ToDictionary(d => d, d => lockFile.Stages.TryGetValue(d, out var l) && bench.Store.TryGet(l.Key, d) is { } e ? e
@@ -116,7 +116,7 @@ internal sealed class Repro(Workbench bench)
                 var clock = Stopwatch.StartNew(); // the computing and comparing, not the wait for the lock
                 var stored = bench.Store.TryGet(key, stage.Id)
                              ?? throw new PipelineException($"{stage.Id}: no result is stored under its key ({Keys.Short(key)}) to check against; run it first (`petseg run {stage.Id}`), or pull it");
-                var (work, outputs, device) = Compute(stage, key, deps, exclusive: true, ct, "checking: computing it again", beside: true);
+                var (work, outputs, device) = Compute(stage, key, deps, exclusive: true, ct, $"checking: computing it again{(position.Length == 0 ? "" : $" ({position})")}", beside: true);
                 try
                 {
                     var found = new List<OutputCheck>();
@@ -149,6 +149,9 @@ internal sealed class Repro(Workbench bench)
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException or System.Text.Json.JsonException) { return null; }
     }
 
+    /// <summary>"stage 7 of 31": where a stage is in a run of several (the whole DAG can take hours); empty for a run of one.</summary>
+    private static string Of(int index, int count) => count < 2 ? "" : $"stage {index + 1} of {count}";
+
     private void Tell(StageCheck check)
     {
         var compared = check.Outputs.Where(o => o.Compared).ToList();
@@ -175,9 +178,9 @@ internal sealed class Repro(Workbench bench)
     }
 
     private StoreEntry Execute(Stage stage, string key, Dictionary<string, StoreEntry> deps, SortedDictionary<string, string> inputs,
-        bool exclusive, Stopwatch clock, CancellationToken ct)
+        bool exclusive, Stopwatch clock, string position, CancellationToken ct)
     {
-        var (work, outputs, device) = Compute(stage, key, deps, exclusive, ct, $"running (key {Keys.Short(key)})");
+        var (work, outputs, device) = Compute(stage, key, deps, exclusive, ct, $"running (key {Keys.Short(key)}{(position.Length == 0 ? "" : $"; {position}")})");
         var entry = DeletingOnFailure(stage, key, work, () =>
         {
             var files = new SortedDictionary<string, StoredFile>(StringComparer.Ordinal);
