@@ -4,7 +4,8 @@ namespace PetSeg.Metrics;
 
 /// <summary>
 /// How two evaluations of one model differ, said for a person: which headline metrics moved (from what to what) and how
-/// many pixels changed class in the confusion matrix. For <c>run --check</c> of an evaluation.
+/// many pixels changed class in the confusion matrix, and whether the report's four decimals show it. For
+/// <c>run --check</c> of an evaluation.
 /// </summary>
 public static class MetricsDifference
 {
@@ -16,7 +17,8 @@ public static class MetricsDifference
         void Compare(string name, double x, double y)
         {
             if (x.Equals(y)) return;
-            parts.Add($"{name} {R(x)} stored, {R(y)} now");
+            var (shownWas, shownNow) = (Shown(x), Shown(y));
+            parts.Add($"{name} {R(x)} stored, {R(y)} now ({(shownWas == shownNow ? $"{shownWas} in the report either way" : $"the report's {shownWas} becomes {shownNow}")})");
         }
         Compare("mean IoU", a.MeanIoU, b.MeanIoU);
         Compare("Dice", a.Dice, b.Dice);
@@ -37,4 +39,7 @@ public static class MetricsDifference
     }
 
     private static string R(double v) => v.ToString("R", CultureInfo.InvariantCulture);
+
+    /// <summary>As the report's tables show a metric: four decimals.</summary>
+    private static string Shown(double v) => v.ToString("0.0000", CultureInfo.InvariantCulture);
 }

@@ -16,8 +16,9 @@ public sealed class MetricsDifferenceTests
     {
         long[][] stored = [[100, 5], [3, 92]], now = [[99, 6], [3, 92]];
         Assert.Null(MetricsDifference.Describe(Record(0.9642, stored), Record(0.9642, stored)));
-        Assert.Equal("mean IoU 0.96421 stored, 0.96414 now; 1 of 200 pixels in other cells of the confusion matrix",
-            MetricsDifference.Describe(Record(0.96421, stored), Record(0.96414, now)));
+        Assert.Equal("mean IoU 0.96421 stored, 0.96418 now (0.9642 in the report either way); 1 of 200 pixels in other cells of the confusion matrix",
+            MetricsDifference.Describe(Record(0.96421, stored), Record(0.96418, now)));
+        Assert.Equal("mean IoU 0.964205 stored, 0.964149 now (the report's 0.9642 becomes 0.9641)", MetricsDifference.Describe(Record(0.964205, stored), Record(0.964149, stored)));
         Assert.Equal("another model evaluated (xxh128:aa stored, xxh128:bb now)", MetricsDifference.Describe(Record(0.9642, stored), Record(0.9642, stored, "xxh128:bb")));
         Assert.Equal("the confusion matrices have other shapes", MetricsDifference.Describe(Record(0.9642, stored), Record(0.9642, [[200]])));
     }
