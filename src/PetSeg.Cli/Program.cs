@@ -39,7 +39,8 @@ app.Configure(c =>
     c.AddCommand<DownloadCommand>("download").WithExample("download", "--profile", "smoke");
     c.AddCommand<PreprocessCommand>("preprocess").WithExample("preprocess");
     c.AddCommand<SynthCommand>("synth").WithExample("synth", "out/pets", "--count", "100");
-    c.AddCommand<RunCommand>("run").WithExample("run", "report").WithExample("run", "train-unet-base", "--exclusive");
+    c.AddCommand<RunCommand>("run").WithExample("run", "report").WithExample("run", "train-unet-base", "--exclusive")
+        .WithExample("run", "train-unet-base", "--check").WithExample("run", "report", "--check", "--upstream");
     c.AddCommand<PushCommand>("push").WithExample("push").WithExample("push", "train", "--remote", "team");
     c.AddCommand<PullCommand>("pull").WithExample("pull").WithExample("pull", "train-unet-improved");
     c.AddCommand<SubmitCommand>("submit").WithExample("submit", "report", "--wait").WithExample("submit", "train");
