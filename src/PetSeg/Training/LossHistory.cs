@@ -25,11 +25,10 @@ public sealed record LossHistory(string Experiment, IReadOnlyList<double> EpochL
     /// </summary>
     public static string? FirstDifference(LossHistory stored, LossHistory recomputed)
     {
-        static string Pair(double a, double b) => $"{a.ToString("R", CultureInfo.InvariantCulture)} stored, {b.ToString("R", CultureInfo.InvariantCulture)} now";
         for (int e = 0; e < Math.Min(stored.BatchLosses.Count, recomputed.BatchLosses.Count); e++)
             for (int b = 0; b < Math.Min(stored.BatchLosses[e].Count, recomputed.BatchLosses[e].Count); b++)
                 if (stored.BatchLosses[e][b] != recomputed.BatchLosses[e][b])
-                    return $"the loss first differs at epoch {e + 1}, batch {b + 1} ({Pair(stored.BatchLosses[e][b], recomputed.BatchLosses[e][b])})";
+                    return Parting(e, b, stored.BatchLosses[e][b], recomputed.BatchLosses[e][b]);
         for (int e = 0; e < Math.Min(stored.EpochLosses.Count, recomputed.EpochLosses.Count); e++)
             if (stored.EpochLosses[e] != recomputed.EpochLosses[e])
                 return $"the loss of epoch {e + 1} differs ({Pair(stored.EpochLosses[e], recomputed.EpochLosses[e])})";
@@ -37,6 +36,12 @@ public sealed record LossHistory(string Experiment, IReadOnlyList<double> EpochL
             return $"{stored.EpochLosses.Count} epoch(s) stored, {recomputed.EpochLosses.Count} now";
         return null;
     }
+
+    /// <summary>"the loss first differs at epoch 1, batch 3 (… stored, … now)", for zero-based <paramref name="epoch"/> and <paramref name="batch"/>.</summary>
+    public static string Parting(int epoch, int batch, double stored, double now) =>
+        $"the loss first differs at epoch {epoch + 1}, batch {batch + 1} ({Pair(stored, now)})";
+
+    private static string Pair(double a, double b) => $"{a.ToString("R", CultureInfo.InvariantCulture)} stored, {b.ToString("R", CultureInfo.InvariantCulture)} now";
 
     public static LossHistory Read(string path)
     {

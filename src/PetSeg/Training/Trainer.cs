@@ -45,6 +45,12 @@ public sealed class Trainer(TrainSettings settings, string runDir, IProgressSink
     /// </summary>
     public int MinEpochs { get; init; }
 
+    /// <summary>
+    /// Called with each batch's loss (zero-based epoch and batch) as soon as it is known; what it throws ends the run
+    /// (<c>run --check</c> stops a training where its loss parts from the stored one).
+    /// </summary>
+    public Action<int, int, float>? AfterBatch { get; init; }
+
     public string CheckpointPath => Path.Combine(runDir, "last.ckpt");
 
     /// <summary>The weights of the best epoch so far, with <see cref="KeepBest"/> (no optimizer state: they are not resumed from).</summary>
@@ -227,6 +233,7 @@ public sealed class Trainer(TrainSettings settings, string runDir, IProgressSink
                 average?.Update(optimizer.Step);
                 _lastFinite = (batchLoss, epoch, b);
                 perBatch.Add(batchLoss);
+                AfterBatch?.Invoke(epoch, b, batchLoss);
                 running += batchLoss * idx.Length;
                 NativeMemory.Release();
                 seen += idx.Length;

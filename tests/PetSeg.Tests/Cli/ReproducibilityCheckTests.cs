@@ -1,3 +1,4 @@
+using PetSeg.Compute;
 using PetSeg.Core;
 using PetSeg.IO;
 using PetSeg.Lab;
@@ -40,52 +41,68 @@ public sealed class ReproducibilityCheckTests
         Assert.Equal(objects, Objects(dir["out/store/objects"])); // nothing published, nothing left in the store's work folders
         Assert.Empty(Directory.Exists(dir["out/store/tmp"]) ? Directory.EnumerateFileSystemEntries(dir["out/store/tmp"]) : []);
 
-        // A stored result whose losses part from this machine's at the first batch (as one computed elsewhere might).
+        // Stored results that stand for other machines': each output copied and altered, republished under the same key.
         var config = PipelineConfigLoader.Load(dir["pipeline.yaml"]);
         var key = LabPipeline.Runner(config, NullProgressSink.Instance).Status().Single(s => s.Stage == "train-tiny").Key!;
         var store = new ArtifactStore(dir["out/store"], new DigestCache(), NullProgressSink.Instance);
-        var entry = store.TryGet(key, "train-tiny")!;
-        var work = store.NewWorkDir();
-        var files = new SortedDictionary<string, StoredFile>(StringComparer.Ordinal);
-        foreach (var name in entry.Outputs.Keys)
+        var losses = File.ReadAllBytes(store.TryGet(key, "train-tiny")!.OutputPath("losses.json"));
+        void Republish(Action<string, string> alter, Func<ComputeRecord?, ComputeRecord?>? compute = null)
         {
-            var copy = Path.Combine(work, name);
-            File.Copy(entry.OutputPath(name), copy);
-            if (name == "losses.json")
+            var entry = store.TryGet(key, "train-tiny")!;
+            var work = store.NewWorkDir();
+            var files = new SortedDictionary<string, StoredFile>(StringComparer.Ordinal);
+            foreach (var name in entry.Outputs.Keys)
             {
-                var h = LossHistory.Read(copy);
-                var first = h.BatchLosses[0][0];
-                new LossHistory(h.Experiment, h.EpochLosses, [[Math.BitIncrement(first), .. h.BatchLosses[0].Skip(1)], .. h.BatchLosses.Skip(1)]).Write(copy);
+                var copy = Path.Combine(work, name);
+                File.Copy(entry.OutputPath(name), copy);
+                alter(name, copy);
+                files[name] = new StoredFile(Digest.OfFile(copy), new FileInfo(copy).Length, copy);
             }
-            files[name] = new StoredFile(Digest.OfFile(copy), new FileInfo(copy).Length, copy);
+            store.Discard(entry, "replaced by a result that stands for another machine's");
+            store.Publish(entry with { Outputs = files, Compute = compute is null ? entry.Compute : compute(entry.Compute) }, work);
         }
-        store.Discard(entry, "replaced by a result that stands for another machine's");
-        store.Publish(entry with { Outputs = files }, work);
-        var stored = File.ReadAllBytes(Path.Combine(store.EntryDir(key), "losses.json"));
 
+        // Losses that part from this machine's at the first batch: the check stops there (a real training would run on for hours).
+        Republish((name, copy) =>
+        {
+            if (name != "losses.json") return;
+            var h = LossHistory.Read(copy);
+            new LossHistory(h.Experiment, h.EpochLosses, [[Math.BitIncrement(h.BatchLosses[0][0]), .. h.BatchLosses[0].Skip(1)], .. h.BatchLosses.Skip(1)]).Write(copy);
+        });
+        var stored = File.ReadAllBytes(Path.Combine(store.EntryDir(key), "losses.json"));
         (exit, output) = CliProcess.Run("run", "train-tiny", "--check", "--config", dir["pipeline.yaml"]);
         Assert.True(exit == 1, output);
-        Assert.Contains("train-tiny: NOT reproduced: losses.json differ from the stored result (2 of 3 the same); not compared: train.log (a record of the run)", output);
-        Assert.Matches(@"train-tiny: losses\.json: the loss first differs at epoch 1, batch 1 \([0-9.E-]+ stored, [0-9.E-]+ now\)", output);
+        Assert.Matches(@"train-tiny: NOT reproduced: losses\.json: the loss first differs at epoch 1, batch 1 \([0-9.E-]+ stored, [0-9.E-]+ now\); " +
+                       @"stopped there, as everything computed after it would differ too; computed and compared in [\d.]+ s\n", output);
+        Assert.DoesNotContain("epoch 1/1:", output); // stopped within its first batch's step, before the epoch's line
         Assert.Contains("train-tiny: 1 stage(s) checked, 1 not reproduced: train-tiny (the stored results are unchanged)", output);
         Assert.Matches(@"train-tiny: the stored result was computed as here \(the same CPU, \d+ thread\(s\), kernels and libtorch\), so the bits should have been the same", output);
         Assert.Equal(stored, File.ReadAllBytes(Path.Combine(store.EntryDir(key), "losses.json")));
+        Assert.Empty(Directory.EnumerateFileSystemEntries(dir["out/store/tmp"]));
+        Assert.False(Directory.Exists(dir["out/runs"]) && Directory.EnumerateFileSystemEntries(dir["out/runs"]).Any()); // no checkpoint left to resume from
 
-        // The same result, recorded as computed on another CPU with 16 threads: the check says so, as the likely reason.
-        entry = store.TryGet(key, "train-tiny")!;
-        work = store.NewWorkDir();
-        var moved = new SortedDictionary<string, StoredFile>(StringComparer.Ordinal);
-        foreach (var (name, f) in entry.Outputs)
-        {
-            File.Copy(entry.OutputPath(name), Path.Combine(work, name));
-            moved[name] = f with { Location = Path.Combine(work, name) };
-        }
-        store.Discard(entry, "recorded as computed elsewhere");
-        store.Publish(entry with { Outputs = moved, Compute = entry.Compute! with { Cpu = "AMD EPYC 9B45 (family 26, model 2)", Threads = 16 } }, work);
+        // The same, recorded as computed on another CPU with 16 threads: the check says so, as the likely reason.
+        Republish((_, _) => { }, c => c! with { Cpu = "AMD EPYC 9B45 (family 26, model 2)", Threads = 16 });
         (exit, output) = CliProcess.Run("run", "train-tiny", "--check", "--config", dir["pipeline.yaml"]);
         Assert.True(exit == 1, output);
         Assert.Matches(@"train-tiny: the stored result was computed elsewhere \(CPU AMD EPYC 9B45 \(family 26, model 2\), here .+; threads 16, here \d+\): " +
                        @"other float rounding there is expected, not a fault", output);
+
+        // The losses as computed here, the optimizer state's last byte not: trained to the end, that one output named, with where it differs.
+        Republish((name, copy) =>
+        {
+            if (name == "losses.json") File.WriteAllBytes(copy, losses);
+            if (name != "train-state.safetensors") return;
+            var bytes = File.ReadAllBytes(copy);
+            bytes[^1] ^= 1;
+            File.WriteAllBytes(copy, bytes);
+        });
+        (exit, output) = CliProcess.Run("run", "train-tiny", "--check", "--config", dir["pipeline.yaml"]);
+        Assert.True(exit == 1, output);
+        Assert.Contains("train-tiny: NOT reproduced: train-state.safetensors differ from the stored result (2 of 3 the same); not compared: train.log (a record of the run)", output);
+        var size = new FileInfo(Path.Combine(store.EntryDir(key), "train-state.safetensors")).Length;
+        string N(long n) => n.ToString("N0", System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Contains($"train-tiny: train-state.safetensors: the bytes first differ at offset {N(size - 1)} ({N(size)} bytes)", output);
     }
 
     [Fact]

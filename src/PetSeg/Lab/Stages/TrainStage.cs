@@ -81,7 +81,9 @@ public class TrainStage(PipelineConfig config, ExperimentConfig experiment) : St
         var settings = run.Settings;
         if (run.Pretrained)
             settings = settings with { EncoderWeights = c.Input(StageIds.Weights, ModelZoo.EncoderName(settings.Model.Architecture)!).Path };
-        var runDir = RunDir(c.Key);
+        // Checked (run --check): from scratch, in the work folder; never resumed from or left in the key's run folder.
+        var runDir = c.Stored is null ? RunDir(c.Key) : Path.Combine(c.OutputDir, "run");
+        var storedLosses = c.Stored is { } stored && stored.Outputs.ContainsKey(LossesName) ? LossHistory.Read(stored.OutputPath(LossesName)).BatchLosses : null;
         using var trainval = TensorCache.Open(c.Input(StageIds.Preprocess, PreprocessStage.OutputName("trainval")).Path);
         ISampleSet train = trainval;
         var images = $"{trainval.Count} images";
@@ -104,6 +106,12 @@ public class TrainStage(PipelineConfig config, ExperimentConfig experiment) : St
             MinEpochs = run.MinEpochs,
             // The evaluate stage's computation on the held-out images, after every epoch: the run's validation curve.
             Validate = held is null ? null : (model, ct) => Evaluator.Run(model, held, settings.Model.Classes, settings.BatchSize, c.Ui, "validate", ct).MeanIoU,
+            // Checked: the first batch whose loss is not the stored one ends it; everything after would differ too.
+            AfterBatch = storedLosses is null ? null : (epoch, batch, loss) =>
+            {
+                if (epoch < storedLosses.Count && batch < storedLosses[epoch].Count && storedLosses[epoch][batch] != loss)
+                    throw new PartedFromStoredException(LossesName, LossHistory.Parting(epoch, batch, storedLosses[epoch][batch], loss));
+            },
         };
         TrainResult result;
         try { result = trainer.Run(train, c.Key, c.Cancellation); }

@@ -116,7 +116,15 @@ internal sealed class Repro(Workbench bench)
                 var clock = Stopwatch.StartNew(); // the computing and comparing, not the wait for the lock
                 var stored = bench.Store.TryGet(key, stage.Id)
                              ?? throw new PipelineException($"{stage.Id}: no result is stored under its key ({Keys.Short(key)}) to check against; run it first (`petseg run {stage.Id}`), or pull it");
-                var (work, outputs, device) = Compute(stage, key, deps, exclusive: true, ct, $"checking: computing it again{(position.Length == 0 ? "" : $" ({position})")}", beside: true);
+                var (work, outputs, device, parted) = Compute(stage, key, deps, exclusive: true, ct, $"checking: computing it again{(position.Length == 0 ? "" : $" ({position})")}", stored);
+                var record = stage.Computes ? ComputeBackend.RecordOn(device) : null;
+                if (parted is not null)
+                {
+                    var stopped = new StageCheck(stage.Id, key, [new OutputCheck(parted.Output, false, parted.Detail)], clock.Elapsed, stored.Compute, record) { StoppedWhereParted = true };
+                    Tell(stopped);
+                    checks.Add(stopped);
+                    continue;
+                }
                 try
                 {
                     var found = new List<OutputCheck>();
@@ -131,7 +139,7 @@ internal sealed class Repro(Workbench bench)
                         bool same = was.Digest == now.Digest;
                         found.Add(new OutputCheck(name, same, same ? null : DifferenceOf(stage, name, stored.OutputPath(name), now.Path)));
                     }
-                    var check = new StageCheck(stage.Id, key, found, clock.Elapsed, stored.Compute, stage.Computes ? ComputeBackend.RecordOn(device) : null);
+                    var check = new StageCheck(stage.Id, key, found, clock.Elapsed, stored.Compute, record);
                     Tell(check);
                     checks.Add(check);
                 }
@@ -167,9 +175,11 @@ internal sealed class Repro(Workbench bench)
             return;
         }
         var differ = compared.Where(o => o.Same is false).ToList();
-        bench.Ui.Info($"{check.Stage}: NOT reproduced: {string.Join(", ", differ.Select(o => o.Name))} differ from the stored result " +
+        if (check.StoppedWhereParted)
+            bench.Ui.Info($"{check.Stage}: NOT reproduced: {differ[0].Name}: {differ[0].Detail}; stopped there, as everything computed after it would differ too{notCompared}");
+        else bench.Ui.Info($"{check.Stage}: NOT reproduced: {string.Join(", ", differ.Select(o => o.Name))} differ from the stored result " +
                       $"({compared.Count - differ.Count} of {compared.Count} the same){notCompared}");
-        foreach (var o in differ.Where(o => o.Detail is not null)) bench.Ui.Info($"{check.Stage}: {o.Name}: {o.Detail}");
+        foreach (var o in differ.Where(o => o.Detail is not null && !check.StoppedWhereParted)) bench.Ui.Info($"{check.Stage}: {o.Name}: {o.Detail}");
         if (check.StoredOn is not null && check.CheckedOn is not null)
             bench.Ui.Info(elsewhere.Count > 0
                 ? $"{check.Stage}: the stored result was computed elsewhere ({string.Join("; ", elsewhere)}): other float rounding there is expected, not a fault"
@@ -180,7 +190,7 @@ internal sealed class Repro(Workbench bench)
     private StoreEntry Execute(Stage stage, string key, Dictionary<string, StoreEntry> deps, SortedDictionary<string, string> inputs,
         bool exclusive, Stopwatch clock, string position, CancellationToken ct)
     {
-        var (work, outputs, device) = Compute(stage, key, deps, exclusive, ct, $"running (key {Keys.Short(key)}{(position.Length == 0 ? "" : $"; {position}")})");
+        var (work, outputs, device, _) = Compute(stage, key, deps, exclusive, ct, $"running (key {Keys.Short(key)}{(position.Length == 0 ? "" : $"; {position}")})");
         var entry = DeletingOnFailure(stage, key, work, () =>
         {
             var files = new SortedDictionary<string, StoredFile>(StringComparer.Ordinal);
@@ -199,9 +209,12 @@ internal sealed class Repro(Workbench bench)
     /// Computes a stage into a new work folder of the store: its outputs, not yet published, and the device that computed
     /// them (settled before the stage, whatever ran before it in this process, so what its entry records is what computed it).
     /// </summary>
-    /// <param name="beside">Beside the stored result (<c>run --check</c>): a stage that writes in place writes into the work folder instead.</param>
-    private (string Work, IReadOnlyDictionary<string, StageOutput> Outputs, TorchSharp.torch.Device Device) Compute(Stage stage, string key,
-        Dictionary<string, StoreEntry> deps, bool exclusive, CancellationToken ct, string doing, bool beside = false)
+    /// <param name="checkedAgainst">The stored result a <c>run --check</c> computes beside: a stage that writes in place writes into the
+    /// work folder instead, and a long one may stop where it parts from it.</param>
+    /// <returns>The work folder, the outputs and the device; for a check, instead of the outputs where the stage stopped as it parted from the
+    /// stored result, that parting (the work folder is then gone).</returns>
+    private (string Work, IReadOnlyDictionary<string, StageOutput> Outputs, TorchSharp.torch.Device Device, PartedFromStoredException? Parted) Compute(Stage stage, string key,
+        Dictionary<string, StoreEntry> deps, bool exclusive, CancellationToken ct, string doing, StoreEntry? checkedAgainst = null)
     {
         var ui = bench.Ui;
         ui.Info($"{stage.Id}: {doing}");
@@ -214,9 +227,10 @@ internal sealed class Repro(Workbench bench)
             ComputeBackend.EnsureChecked(device); // the CPU's kernels, or the accelerator's for a CUDA stage
         }
         var work = bench.Store.NewWorkDir(stage.Id);
-        var inPlace = beside && stage.WritesInPlace ? Path.Combine(work, "in-place") : null;
-        var outputs = DeletingOnFailure(stage, key, work, () => stage.Execute(new StageContext(stage.Id, key, work, deps, bench.Digests, ui, bench.Http, ct) { Device = device, InPlaceDir = inPlace }));
-        return (work, outputs, device);
+        var inPlace = checkedAgainst is not null && stage.WritesInPlace ? Path.Combine(work, "in-place") : null;
+        var context = new StageContext(stage.Id, key, work, deps, bench.Digests, ui, bench.Http, ct) { Device = device, InPlaceDir = inPlace, Stored = checkedAgainst };
+        try { return (work, DeletingOnFailure(stage, key, work, () => stage.Execute(context)), device, null); }
+        catch (PartedFromStoredException parted) when (checkedAgainst is not null) { return (work, new Dictionary<string, StageOutput>(), device, parted); }
     }
 
     /// <summary>Runs <paramref name="body"/>; if it fails, the work folder goes (a full disk is said with what to do about it).</summary>

@@ -11,4 +11,7 @@ public sealed record StageCheck(string Stage, string Key, IReadOnlyList<OutputCh
 {
     /// <summary>Every compared output has the stored bytes.</summary>
     public bool Reproduced => Outputs.All(o => o.Same is not false);
+
+    /// <summary>The computation stopped where it parted from the stored result (<see cref="Stages.PartedFromStoredException"/>): one output, named with where.</summary>
+    public bool StoppedWhereParted { get; init; }
 }

@@ -23,6 +23,13 @@ public sealed record StageContext(
     /// </summary>
     public string? InPlaceDir { get; init; }
 
+    /// <summary>
+    /// Set by <c>run --check</c>: the stored result this computation will be compared with. A long stage may stop as soon
+    /// as it parts from it (<see cref="PartedFromStoredException"/>), and keeps its work inside <see cref="OutputDir"/>
+    /// (a training does not resume from, or leave, a checkpoint of the key's run).
+    /// </summary>
+    public StoreEntry? Stored { get; init; }
+
     public StageOutput Input(string stage, string output) =>
         Dependencies.TryGetValue(stage, out var e) && e.Outputs.TryGetValue(output, out var o)
             ? new StageOutput(e.OutputPath(output), o.Digest)
