@@ -117,29 +117,24 @@ internal sealed class Repro(Workbench bench)
                 var stored = bench.Store.TryGet(key, stage.Id)
                              ?? throw new PipelineException($"{stage.Id}: no result is stored under its key ({Keys.Short(key)}) to check against; run it first (`petseg run {stage.Id}`), or pull it");
                 var (work, outputs, device, parted) = Compute(stage, key, deps, exclusive: true, ct, $"checking: computing it again{(position.Length == 0 ? "" : $" ({position})")}", stored);
-                var record = stage.Computes ? ComputeBackend.RecordOn(device) : null;
-                if (parted is not null)
-                {
-                    var stopped = new StageCheck(stage.Id, key, [new OutputCheck(parted.Output, false, parted.Detail)], clock.Elapsed, stored.Compute, record) { StoppedWhereParted = true };
-                    Tell(stopped);
-                    checks.Add(stopped);
-                    continue;
-                }
                 try
                 {
+                    var record = stage.Computes ? ComputeBackend.RecordOn(device) : null;
                     var found = new List<OutputCheck>();
-                    foreach (var name in stored.Outputs.Keys.Union(outputs.Keys, StringComparer.Ordinal).Order(StringComparer.Ordinal))
-                    {
-                        if (stage.RecordsTheRun(name)) { found.Add(new OutputCheck(name, Same: null, null)); continue; }
-                        if (!stored.Outputs.TryGetValue(name, out var was) || !outputs.TryGetValue(name, out var now))
+                    if (parted is not null) found.Add(new OutputCheck(parted.Output, false, parted.Detail)); // stopped there: nothing else to compare
+                    else
+                        foreach (var name in stored.Outputs.Keys.Union(outputs.Keys, StringComparer.Ordinal).Order(StringComparer.Ordinal))
                         {
-                            found.Add(new OutputCheck(name, false, outputs.ContainsKey(name) ? "not in the stored result" : "not computed again"));
-                            continue;
+                            if (stage.RecordsTheRun(name)) { found.Add(new OutputCheck(name, Same: null, null)); continue; }
+                            if (!stored.Outputs.TryGetValue(name, out var was) || !outputs.TryGetValue(name, out var now))
+                            {
+                                found.Add(new OutputCheck(name, false, outputs.ContainsKey(name) ? "not in the stored result" : "not computed again"));
+                                continue;
+                            }
+                            bool same = was.Digest == now.Digest;
+                            found.Add(new OutputCheck(name, same, same ? null : DifferenceOf(stage, name, stored.OutputPath(name), now.Path)));
                         }
-                        bool same = was.Digest == now.Digest;
-                        found.Add(new OutputCheck(name, same, same ? null : DifferenceOf(stage, name, stored.OutputPath(name), now.Path)));
-                    }
-                    var check = new StageCheck(stage.Id, key, found, clock.Elapsed, stored.Compute, record);
+                    var check = new StageCheck(stage.Id, key, found, clock.Elapsed, stored.Compute, record) { StoppedWhereParted = parted is not null };
                     Tell(check);
                     checks.Add(check);
                 }
