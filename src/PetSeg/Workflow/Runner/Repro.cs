@@ -106,8 +106,8 @@ internal sealed class Repro(Workbench bench)
             foreach (var (stage, position) in members.Select((s, i) => (s, Of(i, members.Count))))
             {
                 ct.ThrowIfCancellationRequested();
-                var deps = stage.DependsOn.ToDictionary(d => d, d => lockFile.Stages.TryGetValue(d, out var l) && bench.Store.TryGet(l.Key, d) is { } e ? e
-                    : throw new PipelineException($"{stage.Id}: its input '{d}' has no published result, so nothing is stored to check against; run it first (`petseg run {stage.Id}`)"),
+                var deps = stage.DependsOn.ToDictionary(d => d, d => bench.TryPublished(d, lockFile)
+                    ?? throw new PipelineException($"{stage.Id}: its input '{d}' has no published result, so nothing is stored to check against; run it first (`petseg run {stage.Id}`)"),
                     StringComparer.Ordinal);
                 var inputs = Plan.Inputs(stage, deps);
                 var key = Plan.KeyOf(stage, inputs);
@@ -120,20 +120,8 @@ internal sealed class Repro(Workbench bench)
                 try
                 {
                     var record = stage.Computes ? ComputeBackend.RecordOn(device) : null;
-                    var found = new List<OutputCheck>();
-                    if (parted is not null) found.Add(new OutputCheck(parted.Output, false, parted.Detail)); // stopped there: nothing else to compare
-                    else
-                        foreach (var name in stored.Outputs.Keys.Union(outputs.Keys, StringComparer.Ordinal).Order(StringComparer.Ordinal))
-                        {
-                            if (stage.RecordsTheRun(name)) { found.Add(new OutputCheck(name, Same: null, null)); continue; }
-                            if (!stored.Outputs.TryGetValue(name, out var was) || !outputs.TryGetValue(name, out var now))
-                            {
-                                found.Add(new OutputCheck(name, false, outputs.ContainsKey(name) ? "not in the stored result" : "not computed again"));
-                                continue;
-                            }
-                            bool same = was.Digest == now.Digest;
-                            found.Add(new OutputCheck(name, same, same ? null : DifferenceOf(stage, name, stored.OutputPath(name), now.Path)));
-                        }
+                    // Stopped where it parted: that one output tells it, nothing else was computed to compare.
+                    IReadOnlyList<OutputCheck> found = parted is not null ? [new OutputCheck(parted.Output, false, parted.Detail)] : CompareOutputs(stage, stored, outputs);
                     var check = new StageCheck(stage.Id, key, found, clock.Elapsed, stored.Compute, record) { StoppedWhereParted = parted is not null };
                     Tell(check);
                     checks.Add(check);
@@ -143,6 +131,21 @@ internal sealed class Repro(Workbench bench)
             return checks;
         }
         finally { bench.Digests.Save(); }
+    }
+
+    /// <summary>Every output of the stored result and of the recomputed one, compared by digest (a record of the run is named, not compared).</summary>
+    private static List<OutputCheck> CompareOutputs(Stage stage, StoreEntry stored, IReadOnlyDictionary<string, StageOutput> outputs)
+    {
+        var found = new List<OutputCheck>();
+        foreach (var name in stored.Outputs.Keys.Union(outputs.Keys, StringComparer.Ordinal).Order(StringComparer.Ordinal))
+        {
+            if (stage.RecordsTheRun(name)) found.Add(new OutputCheck(name, Same: null, null));
+            else if (!stored.Outputs.TryGetValue(name, out var was) || !outputs.TryGetValue(name, out var now))
+                found.Add(new OutputCheck(name, false, outputs.ContainsKey(name) ? "not in the stored result" : "not computed again"));
+            else if (was.Digest == now.Digest) found.Add(new OutputCheck(name, true, null));
+            else found.Add(new OutputCheck(name, false, DifferenceOf(stage, name, stored.OutputPath(name), now.Path)));
+        }
+        return found;
     }
 
     /// <summary>Where an output differs: the stage's reading, else the bytes' or files'; null where neither can say (or reading failed: the verdict stands).</summary>

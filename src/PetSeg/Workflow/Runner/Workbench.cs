@@ -50,12 +50,12 @@ internal sealed class Workbench(Workspace workspace, StageGraph graph, IProgress
     private string LockFileGuard => Path.Combine(Store.Root, "locks", Path.GetFileName(Workspace.LockFile) + ".lock");
 
     /// <summary>The published result of a stage the lock names, for a run that does not compute its dependencies (--exclusive).</summary>
-    public StoreEntry Published(string stageId, PipelineLock lockFile)
-    {
-        var stage = Graph[stageId];
-        if (lockFile.Stages.TryGetValue(stageId, out var locked) && Store.TryGet(locked.Key, stage.Id) is { } e) return e;
-        throw new PipelineException($"stage '{stageId}' has no published result yet; run it first (without --exclusive).");
-    }
+    public StoreEntry Published(string stageId, PipelineLock lockFile) => TryPublished(stageId, lockFile)
+        ?? throw new PipelineException($"stage '{stageId}' has no published result yet; run it first (without --exclusive).");
+
+    /// <summary>The stage's result the lock file names, if the store still holds it intact; null otherwise.</summary>
+    public StoreEntry? TryPublished(string stageId, PipelineLock lockFile) =>
+        lockFile.Stages.TryGetValue(stageId, out var locked) ? Store.TryGet(locked.Key, Graph[stageId].Id) : null;
 
     /// <summary>
     /// What killed runs left: their work folders in store/tmp (named after their pid, so a live run's are kept) and
