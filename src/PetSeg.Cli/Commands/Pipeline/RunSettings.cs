@@ -18,7 +18,7 @@ public sealed class RunSettings : PipelineSettings
     public bool Force { get; init; }
 
     [CommandOption("--check")]
-    [Description("Compute TARGET again from its published inputs and compare every output with the stored result, byte for byte; the stored result stays. Exit 1 if it is not reproduced (the first differing loss of a training is named). The data stages compute into a folder of their own, so the files in artifacts/data stay.")]
+    [Description("Compute TARGET again from its published inputs and compare every output with the stored result, byte for byte; the stored result stays. Exit 1 if it is not reproduced (a training stops at the first batch whose loss differs, and names it). The data stages compute into a folder of their own, so the files in artifacts/data stay.")]
     public bool Check { get; init; }
 
     [CommandOption("--upstream")]
