@@ -4,7 +4,8 @@
 # petseg doctor; the accelerator tests (xunit's console runner); bench train-step --device cuda for the four models at
 # batch 16 and 64, fp32/TF32 and bf16; bench lab (the real lab projected); the same models in PyTorch on the same GPU;
 # the smoke DAG on cuda and on the CPU, and their reports compared; predict of one model on both, masks compared.
-# Everything goes to $OUT/gpu.log (and the two reports, and the accelerator tests' xunit XML with each test's output).
+# Everything goes to $OUT/gpu.log (and the two reports, the accelerator tests' xunit XML with each test's output, and shim-link.txt
+# listing every symbol TorchSharp's shim misses in that libtorch, when it misses any).
 # DEVICE=cpu SIZE=64 STEPS=1 runs the same script, quickly, on a machine without a GPU (PETSEG_LIBTORCH=<a libtorch lib
 # folder> where there is no python3 with torch).
 set -u
@@ -44,7 +45,9 @@ step() { echo; echo "== $* ($(date +%T))"; }
   step "libstdc++ for TorchSharp's shim (GLIBCXX_3.4.32): $libstdcxx; glibc $(getconf GNU_LIBC_VERSION 2>/dev/null)"
   [ "$libstdcxx" = unresolved ] && LD_LIBRARY_PATH=$PETSEG_LIBTORCH ldd "$shim" 2>&1 | grep -m5 "version \`GLIB"
   step "TorchSharp's shim against $PETSEG_LIBTORCH: undefined symbols and missing versions (none = it links)"
-  LD_LIBRARY_PATH=$petseg_libs ldd -r "$shim" 2>&1 | grep -m5 -E "undefined symbol|not found" || echo none
+  # All of them, demangled, to $OUT/shim-link.txt: what a shim built against this libtorch would have to provide.
+  LD_LIBRARY_PATH=$petseg_libs ldd -r "$shim" 2>&1 | grep -E "undefined symbol|not found" | { command -v c++filt > /dev/null && c++filt || cat; } > "$OUT/shim-link.txt"
+  if [ -s "$OUT/shim-link.txt" ]; then echo "$(wc -l < "$OUT/shim-link.txt") (all in shim-link.txt), the first:"; head -5 "$OUT/shim-link.txt"; else echo none; rm -f "$OUT/shim-link.txt"; fi
   step "doctor (the CPU's kernels and $DEVICE's, each against float64)"
   timeout 120 petseg doctor --bf16 --device "$DEVICE" > "$tmp/doctor.txt" 2>&1; doctor=$?
   grep -v NNPACK "$tmp/doctor.txt"

@@ -120,6 +120,13 @@ public sealed class ReproducibilityCheckTests
         Assert.Equal(1, exit);
         Assert.Matches(@"train-tiny: no result is stored under its key \(xxh128:[0-9a-f]+…\) to check against; run it first \(`petseg run train-tiny`\), or pull it", output);
         Assert.Equal(objects, Objects(dir["out/store/objects"]));
+        // Of several stages, the part that is stored is checked and the rest is named: not a success, as it is not answered for.
+        (exit, output) = CliProcess.Run("run", "train-tiny", "--check", "--upstream", "--config", dir["pipeline.yaml"]);
+        Assert.Equal(1, exit);
+        Assert.Contains("preprocess: reproduced: 2 output(s)", output);
+        Assert.Matches(@"train-tiny: not checked: no result is stored under its key \(xxh128:[0-9a-f]+…\) to check against\n", output);
+        Assert.Contains("train-tiny: 2 stage(s) checked, all reproduced byte for byte; 1 not checked, with nothing stored to check against: train-tiny", output);
+        Assert.Equal(objects, Objects(dir["out/store/objects"]));
         // The data stages write in place (under out/data): checked, they compute into the check's own folder, and the files
         // the store vouches for are not touched (not rewritten with the same bytes either: their times stay).
         var data = Files(dir["out/data"]);

@@ -16,11 +16,14 @@ public sealed class RunCommand : GuardedCommand<RunSettings>
         if (s.Check)
         {
             var checks = runner.Check(s.Target, s.Upstream, ct);
-            var failed = checks.Where(c => !c.Reproduced).Select(c => c.Stage).ToList();
-            System.Console.WriteLine(failed.Count == 0
-                ? $"{s.Target}: {checks.Count} stage(s) checked, all reproduced byte for byte"
-                : $"{s.Target}: {checks.Count} stage(s) checked, {failed.Count} not reproduced: {string.Join(", ", failed)} (the stored results are unchanged)");
-            return Task.FromResult(failed.Count == 0 ? 0 : 1);
+            var notChecked = checks.Where(c => c.NotChecked is not null).Select(c => c.Stage).ToList();
+            var failed = checks.Where(c => c.NotChecked is null && !c.Reproduced).Select(c => c.Stage).ToList();
+            int done = checks.Count - notChecked.Count;
+            System.Console.WriteLine($"{s.Target}: {done} stage(s) checked, " +
+                (done == 0 ? "none could be" : failed.Count == 0 ? "all reproduced byte for byte" : $"{failed.Count} not reproduced: {string.Join(", ", failed)} (the stored results are unchanged)") +
+                (notChecked.Count == 0 ? "" : $"; {notChecked.Count} not checked, with nothing stored to check against: {string.Join(", ", notChecked)}"));
+            // A check that left stages out has not answered for them: not a success either.
+            return Task.FromResult(failed.Count == 0 && notChecked.Count == 0 ? 0 : 1);
         }
         int ranInJobs = 0;
         if (s.Parallelism > 1)

@@ -103,19 +103,35 @@ internal sealed class Repro(Workbench bench)
             var lockFile = bench.ReadLock();
             var checks = new List<StageCheck>();
             var members = upstream ? bench.Graph.Closure(target) : bench.Graph.Members(target);
+            // Of several stages, one with nothing stored to check against is said and passed over (a workspace that pulled
+            // part of the results checks that part); a single stage is an error that says what to run first.
+            void PassOver(Stage stage, string why, string todo)
+            {
+                if (members.Count < 2) throw new PipelineException($"{stage.Id}: {why}; {todo}");
+                bench.Ui.Info($"{stage.Id}: not checked: {why}");
+                checks.Add(StageCheck.NotCheckable(stage.Id, why));
+            }
             foreach (var (stage, position) in members.Select((s, i) => (s, Of(i, members.Count))))
             {
                 ct.ThrowIfCancellationRequested();
-                var deps = stage.DependsOn.ToDictionary(d => d, d => bench.TryPublished(d, lockFile)
-                    ?? throw new PipelineException($"{stage.Id}: its input '{d}' has no published result, so nothing is stored to check against; run it first (`petseg run {stage.Id}`)"),
-                    StringComparer.Ordinal);
+                var deps = new Dictionary<string, StoreEntry>(StringComparer.Ordinal);
+                foreach (var d in stage.DependsOn) if (bench.TryPublished(d, lockFile) is { } published) deps[d] = published;
+                if (stage.DependsOn.FirstOrDefault(d => !deps.ContainsKey(d)) is { } unpublished)
+                {
+                    PassOver(stage, $"its input '{unpublished}' has no published result, so nothing is stored to check against", $"run it first (`petseg run {stage.Id}`)");
+                    continue;
+                }
                 var inputs = Plan.Inputs(stage, deps);
                 var key = Plan.KeyOf(stage, inputs);
                 using var stageLock = StageLock.Acquire(bench.Store.Root, stage.LockName(key), $"petseg run {target} --check: {stage.Id}",
                     holder => bench.Ui.Info($"{stage.Id}: waiting for {holder}, which is computing it"));
                 var clock = Stopwatch.StartNew(); // the computing and comparing, not the wait for the lock
-                var stored = bench.Store.TryGet(key, stage.Id)
-                             ?? throw new PipelineException($"{stage.Id}: no result is stored under its key ({Keys.Short(key)}) to check against; run it first (`petseg run {stage.Id}`), or pull it");
+                var stored = bench.Store.TryGet(key, stage.Id);
+                if (stored is null)
+                {
+                    PassOver(stage, $"no result is stored under its key ({Keys.Short(key)}) to check against", $"run it first (`petseg run {stage.Id}`), or pull it");
+                    continue;
+                }
                 var (work, outputs, device, parted) = Compute(stage, key, deps, exclusive: true, ct, $"checking: computing it again{(position.Length == 0 ? "" : $" ({position})")}", stored);
                 try
                 {

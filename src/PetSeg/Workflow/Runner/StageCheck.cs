@@ -9,8 +9,14 @@ namespace PetSeg.Workflow.Runner;
 public sealed record StageCheck(string Stage, string Key, IReadOnlyList<OutputCheck> Outputs, TimeSpan Duration,
     PetSeg.Compute.ComputeRecord? StoredOn = null, PetSeg.Compute.ComputeRecord? CheckedOn = null)
 {
-    /// <summary>Every compared output has the stored bytes.</summary>
-    public bool Reproduced => Outputs.All(o => o.Same is not false);
+    /// <summary>Checked, and every compared output has the stored bytes.</summary>
+    public bool Reproduced => NotChecked is null && Outputs.All(o => o.Same is not false);
+
+    /// <summary>Why the stage was not computed again (nothing stored to check against), or null where it was.</summary>
+    public string? NotChecked { get; init; }
+
+    /// <summary>A stage of a check of several that had nothing stored to check against: passed over, <paramref name="why"/>.</summary>
+    public static StageCheck NotCheckable(string stage, string why) => new(stage, "", [], TimeSpan.Zero) { NotChecked = why };
 
     /// <summary>The computation stopped where it parted from the stored result (<see cref="Stages.PartedFromStoredException"/>): one output, named with where.</summary>
     public bool StoppedWhereParted { get; init; }
