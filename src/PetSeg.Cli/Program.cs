@@ -52,7 +52,7 @@ app.Configure(c =>
     c.AddCommand<VerifyCommand>("verify").WithExample("verify", "--profile", "smoke");
     c.AddBranch("exp", b =>
     {
-        b.SetDescription("Compare experiments (see README, Comparing runs).");
+        b.SetDescription("Compare experiments (see docs/experiments.md).");
         b.AddCommand<ExpShowCommand>("show")
             .WithDescription("One table of experiments × the parameters that differ × metrics, from pipeline.lock (like dvc exp show). " +
                 $"Metrics: {string.Join(", ", PetSeg.Metrics.HeadlineMetrics.All.Select(m => $"{m.Key} ({m.Description})"))}; --sort takes {PetSeg.Metrics.HeadlineMetrics.SortChoices}.")
@@ -70,7 +70,7 @@ app.Configure(c =>
         .WithExample("predict", "cat.jpg", "--checkpoint", "model.safetensors");
     c.AddBranch("bench", b =>
     {
-        b.SetDescription("Measure throughput (see README, Benchmarks); each benchmark takes only its own options.");
+        b.SetDescription("Measure throughput (see docs/benchmarks.md); each benchmark takes only its own options.");
         b.AddCommand<PreprocessBench>("preprocess").WithExample("bench", "preprocess", "--count", "500");
         b.AddCommand<CacheReadBench>("cache-read");
         b.AddCommand<DataPathBench>("data-path");

@@ -21,7 +21,7 @@ public static class PipelineConfigLoader
         if (!File.Exists(file)) throw new ConfigException($"{file}: not found. Run from the project folder, pass --config <path>, or start a project here with `petseg init`.");
         var stream = YamlDocumentReader.Read(file);
         if (stream.Documents.Count == 0) // a touched file, or comments alone
-            throw new ConfigException($"{file}: says nothing (empty, or comments only). `petseg init` writes the lab's pipeline (move this file away first); README, Configuration, lists every section.");
+            throw new ConfigException($"{file}: says nothing (empty, or comments only). `petseg init` writes the lab's pipeline (move this file away first); docs/configuration.md lists every section.");
         if (stream.Documents[0].RootNode is not YamlMappingNode root)
             throw new ConfigException($"{file}:1:1: expected a mapping at the top level (dataset:, preprocess:, ...)");
 
@@ -108,13 +108,13 @@ public static class PipelineConfigLoader
             if (uri.Scheme == "s3" && string.IsNullOrEmpty(uri.Host)) // an http(s) URL without a host is no URL at all
                 throw r.Error("url", $"'{url}' names no bucket: s3://bucket/prefix");
             if (uri.UserInfo.Contains(':'))
-                throw r.Error("url", $"holds a password, which would be committed with the file; give it as {RemoteVariables.Name(name, "PASSWORD")} or in ~/.netrc instead (README: Sharing results)");
+                throw r.Error("url", $"holds a password, which would be committed with the file; give it as {RemoteVariables.Name(name, "PASSWORD")} or in ~/.netrc instead (docs/sharing.md)");
             var endpoint = r.String("endpoint");
             if (endpoint is not null && (!Uri.TryCreate(endpoint, UriKind.Absolute, out var e) || e.Scheme is not ("http" or "https")))
                 throw r.Error("endpoint", $"'{endpoint}' is not an http(s) URL");
             foreach (var secret in new[] { "password", "token", "access_key_id", "secret_access_key", "aws_access_key_id", "aws_secret_access_key" })
                 if (r.Has(secret))
-                    throw r.Error(secret, $"a secret would be committed with the file; {RemoteRegistry.CredentialsHint(name, url)} (README: Sharing results)");
+                    throw r.Error(secret, $"a secret would be committed with the file; {RemoteRegistry.CredentialsHint(name, url)} (docs/sharing.md)");
             var profile = r.String("profile");
             if (profile is not null && uri.Scheme != "s3") throw r.Error("profile", "is an AWS profile, for s3:// remotes only");
             all.Add(new RemoteConfig(name, url, endpoint, r.String("region"), r.Bool("required", false), r.Bool("push", false), profile));

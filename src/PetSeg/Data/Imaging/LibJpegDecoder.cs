@@ -6,7 +6,7 @@ namespace PetSeg.Data.Imaging;
 /// JPEG decoding through libjpeg-turbo (via SkiaSharp), the library PIL uses, with PIL's defaults (accurate integer
 /// IDCT, fancy chroma upsampling, Adobe CMYK inverted, no ICC conversion, no EXIF rotation), so the pixels equal the
 /// lab's <c>Image.open(p).convert("RGB")</c> byte for byte. ImageSharp's own JPEG decoder differs by up to ~35 levels
-/// (its IDCT and chroma upsampling), ~1 level on average after resizing; see README "Data".
+/// (its IDCT and chroma upsampling), ~1 level on average after resizing; see docs/platform.md.
 /// </summary>
 internal static class LibJpegDecoder
 {

@@ -198,7 +198,7 @@ internal sealed class Repro(Workbench bench)
             bench.Ui.Info(elsewhere.Count > 0
                 ? $"{check.Stage}: the stored result was computed elsewhere ({string.Join("; ", elsewhere)}): other float rounding there is expected, not a fault"
                 : $"{check.Stage}: the stored result was computed as here (the same CPU, {check.CheckedOn.Threads} thread(s), kernels and libtorch), so the bits should have been the same: " +
-                  "check it again, and see README, What to expect from the demo");
+                  "check it again, and see docs/demo.md");
     }
 
     private StoreEntry Execute(Stage stage, string key, Dictionary<string, StoreEntry> deps, SortedDictionary<string, string> inputs,

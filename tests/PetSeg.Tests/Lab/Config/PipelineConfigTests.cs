@@ -67,7 +67,7 @@ public sealed class PipelineConfigTests : IDisposable
     {
         // It said "expected a mapping at the top level" of a file just touched.
         var e = Assert.Throws<ConfigException>(() => LoadText(yaml));
-        Assert.EndsWith("pipeline.yaml: says nothing (empty, or comments only). `petseg init` writes the lab's pipeline (move this file away first); README, Configuration, lists every section.", e.Message);
+        Assert.EndsWith("pipeline.yaml: says nothing (empty, or comments only). `petseg init` writes the lab's pipeline (move this file away first); docs/configuration.md lists every section.", e.Message);
         Assert.Contains("1:1: expected a mapping at the top level", Assert.Throws<ConfigException>(() => LoadText("- a list\n")).Message);
     }
 

@@ -60,7 +60,7 @@ internal static class TorchPickle
     public static Tensor Materialize(TensorRef t, ReadOnlySpan<byte> storageBytes, string key, string source)
     {
         // In a scope, view.contiguous()'s result stays referenced while clone() copies from it: outside one a GC started
-        // by another thread could finalize it mid-copy (a SIGSEGV in copy_impl: README, Tests, "Tensor temporaries").
+        // by another thread could finalize it mid-copy (a SIGSEGV in copy_impl: docs/testing.md, "Tensor temporaries").
         using var scope = NewDisposeScope();
         var flat = empty(t.Storage.Numel, t.Storage.DType);
         long expected = t.Storage.Numel * flat.ElementSize;
