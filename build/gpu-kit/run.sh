@@ -39,6 +39,7 @@ petseg_libs=${stdcxx:+$stdcxx:}$PETSEG_LIBTORCH
 mkdir -p "$tmp/bin" && printf '#!/bin/sh\nexport LD_LIBRARY_PATH="%s${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"\nexec dotnet "%s/petseg/PetSeg.Cli.dll" "$@"\n' \
   "$petseg_libs" "$tmp" > "$tmp/bin/petseg" && chmod +x "$tmp/bin/petseg"
 export PATH=$tmp/bin:$PATH
+export COLUMNS=160 # doctor's table whole in gpu.log, not folded at 80 columns
 step() { echo; echo "== $* ($(date +%T))"; }
 {
   step machine; nvidia-smi -L 2>/dev/null || echo "no nvidia-smi"; python3 -c "import torch; print('torch', torch.__version__, 'cuda', torch.version.cuda)" 2>&1

@@ -11,6 +11,8 @@ System.Globalization.CultureInfo.DefaultThreadCurrentCulture = System.Globalizat
     System.Globalization.CultureInfo.CurrentCulture = System.Globalization.CultureInfo.CurrentUICulture = System.Globalization.CultureInfo.InvariantCulture;
 // A terminal that hangs up mid-run (SIGHUP) fails every write to it: dropped, so the run stops cleanly (GuardedCommand).
 PetSeg.Cli.Console.DetachedOutput.Install();
+// Tables laid out for COLUMNS where it is set (a log or a pipe otherwise gets 80 columns).
+PetSeg.Cli.Console.OutputWidth.Apply(Environment.GetEnvironmentVariable);
 // Before any tensor exists: libtorch's large blocks are then reused instead of faulted in again every step.
 NativeHeap.Configure();
 // An installed libtorch (a PyTorch install's torch/lib, e.g. from a cluster module) instead of the package's: loaded

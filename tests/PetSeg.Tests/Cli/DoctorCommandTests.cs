@@ -100,6 +100,24 @@ public sealed class DoctorCommandTests
     }
 
     [Fact]
+    public void Its_table_is_laid_out_for_COLUMNS_where_that_is_set()
+    {
+        // Written to a file or a pipe, Spectre lays tables out for 80 columns, where doctor's folds every row's name.
+        static int Widest(string text) => text.Split('\n').Where(l => l.StartsWith('│')).Max(l => l.TrimEnd().Length);
+        var (exit, narrow) = CliProcess.Run("doctor");
+        Assert.True(exit == 0, narrow);
+        Assert.True(Widest(narrow) <= 80, narrow);
+        Assert.Contains("│ conv3x3 16→16 (Unet last ", narrow); // folded
+        (exit, var wide) = CliProcess.RunWith(new Dictionary<string, string> { [PetSeg.Cli.Console.OutputWidth.Variable] = "160" }, "doctor");
+        Assert.True(exit == 0, wide);
+        Assert.InRange(Widest(wide), 81, 160);
+        Assert.Contains("│ conv3x3 16→16 (Unet last block) ", wide);
+        Assert.Null(PetSeg.Cli.Console.OutputWidth.Parse("wide"));
+        Assert.Null(PetSeg.Cli.Console.OutputWidth.Parse("10"));
+        Assert.Equal(200, PetSeg.Cli.Console.OutputWidth.Parse("200"));
+    }
+
+    [Fact]
     public void Doctor_names_an_injected_fault_and_the_path_that_avoids_it()
     {
         var (exit, json, output) = Doctor("narrow-conv");

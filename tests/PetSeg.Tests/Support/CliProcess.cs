@@ -8,6 +8,7 @@ public static class CliProcess
     public static ProcessStartInfo StartInfo(string? workingDirectory, params string[] args)
     {
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = workingDirectory ?? "" };
+        psi.Environment.Remove("COLUMNS"); // output laid out at the width of a pipe (80), whatever the shell running the tests exports
         psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "PetSeg.Cli.dll"));
         foreach (var a in args) psi.ArgumentList.Add(a);
         return psi;
@@ -31,6 +32,7 @@ public static class CliProcess
     public static (int Exit, string Output, int WrapperPid) RunUnder(string[] wrapper, IReadOnlyDictionary<string, string> environment, params string[] args)
     {
         var psi = new ProcessStartInfo(wrapper[0]) { RedirectStandardOutput = true, RedirectStandardError = true };
+        psi.Environment.Remove("COLUMNS");
         foreach (var a in wrapper.Skip(1).Concat(StartInfo(null, args).ArgumentList.Prepend("dotnet"))) psi.ArgumentList.Add(a);
         foreach (var (name, value) in environment) psi.Environment[name] = value;
         using var p = Process.Start(psi)!;
