@@ -51,4 +51,41 @@ public sealed class StatusWhileComputingTests
         Assert.DoesNotContain("being computed now", after);
         Assert.Matches(@"a stopped run left \d+ of 400 epoch\(s\)( and \d+ batch\(es\) of the next)? done: running it resumes there", after);
     }
+
+    [Fact]
+    [Trait("Category", "Slow")] // a training of 150 epochs (15 s), then its check
+    public void Status_names_a_check_computing_a_stored_stage_again_and_how_far_it_is()
+    {
+        using var dir = new TempDir();
+        File.WriteAllText(dir["pipeline.yaml"], TinyPipeline.Yaml.Replace("training: { epochs: 1,", "training: { epochs: 150,", StringComparison.Ordinal));
+        var (exit, output) = CliProcess.Run("run", "train-tiny", "--config", dir["pipeline.yaml"]);
+        Assert.True(exit == 0, output);
+        // The check trains in its own work folder, not artifacts/runs/<key>: that is where its epochs are counted.
+        using var check = Process.Start(CliProcess.StartInfo(null, "run", "train-tiny", "--check", "--config", dir["pipeline.yaml"]))!;
+        var lines = new ConcurrentQueue<string>();
+        using var training = new ManualResetEventSlim();
+        check.OutputDataReceived += (_, e) => { if (e.Data is { } l) { lines.Enqueue(l); if (l.StartsWith("epoch 3/150", StringComparison.Ordinal)) training.Set(); } };
+        check.ErrorDataReceived += (_, e) => { if (e.Data is { } l) lines.Enqueue(l); };
+        check.BeginOutputReadLine();
+        check.BeginErrorReadLine();
+        try
+        {
+            Assert.True(training.Wait(TimeSpan.FromSeconds(120)), string.Join('\n', lines));
+            var (_, text) = CliProcess.Run("status", "--config", dir["pipeline.yaml"]);
+            Assert.Matches($@"fresh +train-tiny\n +being computed again now by pid {check.Id} \(petseg run train-tiny --check: train-tiny\), since \d\d:\d\d:\d\d, \d+ s: ([2-9]|\d\d+) of 150 epoch\(s\) done\n", text);
+            var train = JsonDocument.Parse(CliProcess.Run("status", "--json", "--config", dir["pipeline.yaml"]).Output).RootElement.EnumerateArray()
+                .Single(s => s.GetProperty("stage").GetString() == "train-tiny");
+            Assert.True(train.GetProperty("fresh").GetBoolean());
+            Assert.Equal(check.Id, train.GetProperty("computing").GetProperty("pid").GetInt32());
+        }
+        finally
+        {
+            using (var term = Process.Start("kill", ["-TERM", check.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])) term.WaitForExit();
+            check.WaitForExit(60_000);
+        }
+        Assert.True(check.HasExited, "still running a minute after SIGTERM");
+        var (_, after) = CliProcess.Run("status", "--config", dir["pipeline.yaml"]);
+        Assert.DoesNotContain("being computed", after);
+        Assert.DoesNotContain("a stopped run left", after); // a stopped check leaves nothing to resume
+    }
 }

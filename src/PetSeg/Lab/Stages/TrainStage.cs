@@ -33,6 +33,9 @@ public class TrainStage(PipelineConfig config, ExperimentConfig experiment) : St
     /// <summary>Where a run of this key keeps its checkpoint and log until it is published.</summary>
     private string RunDir(string key) => Path.Combine(config.ArtifactsDir, "runs", key[(key.IndexOf(':') + 1)..]);
 
+    /// <summary>Where a <c>run --check</c> trains, inside its work folder: from scratch, apart from the run's checkpoints.</summary>
+    private const string CheckRunDir = "run";
+
     /// <summary>The run's checkpoint, rewritten after every epoch.</summary>
     private string CheckpointOf(string key) => Path.Combine(RunDir(key), "last.ckpt");
 
@@ -53,9 +56,10 @@ public class TrainStage(PipelineConfig config, ExperimentConfig experiment) : St
         catch (Exception e) when (e is IOException or InvalidDataException or System.Text.Json.JsonException) { return null; } // being written, or damaged: the run decides
     }
 
-    public override string? Progress(string key)
+    public override string? Progress(string key, string? workDir)
     {
-        var checkpoint = CheckpointOf(key);
+        // A check trains in its work folder (Train: runDir), a run in artifacts/runs/<key>.
+        var checkpoint = workDir is not null && Directory.Exists(Path.Combine(workDir, CheckRunDir)) ? Path.Combine(workDir, CheckRunDir, "last.ckpt") : CheckpointOf(key);
         if (!File.Exists(checkpoint)) return $"0{OfPlanned} epoch(s) done";
         try { return $"{TrainingCheckpoint.ReadInfo(checkpoint).Epoch}{OfPlanned} epoch(s) done"; }
         catch (Exception e) when (e is IOException or InvalidDataException or System.Text.Json.JsonException) { return null; } // being replaced this instant
@@ -82,7 +86,7 @@ public class TrainStage(PipelineConfig config, ExperimentConfig experiment) : St
         if (run.Pretrained)
             settings = settings with { EncoderWeights = c.Input(StageIds.Weights, ModelZoo.EncoderName(settings.Model.Architecture)!).Path };
         // Checked (run --check): from scratch, in the work folder; never resumed from or left in the key's run folder.
-        var runDir = c.Stored is null ? RunDir(c.Key) : Path.Combine(c.OutputDir, "run");
+        var runDir = c.Stored is null ? RunDir(c.Key) : Path.Combine(c.OutputDir, CheckRunDir);
         var storedLosses = c.Stored is { } stored && stored.Outputs.ContainsKey(LossesName) ? LossHistory.Read(stored.OutputPath(LossesName)).BatchLosses : null;
         using var trainval = TensorCache.Open(c.Input(StageIds.Preprocess, PreprocessStage.OutputName("trainval")).Path);
         ISampleSet train = trainval;

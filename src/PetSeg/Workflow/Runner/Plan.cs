@@ -39,16 +39,19 @@ public static class Plan
             }
             var inputs = Inputs(stage, stage.DependsOn.ToDictionary(d => d, d => fresh[d], StringComparer.Ordinal));
             var key = KeyOf(stage, inputs);
+            // Being computed now (stale: by a run; fresh: again, by a run --check or --force), say who computes it and how far.
+            var computing = StageLock.Computing(store.Root, stage.LockName(key));
+            var progress = computing is null ? null : stage.Progress(key, store.WorkDirOf(computing.Pid, stage.Id));
             if (store.TryGet(key, stage.Id) is { } entry)
             {
                 fresh[stage.Id] = entry;
-                result.Add(new StageStatus(stage.Id, Freshness.Fresh, key, []) { Runs = stage.Presents });
+                result.Add(new StageStatus(stage.Id, Freshness.Fresh, key,
+                    computing is null ? [] : [$"being computed again now by {computing.Describe(DateTimeOffset.UtcNow)}{(progress is null ? "" : $": {progress}")}"])
+                    { Runs = stage.Presents, ComputedBy = computing, Progress = progress });
                 continue;
             }
             var reasons = Explain(stage, inputs, lockFile);
-            // Being computed now, its work folder is not a stopped run's to resume: say who computes it, and how far.
-            var computing = StageLock.Computing(store.Root, stage.LockName(key));
-            var progress = computing is null ? null : stage.Progress(key);
+            // Its work folder is not a stopped run's to resume while it is being computed.
             if (computing is not null) reasons.Add($"being computed now by {computing.Describe(DateTimeOffset.UtcNow)}{(progress is null ? "" : $": {progress}")}");
             else if (stage.WorkInProgress(key) is { } left) reasons.Add(left);
             result.Add(new StageStatus(stage.Id, Freshness.Stale, key, reasons) { ComputedBy = computing, Progress = progress });

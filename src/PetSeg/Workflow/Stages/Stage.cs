@@ -75,7 +75,9 @@ public abstract class Stage
     /// How far a computation of this key that is running now has got ("3 of 24 epoch(s) done"), for <c>status</c> while
     /// another process holds the stage's lock; null where the stage cannot tell.
     /// </summary>
-    public virtual string? Progress(string key) => null;
+    /// <param name="workDir">The store's work folder that computation writes (<see cref="StageContext.OutputDir"/>), or null
+    /// where none is found: a <c>run --check</c> computes everything there.</param>
+    public virtual string? Progress(string key, string? workDir) => null;
 
     /// <summary>
     /// Whether an output records how the stage ran (a log with its times) rather than what it computed: <c>run --check</c>

@@ -32,11 +32,29 @@ public sealed class ArtifactStore(string root, DigestCache digests, IProgressSin
     /// <param name="stage">The stage computed or pulled into it, or null.</param>
     public string NewWorkDir(string? stage = null)
     {
-        // A stage id as a file name: letters, digits, '.', '_' and '-' kept, at most 100 of them.
-        var named = stage is null ? "" : "-" + new string([.. stage.Take(100).Select(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-' ? c : '_')]);
-        var dir = Path.Combine(root, "tmp", $"{Environment.ProcessId}-{Guid.NewGuid():N}{named}");
+        var dir = Path.Combine(root, "tmp", $"{Environment.ProcessId}-{Guid.NewGuid():N}{(stage is null ? "" : "-" + AsFileName(stage))}");
         Directory.CreateDirectory(dir);
         return dir;
+    }
+
+    /// <summary>A stage id as a file name: letters, digits, '.', '_' and '-' kept, at most 100 of them.</summary>
+    private static string AsFileName(string stage) => new([.. stage.Take(100).Select(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-' ? c : '_')]);
+
+    /// <summary>
+    /// The work folder process <paramref name="pid"/> computes <paramref name="stage"/> in now (the newest, should it
+    /// have made several), or null: for <c>status</c>, to say how far it has got.
+    /// </summary>
+    public string? WorkDirOf(int pid, string stage)
+    {
+        var tmp = Path.Combine(root, "tmp");
+        if (!Directory.Exists(tmp)) return null;
+        try
+        {
+            return new DirectoryInfo(tmp).EnumerateDirectories($"{pid}-*-{AsFileName(stage)}")
+                .Where(d => DeadWorkDir.Parse(d.Name) is { Pid: { } p, Stage: { } s } && p == pid && s == AsFileName(stage))
+                .OrderByDescending(d => d.CreationTimeUtc).FirstOrDefault()?.FullName;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return null; } // removed as it was listed
     }
 
     /// <summary>
