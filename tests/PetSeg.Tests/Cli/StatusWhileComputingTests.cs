@@ -19,15 +19,9 @@ public sealed class StatusWhileComputingTests
         using var dir = new TempDir();
         File.WriteAllText(dir["pipeline.yaml"], TinyPipeline.Yaml.Replace("training: { epochs: 1,", "training: { epochs: 400,", StringComparison.Ordinal));
         using var run = Process.Start(CliProcess.StartInfo(null, "run", "train-tiny", "--config", dir["pipeline.yaml"]))!;
-        var lines = new ConcurrentQueue<string>();
-        using var training = new ManualResetEventSlim();
-        run.OutputDataReceived += (_, e) => { if (e.Data is { } l) { lines.Enqueue(l); if (l.StartsWith("epoch 2/400", StringComparison.Ordinal)) training.Set(); } };
-        run.ErrorDataReceived += (_, e) => { if (e.Data is { } l) lines.Enqueue(l); };
-        run.BeginOutputReadLine();
-        run.BeginErrorReadLine();
         try
         {
-            Assert.True(training.Wait(TimeSpan.FromSeconds(120)), string.Join('\n', lines));
+            WaitForLine(run, "epoch 2/400");
             var (exit, json) = CliProcess.Run("status", "--json", "--config", dir["pipeline.yaml"]);
             Assert.True(exit == 0, json);
             var train = JsonDocument.Parse(json).RootElement.EnumerateArray().Single(s => s.GetProperty("stage").GetString() == "train-tiny");
@@ -62,15 +56,9 @@ public sealed class StatusWhileComputingTests
         Assert.True(exit == 0, output);
         // The check trains in its own work folder, not artifacts/runs/<key>: that is where its epochs are counted.
         using var check = Process.Start(CliProcess.StartInfo(null, "run", "train-tiny", "--check", "--config", dir["pipeline.yaml"]))!;
-        var lines = new ConcurrentQueue<string>();
-        using var training = new ManualResetEventSlim();
-        check.OutputDataReceived += (_, e) => { if (e.Data is { } l) { lines.Enqueue(l); if (l.StartsWith("epoch 3/150", StringComparison.Ordinal)) training.Set(); } };
-        check.ErrorDataReceived += (_, e) => { if (e.Data is { } l) lines.Enqueue(l); };
-        check.BeginOutputReadLine();
-        check.BeginErrorReadLine();
         try
         {
-            Assert.True(training.Wait(TimeSpan.FromSeconds(120)), string.Join('\n', lines));
+            WaitForLine(check, "epoch 3/150");
             var (_, text) = CliProcess.Run("status", "--config", dir["pipeline.yaml"]);
             Assert.Matches($@"fresh +train-tiny\n +being computed again now by pid {check.Id} \(petseg run train-tiny --check: train-tiny\), since \d\d:\d\d:\d\d, \d+ s: ([2-9]|\d\d+) of 150 epoch\(s\) done\n", text);
             var train = JsonDocument.Parse(CliProcess.Run("status", "--json", "--config", dir["pipeline.yaml"]).Output).RootElement.EnumerateArray()
@@ -87,5 +75,17 @@ public sealed class StatusWhileComputingTests
         var (_, after) = CliProcess.Run("status", "--config", dir["pipeline.yaml"]);
         Assert.DoesNotContain("being computed", after);
         Assert.DoesNotContain("a stopped run left", after); // a stopped check leaves nothing to resume
+    }
+
+    /// <summary>Reads the process's output until a line starts with <paramref name="start"/> (two minutes at most); goes on reading after.</summary>
+    private static void WaitForLine(Process process, string start)
+    {
+        var lines = new ConcurrentQueue<string>();
+        var seen = new TaskCompletionSource(); // nothing to dispose: the handlers outlive this call
+        process.OutputDataReceived += (_, e) => { if (e.Data is { } l) { lines.Enqueue(l); if (l.StartsWith(start, StringComparison.Ordinal)) seen.TrySetResult(); } };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is { } l) lines.Enqueue(l); };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        Assert.True(seen.Task.Wait(TimeSpan.FromSeconds(120)), $"no line '{start}…' in two minutes:\n{string.Join('\n', lines)}");
     }
 }
