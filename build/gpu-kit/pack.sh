@@ -20,11 +20,11 @@ tar -C "$kit" -cJf "$kit/petseg.tar.xz" petseg && rm -rf "$kit/petseg"
 dotnet publish tests/PetSeg.Tests -c Release -p:TorchDevice=none --no-self-contained -o "$kit/tests" -v q -nologo
 find "$kit/tests/runtimes" -mindepth 1 -maxdepth 1 ! -name linux-x64 -exec rm -rf {} +
 find "$kit/tests" -name '*.pdb' -delete
-# vstest's and code coverage's files (the console runner needs neither), resource translations, and the chart natives
-# (the accelerator tests draw no chart): 59 → 17 MB.
+# vstest's and code coverage's files (the console runner needs neither), resource translations, the chart natives
+# (the accelerator tests draw no chart) and ONNX Runtime (they export nothing): 59 → 17 MB.
 ( cd "$kit/tests" && rm -rf CodeCoverage alpine ubuntu macos x64 x86 arm64 cs de es fr it ja ko pl pt pt-BR ru sv tr zh-Hans zh-Hant \
     Microsoft.CodeCoverage.* Microsoft.TestPlatform.* Microsoft.VisualStudio.* Mono.Cecil*.dll Microsoft.DiaSymReader.dll testhost.dll \
-    runtimes/linux-x64/native/libSkiaSharp.so runtimes/linux-x64/native/libHarfBuzzSharp.so )
+    runtimes/linux-x64/native/libSkiaSharp.so runtimes/linux-x64/native/libHarfBuzzSharp.so runtimes/linux-x64/native/libonnxruntime*.so )
 runner=$(dirname "$(find ~/.nuget/packages/xunit.runner.console -path '*/tools/netcoreapp2.0/xunit.console.dll' | sort -V | tail -1)")
 [ -d "$runner" ] || { echo "error: xunit.runner.console is not restored (dotnet restore tests/PetSeg.Tests)" >&2; exit 1; }
 cp -r "$runner" "$kit/tests/xunit-console"

@@ -63,6 +63,7 @@ app.Configure(c =>
     c.AddBranch("metrics", b => { b.SetDescription("Metrics recorded in pipeline.lock."); b.AddCommand<MetricsDiffCommand>("diff").WithExample("metrics", "diff", "HEAD~1"); });
     c.AddBranch("params", b => { b.SetDescription("Parameters recorded in pipeline.lock."); b.AddCommand<ParamsDiffCommand>("diff").WithExample("params", "diff", "main"); });
     c.AddCommand<ExportCommand>("export").WithExample("export", "unet-improved", "--out", "unet.safetensors").WithExample("export", "unet-improved", "--out", "unet.pth", "--format", "pth")
+        .WithExample("export", "unet-improved", "--out", "unet.onnx")
         .WithExample("export", "unet-tuning", "--out", "best.safetensors"); // a matrix with validation: the run it chose (its refit, with refit: true)
     c.AddCommand<LrFindCommand>("lr-find").WithExample("lr-find", "simple-unet-base").WithExample("lr-find", "unet-base", "--steps", "200", "--json");
     c.AddCommand<ScoreCommand>("score").WithExample("score", "unet.pth", "--model", "unet-resnet34").WithExample("score", "exported.safetensors", "--profile", "demo", "--out", "metrics.json").WithExample("score", "a.pth", "b.pth", "--model", "simple-unet");

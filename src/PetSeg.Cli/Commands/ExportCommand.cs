@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using PetSeg.Models.Export;
 using PetSeg.Models.Weights;
 using PetSeg.Lab;
 using PetSeg.Training.Checkpoints;
@@ -6,7 +7,7 @@ using static TorchSharp.torch;
 
 namespace PetSeg.Cli.Commands;
 
-[Description("Write an experiment's trained weights alone, under PyTorch's state_dict names, so model.load_state_dict(strict=True) takes them as they are.")]
+[Description("Write an experiment's trained weights alone, under PyTorch's state_dict names, so model.load_state_dict(strict=True) takes them as they are; or, with --format onnx, the model as one ONNX file that runs without libtorch.")]
 public sealed class ExportCommand : GuardedCommand<ExportSettings>
 {
     protected override Task<int> RunAsync(ExportSettings s, CancellationToken ct)
@@ -16,12 +17,13 @@ public sealed class ExportCommand : GuardedCommand<ExportSettings>
         if (trained.Chosen is { } how) System.Console.WriteLine($"export: {how}");
         var source = trained.WeightsPath;
         // A folder, as cp takes one: the file goes in it under the experiment's name.
-        var target = Directory.Exists(s.Out) ? Path.Combine(s.Out, $"{trained.Run.ExperimentId}.{s.Format}") : s.Out;
+        var target = Directory.Exists(s.Out) ? Path.Combine(s.Out, $"{trained.Run.ExperimentId}.{s.ResolvedFormat}") : s.Out;
         using var scope = NewDisposeScope();
         var weights = TrainingCheckpoint.LoadWeights(source, out var info);
-        if (s.Format == "pth") PyTorchCheckpointWriter.SaveZip(target, weights, Path.GetFileNameWithoutExtension(target));
+        if (s.ResolvedFormat == "onnx") OnnxExport.Write(info.Model.Architecture, weights.ToDictionary(w => w.Key, w => w.Value, StringComparer.Ordinal), target);
+        else if (s.ResolvedFormat == "pth") PyTorchCheckpointWriter.SaveZip(target, weights, Path.GetFileNameWithoutExtension(target));
         else PyTorchCheckpointWriter.SaveSafetensors(target, weights, SafetensorsFile.ReadMetadata(source)); // what it is travels with it: predict --checkpoint needs no --model
-        System.Console.WriteLine($"export: {trained.Run.ExperimentId} ({info.Model}, {info.Epoch} epoch(s), {weights.Count} tensors) → {target} ({new FileInfo(target).Length / 1048576.0:F1} MiB, {s.Format})");
+        System.Console.WriteLine($"export: {trained.Run.ExperimentId} ({info.Model}, {info.Epoch} epoch(s), {weights.Count} tensors) → {target} ({new FileInfo(target).Length / 1048576.0:F1} MiB, {s.ResolvedFormat})");
         return Task.FromResult(0);
     }
 }

@@ -15,11 +15,17 @@ public sealed class ExportSettings : PipelineSettings
     public string Out { get; init; } = "";
 
     [CommandOption("--format <FORMAT>")]
-    [Description("safetensors (default; safetensors.torch.load_file) or pth (torch.load(f, weights_only=True)).")]
-    public string Format { get; init; } = "safetensors";
+    [Description("Default: the --out file's extension (.safetensors, .pth, .onnx), else safetensors. "+"safetensors (default; safetensors.torch.load_file), pth (torch.load(f, weights_only=True)) or onnx (the model itself, for ONNX Runtime, OpenCV or TensorRT without libtorch: uint8 RGB image [N,3,H,W] in, logits and mask out; Unet on a ResNet and SimpleUNet).")]
+    public string Format { get; init; } = "";
+
+    private static readonly string[] Formats = ["safetensors", "pth", "onnx"];
+
+    /// <summary>--format, else the --out file's extension where it names a format (unet.onnx is an ONNX file), else safetensors.</summary>
+    public string ResolvedFormat => Format.Length > 0 ? Format
+        : Path.GetExtension(Out).TrimStart('.').ToLowerInvariant() is var ext && Formats.Contains(ext) && !Directory.Exists(Out) ? ext : "safetensors";
 
     public override ValidationResult Validate() =>
         string.IsNullOrEmpty(Out) ? ValidationResult.Error("--out is required")
-        : Format is not ("safetensors" or "pth") ? ValidationResult.Error($"--format must be safetensors or pth, not '{Format}'")
+        : !Formats.Contains(ResolvedFormat) ? ValidationResult.Error($"--format must be safetensors, pth or onnx, not '{Format}'")
         : base.Validate();
 }

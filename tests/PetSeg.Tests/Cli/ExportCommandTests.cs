@@ -81,6 +81,34 @@ public sealed class ExportCommandTests
     }
 
     [Fact]
+    public void An_onnx_export_runs_in_onnx_runtime_and_a_model_without_an_onnx_graph_is_refused()
+    {
+        using var dir = new TempDir();
+        File.WriteAllText(dir["pipeline.yaml"], TinyPipeline.Yaml);
+        var (exit, log) = CliProcess.Run("run", "train-tiny", "--config", dir["pipeline.yaml"]);
+        Assert.True(exit == 0, log);
+        (exit, log) = CliProcess.Run("export", "tiny", "--out", dir["tiny.onnx"], "--config", dir["pipeline.yaml"]); // the format from the name
+        Assert.True(exit == 0, log);
+        Assert.Matches(@"→ .*tiny\.onnx \([\d.]+ MiB, onnx\)", log);
+        // What a .NET app does with it: no libtorch, the uint8 image in, the mask out (the model's numbers: OnnxExportTests).
+        using (var session = new Microsoft.ML.OnnxRuntime.InferenceSession(dir["tiny.onnx"]))
+        {
+            var image = new Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<byte>(Enumerable.Range(0, 2 * 3 * 32 * 32).Select(i => (byte)(i * 7 % 256)).ToArray(), [2, 3, 32, 32]);
+            using var results = session.Run([Microsoft.ML.OnnxRuntime.NamedOnnxValue.CreateFromTensor("image", image)]);
+            Assert.Equal([2, 2, 32, 32], results.Single(r => r.Name == "logits").AsTensor<float>().Dimensions.ToArray());
+            var mask = results.Single(r => r.Name == "mask").AsTensor<byte>();
+            Assert.Equal([2, 32, 32], mask.Dimensions.ToArray());
+            Assert.All(mask.ToArray(), m => Assert.InRange(m, (byte)0, (byte)1));
+        }
+        (exit, log) = CliProcess.Run("run", "train-untrained", "--config", dir["pipeline.yaml"]);
+        Assert.True(exit == 0, log);
+        (exit, log) = CliProcess.Run("export", "untrained", "--out", dir["untrained.onnx"], "--config", dir["pipeline.yaml"]);
+        Assert.Equal(1, exit);
+        Assert.Contains("error: segformer-mit_b0 has no ONNX export yet (only unet-resnet18, unet-resnet34, unet-resnet50, unet-resnet101, unet-resnet152 and simple-unet); its weights export as safetensors or pth", log);
+        Assert.False(File.Exists(dir["untrained.onnx"]));
+    }
+
+    [Fact]
     public void Exporting_an_unknown_or_untrained_experiment_says_what_to_do()
     {
         using var dir = new TempDir();
