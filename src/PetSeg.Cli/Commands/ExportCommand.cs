@@ -20,7 +20,7 @@ public sealed class ExportCommand : GuardedCommand<ExportSettings>
         var target = Directory.Exists(s.Out) ? Path.Combine(s.Out, $"{trained.Run.ExperimentId}.{s.ResolvedFormat}") : s.Out;
         using var scope = NewDisposeScope();
         var weights = TrainingCheckpoint.LoadWeights(source, out var info);
-        if (s.ResolvedFormat == "onnx") OnnxExport.Write(info.Model.Architecture, weights.ToDictionary(w => w.Key, w => w.Value, StringComparer.Ordinal), target);
+        if (s.ResolvedFormat == "onnx") OnnxExport.Write(info.Model, weights.ToDictionary(w => w.Key, w => w.Value, StringComparer.Ordinal), target);
         else if (s.ResolvedFormat == "pth") PyTorchCheckpointWriter.SaveZip(target, weights, Path.GetFileNameWithoutExtension(target));
         else PyTorchCheckpointWriter.SaveSafetensors(target, weights, SafetensorsFile.ReadMetadata(source)); // what it is travels with it: predict --checkpoint needs no --model
         System.Console.WriteLine($"export: {trained.Run.ExperimentId} ({info.Model}, {info.Epoch} epoch(s), {weights.Count} tensors) → {target} ({new FileInfo(target).Length / 1048576.0:F1} MiB, {s.ResolvedFormat})");
