@@ -5,7 +5,7 @@ namespace PetSeg.Models;
 /// checkpoint can be loaded without knowing how it was trained.
 /// </summary>
 /// <param name="Architecture">One of <see cref="ModelZoo.Architectures"/>.</param>
-/// <param name="ImageSize">SimpleViT only: the square input size its position embedding is built for.</param>
+/// <param name="ImageSize">The square size the model is trained at (what predict resizes images to); SimpleViT's position embedding is built for it and takes no other.</param>
 public sealed record ModelSpec(
     string Architecture,
     int Classes = 2,

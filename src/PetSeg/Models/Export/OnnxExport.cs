@@ -44,6 +44,13 @@ public static class OnnxExport
         graph.Node("Cast", [argmax], [("to", (long)OnnxGraph.Uint8)], output: "mask");
         graph.Output(logits, OnnxGraph.Float, "N", spec.Classes, height, width);
         graph.Output("mask", OnnxGraph.Uint8, "N", height, width);
-        graph.Save(path, $"{spec} exported by petseg: image uint8 RGB [N,{spec.InChannels},H,W] → logits float32 [N,{spec.Classes},H,W], mask uint8 [N,H,W]");
+        graph.Save(path, $"{spec} exported by petseg: image uint8 RGB [N,{spec.InChannels},H,W] → logits float32 [N,{spec.Classes},H,W], mask uint8 [N,H,W]",
+            new Dictionary<string, string>
+            {
+                ["petseg.model"] = spec.ToString(),
+                // What an app needs to feed it as petseg predict does: resize each image to this square, then the mask back.
+                ["petseg.image_size"] = spec.ImageSize.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["petseg.classes"] = spec.Classes == 2 ? "0 background, 1 pet" : spec.Classes.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            });
     }
 }

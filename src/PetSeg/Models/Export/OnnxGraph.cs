@@ -62,12 +62,17 @@ public sealed class OnnxGraph
         return output;
     }
 
-    /// <summary>Writes the model file atomically: a crash leaves no half-written model under <paramref name="path"/>.</summary>
-    public void Save(string path, string docString)
+    /// <summary>
+    /// Writes the model file atomically: a crash leaves no half-written model under <paramref name="path"/>.
+    /// <paramref name="metadata"/> becomes the model's metadata_props (ONNX Runtime: <c>ModelMetadata.CustomMetadataMap</c>).
+    /// </summary>
+    public void Save(string path, string docString, IReadOnlyDictionary<string, string> metadata)
     {
         var opset = new ProtoMessage().String(1, "").Int(2, Opset);
         var model = new ProtoMessage().Int(1, IrVersion).String(2, "petseg").String(3, PetSeg.Core.BuildVersion.Text)
             .String(6, docString).Message(7, _graph).Message(8, opset);
+        foreach (var (key, value) in metadata.OrderBy(p => p.Key, StringComparer.Ordinal))
+            model.Message(14, new ProtoMessage().String(1, key).String(2, value));
         AtomicFile.Write(path, model.WriteTo);
     }
 

@@ -51,6 +51,10 @@ public sealed class OnnxExportTests
         using var session = new InferenceSession(path);
         Assert.Equal(["image"], session.InputMetadata.Keys);
         Assert.Equal(["logits", "mask"], session.OutputMetadata.Keys);
+        Assert.Equal("64", session.ModelMetadata.CustomMetadataMap["petseg.image_size"]);
+        Assert.Equal("0 background, 1 pet", session.ModelMetadata.CustomMetadataMap["petseg.classes"]);
+        Assert.StartsWith(architecture, session.ModelMetadata.CustomMetadataMap["petseg.model"]);
+        Assert.Equal("petseg", session.ModelMetadata.ProducerName);
         var input = new DenseTensor<byte>(images.data<byte>().ToArray(), [2, 3, height, width]);
         using var results = session.Run([NamedOnnxValue.CreateFromTensor("image", input)]);
         var logits = results.Single(r => r.Name == "logits").AsTensor<float>();
