@@ -15,7 +15,7 @@ public sealed class ExportSettings : PipelineSettings
     public string Out { get; init; } = "";
 
     [CommandOption("--format <FORMAT>")]
-    [Description("Default: the --out file's extension (.safetensors, .pth, .onnx), else safetensors. "+"safetensors (default; safetensors.torch.load_file), pth (torch.load(f, weights_only=True)) or onnx (the model itself, for ONNX Runtime, OpenCV or TensorRT without libtorch: uint8 RGB image [N,3,H,W] in, logits and mask out).")]
+    [Description("safetensors (safetensors.torch.load_file), pth (torch.load(f, weights_only=True)) or onnx (the model itself, for ONNX Runtime, OpenCV or TensorRT without libtorch: uint8 RGB image [[N,3,H,W]] in, logits and mask out). Default: the --out file's extension where it is one of these, else safetensors.")]
     public string Format { get; init; } = "";
 
     private static readonly string[] Formats = ["safetensors", "pth", "onnx"];

@@ -196,4 +196,34 @@ public sealed class UsageErrorTests
         Assert.Equal("profile", PetSeg.Cli.Console.UsageErrors.Closest("profil"));
         Assert.Null(PetSeg.Cli.Console.UsageErrors.Closest("bogus-flag"));
     }
+
+    [Fact]
+    public void Every_command_prints_its_help()
+    {
+        // A description is Spectre markup: an unescaped "[N,3,H,W]" made `export --help` crash with "Could not find color or style".
+        static List<string> Commands(string help) =>
+            [.. help[help.IndexOf("COMMANDS:", StringComparison.Ordinal)..].Split('\n').Skip(1)
+                .Select(l => System.Text.RegularExpressions.Regex.Match(l, @"^    ([a-z][a-z-]*)\b")).Where(m => m.Success).Select(m => m.Groups[1].Value)];
+        var (exit, top) = CliProcess.Run("--help");
+        Assert.True(exit == 0, top);
+        var commands = Commands(top);
+        Assert.Contains("export", commands);
+        Assert.Contains("bench", commands);
+        var checkedCommands = new List<string>();
+        foreach (var command in commands)
+        {
+            var (code, help) = CliProcess.Run(command, "--help");
+            Assert.True(code == 0 && help.Contains("USAGE:", StringComparison.Ordinal), $"petseg {command} --help (exit {code}):\n{help}");
+            checkedCommands.Add(command);
+            if (!help.Contains("COMMANDS:", StringComparison.Ordinal)) continue;
+            foreach (var sub in Commands(help)) // a branch: exp show, bench train-step, ...
+            {
+                (code, var subHelp) = CliProcess.Run(command, sub, "--help");
+                Assert.True(code == 0 && subHelp.Contains("USAGE:", StringComparison.Ordinal), $"petseg {command} {sub} --help (exit {code}):\n{subHelp}");
+                checkedCommands.Add($"{command} {sub}");
+            }
+        }
+        Assert.Contains("bench train-step", checkedCommands);
+        Assert.Contains("exp show", checkedCommands);
+    }
 }
