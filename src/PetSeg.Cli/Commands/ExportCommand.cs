@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using PetSeg.Inference;
 using PetSeg.Models.Export;
 using PetSeg.Models.Weights;
 using PetSeg.Lab;
@@ -20,13 +21,17 @@ public sealed class ExportCommand : GuardedCommand<ExportSettings>
         var target = Directory.Exists(s.Out) ? Path.Combine(s.Out, $"{trained.Run.ExperimentId}.{s.ResolvedFormat}") : s.Out;
         using var scope = NewDisposeScope();
         var weights = TrainingCheckpoint.LoadWeights(source, out var info);
-        if (s.ResolvedFormat == "onnx") OnnxExport.Write(info.Model, weights.ToDictionary(w => w.Key, w => w.Value, StringComparer.Ordinal), target);
+        // An ONNX model computes what the experiment's evaluation computed: with its tta: unless --tta says otherwise.
+        var tta = s.Tta is { } name ? TestTimeAugmentations.Parse(name) : trained.Run.Tta;
+        if (s.ResolvedFormat == "onnx")
+            OnnxExport.Write(info.Model, weights.ToDictionary(w => w.Key, w => w.Value, StringComparer.Ordinal), target, flipAveraged: tta == TestTimeAugmentation.HorizontalFlip);
         else if (s.ResolvedFormat == "pth") PyTorchCheckpointWriter.SaveZip(target, weights, Path.GetFileNameWithoutExtension(target));
         else PyTorchCheckpointWriter.SaveSafetensors(target, weights, SafetensorsFile.ReadMetadata(source)); // what it is travels with it: predict --checkpoint needs no --model
         System.Console.WriteLine($"export: {trained.Run.ExperimentId} ({info.Model}, {info.Epoch} epoch(s), {weights.Count} tensors) → {target} ({new FileInfo(target).Length / 1048576.0:F1} MiB, {s.ResolvedFormat})");
         if (s.ResolvedFormat == "onnx")
             System.Console.WriteLine($"export: ONNX opset {OnnxGraph.Opset}: image uint8 RGB [N,3,H,W] → logits float32 [N,{info.Model.Classes},H,W], mask uint8 [N,H,W]; " +
-                                     $"trained at {info.Model.ImageSize}² (metadata petseg.image_size): resize images to that, as petseg predict does");
+                                     $"trained at {info.Model.ImageSize}² (metadata petseg.image_size): resize images to that, as petseg predict does" +
+                                     (tta == TestTimeAugmentation.HorizontalFlip ? "; tta: hflip inside (two passes of the model per image)" : ""));
         return Task.FromResult(0);
     }
 }

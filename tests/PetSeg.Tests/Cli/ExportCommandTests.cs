@@ -100,6 +100,19 @@ public sealed class ExportCommandTests
             Assert.Equal([2, 32, 32], mask.Dimensions.ToArray());
             Assert.All(mask.ToArray(), m => Assert.InRange(m, (byte)0, (byte)1));
         }
+        // tta: the experiment's by default (as its evaluation computed), --tta to choose; weights alone take none.
+        Assert.Equal("none", OnnxMetadata(dir["tiny.onnx"])["petseg.tta"]);
+        (exit, log) = CliProcess.Run("export", "tiny", "--out", dir["tiny-hflip.onnx"], "--tta", "hflip", "--config", dir["pipeline.yaml"]);
+        Assert.True(exit == 0, log);
+        Assert.Contains("tta: hflip inside (two passes of the model per image)", log);
+        Assert.Equal("hflip", OnnxMetadata(dir["tiny-hflip.onnx"])["petseg.tta"]);
+        (exit, log) = CliProcess.Run("export", "tiny", "--out", dir["tiny.pth"], "--tta", "hflip", "--config", dir["pipeline.yaml"]);
+        Assert.Equal(2, exit);
+        Assert.Contains("--tta goes with an ONNX export: pth holds the weights alone, which predict --tta takes as they are", log);
+        File.WriteAllText(dir["pipeline.yaml"], File.ReadAllText(dir["pipeline.yaml"]).Replace("tiny: { model: simple-unet, lr: 0.001 }", "tiny: { model: simple-unet, lr: 0.001, tta: hflip }", StringComparison.Ordinal));
+        (exit, log) = CliProcess.Run("export", "tiny", "--out", dir["tiny-default.onnx"], "--config", dir["pipeline.yaml"]);
+        Assert.True(exit == 0, log);
+        Assert.Equal("hflip", OnnxMetadata(dir["tiny-default.onnx"])["petseg.tta"]);
         // The untrained Segformer (MiT-b0) too, into a folder: <experiment>.onnx there.
         (exit, log) = CliProcess.Run("run", "train-untrained", "--config", dir["pipeline.yaml"]);
         Assert.True(exit == 0, log);
@@ -112,6 +125,12 @@ public sealed class ExportCommandTests
             using var results = session.Run([Microsoft.ML.OnnxRuntime.NamedOnnxValue.CreateFromTensor("image", image)]);
             Assert.Equal([1, 32, 32], results.Single(r => r.Name == "mask").AsTensor<byte>().Dimensions.ToArray());
         }
+    }
+
+    private static Dictionary<string, string> OnnxMetadata(string path)
+    {
+        using var session = new Microsoft.ML.OnnxRuntime.InferenceSession(path);
+        return session.ModelMetadata.CustomMetadataMap;
     }
 
     [Fact]

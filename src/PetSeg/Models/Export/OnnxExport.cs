@@ -16,7 +16,9 @@ public static class OnnxExport
 {
     /// <param name="spec">The model as its checkpoint records it.</param>
     /// <param name="weights">Its state_dict.</param>
-    public static void Write(ModelSpec spec, IReadOnlyDictionary<string, Tensor> weights, string path)
+    /// <param name="flipAveraged">The logits averaged with the mirrored image's, mirrored back (an experiment's
+    /// <c>tta: hflip</c>, as its evaluation computed them): the model twice in the graph, its weights once.</param>
+    public static void Write(ModelSpec spec, IReadOnlyDictionary<string, Tensor> weights, string path, bool flipAveraged = false)
     {
         var model = spec.Architecture;
         var graph = new OnnxGraph(model);
@@ -29,16 +31,12 @@ public static class OnnxExport
         x = graph.Node("Sub", [x, graph.Constant("imagenet_mean_255", ImageNetNormalize.MeanTimes255, 1, 3, 1, 1)]);
         x = graph.Node("Mul", [x, graph.Constant("imagenet_inv_std_255", ImageNetNormalize.InverseStdTimes255, 1, 3, 1, 1)], output: "normalized");
         const string logits = "logits";
-        if (model == ModelZoo.SimpleUnet) SimpleUNetOnnx.Emit(layers, x, logits);
-        else if (vit) SimpleViTOnnx.Emit(layers, spec, x, logits);
+        if (!flipAveraged) Emit(layers, spec, x, logits);
         else
         {
-            // "unet-<encoder>" or "segformer-<encoder>", as ModelZoo names them.
-            var dash = model.IndexOf('-');
-            var (decoder, encoder) = (model[..dash], model[(dash + 1)..]);
-            var features = EncoderRegistry.IsMit(encoder) ? MitOnnx.Features(layers, x) : ResNetOnnx.Features(layers, x);
-            if (decoder == "segformer") SegformerDecoderOnnx.Emit(layers, features, logits);
-            else UnetDecoderOnnx.Emit(layers, features, logits);
+            // FlipAveraged: (model(x) + flip(model(flip(x)))) · ½, flips along the width.
+            var mirrored = Flip(graph, Emit(layers, spec, Flip(graph, x, layers), null), layers);
+            graph.Node("Mul", [graph.Node("Add", [Emit(layers, spec, x, null), mirrored]), layers.Scalar(0.5f)], output: logits);
         }
         var argmax = graph.Node("ArgMax", [logits], [("axis", 1L), ("keepdims", 0L)]);
         graph.Node("Cast", [argmax], [("to", (long)OnnxGraph.Uint8)], output: "mask");
@@ -51,6 +49,24 @@ public static class OnnxExport
                 // What an app needs to feed it as petseg predict does: resize each image to this square, then the mask back.
                 ["petseg.image_size"] = spec.ImageSize.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 ["petseg.classes"] = spec.Classes == 2 ? "0 background, 1 pet" : spec.Classes.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["petseg.tta"] = flipAveraged ? "hflip" : "none",
             });
     }
+
+    /// <summary>The model's graph from the normalised input to its logits (named <paramref name="output"/>, or a new name).</summary>
+    private static string Emit(OnnxLayers layers, ModelSpec spec, string x, string? output)
+    {
+        var model = spec.Architecture;
+        if (model == ModelZoo.SimpleUnet) return SimpleUNetOnnx.Emit(layers, x, output);
+        if (model == ModelZoo.SimpleVit) return SimpleViTOnnx.Emit(layers, spec, x, output);
+        // "unet-<encoder>" or "segformer-<encoder>", as ModelZoo names them.
+        var dash = model.IndexOf('-');
+        var (decoder, encoder) = (model[..dash], model[(dash + 1)..]);
+        var features = EncoderRegistry.IsMit(encoder) ? MitOnnx.Features(layers, x) : ResNetOnnx.Features(layers, x);
+        return decoder == "segformer" ? SegformerDecoderOnnx.Emit(layers, features, output) : UnetDecoderOnnx.Emit(layers, features, output);
+    }
+
+    /// <summary>A left-right mirror: the width axis read backwards.</summary>
+    private static string Flip(OnnxGraph graph, string x, OnnxLayers layers) =>
+        graph.Node("Slice", [x, layers.Ints(-1), layers.Ints(long.MinValue), layers.Ints(3), layers.Ints(-1)]);
 }

@@ -21,6 +21,7 @@ public sealed class OnnxGraph
 
     private readonly ProtoMessage _graph = new();
     private readonly HashSet<string> _names = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _weights = new(StringComparer.Ordinal);
     private int _unnamed;
 
     public OnnxGraph(string name) => _graph.String(GraphName, name);
@@ -35,9 +36,13 @@ public sealed class OnnxGraph
     /// <summary>Declares a value computed by the graph as its output.</summary>
     public void Output(string name, int elementType, params object[] dims) => _graph.Message(GraphOutput, ValueInfo(name, elementType, dims));
 
-    /// <summary>A weight from a tensor, stored as float32 (a bf16 model's weights widened) under <paramref name="name"/>.</summary>
+    /// <summary>
+    /// A weight from a tensor, stored as float32 (a bf16 model's weights widened) under <paramref name="name"/>; stored
+    /// once however often it is asked for (a model emitted twice, for test-time augmentation, shares its weights).
+    /// </summary>
     public string Weight(string name, Tensor value)
     {
+        if (!_weights.Add(name)) return name;
         using var scope = NewDisposeScope();
         var floats = value.detach().to_type(ScalarType.Float32).cpu().contiguous().data<float>().ToArray();
         return Initializer(name, Float, MemoryMarshal.AsBytes(floats.AsSpan()), value.shape);

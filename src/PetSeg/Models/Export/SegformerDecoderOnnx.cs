@@ -8,7 +8,7 @@ namespace PetSeg.Models.Export;
 /// </summary>
 internal static class SegformerDecoderOnnx
 {
-    public static string Emit(OnnxLayers l, IReadOnlyList<OnnxFeature> features, string output)
+    public static string Emit(OnnxLayers l, IReadOnlyList<OnnxFeature> features, string? output)
     {
         var stages = features.Skip(1).Where(f => f.Value is not null).Reverse().ToList();
         var quarter = l.Divided(features[0].Size, 4);

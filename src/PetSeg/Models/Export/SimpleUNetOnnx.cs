@@ -3,7 +3,7 @@ namespace PetSeg.Models.Export;
 /// <summary>The lab's SimpleUNet (<see cref="Lab.SimpleUNet"/>) as ONNX nodes: its height and width must be multiples of 4, as in PyTorch.</summary>
 internal static class SimpleUNetOnnx
 {
-    public static string Emit(OnnxLayers l, string x, string output)
+    public static string Emit(OnnxLayers l, string x, string? output)
     {
         string Block(string h, string p) => l.Relu(l.Conv(l.Relu(l.Conv(h, $"{p}.0")), $"{p}.2"));
         var h = l.MaxPool(Block(x, "conv1"), 2, 2, 0);

@@ -8,7 +8,7 @@ namespace PetSeg.Models.Export;
 /// </summary>
 internal static class SimpleViTOnnx
 {
-    public static string Emit(OnnxLayers l, ModelSpec spec, string x, string output)
+    public static string Emit(OnnxLayers l, ModelSpec spec, string x, string? output)
     {
         long p = spec.PatchSize, grid = spec.ImageSize / spec.PatchSize, c = spec.InChannels;
         var t = l.Reshape(l.Transpose(l.Reshape(x, 0, c, grid, p, grid, p), 0, 2, 4, 3, 5, 1), 0, grid * grid, p * p * c);

@@ -7,7 +7,7 @@ namespace PetSeg.Models.Export;
 /// </summary>
 internal static class UnetDecoderOnnx
 {
-    public static string Emit(OnnxLayers l, IReadOnlyList<OnnxFeature> features, string output)
+    public static string Emit(OnnxLayers l, IReadOnlyList<OnnxFeature> features, string? output)
     {
         var d = features[5].Value!;
         for (int i = 0; i < 5; i++)

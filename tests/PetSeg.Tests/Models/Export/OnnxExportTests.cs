@@ -1,5 +1,6 @@
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
+using PetSeg.Inference;
 using PetSeg.Models;
 using PetSeg.Models.Export;
 using PetSeg.Models.Input;
@@ -27,7 +28,9 @@ public sealed class OnnxExportTests
     [InlineData("unet-mit_b0", 64, 64)]        // no stride-2 skip
     [InlineData("simple-unet", 48, 64)]
     [InlineData("simple-vit", 64, 64)]
-    public void Onnx_runtime_computes_what_the_model_computes(string architecture, int height, int width)
+    [InlineData("unet-resnet18", 64, 96, true)] // tta: hflip inside the file, as FlipAveraged computes it
+    [InlineData("segformer-mit_b0", 64, 64, true)]
+    public void Onnx_runtime_computes_what_the_model_computes(string architecture, int height, int width, bool hflip = false)
     {
         using var dir = new TempDir();
         using var scope = NewDisposeScope();
@@ -42,11 +45,13 @@ public sealed class OnnxExportTests
             }
         model.eval();
         var path = dir["model.onnx"];
-        OnnxExport.Write(spec, model.state_dict(), path);
+        OnnxExport.Write(spec, model.state_dict(), path, flipAveraged: hflip);
+        using var evaluated = hflip ? new FlipAveraged(model) : null; // what an experiment with tta: hflip evaluates
+        var computes = (nn.Module<Tensor, Tensor>?)evaluated ?? model;
 
         var images = randint(0, 256, [2, 3, height, width], dtype: ScalarType.Byte);
         Tensor expected;
-        using (no_grad()) expected = model.call(ImageNetNormalize.Apply(images)).contiguous();
+        using (no_grad()) expected = computes.call(ImageNetNormalize.Apply(images)).contiguous();
 
         using var session = new InferenceSession(path);
         Assert.Equal(["image"], session.InputMetadata.Keys);
@@ -55,6 +60,7 @@ public sealed class OnnxExportTests
         Assert.Equal("0 background, 1 pet", session.ModelMetadata.CustomMetadataMap["petseg.classes"]);
         Assert.StartsWith(architecture, session.ModelMetadata.CustomMetadataMap["petseg.model"]);
         Assert.Equal("petseg", session.ModelMetadata.ProducerName);
+        Assert.Equal(hflip ? "hflip" : "none", session.ModelMetadata.CustomMetadataMap["petseg.tta"]);
         var input = new DenseTensor<byte>(images.data<byte>().ToArray(), [2, 3, height, width]);
         using var results = session.Run([NamedOnnxValue.CreateFromTensor("image", input)]);
         var logits = results.Single(r => r.Name == "logits").AsTensor<float>();
