@@ -73,12 +73,18 @@ public sealed class OnnxGraph
     /// </summary>
     public void Save(string path, string docString, IReadOnlyDictionary<string, string> metadata)
     {
-        var opset = new ProtoMessage().String(1, "").Int(2, Opset);
-        var model = new ProtoMessage().Int(1, IrVersion).String(2, "petseg").String(3, PetSeg.Core.BuildVersion.Text)
-            .String(6, docString).Message(7, _graph).Message(8, opset);
+        // ModelProto: the graph (every weight) is written straight to the file, between the other fields, not copied
+        // into the model first: the file's size in memory once, not twice. A message's fields may come in any order.
+        var head = new ProtoMessage().Int(1, IrVersion).String(2, "petseg").String(3, PetSeg.Core.BuildVersion.Text).String(6, docString);
+        var tail = new ProtoMessage().Message(8, new ProtoMessage().String(1, "").Int(2, Opset));
         foreach (var (key, value) in metadata.OrderBy(p => p.Key, StringComparer.Ordinal))
-            model.Message(14, new ProtoMessage().String(1, key).String(2, value));
-        AtomicFile.Write(path, model.WriteTo);
+            tail.Message(14, new ProtoMessage().String(1, key).String(2, value));
+        AtomicFile.Write(path, file =>
+        {
+            head.WriteTo(file);
+            _graph.WriteAsFieldTo(file, 7);
+            tail.WriteTo(file);
+        });
     }
 
     // GraphProto's fields.

@@ -55,15 +55,28 @@ internal sealed class ProtoMessage
         _bytes.CopyTo(stream);
     }
 
+    /// <summary>
+    /// Writes this message to <paramref name="stream"/> as field <paramref name="field"/> of an enclosing message written
+    /// there around it: what <see cref="Message"/> does, without a second copy of a message that holds every weight.
+    /// </summary>
+    public void WriteAsFieldTo(Stream stream, int field)
+    {
+        Varint(stream, (ulong)((field << 3) | 2));
+        Varint(stream, (ulong)_bytes.Length);
+        WriteTo(stream);
+    }
+
     private void Tag(int field, int wireType) => Varint((ulong)((field << 3) | wireType));
 
-    private void Varint(ulong value)
+    private void Varint(ulong value) => Varint(_bytes, value);
+
+    private static void Varint(Stream stream, ulong value)
     {
         while (value >= 0x80)
         {
-            _bytes.WriteByte((byte)(value | 0x80));
+            stream.WriteByte((byte)(value | 0x80));
             value >>= 7;
         }
-        _bytes.WriteByte((byte)value);
+        stream.WriteByte((byte)value);
     }
 }
