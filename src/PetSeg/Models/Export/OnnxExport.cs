@@ -35,7 +35,7 @@ public static class OnnxExport
         else
         {
             // FlipAveraged: (model(x) + flip(model(flip(x)))) · ½, flips along the width.
-            var mirrored = Flip(graph, Emit(layers, spec, Flip(graph, x, layers), null), layers);
+            var mirrored = layers.FlipWidth(Emit(layers, spec, layers.FlipWidth(x), null));
             graph.Node("Mul", [graph.Node("Add", [Emit(layers, spec, x, null), mirrored]), layers.Scalar(0.5f)], output: logits);
         }
         var argmax = graph.Node("ArgMax", [logits], [("axis", 1L), ("keepdims", 0L)]);
@@ -65,8 +65,4 @@ public static class OnnxExport
         var features = EncoderRegistry.IsMit(encoder) ? MitOnnx.Features(layers, x) : ResNetOnnx.Features(layers, x);
         return decoder == "segformer" ? SegformerDecoderOnnx.Emit(layers, features, output) : UnetDecoderOnnx.Emit(layers, features, output);
     }
-
-    /// <summary>A left-right mirror: the width axis read backwards.</summary>
-    private static string Flip(OnnxGraph graph, string x, OnnxLayers layers) =>
-        graph.Node("Slice", [x, layers.Ints(-1), layers.Ints(long.MinValue), layers.Ints(3), layers.Ints(-1)]);
 }

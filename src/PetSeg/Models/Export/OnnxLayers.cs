@@ -94,6 +94,9 @@ internal sealed class OnnxLayers(OnnxGraph graph, IReadOnlyDictionary<string, Te
     /// <summary><c>x[..., start:end]</c> along one axis.</summary>
     public string Slice(string x, long axis, long start, long end) => graph.Node("Slice", [x, Ints(start), Ints(end), Ints(axis)]);
 
+    /// <summary>A left-right mirror of a map (<c>x.flip(3)</c>): the width axis read backwards.</summary>
+    public string FlipWidth(string x) => graph.Node("Slice", [x, Ints(-1), Ints(long.MinValue), Ints(3), Ints(-1)]);
+
     /// <summary>A reshape; 0 in <paramref name="shape"/> keeps that axis, −1 takes what is left.</summary>
     public string Reshape(string x, params long[] shape) => graph.Node("Reshape", [x, Ints(shape)]);
 
@@ -119,16 +122,17 @@ internal sealed class OnnxLayers(OnnxGraph graph, IReadOnlyDictionary<string, Te
     /// transform with floor rounding.
     /// </summary>
     public string ResizeNearest(string x, string size) =>
-        graph.Node("Resize", [x, "", "", Concat(0, graph.Node("Shape", [x], [("start", 0L), ("end", 2L)]), size)],
-            [("mode", "nearest"), ("coordinate_transformation_mode", "asymmetric"), ("nearest_mode", "floor")]);
+        graph.Node("Resize", [x, "", "", Sizes(x, size)], [("mode", "nearest"), ("coordinate_transformation_mode", "asymmetric"), ("nearest_mode", "floor")]);
 
     /// <summary>
     /// <c>F.interpolate(x, size, mode="bilinear", align_corners=…)</c>: ONNX's half_pixel transform (the source index
     /// clamped at the edges, as PyTorch clamps it) or align_corners.
     /// </summary>
     public string ResizeBilinear(string x, string size, bool alignCorners, string? output = null) =>
-        graph.Node("Resize", [x, "", "", Concat(0, graph.Node("Shape", [x], [("start", 0L), ("end", 2L)]), size)],
-            [("mode", "linear"), ("coordinate_transformation_mode", alignCorners ? "align_corners" : "half_pixel")], output);
+        graph.Node("Resize", [x, "", "", Sizes(x, size)], [("mode", "linear"), ("coordinate_transformation_mode", alignCorners ? "align_corners" : "half_pixel")], output);
+
+    /// <summary>Resize's full output shape: <paramref name="x"/>'s batch and channels, then [H, W] from <paramref name="size"/>.</summary>
+    private string Sizes(string x, string size) => Concat(0, graph.Node("Shape", [x], [("start", 0L), ("end", 2L)]), size);
 
     /// <summary>
     /// Multi-head attention's core, softmax(q·kᵀ / √d)·v, on q [B,N,C] and kv's source [B,M,C] projected by

@@ -42,10 +42,7 @@ internal sealed class ProtoMessage
 
     public ProtoMessage Message(int field, ProtoMessage value)
     {
-        Tag(field, 2);
-        Varint((ulong)value._bytes.Length);
-        value._bytes.Position = 0;
-        value._bytes.CopyTo(_bytes);
+        value.WriteAsFieldTo(_bytes, field);
         return this;
     }
 
@@ -57,7 +54,7 @@ internal sealed class ProtoMessage
 
     /// <summary>
     /// Writes this message to <paramref name="stream"/> as field <paramref name="field"/> of an enclosing message written
-    /// there around it: what <see cref="Message"/> does, without a second copy of a message that holds every weight.
+    /// there around it (<see cref="Message"/> into a message's buffer; a file, for a message that holds every weight).
     /// </summary>
     public void WriteAsFieldTo(Stream stream, int field)
     {
