@@ -47,7 +47,7 @@ public static class PipelineConfigLoader
             throw top.Error("artifacts", $"'{artifacts}' is a file ({Path.GetFullPath(Path.Combine(baseDir, artifacts))}), not a folder: name a folder for the outputs");
 
         var ds = top.Section("dataset");
-        var source = ds.Choice("source", "oxford", "oxford", "synthetic");
+        var source = ds.Choice("source", "oxford", "oxford", "synthetic", "folder");
         var files = ds.Section("files");
         var images = RemoteFileSection.Bind(files.Section("images"), "images.tar.gz", OxfordPetSources.Images);
         var annotations = RemoteFileSection.Bind(files.Section("annotations"), "annotations.tar.gz", OxfordPetSources.Annotations);
@@ -75,6 +75,7 @@ public static class PipelineConfigLoader
             LocalFolders = ds.Folders("local", baseDir),
         };
         dl.RejectUnknown();
+        var folder = FolderDatasetSection.Bind(ds.Section("folder"), baseDir, required: source == "folder");
         ds.RejectUnknown();
 
         var pp = top.Section("preprocess");
@@ -92,7 +93,7 @@ public static class PipelineConfigLoader
             .ToDictionary(p => p.Item1, p => p.Item2, StringComparer.Ordinal) };
 
         return new PipelineConfig(file, profile, Path.GetFullPath(Path.Combine(baseDir, artifacts)),
-            new DatasetConfig(source, images, annotations, synthetic, download), preprocess, weights, experiments, report) { Remotes = remotes, Cluster = cluster, Compute = compute };
+            new DatasetConfig(source, images, annotations, synthetic, download) { Folder = folder }, preprocess, weights, experiments, report) { Remotes = remotes, Cluster = cluster, Compute = compute };
     }
 
     private static RemotesConfig BindRemotes(YamlSection top)

@@ -15,7 +15,10 @@ namespace PetSeg.Cli.Commands.Bench;
 /// </summary>
 internal static class LabProjection
 {
-    /// <summary>Synthetic data: from its count (even indices train). The real data: its caches' sizes once preprocessed, else trainval 3,680 / test 3,669.</summary>
+    /// <summary>
+    /// Synthetic data: from its count (even indices train). The real data: its caches' sizes once preprocessed, else
+    /// trainval 3,680 / test 3,669. A folder of one's own: its caches' sizes, else its pairs as the import splits them.
+    /// </summary>
     public static (int Train, int Test) SplitSizes(PetSeg.Lab.Config.PipelineConfig config)
     {
         if (config.Dataset.Source == "synthetic") return ((config.Dataset.Synthetic.Count + 1) / 2, config.Dataset.Synthetic.Count / 2);
@@ -25,6 +28,11 @@ internal static class LabProjection
             if (!File.Exists(path)) return fallback;
             using var cache = TensorCache.Open(path);
             return cache.Count;
+        }
+        if (config.Dataset.Folder is { } folder && !File.Exists(PetSeg.Lab.Stages.PreprocessStage.CachePath(config, "test")))
+        {
+            var (trainval, test) = PetSeg.Data.Dataset.FolderDatasetImporter.Split(PetSeg.Data.Dataset.FolderDatasetImporter.Pairs(folder), folder);
+            return (trainval.Count, test.Count);
         }
         return (Cached("trainval", 3680), Cached("test", 3669));
     }

@@ -1,7 +1,13 @@
+using PetSeg.Data.Dataset;
 using PetSeg.Data.Download;
 using PetSeg.Data.Synthetic;
 
 namespace PetSeg.Lab.Config;
 
-/// <param name="Source">"oxford" downloads the real archives; "synthetic" generates archives of the same layout.</param>
-public sealed record DatasetConfig(string Source, RemoteFile Images, RemoteFile Annotations, SyntheticPetOptions Synthetic, DownloadOptions Download);
+/// <param name="Source">"oxford" downloads the real archives; "synthetic" generates archives of the same layout; "folder"
+/// imports one's own images and masks (<see cref="Folder"/>) into that layout.</param>
+public sealed record DatasetConfig(string Source, RemoteFile Images, RemoteFile Annotations, SyntheticPetOptions Synthetic, DownloadOptions Download)
+{
+    /// <summary><c>dataset.folder</c>: set (and its folders found) when the source is "folder", else null.</summary>
+    public FolderDatasetOptions? Folder { get; init; }
+}

@@ -1,5 +1,7 @@
 using PetSeg.Core;
 using PetSeg.Data.Archives;
+using PetSeg.Data.Dataset;
+using PetSeg.Data.Imaging;
 using PetSeg.Data.Download;
 using PetSeg.Data.Synthetic;
 using PetSeg.IO;
@@ -10,9 +12,10 @@ namespace PetSeg.Lab.Stages;
 
 /// <summary>
 /// The dataset: fetches (or, for the synthetic source, generates) <c>images.tar.gz</c> and <c>annotations.tar.gz</c>
-/// and extracts them safely into <c>artifacts/data/&lt;oxford-iiit-pet|synthetic-pet&gt;/</c>, built aside and published
+/// and extracts them safely into <c>artifacts/data/&lt;oxford-iiit-pet|synthetic-pet&gt;/</c>, or imports a folder of
+/// one's own images and masks into that layout (<c>artifacts/data/folder-dataset/</c>), built aside and published
 /// by rename. Its output is that folder, identified by the digest of every file in it, so a changed or missing file
-/// makes the stage stale.
+/// makes the stage stale; a folder source's files are inputs of the key by their content.
 /// </summary>
 public sealed class DownloadStage(PipelineConfig config) : Stage
 {
@@ -29,19 +32,30 @@ public sealed class DownloadStage(PipelineConfig config) : Stage
             var d = config.Dataset;
             var p = new SortedDictionary<string, string>(StringComparer.Ordinal) { ["source"] = d.Source };
             if (d.Source == "synthetic") p["synthetic"] = System.Text.Json.JsonSerializer.Serialize(d.Synthetic);
+            else if (d.Folder is { } folder) // what the masks mean and how the split is chosen; the folders' content is in ExternalInputs
+                p["folder"] = System.Text.Json.JsonSerializer.Serialize(new
+                {
+                    background = folder.Background.Select(v => (int)v), ignore = folder.Ignore.Select(v => (int)v),
+                    test = folder.TestList is null ? CanonicalParams.Of(folder.TestFraction) : "test_list",
+                });
             else foreach (var f in new[] { d.Images, d.Annotations })
                     p[f.FileName] = f.Checksum.Pin;
             return p;
         }
     }
 
+    /// <summary>A folder source's images, masks and test list, by their keys in pipeline.yaml.</summary>
+    public override IReadOnlyDictionary<string, string> ExternalInputs =>
+        config.Dataset.Folder?.Sources().ToDictionary(s => "dataset.folder." + s.Key, s => s.Value, StringComparer.Ordinal) ?? base.ExternalInputs;
+
     /// <param name="dataDir">The data folder it is under: the workspace's (<see cref="PipelineConfig.DataDir"/>) when null.</param>
     public static string DownloadsDir(PipelineConfig c, string? dataDir = null) => Path.Combine(dataDir ?? c.DataDir, "downloads", c.Dataset.Source);
     /// <param name="dataDir">The data folder it is under: the workspace's (<see cref="PipelineConfig.DataDir"/>) when null.</param>
-    public static string DatasetRoot(PipelineConfig c, string? dataDir = null) => Path.Combine(dataDir ?? c.DataDir, c.Dataset.Source == "synthetic" ? "synthetic-pet" : "oxford-iiit-pet");
+    public static string DatasetRoot(PipelineConfig c, string? dataDir = null) => Path.Combine(dataDir ?? c.DataDir, c.Dataset.Source switch { "synthetic" => "synthetic-pet", "folder" => "folder-dataset", _ => "oxford-iiit-pet" });
 
     public override IReadOnlyDictionary<string, StageOutput> Execute(StageContext c)
     {
+        if (config.Dataset.Folder is { } folder) return Import(folder, c);
         var downloads = DownloadsDir(config, c.InPlaceDir);
         Directory.CreateDirectory(downloads);
         var (images, annotations) = config.Dataset.Source == "synthetic"
@@ -63,6 +77,32 @@ public sealed class DownloadStage(PipelineConfig config) : Stage
         catch
         {
             AtomicFile.TryDelete(tmp); // a refused or broken archive leaves nothing that looks like a dataset
+            throw;
+        }
+        c.Ui.Info($"download: dataset ready in {root}");
+        return new Dictionary<string, StageOutput> { ["dataset"] = c.Output(root) };
+    }
+
+    /// <summary>A folder source: its pairs checked and written in Oxford-IIIT Pet's layout, aside, then published by rename.</summary>
+    private Dictionary<string, StageOutput> Import(FolderDatasetOptions folder, StageContext c)
+    {
+        var root = DatasetRoot(config, c.InPlaceDir);
+        var tmp = root + ".partial";
+        AtomicFile.TryDelete(tmp);
+        try
+        {
+            var pairs = FolderDatasetImporter.Pairs(folder);
+            c.Ui.Info($"download: importing {pairs.Count:N0} image(s) with masks from {folder.ImagesDir} and {folder.MasksDir}");
+            FolderImportResult r;
+            using (var bar = c.Ui.Bar("import", pairs.Count, ProgressUnit.Items))
+                r = FolderDatasetImporter.Import(folder, tmp, new SyncProgress<int>(done => bar.Update(done)), c.Cancellation);
+            AtomicFile.Publish(tmp, root);
+            var split = folder.TestList is null ? $"{CanonicalParams.Of(folder.TestFraction)} of them held out by name" : $"as {Path.GetFileName(folder.TestList)} lists";
+            c.Ui.Info($"download: {r.TrainVal:N0} trainval and {r.Test:N0} test pair(s) ({split}); mask values: {r.DescribeValues(new MaskValueMapping(folder.Background, folder.Ignore))}");
+        }
+        catch
+        {
+            AtomicFile.TryDelete(tmp); // a refused folder leaves nothing that looks like a dataset
             throw;
         }
         c.Ui.Info($"download: dataset ready in {root}");

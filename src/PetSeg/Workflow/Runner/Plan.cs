@@ -11,13 +11,23 @@ namespace PetSeg.Workflow.Runner;
 /// </summary>
 public static class Plan
 {
-    /// <summary>The digests that feed the key, by input name.</summary>
-    public static SortedDictionary<string, string> Inputs(Stage stage, IReadOnlyDictionary<string, StoreEntry> deps)
+    /// <summary>
+    /// The digests that feed the key, by input name: the dependencies' outputs, and the content of whatever the stage reads
+    /// from outside the store (hashed once and memoised by size and mtime, as DVC does with its dependencies).
+    /// </summary>
+    public static SortedDictionary<string, string> Inputs(Stage stage, IReadOnlyDictionary<string, StoreEntry> deps, DigestCache digests)
     {
         var inputs = new SortedDictionary<string, string>(StringComparer.Ordinal);
         foreach (var (id, e) in deps)
             foreach (var (name, f) in e.Outputs)
                 if (stage.UsesInput(id, name)) inputs[stage.InputName(id, name)] = f.Digest;
+        foreach (var (name, path) in stage.ExternalInputs)
+        {
+            if (name.Contains('/')) throw new InvalidOperationException($"{stage.Id}: external input '{name}' has a '/', which names a dependency's output");
+            if (!File.Exists(path) && !Directory.Exists(path))
+                throw new PipelineException($"{stage.Id}: its input {name} ({path}) does not exist: put it back, or make the configuration name where it is now");
+            inputs[name] = digests.Of(path);
+        }
         return inputs;
     }
 
@@ -37,7 +47,7 @@ public static class Plan
                 result.Add(new StageStatus(stage.Id, Freshness.Stale, null, staleDeps.Select(d => $"upstream stage '{d}' is stale").ToList()));
                 continue;
             }
-            var inputs = Inputs(stage, stage.DependsOn.ToDictionary(d => d, d => fresh[d], StringComparer.Ordinal));
+            var inputs = Inputs(stage, stage.DependsOn.ToDictionary(d => d, d => fresh[d], StringComparer.Ordinal), store.Digests);
             var key = KeyOf(stage, inputs);
             // Being computed now (stale: by a run; fresh: again, by a run --check or --force), say who computes it and how far.
             var computing = StageLock.Computing(store.Root, stage.LockName(key));

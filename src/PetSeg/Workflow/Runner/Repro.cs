@@ -48,7 +48,7 @@ internal sealed class Repro(Workbench bench)
         {
             ct.ThrowIfCancellationRequested();
             var deps = stage.DependsOn.ToDictionary(d => d, d => done.GetValueOrDefault(d) ?? bench.Published(d, lockFile), StringComparer.Ordinal);
-            var inputs = Plan.Inputs(stage, deps);
+            var inputs = Plan.Inputs(stage, deps, bench.Store.Digests);
             var key = Plan.KeyOf(stage, inputs);
             var clock = Stopwatch.StartNew();
             var forced = force && targets.Contains(stage.Id);
@@ -121,7 +121,7 @@ internal sealed class Repro(Workbench bench)
                     PassOver(stage, $"its input '{unpublished}' has no published result, so nothing is stored to check against", $"run it first (`petseg run {stage.Id}`)");
                     continue;
                 }
-                var inputs = Plan.Inputs(stage, deps);
+                var inputs = Plan.Inputs(stage, deps, bench.Store.Digests);
                 var key = Plan.KeyOf(stage, inputs);
                 using var stageLock = StageLock.Acquire(bench.Store.Root, stage.LockName(key), $"petseg run {target} --check: {stage.Id}",
                     holder => bench.Ui.Info($"{stage.Id}: waiting for {holder}, which is computing it"));

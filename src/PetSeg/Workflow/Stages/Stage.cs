@@ -18,6 +18,14 @@ public abstract class Stage
     public abstract IReadOnlyList<string> DependsOn { get; }
     public abstract SortedDictionary<string, string> Parameters { get; }
 
+    /// <summary>
+    /// Files or folders outside the store that the stage reads (a dataset of one's own), each by a name that is the same on
+    /// every machine: their content digests enter the key under that name, never their paths, so the same data gives the
+    /// same key wherever it lies, and a changed file makes the stage stale. A name has no '/' (those name dependencies' outputs).
+    /// </summary>
+    public virtual IReadOnlyDictionary<string, string> ExternalInputs => NoExternalInputs;
+    private static readonly IReadOnlyDictionary<string, string> NoExternalInputs = new Dictionary<string, string>();
+
     /// <summary>The group target this stage is a member of (a Cake target such as Train), or null.</summary>
     public virtual string? Group => null;
 

@@ -11,6 +11,9 @@ namespace PetSeg.Workflow.Store;
 /// </summary>
 public sealed class ArtifactStore(string root, DigestCache digests, IProgressSink ui)
 {
+    /// <summary>The digests of inputs from outside the store (<see cref="Stages.Stage.ExternalInputs"/>) and of outputs, memoised.</summary>
+    public DigestCache Digests => digests;
+
     private static readonly JsonSerializerOptions Json = JsonFiles.Options(indented: true);
 
     /// <summary>The record of an entry, and the digest of its bytes written with it: a record damaged into other valid JSON is caught.</summary>

@@ -481,5 +481,46 @@ public sealed class PipelineConfigTests : IDisposable
     public void A_validation_fraction_outside_zero_to_a_half_is_reported_with_its_line(string yaml, string expected) =>
         Assert.Contains(expected, Assert.Throws<ConfigException>(() => LoadText(yaml)).Message);
 
+    [Fact]
+    public void A_folder_source_is_found_relative_to_the_file_and_its_mistakes_are_told_with_their_line()
+    {
+        Directory.CreateDirectory(_dir["pets/images"]);
+        Directory.CreateDirectory(_dir["pets/masks"]);
+        File.WriteAllText(_dir["pets/held-out.txt"], "a\n");
+        var c = LoadText("dataset:\n  source: folder\n  folder: { path: pets, background: [0, 2], ignore: 255, test_list: held-out.txt }\n");
+        var f = c.Dataset.Folder!;
+        Assert.Equal((_dir["pets/images"], _dir["pets/masks"], _dir["pets/held-out.txt"]), (f.ImagesDir, f.MasksDir, f.TestList));
+        Assert.Equal([0, 2], f.Background);
+        Assert.Equal([255], f.Ignore);
+        Assert.Null(LoadText("dataset: { folder: { path: nowhere } }\n").Dataset.Folder); // another source: only its keys are checked
+
+        foreach (var (yaml, expected) in new[]
+        {
+            ("dataset: { source: folder }\n", "pipeline.yaml:1:10: dataset.folder.path: the folder with your images and masks is required with dataset.source: folder"),
+            ("dataset: { source: folder, folder: { path: nowhere } }\n", $"pipeline.yaml:1:44: dataset.folder.path: {_dir["nowhere"]} does not exist"),
+            ("dataset: { source: folder, folder: { path: pets, masks: labels } }\n", $"dataset.folder.masks: {_dir["pets/labels"]} does not exist"),
+            ("dataset: { source: folder, folder: { path: pets, background: [0, 300] } }\n", "dataset.folder.background: '300' is not a mask value (0..255)"),
+            ("dataset: { source: folder, folder: { path: pets, background: [] } }\n", "dataset.folder.background: names no value"),
+            ("dataset: { source: folder, folder: { path: pets, ignore: [0] } }\n", "dataset.folder.ignore: 0 is listed as background too"),
+            ("dataset: { source: folder, folder: { path: pets, test_fraction: 1 } }\n", "dataset.folder.test_fraction: 1 is outside 0.01..0.99"),
+            ("dataset: { source: folder, folder: { path: pets, test_fraction: 0.2, test_list: held-out.txt } }\n", "dataset.folder.test_fraction: and test_list both choose the test split"),
+            ("dataset: { source: folder, folder: { path: pets, backgroud: [0] } }\n", "(did you mean 'background'?)"),
+        })
+            Assert.Contains(expected, Assert.Throws<ConfigException>(() => LoadText(yaml)).Message);
+    }
+
+    [Fact]
+    public void The_repository_pipeline_yaml_example_line_for_a_folder_source_loads_when_uncommented()
+    {
+        var text = File.ReadAllText(RepoFiles.Path("pipeline.yaml"));
+        const string line = "  # folder: { path: <folder>, images: images, masks: masks, background: [0], ignore: [], test_fraction: 0.2 } for source:";
+        Assert.Contains(line, text);
+        Directory.CreateDirectory(_dir["pets/images"]);
+        Directory.CreateDirectory(_dir["pets/masks"]);
+        var c = LoadText(text.Replace("  source: oxford ", "  source: folder ", StringComparison.Ordinal)
+            .Replace(line, "  folder: { path: pets, images: images, masks: masks, background: [0], ignore: [], test_fraction: 0.2 }", StringComparison.Ordinal));
+        Assert.Equal((_dir["pets/images"], 0.2), (c.Dataset.Folder!.ImagesDir, c.Dataset.Folder.TestFraction));
+    }
+
     public void Dispose() => _dir.Dispose();
 }

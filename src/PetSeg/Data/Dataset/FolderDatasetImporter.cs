@@ -1,0 +1,186 @@
+using System.Collections.Concurrent;
+using System.IO.Hashing;
+using System.Text;
+using PetSeg.Data.Imaging;
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.Formats.Png;
+using SixLabors.ImageSharp.PixelFormats;
+
+namespace PetSeg.Data.Dataset;
+
+/// <summary>
+/// Brings a folder dataset (<see cref="FolderDatasetOptions"/>) into Oxford-IIIT Pet's layout — images as they are,
+/// masks as trimaps, the two split lists — so everything after it (preprocess, training, evaluation) reads it exactly
+/// as it reads the lab's data. Every problem of the folder is found and reported at once: images without masks and
+/// masks without images, names that clash, masks in colour or 16 bits or of another size than their image.
+/// </summary>
+public static class FolderDatasetImporter
+{
+    public static readonly IReadOnlyList<string> ImageExtensions = [".jpg", ".jpeg", ".png", ".gif", ".bmp"];
+    public static readonly IReadOnlyList<string> MaskExtensions = [".png", ".bmp"];
+
+    /// <summary>The most problems a message lists one by one.</summary>
+    private const int Listed = 20;
+
+    /// <summary>The pairs, ordered by name; a folder with problems is refused with all of them.</summary>
+    public static IReadOnlyList<FolderPair> Pairs(FolderDatasetOptions o)
+    {
+        if (!Directory.Exists(o.ImagesDir)) throw new DatasetException($"{o.ImagesDir}: the images folder does not exist (dataset.folder in pipeline.yaml names it)");
+        if (!Directory.Exists(o.MasksDir)) throw new DatasetException($"{o.MasksDir}: the masks folder does not exist (dataset.folder in pipeline.yaml names it)");
+        if (Path.GetFullPath(o.ImagesDir) == Path.GetFullPath(o.MasksDir))
+            throw new DatasetException($"{o.ImagesDir}: images and masks are the same folder; keep the masks in a folder of their own, each named as its image");
+        var problems = new List<string>();
+        var images = ByStem(o.ImagesDir, ImageExtensions, "image", problems);
+        var masks = ByStem(o.MasksDir, MaskExtensions, "mask", problems);
+        foreach (var (stem, path) in images.Where(i => !masks.ContainsKey(i.Key)))
+            problems.Add($"{path}: no mask ({Path.Combine(o.MasksDir, stem + ".png")})");
+        foreach (var (stem, path) in masks.Where(m => !images.ContainsKey(m.Key)))
+            problems.Add($"{path}: a mask without an image (no {stem}.jpg, .png, … in {o.ImagesDir})");
+
+        var pairs = new List<FolderPair>();
+        var names = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (stem, image) in images.Where(i => masks.ContainsKey(i.Key)).OrderBy(i => i.Key, StringComparer.Ordinal))
+        {
+            var name = NameOf(stem);
+            if (names.TryGetValue(name, out var other)) { problems.Add($"{image}: takes the name '{name}' that {other} takes too (blanks become '_'); rename one"); continue; }
+            names[name] = image;
+            pairs.Add(new FolderPair(name, image, masks[stem]));
+        }
+        Refuse(problems, $"the folder dataset ({o.ImagesDir}, {o.MasksDir})");
+        if (pairs.Count < 2) throw new DatasetException($"{o.ImagesDir}: {pairs.Count} image(s) with a mask; a dataset needs at least 2, one for each split");
+        return pairs;
+    }
+
+    /// <summary>
+    /// The two splits. With a test list, the images it names are the test split; without, the given share of the pairs,
+    /// those first when ordered by an XxHash64 of their names, so the split does not depend on the order files are
+    /// listed in, on the machine, or on the folder's path.
+    /// </summary>
+    public static (IReadOnlyList<FolderPair> TrainVal, IReadOnlyList<FolderPair> Test) Split(IReadOnlyList<FolderPair> pairs, FolderDatasetOptions o)
+    {
+        HashSet<string> test;
+        if (o.TestList is not null) test = ReadTestList(o.TestList, pairs);
+        else
+        {
+            int n = Math.Clamp((int)Math.Round(pairs.Count * o.TestFraction, MidpointRounding.AwayFromZero), 1, pairs.Count - 1);
+            test = pairs.OrderBy(p => XxHash64.HashToUInt64(Encoding.UTF8.GetBytes(p.Name))).ThenBy(p => p.Name, StringComparer.Ordinal)
+                .Take(n).Select(p => p.Name).ToHashSet(StringComparer.Ordinal);
+        }
+        var (trainval, held) = (pairs.Where(p => !test.Contains(p.Name)).ToList(), pairs.Where(p => test.Contains(p.Name)).ToList());
+        if (trainval.Count == 0) throw new DatasetException($"{o.TestList}: names every image, leaving none to train on");
+        return (trainval, held);
+    }
+
+    /// <summary>Writes the layout under <paramref name="root"/>: <c>images/</c>, <c>annotations/trimaps/</c>, <c>annotations/{trainval,test}.txt</c>.</summary>
+    public static FolderImportResult Import(FolderDatasetOptions o, string root, IProgress<int>? progress = null, CancellationToken ct = default)
+    {
+        var pairs = Pairs(o);
+        var (trainval, test) = Split(pairs, o);
+        var layout = new OxfordPetLayout(root);
+        Directory.CreateDirectory(layout.ImagesDir);
+        Directory.CreateDirectory(layout.TrimapsDir);
+        var mapping = new MaskValueMapping(o.Background, o.Ignore);
+        var counts = new long[256];
+        var problems = new ConcurrentBag<(string Name, string Problem)>();
+        int done = 0;
+        Parallel.ForEach(pairs, new ParallelOptions { CancellationToken = ct }, pair =>
+        {
+            try
+            {
+                var local = ImportPair(pair, layout, mapping);
+                lock (counts) for (int v = 0; v < 256; v++) counts[v] += local[v];
+            }
+            catch (DatasetException e) { problems.Add((pair.Name, e.Message)); }
+            catch (Exception e) when (e is UnknownImageFormatException or InvalidImageContentException or NotSupportedException or ImageFormatException)
+            {
+                problems.Add((pair.Name, $"{pair.ImagePath} or {pair.MaskPath}: cannot be decoded: {e.Message.Split('\n')[0].Trim()}"));
+            }
+            progress?.Report(Interlocked.Increment(ref done));
+        });
+        Refuse(problems.OrderBy(p => p.Name, StringComparer.Ordinal).Select(p => p.Problem).ToList(), "the folder dataset's pairs");
+
+        static string Line(FolderPair p) => $"{p.Name} 1 1 1"; // the class, species and breed columns Oxford's lists have
+        File.WriteAllLines(layout.SplitFile("trainval"), trainval.Select(Line));
+        File.WriteAllLines(layout.SplitFile("test"), test.Select(Line));
+        File.WriteAllText(Path.Combine(root, "README"),
+            $"A folder dataset imported by PetSeg into Oxford-IIIT Pet's layout: {trainval.Count} trainval and {test.Count} test pairs.\n" +
+            "Images are copied as they are (named .jpg whatever their format); trimaps: 1 foreground, 2 background, 3 ignored.\n");
+        return new FolderImportResult(trainval.Count, test.Count, counts);
+    }
+
+    /// <returns>How many of the mask's pixels had each value.</returns>
+    private static long[] ImportPair(FolderPair pair, OxfordPetLayout layout, MaskValueMapping mapping)
+    {
+        var info = Image.Identify(pair.ImagePath)
+            ?? throw new DatasetException($"{pair.ImagePath}: not an image (JPEG, PNG, GIF or BMP by its content)");
+        var maskBytes = File.ReadAllBytes(pair.MaskPath);
+        using var mask = Image.Load<Rgb24>(maskBytes, out var format);
+        if (format is PngFormat && mask.Metadata.GetPngMetadata().BitDepth == PngBitDepth.Bit16)
+            throw new DatasetException($"{pair.MaskPath}: a 16-bit mask; save it with 8 bits per pixel, its values the labels");
+        if (mask.Width != info.Width || mask.Height != info.Height)
+            throw new DatasetException($"{pair.MaskPath}: {mask.Width}×{mask.Height}, but its image {pair.ImagePath} is {info.Width}×{info.Height}");
+        var rgb = new byte[mask.Width * mask.Height * 3];
+        mask.CopyPixelDataTo(rgb);
+        var trimap = new byte[mask.Width * mask.Height];
+        var counts = new long[256];
+        for (int i = 0; i < trimap.Length; i++)
+        {
+            byte r = rgb[3 * i], g = rgb[3 * i + 1], b = rgb[3 * i + 2];
+            if (r != g || g != b)
+                throw new DatasetException($"{pair.MaskPath}: a colour mask (pixel {i % mask.Width},{i / mask.Width} is {r},{g},{b}); " +
+                                           "save it as 8-bit grayscale whose values are the labels");
+            counts[r]++;
+            trimap[i] = mapping.TrimapOf(r);
+        }
+        File.Copy(pair.ImagePath, layout.ImagePath(pair.Name));
+        using var written = Image.LoadPixelData<L8>(trimap, mask.Width, mask.Height);
+        written.SaveAsPng(layout.TrimapPath(pair.Name), new PngEncoder { ColorType = PngColorType.Grayscale, BitDepth = PngBitDepth.Bit8 });
+        return counts;
+    }
+
+    private static Dictionary<string, string> ByStem(string dir, IReadOnlyList<string> extensions, string what, List<string> problems)
+    {
+        var byStem = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var file in Directory.EnumerateFiles(dir).Order(StringComparer.Ordinal))
+        {
+            var fileName = Path.GetFileName(file);
+            if (fileName.StartsWith('.') || !extensions.Contains(Path.GetExtension(file).ToLowerInvariant())) continue; // .DS_Store, ._junk, notes
+            var stem = Path.GetFileNameWithoutExtension(file);
+            if (byStem.TryGetValue(stem, out var other)) problems.Add($"{file}: a second {what} named '{stem}' (the first: {other}); keep one");
+            else byStem[stem] = file;
+        }
+        return byStem;
+    }
+
+    /// <summary>Blanks would split a line of Oxford's lists, so they become '_'.</summary>
+    public static string NameOf(string stem) => string.Concat(stem.Select(c => char.IsWhiteSpace(c) ? '_' : c));
+
+    private static HashSet<string> ReadTestList(string path, IReadOnlyList<FolderPair> pairs)
+    {
+        if (!File.Exists(path)) throw new DatasetException($"{path}: the test list does not exist (dataset.folder.test_list in pipeline.yaml)");
+        var byStem = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var p in pairs) { byStem[Path.GetFileNameWithoutExtension(p.ImagePath)] = p.Name; byStem[Path.GetFileName(p.ImagePath)] = p.Name; byStem[p.Name] = p.Name; }
+        var test = new HashSet<string>(StringComparer.Ordinal);
+        var problems = new List<string>();
+        int lineNo = 0;
+        foreach (var raw in File.ReadLines(path))
+        {
+            lineNo++;
+            var line = raw.Trim();
+            if (line.Length == 0 || line.StartsWith('#')) continue;
+            if (!byStem.TryGetValue(line, out var name)) problems.Add($"{path}:{lineNo}: '{line}' is not an image with a mask{Core.ClosestName.Suggestion(line, pairs.Select(p => p.Name))}");
+            else if (!test.Add(name)) problems.Add($"{path}:{lineNo}: '{line}' is listed twice");
+        }
+        Refuse(problems, path);
+        if (test.Count == 0) throw new DatasetException($"{path}: names no image; list the test split's images, one per line");
+        return test;
+    }
+
+    private static void Refuse(IReadOnlyList<string> problems, string what)
+    {
+        if (problems.Count == 0) return;
+        var shown = problems.Take(Listed).ToList();
+        throw new DatasetException($"{problems.Count} problem(s) in {what}:\n  {string.Join("\n  ", shown)}" +
+                                   (problems.Count > shown.Count ? $"\n  … and {problems.Count - shown.Count} more" : ""));
+    }
+}

@@ -1,0 +1,31 @@
+namespace PetSeg.Data.Dataset;
+
+/// <summary>
+/// A dataset of one's own: a folder of images and a folder of masks, paired by file name (<c>images/cat 1.jpg</c> with
+/// <c>masks/cat 1.png</c>). A mask's pixel values are its labels: those in <see cref="Background"/> are background,
+/// those in <see cref="Ignore"/> are left out of the loss and the metrics (as the trimap's border is), every other
+/// value is the foreground ("pet").
+/// </summary>
+public sealed record FolderDatasetOptions
+{
+    /// <summary>The image files (JPEG, PNG, GIF, BMP) directly inside; hidden files are passed over.</summary>
+    public required string ImagesDir { get; init; }
+    /// <summary>One 8-bit single-channel PNG (or BMP) per image, of the image's size, with the image's name.</summary>
+    public required string MasksDir { get; init; }
+    public IReadOnlyList<byte> Background { get; init; } = [0];
+    public IReadOnlyList<byte> Ignore { get; init; } = [];
+    /// <summary>Without <see cref="TestList"/>: the share of pairs held out as the test split, chosen by a hash of each name.</summary>
+    public double TestFraction { get; init; } = 0.2;
+    /// <summary>A file naming the test split's images, one per line (name or file name; <c>#</c> comments); the rest is trainval.</summary>
+    public string? TestList { get; init; }
+
+    public const double MinTestFraction = 0.01, MaxTestFraction = 0.99;
+
+    /// <summary>The files whose content decides the imported dataset (for the key: their digests, never their paths).</summary>
+    public IReadOnlyDictionary<string, string> Sources()
+    {
+        var d = new SortedDictionary<string, string>(StringComparer.Ordinal) { ["images"] = ImagesDir, ["masks"] = MasksDir };
+        if (TestList is not null) d["test_list"] = TestList;
+        return d;
+    }
+}

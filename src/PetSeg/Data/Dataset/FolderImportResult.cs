@@ -1,0 +1,16 @@
+using PetSeg.Data.Imaging;
+
+namespace PetSeg.Data.Dataset;
+
+/// <summary>What an import of a folder dataset wrote: the splits' sizes and how many mask pixels had each value.</summary>
+public sealed record FolderImportResult(int TrainVal, int Test, IReadOnlyList<long> ValueCounts)
+{
+    /// <summary>"0 background 71.2 %, 255 pet 28.8 %": what the masks held, so a wrong background/ignore choice shows at once.</summary>
+    public string DescribeValues(MaskValueMapping mapping)
+    {
+        double total = ValueCounts.Sum();
+        if (total == 0) return "no mask pixels";
+        return string.Join(", ", Enumerable.Range(0, 256).Where(v => ValueCounts[v] > 0)
+            .Select(v => $"{v} {mapping.NameOf((byte)v)} {100 * ValueCounts[v] / total:0.0#} %"));
+    }
+}

@@ -1,0 +1,33 @@
+using PetSeg.Core;
+
+namespace PetSeg.Data.Imaging;
+
+/// <summary>
+/// A mask of one's own read as labels: each of the 256 values is background, ignored or the foreground, and is written
+/// as the trimap value that means the same (2, 3 or 1), so the imported dataset reads as Oxford-IIIT Pet's does
+/// (<see cref="TrimapMapping"/> then gives 0, 255 and 1).
+/// </summary>
+public sealed class MaskValueMapping
+{
+    private readonly byte[] _label = new byte[256];
+
+    public MaskValueMapping(IEnumerable<byte> background, IEnumerable<byte> ignore)
+    {
+        Array.Fill(_label, SegmentationLabels.Pet);
+        foreach (var v in background) _label[v] = SegmentationLabels.Background;
+        foreach (var v in ignore) _label[v] = SegmentationLabels.IgnoreIndex;
+    }
+
+    /// <summary>The label a mask value stands for: 0 background, 1 pet, 255 ignored.</summary>
+    public byte LabelOf(byte value) => _label[value];
+
+    /// <summary>The trimap value of the same meaning: 1 pet, 2 background, 3 border.</summary>
+    public byte TrimapOf(byte value) => _label[value] switch
+    {
+        SegmentationLabels.Background => 2,
+        SegmentationLabels.Pet => 1,
+        _ => 3,
+    };
+
+    public string NameOf(byte value) => _label[value] == SegmentationLabels.IgnoreIndex ? "ignored" : SegmentationLabels.NameOf(_label[value]);
+}

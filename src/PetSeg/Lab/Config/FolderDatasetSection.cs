@@ -1,0 +1,63 @@
+using System.Globalization;
+using PetSeg.Data.Dataset;
+
+namespace PetSeg.Lab.Config;
+
+/// <summary>
+/// Binds <c>dataset.folder</c>: where one's own images and masks are and what the masks' values mean. Its folders are
+/// looked for here, so a wrong path is named with its line before anything runs.
+/// </summary>
+internal static class FolderDatasetSection
+{
+    /// <param name="required">Whether the source is "folder": otherwise the section is only checked for its keys' types.</param>
+    public static FolderDatasetOptions? Bind(YamlSection s, string baseDir, bool required)
+    {
+        var d = new FolderDatasetOptions { ImagesDir = "", MasksDir = "" };
+        var paths = s.Folders("path", baseDir);
+        if (paths.Count > 1) throw s.Error("path", "expected one folder, found a list");
+        var images = s.String("images", "images")!;
+        var masks = s.String("masks", "masks")!;
+        var background = Values(s, "background", d.Background);
+        var ignore = Values(s, "ignore", d.Ignore);
+        var testFraction = s.Double("test_fraction", d.TestFraction, FolderDatasetOptions.MinTestFraction, FolderDatasetOptions.MaxTestFraction);
+        var testList = s.String("test_list");
+        s.RejectUnknown();
+        if (!required) return null;
+
+        if (paths.Count == 0)
+            throw s.Error("path", "the folder with your images and masks is required with dataset.source: folder (docs/configuration.md, \"A dataset of your own\")");
+        var root = paths[0];
+        if (!Directory.Exists(root)) throw s.Error("path", $"{root} does not exist");
+        string Inside(string key, string relative, bool folder)
+        {
+            var full = Path.GetFullPath(Path.Combine(root, relative));
+            if (folder ? !Directory.Exists(full) : !File.Exists(full)) throw s.Error(key, $"{full} does not exist");
+            return full;
+        }
+        if (background.Count == 0) throw s.Error("background", "names no value: list the mask values that are background, such as [0]");
+        if (background.Intersect(ignore).ToList() is [var both, ..]) throw s.Error("ignore", $"{both} is listed as background too");
+        if (testList is not null && s.Has("test_fraction")) throw s.Error("test_fraction", "and test_list both choose the test split: keep one");
+        return new FolderDatasetOptions
+        {
+            ImagesDir = Inside("images", images, folder: true),
+            MasksDir = Inside("masks", masks, folder: true),
+            Background = background,
+            Ignore = ignore,
+            TestFraction = testFraction,
+            TestList = testList is null ? null : Inside("test_list", testList, folder: false),
+        };
+    }
+
+    private static IReadOnlyList<byte> Values(YamlSection s, string key, IReadOnlyList<byte> fallback)
+    {
+        if (!s.Has(key)) { s.String(key); return fallback; } // declares the key
+        var values = new List<byte>();
+        foreach (var v in s.StringList(key))
+        {
+            if (!byte.TryParse(v, NumberStyles.None, CultureInfo.InvariantCulture, out var b)) throw s.Error(key, $"'{v}' is not a mask value (0..255)");
+            if (values.Contains(b)) throw s.Error(key, $"{b} is listed twice");
+            values.Add(b);
+        }
+        return values.Order().ToList();
+    }
+}

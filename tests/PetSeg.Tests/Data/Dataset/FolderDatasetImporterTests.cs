@@ -1,0 +1,130 @@
+using PetSeg.Data.Dataset;
+using PetSeg.Data.Imaging;
+using PetSeg.Data.Synthetic;
+using PetSeg.Tests.Support;
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.Formats.Png;
+using SixLabors.ImageSharp.PixelFormats;
+
+namespace PetSeg.Tests.Data.Dataset;
+
+public sealed class FolderDatasetImporterTests : IDisposable
+{
+    private readonly TempDir _dir = new();
+    private static readonly SyntheticPetOptions Small = new() { Count = 10, Seed = 5, MinWidth = 40, MaxWidth = 56, MinHeight = 36, MaxHeight = 48 };
+
+    private FolderDatasetOptions Options(string folder = "mine") => new()
+    {
+        ImagesDir = _dir[$"{folder}/images"], MasksDir = _dir[$"{folder}/masks"], Background = [FolderDatasets.Background], Ignore = [FolderDatasets.Border],
+    };
+
+    [Fact]
+    public void An_import_reads_back_as_the_Oxford_layout_with_the_same_images_labels_and_test_split()
+    {
+        var layout = FolderDatasets.Write(_dir["mine"], Small); // with the quirks: a PNG named .jpg, a grayscale JPEG
+        File.WriteAllText(_dir["mine/images/.DS_Store"], "junk"); // hidden and foreign files are passed over
+        File.WriteAllText(_dir["mine/images/notes.txt"], "not an image");
+        var o = Options() with { TestList = _dir["mine/test.txt"] };
+
+        var r = FolderDatasetImporter.Import(o, _dir["imported"]);
+
+        Assert.Equal((layout.TrainVal.Count, layout.Test.Count), (r.TrainVal, r.Test));
+        Assert.Equal(layout.Test.Order(StringComparer.Ordinal), OxfordPetDataset.Open(_dir["imported"], "test").Samples.Select(s => s.Stem));
+        foreach (var split in OxfordPetLayout.Splits)
+            foreach (var s in OxfordPetDataset.Open(_dir["imported"], split).Samples)
+            {
+                Assert.Equal(File.ReadAllBytes(_dir[$"mine/images/{s.Stem}.jpg"]), File.ReadAllBytes(s.ImagePath)); // copied as it is
+                var (_, labels) = OxfordPetDataset.LoadPair(s);
+                var mask = ImageLoader.LoadGray(_dir[$"mine/masks/{s.Stem}.png"]).Pixels;
+                Assert.Equal(mask.Select(v => v switch { FolderDatasets.Pet => (byte)1, FolderDatasets.Background => (byte)0, _ => (byte)255 }), labels.Pixels);
+            }
+        Assert.Equal(3, r.ValueCounts.Count(c => c > 0)); // 0, 128 and 255
+        Assert.Matches(@"^0 background \d+(\.\d+)? %, 128 ignored \d+(\.\d+)? %, 255 pet \d+(\.\d+)? %$", r.DescribeValues(new MaskValueMapping([0], [128])));
+    }
+
+    [Fact]
+    public void Without_a_list_the_test_split_is_a_share_chosen_by_name_whatever_the_folder()
+    {
+        FolderDatasets.Write(_dir["mine"], Small);
+        var o = Options() with { TestFraction = 0.25 };
+        var (trainval, test) = FolderDatasetImporter.Split(FolderDatasetImporter.Pairs(o), o);
+        Assert.Equal(3, test.Count); // 2.5 rounds up
+        Assert.Equal(7, trainval.Count);
+        Assert.Empty(trainval.Select(p => p.Name).Intersect(test.Select(p => p.Name)));
+
+        // The same files under another folder name split the same way; one more image moves no other.
+        Directory.Move(_dir["mine"], _dir["moved"]);
+        File.Copy(_dir["moved/images/Bengal_1.jpg"], _dir["moved/images/Zebra_1.jpg"]);
+        File.Copy(_dir["moved/masks/Bengal_1.png"], _dir["moved/masks/Zebra_1.png"]);
+        var o2 = Options("moved") with { TestFraction = 0.25 };
+        var (_, test2) = FolderDatasetImporter.Split(FolderDatasetImporter.Pairs(o2), o2);
+        Assert.Equal(3, test2.Count); // 11 × 0.25 = 2.75
+        Assert.True(test2.Select(p => p.Name).Except(["Zebra_1"]).Count() >= 2);
+        Assert.Subset(test.Select(p => p.Name).Append("Zebra_1").ToHashSet(), test2.Select(p => p.Name).ToHashSet());
+
+        // At least one pair on each side, whatever the share.
+        var tiny = Options("moved") with { TestFraction = 0.01 };
+        Assert.Single(FolderDatasetImporter.Split(FolderDatasetImporter.Pairs(tiny), tiny).Test);
+    }
+
+    [Fact]
+    public void A_test_list_names_images_by_name_or_file_name_and_a_wrong_line_is_told_with_its_number()
+    {
+        FolderDatasets.Write(_dir["mine"], Small);
+        File.WriteAllLines(_dir["list.txt"], ["# held out", "Bengal_1", "pug_1.jpg", "", "Bengl_2", "pug_1"]);
+        var o = Options() with { TestList = _dir["list.txt"] };
+        var e = Assert.Throws<DatasetException>(() => FolderDatasetImporter.Split(FolderDatasetImporter.Pairs(o), o));
+        Assert.Contains($"{_dir["list.txt"]}:5: 'Bengl_2' is not an image with a mask (did you mean 'Bengal_2'?)", e.Message);
+        Assert.Contains($"{_dir["list.txt"]}:6: 'pug_1' is listed twice", e.Message);
+
+        File.WriteAllLines(_dir["list.txt"], ["Bengal_1", "pug_1.jpg"]);
+        var (trainval, test) = FolderDatasetImporter.Split(FolderDatasetImporter.Pairs(o), o);
+        Assert.Equal(["Bengal_1", "pug_1"], test.Select(p => p.Name));
+        Assert.Equal(8, trainval.Count);
+    }
+
+    [Fact]
+    public void Every_problem_of_a_folder_is_named_at_once_and_nothing_is_written()
+    {
+        FolderDatasets.Write(_dir["mine"], Small);
+        File.Delete(_dir["mine/masks/Bengal_1.png"]);                                            // an image without its mask
+        FolderDatasets.WriteMask(_dir["mine/masks/stray.png"], 8, 8, (_, _) => 0);               // a mask without its image
+        TestImages.WriteGradient(_dir["mine/images/pug_1.png"], 8, 8);                           // a second image named pug_1
+        TestImages.WriteGradient(_dir["mine/images/a b.png"], 8, 8);                              // two names that become one
+        TestImages.WriteGradient(_dir["mine/images/a_b.png"], 8, 8);
+        FolderDatasets.WriteMask(_dir["mine/masks/a b.png"], 8, 8, (_, _) => 0);
+        FolderDatasets.WriteMask(_dir["mine/masks/a_b.png"], 8, 8, (_, _) => 0);
+        var e = Assert.Throws<DatasetException>(() => FolderDatasetImporter.Import(Options(), _dir["imported"]));
+        Assert.StartsWith($"4 problem(s) in the folder dataset ({_dir["mine/images"]}, {_dir["mine/masks"]}):", e.Message);
+        Assert.Contains($"{_dir["mine/images/pug_1.png"]}: a second image named 'pug_1' (the first: {_dir["mine/images/pug_1.jpg"]}); keep one", e.Message);
+        Assert.Contains($"{_dir["mine/images/Bengal_1.jpg"]}: no mask ({_dir["mine/masks/Bengal_1.png"]})", e.Message);
+        Assert.Contains($"{_dir["mine/masks/stray.png"]}: a mask without an image", e.Message);
+        Assert.Contains($"{_dir["mine/images/a_b.png"]}: takes the name 'a_b' that {_dir["mine/images/a b.png"]} takes too", e.Message);
+        Assert.False(Directory.Exists(_dir["imported"]));
+    }
+
+    [Fact]
+    public void Masks_in_colour_in_16_bits_or_of_another_size_are_refused_with_what_to_do()
+    {
+        FolderDatasets.Write(_dir["mine"], Small);
+        var (w, h) = Size(_dir["mine/images/Bengal_1.jpg"]);
+        using (var colour = new Image<Rgb24>(w, h)) { colour[3, 2] = new Rgb24(200, 0, 0); colour.SaveAsPng(_dir["mine/masks/Bengal_1.png"]); }
+        using (var deep = new Image<L16>(w, h)) deep.SaveAsPng(_dir["mine/masks/beagle_1.png"], new PngEncoder { ColorType = PngColorType.Grayscale, BitDepth = PngBitDepth.Bit16 });
+        FolderDatasets.WriteMask(_dir["mine/masks/pug_1.png"], 9, 7, (_, _) => 0);
+        var (pw, ph) = Size(_dir["mine/images/pug_1.jpg"]);
+
+        var e = Assert.Throws<DatasetException>(() => FolderDatasetImporter.Import(Options(), _dir["imported"]));
+        Assert.StartsWith("3 problem(s) in the folder dataset's pairs:", e.Message);
+        Assert.Contains($"{_dir["mine/masks/Bengal_1.png"]}: a colour mask (pixel 3,2 is 200,0,0); save it as 8-bit grayscale whose values are the labels", e.Message);
+        Assert.Contains($"{_dir["mine/masks/beagle_1.png"]}: a 16-bit mask; save it with 8 bits per pixel", e.Message);
+        Assert.Contains($"{_dir["mine/masks/pug_1.png"]}: 9×7, but its image {_dir["mine/images/pug_1.jpg"]} is {pw}×{ph}", e.Message);
+    }
+
+    private static (int W, int H) Size(string path)
+    {
+        var info = Image.Identify(path);
+        return (info.Width, info.Height);
+    }
+
+    public void Dispose() => _dir.Dispose();
+}

@@ -1,0 +1,116 @@
+using PetSeg.Core;
+using PetSeg.Data.Cache;
+using PetSeg.Data.Synthetic;
+using PetSeg.Lab;
+using PetSeg.Lab.Stages;
+using PetSeg.Tests.Support;
+using PetSeg.Workflow.Runner;
+using PetSeg.Workflow.Store;
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.PixelFormats;
+
+namespace PetSeg.Tests.Lab;
+
+/// <summary>
+/// <c>dataset.source: folder</c> end to end: one's own images and masks go through the lab's stages as the lab's data
+/// does, and the download stage's key follows the folder's content, not where it lies.
+/// </summary>
+[Collection(TorchGlobalState.Name)]
+public sealed class FolderDatasetPipelineTests : IDisposable
+{
+    private readonly TempDir _dir = new();
+
+    /// <summary>TinyPipeline's synthetic pets, as the folder holds them.</summary>
+    private static readonly SyntheticPetOptions Tiny = new() { Count = 8, Seed = 3, MinWidth = 40, MaxWidth = 48, MinHeight = 36, MaxHeight = 44 };
+    private const string SyntheticSource = "dataset: { source: synthetic, synthetic: { count: 8, seed: 3, min_width: 40, max_width: 48, min_height: 36, max_height: 44 } }";
+
+    private string Project(string name, string dataset)
+    {
+        Directory.CreateDirectory(_dir[name]);
+        File.WriteAllText(_dir[$"{name}/pipeline.yaml"], TinyPipeline.Yaml.Replace(SyntheticSource, dataset, StringComparison.Ordinal));
+        return _dir[$"{name}/pipeline.yaml"];
+    }
+
+    private static string FolderSource(string path) => $"dataset: {{ source: folder, folder: {{ path: '{path}', background: [0], ignore: [128], test_list: test.txt }} }}";
+
+    private static PipelineRunner Runner(string file) => LabPipeline.Runner(PipelineConfigLoader.Load(file), NullProgressSink.Instance);
+
+    [Fact]
+    public void A_folder_of_ones_own_preprocesses_as_its_synthetic_original_and_scores_what_it_scores()
+    {
+        Assert.Contains(SyntheticSource, TinyPipeline.Yaml);
+        var synthetic = Project("synthetic", SyntheticSource);
+        FolderDatasets.Write(_dir["pets"], Tiny);
+        var folder = Project("folder", FolderSource("../pets"));
+
+        Runner(synthetic).Run(StageIds.Evaluate("untrained"));
+        var runs = Runner(folder).Run(StageIds.Report);
+        Assert.All(runs, r => Assert.Equal(StageOutcome.Executed, r.Outcome));
+        Assert.True(File.Exists(_dir["folder/out/report/report.md"]));
+
+        foreach (var split in new[] { "trainval", "test" })
+        {
+            using var expected = TensorCache.Open(_dir[$"synthetic/out/data/cache/synthetic-32/{split}.petc"]);
+            using var actual = TensorCache.Open(_dir[$"folder/out/data/cache/folder-32/{split}.petc"]);
+            Assert.Equal(expected.Count, actual.Count);
+            var at = actual.Entries.Select((e, i) => (e.Stem, i)).ToDictionary(p => p.Stem, p => p.i);
+            for (int i = 0; i < expected.Count; i++)
+            {
+                var j = at[expected.Entries[i].Stem]; // the import orders by name, the synthetic lists by breed
+                Assert.Equal(expected.Entries[i], actual.Entries[j]);
+                Assert.True(expected.Image(i).SequenceEqual(actual.Image(j)), $"{split} image {expected.Entries[i].Stem}");
+                Assert.True(expected.Mask(i).SequenceEqual(actual.Mask(j)), $"{split} mask {expected.Entries[i].Stem}");
+            }
+        }
+        // The same model on the same test images: the same confusion matrix, whatever their order.
+        var scored = PipelineLock.Read(_dir["synthetic/pipeline.lock"]).Stages["evaluate-untrained"].Metrics;
+        Assert.Contains("mean_iou", scored!.Keys);
+        Assert.Equal(scored, PipelineLock.Read(_dir["folder/pipeline.lock"]).Stages["evaluate-untrained"].Metrics);
+    }
+
+    [Fact]
+    public void The_key_follows_the_folders_content_wherever_it_lies()
+    {
+        FolderDatasets.Write(_dir["pets"], Tiny);
+        var file = Project("folder", FolderSource("../pets"));
+        var first = Runner(file).Run(StageIds.Preprocess);
+        var downloadKey = first.Single(r => r.Stage == StageIds.Download).Key;
+
+        // Moved to another folder (another machine's path): nothing is stale, nothing runs.
+        Directory.Move(_dir["pets"], _dir["elsewhere"]);
+        file = Project("folder", FolderSource(_dir["elsewhere"]));
+        var status = Runner(file).Status();
+        Assert.All(status.Where(s => s.Stage is StageIds.Download or StageIds.Preprocess), s => Assert.Equal(Freshness.Fresh, s.State));
+        Assert.Equal(downloadKey, status.Single(s => s.Stage == StageIds.Download).Key);
+
+        // One mask pixel changed: the download stage says which input changed, and the import and the cache follow.
+        var mask = _dir["elsewhere/masks/Bengal_1.png"];
+        using (var image = Image.Load<L8>(mask)) { image[0, 0] = new L8(255); image.SaveAsPng(mask); }
+        var stale = Runner(file).Status().Single(s => s.Stage == StageIds.Download);
+        Assert.Equal(Freshness.Stale, stale.State);
+        Assert.Equal(["input dataset.folder.masks changed"], stale.Reasons);
+        var again = Runner(file).Run(StageIds.Preprocess);
+        Assert.All(again, r => Assert.Equal(StageOutcome.Executed, r.Outcome));
+        using var trimap = Image.Load<L8>(_dir["folder/out/data/folder-dataset/annotations/trimaps/Bengal_1.png"]);
+        Assert.Equal(1, trimap[0, 0].PackedValue); // 255 is the foreground: trimap 1
+
+        // The folder gone: which input, where it was looked for.
+        Directory.Move(_dir["elsewhere/masks"], _dir["elsewhere/masks-old"]);
+        var e = Assert.Throws<ConfigException>(() => PipelineConfigLoader.Load(file));
+        Assert.Contains($"dataset.folder.masks: {_dir["elsewhere/masks"]} does not exist", e.Message);
+    }
+
+    [Fact]
+    public void A_folder_that_cannot_be_imported_leaves_no_dataset_and_says_why()
+    {
+        FolderDatasets.Write(_dir["pets"], Tiny);
+        File.Delete(_dir["pets/masks/pug_1.png"]);
+        var file = Project("folder", FolderSource("../pets"));
+        var e = Assert.Throws<PetSeg.Data.Dataset.DatasetException>(() => Runner(file).Run(StageIds.Preprocess));
+        Assert.Contains($"{_dir["pets/images/pug_1.jpg"]}: no mask", e.Message);
+        Assert.False(Directory.Exists(_dir["folder/out/data/folder-dataset"]));
+        Assert.False(Directory.Exists(_dir["folder/out/data/folder-dataset.partial"]));
+    }
+
+    public void Dispose() => _dir.Dispose();
+}
