@@ -24,7 +24,8 @@ public sealed class ExportCommand : GuardedCommand<ExportSettings>
         // An ONNX model computes what the experiment's evaluation computed: with its tta: unless --tta says otherwise.
         var tta = s.Tta is { } name ? TestTimeAugmentations.Parse(name) : trained.Run.Tta;
         if (s.ResolvedFormat == "onnx")
-            OnnxExport.Write(info.Model, weights.ToDictionary(w => w.Key, w => w.Value, StringComparer.Ordinal), target, flipAveraged: tta == TestTimeAugmentation.HorizontalFlip);
+            OnnxExport.Write(info.Model, weights.ToDictionary(w => w.Key, w => w.Value, StringComparer.Ordinal), target, flipAveraged: tta == TestTimeAugmentation.HorizontalFlip,
+                classNames: config.Dataset.ClassNames);
         else if (s.ResolvedFormat == "pth") PyTorchCheckpointWriter.SaveZip(target, weights, Path.GetFileNameWithoutExtension(target));
         else PyTorchCheckpointWriter.SaveSafetensors(target, weights, SafetensorsFile.ReadMetadata(source)); // what it is travels with it: predict --checkpoint needs no --model
         System.Console.WriteLine($"export: {trained.Run.ExperimentId} ({info.Model}, {info.Epoch} epoch(s), {weights.Count} tensors) → {target} ({new FileInfo(target).Length / 1048576.0:F1} MiB, {s.ResolvedFormat})");

@@ -73,7 +73,7 @@ public sealed class ScoreCommand : GuardedCommand<ScoreCommand.Settings>
         {
             System.Console.WriteLine($"score: the test split, {test.Count} images at {test.Width}², {scored.FirstOrDefault()?.Metrics.ValidPixels ?? 0:N0} pixels" +
                 $"{(config.Profile is { } p ? $" (profile {p})" : "")}, on {device}");
-            if (scored.Count == 1) Describe(scored[0], s.Out);
+            if (scored.Count == 1) Describe(scored[0], s.Out, config.Dataset.ClassNames);
             else if (scored.Count > 1) Table(scored);
         }
         if (failed > 0) System.Console.Error.WriteLine($"error: {failed} of {s.Checkpoints.Length} file(s) could not be scored (named above)");
@@ -94,12 +94,12 @@ public sealed class ScoreCommand : GuardedCommand<ScoreCommand.Settings>
 
     private static string F(double v) => double.IsNaN(v) ? "n/a" : v.ToString("0.0000", CultureInfo.InvariantCulture);
 
-    private static void Describe(Scored x, string? outFile)
+    private static void Describe(Scored x, string? outFile, IReadOnlyList<string> classNames)
     {
         System.Console.WriteLine($"{x.File}: {x.Model} ({x.Origin})");
         foreach (var h in HeadlineMetrics.All) System.Console.WriteLine($"  {h.Key,-12} {F(h.Read(x.Metrics))}   {h.Description}");
         System.Console.WriteLine("  per class:   " + string.Join("; ", x.Metrics.PerClass.Select(c =>
-            $"{SegmentationLabels.NameOf(c.Class)} IoU {F(c.IoU)}")));
+            $"{(c.Class >= 0 && c.Class < classNames.Count ? classNames[c.Class] : SegmentationLabels.NameOf(c.Class))} IoU {F(c.IoU)}")));
         if (outFile is not null) System.Console.WriteLine($"  → {outFile}");
     }
 

@@ -11,16 +11,18 @@ namespace PetSeg.Reporting;
 /// </summary>
 public static class PerClassTable
 {
-    private static IReadOnlyList<string> ClassNames => SegmentationLabels.Names;
-
-    public static string Render(IReadOnlyDictionary<string, IReadOnlyList<SeedRun>> runs)
+    /// <param name="classNames">By label: background, then the foreground (the lab's pet; a folder dataset's own name).</param>
+    public static string Render(IReadOnlyDictionary<string, IReadOnlyList<SeedRun>> runs, IReadOnlyList<string>? classNames = null)
     {
+        var ClassNames = classNames ?? SegmentationLabels.Names;
+        var fg = ClassNames[SegmentationLabels.Pet];
+        var order = $"bg→bg, bg→{fg}, {fg}→bg, {fg}→{fg}";
         var sb = new StringBuilder("## Per class\n\n");
         sb.Append("IoU / precision / recall per class, and the confusion matrix as % of valid test pixels ")
-          .Append("(truth → prediction: bg→bg, bg→pet, pet→bg, pet→pet); first seed of each experiment.\n\n");
+          .Append($"(truth → prediction: {order}); first seed of each experiment.\n\n");
         sb.Append("| Experiment |");
         foreach (var c in ClassNames) sb.Append($" {c} IoU | {c} precision | {c} recall |");
-        sb.Append(" confusion (bg→bg, bg→pet, pet→bg, pet→pet) |\n|:--|").Append(string.Concat(Enumerable.Repeat("--:|", 3 * ClassNames.Count))).Append(":--|\n");
+        sb.Append($" confusion ({order}) |\n|:--|").Append(string.Concat(Enumerable.Repeat("--:|", 3 * ClassNames.Count))).Append(":--|\n");
         foreach (var (experiment, list) in runs)
         {
             var m = list[0].Metrics;

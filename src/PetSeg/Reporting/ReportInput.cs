@@ -13,4 +13,7 @@ public sealed record ReportInput(
 {
     /// <summary>The validation curves (<see cref="ValidationPlot"/>), when some training held images out.</summary>
     public string? ValidationChart { get; init; }
+
+    /// <summary>The classes' names by label (the lab's: background, pet).</summary>
+    public IReadOnlyList<string> ClassNames { get; init; } = Core.SegmentationLabels.Names;
 }

@@ -45,7 +45,7 @@ public static class ReportWriter
           .Append("pixel error = 1 − accuracy, F1 weighted by class support, mean IoU over classes.\n\n");
         sb.Append(Tables(input.Config, input.Runs));
 
-        sb.Append(PerClassTable.Render(input.Runs));
+        sb.Append(PerClassTable.Render(input.Runs, input.ClassNames));
         if (input.IouChart is not null)
             sb.Append("## Mean IoU per experiment\n\n").Append("Mean over seeds; the error bars are the 95 % confidence half-widths (none with one seed).\n\n")
               .Append("![mean IoU per experiment](").Append(input.IouChart).Append(")\n\n");

@@ -102,6 +102,7 @@ public sealed class ExportCommandTests
         }
         // tta: the experiment's by default (as its evaluation computed), --tta to choose; weights alone take none.
         Assert.Equal("none", OnnxMetadata(dir["tiny.onnx"])["petseg.tta"]);
+        Assert.Equal("0 background, 1 pet", OnnxMetadata(dir["tiny.onnx"])["petseg.classes"]);
         (exit, log) = CliProcess.Run("export", "tiny", "--out", dir["tiny-hflip.onnx"], "--tta", "hflip", "--config", dir["pipeline.yaml"]);
         Assert.True(exit == 0, log);
         Assert.Contains("tta: hflip inside (two passes of the model per image)", log);

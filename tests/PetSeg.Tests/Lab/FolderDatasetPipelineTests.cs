@@ -31,7 +31,8 @@ public sealed class FolderDatasetPipelineTests : IDisposable
         return _dir[$"{name}/pipeline.yaml"];
     }
 
-    private static string FolderSource(string path) => $"dataset: {{ source: folder, folder: {{ path: '{path}', background: [0], ignore: [128], test_list: test.txt }} }}";
+    private static string FolderSource(string path, string more = "") =>
+        $"dataset: {{ source: folder, folder: {{ path: '{path}', background: [0], ignore: [128], test_list: test.txt{more} }} }}";
 
     private static PipelineRunner Runner(string file) => LabPipeline.Runner(PipelineConfigLoader.Load(file), NullProgressSink.Instance);
 
@@ -41,12 +42,18 @@ public sealed class FolderDatasetPipelineTests : IDisposable
         Assert.Contains(SyntheticSource, TinyPipeline.Yaml);
         var synthetic = Project("synthetic", SyntheticSource);
         FolderDatasets.Write(_dir["pets"], Tiny);
-        var folder = Project("folder", FolderSource("../pets"));
+        var folder = Project("folder", FolderSource("../pets", ", foreground: cell"));
 
         Runner(synthetic).Run(StageIds.Evaluate("untrained"));
         var runs = Runner(folder).Run(StageIds.Report);
         Assert.All(runs, r => Assert.Equal(StageOutcome.Executed, r.Outcome));
-        Assert.True(File.Exists(_dir["folder/out/report/report.md"]));
+        // The foreground's own name where a class is named: the report's per-class table, the exported model.
+        var report = File.ReadAllText(_dir["folder/out/report/report.md"]);
+        Assert.Contains("| Experiment | background IoU | background precision | background recall | cell IoU | cell precision | cell recall | confusion (bg→bg, bg→cell, cell→bg, cell→cell) |", report);
+        var (exit, log) = CliProcess.Run("export", "tiny", "--out", _dir["tiny.onnx"], "--config", folder);
+        Assert.True(exit == 0, log);
+        using (var session = new Microsoft.ML.OnnxRuntime.InferenceSession(_dir["tiny.onnx"]))
+            Assert.Equal("0 background, 1 cell", session.ModelMetadata.CustomMetadataMap["petseg.classes"]);
 
         foreach (var split in new[] { "trainval", "test" })
         {

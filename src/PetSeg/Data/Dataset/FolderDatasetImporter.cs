@@ -17,7 +17,8 @@ namespace PetSeg.Data.Dataset;
 public static class FolderDatasetImporter
 {
     public static readonly IReadOnlyList<string> ImageExtensions = [".jpg", ".jpeg", ".png", ".gif", ".bmp"];
-    public static readonly IReadOnlyList<string> MaskExtensions = [".png", ".bmp"];
+    /// <summary>Lossless formats only: a JPEG's values blur at every edge (named as a problem, not passed over).</summary>
+    public static readonly IReadOnlyList<string> MaskExtensions = [".png", ".bmp", ".gif"];
 
     /// <summary>The most problems a message lists one by one.</summary>
     private const int Listed = 20;
@@ -31,9 +32,9 @@ public static class FolderDatasetImporter
             throw new DatasetException($"{o.ImagesDir}: images and masks are the same folder; keep the masks in a folder of their own, each named as its image");
         var problems = new List<string>();
         var images = ByStem(o.ImagesDir, ImageExtensions, "image", problems);
-        var masks = ByStem(o.MasksDir, MaskExtensions, "mask", problems);
+        var masks = ByStem(o.MasksDir, MaskExtensions, "mask", problems, o.MaskSuffix);
         foreach (var (stem, path) in images.Where(i => !masks.ContainsKey(i.Key)))
-            problems.Add($"{path}: no mask ({Path.Combine(o.MasksDir, stem + ".png")})");
+            problems.Add($"{path}: no mask ({Path.Combine(o.MasksDir, stem + o.MaskSuffix + ".png")})");
         foreach (var (stem, path) in masks.Where(m => !images.ContainsKey(m.Key)))
             problems.Add($"{path}: a mask without an image (no {stem}.jpg, .png, … in {o.ImagesDir})");
 
@@ -63,7 +64,8 @@ public static class FolderDatasetImporter
         else
         {
             int n = Math.Clamp((int)Math.Round(pairs.Count * o.TestFraction, MidpointRounding.AwayFromZero), 1, pairs.Count - 1);
-            test = pairs.OrderBy(p => XxHash64.HashToUInt64(Encoding.UTF8.GetBytes(p.Name))).ThenBy(p => p.Name, StringComparer.Ordinal)
+            // Salted apart from ValidationSplit's hash, so the validation images are not the test images' next in line.
+            test = pairs.OrderBy(p => XxHash64.HashToUInt64(Encoding.UTF8.GetBytes("petseg-test/" + p.Name))).ThenBy(p => p.Name, StringComparer.Ordinal)
                 .Take(n).Select(p => p.Name).ToHashSet(StringComparer.Ordinal);
         }
         var (trainval, held) = (pairs.Where(p => !test.Contains(p.Name)).ToList(), pairs.Where(p => test.Contains(p.Name)).ToList());
@@ -138,14 +140,27 @@ public static class FolderDatasetImporter
         return counts;
     }
 
-    private static Dictionary<string, string> ByStem(string dir, IReadOnlyList<string> extensions, string what, List<string> problems)
+    /// <param name="suffix">What a mask's name adds to its image's (<c>_mask</c> in <c>cat_mask.png</c>): taken off, so the two pair.</param>
+    private static Dictionary<string, string> ByStem(string dir, IReadOnlyList<string> extensions, string what, List<string> problems, string suffix = "")
     {
         var byStem = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var file in Directory.EnumerateFiles(dir).Order(StringComparer.Ordinal))
         {
             var fileName = Path.GetFileName(file);
-            if (fileName.StartsWith('.') || !extensions.Contains(Path.GetExtension(file).ToLowerInvariant())) continue; // .DS_Store, ._junk, notes
+            if (fileName.StartsWith('.')) continue; // .DS_Store, ._junk
+            var extension = Path.GetExtension(file).ToLowerInvariant();
+            if (what == "mask" && extension is ".jpg" or ".jpeg") { problems.Add($"{file}: a JPEG mask, whose values blur at every edge; save masks as PNG"); continue; }
+            if (!extensions.Contains(extension)) continue; // notes, spreadsheets
             var stem = Path.GetFileNameWithoutExtension(file);
+            if (suffix.Length > 0)
+            {
+                if (!stem.EndsWith(suffix, StringComparison.Ordinal) || stem.Length == suffix.Length)
+                {
+                    problems.Add($"{file}: a mask whose name does not end in '{suffix}' (dataset.folder.mask_suffix)");
+                    continue;
+                }
+                stem = stem[..^suffix.Length];
+            }
             if (byStem.TryGetValue(stem, out var other)) problems.Add($"{file}: a second {what} named '{stem}' (the first: {other}); keep one");
             else byStem[stem] = file;
         }

@@ -10,9 +10,13 @@ public sealed record FolderDatasetOptions
 {
     /// <summary>The image files (JPEG, PNG, GIF, BMP) directly inside; hidden files are passed over.</summary>
     public required string ImagesDir { get; init; }
-    /// <summary>One 8-bit single-channel PNG (or BMP) per image, of the image's size, with the image's name.</summary>
+    /// <summary>One 8-bit single-channel PNG (or BMP, GIF) per image, of the image's size, with the image's name.</summary>
     public required string MasksDir { get; init; }
+    /// <summary>What a mask's name adds to its image's: <c>_mask</c> pairs <c>images/cat.jpg</c> with <c>masks/cat_mask.png</c>.</summary>
+    public string MaskSuffix { get; init; } = "";
     public IReadOnlyList<byte> Background { get; init; } = [0];
+    /// <summary>What the foreground is (<c>cell</c>, <c>car</c>): the name the report's per-class table and the exported model give it.</summary>
+    public string Foreground { get; init; } = Core.SegmentationLabels.Names[Core.SegmentationLabels.Pet];
     public IReadOnlyList<byte> Ignore { get; init; } = [];
     /// <summary>Without <see cref="TestList"/>: the share of pairs held out as the test split, chosen by a hash of each name.</summary>
     public double TestFraction { get; init; } = 0.2;

@@ -11,8 +11,12 @@ public sealed class MaskValueMapping
 {
     private readonly byte[] _label = new byte[256];
 
-    public MaskValueMapping(IEnumerable<byte> background, IEnumerable<byte> ignore)
+    private readonly IReadOnlyList<string> _names;
+
+    /// <param name="foreground">The foreground's name in messages (the lab's: pet).</param>
+    public MaskValueMapping(IEnumerable<byte> background, IEnumerable<byte> ignore, string? foreground = null)
     {
+        _names = [SegmentationLabels.Names[SegmentationLabels.Background], foreground ?? SegmentationLabels.Names[SegmentationLabels.Pet]];
         Array.Fill(_label, SegmentationLabels.Pet);
         foreach (var v in background) _label[v] = SegmentationLabels.Background;
         foreach (var v in ignore) _label[v] = SegmentationLabels.IgnoreIndex;
@@ -29,5 +33,5 @@ public sealed class MaskValueMapping
         _ => 3,
     };
 
-    public string NameOf(byte value) => _label[value] == SegmentationLabels.IgnoreIndex ? "ignored" : SegmentationLabels.NameOf(_label[value]);
+    public string NameOf(byte value) => _label[value] == SegmentationLabels.IgnoreIndex ? "ignored" : _names[_label[value]];
 }

@@ -10,4 +10,7 @@ public sealed record DatasetConfig(string Source, RemoteFile Images, RemoteFile 
 {
     /// <summary><c>dataset.folder</c>: set (and its folders found) when the source is "folder", else null.</summary>
     public FolderDatasetOptions? Folder { get; init; }
+
+    /// <summary>The classes' names by label: background and the foreground, which a folder source may name (the lab's: pet).</summary>
+    public IReadOnlyList<string> ClassNames => Folder is { } f ? [Core.SegmentationLabels.Names[0], f.Foreground] : Core.SegmentationLabels.Names;
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using PetSeg.Core;
 using PetSeg.Data.Dataset;
 
 namespace PetSeg.Lab.Config;
@@ -17,6 +18,11 @@ internal static class FolderDatasetSection
         if (paths.Count > 1) throw s.Error("path", "expected one folder, found a list");
         var images = s.String("images", "images")!;
         var masks = s.String("masks", "masks")!;
+        var maskSuffix = s.String("mask_suffix", "")!;
+        var foreground = s.String("foreground", d.Foreground)!;
+        if (!System.Text.RegularExpressions.Regex.IsMatch(foreground, "^[A-Za-z0-9][A-Za-z0-9 _.-]{0,39}$"))
+            throw s.Error("foreground", $"'{foreground}' is not a class name of letters, digits, blanks, '_', '.' or '-' (at most 40)");
+        if (foreground == SegmentationLabels.Names[SegmentationLabels.Background]) throw s.Error("foreground", "is the background's name");
         var background = Values(s, "background", d.Background);
         var ignore = Values(s, "ignore", d.Ignore);
         var testFraction = s.Double("test_fraction", d.TestFraction, FolderDatasetOptions.MinTestFraction, FolderDatasetOptions.MaxTestFraction);
@@ -41,6 +47,8 @@ internal static class FolderDatasetSection
         {
             ImagesDir = Inside("images", images, folder: true),
             MasksDir = Inside("masks", masks, folder: true),
+            MaskSuffix = maskSuffix,
+            Foreground = foreground,
             Background = background,
             Ignore = ignore,
             TestFraction = testFraction,

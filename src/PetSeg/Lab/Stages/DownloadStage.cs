@@ -37,6 +37,7 @@ public sealed class DownloadStage(PipelineConfig config) : Stage
                 {
                     background = folder.Background.Select(v => (int)v), ignore = folder.Ignore.Select(v => (int)v),
                     test = folder.TestList is null ? CanonicalParams.Of(folder.TestFraction) : "test_list",
+                    mask_suffix = folder.MaskSuffix,
                 });
             else foreach (var f in new[] { d.Images, d.Annotations })
                     p[f.FileName] = f.Checksum.Pin;
@@ -98,7 +99,7 @@ public sealed class DownloadStage(PipelineConfig config) : Stage
                 r = FolderDatasetImporter.Import(folder, tmp, new SyncProgress<int>(done => bar.Update(done)), c.Cancellation);
             AtomicFile.Publish(tmp, root);
             var split = folder.TestList is null ? $"{CanonicalParams.Of(folder.TestFraction)} of them held out by name" : $"as {Path.GetFileName(folder.TestList)} lists";
-            c.Ui.Info($"download: {r.TrainVal:N0} trainval and {r.Test:N0} test pair(s) ({split}); mask values: {r.DescribeValues(new MaskValueMapping(folder.Background, folder.Ignore))}");
+            c.Ui.Info($"download: {r.TrainVal:N0} trainval and {r.Test:N0} test pair(s) ({split}); mask values: {r.DescribeValues(new MaskValueMapping(folder.Background, folder.Ignore, folder.Foreground))}");
         }
         catch
         {

@@ -35,6 +35,7 @@ public sealed class ReportStage(PipelineConfig config) : Stage
                 ["experiments"] = string.Join(";", config.Experiments.Select(e => $"{e.Id}={e.Title}")),
             };
             if (Evaluation(config) is { } evaluation) p["evaluation"] = evaluation; // what the report prints; absent as before
+            if (!config.Dataset.ClassNames.SequenceEqual(SegmentationLabels.Names)) p["classes"] = string.Join(",", config.Dataset.ClassNames); // likewise
             return p;
         }
     }
@@ -127,7 +128,7 @@ public sealed class ReportStage(PipelineConfig config) : Stage
         AtomicFile.WriteAllText(report, ReportWriter.Render(new ReportInput(config.Report, runs.Keys.ToList(),
             runs.ToDictionary(r => r.Key, r => (IReadOnlyList<SeedRun>)r.Value),
             lossChart is null ? null : Path.GetFileName(lossChart), Path.GetFileName(iouChart), grids, stages, env)
-            { ValidationChart = validationChart is null ? null : Path.GetFileName(validationChart) }));
+            { ValidationChart = validationChart is null ? null : Path.GetFileName(validationChart), ClassNames = config.Dataset.ClassNames }));
         Add(report);
         return outputs;
     }

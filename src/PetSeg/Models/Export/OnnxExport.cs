@@ -18,8 +18,10 @@ public static class OnnxExport
     /// <param name="weights">Its state_dict.</param>
     /// <param name="flipAveraged">The logits averaged with the mirrored image's, mirrored back (an experiment's
     /// <c>tta: hflip</c>, as its evaluation computed them): the model twice in the graph, its weights once.</param>
-    public static void Write(ModelSpec spec, IReadOnlyDictionary<string, Tensor> weights, string path, bool flipAveraged = false)
+    /// <param name="classNames">The classes' names by label for the metadata (the lab's: background, pet).</param>
+    public static void Write(ModelSpec spec, IReadOnlyDictionary<string, Tensor> weights, string path, bool flipAveraged = false, IReadOnlyList<string>? classNames = null)
     {
+        var names = classNames ?? Core.SegmentationLabels.Names;
         var model = spec.Architecture;
         var graph = new OnnxGraph(model);
         var layers = new OnnxLayers(graph, weights, model);
@@ -48,7 +50,7 @@ public static class OnnxExport
                 ["petseg.model"] = spec.ToString(),
                 // What an app needs to feed it as petseg predict does: resize each image to this square, then the mask back.
                 ["petseg.image_size"] = spec.ImageSize.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                ["petseg.classes"] = spec.Classes == 2 ? "0 background, 1 pet" : spec.Classes.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["petseg.classes"] = spec.Classes == names.Count ? string.Join(", ", names.Select((n, i) => $"{i} {n}")) : spec.Classes.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 ["petseg.tta"] = flipAveraged ? "hflip" : "none",
             });
     }

@@ -120,6 +120,29 @@ public sealed class FolderDatasetImporterTests : IDisposable
         Assert.Contains($"{_dir["mine/masks/pug_1.png"]}: 9×7, but its image {_dir["mine/images/pug_1.jpg"]} is {pw}×{ph}", e.Message);
     }
 
+    [Fact]
+    public void Masks_may_carry_a_suffix_and_be_GIFs_but_not_JPEGs()
+    {
+        FolderDatasets.Write(_dir["mine"], Small);
+        foreach (var mask in Directory.GetFiles(_dir["mine/masks"]))
+            File.Move(mask, Path.Combine(_dir["mine/masks"], Path.GetFileNameWithoutExtension(mask) + "_mask.png"));
+        using (var gif = Image.Load<L8>(_dir["mine/masks/pug_1_mask.png"])) { File.Delete(_dir["mine/masks/pug_1_mask.png"]); gif.SaveAsGif(_dir["mine/masks/pug_1_mask.gif"]); }
+        var o = Options() with { MaskSuffix = "_mask" };
+        FolderDatasetImporter.Import(o, _dir["imported"]);
+        var pug = OxfordPetDataset.Open(_dir["imported"], "trainval").Samples.Concat(OxfordPetDataset.Open(_dir["imported"], "test").Samples).Single(s => s.Stem == "pug_1");
+        var (_, labels) = OxfordPetDataset.LoadPair(pug);
+        Assert.Contains((byte)1, labels.Pixels);
+        Assert.Contains((byte)255, labels.Pixels);
+
+        using (var jpeg = Image.Load<L8>(_dir["mine/masks/Bengal_1_mask.png"])) jpeg.SaveAsJpeg(_dir["mine/masks/Bengal_2_mask.jpg"]);
+        File.Delete(_dir["mine/masks/Bengal_2_mask.png"]);
+        FolderDatasets.WriteMask(_dir["mine/masks/beagle_1.png"], 8, 8, (_, _) => 0);
+        var e = Assert.Throws<DatasetException>(() => FolderDatasetImporter.Pairs(o));
+        Assert.Contains($"{_dir["mine/masks/Bengal_2_mask.jpg"]}: a JPEG mask, whose values blur at every edge; save masks as PNG", e.Message);
+        Assert.Contains($"{_dir["mine/masks/beagle_1.png"]}: a mask whose name does not end in '_mask'", e.Message);
+        Assert.Contains($"{_dir["mine/images/Bengal_2.jpg"]}: no mask ({_dir["mine/masks/Bengal_2_mask.png"]})", e.Message);
+    }
+
     private static (int W, int H) Size(string path)
     {
         var info = Image.Identify(path);

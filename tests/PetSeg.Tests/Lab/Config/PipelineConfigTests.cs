@@ -505,6 +505,8 @@ public sealed class PipelineConfigTests : IDisposable
             ("dataset: { source: folder, folder: { path: pets, test_fraction: 1 } }\n", "dataset.folder.test_fraction: 1 is outside 0.01..0.99"),
             ("dataset: { source: folder, folder: { path: pets, test_fraction: 0.2, test_list: held-out.txt } }\n", "dataset.folder.test_fraction: and test_list both choose the test split"),
             ("dataset: { source: folder, folder: { path: pets, backgroud: [0] } }\n", "(did you mean 'background'?)"),
+            ("dataset: { source: folder, folder: { path: pets, foreground: 'a|b' } }\n", "dataset.folder.foreground: 'a|b' is not a class name of letters, digits, blanks, '_', '.' or '-' (at most 40)"),
+            ("dataset: { source: folder, folder: { path: pets, foreground: background } }\n", "dataset.folder.foreground: is the background's name"),
         })
             Assert.Contains(expected, Assert.Throws<ConfigException>(() => LoadText(yaml)).Message);
     }
