@@ -21,6 +21,24 @@ public static class LabTemplate
         }
     }
 
+    private const string SourceLine = "  source: oxford                # oxford (the real archives)";
+    private const string FolderExample = "  # folder: { path: <folder>, images: images, masks: masks, background: [0], ignore: [], test_fraction: 0.2 } for source:";
+
+    /// <summary>
+    /// The lab's pipeline.yaml on a dataset of one's own (<c>petseg init --data</c>): <c>source: folder</c> and its
+    /// <c>folder:</c> line in place of the commented example; the demo and smoke profiles keep their synthetic pets.
+    /// </summary>
+    /// <param name="path">The folder as the file names it: relative to the project, or absolute.</param>
+    public static string PipelineYamlOn(string path)
+    {
+        var yaml = PipelineYaml;
+        if (!yaml.Contains(SourceLine, StringComparison.Ordinal) || !yaml.Contains(FolderExample, StringComparison.Ordinal))
+            throw new InvalidOperationException("the embedded pipeline.yaml lacks the dataset lines init --data rewrites");
+        var quoted = "'" + path.Replace("'", "''", StringComparison.Ordinal) + "'"; // YAML's single-quoted scalar: any path as it is
+        return yaml.Replace(SourceLine, "  source: folder                # oxford (the real archives)", StringComparison.Ordinal)
+            .Replace(FolderExample, $"  folder: {{ path: {quoted}, images: images, masks: masks, background: [0], ignore: [], test_fraction: 0.2 }} # for source:", StringComparison.Ordinal);
+    }
+
     /// <summary>
     /// What stays out of version control: the artifacts folder (outputs, store, caches; <paramref name="artifacts"/>
     /// relative to the project) and the profiles' locks (pipeline.lock itself is meant to be committed).

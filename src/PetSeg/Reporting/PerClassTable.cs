@@ -14,20 +14,20 @@ public static class PerClassTable
     /// <param name="classNames">By label: background, then the foreground (the lab's pet; a folder dataset's own name).</param>
     public static string Render(IReadOnlyDictionary<string, IReadOnlyList<SeedRun>> runs, IReadOnlyList<string>? classNames = null)
     {
-        var ClassNames = classNames ?? SegmentationLabels.Names;
-        var fg = ClassNames[SegmentationLabels.Pet];
+        var names = classNames ?? SegmentationLabels.Names;
+        var fg = names[SegmentationLabels.Pet];
         var order = $"bg→bg, bg→{fg}, {fg}→bg, {fg}→{fg}";
         var sb = new StringBuilder("## Per class\n\n");
         sb.Append("IoU / precision / recall per class, and the confusion matrix as % of valid test pixels ")
           .Append($"(truth → prediction: {order}); first seed of each experiment.\n\n");
         sb.Append("| Experiment |");
-        foreach (var c in ClassNames) sb.Append($" {c} IoU | {c} precision | {c} recall |");
-        sb.Append($" confusion ({order}) |\n|:--|").Append(string.Concat(Enumerable.Repeat("--:|", 3 * ClassNames.Count))).Append(":--|\n");
+        foreach (var c in names) sb.Append($" {c} IoU | {c} precision | {c} recall |");
+        sb.Append($" confusion ({order}) |\n|:--|").Append(string.Concat(Enumerable.Repeat("--:|", 3 * names.Count))).Append(":--|\n");
         foreach (var (experiment, list) in runs)
         {
             var m = list[0].Metrics;
             sb.Append("| ").Append(experiment).Append(" |");
-            for (int c = 0; c < ClassNames.Count; c++)
+            for (int c = 0; c < names.Count; c++)
             {
                 var pc = m.PerClass.FirstOrDefault(p => p.Class == c);
                 sb.Append(' ').Append(F(pc?.IoU)).Append(" | ").Append(F(pc?.Precision)).Append(" | ").Append(F(pc?.Recall)).Append(" |");

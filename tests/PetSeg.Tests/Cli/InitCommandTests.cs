@@ -63,5 +63,42 @@ public sealed class InitCommandTests : IDisposable
         Assert.Equal(4, File.ReadAllLines(Path.Combine(project, ".gitignore")).Length);
     }
 
+    [Fact]
+    public void Init_on_a_folder_of_ones_own_checks_it_first_and_writes_a_project_on_it()
+    {
+        FolderDatasets.Write(_dir["my data"], new PetSeg.Data.Synthetic.SyntheticPetOptions { Count = 10, Seed = 2, MinWidth = 40, MaxWidth = 48, MinHeight = 36, MaxHeight = 44 });
+        File.Delete(_dir["my data/masks/pug_1.png"]);
+        var (exit, log) = CliProcess.RunIn(_dir.Path, "init", "p", "--data", "my data");
+        Assert.Equal(1, exit); // a pair missing: said, and nothing written
+        Assert.Contains($"{_dir["my data/images/pug_1.jpg"]}: no mask", log);
+        Assert.False(Directory.Exists(_dir["p"]));
+
+        FolderDatasets.WriteMask(_dir["my data/masks/pug_1.png"], 8, 8, (_, _) => 0);
+        File.Copy(_dir["my data/images/Bengal_1.jpg"], _dir["my data/images/pug_1.jpg"], overwrite: true);
+        using (var pug = SixLabors.ImageSharp.Image.Load(_dir["my data/images/pug_1.jpg"])) FolderDatasets.WriteMask(_dir["my data/masks/pug_1.png"], pug.Width, pug.Height, (_, _) => 0);
+        (exit, log) = CliProcess.RunIn(_dir.Path, "init", "p", "--data", "my data");
+        Assert.True(exit == 0, log);
+        Assert.Contains($"dataset: 10 image(s) with masks in {_dir["my data"]}: 8 to train on, 2 held out for the test (20 % by name)", log);
+        Assert.Matches(@"mask values in 10 of them: 0 background [\d.]+ %, 128 pet [\d.]+ %, 255 pet [\d.]+ %", log);
+        Assert.DoesNotContain("warning", log);
+        var config = PetSeg.Lab.PipelineConfigLoader.Load(_dir["p/pipeline.yaml"]);
+        Assert.Equal(("folder", _dir["my data/images"], _dir["my data/masks"]), (config.Dataset.Source, config.Dataset.Folder!.ImagesDir, config.Dataset.Folder.MasksDir));
+        Assert.Contains("  folder: { path: '../my data', ", File.ReadAllText(_dir["p/pipeline.yaml"])); // relative: the project and its data move together
+        Assert.Equal("synthetic", PetSeg.Lab.PipelineConfigLoader.Load(_dir["p/pipeline.yaml"], "demo").Dataset.Source);
+        (exit, log) = CliProcess.RunIn(_dir["p"], "run", "preprocess");
+        Assert.True(exit == 0, log);
+        Assert.Contains("download: 8 trainval and 2 test pair(s)", log);
+
+        // Masks whose background is not 0 (Oxford's trimaps: 1, 2, 3) are told before a run.
+        foreach (var mask in Directory.GetFiles(_dir["my data/masks"]))
+        {
+            using var image = SixLabors.ImageSharp.Image.Load<SixLabors.ImageSharp.PixelFormats.L8>(mask);
+            FolderDatasets.WriteMask(mask, image.Width, image.Height, (x, y) => (byte)(image[x, y].PackedValue == 0 ? 2 : 1));
+        }
+        (exit, log) = CliProcess.RunIn(_dir.Path, "init", "q", "--data", _dir["my data"]);
+        Assert.True(exit == 0, log);
+        Assert.Contains("warning: none of these pixels is 0, the background's value: every pixel would be foreground.", log);
+    }
+
     public void Dispose() => _dir.Dispose();
 }

@@ -1,5 +1,7 @@
 using System.ComponentModel;
 using PetSeg.Core;
+using PetSeg.Data.Dataset;
+using PetSeg.Data.Imaging;
 using PetSeg.IO;
 using PetSeg.Lab;
 using Spectre.Console.Cli;
@@ -13,6 +15,10 @@ public sealed class InitCommand : GuardedCommand<InitCommand.Settings>
     {
         [CommandArgument(0, "[FOLDER]")][Description("The project folder (created if missing; default: the current folder).")]
         public string Folder { get; init; } = ".";
+
+        [CommandOption("--data <FOLDER>")]
+        [Description("Your own dataset in place of Oxford-IIIT Pet: a folder with images/ and masks/ (one 8-bit PNG mask per image, of its name; 0 background, any other value the foreground). Its pairs are checked before anything is written; docs/configuration.md, \"A dataset of your own\".")]
+        public string? Data { get; init; }
     }
 
     protected override bool UsesTorch => false;
@@ -25,22 +31,57 @@ public sealed class InitCommand : GuardedCommand<InitCommand.Settings>
             throw new ConfigException($"{AtomicFile.FileInTheWay(yaml) ?? folder} is a file: init writes a project into a folder (created if missing). Name another.");
         if (File.Exists(yaml))
             throw new ConfigException($"{yaml} already exists: nothing was written. Edit it, or init another folder.");
+        string? summary = null;
+        var text = LabTemplate.PipelineYaml;
+        if (s.Data is not null)
+        {
+            (text, summary) = OnOwnData(folder, Path.GetFullPath(s.Data));
+        }
         Directory.CreateDirectory(folder);
 
-        AtomicFile.WriteAllText(yaml, LabTemplate.PipelineYaml);
+        AtomicFile.WriteAllText(yaml, text);
         var config = PipelineConfigLoader.Load(yaml); // what was written is what `run` will read: never a file that fails
         var added = AddIgnoreLines(Path.Combine(folder, ".gitignore"), LabTemplate.IgnoreLines(Path.GetRelativePath(folder, config.ArtifactsDir)));
 
         System.Console.WriteLine($"wrote {yaml}: the lab's {config.Experiments.Count} experiments and report tables");
+        if (summary is not null) System.Console.WriteLine(summary);
         System.Console.WriteLine(added.Count > 0 ? $"ignored in .gitignore: {string.Join(", ", added)}" : ".gitignore already ignores the outputs");
-        System.Console.WriteLine("""
+        System.Console.WriteLine($"""
             next (in that folder):
               petseg status                  what would run, and why
               petseg run report -p demo      the whole lab on synthetic pets, offline, minutes on a laptop
-              petseg run report              the real lab: downloads Oxford-IIIT Pet (~800 MB) and ImageNet encoders
+              petseg run report              {(s.Data is null ? "the real lab: downloads Oxford-IIIT Pet (~800 MB) and ImageNet encoders" : "the lab on your data (it downloads the ImageNet encoders, ~100 MB)")}
               petseg doctor                  check this machine's kernels (and a GPU's with --device cuda)
             """);
         return Task.FromResult(0);
+    }
+
+    /// <summary>
+    /// The file on a folder of one's own, checked first (every pair, so a wrong folder writes nothing), and what was found:
+    /// how many pairs, how they split, and the values a few masks hold, so a background that is not 0 shows before a run.
+    /// </summary>
+    private static (string Yaml, string Summary) OnOwnData(string project, string data)
+    {
+        if (!Directory.Exists(data)) throw new ConfigException($"{data}: --data names no folder");
+        var options = new FolderDatasetOptions { ImagesDir = Path.Combine(data, "images"), MasksDir = Path.Combine(data, "masks") };
+        foreach (var dir in new[] { options.ImagesDir, options.MasksDir })
+            if (!Directory.Exists(dir))
+                throw new ConfigException($"{dir}: not found: --data takes a folder with images/ and masks/ in it (other names: write the project without --data and set dataset.folder, docs/configuration.md)");
+        var pairs = FolderDatasetImporter.Pairs(options);
+        var (trainval, test) = FolderDatasetImporter.Split(pairs, options);
+        var sampled = pairs.Where((_, i) => i % Math.Max(1, pairs.Count / 20) == 0).Take(20).ToList();
+        var counts = new long[256];
+        foreach (var p in sampled)
+            foreach (var v in ImageLoader.LoadGray(p.MaskPath).Pixels) counts[v]++;
+        var values = new FolderImportResult(0, 0, counts).DescribeValues(new MaskValueMapping(options.Background, options.Ignore));
+        if (options.Background.All(v => counts[v] == 0)) // Oxford's trimaps (1, 2, 3), masks saved as 1/2: all "foreground"
+            values += $"\nwarning: none of these pixels is {string.Join(" or ", options.Background)}, the background's value: every pixel would be foreground. " +
+                      "Set dataset.folder.background (and ignore) in pipeline.yaml to your masks' values before a run";
+        var relative = Path.GetRelativePath(project, data);
+        var path = Path.IsPathRooted(relative) ? data : relative.Replace('\\', '/');
+        return (LabTemplate.PipelineYamlOn(path),
+            $"dataset: {pairs.Count:N0} image(s) with masks in {data}: {trainval.Count:N0} to train on, {test.Count:N0} held out for the test (20 % by name)\n" +
+            $"mask values in {sampled.Count} of them: {values}; if 0 is not the background, set dataset.folder.background (and ignore) in pipeline.yaml");
     }
 
     /// <summary>Appends the lines .gitignore lacks (creating it if needed, one atomic write); returns those added.</summary>
