@@ -4,6 +4,7 @@ using PetSeg.Data.Synthetic;
 using PetSeg.Lab;
 using PetSeg.Lab.Stages;
 using PetSeg.Tests.Support;
+using PetSeg.Workflow.Graph;
 using PetSeg.Workflow.Runner;
 using PetSeg.Workflow.Store;
 using SixLabors.ImageSharp;
@@ -105,6 +106,29 @@ public sealed class FolderDatasetPipelineTests : IDisposable
         Directory.Move(_dir["elsewhere/masks"], _dir["elsewhere/masks-old"]);
         var e = Assert.Throws<ConfigException>(() => PipelineConfigLoader.Load(file));
         Assert.Contains($"dataset.folder.masks: {_dir["elsewhere/masks"]} does not exist", e.Message);
+    }
+
+    [Fact]
+    public void A_file_rewritten_with_its_size_and_time_kept_is_found_before_anything_is_published()
+    {
+        FolderDatasets.Write(_dir["pets"], Tiny);
+        var file = Project("folder", FolderSource("../pets"));
+        Runner(file).Run(StageIds.Download);
+        var photo = _dir["pets/images/pug_1.jpg"];
+        var time = File.GetLastWriteTimeUtc(photo);
+        var bytes = File.ReadAllBytes(photo);
+        bytes[bytes.Length / 2] ^= 0x10;
+        File.WriteAllBytes(photo, bytes);
+        File.SetLastWriteTimeUtc(photo, time); // the memo of digests by size and time cannot see it
+
+        Assert.Equal(Freshness.Fresh, Runner(file).Status().Single(s => s.Stage == StageIds.Download).State); // as DVC's stat cache
+        var e = Assert.Throws<PipelineException>(() => Runner(file).Run(StageIds.Download, force: true));
+        Assert.Equal($"download: its input dataset.folder.images ({_dir["pets/images"]}) changed since its digest was taken for the key " +
+                     "(rewritten keeping its size and time?); nothing was published: run it again once the files are settled", e.Message);
+        // The bytes were hashed then: the next run keys them as they are.
+        Assert.Equal(["input dataset.folder.images changed"], Runner(file).Status().Single(s => s.Stage == StageIds.Download).Reasons);
+        Assert.Equal(StageOutcome.Executed, Runner(file).Run(StageIds.Download).Single().Outcome);
+        Assert.Equal(bytes, File.ReadAllBytes(_dir["folder/out/data/folder-dataset/images/pug_1.jpg"]));
     }
 
     [Fact]

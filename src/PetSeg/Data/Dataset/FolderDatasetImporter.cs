@@ -120,7 +120,7 @@ public static class FolderDatasetImporter
         if (format is PngFormat && mask.Metadata.GetPngMetadata().BitDepth == PngBitDepth.Bit16)
             throw new DatasetException($"{pair.MaskPath}: a 16-bit mask; save it with 8 bits per pixel, its values the labels");
         if (mask.Width != info.Width || mask.Height != info.Height)
-            throw new DatasetException($"{pair.MaskPath}: {mask.Width}×{mask.Height}, but its image {pair.ImagePath} is {info.Width}×{info.Height}");
+            throw new DatasetException($"{pair.MaskPath}: {mask.Width}×{mask.Height}, but its image {pair.ImagePath} is {info.Width}×{info.Height}" + Rotated(info, mask.Width, mask.Height));
         var rgb = new byte[mask.Width * mask.Height * 3];
         mask.CopyPixelDataTo(rgb);
         var trimap = new byte[mask.Width * mask.Height];
@@ -138,6 +138,20 @@ public static class FolderDatasetImporter
         using var written = Image.LoadPixelData<L8>(trimap, mask.Width, mask.Height);
         written.SaveAsPng(layout.TrimapPath(pair.Name), new PngEncoder { ColorType = PngColorType.Grayscale, BitDepth = PngBitDepth.Bit8 });
         return counts;
+    }
+
+    /// <summary>
+    /// A camera's picture is often stored sideways with an EXIF tag that tells viewers to turn it, and a mask drawn on
+    /// the turned view is then the transpose of the stored size. The lab reads the stored pixels (PIL without
+    /// <c>exif_transpose</c>), so the fix is to turn the image's pixels themselves: said when that is the case.
+    /// </summary>
+    private static string Rotated(IImageInfo image, int maskWidth, int maskHeight)
+    {
+        var orientation = image.Metadata.ExifProfile?.GetValue(SixLabors.ImageSharp.Metadata.Profiles.Exif.ExifTag.Orientation)?.Value ?? 1;
+        return orientation is >= 5 and <= 8 && maskWidth == image.Height && maskHeight == image.Width
+            ? $" as stored; it carries EXIF orientation {orientation} (turned a quarter for viewing), and the mask fits the turned view: " +
+              "turn the image's pixels to match (exiftran -ai, or mogrify -auto-orient), since the pipeline reads the pixels as stored, as PIL does"
+            : "";
     }
 
     /// <param name="suffix">What a mask's name adds to its image's (<c>_mask</c> in <c>cat_mask.png</c>): taken off, so the two pair.</param>

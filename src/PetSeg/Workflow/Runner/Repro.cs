@@ -132,7 +132,7 @@ internal sealed class Repro(Workbench bench)
                     PassOver(stage, $"no result is stored under its key ({Keys.Short(key)}) to check against", $"run it first (`petseg run {stage.Id}`), or pull it");
                     continue;
                 }
-                var (work, outputs, device, parted) = Compute(stage, key, deps, exclusive: true, ct, $"checking: computing it again{(position.Length == 0 ? "" : $" ({position})")}", stored);
+                var (work, outputs, device, parted) = Compute(stage, key, deps, inputs, exclusive: true, ct, $"checking: computing it again{(position.Length == 0 ? "" : $" ({position})")}", stored);
                 try
                 {
                     var record = stage.Computes ? ComputeBackend.RecordOn(device) : null;
@@ -204,7 +204,7 @@ internal sealed class Repro(Workbench bench)
     private StoreEntry Execute(Stage stage, string key, Dictionary<string, StoreEntry> deps, SortedDictionary<string, string> inputs,
         bool exclusive, Stopwatch clock, string position, CancellationToken ct)
     {
-        var (work, outputs, device, _) = Compute(stage, key, deps, exclusive, ct, $"running (key {Keys.Short(key)}{(position.Length == 0 ? "" : $"; {position}")})");
+        var (work, outputs, device, _) = Compute(stage, key, deps, inputs, exclusive, ct, $"running (key {Keys.Short(key)}{(position.Length == 0 ? "" : $"; {position}")})");
         var entry = DeletingOnFailure(stage, key, work, () =>
         {
             var files = new SortedDictionary<string, StoredFile>(StringComparer.Ordinal);
@@ -228,11 +228,12 @@ internal sealed class Repro(Workbench bench)
     /// <returns>The work folder, the outputs and the device; for a check, instead of the outputs where the stage stopped as it parted from the
     /// stored result, that parting (the work folder is then gone).</returns>
     private (string Work, IReadOnlyDictionary<string, StageOutput> Outputs, TorchSharp.torch.Device Device, PartedFromStoredException? Parted) Compute(Stage stage, string key,
-        Dictionary<string, StoreEntry> deps, bool exclusive, CancellationToken ct, string doing, StoreEntry? checkedAgainst = null)
+        Dictionary<string, StoreEntry> deps, IReadOnlyDictionary<string, string> inputs, bool exclusive, CancellationToken ct, string doing, StoreEntry? checkedAgainst = null)
     {
         var ui = bench.Ui;
         ui.Info($"{stage.Id}: {doing}");
         VerifyInputs(stage, deps, exclusive);
+        VerifyExternalInputs(stage, inputs, "since its digest was taken for the key (rewritten keeping its size and time?)");
         var device = TorchSharp.torch.CPU;
         if (stage.Computes)
         {
@@ -243,7 +244,15 @@ internal sealed class Repro(Workbench bench)
         var work = bench.Store.NewWorkDir(stage.Id);
         var inPlace = checkedAgainst is not null && stage.WritesInPlace ? Path.Combine(work, "in-place") : null;
         var context = new StageContext(stage.Id, key, work, deps, bench.Digests, ui, bench.Http, ct) { Device = device, InPlaceDir = inPlace, Stored = checkedAgainst };
-        try { return (work, DeletingOnFailure(stage, key, work, () => stage.Execute(context)), device, null); }
+        try
+        {
+            return (work, DeletingOnFailure(stage, key, work, () =>
+            {
+                var outputs = stage.Execute(context);
+                VerifyExternalInputs(stage, inputs, "while the stage read it"); // else the result would be stored under the old content's key
+                return outputs;
+            }), device, null);
+        }
         catch (PartedFromStoredException parted) when (checkedAgainst is not null) { return (work, new Dictionary<string, StageOutput>(), device, parted); }
     }
 
@@ -289,6 +298,18 @@ internal sealed class Repro(Workbench bench)
                     ? new PipelineException(message + $"; run '{id}' again (without --exclusive) to rebuild it.")
                     : new DamagedInputException(message);
             }
+    }
+
+    /// <summary>
+    /// Re-hashes what the stage reads from outside the store (<see cref="Stage.ExternalInputs"/>) against the digests in
+    /// its key: a memo fooled by a file rewritten with its size and time kept, or a file changed while the stage read it,
+    /// stops the stage before anything is published, and a second run keys the content as it is then.
+    /// </summary>
+    private void VerifyExternalInputs(Stage stage, IReadOnlyDictionary<string, string> inputs, string when)
+    {
+        foreach (var (name, path) in stage.ExternalInputs)
+            if (inputs.TryGetValue(name, out var keyed) && (File.Exists(path) || Directory.Exists(path) ? bench.Digests.Verified(path) : "missing") != keyed)
+                throw new PipelineException($"{stage.Id}: its input {name} ({path}) changed {when}; nothing was published: run it again once the files are settled");
     }
 
     private static long SizeOf(string path) =>

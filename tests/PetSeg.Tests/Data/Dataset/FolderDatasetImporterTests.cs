@@ -143,6 +143,22 @@ public sealed class FolderDatasetImporterTests : IDisposable
         Assert.Contains($"{_dir["mine/images/Bengal_2.jpg"]}: no mask ({_dir["mine/masks/Bengal_2_mask.png"]})", e.Message);
     }
 
+    [Fact]
+    public void A_mask_drawn_on_a_photo_turned_by_its_EXIF_tag_is_told_how_to_turn_the_photo()
+    {
+        FolderDatasets.Write(_dir["mine"], Small);
+        using (var photo = new Image<Rgb24>(40, 30))
+        {
+            photo.Metadata.ExifProfile = new SixLabors.ImageSharp.Metadata.Profiles.Exif.ExifProfile();
+            photo.Metadata.ExifProfile.SetValue(SixLabors.ImageSharp.Metadata.Profiles.Exif.ExifTag.Orientation, (ushort)6);
+            photo.SaveAsJpeg(_dir["mine/images/pug_1.jpg"]);
+        }
+        FolderDatasets.WriteMask(_dir["mine/masks/pug_1.png"], 30, 40, (_, _) => 0);
+        var e = Assert.Throws<DatasetException>(() => FolderDatasetImporter.Import(Options(), _dir["imported"]));
+        Assert.Contains($"{_dir["mine/masks/pug_1.png"]}: 30×40, but its image {_dir["mine/images/pug_1.jpg"]} is 40×30 as stored; it carries EXIF orientation 6 " +
+                        "(turned a quarter for viewing), and the mask fits the turned view: turn the image's pixels to match", e.Message);
+    }
+
     private static (int W, int H) Size(string path)
     {
         var info = Image.Identify(path);
