@@ -100,5 +100,26 @@ public sealed class InitCommandTests : IDisposable
         Assert.Contains("warning: none of these pixels is 0, the background's value: every pixel would be foreground.", log);
     }
 
+    [Fact]
+    public void Init_on_a_dataset_shipped_with_train_and_test_folders_keeps_its_test_split()
+    {
+        var layout = FolderDatasets.Write(_dir["shipped"], new PetSeg.Data.Synthetic.SyntheticPetOptions { Count = 10, Seed = 2, MinWidth = 40, MaxWidth = 48, MinHeight = 36, MaxHeight = 44 });
+        foreach (var (split, stems) in new[] { ("train", layout.TrainVal), ("test", layout.Test) })
+            foreach (var (kind, ext) in new[] { ("images", ".jpg"), ("masks", ".png") })
+            {
+                Directory.CreateDirectory(_dir[$"shipped/{split}/{kind}"]);
+                foreach (var stem in stems) File.Move(_dir[$"shipped/{kind}/{stem}{ext}"], _dir[$"shipped/{split}/{kind}/{stem}{ext}"]);
+            }
+        Directory.Delete(_dir["shipped/images"]);
+        Directory.Delete(_dir["shipped/masks"]);
+        var (exit, log) = CliProcess.RunIn(_dir.Path, "init", "p", "--data", "shipped");
+        Assert.True(exit == 0, log);
+        Assert.Contains($"dataset: 10 image(s) with masks in {_dir["shipped"]}: 5 to train on, 5 in test/ for the test", log);
+        Assert.Contains("  folder: { path: '../shipped', images: train/images, masks: train/masks, test_images: test/images, test_masks: test/masks, ", File.ReadAllText(_dir["p/pipeline.yaml"]));
+        (exit, log) = CliProcess.RunIn(_dir["p"], "run", "preprocess");
+        Assert.True(exit == 0, log);
+        Assert.Contains($"download: 5 trainval and 5 test pair(s) (the test split from {_dir["shipped/test/images"]})", log);
+    }
+
     public void Dispose() => _dir.Dispose();
 }

@@ -63,10 +63,16 @@ public sealed class InitCommand : GuardedCommand<InitCommand.Settings>
     private static (string Yaml, string Summary) OnOwnData(string project, string data)
     {
         if (!Directory.Exists(data)) throw new ConfigException($"{data}: --data names no folder");
-        var options = new FolderDatasetOptions { ImagesDir = Path.Combine(data, "images"), MasksDir = Path.Combine(data, "masks") };
+        string In(string relative) => Path.Combine(data, relative);
+        // images/ and masks/, or a test split of its own as many datasets ship: train/{images,masks} and test/{images,masks}.
+        var testFolders = !Directory.Exists(In("images")) && new[] { "train/images", "train/masks", "test/images", "test/masks" }.All(d => Directory.Exists(In(d)));
+        var options = testFolders
+            ? new FolderDatasetOptions { ImagesDir = In("train/images"), MasksDir = In("train/masks"), TestImagesDir = In("test/images"), TestMasksDir = In("test/masks") }
+            : new FolderDatasetOptions { ImagesDir = In("images"), MasksDir = In("masks") };
         foreach (var dir in new[] { options.ImagesDir, options.MasksDir })
             if (!Directory.Exists(dir))
-                throw new ConfigException($"{dir}: not found: --data takes a folder with images/ and masks/ in it (other names: write the project without --data and set dataset.folder, docs/configuration.md)");
+                throw new ConfigException($"{dir}: not found: --data takes a folder with images/ and masks/ in it, or with train/ and test/ that each hold both " +
+                                          "(other names: write the project without --data and set dataset.folder, docs/configuration.md)");
         var pairs = FolderDatasetImporter.Pairs(options);
         var (trainval, test) = FolderDatasetImporter.Split(pairs, options);
         var sampled = pairs.Where((_, i) => i % Math.Max(1, pairs.Count / 20) == 0).Take(20).ToList();
@@ -79,8 +85,9 @@ public sealed class InitCommand : GuardedCommand<InitCommand.Settings>
                       "Set dataset.folder.background (and ignore) in pipeline.yaml to your masks' values before a run";
         var relative = Path.GetRelativePath(project, data);
         var path = Path.IsPathRooted(relative) ? data : relative.Replace('\\', '/');
-        return (LabTemplate.PipelineYamlOn(path),
-            $"dataset: {pairs.Count:N0} image(s) with masks in {data}: {trainval.Count:N0} to train on, {test.Count:N0} held out for the test (20 % by name)\n" +
+        return (LabTemplate.PipelineYamlOn(path, testFolders),
+            $"dataset: {pairs.Count:N0} image(s) with masks in {data}: {trainval.Count:N0} to train on, {test.Count:N0} " +
+            (testFolders ? "in test/ for the test\n" : "held out for the test (20 % by name)\n") +
             $"mask values in {sampled.Count} of them: {values}; if 0 is not the background, set dataset.folder.background (and ignore) in pipeline.yaml");
     }
 

@@ -23,44 +23,62 @@ public static class FolderDatasetImporter
     /// <summary>The most problems a message lists one by one.</summary>
     private const int Listed = 20;
 
-    /// <summary>The pairs, ordered by name; a folder with problems is refused with all of them.</summary>
+    /// <summary>
+    /// The pairs (of the test folders too, where given), ordered by name; a folder with problems is refused with all of
+    /// them at once.
+    /// </summary>
     public static IReadOnlyList<FolderPair> Pairs(FolderDatasetOptions o)
     {
-        if (!Directory.Exists(o.ImagesDir)) throw new DatasetException($"{o.ImagesDir}: the images folder does not exist (dataset.folder in pipeline.yaml names it)");
-        if (!Directory.Exists(o.MasksDir)) throw new DatasetException($"{o.MasksDir}: the masks folder does not exist (dataset.folder in pipeline.yaml names it)");
-        if (Path.GetFullPath(o.ImagesDir) == Path.GetFullPath(o.MasksDir))
-            throw new DatasetException($"{o.ImagesDir}: images and masks are the same folder; keep the masks in a folder of their own, each named as its image");
         var problems = new List<string>();
-        var images = ByStem(o.ImagesDir, ImageExtensions, "image", problems);
-        var masks = ByStem(o.MasksDir, MaskExtensions, "mask", problems, o.MaskSuffix);
-        foreach (var (stem, path) in images.Where(i => !masks.ContainsKey(i.Key)))
-            problems.Add($"{path}: no mask ({Path.Combine(o.MasksDir, stem + o.MaskSuffix + ".png")})");
-        foreach (var (stem, path) in masks.Where(m => !images.ContainsKey(m.Key)))
-            problems.Add($"{path}: a mask without an image (no {stem}.jpg, .png, … in {o.ImagesDir})");
+        var found = Pair(o.ImagesDir, o.MasksDir, o.MaskSuffix, problems);
+        if (o.TestImagesDir is not null && o.TestMasksDir is not null) found.AddRange(Pair(o.TestImagesDir, o.TestMasksDir, o.MaskSuffix, problems));
 
         var pairs = new List<FolderPair>();
         var names = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var (stem, image) in images.Where(i => masks.ContainsKey(i.Key)).OrderBy(i => i.Key, StringComparer.Ordinal))
+        foreach (var (stem, image, mask) in found.OrderBy(p => p.Stem, StringComparer.Ordinal).ThenBy(p => p.Image, StringComparer.Ordinal))
         {
             var name = NameOf(stem);
             if (names.TryGetValue(name, out var other)) { problems.Add($"{image}: takes the name '{name}' that {other} takes too (blanks become '_'); rename one"); continue; }
             names[name] = image;
-            pairs.Add(new FolderPair(name, image, masks[stem]));
+            pairs.Add(new FolderPair(name, image, mask));
         }
-        Refuse(problems, $"the folder dataset ({o.ImagesDir}, {o.MasksDir})");
+        Refuse(problems, o.TestImagesDir is null ? $"the folder dataset ({o.ImagesDir}, {o.MasksDir})" : $"the folder dataset ({o.ImagesDir}, {o.MasksDir}, {o.TestImagesDir}, {o.TestMasksDir})");
         if (pairs.Count < 2) throw new DatasetException($"{o.ImagesDir}: {pairs.Count} image(s) with a mask; a dataset needs at least 2, one for each split");
         return pairs;
     }
 
+    /// <summary>One folder of images with its folder of masks: the pairs, and every unpaired file as a problem.</summary>
+    private static List<(string Stem, string Image, string Mask)> Pair(string imagesDir, string masksDir, string suffix, List<string> problems)
+    {
+        if (!Directory.Exists(imagesDir)) throw new DatasetException($"{imagesDir}: the images folder does not exist (dataset.folder in pipeline.yaml names it)");
+        if (!Directory.Exists(masksDir)) throw new DatasetException($"{masksDir}: the masks folder does not exist (dataset.folder in pipeline.yaml names it)");
+        if (Path.GetFullPath(imagesDir) == Path.GetFullPath(masksDir))
+            throw new DatasetException($"{imagesDir}: images and masks are the same folder; keep the masks in a folder of their own, each named as its image");
+        var images = ByStem(imagesDir, ImageExtensions, "image", problems);
+        var masks = ByStem(masksDir, MaskExtensions, "mask", problems, suffix);
+        foreach (var (stem, path) in images.Where(i => !masks.ContainsKey(i.Key)))
+            problems.Add($"{path}: no mask ({Path.Combine(masksDir, stem + suffix + ".png")})");
+        foreach (var (stem, path) in masks.Where(m => !images.ContainsKey(m.Key)))
+            problems.Add($"{path}: a mask without an image (no {stem}.jpg, .png, … in {imagesDir})");
+        return images.Where(i => masks.ContainsKey(i.Key)).Select(i => (i.Key, i.Value, masks[i.Key])).ToList();
+    }
+
     /// <summary>
-    /// The two splits. With a test list, the images it names are the test split; without, the given share of the pairs,
-    /// those first when ordered by an XxHash64 of their names, so the split does not depend on the order files are
-    /// listed in, on the machine, or on the folder's path.
+    /// The two splits. With test folders, their pairs are the test split; with a test list, the images it names; else the
+    /// given share of the pairs, those first when ordered by an XxHash64 of their names, so the split does not depend on
+    /// the order files are listed in, on the machine, or on the folder's path.
     /// </summary>
     public static (IReadOnlyList<FolderPair> TrainVal, IReadOnlyList<FolderPair> Test) Split(IReadOnlyList<FolderPair> pairs, FolderDatasetOptions o)
     {
         HashSet<string> test;
-        if (o.TestList is not null) test = ReadTestList(o.TestList, pairs);
+        if (o.TestImagesDir is { } testDir)
+        {
+            var dir = Path.GetFullPath(testDir).TrimEnd(Path.DirectorySeparatorChar);
+            test = pairs.Where(p => Path.GetDirectoryName(Path.GetFullPath(p.ImagePath)) == dir).Select(p => p.Name).ToHashSet(StringComparer.Ordinal);
+            if (test.Count == 0) throw new DatasetException($"{testDir}: no image with a mask in the test folders");
+            if (test.Count == pairs.Count) throw new DatasetException($"{o.ImagesDir}: no image with a mask to train on");
+        }
+        else if (o.TestList is not null) test = ReadTestList(o.TestList, pairs);
         else
         {
             int n = Math.Clamp((int)Math.Round(pairs.Count * o.TestFraction, MidpointRounding.AwayFromZero), 1, pairs.Count - 1);

@@ -23,6 +23,10 @@ public sealed record FolderDatasetOptions
     /// <summary>A file naming the test split's images, one per line (name or file name; <c>#</c> comments); the rest is trainval.</summary>
     public string? TestList { get; init; }
 
+    /// <summary>A test split of its own, as many datasets ship one (<c>test/images</c>, <c>test/masks</c>): both or neither.</summary>
+    public string? TestImagesDir { get; init; }
+    public string? TestMasksDir { get; init; }
+
     public const double MinTestFraction = 0.01, MaxTestFraction = 0.99;
 
     /// <summary>The files whose content decides the imported dataset (for the key: their digests, never their paths).</summary>
@@ -30,6 +34,7 @@ public sealed record FolderDatasetOptions
     {
         var d = new SortedDictionary<string, string>(StringComparer.Ordinal) { ["images"] = ImagesDir, ["masks"] = MasksDir };
         if (TestList is not null) d["test_list"] = TestList;
+        if (TestImagesDir is not null && TestMasksDir is not null) (d["test_images"], d["test_masks"]) = (TestImagesDir, TestMasksDir);
         return d;
     }
 }

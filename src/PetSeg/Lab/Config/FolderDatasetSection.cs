@@ -20,13 +20,15 @@ internal static class FolderDatasetSection
         var masks = s.String("masks", "masks")!;
         var maskSuffix = s.String("mask_suffix", "")!;
         var foreground = s.String("foreground", d.Foreground)!;
-        if (!System.Text.RegularExpressions.Regex.IsMatch(foreground, "^[A-Za-z0-9][A-Za-z0-9 _.-]{0,39}$"))
+        if (!System.Text.RegularExpressions.Regex.IsMatch(foreground, @"^[\p{L}\p{N}][\p{L}\p{N} _.-]{0,39}$"))
             throw s.Error("foreground", $"'{foreground}' is not a class name of letters, digits, blanks, '_', '.' or '-' (at most 40)");
         if (foreground == SegmentationLabels.Names[SegmentationLabels.Background]) throw s.Error("foreground", "is the background's name");
         var background = Values(s, "background", d.Background);
         var ignore = Values(s, "ignore", d.Ignore);
         var testFraction = s.Double("test_fraction", d.TestFraction, FolderDatasetOptions.MinTestFraction, FolderDatasetOptions.MaxTestFraction);
         var testList = s.String("test_list");
+        var testImages = s.String("test_images");
+        var testMasks = s.String("test_masks");
         s.RejectUnknown();
         if (!required) return null;
 
@@ -43,6 +45,10 @@ internal static class FolderDatasetSection
         if (background.Count == 0) throw s.Error("background", "names no value: list the mask values that are background, such as [0]");
         if (background.Intersect(ignore).ToList() is [var both, ..]) throw s.Error("ignore", $"{both} is listed as background too");
         if (testList is not null && s.Has("test_fraction")) throw s.Error("test_fraction", "and test_list both choose the test split: keep one");
+        if ((testImages is null) != (testMasks is null))
+            throw s.Error(testImages is null ? "test_masks" : "test_images", "a test split of its own needs both test_images and test_masks");
+        if (testImages is not null && (testList is not null || s.Has("test_fraction")))
+            throw s.Error("test_images", $"and {(testList is not null ? "test_list" : "test_fraction")} both choose the test split: keep one");
         return new FolderDatasetOptions
         {
             ImagesDir = Inside("images", images, folder: true),
@@ -53,6 +59,8 @@ internal static class FolderDatasetSection
             Ignore = ignore,
             TestFraction = testFraction,
             TestList = testList is null ? null : Inside("test_list", testList, folder: false),
+            TestImagesDir = testImages is null ? null : Inside("test_images", testImages, folder: true),
+            TestMasksDir = testMasks is null ? null : Inside("test_masks", testMasks, folder: true),
         };
     }
 

@@ -36,7 +36,7 @@ public sealed class DownloadStage(PipelineConfig config) : Stage
                 p["folder"] = System.Text.Json.JsonSerializer.Serialize(new
                 {
                     background = folder.Background.Select(v => (int)v), ignore = folder.Ignore.Select(v => (int)v),
-                    test = folder.TestList is null ? CanonicalParams.Of(folder.TestFraction) : "test_list",
+                    test = folder.TestImagesDir is not null ? "test_folders" : folder.TestList is null ? CanonicalParams.Of(folder.TestFraction) : "test_list",
                     mask_suffix = folder.MaskSuffix,
                 });
             else foreach (var f in new[] { d.Images, d.Annotations })
@@ -93,12 +93,14 @@ public sealed class DownloadStage(PipelineConfig config) : Stage
         try
         {
             var pairs = FolderDatasetImporter.Pairs(folder);
-            c.Ui.Info($"download: importing {pairs.Count:N0} image(s) with masks from {folder.ImagesDir} and {folder.MasksDir}");
+            c.Ui.Info($"download: importing {pairs.Count:N0} image(s) with masks from {folder.ImagesDir} and {folder.MasksDir}" +
+                      (folder.TestImagesDir is null ? "" : $", {folder.TestImagesDir} and {folder.TestMasksDir}"));
             FolderImportResult r;
             using (var bar = c.Ui.Bar("import", pairs.Count, ProgressUnit.Items))
                 r = FolderDatasetImporter.Import(folder, tmp, new SyncProgress<int>(done => bar.Update(done)), c.Cancellation);
             AtomicFile.Publish(tmp, root);
-            var split = folder.TestList is null ? $"{CanonicalParams.Of(folder.TestFraction)} of them held out by name" : $"as {Path.GetFileName(folder.TestList)} lists";
+            var split = folder.TestImagesDir is not null ? $"the test split from {folder.TestImagesDir}"
+                : folder.TestList is null ? $"{CanonicalParams.Of(folder.TestFraction)} of them held out by name" : $"as {Path.GetFileName(folder.TestList)} lists";
             c.Ui.Info($"download: {r.TrainVal:N0} trainval and {r.Test:N0} test pair(s) ({split}); mask values: {r.DescribeValues(new MaskValueMapping(folder.Background, folder.Ignore, folder.Foreground))}");
         }
         catch

@@ -68,6 +68,30 @@ public sealed class FolderDatasetImporterTests : IDisposable
     }
 
     [Fact]
+    public void A_test_split_of_its_own_in_other_folders_is_the_test_split_and_names_may_not_clash_across()
+    {
+        var layout = FolderDatasets.Write(_dir["mine"], Small);
+        Directory.CreateDirectory(_dir["mine/test/images"]);
+        Directory.CreateDirectory(_dir["mine/test/masks"]);
+        foreach (var stem in layout.Test)
+        {
+            File.Move(_dir[$"mine/images/{stem}.jpg"], _dir[$"mine/test/images/{stem}.jpg"]);
+            File.Move(_dir[$"mine/masks/{stem}.png"], _dir[$"mine/test/masks/{stem}.png"]);
+        }
+        var o = Options() with { TestImagesDir = _dir["mine/test/images"], TestMasksDir = _dir["mine/test/masks"] };
+        var (trainval, test) = FolderDatasetImporter.Split(FolderDatasetImporter.Pairs(o), o);
+        Assert.Equal(layout.Test.Order(StringComparer.Ordinal), test.Select(p => p.Name));
+        Assert.Equal(layout.TrainVal.Order(StringComparer.Ordinal), trainval.Select(p => p.Name));
+        Assert.All(test, p => Assert.StartsWith(_dir["mine/test/masks"], p.MaskPath));
+
+        var train = layout.TrainVal[0];
+        File.Copy(_dir[$"mine/images/{train}.jpg"], _dir[$"mine/test/images/{train}.jpg"]);
+        File.Copy(_dir[$"mine/masks/{train}.png"], _dir[$"mine/test/masks/{train}.png"]);
+        var e = Assert.Throws<DatasetException>(() => FolderDatasetImporter.Pairs(o));
+        Assert.Contains($"{_dir[$"mine/test/images/{train}.jpg"]}: takes the name '{train}' that {_dir[$"mine/images/{train}.jpg"]} takes too", e.Message);
+    }
+
+    [Fact]
     public void A_test_list_names_images_by_name_or_file_name_and_a_wrong_line_is_told_with_its_number()
     {
         FolderDatasets.Write(_dir["mine"], Small);

@@ -492,6 +492,7 @@ public sealed class PipelineConfigTests : IDisposable
         Assert.Equal((_dir["pets/images"], _dir["pets/masks"], _dir["pets/held-out.txt"]), (f.ImagesDir, f.MasksDir, f.TestList));
         Assert.Equal([0, 2], f.Background);
         Assert.Equal([255], f.Ignore);
+        Assert.Equal("кошка", LoadText("dataset:\n  source: folder\n  folder: { path: pets, foreground: кошка }\n").Dataset.ClassNames[1]); // any script's letters
         Assert.Null(LoadText("dataset: { folder: { path: nowhere } }\n").Dataset.Folder); // another source: only its keys are checked
 
         foreach (var (yaml, expected) in new[]
@@ -507,6 +508,8 @@ public sealed class PipelineConfigTests : IDisposable
             ("dataset: { source: folder, folder: { path: pets, backgroud: [0] } }\n", "(did you mean 'background'?)"),
             ("dataset: { source: folder, folder: { path: pets, foreground: 'a|b' } }\n", "dataset.folder.foreground: 'a|b' is not a class name of letters, digits, blanks, '_', '.' or '-' (at most 40)"),
             ("dataset: { source: folder, folder: { path: pets, foreground: background } }\n", "dataset.folder.foreground: is the background's name"),
+            ("dataset: { source: folder, folder: { path: pets, test_images: images } }\n", "dataset.folder.test_images: a test split of its own needs both test_images and test_masks"),
+            ("dataset: { source: folder, folder: { path: pets, test_images: images, test_masks: masks, test_list: held-out.txt } }\n", "dataset.folder.test_images: and test_list both choose the test split"),
         })
             Assert.Contains(expected, Assert.Throws<ConfigException>(() => LoadText(yaml)).Message);
     }
