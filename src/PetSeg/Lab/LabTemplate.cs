@@ -21,12 +21,24 @@ public static class LabTemplate
         }
     }
 
+    /// <summary>The last profile of a project on one's own data: the lab on it at the demo's size, offline, in minutes.</summary>
+    private const string QuickProfile = """
+          quick:                        # petseg init --data: the lab on your data at 64×64, encoders pretrained here on synthetic pets
+            preprocess:                 # (offline, no ImageNet download): a first look in minutes, not the figures to quote
+              image_size: 64
+            weights:
+              source: pretrain
+              pretrain: { count: 192, seed: 8, epochs: 3 }
+
+        """;
+
     private const string SourceLine = "  source: oxford                # oxford (the real archives)";
     private const string FolderExample = "  # folder: { path: <folder>, images: images, masks: masks, background: [0], ignore: [], test_fraction: 0.2 } for source:";
 
     /// <summary>
     /// The lab's pipeline.yaml on a dataset of one's own (<c>petseg init --data</c>): <c>source: folder</c> and its
-    /// <c>folder:</c> line in place of the commented example; the demo and smoke profiles keep their synthetic pets.
+    /// <c>folder:</c> line in place of the commented example, and a <c>quick</c> profile for a first look at it offline
+    /// (the demo's size and encoders); the demo and smoke profiles keep their synthetic pets.
     /// </summary>
     /// <param name="path">The folder as the file names it: relative to the project, or absolute.</param>
     /// <param name="testFolders">Whether it holds <c>train/{images,masks}</c> and <c>test/{images,masks}</c> rather than
@@ -40,7 +52,8 @@ public static class LabTemplate
         return yaml.Replace(SourceLine, "  source: folder                # oxford (the real archives)", StringComparison.Ordinal)
             .Replace(FolderExample, testFolders
                 ? $"  folder: {{ path: {quoted}, images: train/images, masks: train/masks, test_images: test/images, test_masks: test/masks, background: [0], ignore: [] }} # for source:"
-                : $"  folder: {{ path: {quoted}, images: images, masks: masks, background: [0], ignore: [], test_fraction: 0.2 }} # for source:", StringComparison.Ordinal);
+                : $"  folder: {{ path: {quoted}, images: images, masks: masks, background: [0], ignore: [], test_fraction: 0.2 }} # for source:", StringComparison.Ordinal)
+            .TrimEnd('\n') + "\n" + QuickProfile;
     }
 
     /// <summary>

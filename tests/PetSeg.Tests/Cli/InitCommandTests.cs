@@ -85,6 +85,9 @@ public sealed class InitCommandTests : IDisposable
         Assert.Equal(("folder", _dir["my data/images"], _dir["my data/masks"]), (config.Dataset.Source, config.Dataset.Folder!.ImagesDir, config.Dataset.Folder.MasksDir));
         Assert.Contains("  folder: { path: '../my data', ", File.ReadAllText(_dir["p/pipeline.yaml"])); // relative: the project and its data move together
         Assert.Equal("synthetic", PetSeg.Lab.PipelineConfigLoader.Load(_dir["p/pipeline.yaml"], "demo").Dataset.Source);
+        var quick = PetSeg.Lab.PipelineConfigLoader.Load(_dir["p/pipeline.yaml"], "quick"); // a first look at one's own data, offline
+        Assert.Equal(("folder", 64, "pretrain"), (quick.Dataset.Source, quick.Preprocess.ImageSize, quick.Weights.Source));
+        Assert.Contains("petseg run report -p quick", log);
         (exit, log) = CliProcess.RunIn(_dir["p"], "run", "preprocess");
         Assert.True(exit == 0, log);
         Assert.Contains("download: 8 trainval and 2 test pair(s)", log);

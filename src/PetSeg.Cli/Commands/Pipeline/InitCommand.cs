@@ -49,7 +49,7 @@ public sealed class InitCommand : GuardedCommand<InitCommand.Settings>
         System.Console.WriteLine($"""
             next (in that folder):
               petseg status                  what would run, and why
-              petseg run report -p demo      the whole lab on synthetic pets, offline, minutes on a laptop
+              {(s.Data is null ? "petseg run report -p demo      the whole lab on synthetic pets, offline, minutes on a laptop" : "petseg run report -p quick     the lab on your data at 64×64, offline (encoders pretrained on synthetic pets)")}
               petseg run report              {(s.Data is null ? "the real lab: downloads Oxford-IIIT Pet (~800 MB) and ImageNet encoders" : "the lab on your data (it downloads the ImageNet encoders, ~100 MB)")}
               petseg doctor                  check this machine's kernels (and a GPU's with --device cuda)
             """);
