@@ -141,6 +141,16 @@ public sealed class FolderDatasetPipelineTests : IDisposable
         Assert.Contains($"{_dir["pets/images/pug_1.jpg"]}: no mask", e.Message);
         Assert.False(Directory.Exists(_dir["folder/out/data/folder-dataset"]));
         Assert.False(Directory.Exists(_dir["folder/out/data/folder-dataset.partial"]));
+
+        // preprocess.skip_bad_samples leaves the pair out here too, and says so.
+        File.WriteAllText(file, File.ReadAllText(file).Replace("preprocess: { image_size: 32 }", "preprocess: { image_size: 32, skip_bad_samples: true }", StringComparison.Ordinal));
+        var lines = new ProgressLines();
+        var runs = LabPipeline.Runner(PipelineConfigLoader.Load(file), lines).Run(StageIds.Preprocess);
+        Assert.All(runs, r => Assert.Equal(StageOutcome.Executed, r.Outcome));
+        Assert.Contains($"download: skipped {_dir["pets/images/pug_1.jpg"]}: no mask ({_dir["pets/masks/pug_1.png"]})", lines.All);
+        using var test = TensorCache.Open(_dir["folder/out/data/cache/folder-32/test.petc"]);
+        using var trainval = TensorCache.Open(_dir["folder/out/data/cache/folder-32/trainval.petc"]);
+        Assert.Equal(7, test.Count + trainval.Count);
     }
 
     public void Dispose() => _dir.Dispose();

@@ -80,15 +80,16 @@ public sealed class InitCommand : GuardedCommand<InitCommand.Settings>
         foreach (var p in sampled)
             foreach (var v in ImageLoader.LoadGray(p.MaskPath).Pixels) counts[v]++;
         var values = new FolderImportResult(0, 0, counts).DescribeValues(new MaskValueMapping(options.Background, options.Ignore));
-        if (options.Background.All(v => counts[v] == 0)) // Oxford's trimaps (1, 2, 3), masks saved as 1/2: all "foreground"
-            values += $"\nwarning: none of these pixels is {string.Join(" or ", options.Background)}, the background's value: every pixel would be foreground. " +
-                      "Set dataset.folder.background (and ignore) in pipeline.yaml to your masks' values before a run";
+        var hint = options.Background.All(v => counts[v] == 0) // Oxford's trimaps (1, 2, 3), masks saved as 1/2: all "foreground"
+            ? $"\nwarning: none of these pixels is {string.Join(" or ", options.Background)}, the background's value: every pixel would be foreground. " +
+              "Set dataset.folder.background (and ignore) in pipeline.yaml to your masks' values before a run"
+            : "; if 0 is not the background, set dataset.folder.background (and ignore) in pipeline.yaml";
         var relative = Path.GetRelativePath(project, data);
         var path = Path.IsPathRooted(relative) ? data : relative.Replace('\\', '/');
         return (LabTemplate.PipelineYamlOn(path, testFolders),
             $"dataset: {pairs.Count:N0} image(s) with masks in {data}: {trainval.Count:N0} to train on, {test.Count:N0} " +
             (testFolders ? "in test/ for the test\n" : "held out for the test (20 % by name)\n") +
-            $"mask values in {sampled.Count} of them: {values}; if 0 is not the background, set dataset.folder.background (and ignore) in pipeline.yaml");
+            $"mask values in {sampled.Count} of them: {values}{hint}");
     }
 
     /// <summary>Appends the lines .gitignore lacks (creating it if needed, one atomic write); returns those added.</summary>

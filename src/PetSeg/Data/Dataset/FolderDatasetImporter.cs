@@ -27,7 +27,8 @@ public static class FolderDatasetImporter
     /// The pairs (of the test folders too, where given), ordered by name; a folder with problems is refused with all of
     /// them at once.
     /// </summary>
-    public static IReadOnlyList<FolderPair> Pairs(FolderDatasetOptions o)
+    /// <param name="skipped">Where a file that makes no pair goes instead of refusing the folder (<c>preprocess.skip_bad_samples</c>), or null.</param>
+    public static IReadOnlyList<FolderPair> Pairs(FolderDatasetOptions o, List<string>? skipped = null)
     {
         var problems = new List<string>();
         var found = Pair(o.ImagesDir, o.MasksDir, o.MaskSuffix, problems);
@@ -42,7 +43,8 @@ public static class FolderDatasetImporter
             names[name] = image;
             pairs.Add(new FolderPair(name, image, mask));
         }
-        Refuse(problems, o.TestImagesDir is null ? $"the folder dataset ({o.ImagesDir}, {o.MasksDir})" : $"the folder dataset ({o.ImagesDir}, {o.MasksDir}, {o.TestImagesDir}, {o.TestMasksDir})");
+        if (skipped is not null) skipped.AddRange(problems);
+        else Refuse(problems, o.TestImagesDir is null ? $"the folder dataset ({o.ImagesDir}, {o.MasksDir})" : $"the folder dataset ({o.ImagesDir}, {o.MasksDir}, {o.TestImagesDir}, {o.TestMasksDir})");
         if (pairs.Count < 2) throw new DatasetException($"{o.ImagesDir}: {pairs.Count} image(s) with a mask; a dataset needs at least 2, one for each split");
         return pairs;
     }
@@ -92,10 +94,13 @@ public static class FolderDatasetImporter
     }
 
     /// <summary>Writes the layout under <paramref name="root"/>: <c>images/</c>, <c>annotations/trimaps/</c>, <c>annotations/{trainval,test}.txt</c>.</summary>
-    public static FolderImportResult Import(FolderDatasetOptions o, string root, IProgress<int>? progress = null, CancellationToken ct = default)
+    /// <param name="skipBad">Leave out what makes no good pair, each named in the result, rather than refuse the folder
+    /// (<c>preprocess.skip_bad_samples</c>, as the preprocess stage does with unreadable images).</param>
+    public static FolderImportResult Import(FolderDatasetOptions o, string root, IProgress<int>? progress = null, CancellationToken ct = default, bool skipBad = false)
     {
-        var pairs = Pairs(o);
-        var (trainval, test) = Split(pairs, o);
+        var skipped = skipBad ? new List<string>() : null;
+        var pairs = Pairs(o, skipped);
+        var (trainval, test) = Split(pairs, o); // split with the bad pairs, so leaving them out moves no other
         var layout = new OxfordPetLayout(root);
         Directory.CreateDirectory(layout.ImagesDir);
         Directory.CreateDirectory(layout.TrimapsDir);
@@ -117,7 +122,17 @@ public static class FolderDatasetImporter
             }
             progress?.Report(Interlocked.Increment(ref done));
         });
-        Refuse(problems.OrderBy(p => p.Name, StringComparer.Ordinal).Select(p => p.Problem).ToList(), "the folder dataset's pairs");
+        var bad = problems.OrderBy(p => p.Name, StringComparer.Ordinal).ToList();
+        if (skipped is null) Refuse(bad.Select(p => p.Problem).ToList(), "the folder dataset's pairs");
+        else
+        {
+            skipped.AddRange(bad.Select(p => p.Problem));
+            var left = bad.Select(p => p.Name).ToHashSet(StringComparer.Ordinal);
+            (trainval, test) = (trainval.Where(p => !left.Contains(p.Name)).ToList(), test.Where(p => !left.Contains(p.Name)).ToList());
+            if (trainval.Count == 0 || test.Count == 0)
+                throw new DatasetException($"{o.ImagesDir}: with the {skipped.Count} bad pair(s) left out, the {(trainval.Count == 0 ? "trainval" : "test")} split is empty:\n  " +
+                                           string.Join("\n  ", skipped.Take(Listed)));
+        }
 
         static string Line(FolderPair p) => $"{p.Name} 1 1 1"; // the class, species and breed columns Oxford's lists have
         File.WriteAllLines(layout.SplitFile("trainval"), trainval.Select(Line));
@@ -125,7 +140,7 @@ public static class FolderDatasetImporter
         File.WriteAllText(Path.Combine(root, "README"),
             $"A folder dataset imported by PetSeg into Oxford-IIIT Pet's layout: {trainval.Count} trainval and {test.Count} test pairs.\n" +
             "Images are copied as they are (named .jpg whatever their format); trimaps: 1 foreground, 2 background, 3 ignored.\n");
-        return new FolderImportResult(trainval.Count, test.Count, counts);
+        return new FolderImportResult(trainval.Count, test.Count, counts) { Skipped = skipped ?? [] };
     }
 
     /// <returns>How many of the mask's pixels had each value.</returns>

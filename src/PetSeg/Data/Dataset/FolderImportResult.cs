@@ -5,6 +5,9 @@ namespace PetSeg.Data.Dataset;
 /// <summary>What an import of a folder dataset wrote: the splits' sizes and how many mask pixels had each value.</summary>
 public sealed record FolderImportResult(int TrainVal, int Test, IReadOnlyList<long> ValueCounts)
 {
+    /// <summary>What was left out, one problem a line, when bad pairs are skipped rather than refused.</summary>
+    public IReadOnlyList<string> Skipped { get; init; } = [];
+
     /// <summary>"0 background 71.2 %, 255 pet 28.8 %": what the masks held, so a wrong background/ignore choice shows at once.</summary>
     public string DescribeValues(MaskValueMapping mapping)
     {

@@ -38,6 +38,7 @@ public sealed class DownloadStage(PipelineConfig config) : Stage
                     background = folder.Background.Select(v => (int)v), ignore = folder.Ignore.Select(v => (int)v),
                     test = folder.TestImagesDir is not null ? "test_folders" : folder.TestList is null ? CanonicalParams.Of(folder.TestFraction) : "test_list",
                     mask_suffix = folder.MaskSuffix,
+                    skip_bad_samples = config.Preprocess.SkipBadSamples, // a bad pair is left out here, as preprocess leaves out a bad image
                 });
             else foreach (var f in new[] { d.Images, d.Annotations })
                     p[f.FileName] = f.Checksum.Pin;
@@ -92,12 +93,14 @@ public sealed class DownloadStage(PipelineConfig config) : Stage
         AtomicFile.TryDelete(tmp);
         try
         {
-            var pairs = FolderDatasetImporter.Pairs(folder);
+            var skip = config.Preprocess.SkipBadSamples;
+            var pairs = FolderDatasetImporter.Pairs(folder, skip ? [] : null);
             c.Ui.Info($"download: importing {pairs.Count:N0} image(s) with masks from {folder.ImagesDir} and {folder.MasksDir}" +
                       (folder.TestImagesDir is null ? "" : $", {folder.TestImagesDir} and {folder.TestMasksDir}"));
             FolderImportResult r;
             using (var bar = c.Ui.Bar("import", pairs.Count, ProgressUnit.Items))
-                r = FolderDatasetImporter.Import(folder, tmp, new SyncProgress<int>(done => bar.Update(done)), c.Cancellation);
+                r = FolderDatasetImporter.Import(folder, tmp, new SyncProgress<int>(done => bar.Update(done)), c.Cancellation, skip);
+            foreach (var s in r.Skipped) c.Ui.Info($"download: skipped {s}");
             AtomicFile.Publish(tmp, root);
             var split = folder.TestImagesDir is not null ? $"the test split from {folder.TestImagesDir}"
                 : folder.TestList is null ? $"{CanonicalParams.Of(folder.TestFraction)} of them held out by name" : $"as {Path.GetFileName(folder.TestList)} lists";

@@ -183,6 +183,30 @@ public sealed class FolderDatasetImporterTests : IDisposable
                         "(turned a quarter for viewing), and the mask fits the turned view: turn the image's pixels to match", e.Message);
     }
 
+    [Fact]
+    public void With_bad_samples_skipped_a_bad_pair_is_left_out_and_named_and_the_split_of_the_others_holds()
+    {
+        FolderDatasets.Write(_dir["mine"], Small);
+        var o = Options() with { TestFraction = 0.3 };
+        File.Delete(_dir["mine/masks/Bengal_1.png"]);                                           // no mask: no pair
+        var (_, before) = FolderDatasetImporter.Split(FolderDatasetImporter.Pairs(o, []), o);
+        FolderDatasets.WriteMask(_dir["mine/masks/pug_1.png"], 9, 7, (_, _) => 0);             // another size
+        File.WriteAllText(_dir["mine/images/beagle_1.jpg"], "not a JPEG");                      // undecodable
+
+        var r = FolderDatasetImporter.Import(o, _dir["imported"], skipBad: true);
+        Assert.Equal(3, r.Skipped.Count);
+        Assert.Contains(r.Skipped, s => s.StartsWith($"{_dir["mine/images/Bengal_1.jpg"]}: no mask", StringComparison.Ordinal));
+        Assert.Contains(r.Skipped, s => s.StartsWith($"{_dir["mine/masks/pug_1.png"]}: 9×7", StringComparison.Ordinal));
+        Assert.Contains(r.Skipped, s => s.Contains(_dir["mine/images/beagle_1.jpg"], StringComparison.Ordinal));
+        var listed = OxfordPetLayout.Splits.SelectMany(split => OxfordPetDataset.Open(_dir["imported"], split).Samples).Select(s => s.Stem).ToList();
+        Assert.Equal(7, listed.Count);
+        Assert.Empty(listed.Intersect(["Bengal_1", "pug_1", "beagle_1"]));
+        Assert.Equal(7, r.TrainVal + r.Test);
+        Assert.False(File.Exists(_dir["imported/images/pug_1.jpg"]));
+        // The pairs that failed in the import leave the others the split they had.
+        Assert.Subset(before.Select(p => p.Name).ToHashSet(), OxfordPetDataset.Open(_dir["imported"], "test").Samples.Select(s => s.Stem).ToHashSet());
+    }
+
     private static (int W, int H) Size(string path)
     {
         var info = Image.Identify(path);
