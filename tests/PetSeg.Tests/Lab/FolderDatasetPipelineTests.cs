@@ -55,6 +55,11 @@ public sealed class FolderDatasetPipelineTests : IDisposable
         Assert.True(exit == 0, log);
         using (var session = new Microsoft.ML.OnnxRuntime.InferenceSession(_dir["tiny.onnx"]))
             Assert.Equal("0 background, 1 cell", session.ModelMetadata.CustomMetadataMap["petseg.classes"]);
+        (exit, log) = CliProcess.Run("export", "tiny", "--out", _dir["tiny.safetensors"], "--config", folder);
+        Assert.True(exit == 0, log);
+        (exit, log) = CliProcess.Run("score", _dir["tiny.safetensors"], "--config", folder);
+        Assert.True(exit == 0, log);
+        Assert.Matches(@"per class: +background IoU [\d.]+; cell IoU [\d.]+", log);
 
         foreach (var split in new[] { "trainval", "test" })
         {
