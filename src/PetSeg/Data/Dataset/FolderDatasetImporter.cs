@@ -81,6 +81,7 @@ public static class FolderDatasetImporter
             if (test.Count == pairs.Count) throw new DatasetException($"{o.ImagesDir}: no image with a mask to train on");
         }
         else if (o.TestList is not null) test = ReadTestList(o.TestList, pairs);
+        else if (o.SplitByGroup) test = ByGroup(pairs, o);
         else
         {
             int n = Math.Clamp((int)Math.Round(pairs.Count * o.TestFraction, MidpointRounding.AwayFromZero), 1, pairs.Count - 1);
@@ -91,6 +92,27 @@ public static class FolderDatasetImporter
         var (trainval, held) = (pairs.Where(p => !test.Contains(p.Name)).ToList(), pairs.Where(p => test.Contains(p.Name)).ToList());
         if (trainval.Count == 0) throw new DatasetException($"{o.TestList}: names every image, leaving none to train on");
         return (trainval, held);
+    }
+
+    /// <summary>
+    /// Whole groups (<see cref="FolderDatasetOptions.SplitByGroup"/>), ordered by a salted hash of their names, taken
+    /// until the test split holds the share of the images; at least one group on each side.
+    /// </summary>
+    private static HashSet<string> ByGroup(IReadOnlyList<FolderPair> pairs, FolderDatasetOptions o)
+    {
+        var groups = pairs.GroupBy(p => Splits.ValidationSplit.Breed(p.Name), StringComparer.Ordinal)
+            .OrderBy(g => XxHash64.HashToUInt64(Encoding.UTF8.GetBytes("petseg-test-group/" + g.Key))).ThenBy(g => g.Key, StringComparer.Ordinal).ToList();
+        if (groups.Count < 2)
+            throw new DatasetException($"{o.ImagesDir}: split_by: group found one group ('{groups[0].Key}'): names such as patient1_1, patient1_2, patient2_1 " +
+                                       "make a group of each patient; rename the files, or split by image");
+        double target = pairs.Count * o.TestFraction;
+        var test = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var g in groups.Take(groups.Count - 1))
+        {
+            if (test.Count > 0 && Math.Abs(test.Count + g.Count() - target) > Math.Abs(test.Count - target)) break; // the nearer of the two counts
+            foreach (var p in g) test.Add(p.Name);
+        }
+        return test;
     }
 
     /// <summary>Writes the layout under <paramref name="root"/>: <c>images/</c>, <c>annotations/trimaps/</c>, <c>annotations/{trainval,test}.txt</c>.</summary>

@@ -20,6 +20,11 @@ public sealed record FolderDatasetOptions
     public IReadOnlyList<byte> Ignore { get; init; } = [];
     /// <summary>Without <see cref="TestList"/>: the share of pairs held out as the test split, chosen by a hash of each name.</summary>
     public double TestFraction { get; init; } = 0.2;
+    /// <summary>
+    /// With <see cref="TestFraction"/>: hold out whole groups rather than images, a group being the name before its last
+    /// <c>_&lt;number&gt;</c> (<c>patient12_3</c> → <c>patient12</c>), so no patient, animal or video has images on both sides.
+    /// </summary>
+    public bool SplitByGroup { get; init; }
     /// <summary>A file naming the test split's images, one per line (name or file name; <c>#</c> comments); the rest is trainval.</summary>
     public string? TestList { get; init; }
 

@@ -26,6 +26,7 @@ internal static class FolderDatasetSection
         var background = Values(s, "background", d.Background);
         var ignore = Values(s, "ignore", d.Ignore);
         var testFraction = s.Double("test_fraction", d.TestFraction, FolderDatasetOptions.MinTestFraction, FolderDatasetOptions.MaxTestFraction);
+        var splitBy = s.Choice("split_by", "image", "image", "group");
         var testList = s.String("test_list");
         var testImages = s.String("test_images");
         var testMasks = s.String("test_masks");
@@ -45,6 +46,8 @@ internal static class FolderDatasetSection
         if (background.Count == 0) throw s.Error("background", "names no value: list the mask values that are background, such as [0]");
         if (background.Intersect(ignore).ToList() is [var both, ..]) throw s.Error("ignore", $"{both} is listed as background too");
         if (testList is not null && s.Has("test_fraction")) throw s.Error("test_fraction", "and test_list both choose the test split: keep one");
+        if (splitBy == "group" && (testList is not null || testImages is not null))
+            throw s.Error("split_by", $"chooses how test_fraction holds images out, and {(testList is not null ? "test_list" : "test_images")} names them itself: keep one");
         if ((testImages is null) != (testMasks is null))
             throw s.Error(testImages is null ? "test_masks" : "test_images", "a test split of its own needs both test_images and test_masks");
         if (testImages is not null && (testList is not null || s.Has("test_fraction")))
@@ -58,6 +61,7 @@ internal static class FolderDatasetSection
             Background = background,
             Ignore = ignore,
             TestFraction = testFraction,
+            SplitByGroup = splitBy == "group",
             TestList = testList is null ? null : Inside("test_list", testList, folder: false),
             TestImagesDir = testImages is null ? null : Inside("test_images", testImages, folder: true),
             TestMasksDir = testMasks is null ? null : Inside("test_masks", testMasks, folder: true),

@@ -36,7 +36,8 @@ public sealed class DownloadStage(PipelineConfig config) : Stage
                 p["folder"] = System.Text.Json.JsonSerializer.Serialize(new
                 {
                     background = folder.Background.Select(v => (int)v), ignore = folder.Ignore.Select(v => (int)v),
-                    test = folder.TestImagesDir is not null ? "test_folders" : folder.TestList is null ? CanonicalParams.Of(folder.TestFraction) : "test_list",
+                    test = folder.TestImagesDir is not null ? "test_folders" : folder.TestList is not null ? "test_list"
+                        : CanonicalParams.Of(folder.TestFraction) + (folder.SplitByGroup ? " by group" : ""),
                     mask_suffix = folder.MaskSuffix,
                     skip_bad_samples = config.Preprocess.SkipBadSamples, // a bad pair is left out here, as preprocess leaves out a bad image
                 });
@@ -103,7 +104,8 @@ public sealed class DownloadStage(PipelineConfig config) : Stage
             foreach (var s in r.Skipped) c.Ui.Info($"download: skipped {s}");
             AtomicFile.Publish(tmp, root);
             var split = folder.TestImagesDir is not null ? $"the test split from {folder.TestImagesDir}"
-                : folder.TestList is null ? $"{CanonicalParams.Of(folder.TestFraction)} of them held out by name" : $"as {Path.GetFileName(folder.TestList)} lists";
+                : folder.TestList is not null ? $"as {Path.GetFileName(folder.TestList)} lists"
+                : $"{CanonicalParams.Of(folder.TestFraction)} of them held out by {(folder.SplitByGroup ? "group" : "name")}";
             c.Ui.Info($"download: {r.TrainVal:N0} trainval and {r.Test:N0} test pair(s) ({split}); mask values: {r.DescribeValues(new MaskValueMapping(folder.Background, folder.Ignore, folder.Foreground))}");
         }
         catch

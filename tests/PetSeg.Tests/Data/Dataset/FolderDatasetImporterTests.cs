@@ -92,6 +92,23 @@ public sealed class FolderDatasetImporterTests : IDisposable
     }
 
     [Fact]
+    public void Split_by_group_holds_out_whole_groups_near_the_share()
+    {
+        FolderDatasets.Write(_dir["mine"], Small with { Count = 30 }); // 6 breeds of 5: Abyssinian_1 … samoyed_5
+        var o = Options() with { TestFraction = 0.3, SplitByGroup = true };
+        var (trainval, test) = FolderDatasetImporter.Split(FolderDatasetImporter.Pairs(o), o);
+        static string Group(FolderPair p) => PetSeg.Data.Splits.ValidationSplit.Breed(p.Name);
+        Assert.Empty(trainval.Select(Group).Intersect(test.Select(Group))); // no breed on both sides
+        Assert.Equal(10, test.Count); // two whole groups: 9 images is the share, 10 the nearest whole-group count
+        Assert.Equal(20, trainval.Count);
+
+        foreach (var file in Directory.GetFiles(_dir["mine/images"]).Concat(Directory.GetFiles(_dir["mine/masks"])))
+            if (!Path.GetFileName(file).StartsWith("pug_", StringComparison.Ordinal)) File.Delete(file);
+        var e = Assert.Throws<DatasetException>(() => FolderDatasetImporter.Split(FolderDatasetImporter.Pairs(o), o));
+        Assert.Contains("split_by: group found one group ('pug')", e.Message);
+    }
+
+    [Fact]
     public void A_test_list_names_images_by_name_or_file_name_and_a_wrong_line_is_told_with_its_number()
     {
         FolderDatasets.Write(_dir["mine"], Small);

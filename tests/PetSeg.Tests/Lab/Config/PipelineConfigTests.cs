@@ -508,6 +508,8 @@ public sealed class PipelineConfigTests : IDisposable
             ("dataset: { source: folder, folder: { path: pets, backgroud: [0] } }\n", "(did you mean 'background'?)"),
             ("dataset: { source: folder, folder: { path: pets, foreground: 'a|b' } }\n", "dataset.folder.foreground: 'a|b' is not a class name of letters, digits, blanks, '_', '.' or '-' (at most 40)"),
             ("dataset: { source: folder, folder: { path: pets, foreground: background } }\n", "dataset.folder.foreground: is the background's name"),
+            ("dataset: { source: folder, folder: { path: pets, split_by: group, test_list: held-out.txt } }\n", "dataset.folder.split_by: chooses how test_fraction holds images out, and test_list names them itself"),
+            ("dataset: { source: folder, folder: { path: pets, split_by: patient } }\n", "dataset.folder.split_by: expected one of image, group"),
             ("dataset: { source: folder, folder: { path: pets, test_images: images } }\n", "dataset.folder.test_images: a test split of its own needs both test_images and test_masks"),
             ("dataset: { source: folder, folder: { path: pets, test_images: images, test_masks: masks, test_list: held-out.txt } }\n", "dataset.folder.test_images: and test_list both choose the test split"),
         })
