@@ -45,7 +45,7 @@ public sealed class LrFindCommand : GuardedCommand<LrFindCommand.Settings>
         var compute = config.Compute with { Device = s.Device ?? inputs.Run.Device ?? config.Compute.Device };
         var device = ComputeBackend.Prepare(compute, compute.Device, System.Console.Error.WriteLine);
         using var trainval = TensorCache.Open(inputs.TrainvalPath);
-        ISampleSet train = inputs.Run.Validation > 0 ? ValidationSplit.Apply(trainval, inputs.Run.Validation).Train : trainval; // as the run trains
+        ISampleSet train = inputs.Run.Validation > 0 ? ValidationSplit.Apply(trainval, inputs.Run.Validation, inputs.Run.ValidationByGroup).Train : trainval; // as the run trains
         var settings = inputs.Settings;
         var lr = settings.Optimizer.LearningRate;
         if (!s.Json)

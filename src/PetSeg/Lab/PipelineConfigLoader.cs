@@ -76,6 +76,7 @@ public static class PipelineConfigLoader
         };
         dl.RejectUnknown();
         var folder = FolderDatasetSection.Bind(ds.Section("folder"), baseDir, required: source == "folder");
+        // A dataset split by subject validates by subject too, or the choice among runs would be flattered as the test would.
         ds.RejectUnknown();
 
         var pp = top.Section("preprocess");
@@ -83,6 +84,7 @@ public static class PipelineConfigLoader
         pp.RejectUnknown();
         var weights = ExperimentsBinder.BindWeights(top.Section("weights"), baseDir);
         var experiments = ExperimentsBinder.BindExperiments(top.Section("training"), top.Section("experiments"), preprocess.ImageSize);
+        if (folder?.SplitByGroup == true) experiments = [.. experiments.Select(e => e with { ValidationByGroup = e.Validation > 0 })];
         var report = ExperimentsBinder.BindReport(top.Section("report"), experiments);
         var remotes = BindRemotes(top);
         var cluster = ClusterSection.Bind(top.Section("cluster"), StageIds.Kinds);

@@ -94,25 +94,13 @@ public static class FolderDatasetImporter
         return (trainval, held);
     }
 
-    /// <summary>
-    /// Whole groups (<see cref="FolderDatasetOptions.SplitByGroup"/>), ordered by a salted hash of their names, taken
-    /// until the test split holds the share of the images; at least one group on each side.
-    /// </summary>
+    /// <summary>Whole groups (<see cref="FolderDatasetOptions.SplitByGroup"/>) near the share of the images.</summary>
     private static HashSet<string> ByGroup(IReadOnlyList<FolderPair> pairs, FolderDatasetOptions o)
     {
-        var groups = pairs.GroupBy(p => Splits.ValidationSplit.Breed(p.Name), StringComparer.Ordinal)
-            .OrderBy(g => XxHash64.HashToUInt64(Encoding.UTF8.GetBytes("petseg-test-group/" + g.Key))).ThenBy(g => g.Key, StringComparer.Ordinal).ToList();
-        if (groups.Count < 2)
-            throw new DatasetException($"{o.ImagesDir}: split_by: group found one group ('{groups[0].Key}'): names such as patient1_1, patient1_2, patient2_1 " +
-                                       "make a group of each patient; rename the files, or split by image");
-        double target = pairs.Count * o.TestFraction;
-        var test = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var g in groups.Take(groups.Count - 1))
-        {
-            if (test.Count > 0 && Math.Abs(test.Count + g.Count() - target) > Math.Abs(test.Count - target)) break; // the nearer of the two counts
-            foreach (var p in g) test.Add(p.Name);
-        }
-        return test;
+        var held = Splits.WholeGroups.HeldOut([.. pairs.Select(p => p.Name)], pairs.Count * o.TestFraction, "petseg-test-group")
+            ?? throw new DatasetException($"{o.ImagesDir}: split_by: group found one group ('{Splits.WholeGroups.Of(pairs[0].Name)}'): names such as " +
+                                          "patient1_1, patient1_2, patient2_1 make a group of each patient; rename the files, or split by image");
+        return held.Select(i => pairs[i].Name).ToHashSet(StringComparer.Ordinal);
     }
 
     /// <summary>Writes the layout under <paramref name="root"/>: <c>images/</c>, <c>annotations/trimaps/</c>, <c>annotations/{trainval,test}.txt</c>.</summary>

@@ -17,12 +17,22 @@ public static class ValidationSplit
     public const double MaxFraction = 0.5;
 
     /// <summary>Indices into <paramref name="stems"/> to train on and to validate on, each ascending.</summary>
-    public static (int[] Train, int[] Validation) Of(IReadOnlyList<string> stems, double fraction)
+    /// <param name="byGroup">Hold out whole groups (<see cref="WholeGroups"/>) rather than stratify by them: a dataset
+    /// whose test split holds out whole subjects (<c>split_by: group</c>) validates the same way.</param>
+    public static (int[] Train, int[] Validation) Of(IReadOnlyList<string> stems, double fraction, bool byGroup = false)
     {
         if (fraction is < 0 or > MaxFraction || double.IsNaN(fraction))
             throw new ArgumentOutOfRangeException(nameof(fraction), $"a validation fraction is between 0 and {MaxFraction}, not {fraction}");
         int total = HeldOutCount(stems.Count, fraction);
         if (total == 0) return ([.. Enumerable.Range(0, stems.Count)], []);
+        if (byGroup)
+        {
+            var whole = WholeGroups.HeldOut(stems, fraction * stems.Count, "petseg-validation-group")
+                ?? throw new Core.ConfigException($"validation: {fraction} holds out whole groups (split_by: group), and the trainval split has one group " +
+                                                      $"('{WholeGroups.Of(stems[0])}'): hold out none (validation: 0) or split by image");
+            var wholeSet = whole.ToHashSet();
+            return ([.. Enumerable.Range(0, stems.Count).Where(i => !wholeSet.Contains(i))], whole);
+        }
 
         var breeds = Enumerable.Range(0, stems.Count).GroupBy(i => Breed(stems[i]), StringComparer.Ordinal)
             .OrderBy(g => g.Key, StringComparer.Ordinal)
@@ -46,9 +56,9 @@ public static class ValidationSplit
     }
 
     /// <summary>A set's samples to train on and to validate on (views of it, by <see cref="Of"/>).</summary>
-    public static (ISampleSet Train, ISampleSet Validation) Apply(ISampleSet set, double fraction)
+    public static (ISampleSet Train, ISampleSet Validation) Apply(ISampleSet set, double fraction, bool byGroup = false)
     {
-        var (train, validation) = Of([.. set.Entries.Select(e => e.Stem)], fraction);
+        var (train, validation) = Of([.. set.Entries.Select(e => e.Stem)], fraction, byGroup);
         return (new SampleSubset(set, train), new SampleSubset(set, validation));
     }
 

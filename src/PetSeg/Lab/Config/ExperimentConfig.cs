@@ -32,6 +32,9 @@ public sealed record ExperimentConfig(string Id, string Title, TrainSettings Set
     /// </summary>
     public double Validation { get; init; }
 
+    /// <summary>Whether <see cref="Validation"/> holds out whole groups, as the dataset's test split does (<c>split_by: group</c>).</summary>
+    public bool ValidationByGroup { get; init; }
+
     /// <summary>Publish the weights of the epoch with the best validation mean IoU rather than the last (<c>keep: best</c>).</summary>
     public bool KeepBest { get; init; }
 

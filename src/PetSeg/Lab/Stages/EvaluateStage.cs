@@ -41,6 +41,7 @@ public sealed class EvaluateStage(PipelineConfig config, ExperimentConfig experi
             };
             if (experiment.EvalPrecision == Precision.Bf16) p["precision"] = "bf16"; // absent = fp32, so existing keys stay valid
             if (experiment.Validation > 0) p["validation"] = CanonicalParams.Of(experiment.Validation); // absent = nothing held out, likewise
+            if (experiment.ValidationByGroup) p["validation_by"] = "group"; // absent = by image, likewise
             if (experiment.Tta != TestTimeAugmentation.None) p["tta"] = experiment.Tta.Name(); // absent = none, likewise
             return p;
         }
@@ -86,7 +87,7 @@ public sealed class EvaluateStage(PipelineConfig config, ExperimentConfig experi
         if (experiment.Validation > 0)
         {
             using var trainval = TensorCache.Open(c.Input(StageIds.Preprocess, PreprocessStage.OutputName("trainval")).Path);
-            var (_, held) = ValidationSplit.Apply(trainval, experiment.Validation);
+            var (_, held) = ValidationSplit.Apply(trainval, experiment.Validation, experiment.ValidationByGroup);
             var v = Evaluator.Run(model, held, info.Model.Classes, experiment.Settings.BatchSize, c.Ui, "validate", c.Cancellation);
             validation = new HeldOutMetrics(held.Count, v);
             c.Ui.Info($"{Id}: on the {held.Count} validation images held out of training: mean IoU {v.MeanIoU:F4}, Dice {v.Dice:F4}, pixel error {v.PixelError:F4}");

@@ -25,7 +25,15 @@ public class TrainStage(PipelineConfig config, ExperimentConfig experiment) : St
     public override string DeviceSetting => experiment.Device ?? config.Compute.Device;
     public override string CodeVersion => StageVersions.Train;
     public override IReadOnlyList<string> DependsOn => experiment.Pretrained ? [StageIds.Preprocess, StageIds.Weights] : [StageIds.Preprocess];
-    public override SortedDictionary<string, string> Parameters => CanonicalParams.Training(experiment.Settings, experiment.Pretrained, experiment.Validation, experiment.KeepBest, experiment.Patience, experiment.MinEpochs);
+    public override SortedDictionary<string, string> Parameters
+    {
+        get
+        {
+            var p = CanonicalParams.Training(experiment.Settings, experiment.Pretrained, experiment.Validation, experiment.KeepBest, experiment.Patience, experiment.MinEpochs);
+            if (experiment.ValidationByGroup) p["validation_by"] = "group"; // absent = by image, so existing keys stay valid
+            return p;
+        }
+    }
 
     public override bool UsesInput(string dependency, string output) =>
         dependency != StageIds.Preprocess || output == PreprocessStage.OutputName("trainval");
@@ -94,7 +102,7 @@ public class TrainStage(PipelineConfig config, ExperimentConfig experiment) : St
         ISampleSet? held = null;
         if (run.Validation > 0)
         {
-            (train, held) = ValidationSplit.Apply(trainval, run.Validation);
+            (train, held) = ValidationSplit.Apply(trainval, run.Validation, run.ValidationByGroup);
             images = $"{train.Count} of {trainval.Count} images ({held.Count} held out for validation)";
         }
         var schedule = settings.Schedule is { } sc ? $" ({sc.Describe()})" : "";

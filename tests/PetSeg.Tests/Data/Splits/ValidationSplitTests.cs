@@ -80,4 +80,22 @@ public sealed class ValidationSplitTests
     [InlineData(double.NaN)]
     public void A_fraction_outside_zero_to_a_half_is_refused(double fraction) =>
         Assert.Throws<ArgumentOutOfRangeException>(() => ValidationSplit.Of(["a_1", "a_2"], fraction));
+
+    [Fact]
+    public void By_group_whole_groups_are_held_out_near_the_share_and_one_group_is_refused()
+    {
+        // Ten patients of 2–6 slices each, 40 slices: a tenth held out is 4 slices, of whole patients only.
+        var names = Enumerable.Range(1, 10).SelectMany(p => Enumerable.Range(1, 2 + p % 5).Select(s => $"patient{p}_{s}")).ToList();
+        var (train, validation) = ValidationSplit.Of(names, 0.1, byGroup: true);
+        Assert.Equal(names.Count, train.Length + validation.Length);
+        var held = validation.Select(i => WholeGroups.Of(names[i])).ToHashSet();
+        Assert.False(train.Any(i => held.Contains(WholeGroups.Of(names[i]))), "a patient on both sides");
+        Assert.InRange(validation.Length, 2, 6);
+        Assert.Equal(validation, ValidationSplit.Of([.. names.AsEnumerable().Reverse()], 0.1, byGroup: true).Validation
+            .Select(i => names.Count - 1 - i).Order()); // by name, not by order
+        Assert.NotEqual(ValidationSplit.Of(names, 0.1).Validation, validation); // by image, a patient's slices are spread
+
+        var e = Assert.Throws<PetSeg.Core.ConfigException>(() => ValidationSplit.Of(["cat_1", "cat_2", "cat_3"], 0.3, byGroup: true));
+        Assert.Contains("the trainval split has one group ('cat')", e.Message);
+    }
 }

@@ -517,6 +517,22 @@ public sealed class PipelineConfigTests : IDisposable
     }
 
     [Fact]
+    public void A_dataset_split_by_group_validates_by_group_and_says_so_in_the_keys()
+    {
+        Directory.CreateDirectory(_dir["pets/images"]);
+        Directory.CreateDirectory(_dir["pets/masks"]);
+        var c = LoadText("dataset: { source: folder, folder: { path: pets, split_by: group } }\n" +
+                         "experiments:\n  a: { model: simple-unet, validation: 0.2 }\n  b: { model: simple-unet }\n");
+        var (a, b) = (c.Experiments.Single(e => e.Id == "a"), c.Experiments.Single(e => e.Id == "b"));
+        Assert.True(a.ValidationByGroup);
+        Assert.False(b.ValidationByGroup); // nothing held out, nothing to say
+        Assert.Equal("group", new PetSeg.Lab.Stages.TrainStage(c, a).Parameters["validation_by"]);
+        Assert.DoesNotContain("validation_by", new PetSeg.Lab.Stages.TrainStage(c, b).Parameters.Keys);
+        var byImage = LoadText("dataset: { source: folder, folder: { path: pets } }\nexperiments:\n  a: { model: simple-unet, validation: 0.2 }\n");
+        Assert.DoesNotContain("validation_by", new PetSeg.Lab.Stages.TrainStage(byImage, byImage.Experiments[0]).Parameters.Keys); // the keys as before
+    }
+
+    [Fact]
     public void The_repository_pipeline_yaml_example_line_for_a_folder_source_loads_when_uncommented()
     {
         var text = File.ReadAllText(RepoFiles.Path("pipeline.yaml"));
