@@ -33,10 +33,7 @@ public sealed class InitCommand : GuardedCommand<InitCommand.Settings>
             throw new ConfigException($"{yaml} already exists: nothing was written. Edit it, or init another folder.");
         string? summary = null;
         var text = LabTemplate.PipelineYaml;
-        if (s.Data is not null)
-        {
-            (text, summary) = OnOwnData(folder, Path.GetFullPath(s.Data));
-        }
+        if (s.Data is not null) (text, summary) = OnOwnData(folder, Path.GetFullPath(s.Data)); // checked before anything is written
         Directory.CreateDirectory(folder);
 
         AtomicFile.WriteAllText(yaml, text);
