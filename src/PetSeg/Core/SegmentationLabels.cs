@@ -12,5 +12,8 @@ public static class SegmentationLabels
     /// <summary>The classes' names by label value, as tables print them.</summary>
     public static readonly IReadOnlyList<string> Names = ["background", "pet"];
 
+    /// <summary>The names by label with the foreground named otherwise (a dataset of cells: background, cell).</summary>
+    public static IReadOnlyList<string> NamesWith(string foreground) => [Names[Background], foreground];
+
     public static string NameOf(int label) => label >= 0 && label < Names.Count ? Names[label] : $"class {label}";
 }

@@ -109,7 +109,14 @@ public static class FolderDatasetImporter
     public static FolderImportResult Import(FolderDatasetOptions o, string root, IProgress<int>? progress = null, CancellationToken ct = default, bool skipBad = false)
     {
         var skipped = skipBad ? new List<string>() : null;
-        var pairs = Pairs(o, skipped);
+        return Import(o, Pairs(o, skipped), root, skipped, progress, ct);
+    }
+
+    /// <summary>The import of pairs already listed (<see cref="Pairs"/>), so a caller that counted them first lists the folders once.</summary>
+    /// <param name="skipped">The problems <see cref="Pairs"/> passed over, which bad pairs join; null to refuse them instead.</param>
+    public static FolderImportResult Import(FolderDatasetOptions o, IReadOnlyList<FolderPair> pairs, string root, List<string>? skipped,
+        IProgress<int>? progress = null, CancellationToken ct = default)
+    {
         var (trainval, test) = Split(pairs, o); // split with the bad pairs, so leaving them out moves no other
         var layout = new OxfordPetLayout(root);
         Directory.CreateDirectory(layout.ImagesDir);

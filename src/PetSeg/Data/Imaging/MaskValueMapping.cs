@@ -16,14 +16,11 @@ public sealed class MaskValueMapping
     /// <param name="foreground">The foreground's name in messages (the lab's: pet).</param>
     public MaskValueMapping(IEnumerable<byte> background, IEnumerable<byte> ignore, string? foreground = null)
     {
-        _names = [SegmentationLabels.Names[SegmentationLabels.Background], foreground ?? SegmentationLabels.Names[SegmentationLabels.Pet]];
+        _names = foreground is null ? SegmentationLabels.Names : SegmentationLabels.NamesWith(foreground);
         Array.Fill(_label, SegmentationLabels.Pet);
         foreach (var v in background) _label[v] = SegmentationLabels.Background;
         foreach (var v in ignore) _label[v] = SegmentationLabels.IgnoreIndex;
     }
-
-    /// <summary>The label a mask value stands for: 0 background, 1 pet, 255 ignored.</summary>
-    public byte LabelOf(byte value) => _label[value];
 
     /// <summary>The trimap value of the same meaning: 1 pet, 2 background, 3 border.</summary>
     public byte TrimapOf(byte value) => _label[value] switch

@@ -12,5 +12,5 @@ public sealed record DatasetConfig(string Source, RemoteFile Images, RemoteFile 
     public FolderDatasetOptions? Folder { get; init; }
 
     /// <summary>The classes' names by label: background and the foreground, which a folder source may name (the lab's: pet).</summary>
-    public IReadOnlyList<string> ClassNames => Folder is { } f ? [Core.SegmentationLabels.Names[0], f.Foreground] : Core.SegmentationLabels.Names;
+    public IReadOnlyList<string> ClassNames => Folder is { } f ? Core.SegmentationLabels.NamesWith(f.Foreground) : Core.SegmentationLabels.Names;
 }

@@ -94,13 +94,13 @@ public sealed class DownloadStage(PipelineConfig config) : Stage
         AtomicFile.TryDelete(tmp);
         try
         {
-            var skip = config.Preprocess.SkipBadSamples;
-            var pairs = FolderDatasetImporter.Pairs(folder, skip ? [] : null);
+            var skipped = config.Preprocess.SkipBadSamples ? new List<string>() : null;
+            var pairs = FolderDatasetImporter.Pairs(folder, skipped);
             c.Ui.Info($"download: importing {pairs.Count:N0} image(s) with masks from {folder.ImagesDir} and {folder.MasksDir}" +
                       (folder.TestImagesDir is null ? "" : $", {folder.TestImagesDir} and {folder.TestMasksDir}"));
             FolderImportResult r;
             using (var bar = c.Ui.Bar("import", pairs.Count, ProgressUnit.Items))
-                r = FolderDatasetImporter.Import(folder, tmp, new SyncProgress<int>(done => bar.Update(done)), c.Cancellation, skip);
+                r = FolderDatasetImporter.Import(folder, pairs, tmp, skipped, new SyncProgress<int>(done => bar.Update(done)), c.Cancellation);
             foreach (var s in r.Skipped) c.Ui.Info($"download: skipped {s}");
             AtomicFile.Publish(tmp, root);
             var split = folder.TestImagesDir is not null ? $"the test split from {folder.TestImagesDir}"
