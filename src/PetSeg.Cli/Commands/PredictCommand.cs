@@ -12,7 +12,7 @@ using TorchSharp;
 
 namespace PetSeg.Cli.Commands;
 
-[Description("Segment images with a trained model (an experiment of pipeline.yaml, or a checkpoint file): writes each mask (255 = pet) at its image's size, optionally an overlay. Many images or folders go through the model in batches into an output folder.")]
+[Description("Segment images with a trained model (an experiment of pipeline.yaml, or a checkpoint file): writes each mask (255 = pet; with more classes, the label 0 … C−1) at its image's size, optionally an overlay. Many images or folders go through the model in batches into an output folder.")]
 public sealed class PredictCommand : GuardedCommand<PredictCommand.Settings>
 {
     public sealed class Settings : PipelineSettings
@@ -57,9 +57,11 @@ public sealed class PredictCommand : GuardedCommand<PredictCommand.Settings>
         string weights;
         ComputeConfig compute;
         var tta = TestTimeAugmentation.None;
+        IReadOnlyList<string>? classNames = null; // a checkpoint alone names no class
         if (s.Experiment is { } experiment)
         {
             var config = s.Load();
+            classNames = config.Dataset.ClassNames;
             var trained = TrainedExperiment.Find(config, s.Runner(config, quiet: true), experiment);
             if (trained.Chosen is { } how) System.Console.Error.WriteLine($"predict: {how}");
             (weights, compute) = (trained.WeightsPath, config.Compute with { Device = trained.Run.Device ?? config.Compute.Device });
@@ -80,6 +82,12 @@ public sealed class PredictCommand : GuardedCommand<PredictCommand.Settings>
         if (ModelZoo.SizeProblem(loaded.Spec, size) is { } problem) // before any image is read
             throw new PetSegException($"--size {size}: {problem}");
 
+        int classes = loaded.Spec.Classes;
+        string Name(int label) => classNames is { } n && n.Count == classes ? n[label] : classes == SegmentationLabels.Classes ? SegmentationLabels.NameOf(label) : $"class {label}";
+        // "23.1 % pet", or every class but the background that the image holds.
+        string Shares(Prediction p) => classes == SegmentationLabels.Classes ? $"{p.Fraction(SegmentationLabels.Pet):P1} {Name(SegmentationLabels.Pet)}"
+            : string.Join(", ", Enumerable.Range(1, classes - 1).Select(c => (c, f: p.Fraction(c))).Where(x => x.f > 0).Select(x => $"{x.f:P1} {Name(x.c)}").DefaultIfEmpty("background only"));
+
         var sink = new ConsoleProgressSink();
         var clock = Stopwatch.StartNew();
         var failed = new List<string>();
@@ -94,9 +102,9 @@ public sealed class PredictCommand : GuardedCommand<PredictCommand.Settings>
                 }
                 else
                 {
-                    Predictor.SaveMask(p, plan.Masks[i]);
-                    if (plan.Overlays is { } overlays) Predictor.SaveOverlay(p, overlays[i]);
-                    sink.Info($"{result.Path}: {p.Width}×{p.Height}, {p.PetFraction:P1} pet → {plan.Masks[i]}{(plan.Overlays is { } o ? $", {o[i]}" : "")}");
+                    Predictor.SaveMask(p, plan.Masks[i], classes);
+                    if (plan.Overlays is { } overlays) Predictor.SaveOverlay(p, overlays[i], classes);
+                    sink.Info($"{result.Path}: {p.Width}×{p.Height}, {Shares(p)} → {plan.Masks[i]}{(plan.Overlays is { } o ? $", {o[i]}" : "")}");
                 }
                 bar?.Update(i + 1);
             }

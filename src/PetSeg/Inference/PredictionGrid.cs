@@ -7,12 +7,17 @@ using static TorchSharp.torch;
 
 namespace PetSeg.Inference;
 
-/// <summary>A PNG with one row per test image: the image | the true mask | the predicted mask (pet white, background black, ignored border grey).</summary>
+/// <summary>
+/// A PNG with one row per test image: the image | the true mask | the predicted mask (pet white, background black, ignored
+/// border grey; more classes in <see cref="ClassPalette"/>'s colours).
+/// </summary>
 public static class PredictionGrid
 {
     /// <summary>The rows are the test images at <paramref name="indices"/>, in that order (e.g. the best or worst predicted).</summary>
-    public static string Write(string path, nn.Module<Tensor, Tensor> model, TensorCache test, int[] indices)
+    /// <param name="classes">How many classes the model tells apart (the lab's: 2).</param>
+    public static string Write(string path, nn.Module<Tensor, Tensor> model, TensorCache test, int[] indices, int classes = SegmentationLabels.Classes)
     {
+        var palette = new ClassPalette(classes);
         int count = indices.Length;
         int h = test.Height, w = test.Width, gap = 4;
         using var image = new Image<Rgb24>(3 * w + 2 * gap, count * h + Math.Max(0, count - 1) * gap, new Rgb24(255, 255, 255));
@@ -31,14 +36,12 @@ public static class PredictionGrid
                     {
                         int p = y * w + x;
                         image[x, top + y] = new Rgb24(rgb[p], rgb[h * w + p], rgb[2 * h * w + p]);
-                        image[w + gap + x, top + y] = MaskColor(truth[p]);
-                        image[2 * (w + gap) + x, top + y] = MaskColor(pred[p]);
+                        image[w + gap + x, top + y] = palette[truth[p]];
+                        image[2 * (w + gap) + x, top + y] = palette[pred[p]];
                     }
             }
         }
         AtomicFile.Write(path, fs => image.SaveAsPng(fs));
         return path;
     }
-
-    private static Rgb24 MaskColor(byte v) => v switch { SegmentationLabels.Background => new Rgb24(0, 0, 0), SegmentationLabels.Pet => new Rgb24(255, 255, 255), _ => new Rgb24(128, 128, 128) };
 }

@@ -42,14 +42,29 @@ public sealed record PredictionModel(nn.Module<Tensor, Tensor> Model, ModelSpec 
             throw new CheckpointMismatchException($"{path} holds plain PyTorch weights ({kind}), which do not say what model they are: " +
                 $"name it with --model (one of {string.Join(", ", ModelZoo.Architectures)}){(imageSize is null ? $" and, when it was not trained at {DefaultImageSize}², --size" : "")}");
         var spec = new ModelSpec(architecture, ImageSize: imageSize ?? DefaultImageSize);
-        var plain = ModelZoo.Create(spec);
-        try { ModelZoo.LoadPyTorchWeights(plain, path); }
+        var state = PyTorchCheckpoint.Load(path);
+        nn.Module<Tensor, Tensor>? plain = null;
+        try
+        {
+            plain = ModelZoo.Create(spec);
+            // A model of more classes (smp's classes=3) says so by its head: its last parameter, the head's bias.
+            var (headKey, headShape) = plain.named_parameters().Select(p => (p.name, p.parameter.shape)).Last();
+            if (headShape is [var modelClasses] && state.FirstOrDefault(p => p.Key == headKey).Value is { shape: [var fileClasses] }
+                && fileClasses != modelClasses && fileClasses is >= 2 and < SegmentationLabels.IgnoreIndex)
+            {
+                plain.Dispose();
+                spec = spec with { Classes = (int)fileClasses };
+                plain = ModelZoo.Create(spec);
+            }
+            StateDictLoader.Load(plain, state, Path.GetFileName(path));
+        }
         catch (WeightsMismatchException e) when (architecture == ModelZoo.SimpleVit && imageSize is null && e.Message.Contains("pos_embedding:", StringComparison.Ordinal))
         {
-            plain.Dispose();
+            plain?.Dispose();
             throw new WeightsMismatchException($"{e.Message}\n  A SimpleViT is built for the size it was trained at (one position per {spec.PatchSize}-px patch): give that size with --size.");
         }
-        catch { plain.Dispose(); throw; }
+        catch { plain?.Dispose(); throw; }
+        finally { foreach (var (_, t) in state) t.Dispose(); }
         return new PredictionModel(plain, spec, $"PyTorch weights ({kind})");
     }
 

@@ -69,21 +69,31 @@ public static class Predictor
         return Enumerable.Range(0, resized.Count).Select(i => classes[(i * size * size)..((i + 1) * size * size)]).ToList();
     }
 
-    /// <summary>The mask as an 8-bit PNG: 255 = pet, 0 = background (viewable as is; divide by 255 for labels).</summary>
-    public static void SaveMask(Prediction p, string path)
+    /// <summary>
+    /// The mask as an 8-bit PNG. Two classes: 255 = pet, 0 = background (viewable as is; divide by 255 for labels). More:
+    /// the labels themselves, 0 … C−1, as the dataset's classes are ordered (what a training mask of label maps holds).
+    /// </summary>
+    public static void SaveMask(Prediction p, string path, int classes = SegmentationLabels.Classes)
     {
-        using var img = Image.LoadPixelData<L8>(p.Mask.Select(v => (byte)(v == 1 ? 255 : 0)).ToArray(), p.Width, p.Height);
+        var values = classes <= SegmentationLabels.Classes ? p.Mask.Select(v => (byte)(v == 1 ? 255 : 0)).ToArray() : p.Mask;
+        using var img = Image.LoadPixelData<L8>(values, p.Width, p.Height);
         AtomicFile.Write(path, fs => img.SaveAsPng(fs));
     }
 
-    /// <summary>The image with the pet tinted red at 50 %.</summary>
-    public static void SaveOverlay(Prediction p, string path)
+    /// <summary>The image with the pet tinted red at 50 % (more classes: each but the background in its <see cref="ClassPalette"/> colour).</summary>
+    public static void SaveOverlay(Prediction p, string path, int classes = SegmentationLabels.Classes)
     {
+        var palette = classes <= SegmentationLabels.Classes ? null : new ClassPalette(classes);
         var px = new byte[p.Width * p.Height * 3];
         for (int i = 0; i < p.Mask.Length; i++)
         {
             byte r = p.Image.Pixels[3 * i], g = p.Image.Pixels[3 * i + 1], b = p.Image.Pixels[3 * i + 2];
-            if (p.Mask[i] == 1) { r = (byte)((r + 255) / 2); g = (byte)(g / 2); b = (byte)(b / 2); }
+            if (palette is null) { if (p.Mask[i] == 1) { r = (byte)((r + 255) / 2); g = (byte)(g / 2); b = (byte)(b / 2); } }
+            else if (p.Mask[i] != SegmentationLabels.Background)
+            {
+                var c = palette[p.Mask[i]];
+                (r, g, b) = ((byte)((r + c.R) / 2), (byte)((g + c.G) / 2), (byte)((b + c.B) / 2));
+            }
             (px[3 * i], px[3 * i + 1], px[3 * i + 2]) = (r, g, b);
         }
         using var img = Image.LoadPixelData<Rgb24>(px, p.Width, p.Height);

@@ -76,14 +76,15 @@ public static class PipelineConfigLoader
         };
         dl.RejectUnknown();
         var folder = FolderDatasetSection.Bind(ds.Section("folder"), baseDir, required: source == "folder");
-        // A dataset split by subject validates by subject too, or the choice among runs would be flattered as the test would.
         ds.RejectUnknown();
 
         var pp = top.Section("preprocess");
         var preprocess = new PreprocessConfig(pp.Int("image_size", 224, 8, 4096), pp.Bool("skip_bad_samples", false), pp.Int("threads", 0, 0, 1024));
         pp.RejectUnknown();
         var weights = ExperimentsBinder.BindWeights(top.Section("weights"), baseDir);
-        var experiments = ExperimentsBinder.BindExperiments(top.Section("training"), top.Section("experiments"), preprocess.ImageSize);
+        var experiments = ExperimentsBinder.BindExperiments(top.Section("training"), top.Section("experiments"), preprocess.ImageSize,
+            folder?.ClassNames.Count ?? Core.SegmentationLabels.Classes);
+        // A dataset split by subject validates by subject too, or the choice among runs would be flattered as the test would.
         if (folder?.SplitByGroup == true) experiments = [.. experiments.Select(e => e with { ValidationByGroup = e.Validation > 0 })];
         var report = ExperimentsBinder.BindReport(top.Section("report"), experiments);
         var remotes = BindRemotes(top);

@@ -41,8 +41,9 @@ public static class ReportWriter
     {
         var sb = new StringBuilder();
         sb.Append("# ").Append(input.Config.Title).Append("\n\n");
-        sb.Append("Test-set metrics over all non-ignored pixels (trimap border = 255 excluded), as torchmetrics computes them: ")
-          .Append("pixel error = 1 − accuracy, F1 weighted by class support, mean IoU over classes.\n\n");
+        var ignored = input.ClassNames.Count > Core.SegmentationLabels.Classes ? "the mask values of dataset.folder.ignore excluded" : "trimap border = 255 excluded";
+        sb.Append($"Test-set metrics over all non-ignored pixels ({ignored}), as torchmetrics computes them: ")
+          .Append($"pixel error = 1 − accuracy, F1 weighted by class support, mean IoU over {(input.ClassNames.Count > Core.SegmentationLabels.Classes ? $"the {input.ClassNames.Count} classes" : "classes")}.\n\n");
         sb.Append(Tables(input.Config, input.Runs));
 
         sb.Append(PerClassTable.Render(input.Runs, input.ClassNames));

@@ -82,6 +82,50 @@ public sealed class FolderDatasetPipelineTests : IDisposable
     }
 
     [Fact]
+    public void A_folder_of_several_classes_is_trained_evaluated_reported_exported_and_predicted_in_all_of_them()
+    {
+        FolderDatasets.Write(_dir["pets"], Tiny);
+        var file = Project("folder", "dataset: { source: folder, folder: { path: '../pets', classes: { background: [0], pet: [255], border: [128] }, test_list: test.txt } }");
+        var runs = Runner(file).Run(StageIds.Report);
+        Assert.All(runs, r => Assert.Equal(StageOutcome.Executed, r.Outcome));
+
+        using (var test = TensorCache.Open(_dir["folder/out/data/cache/folder-32/test.petc"]))
+            Assert.Equal(new byte[] { 0, 1, 2 }, Enumerable.Range(0, test.Count).SelectMany(i => test.Mask(i).ToArray()).Distinct().Order());
+        var report = File.ReadAllText(_dir["folder/out/report/report.md"]);
+        Assert.Contains("| Experiment | background | pet | border | mean IoU |", report);
+        Assert.Matches(@"\| tiny \| [\d.]+ \| [\d.]+ \| [\d.]+ \| [\d.]+ \|", report);
+        Assert.Matches(@"Confusion of \w+ \(best mean IoU\)", report);
+        Assert.Matches(@"\| border \| [\d.]+ % \| [\d.]+ % \| [\d.]+ % \|", report);
+        // The grids draw the third class in its own colour (VOC's green for label 2) in the true masks' column.
+        var grid = Directory.EnumerateFiles(_dir["folder/out"], EvaluateStage.BestGrid, SearchOption.AllDirectories).First();
+        using (var image = Image.Load<Rgb24>(grid))
+        {
+            int green = 0, third = image.Width / 3;
+            for (int y = 0; y < image.Height; y++) for (int x = third; x < 2 * third; x++) if (image[x, y] == new Rgb24(0, 128, 0)) green++;
+            Assert.True(green > 0);
+        }
+
+        var (exit, log) = CliProcess.Run("export", "tiny", "--out", _dir["tiny.onnx"], "--config", file);
+        Assert.True(exit == 0, log);
+        Assert.Contains("logits float32 [N,3,H,W]", log);
+        using (var session = new Microsoft.ML.OnnxRuntime.InferenceSession(_dir["tiny.onnx"]))
+            Assert.Equal("0 background, 1 pet, 2 border", session.ModelMetadata.CustomMetadataMap["petseg.classes"]);
+
+        // predict writes the labels themselves, and says what share of each class but the background it found.
+        var photo = Directory.EnumerateFiles(_dir["pets/images"]).Order(StringComparer.Ordinal).First();
+        (exit, log) = CliProcess.Run("predict", photo, "--experiment", "tiny", "--out", _dir["mask.png"], "--overlay", _dir["overlay.png"], "--config", file);
+        Assert.True(exit == 0, log);
+        Assert.Matches(@"\d+×\d+, (([\d.]+ % (pet|border)(, )?)+|background only) → ", log);
+        using (var mask = Image.Load<L8>(_dir["mask.png"]))
+        {
+            var values = new HashSet<byte>();
+            mask.ProcessPixelRows(rows => { for (int y = 0; y < rows.Height; y++) foreach (var p in rows.GetRowSpan(y)) values.Add(p.PackedValue); });
+            Assert.Subset(new HashSet<byte> { 0, 1, 2 }, values);
+        }
+        Assert.True(File.Exists(_dir["overlay.png"]));
+    }
+
+    [Fact]
     public void The_key_follows_the_folders_content_wherever_it_lies()
     {
         FolderDatasets.Write(_dir["pets"], Tiny);

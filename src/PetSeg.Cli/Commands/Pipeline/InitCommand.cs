@@ -76,11 +76,16 @@ public sealed class InitCommand : GuardedCommand<InitCommand.Settings>
         var counts = new long[256];
         foreach (var p in sampled)
             foreach (var v in ImageLoader.LoadGray(p.MaskPath).Pixels) counts[v]++;
-        var values = new FolderImportResult(0, 0, counts).DescribeValues(new MaskValueMapping(options.Background, options.Ignore));
+        var values = new FolderImportResult(0, 0, counts).DescribeValues(options.Mapping());
         var hint = options.Background.All(v => counts[v] == 0) // Oxford's trimaps (1, 2, 3), masks saved as 1/2: all "foreground"
             ? $"\nwarning: none of these pixels is {string.Join(" or ", options.Background)}, the background's value: every pixel would be foreground. " +
               "Set dataset.folder.background (and ignore) in pipeline.yaml to your masks' values before a run"
             : "; if 0 is not the background, set dataset.folder.background (and ignore) in pipeline.yaml";
+        // A few small values are often one class each (label maps), which the binary reading would merge: say how to keep them apart.
+        var seen = Enumerable.Range(0, 256).Where(v => counts[v] > 0).ToList();
+        if (seen.Count is >= 3 and <= 32)
+            hint += $"\nif each of these {seen.Count} values is a class of its own, replace background: [0] in dataset.folder with " +
+                    $"classes: {{ {string.Join(", ", seen.Select(v => $"class{v}: [{v}]"))} }}, named as you like (the first is label 0; docs/configuration.md)";
         var relative = Path.GetRelativePath(project, data);
         var path = Path.IsPathRooted(relative) ? data : relative.Replace('\\', '/');
         return (LabTemplate.PipelineYamlOn(path, testFolders),

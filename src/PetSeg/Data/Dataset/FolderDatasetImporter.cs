@@ -103,7 +103,10 @@ public static class FolderDatasetImporter
         return held.Select(i => pairs[i].Name).ToHashSet(StringComparer.Ordinal);
     }
 
-    /// <summary>Writes the layout under <paramref name="root"/>: <c>images/</c>, <c>annotations/trimaps/</c>, <c>annotations/{trainval,test}.txt</c>.</summary>
+    /// <summary>
+    /// Writes the layout under <paramref name="root"/>: <c>images/</c>, <c>annotations/trimaps/</c> (or, for more than two
+    /// classes, <c>annotations/labels/</c> and <c>classes.txt</c>), <c>annotations/{trainval,test}.txt</c>.
+    /// </summary>
     /// <param name="skipBad">Leave out what makes no good pair, each named in the result, rather than refuse the folder
     /// (<c>preprocess.skip_bad_samples</c>, as the preprocess stage does with unreadable images).</param>
     public static FolderImportResult Import(FolderDatasetOptions o, string root, IProgress<int>? progress = null, CancellationToken ct = default, bool skipBad = false)
@@ -120,8 +123,9 @@ public static class FolderDatasetImporter
         var (trainval, test) = Split(pairs, o); // split with the bad pairs, so leaving them out moves no other
         var layout = new OxfordPetLayout(root);
         Directory.CreateDirectory(layout.ImagesDir);
-        Directory.CreateDirectory(layout.TrimapsDir);
-        var mapping = new MaskValueMapping(o.Background, o.Ignore);
+        var mapping = o.Mapping();
+        Directory.CreateDirectory(mapping.Encoding.IsTrimap ? layout.TrimapsDir : layout.LabelsDir);
+        layout.WriteMasks(mapping.Encoding);
         var counts = new long[256];
         var problems = new ConcurrentBag<(string Name, string Problem)>();
         int done = 0;
@@ -156,7 +160,9 @@ public static class FolderDatasetImporter
         File.WriteAllLines(layout.SplitFile("test"), test.Select(Line));
         File.WriteAllText(Path.Combine(root, "README"),
             $"A folder dataset imported by PetSeg into Oxford-IIIT Pet's layout: {trainval.Count} trainval and {test.Count} test pairs.\n" +
-            "Images are copied as they are (named .jpg whatever their format); trimaps: 1 foreground, 2 background, 3 ignored.\n");
+            "Images are copied as they are (named .jpg whatever their format); " +
+            (mapping.Encoding.IsTrimap ? $"trimaps: 1 {mapping.ClassNames[1]}, 2 {mapping.ClassNames[0]}, 3 ignored.\n"
+                : $"label maps (annotations/labels): {string.Join(", ", mapping.ClassNames.Select((n, i) => $"{i} {n}"))}, 255 ignored; the names in annotations/classes.txt.\n"));
         return new FolderImportResult(trainval.Count, test.Count, counts) { Skipped = skipped ?? [] };
     }
 
@@ -173,20 +179,23 @@ public static class FolderDatasetImporter
             throw new DatasetException($"{pair.MaskPath}: {mask.Width}×{mask.Height}, but its image {pair.ImagePath} is {info.Width}×{info.Height}" + Rotated(info, mask.Width, mask.Height));
         var rgb = new byte[mask.Width * mask.Height * 3];
         mask.CopyPixelDataTo(rgb);
-        var trimap = new byte[mask.Width * mask.Height];
+        var stored = new byte[mask.Width * mask.Height];
         var counts = new long[256];
-        for (int i = 0; i < trimap.Length; i++)
+        for (int i = 0; i < stored.Length; i++)
         {
             byte r = rgb[3 * i], g = rgb[3 * i + 1], b = rgb[3 * i + 2];
             if (r != g || g != b)
                 throw new DatasetException($"{pair.MaskPath}: a colour mask (pixel {i % mask.Width},{i / mask.Width} is {r},{g},{b}); " +
                                            "save it as 8-bit grayscale whose values are the labels");
             counts[r]++;
-            trimap[i] = mapping.TrimapOf(r);
+            stored[i] = mapping.StoredValueOf(r);
         }
+        if (Enumerable.Range(0, 256).Where(v => counts[v] > 0 && !mapping.IsListed((byte)v)).ToList() is { Count: > 0 } unlisted)
+            throw new DatasetException($"{pair.MaskPath}: holds {string.Join(", ", unlisted.Select(v => $"{v} ({counts[v]:N0} pixel(s))"))}, in no class of " +
+                                       "dataset.folder.classes: add each value to a class, or to ignore");
         File.Copy(pair.ImagePath, layout.ImagePath(pair.Name));
-        using var written = Image.LoadPixelData<L8>(trimap, mask.Width, mask.Height);
-        written.SaveAsPng(layout.TrimapPath(pair.Name), new PngEncoder { ColorType = PngColorType.Grayscale, BitDepth = PngBitDepth.Bit8 });
+        using var written = Image.LoadPixelData<L8>(stored, mask.Width, mask.Height);
+        written.SaveAsPng(layout.MaskPath(pair.Name, mapping.Encoding), new PngEncoder { ColorType = PngColorType.Grayscale, BitDepth = PngBitDepth.Bit8 });
         return counts;
     }
 

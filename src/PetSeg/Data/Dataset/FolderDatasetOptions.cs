@@ -1,10 +1,12 @@
+using PetSeg.Data.Imaging;
+
 namespace PetSeg.Data.Dataset;
 
 /// <summary>
 /// A dataset of one's own: a folder of images and a folder of masks, paired by file name (<c>images/cat 1.jpg</c> with
 /// <c>masks/cat 1.png</c>). A mask's pixel values are its labels: those in <see cref="Background"/> are background,
 /// those in <see cref="Ignore"/> are left out of the loss and the metrics (as the trimap's border is), every other
-/// value is the foreground ("pet").
+/// value is the foreground ("pet"). Or <see cref="Classes"/> names two or more classes, each with its values.
 /// </summary>
 public sealed record FolderDatasetOptions
 {
@@ -18,6 +20,17 @@ public sealed record FolderDatasetOptions
     /// <summary>What the foreground is (<c>cell</c>, <c>car</c>): the name the report's per-class table and the exported model give it.</summary>
     public string Foreground { get; init; } = Core.SegmentationLabels.Names[Core.SegmentationLabels.Pet];
     public IReadOnlyList<byte> Ignore { get; init; } = [];
+    /// <summary>
+    /// Classes of one's own by label, each with its mask values (<c>background: [0], road: [1], car: [2, 3]</c>), in place
+    /// of <see cref="Background"/> and <see cref="Foreground"/>; a value in no class nor in <see cref="Ignore"/> is refused.
+    /// </summary>
+    public IReadOnlyList<MaskClass>? Classes { get; init; }
+
+    /// <summary>The classes' names by label: background and the foreground, or <see cref="Classes"/>'.</summary>
+    public IReadOnlyList<string> ClassNames => Classes?.Select(c => c.Name).ToList() ?? Core.SegmentationLabels.NamesWith(Foreground);
+
+    /// <summary>What each mask value means.</summary>
+    public MaskValueMapping Mapping() => Classes is { } classes ? new MaskValueMapping(classes, Ignore) : new MaskValueMapping(Background, Ignore, Foreground);
     /// <summary>Without <see cref="TestList"/>: the share of pairs held out as the test split, chosen by a hash of each name.</summary>
     public double TestFraction { get; init; } = 0.2;
     /// <summary>

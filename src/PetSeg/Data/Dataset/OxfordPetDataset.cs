@@ -4,7 +4,8 @@ namespace PetSeg.Data.Dataset;
 
 /// <summary>
 /// The official splits of an extracted Oxford-IIIT Pet folder, pairing <c>images/&lt;stem&gt;.jpg</c> with
-/// <c>annotations/trimaps/&lt;stem&gt;.png</c>. Missing files are collected and reported together.
+/// <c>annotations/trimaps/&lt;stem&gt;.png</c> (or an imported dataset's label maps, <see cref="OxfordPetLayout.ReadMasks"/>).
+/// Missing files are collected and reported together.
 /// </summary>
 public sealed class OxfordPetDataset
 {
@@ -27,7 +28,7 @@ public sealed class OxfordPetDataset
         {
             var missing = new List<string>();
             if (!File.Exists(s.ImagePath)) missing.Add(s.ImagePath);
-            if (!File.Exists(s.TrimapPath)) missing.Add(s.TrimapPath);
+            if (!File.Exists(s.MaskPath)) missing.Add(s.MaskPath);
             if (missing.Count == 0) kept.Add(s);
             else problems.Add($"{s.Stem} ({layout.SplitFile(split)}:{s.Line}): missing {string.Join(" and ", missing)}");
         }
@@ -37,13 +38,13 @@ public sealed class OxfordPetDataset
         return new OxfordPetDataset(layout, split, kept, problems);
     }
 
-    /// <summary>Decodes one pair: RGB image (HWC) and the mapped mask (0 background, 1 pet, 255 ignore).</summary>
+    /// <summary>Decodes one pair: RGB image (HWC) and the mask as labels (0 background, 1 pet, 255 ignore; a label map's own classes).</summary>
     public static (RawImage Image, RawImage Mask) LoadPair(PetSample sample)
     {
         var image = ImageLoader.LoadRgb(sample.ImagePath);
-        var trimap = ImageLoader.LoadGray(sample.TrimapPath);
+        var mask = ImageLoader.LoadGray(sample.MaskPath);
         // Sizes are not cross-checked: like the lab, image and trimap are each resized to the target size.
-        TrimapMapping.MapInPlace(trimap.Pixels);
-        return (image, trimap);
+        sample.Masks.ToLabels(mask.Pixels, mask.Width, sample.MaskPath);
+        return (image, mask);
     }
 }

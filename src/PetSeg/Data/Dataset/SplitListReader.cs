@@ -9,6 +9,7 @@ public static class SplitListReader
         if (!File.Exists(path))
             throw new DatasetException($"{path}: split list '{split}' not found. The annotations archive (dataset.files.annotations in pipeline.yaml) must be " +
                 "Oxford-IIIT Pet's, which holds annotations/{split}.txt; run the download stage again (petseg run download) to re-extract it.");
+        var masks = layout.ReadMasks();
         var samples = new List<PetSample>();
         var errors = new List<string>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
@@ -25,7 +26,7 @@ public static class SplitListReader
                 continue;
             }
             if (!seen.Add(f[0])) { errors.Add($"{path}:{lineNo}: '{f[0]}' is listed twice"); continue; }
-            samples.Add(new PetSample(f[0], cls, species, breed, layout.ImagePath(f[0]), layout.TrimapPath(f[0]), lineNo));
+            samples.Add(new PetSample(f[0], cls, species, breed, layout.ImagePath(f[0]), layout.MaskPath(f[0], masks), lineNo) { Masks = masks });
         }
         if (errors.Count > 0) throw new DatasetException($"{errors.Count} malformed line(s) in {path}:\n  " + string.Join("\n  ", errors));
         return samples;

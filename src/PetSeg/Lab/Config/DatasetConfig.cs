@@ -11,6 +11,6 @@ public sealed record DatasetConfig(string Source, RemoteFile Images, RemoteFile 
     /// <summary><c>dataset.folder</c>: set (and its folders found) when the source is "folder", else null.</summary>
     public FolderDatasetOptions? Folder { get; init; }
 
-    /// <summary>The classes' names by label: background and the foreground, which a folder source may name (the lab's: pet).</summary>
-    public IReadOnlyList<string> ClassNames => Folder is { } f ? Core.SegmentationLabels.NamesWith(f.Foreground) : Core.SegmentationLabels.Names;
+    /// <summary>The classes' names by label: background and the foreground, which a folder source may name (the lab's: pet), or a folder's classes.</summary>
+    public IReadOnlyList<string> ClassNames => Folder?.ClassNames ?? Core.SegmentationLabels.Names;
 }

@@ -1,12 +1,14 @@
 using System.Globalization;
 using PetSeg.Core;
 using PetSeg.Data.Dataset;
+using PetSeg.Data.Imaging;
 
 namespace PetSeg.Lab.Config;
 
 /// <summary>
-/// Binds <c>dataset.folder</c>: where one's own images and masks are and what the masks' values mean. Its folders are
-/// looked for here, so a wrong path is named with its line before anything runs.
+/// Binds <c>dataset.folder</c>: where one's own images and masks are and what the masks' values mean (background and
+/// foreground, or <c>classes</c> of one's own). Its folders are looked for here, so a wrong path is named with its line
+/// before anything runs.
 /// </summary>
 internal static class FolderDatasetSection
 {
@@ -20,11 +22,13 @@ internal static class FolderDatasetSection
         var masks = s.String("masks", "masks")!;
         var maskSuffix = s.String("mask_suffix", "")!;
         var foreground = s.String("foreground", d.Foreground)!;
-        if (!System.Text.RegularExpressions.Regex.IsMatch(foreground, @"^[\p{L}\p{N}][\p{L}\p{N} _.-]{0,39}$"))
-            throw s.Error("foreground", $"'{foreground}' is not a class name of letters, digits, blanks, '_', '.' or '-' (at most 40)");
+        if (!IsClassName(foreground)) throw s.Error("foreground", NotAClassName(foreground));
         if (foreground == SegmentationLabels.Names[SegmentationLabels.Background]) throw s.Error("foreground", "is the background's name");
         var background = Values(s, "background", d.Background);
         var ignore = Values(s, "ignore", d.Ignore);
+        var classes = Classes(s, ignore);
+        if (classes is not null && new[] { "background", "foreground" }.FirstOrDefault(s.Has) is { } binary)
+            throw s.Error(binary, "and classes both say what the mask values mean: keep classes (its first class is label 0, often the background)");
         var testFraction = s.Double("test_fraction", d.TestFraction, FolderDatasetOptions.MinTestFraction, FolderDatasetOptions.MaxTestFraction);
         var splitBy = s.Choice("split_by", "image", "image", "group");
         var testList = s.String("test_list");
@@ -43,8 +47,8 @@ internal static class FolderDatasetSection
             if (folder ? !Directory.Exists(full) : !File.Exists(full)) throw s.Error(key, $"{full} does not exist");
             return full;
         }
-        if (background.Count == 0) throw s.Error("background", "names no value: list the mask values that are background, such as [0]");
-        if (background.Intersect(ignore).ToList() is [var both, ..]) throw s.Error("ignore", $"{both} is listed as background too");
+        if (background.Count == 0 && classes is null) throw s.Error("background", "names no value: list the mask values that are background, such as [0]");
+        if (classes is null && background.Intersect(ignore).ToList() is [var both, ..]) throw s.Error("ignore", $"{both} is listed as background too");
         if (testList is not null && s.Has("test_fraction")) throw s.Error("test_fraction", "and test_list both choose the test split: keep one");
         if (splitBy == "group" && (testList is not null || testImages is not null))
             throw s.Error("split_by", $"chooses how test_fraction holds images out, and {(testList is not null ? "test_list" : "test_images")} names them itself: keep one");
@@ -59,6 +63,7 @@ internal static class FolderDatasetSection
             MaskSuffix = maskSuffix,
             Foreground = foreground,
             Background = background,
+            Classes = classes,
             Ignore = ignore,
             TestFraction = testFraction,
             SplitByGroup = splitBy == "group",
@@ -66,6 +71,38 @@ internal static class FolderDatasetSection
             TestImagesDir = testImages is null ? null : Inside("test_images", testImages, folder: true),
             TestMasksDir = testMasks is null ? null : Inside("test_masks", testMasks, folder: true),
         };
+    }
+
+    private static bool IsClassName(string name) => System.Text.RegularExpressions.Regex.IsMatch(name, @"^[\p{L}\p{N}][\p{L}\p{N} _.-]{0,39}$");
+
+    private static string NotAClassName(string name) => $"'{name}' is not a class name of letters, digits, blanks, '_', '.' or '-' (at most 40)";
+
+    /// <summary><c>classes: { background: [0], road: [1], car: [2, 3] }</c>: by label in file order; null when absent.</summary>
+    private static IReadOnlyList<MaskClass>? Classes(YamlSection s, IReadOnlyList<byte> ignore)
+    {
+        if (!s.Has("classes")) { s.String("classes"); return null; } // declares the key
+        var listed = s.ListMapping("classes", "names no value: list the mask values of this class, such as [1]");
+        if (listed.Count < 2) throw s.Error("classes", $"names {listed.Count} class(es): list at least two, such as {{ background: [0], cell: [255] }}");
+        if (listed.Count >= SegmentationLabels.IgnoreIndex) throw s.Error("classes", $"names {listed.Count} classes; at most {SegmentationLabels.IgnoreIndex - 1}");
+        var owner = new Dictionary<byte, string>();
+        foreach (var v in ignore) owner[v] = "ignore";
+        var result = new List<MaskClass>();
+        foreach (var (key, values) in listed)
+        {
+            var name = key.Value!;
+            if (!IsClassName(name)) throw s.ErrorAt(key, "classes", NotAClassName(name));
+            if (result.Any(c => c.Name == name)) throw s.ErrorAt(key, "classes", $"'{name}' is named twice");
+            var bytes = new List<byte>();
+            foreach (var node in values)
+            {
+                if (!byte.TryParse(node.Value, NumberStyles.None, CultureInfo.InvariantCulture, out var b)) throw s.ErrorAt(node, "classes." + name, $"'{node.Value}' is not a mask value (0..255)");
+                if (owner.TryGetValue(b, out var other)) throw s.ErrorAt(node, "classes." + name, $"{b} is listed {(other == name ? "twice" : other == "ignore" ? "in ignore too" : $"for {other} too")}");
+                owner[b] = name;
+                bytes.Add(b);
+            }
+            result.Add(new MaskClass(name, [.. bytes.Order()]));
+        }
+        return result;
     }
 
     private static IReadOnlyList<byte> Values(YamlSection s, string key, IReadOnlyList<byte> fallback)

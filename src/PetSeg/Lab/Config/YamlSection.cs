@@ -40,6 +40,9 @@ internal sealed class YamlSection(string file, string path, YamlMappingNode? nod
         return new ConfigException($"{at}: {Name(key)}: {message}");
     }
 
+    /// <summary>An error at one node inside <paramref name="key"/> (an item of its list, a key of its mapping), named <c>key.sub</c>.</summary>
+    public ConfigException ErrorAt(YamlNode n, string key, string message) => new($"{Where(n)}: {Name(key)}: {message}");
+
     public string? String(string key, string? fallback = null) => Get(key) switch
     {
         null => fallback,
@@ -158,7 +161,8 @@ internal sealed class YamlSection(string file, string path, YamlMappingNode? nod
     /// A mapping of lists (<c>matrix: { lr: [0.001, 0.0001], augment: [false, true] }</c>): each key node with its
     /// scalar values, in file order; empty when absent. A key without values or a value that is not a scalar is an error.
     /// </summary>
-    public IReadOnlyList<(YamlScalarNode Key, IReadOnlyList<YamlScalarNode> Values)> ListMapping(string key)
+    /// <param name="empty">What an empty list is told to be (a matrix's: a setting that gives no runs).</param>
+    public IReadOnlyList<(YamlScalarNode Key, IReadOnlyList<YamlScalarNode> Values)> ListMapping(string key, string empty = "an empty list gives no runs")
     {
         var n = Get(key);
         if (n is null) return [];
@@ -168,7 +172,7 @@ internal sealed class YamlSection(string file, string path, YamlMappingNode? nod
             var k = p.Key as YamlScalarNode ?? throw new ConfigException($"{Where(p.Key)}: {Name(key)}: expected a setting's name");
             IReadOnlyList<YamlNode> items = p.Value is YamlSequenceNode seq ? seq.Children.ToList() : [p.Value];
             var values = items.Select(v => v as YamlScalarNode ?? throw new ConfigException($"{Where(v)}: {Name(key)}.{k.Value}: expected a list of values, found a {Kind(v)} item")).ToList();
-            if (values.Count == 0) throw new ConfigException($"{Where(p.Value)}: {Name(key)}.{k.Value}: an empty list gives no runs");
+            if (values.Count == 0) throw new ConfigException($"{Where(p.Value)}: {Name(key)}.{k.Value}: {empty}");
             if (values.Select(v => v.Value).Distinct().Count() < values.Count) throw new ConfigException($"{Where(p.Value)}: {Name(key)}.{k.Value}: a value is listed twice");
             return (k, (IReadOnlyList<YamlScalarNode>)values);
         }).ToList();

@@ -35,17 +35,22 @@ public sealed class DownloadStage(PipelineConfig config) : Stage
             else if (d.Folder is { } folder) // what the masks mean and how the split is chosen; the folders' content is in ExternalInputs
                 p["folder"] = System.Text.Json.JsonSerializer.Serialize(new
                 {
-                    background = folder.Background.Select(v => (int)v), ignore = folder.Ignore.Select(v => (int)v),
+                    // Classes of one's own replace the background (and are named: their names are written with the data).
+                    background = folder.Classes is null ? folder.Background.Select(v => (int)v) : null,
+                    classes = folder.Classes?.Select(k => new { name = k.Name, values = k.Values.Select(v => (int)v) }),
+                    ignore = folder.Ignore.Select(v => (int)v),
                     test = folder.TestImagesDir is not null ? "test_folders" : folder.TestList is not null ? "test_list"
                         : CanonicalParams.Of(folder.TestFraction) + (folder.SplitByGroup ? " by group" : ""),
                     mask_suffix = folder.MaskSuffix,
                     skip_bad_samples = config.Preprocess.SkipBadSamples, // a bad pair is left out here, as preprocess leaves out a bad image
-                });
+                }, WithoutNulls);
             else foreach (var f in new[] { d.Images, d.Annotations })
                     p[f.FileName] = f.Checksum.Pin;
             return p;
         }
     }
+
+    private static readonly System.Text.Json.JsonSerializerOptions WithoutNulls = new() { DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull };
 
     /// <summary>A folder source's images, masks and test list, by their keys in pipeline.yaml.</summary>
     public override IReadOnlyDictionary<string, string> ExternalInputs =>
@@ -106,7 +111,7 @@ public sealed class DownloadStage(PipelineConfig config) : Stage
             var split = folder.TestImagesDir is not null ? $"the test split from {folder.TestImagesDir}"
                 : folder.TestList is not null ? $"as {Path.GetFileName(folder.TestList)} lists"
                 : $"{CanonicalParams.Of(folder.TestFraction)} of them held out by {(folder.SplitByGroup ? "group" : "name")}";
-            c.Ui.Info($"download: {r.TrainVal:N0} trainval and {r.Test:N0} test pair(s) ({split}); mask values: {r.DescribeValues(new MaskValueMapping(folder.Background, folder.Ignore, folder.Foreground))}");
+            c.Ui.Info($"download: {r.TrainVal:N0} trainval and {r.Test:N0} test pair(s) ({split}); mask values: {r.DescribeValues(folder.Mapping())}");
         }
         catch
         {

@@ -105,8 +105,8 @@ public sealed class EvaluateStage(PipelineConfig config, ExperimentConfig experi
             var (best, worst) = PerImageIoU.BestAndWorst(perImage, config.Report.SamplePredictions);
             if (best.Length > 0)
             {
-                outputs[BestGrid] = c.Output(PredictionGrid.Write(Path.Combine(c.OutputDir, BestGrid), model, test, best));
-                outputs[WorstGrid] = c.Output(PredictionGrid.Write(Path.Combine(c.OutputDir, WorstGrid), model, test, worst));
+                outputs[BestGrid] = c.Output(PredictionGrid.Write(Path.Combine(c.OutputDir, BestGrid), model, test, best, info.Model.Classes));
+                outputs[WorstGrid] = c.Output(PredictionGrid.Write(Path.Combine(c.OutputDir, WorstGrid), model, test, worst, info.Model.Classes));
             }
         }
         return outputs;

@@ -25,7 +25,7 @@ public sealed class TensorCacheDifferenceTests
         var samples = OxfordPetDataset.Open(root, "trainval").Samples;
         var (photo, trimap) = (samples[1], samples[3]);
         File.Copy(samples[0].ImagePath, photo.ImagePath, overwrite: true);
-        File.Copy(samples[2].TrimapPath, trimap.TrimapPath, overwrite: true);
+        File.Copy(samples[2].MaskPath, trimap.MaskPath, overwrite: true);
         var told = TensorCacheDifference.Describe(stored, Cache("now.petc"));
         Assert.Matches($@"^1 of {samples.Count} images differ \({photo.Stem}: [\d,]+ value\(s\), by at most \d+\); 1 of {samples.Count} masks differ \({trimap.Stem}: [\d,]+ value\(s\), by at most \d+\)$", told);
 

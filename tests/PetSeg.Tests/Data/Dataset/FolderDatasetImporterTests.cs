@@ -230,5 +230,52 @@ public sealed class FolderDatasetImporterTests : IDisposable
         return (info.Width, info.Height);
     }
 
+    [Fact]
+    public void Classes_of_ones_own_are_written_as_label_maps_that_read_back_as_their_labels()
+    {
+        FolderDatasets.Write(_dir["mine"], Small);
+        MaskClass[] classes = [new("background", [FolderDatasets.Background]), new("pet", [FolderDatasets.Pet]), new("border", [FolderDatasets.Border])];
+        var r = FolderDatasetImporter.Import(Options() with { Classes = classes, Ignore = [], TestList = _dir["mine/test.txt"] }, _dir["imported"]);
+
+        var layout = new OxfordPetLayout(_dir["imported"]);
+        Assert.Equal(["background", "pet", "border"], File.ReadAllLines(layout.ClassesFile));
+        Assert.False(Directory.Exists(layout.TrimapsDir));
+        Assert.Matches(@"^0 background [\d.]+ %, 128 border [\d.]+ %, 255 pet [\d.]+ %$", r.DescribeValues(new MaskValueMapping(classes, [])));
+        int borders = 0;
+        foreach (var split in OxfordPetLayout.Splits)
+            foreach (var s in OxfordPetDataset.Open(_dir["imported"], split).Samples)
+            {
+                Assert.Equal(layout.LabelPath(s.Stem), s.MaskPath);
+                var (_, labels) = OxfordPetDataset.LoadPair(s);
+                var mask = ImageLoader.LoadGray(_dir[$"mine/masks/{s.Stem}.png"]).Pixels;
+                Assert.Equal(mask.Select(v => v switch { FolderDatasets.Background => (byte)0, FolderDatasets.Pet => (byte)1, _ => (byte)2 }), labels.Pixels);
+                borders += labels.Pixels.Count(v => v == 2);
+            }
+        Assert.True(borders > 0);
+
+        // A label map's stray value is refused when read, with its pixel.
+        var any = OxfordPetDataset.Open(_dir["imported"], "test").Samples[0];
+        FolderDatasets.WriteMask(any.MaskPath, 4, 3, (x, y) => (byte)(x == 2 && y == 1 ? 7 : 0));
+        var e = Assert.Throws<ImageDecodeException>(() => OxfordPetDataset.LoadPair(any));
+        Assert.Contains($"{any.MaskPath}: pixel 2,1 is 7, which is no class of the 3 (0 … 2) nor 255 (ignored)", e.Message);
+    }
+
+    [Fact]
+    public void With_classes_of_ones_own_a_value_in_none_is_refused_not_guessed_and_two_classes_are_trimaps()
+    {
+        FolderDatasets.Write(_dir["mine"], Small);
+        MaskClass[] two = [new("background", [FolderDatasets.Background]), new("cat", [FolderDatasets.Pet])];
+        var e = Assert.Throws<DatasetException>(() => FolderDatasetImporter.Import(Options() with { Classes = two, Ignore = [] }, _dir["imported"]));
+        Assert.Matches(@"masks/\w+\.png: holds 128 \([\d,]+ pixel\(s\)\), in no class of dataset.folder.classes: add each value to a class, or to ignore", e.Message);
+        Assert.False(File.Exists(_dir["imported/annotations/test.txt"])); // no split lists: the download stage discards what was copied
+
+        // The border ignored: two classes of one's own are trimaps, as the binary reading writes them.
+        FolderDatasetImporter.Import(Options() with { Classes = two, TestList = _dir["mine/test.txt"] }, _dir["two"]);
+        FolderDatasetImporter.Import(Options() with { TestList = _dir["mine/test.txt"] }, _dir["binary"]);
+        Assert.False(File.Exists(new OxfordPetLayout(_dir["two"]).ClassesFile));
+        foreach (var file in Directory.EnumerateFiles(_dir["binary/annotations/trimaps"]))
+            Assert.Equal(File.ReadAllBytes(file), File.ReadAllBytes(Path.Combine(_dir["two/annotations/trimaps"], Path.GetFileName(file))));
+    }
+
     public void Dispose() => _dir.Dispose();
 }

@@ -18,7 +18,7 @@ public sealed class OxfordPetDatasetTests(SyntheticDataFixture data) : IClassFix
         Assert.Equal("Abyssinian_1", first.Stem);
         Assert.Equal((1, 1, 1), (first.ClassId, first.Species, first.BreedId));
         Assert.EndsWith(Path.Combine("images", "Abyssinian_1.jpg"), first.ImagePath);
-        Assert.EndsWith(Path.Combine("annotations", "trimaps", "Abyssinian_1.png"), first.TrimapPath);
+        Assert.EndsWith(Path.Combine("annotations", "trimaps", "Abyssinian_1.png"), first.MaskPath);
     }
 
     [Fact]

@@ -517,6 +517,41 @@ public sealed class PipelineConfigTests : IDisposable
     }
 
     [Fact]
+    public void Classes_of_ones_own_are_read_in_order_and_size_every_models_head()
+    {
+        Directory.CreateDirectory(_dir["pets/images"]);
+        Directory.CreateDirectory(_dir["pets/masks"]);
+        var c = LoadText("dataset:\n  source: folder\n  folder:\n    path: pets\n    ignore: [255]\n    classes: { sky: [0], road: [3, 1], car: 2 }\n" +
+                         "experiments:\n  a: { model: unet-resnet34 }\n  b: { model: simple-vit }\n");
+        Assert.Equal(["sky", "road", "car"], c.Dataset.ClassNames);
+        Assert.Equal([1, 3], c.Dataset.Folder!.Classes![1].Values);
+        Assert.All(c.Experiments, e => Assert.Equal(3, e.Settings.Model.Classes));
+        Assert.Equal("3", new PetSeg.Lab.Stages.TrainStage(c, c.Experiments[0]).Parameters["classes"]);
+        var download = new PetSeg.Lab.Stages.DownloadStage(c).Parameters["folder"];
+        Assert.Contains("\"classes\":[{\"name\":\"sky\",\"values\":[0]},{\"name\":\"road\",\"values\":[1,3]},{\"name\":\"car\",\"values\":[2]}]", download);
+        Assert.DoesNotContain("background", download);
+        // The binary reading keeps its parameters as they were (the lab's keys unchanged).
+        var binary = LoadText("dataset: { source: folder, folder: { path: pets } }\nexperiments:\n  a: { model: simple-unet }\n");
+        Assert.Equal("{\"background\":[0],\"ignore\":[],\"test\":\"0.2\",\"mask_suffix\":\"\",\"skip_bad_samples\":false}", new PetSeg.Lab.Stages.DownloadStage(binary).Parameters["folder"]);
+        Assert.Equal(2, binary.Experiments[0].Settings.Model.Classes);
+
+        foreach (var (yaml, expected) in new[]
+        {
+            ("classes: { background: [0], cat: [1] }, background: [0]", "dataset.folder.background: and classes both say what the mask values mean"),
+            ("classes: { background: [0], cat: [1] }, foreground: cat", "dataset.folder.foreground: and classes both say what the mask values mean"),
+            ("classes: { background: [0] }", "dataset.folder.classes: names 1 class(es): list at least two"),
+            ("classes: { background: [0], cat: [1, 0] }", "pipeline.yaml:1:87: dataset.folder.classes.cat: 0 is listed for background too"),
+            ("classes: { background: [0], cat: [1] }, ignore: [1]", "dataset.folder.classes.cat: 1 is listed in ignore too"),
+            ("classes: { background: [0], cat: [1, 1] }", "dataset.folder.classes.cat: a value is listed twice"),
+            ("classes: { background: [0], cat: [] }", "dataset.folder.classes.cat: names no value: list the mask values of this class"),
+            ("classes: { background: [0], 'a|b': [1] }", "dataset.folder.classes: 'a|b' is not a class name"),
+            ("classes: { background: [0], cat: [256] }", "dataset.folder.classes.cat: '256' is not a mask value (0..255)"),
+            ("classes: [background, cat]", "dataset.folder.classes: expected a mapping of lists"),
+        })
+            Assert.Contains(expected, Assert.Throws<ConfigException>(() => LoadText($"dataset: {{ source: folder, folder: {{ path: pets, {yaml} }} }}\n")).Message);
+    }
+
+    [Fact]
     public void A_dataset_split_by_group_validates_by_group_and_says_so_in_the_keys()
     {
         Directory.CreateDirectory(_dir["pets/images"]);
