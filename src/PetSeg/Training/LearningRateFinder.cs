@@ -48,7 +48,7 @@ public sealed class LearningRateFinder(TrainSettings settings, IProgressSink ui,
         if (on.type != DeviceType.CPU) model.to(on);
         using var optimizer = new AdamOptimizer(model.named_parameters(), settings.Optimizer);
         using var shadow = settings.Precision == Precision.Bf16 ? new Bf16Shadow(model, settings.Model) : null;
-        var step = TrainingStep.For(settings, model, optimizer, shadow);
+        var step = TrainingStep.For(settings, model, optimizer, shadow, settings.ClassWeights?.Resolve(train, samples, settings.Model.Classes)); // the loss the run will minimise
         var augmenter = settings.Augmentation is { } a ? new BatchAugmenter(a) : null;
 
         int perEpoch = (samples + settings.BatchSize - 1) / settings.BatchSize;

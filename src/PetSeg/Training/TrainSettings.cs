@@ -13,6 +13,7 @@ namespace PetSeg.Training;
 /// <param name="Ema">The decay of an exponential moving average of the weights, which the run validates and publishes
 /// (<see cref="ExponentialMovingAverage"/>); null = the trained weights themselves (the lab).</param>
 /// <param name="Loss">What the training minimises; null = the lab's cross-entropy.</param>
+/// <param name="ClassWeights">How much each class's pixels weigh in the cross-entropy; null = equally (the lab).</param>
 public sealed record TrainSettings(
     ModelSpec Model,
     AdamSettings Optimizer,
@@ -26,7 +27,8 @@ public sealed record TrainSettings(
     LrSchedule? Schedule = null,
     double? GradClip = null,
     double? Ema = null,
-    SegmentationLoss? Loss = null)
+    SegmentationLoss? Loss = null,
+    ClassWeights? ClassWeights = null)
 {
     /// <summary>The loss the steps minimise: <see cref="Loss"/>, or the lab's cross-entropy.</summary>
     public SegmentationLoss Objective => Loss ?? SegmentationLoss.CrossEntropy;

@@ -126,7 +126,14 @@ public sealed class Trainer(TrainSettings settings, string runDir, IProgressSink
             var compute = ComputeBackend.RecordOn(_device);
             Log($"compute: {compute.Cpu}, {get_num_threads()} CPU thread(s); kernels: {compute.Backend}; numerics self-check: {compute.Verdict}");
             if (_device.type == DeviceType.CPU && SideBySideProcesses.Warning() is { } sideBySide) Log(sideBySide); // a GPU's training barely waits on CPU threads
+            if (settings.ClassWeights is { } weighting)
+            {
+                _classWeights = weighting.Resolve(train, samples, settings.Model.Classes);
+                Log($"class weights ({weighting.Name}{(weighting.Values is null ? $", from the {samples} training images' labelled pixels" : "")}): " +
+                    string.Join(", ", _classWeights.Select((w, c) => $"class {c} {w.ToString("0.####", System.Globalization.CultureInfo.InvariantCulture)}")));
+            }
             if (settings.Loss is { } loss) Log($"loss: {loss.Description} (the losses below are its values, not cross-entropy's)");
+            else if (_classWeights is not null) Log("loss: cross-entropy weighted by class (the losses below are its values, not the unweighted cross-entropy's)");
             if (average is not null)
                 Log($"weights averaged (ema {average.Decay.ToString(System.Globalization.CultureInfo.InvariantCulture)}, its warm-up min(decay, (1 + n)/(10 + n)) after n updates): the average is validated and published");
         }
@@ -199,7 +206,7 @@ public sealed class Trainer(TrainSettings settings, string runDir, IProgressSink
     {
         var (order, augRng) = Seeds.StartEpoch(settings.Seed, epoch, samples);
         optimizer.LearningRate = settings.LearningRateAt(epoch); // a function of the epoch: a resumed epoch sets the same
-        var step = TrainingStep.For(settings, model, optimizer, shadow);
+        var step = TrainingStep.For(settings, model, optimizer, shadow, _classWeights);
         double running = 0;
         var perBatch = new List<double>(capacity: (samples + settings.BatchSize - 1) / settings.BatchSize);
         int seen = 0, batches = (samples + settings.BatchSize - 1) / settings.BatchSize, first = 0;
@@ -250,6 +257,9 @@ public sealed class Trainer(TrainSettings settings, string runDir, IProgressSink
 
     /// <summary>The last finite batch loss and where (epoch, batch; 0-based), for the message when one is not.</summary>
     private (float Loss, int Epoch, int Batch)? _lastFinite;
+
+    /// <summary>The class weights resolved on this run's training images (<see cref="TrainSettings.ClassWeights"/>), or null.</summary>
+    private double[]? _classWeights;
 
     private TrainingDivergedException Diverged(float loss, int epoch, int batch, int batches)
     {

@@ -24,8 +24,9 @@ public sealed class TrainingStep
     }
 
     /// <summary>The step a run's settings ask for (its loss, its gradient clipping): one place for the trainer and the range test.</summary>
-    public static TrainingStep For(TrainSettings settings, nn.Module<Tensor, Tensor> model, AdamOptimizer optimizer, Bf16Shadow? shadow) =>
-        new(model, optimizer, shadow) { GradClip = settings.GradClip, Loss = settings.Objective };
+    /// <param name="classWeights">The run's class weights as resolved on its data (<see cref="ClassWeights.Resolve"/>); null: none.</param>
+    public static TrainingStep For(TrainSettings settings, nn.Module<Tensor, Tensor> model, AdamOptimizer optimizer, Bf16Shadow? shadow, IReadOnlyList<double>? classWeights = null) =>
+        new(model, optimizer, shadow) { GradClip = settings.GradClip, Loss = classWeights is null ? settings.Objective : settings.Objective.WeightedBy(classWeights) };
 
     public AdamOptimizer Optimizer => optimizer;
 

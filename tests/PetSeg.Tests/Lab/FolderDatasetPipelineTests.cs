@@ -86,8 +86,18 @@ public sealed class FolderDatasetPipelineTests : IDisposable
     {
         FolderDatasets.Write(_dir["pets"], Tiny);
         var file = Project("folder", "dataset: { source: folder, folder: { path: '../pets', classes: { background: [0], pet: [255], border: [128] }, test_list: test.txt } }");
+        File.WriteAllText(file, File.ReadAllText(file).Replace("  tiny: { model: simple-unet, lr: 0.001 }\n",
+            "  tiny: { model: simple-unet, lr: 0.001 }\n  weighted: { model: simple-unet, lr: 0.001, class_weights: balanced }\n", StringComparison.Ordinal));
         var runs = Runner(file).Run(StageIds.Report);
         Assert.All(runs, r => Assert.Equal(StageOutcome.Executed, r.Outcome));
+        // balanced: the background, most of the pixels, weighs least, from the training images' own pixels.
+        var trainLog = File.ReadAllText(Directory.EnumerateFiles(_dir["folder/out"], "train.log", SearchOption.AllDirectories)
+            .Single(f => File.ReadAllText(f).Contains("class weights", StringComparison.Ordinal)));
+        var weights = System.Text.RegularExpressions.Regex.Match(trainLog, @"class weights \(balanced, from the \d+ training images' labelled pixels\): class 0 ([\d.]+), class 1 ([\d.]+), class 2 ([\d.]+)");
+        Assert.True(weights.Success, trainLog);
+        var (background, pet, border) = (double.Parse(weights.Groups[1].Value), double.Parse(weights.Groups[2].Value), double.Parse(weights.Groups[3].Value));
+        Assert.True(background < 1 && pet > 1 && border > 1, trainLog);
+        Assert.Contains("loss: cross-entropy weighted by class", trainLog);
 
         using (var test = TensorCache.Open(_dir["folder/out/data/cache/folder-32/test.petc"]))
             Assert.Equal(new byte[] { 0, 1, 2 }, Enumerable.Range(0, test.Count).SelectMany(i => test.Mask(i).ToArray()).Distinct().Order());

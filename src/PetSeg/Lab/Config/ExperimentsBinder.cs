@@ -42,7 +42,7 @@ internal static class ExperimentsBinder
         return new WeightsConfig(source, files) { Pretraining = pretrain, LocalFolders = local };
     }
 
-    private sealed record Defaults(string Optimizer, double Lr, double WeightDecay, int Epochs, int BatchSize, bool Augment, long Seed, bool Pretrained, int? MaxEpochs, int? MaxTrainSamples, string Precision, string EvalPrecision, double Validation, string Keep, int? Patience, int? MinEpochs, string LrSchedule, double MinLr, int Warmup, double? GradClip, string Tta, double? Ema, string Loss);
+    private sealed record Defaults(string Optimizer, double Lr, double WeightDecay, int Epochs, int BatchSize, bool Augment, long Seed, bool Pretrained, int? MaxEpochs, int? MaxTrainSamples, string Precision, string EvalPrecision, double Validation, string Keep, int? Patience, int? MinEpochs, string LrSchedule, double MinLr, int Warmup, double? GradClip, string Tta, double? Ema, string Loss, ClassWeights? ClassWeights);
 
     /// <param name="classes">How many classes the dataset has: every model's head outputs as many (the lab's: 2).</param>
     public static IReadOnlyList<ExperimentConfig> BindExperiments(YamlSection training, YamlSection experiments, int imageSize, int classes)
@@ -70,7 +70,8 @@ internal static class ExperimentsBinder
             training.OptionalDouble("grad_clip", 1e-12, 1e12),
             training.Choice("tta", TestTimeAugmentations.NoneName, TestTimeAugmentations.Names),
             EmaDecay(training, null),
-            training.Choice("loss", SegmentationLoss.CrossEntropy.Name, SegmentationLoss.Names));
+            training.Choice("loss", SegmentationLoss.CrossEntropy.Name, SegmentationLoss.Names),
+            Weights(training, null, classes));
         var defaultSeeds = Seeds(training) ?? [d.Seed];
         training.RejectUnknown();
 
@@ -143,7 +144,11 @@ internal static class ExperimentsBinder
                 GradClip = e.OptionalDouble("grad_clip", 1e-12, 1e12) ?? d.GradClip,
                 Ema = EmaDecay(e, d.Ema),
                 Loss = e.Choice("loss", d.Loss, SegmentationLoss.Names) is var loss && loss != SegmentationLoss.CrossEntropy.Name ? SegmentationLoss.Parse(loss) : null,
+                ClassWeights = Weights(e, d.ClassWeights, classes),
             };
+            if (settings.ClassWeights is not null && !settings.Objective.TakesClassWeights)
+                throw (e.Has("class_weights") ? e : training).Error("class_weights",
+                    $"class_weights weighs the cross-entropy, and this experiment's loss is {settings.Objective.Name}, which has none: use loss: ce or ce+dice, or leave class_weights out");
             var evalPrecision = e.Choice("eval_precision", d.EvalPrecision, "fp32", "bf16") == "bf16" ? Precision.Bf16 : Precision.Fp32;
             var tta = TestTimeAugmentations.Parse(e.Choice("tta", d.Tta, TestTimeAugmentations.Names));
             var cluster = ClusterSection.BindResources(e.Section("cluster"));
@@ -212,6 +217,20 @@ internal static class ExperimentsBinder
     /// <c>ema: 0.999</c>: the decay of the weights' moving average, strictly between 0 and 1; <c>ema: none</c> (so a
     /// matrix can list it beside decays) publishes the trained weights; <paramref name="inherited"/> when absent.
     /// </summary>
+    /// <summary><c>class_weights: none | balanced | [w0, w1, …]</c> (one per class); <paramref name="fallback"/> when absent.</summary>
+    private static ClassWeights? Weights(YamlSection s, ClassWeights? fallback, int classes)
+    {
+        if (!s.Has("class_weights")) { s.String("class_weights"); return fallback; } // declares the key
+        var values = s.StringList("class_weights");
+        if (values is ["none"]) return null;
+        if (values is [ClassWeights.BalancedName]) return ClassWeights.Balanced;
+        var numbers = values.Select(v => double.TryParse(v, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var x) && x >= 0 && double.IsFinite(x) ? x
+            : throw s.Error("class_weights", $"'{v}' is not a weight: none, balanced, or one non-negative number per class, such as [1, 2, 4]")).ToList();
+        if (numbers.Count != classes) throw s.Error("class_weights", $"{numbers.Count} weight(s) for {classes} classes: give one per class, in the order of their labels");
+        if (numbers.All(x => x == 0)) throw s.Error("class_weights", "every weight is 0: nothing would be learnt");
+        return ClassWeights.Of(numbers);
+    }
+
     private static double? EmaDecay(YamlSection s, double? inherited)
     {
         if (!s.Has("ema")) return inherited;

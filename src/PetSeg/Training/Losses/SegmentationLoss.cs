@@ -54,11 +54,29 @@ public sealed class SegmentationLoss
     /// <returns>A scalar on the logits' device.</returns>
     public Tensor Compute(Tensor logits, Tensor target) => compute(logits, target);
 
-    private static Tensor CrossEntropyOf(Tensor logits, Tensor target)
+    private static Tensor CrossEntropyOf(Tensor logits, Tensor target) => CrossEntropyOf(logits, target, null);
+
+    /// <param name="weights">Per class, PyTorch's <c>weight=</c> (the mean is then weighted by the targets' weights); null: none.</param>
+    private static Tensor CrossEntropyOf(Tensor logits, Tensor target, float[]? weights)
     {
         using var scope = NewDisposeScope(); // the converted inputs stay referenced while cross_entropy reads them
-        return F.cross_entropy(logits.to_type(ScalarType.Float32), target.to_type(ScalarType.Int64), ignore_index: SegmentationLabels.IgnoreIndex)
+        var w = weights is null ? null : tensor(weights, device: logits.device); // C numbers, made where the logits are
+        return F.cross_entropy(logits.to_type(ScalarType.Float32), target.to_type(ScalarType.Int64), w, ignore_index: SegmentationLabels.IgnoreIndex)
             .MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Whether <c>class_weights:</c> applies: the losses with a cross-entropy term (smp's Dice, Jaccard, Lovász and focal take none).</summary>
+    public bool TakesClassWeights => Name == CrossEntropy.Name || Name == CrossEntropyDice.Name;
+
+    /// <summary>This loss with its cross-entropy weighted by class (<see cref="ClassWeights"/>); the Dice term of ce+dice is not.</summary>
+    public SegmentationLoss WeightedBy(IReadOnlyList<double> weights)
+    {
+        if (!TakesClassWeights) throw new InvalidOperationException($"the {Name} loss takes no class weights");
+        var w = weights.Select(v => (float)v).ToArray();
+        var description = $"{Description}, weighted by class ({string.Join(", ", weights.Select(v => v.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture)))})";
+        return Name == CrossEntropy.Name
+            ? new SegmentationLoss(Name, description, (logits, target) => CrossEntropyOf(logits, target, w))
+            : new SegmentationLoss(Name, description, (logits, target) => CrossEntropyOf(logits, target, w).Plus(DiceLoss.Compute(logits, target)));
     }
 
     public override string ToString() => Name;

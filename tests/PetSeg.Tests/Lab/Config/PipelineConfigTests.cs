@@ -552,6 +552,30 @@ public sealed class PipelineConfigTests : IDisposable
     }
 
     [Fact]
+    public void Class_weights_key_only_the_trainings_that_set_them_and_are_one_per_class()
+    {
+        var c = LoadText("training: { class_weights: balanced }\nexperiments:\n  a: { model: simple-unet }\n  b: { model: simple-unet, class_weights: [1, 4] }\n" +
+                         "  c: { model: simple-unet, class_weights: none }\n  d: { model: simple-unet, loss: ce+dice }\n");
+        Assert.Equal(["balanced", "1,4", null, "balanced"], c.Experiments.Select(e => e.Settings.ClassWeights?.Name));
+        string? Key(int i) => new PetSeg.Lab.Stages.TrainStage(c, c.Experiments[i]).Parameters.GetValueOrDefault("class_weights");
+        Assert.Equal(["balanced", "1,4", null, "balanced"], Enumerable.Range(0, 4).Select(Key));
+        var plain = LoadText("experiments:\n  a: { model: simple-unet }\n");
+        Assert.DoesNotContain("class_weights", new PetSeg.Lab.Stages.TrainStage(plain, plain.Experiments[0]).Parameters.Keys); // the lab's keys as they were
+        var m = LoadText("experiments:\n  s:\n    model: simple-unet\n    matrix: { class_weights: [none, balanced] }\n");
+        Assert.Equal([null, "balanced"], m.Experiments.Select(e => e.Settings.ClassWeights?.Name));
+
+        foreach (var (yaml, expected) in new[]
+        {
+            ("experiments:\n  a: { model: simple-unet, class_weights: [1, 2, 3] }\n", "pipeline.yaml:2:43: experiments.a.class_weights: 3 weight(s) for 2 classes: give one per class"),
+            ("experiments:\n  a: { model: simple-unet, class_weights: [1, -2] }\n", "experiments.a.class_weights: '-2' is not a weight: none, balanced, or one non-negative number per class"),
+            ("experiments:\n  a: { model: simple-unet, class_weights: [0, 0] }\n", "experiments.a.class_weights: every weight is 0"),
+            ("experiments:\n  a: { model: simple-unet, class_weights: balanced, loss: dice }\n", "experiments.a.class_weights: class_weights weighs the cross-entropy, and this experiment's loss is dice, which has none"),
+            ("training: { class_weights: balanced }\nexperiments:\n  a: { model: simple-unet, loss: lovasz }\n", "training.class_weights: class_weights weighs the cross-entropy, and this experiment's loss is lovasz"),
+        })
+            Assert.Contains(expected, Assert.Throws<ConfigException>(() => LoadText(yaml)).Message);
+    }
+
+    [Fact]
     public void A_dataset_split_by_group_validates_by_group_and_says_so_in_the_keys()
     {
         Directory.CreateDirectory(_dir["pets/images"]);
