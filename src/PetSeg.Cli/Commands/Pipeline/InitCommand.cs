@@ -74,8 +74,13 @@ public sealed class InitCommand : GuardedCommand<InitCommand.Settings>
         var (trainval, test) = FolderDatasetImporter.Split(pairs, options);
         var sampled = pairs.Where((_, i) => i % Math.Max(1, pairs.Count / 20) == 0).Take(20).ToList();
         var counts = new long[256];
+        bool palette = false;
         foreach (var p in sampled)
-            foreach (var v in ImageLoader.LoadGray(p.MaskPath).Pixels) counts[v]++;
+        {
+            var mask = MaskFile.Read(p.MaskPath); // as the import reads it: a VOC palette PNG by its indices
+            palette |= mask.FromPalette;
+            foreach (var v in mask.Pixels) counts[v]++;
+        }
         var values = new FolderImportResult(0, 0, counts).DescribeValues(options.Mapping());
         var hint = options.Background.All(v => counts[v] == 0) // Oxford's trimaps (1, 2, 3), masks saved as 1/2: all "foreground"
             ? $"\nwarning: none of these pixels is {string.Join(" or ", options.Background)}, the background's value: every pixel would be foreground. " +
@@ -91,7 +96,7 @@ public sealed class InitCommand : GuardedCommand<InitCommand.Settings>
         return (LabTemplate.PipelineYamlOn(path, testFolders),
             $"dataset: {pairs.Count:N0} image(s) with masks in {data}: {trainval.Count:N0} to train on, {test.Count:N0} " +
             (testFolders ? "in test/ for the test\n" : "held out for the test (20 % by name)\n") +
-            $"mask values in {sampled.Count} of them: {values}{hint}");
+            $"mask values{(palette ? " (palette indices)" : "")} in {sampled.Count} of them: {values}{hint}");
     }
 
     /// <summary>Appends the lines .gitignore lacks (creating it if needed, one atomic write); returns those added.</summary>

@@ -28,11 +28,13 @@ public static class FolderDatasetImporter
     /// them at once.
     /// </summary>
     /// <param name="skipped">Where a file that makes no pair goes instead of refusing the folder (<c>preprocess.skip_bad_samples</c>), or null.</param>
-    public static IReadOnlyList<FolderPair> Pairs(FolderDatasetOptions o, List<string>? skipped = null)
+    /// <param name="withoutMasks">With <see cref="FolderDatasetOptions.SkipImagesWithoutMasks"/>: where the images passed over go, or null.</param>
+    public static IReadOnlyList<FolderPair> Pairs(FolderDatasetOptions o, List<string>? skipped = null, List<string>? withoutMasks = null)
     {
         var problems = new List<string>();
-        var found = Pair(o.ImagesDir, o.MasksDir, o.MaskSuffix, problems);
-        if (o.TestImagesDir is not null && o.TestMasksDir is not null) found.AddRange(Pair(o.TestImagesDir, o.TestMasksDir, o.MaskSuffix, problems));
+        var unmasked = o.SkipImagesWithoutMasks ? withoutMasks ?? [] : problems;
+        var found = Pair(o.ImagesDir, o.MasksDir, o.MaskSuffix, problems, unmasked);
+        if (o.TestImagesDir is not null && o.TestMasksDir is not null) found.AddRange(Pair(o.TestImagesDir, o.TestMasksDir, o.MaskSuffix, problems, unmasked));
 
         var pairs = new List<FolderPair>();
         var names = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -50,7 +52,8 @@ public static class FolderDatasetImporter
     }
 
     /// <summary>One folder of images with its folder of masks: the pairs, and every unpaired file as a problem.</summary>
-    private static List<(string Stem, string Image, string Mask)> Pair(string imagesDir, string masksDir, string suffix, List<string> problems)
+    /// <param name="unmasked">Where an image without a mask is told: <paramref name="problems"/>, or a list of those passed over.</param>
+    private static List<(string Stem, string Image, string Mask)> Pair(string imagesDir, string masksDir, string suffix, List<string> problems, List<string> unmasked)
     {
         if (!Directory.Exists(imagesDir)) throw new DatasetException($"{imagesDir}: the images folder does not exist (dataset.folder in pipeline.yaml names it)");
         if (!Directory.Exists(masksDir)) throw new DatasetException($"{masksDir}: the masks folder does not exist (dataset.folder in pipeline.yaml names it)");
@@ -59,7 +62,7 @@ public static class FolderDatasetImporter
         var images = ByStem(imagesDir, ImageExtensions, "image", problems);
         var masks = ByStem(masksDir, MaskExtensions, "mask", problems, suffix);
         foreach (var (stem, path) in images.Where(i => !masks.ContainsKey(i.Key)))
-            problems.Add($"{path}: no mask ({Path.Combine(masksDir, stem + suffix + ".png")})");
+            unmasked.Add($"{path}: no mask ({Path.Combine(masksDir, stem + suffix + ".png")})");
         foreach (var (stem, path) in masks.Where(m => !images.ContainsKey(m.Key)))
             problems.Add($"{path}: a mask without an image (no {stem}.jpg, .png, … in {imagesDir})");
         return images.Where(i => masks.ContainsKey(i.Key)).Select(i => (i.Key, i.Value, masks[i.Key])).ToList();
@@ -171,24 +174,15 @@ public static class FolderDatasetImporter
     {
         var info = Image.Identify(pair.ImagePath)
             ?? throw new DatasetException($"{pair.ImagePath}: not an image (JPEG, PNG, GIF or BMP by its content)");
-        var maskBytes = File.ReadAllBytes(pair.MaskPath);
-        using var mask = Image.Load<Rgb24>(maskBytes, out var format);
-        if (format is PngFormat && mask.Metadata.GetPngMetadata().BitDepth == PngBitDepth.Bit16)
-            throw new DatasetException($"{pair.MaskPath}: a 16-bit mask; save it with 8 bits per pixel, its values the labels");
+        var mask = MaskFile.Read(pair.MaskPath);
         if (mask.Width != info.Width || mask.Height != info.Height)
             throw new DatasetException($"{pair.MaskPath}: {mask.Width}×{mask.Height}, but its image {pair.ImagePath} is {info.Width}×{info.Height}" + Rotated(info, mask.Width, mask.Height));
-        var rgb = new byte[mask.Width * mask.Height * 3];
-        mask.CopyPixelDataTo(rgb);
-        var stored = new byte[mask.Width * mask.Height];
+        var stored = new byte[mask.Pixels.Length];
         var counts = new long[256];
         for (int i = 0; i < stored.Length; i++)
         {
-            byte r = rgb[3 * i], g = rgb[3 * i + 1], b = rgb[3 * i + 2];
-            if (r != g || g != b)
-                throw new DatasetException($"{pair.MaskPath}: a colour mask (pixel {i % mask.Width},{i / mask.Width} is {r},{g},{b}); " +
-                                           "save it as 8-bit grayscale whose values are the labels");
-            counts[r]++;
-            stored[i] = mapping.StoredValueOf(r);
+            counts[mask.Pixels[i]]++;
+            stored[i] = mapping.StoredValueOf(mask.Pixels[i]);
         }
         if (Enumerable.Range(0, 256).Where(v => counts[v] > 0 && !mapping.IsListed((byte)v)).ToList() is { Count: > 0 } unlisted)
             throw new DatasetException($"{pair.MaskPath}: holds {string.Join(", ", unlisted.Select(v => $"{v} ({counts[v]:N0} pixel(s))"))}, in no class of " +

@@ -31,6 +31,11 @@ public sealed record FolderDatasetOptions
 
     /// <summary>What each mask value means.</summary>
     public MaskValueMapping Mapping() => Classes is { } classes ? new MaskValueMapping(classes, Ignore) : new MaskValueMapping(Background, Ignore, Foreground);
+    /// <summary>
+    /// Pass over the images that have no mask rather than refuse the folder: where only some images are labelled, as in
+    /// Pascal VOC (17,125 in <c>JPEGImages</c>, 2,913 with a mask in <c>SegmentationClass</c>).
+    /// </summary>
+    public bool SkipImagesWithoutMasks { get; init; }
     /// <summary>Without <see cref="TestList"/>: the share of pairs held out as the test split, chosen by a hash of each name.</summary>
     public double TestFraction { get; init; } = 0.2;
     /// <summary>

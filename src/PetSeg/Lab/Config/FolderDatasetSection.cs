@@ -29,6 +29,7 @@ internal static class FolderDatasetSection
         var classes = Classes(s, ignore);
         if (classes is not null && new[] { "background", "foreground" }.FirstOrDefault(s.Has) is { } binary)
             throw s.Error(binary, "and classes both say what the mask values mean: keep classes (its first class is label 0, often the background)");
+        var withoutMasks = s.Choice("images_without_masks", "refuse", "refuse", "skip");
         var testFraction = s.Double("test_fraction", d.TestFraction, FolderDatasetOptions.MinTestFraction, FolderDatasetOptions.MaxTestFraction);
         var splitBy = s.Choice("split_by", "image", "image", "group");
         var testList = s.String("test_list");
@@ -61,6 +62,7 @@ internal static class FolderDatasetSection
             ImagesDir = Inside("images", images, folder: true),
             MasksDir = Inside("masks", masks, folder: true),
             MaskSuffix = maskSuffix,
+            SkipImagesWithoutMasks = withoutMasks == "skip",
             Foreground = foreground,
             Background = background,
             Classes = classes,

@@ -42,6 +42,7 @@ public sealed class DownloadStage(PipelineConfig config) : Stage
                     test = folder.TestImagesDir is not null ? "test_folders" : folder.TestList is not null ? "test_list"
                         : CanonicalParams.Of(folder.TestFraction) + (folder.SplitByGroup ? " by group" : ""),
                     mask_suffix = folder.MaskSuffix,
+                    images_without_masks = folder.SkipImagesWithoutMasks ? "skip" : null,
                     skip_bad_samples = config.Preprocess.SkipBadSamples, // a bad pair is left out here, as preprocess leaves out a bad image
                 }, WithoutNulls);
             else foreach (var f in new[] { d.Images, d.Annotations })
@@ -100,7 +101,10 @@ public sealed class DownloadStage(PipelineConfig config) : Stage
         try
         {
             var skipped = config.Preprocess.SkipBadSamples ? new List<string>() : null;
-            var pairs = FolderDatasetImporter.Pairs(folder, skipped);
+            var withoutMasks = new List<string>();
+            var pairs = FolderDatasetImporter.Pairs(folder, skipped, withoutMasks);
+            if (withoutMasks.Count > 0)
+                c.Ui.Info($"download: passed over {withoutMasks.Count:N0} image(s) without a mask (images_without_masks: skip), such as {withoutMasks[0]}");
             c.Ui.Info($"download: importing {pairs.Count:N0} image(s) with masks from {folder.ImagesDir} and {folder.MasksDir}" +
                       (folder.TestImagesDir is null ? "" : $", {folder.TestImagesDir} and {folder.TestMasksDir}"));
             FolderImportResult r;

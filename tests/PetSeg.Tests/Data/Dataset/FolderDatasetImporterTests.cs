@@ -277,5 +277,55 @@ public sealed class FolderDatasetImporterTests : IDisposable
             Assert.Equal(File.ReadAllBytes(file), File.ReadAllBytes(Path.Combine(_dir["two/annotations/trimaps"], Path.GetFileName(file))));
     }
 
+    [Fact]
+    public void Palette_masks_as_Pascal_VOC_draws_them_are_read_by_index_even_where_the_colour_is_a_gray()
+    {
+        FolderDatasets.Write(_dir["mine"], Small);
+        var voc = PalettePng.Voc();
+        Assert.Equal(((byte)128, (byte)128, (byte)128), voc[7]); // VOC's car is gray, its border cream
+        // Each synthetic mask redrawn as a VOC mask: background 0, the pet a car (7) or a person (15), the border 255.
+        var stems = Directory.EnumerateFiles(_dir["mine/masks"]).Select(Path.GetFileNameWithoutExtension).Order(StringComparer.Ordinal).ToList();
+        foreach (var (stem, i) in stems.Select((s, i) => (s!, i)))
+        {
+            var gray = ImageLoader.LoadGray(_dir[$"mine/masks/{stem}.png"]);
+            byte pet = i % 2 == 0 ? (byte)7 : (byte)15;
+            var indices = gray.Pixels.Select(v => v switch { FolderDatasets.Background => (byte)0, FolderDatasets.Pet => pet, _ => (byte)255 }).ToArray();
+            if (i == 0) indices = indices.Select(v => v == 255 ? (byte)0 : v).ToArray(); // all its pixels gray: 0 and 7
+            PalettePng.Write(_dir[$"mine/masks/{stem}.png"], gray.Width, gray.Height, indices, voc);
+        }
+        MaskClass[] classes = [new("background", [0]), new("car", [7]), new("person", [15])];
+        var r = FolderDatasetImporter.Import(Options() with { Classes = classes, Ignore = [255] }, _dir["imported"]);
+        Assert.Matches(@"^0 background [\d.]+ %, 7 car [\d.]+ %, 15 person [\d.]+ %, 255 ignored [\d.]+ %$", r.DescribeValues(new MaskValueMapping(classes, [255])));
+        var first = OxfordPetDataset.Open(_dir["imported"], "trainval").Samples.Concat(OxfordPetDataset.Open(_dir["imported"], "test").Samples).Single(s => s.Stem == stems[0]);
+        var labels = OxfordPetDataset.LoadPair(first).Mask.Pixels;
+        Assert.Equal(new byte[] { 0, 1 }, labels.Distinct().Order()); // 7 by index, not the gray's 128
+
+        // A palette that draws two indices alike cannot say which a pixel has.
+        var twin = voc.ToArray();
+        twin[20] = twin[7];
+        PalettePng.Write(_dir[$"mine/masks/{stems[1]}.png"], 4, 3, [0, 7, 7, 0, 0, 7, 0, 0, 0, 0, 0, 0], twin);
+        var e = Assert.Throws<DatasetException>(() => FolderDatasetImporter.Import(Options() with { Classes = classes, Ignore = [255] }, _dir["again"]));
+        Assert.Contains($"{_dir[$"mine/masks/{stems[1]}.png"]}: its palette draws indices 7 and 20 in one colour (128,128,128)", e.Message);
+    }
+
+    [Fact]
+    public void Images_without_masks_may_be_passed_over_where_only_some_are_labelled()
+    {
+        FolderDatasets.Write(_dir["mine"], Small);
+        var unlabelled = Directory.EnumerateFiles(_dir["mine/masks"]).Order(StringComparer.Ordinal).Take(3).ToList();
+        unlabelled.ForEach(File.Delete);
+        var e = Assert.Throws<DatasetException>(() => FolderDatasetImporter.Pairs(Options()));
+        Assert.StartsWith("3 problem(s) in the folder dataset", e.Message);
+
+        var passedOver = new List<string>();
+        var pairs = FolderDatasetImporter.Pairs(Options() with { SkipImagesWithoutMasks = true }, withoutMasks: passedOver);
+        Assert.Equal(Directory.EnumerateFiles(_dir["mine/images"]).Count() - 3, pairs.Count);
+        Assert.Equal(unlabelled.Select(m => Path.GetFileNameWithoutExtension(m)), passedOver.Select(p => Path.GetFileNameWithoutExtension(p.Split(':')[0])));
+        Assert.All(passedOver, p => Assert.Contains(": no mask (", p));
+        // A mask without an image is still a problem: it says a file is misnamed, not unlabelled.
+        File.Copy(Directory.EnumerateFiles(_dir["mine/masks"]).First(), _dir["mine/masks/stray.png"]);
+        Assert.Contains("stray.png: a mask without an image", Assert.Throws<DatasetException>(() => FolderDatasetImporter.Pairs(Options() with { SkipImagesWithoutMasks = true })).Message);
+    }
+
     public void Dispose() => _dir.Dispose();
 }

@@ -534,6 +534,11 @@ public sealed class PipelineConfigTests : IDisposable
         var binary = LoadText("dataset: { source: folder, folder: { path: pets } }\nexperiments:\n  a: { model: simple-unet }\n");
         Assert.Equal("{\"background\":[0],\"ignore\":[],\"test\":\"0.2\",\"mask_suffix\":\"\",\"skip_bad_samples\":false}", new PetSeg.Lab.Stages.DownloadStage(binary).Parameters["folder"]);
         Assert.Equal(2, binary.Experiments[0].Settings.Model.Classes);
+        var voc = LoadText("dataset: { source: folder, folder: { path: pets, images_without_masks: skip } }\n");
+        Assert.True(voc.Dataset.Folder!.SkipImagesWithoutMasks);
+        Assert.Contains("\"images_without_masks\":\"skip\"", new PetSeg.Lab.Stages.DownloadStage(voc).Parameters["folder"]);
+        Assert.Contains("dataset.folder.images_without_masks: expected one of refuse, skip",
+            Assert.Throws<ConfigException>(() => LoadText("dataset: { source: folder, folder: { path: pets, images_without_masks: yes } }\n")).Message);
 
         foreach (var (yaml, expected) in new[]
         {

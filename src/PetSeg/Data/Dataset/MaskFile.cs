@@ -1,0 +1,81 @@
+using System.Buffers.Binary;
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.Formats.Png;
+using SixLabors.ImageSharp.PixelFormats;
+
+namespace PetSeg.Data.Dataset;
+
+/// <summary>
+/// A mask of one's own read as its label values: an 8-bit grayscale image's grays; a palette image whose colours are
+/// grays (Carvana's GIFs), those grays; a palette PNG whose colours are colours (Pascal VOC's <c>SegmentationClass</c>,
+/// where index 1 is drawn dark red and 255 cream), its palette indices, which are the labels the colours only show.
+/// Anything else in colour, or in 16 bits, is refused with what to do.
+/// </summary>
+public static class MaskFile
+{
+    /// <summary>The values by pixel, row by row.</summary>
+    public sealed record Values(byte[] Pixels, int Width, int Height, bool FromPalette);
+
+    public static Values Read(string path)
+    {
+        var bytes = File.ReadAllBytes(path);
+        using var mask = Image.Load<Rgb24>(bytes, out var format);
+        if (format is PngFormat && mask.Metadata.GetPngMetadata().BitDepth == PngBitDepth.Bit16)
+            throw new DatasetException($"{path}: a 16-bit mask; save it with 8 bits per pixel, its values the labels");
+        var rgb = new byte[mask.Width * mask.Height * 3];
+        mask.CopyPixelDataTo(rgb);
+        var values = new byte[mask.Width * mask.Height];
+        // A palette with a colour in it holds labels by index (VOC draws label 7 in gray 128, label 0 black: the index
+        // is the label even where the colour is a gray); a palette of grays only holds them by gray.
+        var palette = format is PngFormat ? PngPalette(bytes) : null;
+        if (palette is not null && palette.Any(c => (c >> 16) != ((c >> 8) & 0xFF) || ((c >> 8) & 0xFF) != (c & 0xFF)))
+        {
+            var index = new Dictionary<int, int>();
+            var twins = new Dictionary<int, int>();
+            for (int i = 0; i < palette.Count; i++)
+                if (!index.TryAdd(palette[i], i)) twins.TryAdd(palette[i], i);
+            for (int i = 0; i < values.Length; i++)
+            {
+                int colour = (rgb[3 * i] << 16) | (rgb[3 * i + 1] << 8) | rgb[3 * i + 2];
+                if (!index.TryGetValue(colour, out var k))
+                    throw new DatasetException($"{path}: pixel {i % mask.Width},{i / mask.Width} is {rgb[3 * i]},{rgb[3 * i + 1]},{rgb[3 * i + 2]}, a colour its palette does not hold");
+                if (twins.TryGetValue(colour, out var twin))
+                    throw new DatasetException($"{path}: its palette draws indices {k} and {twin} in one colour ({rgb[3 * i]},{rgb[3 * i + 1]},{rgb[3 * i + 2]}), " +
+                                               "so a pixel's index cannot be told: give each index its own colour, or save the labels as 8-bit grayscale");
+                values[i] = (byte)k;
+            }
+            return new Values(values, mask.Width, mask.Height, FromPalette: true);
+        }
+        for (int i = 0; i < values.Length; i++)
+        {
+            byte r = rgb[3 * i], g = rgb[3 * i + 1], b = rgb[3 * i + 2];
+            if (r != g || g != b)
+                throw new DatasetException($"{path}: a colour mask (pixel {i % mask.Width},{i / mask.Width} is {r},{g},{b}); " +
+                                           "save it as 8-bit grayscale whose values are the labels, or as a palette PNG whose indices are (as Pascal VOC's)");
+            values[i] = r;
+        }
+        return new Values(values, mask.Width, mask.Height, FromPalette: false);
+    }
+
+    /// <summary>The colours of a palette PNG's PLTE chunk as 0xRRGGBB by index, or null for a PNG of another colour type.</summary>
+    private static List<int>? PngPalette(byte[] png)
+    {
+        const int ihdrColourType = 8 + 8 + 9; // signature, IHDR length and type, width, height, bit depth
+        if (png.Length < ihdrColourType + 1 || png[ihdrColourType] != 3) return null; // 3: indexed colour
+        for (int at = 8; at + 8 <= png.Length;)
+        {
+            int length = BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(at));
+            var type = System.Text.Encoding.ASCII.GetString(png, at + 4, 4);
+            if (length < 0 || at + 12L + length > png.Length) return null;
+            if (type == "PLTE")
+            {
+                var colours = new List<int>(length / 3);
+                for (int i = 0; i + 2 < length; i += 3) colours.Add((png[at + 8 + i] << 16) | (png[at + 9 + i] << 8) | png[at + 10 + i]);
+                return colours;
+            }
+            if (type == "IDAT") return null; // PLTE comes before the data
+            at += 12 + length;
+        }
+        return null;
+    }
+}
