@@ -102,6 +102,21 @@ public sealed class InitCommandTests : IDisposable
         Assert.True(exit == 0, log);
         Assert.Contains("warning: none of these pixels is 0, the background's value: every pixel would be foreground.", log);
         Assert.DoesNotContain("if 0 is not the background", log); // the warning says it, once
+
+        // Masks coded by colour (CamVid's): their colours, and the classes line naming them, ready to paste.
+        foreach (var mask in Directory.GetFiles(_dir["my data/masks"]))
+        {
+            using var gray = SixLabors.ImageSharp.Image.Load<SixLabors.ImageSharp.PixelFormats.L8>(mask);
+            using var colour = new SixLabors.ImageSharp.Image<SixLabors.ImageSharp.PixelFormats.Rgb24>(gray.Width, gray.Height);
+            for (int y = 0; y < gray.Height; y++)
+                for (int x = 0; x < gray.Width; x++)
+                    colour[x, y] = gray[x, y].PackedValue == 2 ? new(128, 128, 128) : new(64, 0, 128);
+            SixLabors.ImageSharp.ImageExtensions.SaveAsPng(colour, mask);
+        }
+        (exit, log) = CliProcess.RunIn(_dir.Path, "init", "r", "--data", _dir["my data"]);
+        Assert.True(exit == 0, log);
+        Assert.Matches(@"colour-coded masks: 2 colour\(s\) in 10 of them: #808080 [\d.]+ %, #400080 [\d.]+ %", log);
+        Assert.Contains("replace background: [0], ignore: [] with classes: { class0: ['#808080'], class1: ['#400080'] }", log);
     }
 
     [Fact]

@@ -73,6 +73,11 @@ public sealed class InitCommand : GuardedCommand<InitCommand.Settings>
         var pairs = FolderDatasetImporter.Pairs(options);
         var (trainval, test) = FolderDatasetImporter.Split(pairs, options);
         var sampled = pairs.Where((_, i) => i % Math.Max(1, pairs.Count / 20) == 0).Take(20).ToList();
+        var relative = Path.GetRelativePath(project, data);
+        var yaml = LabTemplate.PipelineYamlOn(Path.IsPathRooted(relative) ? data : relative.Replace('\\', '/'), testFolders);
+        var summary = $"dataset: {pairs.Count:N0} image(s) with masks in {data}: {trainval.Count:N0} to train on, {test.Count:N0} " +
+                      (testFolders ? "in test/ for the test\n" : "held out for the test (20 % by name)\n");
+        if (ColourCoded(sampled) is { } colourHint) return (yaml, summary + colourHint);
         var counts = new long[256];
         bool palette = false;
         foreach (var p in sampled)
@@ -91,12 +96,30 @@ public sealed class InitCommand : GuardedCommand<InitCommand.Settings>
         if (seen.Count is >= 3 and <= 32)
             hint += $"\nif each of these {seen.Count} values is a class of its own, replace background: [0] in dataset.folder with " +
                     $"classes: {{ {string.Join(", ", seen.Select(v => $"class{v}: [{v}]"))} }}, named as you like (the first is label 0; docs/configuration.md)";
-        var relative = Path.GetRelativePath(project, data);
-        var path = Path.IsPathRooted(relative) ? data : relative.Replace('\\', '/');
-        return (LabTemplate.PipelineYamlOn(path, testFolders),
-            $"dataset: {pairs.Count:N0} image(s) with masks in {data}: {trainval.Count:N0} to train on, {test.Count:N0} " +
-            (testFolders ? "in test/ for the test\n" : "held out for the test (20 % by name)\n") +
-            $"mask values{(palette ? " (palette indices)" : "")} in {sampled.Count} of them: {values}{hint}");
+        return (yaml, summary + $"mask values{(palette ? " (palette indices)" : "")} in {sampled.Count} of them: {values}{hint}");
+    }
+
+    /// <summary>
+    /// Masks coded by colour (CamVid's) have no gray values to read: their colours, with the classes line that names
+    /// them, ready to paste; null for masks of gray values or palette indices.
+    /// </summary>
+    private static string? ColourCoded(IReadOnlyList<FolderPair> sampled)
+    {
+        var counts = new Dictionary<int, long>();
+        foreach (var p in sampled)
+        {
+            if (MaskFile.ColourCounts(p.MaskPath) is not { } colours) return null;
+            foreach (var (c, n) in colours) counts[c] = counts.GetValueOrDefault(c) + n;
+        }
+        if (!counts.Keys.Any(MaskFile.IsColour)) return null; // grays: read as values
+        double total = counts.Values.Sum();
+        var ordered = counts.OrderByDescending(p => p.Value).ThenBy(p => p.Key).ToList();
+        var found = $"colour-coded masks: {counts.Count} colour(s) in {sampled.Count} of them: " +
+                    string.Join(", ", ordered.Take(32).Select(p => $"#{p.Key:x6} {100 * p.Value / total:0.0#} %")) + (counts.Count > 32 ? ", …" : "");
+        return counts.Count > 64
+            ? found + "\nwarning: so many colours look like a photo or smoothed edges, not a label image; masks must hold one exact colour per class"
+            : found + "\nwarning: pipeline.yaml reads gray values until dataset.folder names these colours: replace background: [0], ignore: [] with " +
+              $"classes: {{ {string.Join(", ", ordered.Select((p, i) => $"class{i}: ['#{p.Key:x6}']"))} }}, named as you like (the first is label 0; docs/configuration.md)";
     }
 
     /// <summary>Appends the lines .gitignore lacks (creating it if needed, one atomic write); returns those added.</summary>

@@ -136,7 +136,7 @@ public static class FolderDatasetImporter
         {
             try
             {
-                var local = ImportPair(pair, layout, mapping);
+                var local = ImportPair(pair, layout, mapping, o.Colours);
                 lock (counts) for (int v = 0; v < 256; v++) counts[v] += local[v];
             }
             catch (DatasetException e) { problems.Add((pair.Name, e.Message)); }
@@ -170,11 +170,12 @@ public static class FolderDatasetImporter
     }
 
     /// <returns>How many of the mask's pixels had each value.</returns>
-    private static long[] ImportPair(FolderPair pair, OxfordPetLayout layout, MaskValueMapping mapping)
+    /// <param name="colours">Colour-coded masks' colours by code (<see cref="FolderDatasetOptions.Colours"/>), or null.</param>
+    private static long[] ImportPair(FolderPair pair, OxfordPetLayout layout, MaskValueMapping mapping, IReadOnlyList<int>? colours)
     {
         var info = Image.Identify(pair.ImagePath)
             ?? throw new DatasetException($"{pair.ImagePath}: not an image (JPEG, PNG, GIF or BMP by its content)");
-        var mask = MaskFile.Read(pair.MaskPath);
+        var mask = MaskFile.Read(pair.MaskPath, colours);
         if (mask.Width != info.Width || mask.Height != info.Height)
             throw new DatasetException($"{pair.MaskPath}: {mask.Width}×{mask.Height}, but its image {pair.ImagePath} is {info.Width}×{info.Height}" + Rotated(info, mask.Width, mask.Height));
         var stored = new byte[mask.Pixels.Length];

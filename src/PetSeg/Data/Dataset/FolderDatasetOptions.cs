@@ -26,6 +26,12 @@ public sealed record FolderDatasetOptions
     /// </summary>
     public IReadOnlyList<MaskClass>? Classes { get; init; }
 
+    /// <summary>
+    /// Colour-coded masks (CamVid's, Cityscapes' colour images): the colours (0xRRGGBB) by code, the values that
+    /// <see cref="Classes"/> and <see cref="Ignore"/> then hold; a pixel of another colour is refused. Null: masks of gray values.
+    /// </summary>
+    public IReadOnlyList<int>? Colours { get; init; }
+
     /// <summary>The classes' names by label: background and the foreground, or <see cref="Classes"/>'.</summary>
     public IReadOnlyList<string> ClassNames => Classes?.Select(c => c.Name).ToList() ?? Core.SegmentationLabels.NamesWith(Foreground);
 

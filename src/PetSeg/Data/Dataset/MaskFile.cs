@@ -8,15 +8,18 @@ namespace PetSeg.Data.Dataset;
 /// <summary>
 /// A mask of one's own read as its label values: an 8-bit grayscale image's grays; a palette image whose colours are
 /// grays (Carvana's GIFs), those grays; a palette PNG whose colours are colours (Pascal VOC's <c>SegmentationClass</c>,
-/// where index 1 is drawn dark red and 255 cream), its palette indices, which are the labels the colours only show.
-/// Anything else in colour, or in 16 bits, is refused with what to do.
+/// where index 1 is drawn dark red and 255 cream), its palette indices, which are the labels the colours only show;
+/// colour-coded masks (CamVid's), the codes of their listed colours. Anything else in colour, or in 16 bits, is
+/// refused with what to do.
 /// </summary>
 public static class MaskFile
 {
     /// <summary>The values by pixel, row by row.</summary>
     public sealed record Values(byte[] Pixels, int Width, int Height, bool FromPalette);
 
-    public static Values Read(string path)
+    /// <param name="colours">For colour-coded masks: the colours (0xRRGGBB) by code, each pixel's value being its colour's
+    /// code; a colour not listed is refused, with the first few such colours and their pixel counts. Null: gray values.</param>
+    public static Values Read(string path, IReadOnlyList<int>? colours = null)
     {
         var bytes = File.ReadAllBytes(path);
         using var mask = Image.Load<Rgb24>(bytes, out var format);
@@ -25,10 +28,11 @@ public static class MaskFile
         var rgb = new byte[mask.Width * mask.Height * 3];
         mask.CopyPixelDataTo(rgb);
         var values = new byte[mask.Width * mask.Height];
+        if (colours is not null) return new Values(ByColour(path, rgb, values, colours), mask.Width, mask.Height, FromPalette: false);
         // A palette with a colour in it holds labels by index (VOC draws label 7 in gray 128, label 0 black: the index
         // is the label even where the colour is a gray); a palette of grays only holds them by gray.
         var palette = format is PngFormat ? PngPalette(bytes) : null;
-        if (palette is not null && palette.Any(c => (c >> 16) != ((c >> 8) & 0xFF) || ((c >> 8) & 0xFF) != (c & 0xFF)))
+        if (palette is not null && palette.Any(IsColour))
         {
             var index = new Dictionary<int, int>();
             var twins = new Dictionary<int, int>();
@@ -55,6 +59,46 @@ public static class MaskFile
             values[i] = r;
         }
         return new Values(values, mask.Width, mask.Height, FromPalette: false);
+    }
+
+    /// <summary>
+    /// A mask's colours (0xRRGGBB) with their pixel counts, for <c>petseg init</c> to tell colour-coded masks and suggest
+    /// their classes; null for a palette PNG with colours, which is read by index.
+    /// </summary>
+    public static IReadOnlyDictionary<int, long>? ColourCounts(string path)
+    {
+        var bytes = File.ReadAllBytes(path);
+        using var mask = Image.Load<Rgb24>(bytes, out var format);
+        if (format is PngFormat && PngPalette(bytes) is { } palette && palette.Any(IsColour)) return null;
+        var rgb = new byte[mask.Width * mask.Height * 3];
+        mask.CopyPixelDataTo(rgb);
+        var counts = new Dictionary<int, long>();
+        for (int i = 0; i < rgb.Length; i += 3)
+        {
+            int colour = (rgb[i] << 16) | (rgb[i + 1] << 8) | rgb[i + 2];
+            counts[colour] = counts.GetValueOrDefault(colour) + 1;
+        }
+        return counts;
+    }
+
+    /// <summary>Whether 0xRRGGBB is a colour rather than a gray.</summary>
+    public static bool IsColour(int c) => (c >> 16) != ((c >> 8) & 0xFF) || ((c >> 8) & 0xFF) != (c & 0xFF);
+
+    private static byte[] ByColour(string path, byte[] rgb, byte[] values, IReadOnlyList<int> colours)
+    {
+        var code = new Dictionary<int, byte>(colours.Count);
+        for (int i = 0; i < colours.Count; i++) code[colours[i]] = (byte)i;
+        Dictionary<int, long>? unknown = null;
+        for (int i = 0; i < values.Length; i++)
+        {
+            int colour = (rgb[3 * i] << 16) | (rgb[3 * i + 1] << 8) | rgb[3 * i + 2];
+            if (code.TryGetValue(colour, out var c)) values[i] = c;
+            else { unknown ??= []; unknown[colour] = unknown.GetValueOrDefault(colour) + 1; }
+        }
+        if (unknown is null) return values;
+        var most = unknown.OrderByDescending(p => p.Value).ThenBy(p => p.Key).Take(5).Select(p => $"'#{p.Key:x6}' ({p.Value:N0} pixel(s))");
+        throw new DatasetException($"{path}: holds {unknown.Count} colour(s) in no class of dataset.folder.classes: {string.Join(", ", most)}{(unknown.Count > 5 ? ", …" : "")}; " +
+                                   "add each to a class, or to ignore");
     }
 
     /// <summary>The colours of a palette PNG's PLTE chunk as 0xRRGGBB by index, or null for a PNG of another colour type.</summary>

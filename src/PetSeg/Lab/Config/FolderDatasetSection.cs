@@ -2,6 +2,7 @@ using System.Globalization;
 using PetSeg.Core;
 using PetSeg.Data.Dataset;
 using PetSeg.Data.Imaging;
+using YamlDotNet.RepresentationModel;
 
 namespace PetSeg.Lab.Config;
 
@@ -25,8 +26,7 @@ internal static class FolderDatasetSection
         if (!IsClassName(foreground)) throw s.Error("foreground", NotAClassName(foreground));
         if (foreground == SegmentationLabels.Names[SegmentationLabels.Background]) throw s.Error("foreground", "is the background's name");
         var background = Values(s, "background", d.Background);
-        var ignore = Values(s, "ignore", d.Ignore);
-        var classes = Classes(s, ignore);
+        var (classes, ignore, colours) = ClassesAndIgnore(s, d.Ignore);
         if (classes is not null && new[] { "background", "foreground" }.FirstOrDefault(s.Has) is { } binary)
             throw s.Error(binary, "and classes both say what the mask values mean: keep classes (its first class is label 0, often the background)");
         var withoutMasks = s.Choice("images_without_masks", "refuse", "refuse", "skip");
@@ -66,6 +66,7 @@ internal static class FolderDatasetSection
             Foreground = foreground,
             Background = background,
             Classes = classes,
+            Colours = colours,
             Ignore = ignore,
             TestFraction = testFraction,
             SplitByGroup = splitBy == "group",
@@ -79,14 +80,42 @@ internal static class FolderDatasetSection
 
     private static string NotAClassName(string name) => $"'{name}' is not a class name of letters, digits, blanks, '_', '.' or '-' (at most 40)";
 
-    /// <summary><c>classes: { background: [0], road: [1], car: [2, 3] }</c>: by label in file order; null when absent.</summary>
-    private static IReadOnlyList<MaskClass>? Classes(YamlSection s, IReadOnlyList<byte> ignore)
+    /// <summary>
+    /// <c>classes: { background: [0], road: [1], car: [2, 3] }</c> by label in file order (null when absent), and
+    /// <c>ignore</c>. Colour-coded masks name colours instead (<c>road: ['#804080']</c>): each colour then gets a code,
+    /// the values the classes and <c>ignore</c> hold, and the colours by code are returned.
+    /// </summary>
+    private static (IReadOnlyList<MaskClass>? Classes, IReadOnlyList<byte> Ignore, IReadOnlyList<int>? Colours) ClassesAndIgnore(YamlSection s, IReadOnlyList<byte> ignoreFallback)
     {
-        if (!s.Has("classes")) { s.String("classes"); return null; } // declares the key
-        var listed = s.ListMapping("classes", "names no value: list the mask values of this class, such as [1]");
+        var listed = s.Has("classes") ? s.ListMapping("classes", "names no value: list the mask values of this class, such as [1]") : null;
+        if (listed is null) s.String("classes"); // declares the key
+        bool colourCoded = listed?.Any(c => c.Values.Any(v => v.Value!.StartsWith('#'))) == true;
+        if (!colourCoded) { var ignore = Values(s, "ignore", ignoreFallback); return (listed is null ? null : Classes(s, listed, ignore, null), ignore, null); }
+
+        // Colour codes by first mention: the classes' colours in file order, then ignore's.
+        var colours = new List<int>();
+        var ignoreColours = new List<byte>();
+        var owner = new Dictionary<int, string>();
+        var classes = Classes(s, listed!, [], colours);
+        foreach (var c in classes) foreach (var code in c.Values) owner[colours[code]] = c.Name;
+        foreach (var v in s.StringList("ignore"))
+        {
+            var colour = ColourOf(v) ?? throw s.Error("ignore", $"'{v}' is not a colour such as '#000000': with colour-coded classes, ignore names colours too");
+            if (owner.TryGetValue(colour, out var other)) throw s.Error("ignore", $"{v} is listed {(other == "ignore" ? "twice" : $"for {other} too")}");
+            owner[colour] = "ignore";
+            colours.Add(colour);
+            ignoreColours.Add((byte)(colours.Count - 1));
+        }
+        if (colours.Count > 256) throw s.Error("classes", $"names {colours.Count} colours; at most 256");
+        return (classes, ignoreColours, colours);
+    }
+
+    /// <param name="colours">Null for gray values; else the colour codes so far, which this extends (each class's values are then codes).</param>
+    private static List<MaskClass> Classes(YamlSection s, IReadOnlyList<(YamlScalarNode Key, IReadOnlyList<YamlScalarNode> Values)> listed, IReadOnlyList<byte> ignore, List<int>? colours)
+    {
         if (listed.Count < 2) throw s.Error("classes", $"names {listed.Count} class(es): list at least two, such as {{ background: [0], cell: [255] }}");
         if (listed.Count >= SegmentationLabels.IgnoreIndex) throw s.Error("classes", $"names {listed.Count} classes; at most {SegmentationLabels.IgnoreIndex - 1}");
-        var owner = new Dictionary<byte, string>();
+        var owner = new Dictionary<int, string>();
         foreach (var v in ignore) owner[v] = "ignore";
         var result = new List<MaskClass>();
         foreach (var (key, values) in listed)
@@ -94,18 +123,31 @@ internal static class FolderDatasetSection
             var name = key.Value!;
             if (!IsClassName(name)) throw s.ErrorAt(key, "classes", NotAClassName(name));
             if (result.Any(c => c.Name == name)) throw s.ErrorAt(key, "classes", $"'{name}' is named twice");
-            var bytes = new List<byte>();
+            var codes = new List<byte>();
             foreach (var node in values)
             {
-                if (!byte.TryParse(node.Value, NumberStyles.None, CultureInfo.InvariantCulture, out var b)) throw s.ErrorAt(node, "classes." + name, $"'{node.Value}' is not a mask value (0..255)");
-                if (owner.TryGetValue(b, out var other)) throw s.ErrorAt(node, "classes." + name, $"{b} is listed {(other == name ? "twice" : other == "ignore" ? "in ignore too" : $"for {other} too")}");
-                owner[b] = name;
-                bytes.Add(b);
+                int value;
+                if (colours is null)
+                {
+                    if (!byte.TryParse(node.Value, NumberStyles.None, CultureInfo.InvariantCulture, out var b)) throw s.ErrorAt(node, "classes." + name, $"'{node.Value}' is not a mask value (0..255)");
+                    value = b;
+                }
+                else value = ColourOf(node.Value!) ?? throw s.ErrorAt(node, "classes." + name,
+                    $"'{node.Value}' is not a colour such as '#804080' (quoted: # starts a comment): with colour-coded masks every class names colours");
+                if (owner.TryGetValue(value, out var other)) throw s.ErrorAt(node, "classes." + name, $"{node.Value} is listed {(other == name ? "twice" : other == "ignore" ? "in ignore too" : $"for {other} too")}");
+                owner[value] = name;
+                if (colours is null) codes.Add((byte)value);
+                else if (colours.Count < 256) { colours.Add(value); codes.Add((byte)(colours.Count - 1)); }
+                else throw s.ErrorAt(node, "classes." + name, "more than 256 colours");
             }
-            result.Add(new MaskClass(name, [.. bytes.Order()]));
+            result.Add(new MaskClass(name, colours is null ? [.. codes.Order()] : codes));
         }
         return result;
     }
+
+    /// <summary><c>#804080</c> as 0x804080, or null.</summary>
+    private static int? ColourOf(string v) =>
+        v.Length == 7 && v[0] == '#' && int.TryParse(v.AsSpan(1), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var c) ? c : null;
 
     private static IReadOnlyList<byte> Values(YamlSection s, string key, IReadOnlyList<byte> fallback)
     {
@@ -113,7 +155,8 @@ internal static class FolderDatasetSection
         var values = new List<byte>();
         foreach (var v in s.StringList(key))
         {
-            if (!byte.TryParse(v, NumberStyles.None, CultureInfo.InvariantCulture, out var b)) throw s.Error(key, $"'{v}' is not a mask value (0..255)");
+            if (!byte.TryParse(v, NumberStyles.None, CultureInfo.InvariantCulture, out var b))
+                throw s.Error(key, $"'{v}' is not a mask value (0..255){(v.StartsWith('#') ? "; colour-coded masks name their colours under classes:" : "")}");
             if (values.Contains(b)) throw s.Error(key, $"{b} is listed twice");
             values.Add(b);
         }

@@ -38,6 +38,7 @@ public sealed class DownloadStage(PipelineConfig config) : Stage
                     // Classes of one's own replace the background (and are named: their names are written with the data).
                     background = folder.Classes is null ? folder.Background.Select(v => (int)v) : null,
                     classes = folder.Classes?.Select(k => new { name = k.Name, values = k.Values.Select(v => (int)v) }),
+                    colours = folder.Colours?.Select(c => $"#{c:x6}"), // colour-coded masks: the values above are these colours' codes
                     ignore = folder.Ignore.Select(v => (int)v),
                     test = folder.TestImagesDir is not null ? "test_folders" : folder.TestList is not null ? "test_list"
                         : CanonicalParams.Of(folder.TestFraction) + (folder.SplitByGroup ? " by group" : ""),
@@ -115,7 +116,7 @@ public sealed class DownloadStage(PipelineConfig config) : Stage
             var split = folder.TestImagesDir is not null ? $"the test split from {folder.TestImagesDir}"
                 : folder.TestList is not null ? $"as {Path.GetFileName(folder.TestList)} lists"
                 : $"{CanonicalParams.Of(folder.TestFraction)} of them held out by {(folder.SplitByGroup ? "group" : "name")}";
-            c.Ui.Info($"download: {r.TrainVal:N0} trainval and {r.Test:N0} test pair(s) ({split}); mask values: {r.DescribeValues(folder.Mapping())}");
+            c.Ui.Info($"download: {r.TrainVal:N0} trainval and {r.Test:N0} test pair(s) ({split}); mask values: {r.DescribeValues(folder.Mapping(), folder.Colours)}");
         }
         catch
         {

@@ -327,5 +327,35 @@ public sealed class FolderDatasetImporterTests : IDisposable
         Assert.Contains("stray.png: a mask without an image", Assert.Throws<DatasetException>(() => FolderDatasetImporter.Pairs(Options() with { SkipImagesWithoutMasks = true })).Message);
     }
 
+    [Fact]
+    public void Colour_coded_masks_are_read_by_their_listed_colours_and_an_unlisted_colour_is_refused()
+    {
+        FolderDatasets.Write(_dir["mine"], Small);
+        FolderDatasetImporter.Import(Options() with { TestList = _dir["mine/test.txt"] }, _dir["binary"]);
+        // CamVid's way: each class a colour (a gray among them), the border black and ignored.
+        var colourOf = new Dictionary<byte, Rgb24> { [FolderDatasets.Background] = new(128, 128, 128), [FolderDatasets.Pet] = new(64, 0, 128), [FolderDatasets.Border] = new(0, 0, 0) };
+        foreach (var mask in Directory.GetFiles(_dir["mine/masks"]))
+        {
+            using var gray = Image.Load<L8>(mask);
+            using var colour = new Image<Rgb24>(gray.Width, gray.Height);
+            for (int y = 0; y < gray.Height; y++) for (int x = 0; x < gray.Width; x++) colour[x, y] = colourOf[gray[x, y].PackedValue];
+            colour.SaveAsPng(mask);
+        }
+        var o = Options() with
+        {
+            TestList = _dir["mine/test.txt"], Colours = [0x808080, 0x400080, 0x000000],
+            Classes = [new("background", [0]), new("pet", [1])], Ignore = [2],
+        };
+        var r = FolderDatasetImporter.Import(o, _dir["colours"]);
+        Assert.Matches(@"^#808080 background [\d.]+ %, #400080 pet [\d.]+ %, #000000 ignored [\d.]+ %$", r.DescribeValues(o.Mapping(), o.Colours));
+        foreach (var file in Directory.EnumerateFiles(_dir["binary/annotations/trimaps"])) // the same trimaps as the gray masks gave
+            Assert.Equal(File.ReadAllBytes(file), File.ReadAllBytes(Path.Combine(_dir["colours/annotations/trimaps"], Path.GetFileName(file))));
+
+        var stray = Directory.GetFiles(_dir["mine/masks"]).Order(StringComparer.Ordinal).First();
+        using (var image = Image.Load<Rgb24>(stray)) { image[0, 0] = new Rgb24(250, 0, 0); image[1, 0] = new Rgb24(250, 0, 0); image.SaveAsPng(stray); }
+        var e = Assert.Throws<DatasetException>(() => FolderDatasetImporter.Import(o, _dir["again"]));
+        Assert.Contains($"{stray}: holds 1 colour(s) in no class of dataset.folder.classes: '#fa0000' (2 pixel(s)); add each to a class, or to ignore", e.Message);
+    }
+
     public void Dispose() => _dir.Dispose();
 }

@@ -534,6 +534,23 @@ public sealed class PipelineConfigTests : IDisposable
         var binary = LoadText("dataset: { source: folder, folder: { path: pets } }\nexperiments:\n  a: { model: simple-unet }\n");
         Assert.Equal("{\"background\":[0],\"ignore\":[],\"test\":\"0.2\",\"mask_suffix\":\"\",\"skip_bad_samples\":false}", new PetSeg.Lab.Stages.DownloadStage(binary).Parameters["folder"]);
         Assert.Equal(2, binary.Experiments[0].Settings.Model.Classes);
+        // Colour-coded masks: each colour a code, classes first, then ignore; the colours enter the key.
+        var camvid = LoadText("dataset: { source: folder, folder: { path: pets, classes: { sky: ['#808080'], road: ['#804080', '#800000'] }, ignore: ['#000000'] } }\n");
+        var cf = camvid.Dataset.Folder!;
+        Assert.Equal([0x808080, 0x804080, 0x800000, 0x000000], cf.Colours);
+        Assert.Equal([[0], [1, 2]], cf.Classes!.Select(k => k.Values.Select(v => (int)v).ToArray()));
+        Assert.Equal([3], cf.Ignore);
+        Assert.Contains("\"colours\":[\"#808080\",\"#804080\",\"#800000\",\"#000000\"]", new PetSeg.Lab.Stages.DownloadStage(camvid).Parameters["folder"]);
+        foreach (var (yaml, expected) in new[]
+        {
+            ("classes: { sky: ['#808080'], road: [3] }", "dataset.folder.classes.road: '3' is not a colour such as '#804080' (quoted: # starts a comment)"),
+            ("classes: { sky: ['#808080'], road: ['#808080'] }", "dataset.folder.classes.road: #808080 is listed for sky too"),
+            ("classes: { sky: ['#808080'], road: ['#804080'] }, ignore: [0]", "dataset.folder.ignore: '0' is not a colour such as '#000000'"),
+            ("classes: { sky: ['#808080'], road: ['#804080'] }, ignore: ['#804080']", "dataset.folder.ignore: #804080 is listed for road too"),
+            ("classes: { sky: ['#80808'], road: ['#804080'] }", "dataset.folder.classes.sky: '#80808' is not a colour"),
+            ("background: ['#000000']", "dataset.folder.background: '#000000' is not a mask value (0..255); colour-coded masks name their colours under classes:"),
+        })
+            Assert.Contains(expected, Assert.Throws<ConfigException>(() => LoadText($"dataset: {{ source: folder, folder: {{ path: pets, {yaml} }} }}\n")).Message);
         var voc = LoadText("dataset: { source: folder, folder: { path: pets, images_without_masks: skip } }\n");
         Assert.True(voc.Dataset.Folder!.SkipImagesWithoutMasks);
         Assert.Contains("\"images_without_masks\":\"skip\"", new PetSeg.Lab.Stages.DownloadStage(voc).Parameters["folder"]);
