@@ -12,7 +12,7 @@ using TorchSharp;
 
 namespace PetSeg.Cli.Commands;
 
-[Description("Segment images with a trained model (an experiment of pipeline.yaml, or a checkpoint file): writes each mask (255 = pet; with more classes, the label 0 … C−1) at its image's size, optionally an overlay. Many images or folders go through the model in batches into an output folder.")]
+[Description("Segment images with a trained model (an experiment of pipeline.yaml, or a checkpoint file): writes each mask (255 = pet; with more classes, a palette PNG whose indices are the labels 0 … C−1, as Pascal VOC's) at its image's size, optionally an overlay. Many images or folders go through the model in batches into an output folder.")]
 public sealed class PredictCommand : GuardedCommand<PredictCommand.Settings>
 {
     public sealed class Settings : PipelineSettings

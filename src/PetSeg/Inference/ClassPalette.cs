@@ -34,4 +34,7 @@ public sealed class ClassPalette
     }
 
     public Rgb24 this[byte label] => _colours[label];
+
+    /// <summary>The 256 colours as 0xRRGGBB by label, a PNG palette's.</summary>
+    public IReadOnlyList<int> AsRgb() => [.. _colours.Select(c => (c.R << 16) | (c.G << 8) | c.B)];
 }

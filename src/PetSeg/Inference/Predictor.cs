@@ -70,13 +70,19 @@ public static class Predictor
     }
 
     /// <summary>
-    /// The mask as an 8-bit PNG. Two classes: 255 = pet, 0 = background (viewable as is; divide by 255 for labels). More:
-    /// the labels themselves, 0 … C−1, as the dataset's classes are ordered (what a training mask of label maps holds).
+    /// The mask as an 8-bit PNG. Two classes: grayscale, 255 = pet, 0 = background (viewable as is; divide by 255 for
+    /// labels). More: a palette PNG as Pascal VOC's masks are, its indices the labels 0 … C−1 (the dataset's classes in
+    /// order) and its colours <see cref="ClassPalette"/>'s, so it is both viewable and the labels (read back by index).
     /// </summary>
     public static void SaveMask(Prediction p, string path, int classes = SegmentationLabels.Classes)
     {
-        var values = classes <= SegmentationLabels.Classes ? p.Mask.Select(v => (byte)(v == 1 ? 255 : 0)).ToArray() : p.Mask;
-        using var img = Image.LoadPixelData<L8>(values, p.Width, p.Height);
+        if (classes > SegmentationLabels.Classes)
+        {
+            var palette = new ClassPalette(classes).AsRgb();
+            AtomicFile.Write(path, fs => PalettePng.Write(fs, p.Width, p.Height, p.Mask, palette));
+            return;
+        }
+        using var img = Image.LoadPixelData<L8>(p.Mask.Select(v => (byte)(v == 1 ? 255 : 0)).ToArray(), p.Width, p.Height);
         AtomicFile.Write(path, fs => img.SaveAsPng(fs));
     }
 

@@ -126,11 +126,16 @@ public sealed class FolderDatasetPipelineTests : IDisposable
         (exit, log) = CliProcess.Run("predict", photo, "--experiment", "tiny", "--out", _dir["mask.png"], "--overlay", _dir["overlay.png"], "--config", file);
         Assert.True(exit == 0, log);
         Assert.Matches(@"\d+×\d+, (([\d.]+ % (pet|border)(, )?)+|background only) → ", log);
-        using (var mask = Image.Load<L8>(_dir["mask.png"]))
+        // A palette PNG as VOC's: the labels by index, drawn in VOC's colours, read back by index as an imported mask is.
+        Assert.Equal(3, File.ReadAllBytes(_dir["mask.png"])[25]); // IHDR colour type: indexed
+        var read = PetSeg.Data.Dataset.MaskFile.Read(_dir["mask.png"]);
+        Assert.True(read.FromPalette);
+        Assert.Subset(new HashSet<byte> { 0, 1, 2 }, read.Pixels.ToHashSet());
+        var config = PipelineConfigLoader.Load(file);
+        using (var library = PetSeg.Inference.PredictionModel.Load(TrainedExperiment.Find(config, Runner(file), "tiny").WeightsPath))
         {
-            var values = new HashSet<byte>();
-            mask.ProcessPixelRows(rows => { for (int y = 0; y < rows.Height; y++) foreach (var p in rows.GetRowSpan(y)) values.Add(p.PackedValue); });
-            Assert.Subset(new HashSet<byte> { 0, 1, 2 }, values);
+            Assert.Equal(3, library.Spec.Classes);
+            Assert.Equal(PetSeg.Inference.Predictor.Predict(library.Model, photo, library.Spec.ImageSize).Mask, read.Pixels); // what the library predicts
         }
         Assert.True(File.Exists(_dir["overlay.png"]));
     }
@@ -150,7 +155,7 @@ public sealed class FolderDatasetPipelineTests : IDisposable
             var gray = PetSeg.Data.Imaging.ImageLoader.LoadGray(mask);
             byte pet = char.IsUpper(Path.GetFileName(mask)[0]) ? (byte)8 : (byte)12; // Oxford names cats with a capital
             var indices = gray.Pixels.Select(v => v switch { FolderDatasets.Background => (byte)0, FolderDatasets.Pet => pet, _ => (byte)255 }).ToArray();
-            PalettePng.Write(Path.Combine(voc, "SegmentationClass", Path.GetFileName(mask)), gray.Width, gray.Height, indices, PalettePng.Voc());
+            VocPalette.Write(Path.Combine(voc, "SegmentationClass", Path.GetFileName(mask)), gray.Width, gray.Height, indices, VocPalette.Colours());
         }
         File.Copy(_dir["pets/test.txt"], Path.Combine(voc, "ImageSets/Segmentation/val.txt"));
         var photo = Directory.EnumerateFiles(Path.Combine(voc, "JPEGImages")).First();

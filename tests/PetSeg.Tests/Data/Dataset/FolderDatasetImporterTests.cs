@@ -281,7 +281,7 @@ public sealed class FolderDatasetImporterTests : IDisposable
     public void Palette_masks_as_Pascal_VOC_draws_them_are_read_by_index_even_where_the_colour_is_a_gray()
     {
         FolderDatasets.Write(_dir["mine"], Small);
-        var voc = PalettePng.Voc();
+        var voc = VocPalette.Colours();
         Assert.Equal(((byte)128, (byte)128, (byte)128), voc[7]); // VOC's car is gray, its border cream
         // Each synthetic mask redrawn as a VOC mask: background 0, the pet a car (7) or a person (15), the border 255.
         var stems = Directory.EnumerateFiles(_dir["mine/masks"]).Select(Path.GetFileNameWithoutExtension).Order(StringComparer.Ordinal).ToList();
@@ -291,7 +291,7 @@ public sealed class FolderDatasetImporterTests : IDisposable
             byte pet = i % 2 == 0 ? (byte)7 : (byte)15;
             var indices = gray.Pixels.Select(v => v switch { FolderDatasets.Background => (byte)0, FolderDatasets.Pet => pet, _ => (byte)255 }).ToArray();
             if (i == 0) indices = indices.Select(v => v == 255 ? (byte)0 : v).ToArray(); // all its pixels gray: 0 and 7
-            PalettePng.Write(_dir[$"mine/masks/{stem}.png"], gray.Width, gray.Height, indices, voc);
+            VocPalette.Write(_dir[$"mine/masks/{stem}.png"], gray.Width, gray.Height, indices, voc);
         }
         MaskClass[] classes = [new("background", [0]), new("car", [7]), new("person", [15])];
         var r = FolderDatasetImporter.Import(Options() with { Classes = classes, Ignore = [255] }, _dir["imported"]);
@@ -303,7 +303,7 @@ public sealed class FolderDatasetImporterTests : IDisposable
         // A palette that draws two indices alike cannot say which a pixel has.
         var twin = voc.ToArray();
         twin[20] = twin[7];
-        PalettePng.Write(_dir[$"mine/masks/{stems[1]}.png"], 4, 3, [0, 7, 7, 0, 0, 7, 0, 0, 0, 0, 0, 0], twin);
+        VocPalette.Write(_dir[$"mine/masks/{stems[1]}.png"], 4, 3, [0, 7, 7, 0, 0, 7, 0, 0, 0, 0, 0, 0], twin);
         var e = Assert.Throws<DatasetException>(() => FolderDatasetImporter.Import(Options() with { Classes = classes, Ignore = [255] }, _dir["again"]));
         Assert.Contains($"{_dir[$"mine/masks/{stems[1]}.png"]}: its palette draws indices 7 and 20 in one colour (128,128,128)", e.Message);
     }
