@@ -76,14 +76,17 @@ public static class PipelineConfigLoader
         };
         dl.RejectUnknown();
         var folder = FolderDatasetSection.Bind(ds.Section("folder"), baseDir, required: source == "folder");
+        var labels = ds.Choice("labels", DatasetConfig.PetLabels, DatasetConfig.PetLabels, DatasetConfig.SpeciesLabels);
+        if (labels == DatasetConfig.SpeciesLabels && source == "folder")
+            throw ds.Error("labels", "labels by species come from Oxford-IIIT Pet's lists; a folder names its own classes with dataset.folder.classes");
         ds.RejectUnknown();
+        var dataset = new DatasetConfig(source, images, annotations, synthetic, download) { Folder = folder, Labels = labels };
 
         var pp = top.Section("preprocess");
         var preprocess = new PreprocessConfig(pp.Int("image_size", 224, 8, 4096), pp.Bool("skip_bad_samples", false), pp.Int("threads", 0, 0, 1024));
         pp.RejectUnknown();
         var weights = ExperimentsBinder.BindWeights(top.Section("weights"), baseDir);
-        var experiments = ExperimentsBinder.BindExperiments(top.Section("training"), top.Section("experiments"), preprocess.ImageSize,
-            folder?.ClassNames.Count ?? Core.SegmentationLabels.Classes);
+        var experiments = ExperimentsBinder.BindExperiments(top.Section("training"), top.Section("experiments"), preprocess.ImageSize, dataset.ClassNames.Count);
         // A dataset split by subject validates by subject too, or the choice among runs would be flattered as the test would.
         if (folder?.SplitByGroup == true) experiments = [.. experiments.Select(e => e with { ValidationByGroup = e.Validation > 0 })];
         var report = ExperimentsBinder.BindReport(top.Section("report"), experiments);
@@ -96,7 +99,7 @@ public static class PipelineConfigLoader
             .ToDictionary(p => p.Item1, p => p.Item2, StringComparer.Ordinal) };
 
         return new PipelineConfig(file, profile, Path.GetFullPath(Path.Combine(baseDir, artifacts)),
-            new DatasetConfig(source, images, annotations, synthetic, download) { Folder = folder }, preprocess, weights, experiments, report) { Remotes = remotes, Cluster = cluster, Compute = compute };
+            dataset, preprocess, weights, experiments, report) { Remotes = remotes, Cluster = cluster, Compute = compute };
     }
 
     private static RemotesConfig BindRemotes(YamlSection top)

@@ -18,10 +18,18 @@ public sealed class OxfordPetDataset
     private OxfordPetDataset(OxfordPetLayout layout, string split, IReadOnlyList<PetSample> samples, IReadOnlyList<string> skipped)
         => (Layout, Split, Samples, Skipped) = (layout, split, samples, skipped);
 
-    public static OxfordPetDataset Open(string root, string split, bool skipBad = false)
+    /// <param name="bySpecies">Label each pet's pixels by its species (1 cat, 2 dog: <c>dataset.labels: species</c>) rather than 1.</param>
+    public static OxfordPetDataset Open(string root, string split, bool skipBad = false, bool bySpecies = false)
     {
         var layout = new OxfordPetLayout(root);
         var listed = SplitListReader.Read(layout, split);
+        if (bySpecies)
+        {
+            if (!layout.ReadMasks().IsTrimap) throw new DatasetException($"{layout.ClassesFile}: a dataset of its own classes has no species to label by; leave dataset.labels out");
+            if (listed.FirstOrDefault(s => s.Species is not (1 or 2)) is { } odd)
+                throw new DatasetException($"{layout.SplitFile(split)}:{odd.Line}: '{odd.Stem}' has species {odd.Species}; Oxford's lists say 1 (cat) or 2 (dog)");
+            listed = [.. listed.Select(s => s with { Masks = MaskEncoding.TrimapOfSpecies(s.Species) })];
+        }
         var problems = new List<string>();
         var kept = new List<PetSample>(listed.Count);
         foreach (var s in listed)

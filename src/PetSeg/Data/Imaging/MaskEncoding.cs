@@ -17,6 +17,17 @@ public sealed record MaskEncoding
 
     public static readonly MaskEncoding Trimap = new(SegmentationLabels.Names, trimap: true);
 
+    /// <summary>The trimaps with the pet's pixels labelled by its species: background 0, cat 1, dog 2 (<c>dataset.labels: species</c>).</summary>
+    public static readonly IReadOnlyList<string> SpeciesNames = ["background", "cat", "dog"];
+
+    /// <summary>What a trimap's pet pixels (1) become: the lab's 1, or the species' label.</summary>
+    public byte PetLabel { get; private init; } = SegmentationLabels.Pet;
+
+    /// <summary>The trimaps of one pet of Oxford's <paramref name="species"/> (1 cat, 2 dog), its pixels labelled so.</summary>
+    public static MaskEncoding TrimapOfSpecies(int species) => species is 1 or 2
+        ? new MaskEncoding(SpeciesNames, trimap: true) { PetLabel = (byte)species }
+        : throw new ArgumentOutOfRangeException(nameof(species), $"species {species}: Oxford's lists say 1 (cat) or 2 (dog)");
+
     public static MaskEncoding Labels(IReadOnlyList<string> classNames)
     {
         if (classNames.Count is < 2 or >= SegmentationLabels.IgnoreIndex)
@@ -27,12 +38,17 @@ public sealed record MaskEncoding
     /// <summary>The mask's values turned into labels in place (0 … C−1, 255 ignored); a label map's stray value is refused with its pixel.</summary>
     public void ToLabels(Span<byte> pixels, int width, string path)
     {
-        if (IsTrimap) { TrimapMapping.MapInPlace(pixels); return; }
+        if (IsTrimap)
+        {
+            TrimapMapping.MapInPlace(pixels);
+            if (PetLabel != SegmentationLabels.Pet) pixels.Replace(SegmentationLabels.Pet, PetLabel);
+            return;
+        }
         for (int i = 0; i < pixels.Length; i++)
             if (pixels[i] >= ClassNames.Count && pixels[i] != SegmentationLabels.IgnoreIndex)
                 throw new ImageDecodeException(path, $"pixel {i % width},{i / width} is {pixels[i]}, which is no class of the {ClassNames.Count} " +
                     $"(0 … {ClassNames.Count - 1}) nor {SegmentationLabels.IgnoreIndex} (ignored); import the folder again (petseg run download --force)");
     }
 
-    public override string ToString() => IsTrimap ? "trimaps" : $"label maps of {ClassNames.Count} classes";
+    public override string ToString() => IsTrimap ? PetLabel == SegmentationLabels.Pet ? "trimaps" : $"trimaps of a {ClassNames[PetLabel]}" : $"label maps of {ClassNames.Count} classes";
 }

@@ -18,14 +18,23 @@ public sealed class PreprocessStage(PipelineConfig config) : Stage
     public override string CodeVersion => StageVersions.Preprocess;
     public override IReadOnlyList<string> DependsOn => [StageIds.Download];
 
-    public override SortedDictionary<string, string> Parameters => new(StringComparer.Ordinal)
+    public override SortedDictionary<string, string> Parameters
     {
-        ["image_size"] = CanonicalParams.Of(config.Preprocess.ImageSize),
-        ["skip_bad_samples"] = CanonicalParams.Of(config.Preprocess.SkipBadSamples),
-    };
+        get
+        {
+            var p = new SortedDictionary<string, string>(StringComparer.Ordinal)
+            {
+                ["image_size"] = CanonicalParams.Of(config.Preprocess.ImageSize),
+                ["skip_bad_samples"] = CanonicalParams.Of(config.Preprocess.SkipBadSamples),
+            };
+            if (config.Dataset.BySpecies) p["labels"] = config.Dataset.Labels; // absent = the lab's pet labels, so its keys stay
+            return p;
+        }
+    }
 
     /// <param name="dataDir">The data folder it is under: the workspace's (<see cref="PipelineConfig.DataDir"/>) when null.</param>
-    public static string CacheDir(PipelineConfig c, string? dataDir = null) => Path.Combine(dataDir ?? c.DataDir, "cache", $"{c.Dataset.Source}-{c.Preprocess.ImageSize}");
+    public static string CacheDir(PipelineConfig c, string? dataDir = null) =>
+        Path.Combine(dataDir ?? c.DataDir, "cache", $"{c.Dataset.Source}-{c.Preprocess.ImageSize}{(c.Dataset.BySpecies ? "-species" : "")}");
     public static string CachePath(PipelineConfig c, string split, string? dataDir = null) => Path.Combine(CacheDir(c, dataDir), split + ".petc");
 
     /// <summary>The name of a split's cache among this stage's outputs (what train and evaluate ask for).</summary>
@@ -44,7 +53,7 @@ public sealed class PreprocessStage(PipelineConfig config) : Stage
         {
             try
             {
-                var ds = OxfordPetDataset.Open(root, split, p.SkipBadSamples);
+                var ds = OxfordPetDataset.Open(root, split, p.SkipBadSamples, config.Dataset.BySpecies);
                 var started = System.Diagnostics.Stopwatch.StartNew();
                 PreprocessResult r;
                 using (var bar = c.Ui.Bar($"preprocess {split}", ds.Samples.Count, ProgressUnit.Items))
