@@ -41,7 +41,7 @@ public static class ReportWriter
     {
         var sb = new StringBuilder();
         sb.Append("# ").Append(input.Config.Title).Append("\n\n");
-        var ignored = input.ClassNames.Count > Core.SegmentationLabels.Classes ? "the mask values of dataset.folder.ignore excluded" : "trimap border = 255 excluded";
+        var ignored = input.ClassNames.Count > Core.SegmentationLabels.Classes ? "label 255 — the trimap border, or dataset.folder.ignore's values — excluded" : "trimap border = 255 excluded";
         sb.Append($"Test-set metrics over all non-ignored pixels ({ignored}), as torchmetrics computes them: ")
           .Append($"pixel error = 1 − accuracy, F1 weighted by class support, mean IoU over {(input.ClassNames.Count > Core.SegmentationLabels.Classes ? $"the {input.ClassNames.Count} classes" : "classes")}.\n\n");
         sb.Append(Tables(input.Config, input.Runs));

@@ -32,16 +32,12 @@ public sealed record FolderDatasetOptions
     /// </summary>
     public IReadOnlyList<int>? Colours { get; init; }
 
-    /// <summary>The classes' names by label: background and the foreground, or <see cref="Classes"/>'.</summary>
-    public IReadOnlyList<string> ClassNames => Classes?.Select(c => c.Name).ToList() ?? Core.SegmentationLabels.NamesWith(Foreground);
-
-    /// <summary>What each mask value means.</summary>
-    public MaskValueMapping Mapping() => Classes is { } classes ? new MaskValueMapping(classes, Ignore) : new MaskValueMapping(Background, Ignore, Foreground);
     /// <summary>
     /// Pass over the images that have no mask rather than refuse the folder: where only some images are labelled, as in
     /// Pascal VOC (17,125 in <c>JPEGImages</c>, 2,913 with a mask in <c>SegmentationClass</c>).
     /// </summary>
     public bool SkipImagesWithoutMasks { get; init; }
+
     /// <summary>Without <see cref="TestList"/>: the share of pairs held out as the test split, chosen by a hash of each name.</summary>
     public double TestFraction { get; init; } = 0.2;
     /// <summary>
@@ -57,6 +53,12 @@ public sealed record FolderDatasetOptions
     public string? TestMasksDir { get; init; }
 
     public const double MinTestFraction = 0.01, MaxTestFraction = 0.99;
+
+    /// <summary>The classes' names by label: background and the foreground, or <see cref="Classes"/>'.</summary>
+    public IReadOnlyList<string> ClassNames => Classes?.Select(c => c.Name).ToList() ?? Core.SegmentationLabels.NamesWith(Foreground);
+
+    /// <summary>What each mask value means.</summary>
+    public MaskValueMapping Mapping() => Classes is { } classes ? new MaskValueMapping(classes, Ignore) : new MaskValueMapping(Background, Ignore, Foreground);
 
     /// <summary>The files whose content decides the imported dataset (for the key: their digests, never their paths).</summary>
     public IReadOnlyDictionary<string, string> Sources()
