@@ -43,16 +43,19 @@ public static class LabTemplate
     /// <param name="path">The folder as the file names it: relative to the project, or absolute.</param>
     /// <param name="testFolders">Whether it holds <c>train/{images,masks}</c> and <c>test/{images,masks}</c> rather than
     /// <c>images/</c> and <c>masks/</c> with the test split to choose.</param>
-    public static string PipelineYamlOn(string path, bool testFolders = false)
+    public static string PipelineYamlOn(string path, bool testFolders = false) => PipelineYamlWith(quoted => testFolders
+        ? $"{{ path: {quoted}, images: train/images, masks: train/masks, test_images: test/images, test_masks: test/masks, background: [0], ignore: [] }}"
+        : $"{{ path: {quoted}, images: images, masks: masks, background: [0], ignore: [], test_fraction: 0.2 }}", path);
+
+    /// <summary>As <see cref="PipelineYamlOn"/>, with the <c>folder:</c> mapping <paramref name="folder"/> makes of the quoted path (Pascal VOC's).</summary>
+    public static string PipelineYamlWith(Func<string, string> folder, string path)
     {
         var yaml = PipelineYaml;
         if (!yaml.Contains(SourceLine, StringComparison.Ordinal) || !yaml.Contains(FolderExample, StringComparison.Ordinal))
             throw new InvalidOperationException("the embedded pipeline.yaml lacks the dataset lines init --data rewrites");
         var quoted = "'" + path.Replace("'", "''", StringComparison.Ordinal) + "'"; // YAML's single-quoted scalar: any path as it is
         return yaml.Replace(SourceLine, "  source: folder                # oxford (the real archives)", StringComparison.Ordinal)
-            .Replace(FolderExample, testFolders
-                ? $"  folder: {{ path: {quoted}, images: train/images, masks: train/masks, test_images: test/images, test_masks: test/masks, background: [0], ignore: [] }} # for source:"
-                : $"  folder: {{ path: {quoted}, images: images, masks: masks, background: [0], ignore: [], test_fraction: 0.2 }} # for source:", StringComparison.Ordinal)
+            .Replace(FolderExample, $"  folder: {folder(quoted)} # for source:", StringComparison.Ordinal)
             .TrimEnd('\n') + "\n" + QuickProfile;
     }
 

@@ -120,6 +120,26 @@ public sealed class InitCommandTests : IDisposable
     }
 
     [Fact]
+    public void Init_on_Pascal_VOC_as_it_ships_takes_its_21_classes_its_labelled_photos_and_its_val_split()
+    {
+        var test = VocPalette.WriteVoc2012(_dir["VOCdevkit/VOC2012"], _dir["scratch"], new PetSeg.Data.Synthetic.SyntheticPetOptions { Count = 10, Seed = 2, MinWidth = 40, MaxWidth = 48, MinHeight = 36, MaxHeight = 44 });
+        var (exit, log) = CliProcess.RunIn(_dir.Path, "init", "voc", "--data", "VOCdevkit/VOC2012");
+        Assert.True(exit == 0, log);
+        Assert.Contains($"dataset: Pascal VOC's layout in {_dir["VOCdevkit/VOC2012"]}: 10 of 12 images with a mask (the others passed over), {10 - test.Count} to train on, " +
+                        $"{test.Count} for the test (ImageSets/Segmentation/val.txt); its 21 classes, the borders (255) ignored", log);
+        var config = PetSeg.Lab.PipelineConfigLoader.Load(_dir["voc/pipeline.yaml"]);
+        var folder = config.Dataset.Folder!;
+        Assert.Equal(PetSeg.Data.Dataset.PascalVocLayout.ClassNames, config.Dataset.ClassNames);
+        Assert.True(folder.SkipImagesWithoutMasks);
+        Assert.Equal((_dir["VOCdevkit/VOC2012/JPEGImages"], _dir["VOCdevkit/VOC2012/ImageSets/Segmentation/val.txt"]), (folder.ImagesDir, folder.TestList));
+        Assert.Equal([255], folder.Ignore);
+        Assert.All(config.Experiments, e => Assert.Equal(21, e.Settings.Model.Classes));
+        (exit, log) = CliProcess.RunIn(_dir["voc"], "run", "download");
+        Assert.True(exit == 0, log);
+        Assert.Contains("download: passed over 2 image(s) without a mask", log);
+    }
+
+    [Fact]
     public void Init_on_a_dataset_shipped_with_train_and_test_folders_keeps_its_test_split()
     {
         var layout = FolderDatasets.Write(_dir["shipped"], new PetSeg.Data.Synthetic.SyntheticPetOptions { Count = 10, Seed = 2, MinWidth = 40, MaxWidth = 48, MinHeight = 36, MaxHeight = 44 });

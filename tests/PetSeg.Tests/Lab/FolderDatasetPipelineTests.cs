@@ -143,23 +143,8 @@ public sealed class FolderDatasetPipelineTests : IDisposable
     [Fact]
     public void Pascal_VOC_as_it_ships_imports_with_the_lines_the_docs_give()
     {
-        // VOC2012's layout from the synthetic pets: every photo in JPEGImages, a palette mask for most (cat 8 or dog 12,
-        // border 255), two photos unlabelled, and val.txt naming the synthetic test split.
-        FolderDatasets.Write(_dir["pets"], Tiny);
         var voc = _dir["VOC2012"];
-        Directory.CreateDirectory(Path.Combine(voc, "SegmentationClass"));
-        Directory.CreateDirectory(Path.Combine(voc, "ImageSets/Segmentation"));
-        Directory.Move(_dir["pets/images"], Path.Combine(voc, "JPEGImages"));
-        foreach (var mask in Directory.EnumerateFiles(_dir["pets/masks"]))
-        {
-            var gray = PetSeg.Data.Imaging.ImageLoader.LoadGray(mask);
-            byte pet = char.IsUpper(Path.GetFileName(mask)[0]) ? (byte)8 : (byte)12; // Oxford names cats with a capital
-            var indices = gray.Pixels.Select(v => v switch { FolderDatasets.Background => (byte)0, FolderDatasets.Pet => pet, _ => (byte)255 }).ToArray();
-            VocPalette.Write(Path.Combine(voc, "SegmentationClass", Path.GetFileName(mask)), gray.Width, gray.Height, indices, VocPalette.Colours());
-        }
-        File.Copy(_dir["pets/test.txt"], Path.Combine(voc, "ImageSets/Segmentation/val.txt"));
-        var photo = Directory.EnumerateFiles(Path.Combine(voc, "JPEGImages")).First();
-        foreach (var extra in new[] { "2007_000001.jpg", "2007_000002.jpg" }) File.Copy(photo, Path.Combine(voc, "JPEGImages", extra));
+        var testStems = VocPalette.WriteVoc2012(voc, _dir["pets"], Tiny);
 
         var docs = File.ReadAllText(RepoFiles.Path("docs/configuration.md"));
         var start = docs.IndexOf("    path: ~/data/VOCdevkit/VOC2012", StringComparison.Ordinal);
@@ -171,10 +156,10 @@ public sealed class FolderDatasetPipelineTests : IDisposable
         var runs = LabPipeline.Runner(PipelineConfigLoader.Load(file), progress).Run(StageIds.Preprocess);
         Assert.All(runs, r => Assert.Equal(StageOutcome.Executed, r.Outcome));
         Assert.Contains(progress.All, l => l.StartsWith("download: passed over 2 image(s) without a mask (images_without_masks: skip), such as ", StringComparison.Ordinal));
-        Assert.Equal(21, File.ReadAllLines(_dir["folder/out/data/folder-dataset/annotations/classes.txt"]).Length);
+        Assert.Equal(PetSeg.Data.Dataset.PascalVocLayout.ClassNames, File.ReadAllLines(_dir["folder/out/data/folder-dataset/annotations/classes.txt"])); // the docs' list is the layout's
         using var test = TensorCache.Open(_dir["folder/out/data/cache/folder-32/test.petc"]);
         using var trainval = TensorCache.Open(_dir["folder/out/data/cache/folder-32/trainval.petc"]);
-        Assert.Equal(File.ReadAllLines(_dir["pets/test.txt"]).Count(l => !l.StartsWith('#')), test.Count);
+        Assert.Equal(testStems.Count, test.Count);
         Assert.Equal(8, test.Count + trainval.Count);
         var labels = Enumerable.Range(0, trainval.Count).SelectMany(i => trainval.Mask(i).ToArray()).Distinct().Order().ToArray();
         Assert.Equal(new byte[] { 0, 8, 12, 255 }, labels); // the palette's indices: cat and dog, the border ignored

@@ -19,6 +19,31 @@ public static class VocPalette
         return colours;
     }
 
+    /// <summary>
+    /// VOC2012's layout from synthetic pets, as <c>VOCdevkit/VOC2012</c> ships: every photo in <c>JPEGImages</c>, a
+    /// palette mask in <c>SegmentationClass</c> for each (cat 8 or dog 12 by Oxford's capital-letter rule, border 255),
+    /// two photos more without one, and <c>ImageSets/Segmentation/val.txt</c> naming the synthetic test split.
+    /// </summary>
+    /// <returns>The test split's stems.</returns>
+    public static IReadOnlyList<string> WriteVoc2012(string voc, string scratch, PetSeg.Data.Synthetic.SyntheticPetOptions options)
+    {
+        var layout = FolderDatasets.Write(scratch, options);
+        Directory.CreateDirectory(Path.Combine(voc, "SegmentationClass"));
+        Directory.CreateDirectory(Path.Combine(voc, "ImageSets", "Segmentation"));
+        Directory.Move(Path.Combine(scratch, "images"), Path.Combine(voc, "JPEGImages"));
+        foreach (var mask in Directory.EnumerateFiles(Path.Combine(scratch, "masks")))
+        {
+            var gray = PetSeg.Data.Imaging.ImageLoader.LoadGray(mask);
+            byte pet = char.IsUpper(Path.GetFileName(mask)[0]) ? (byte)8 : (byte)12;
+            var indices = gray.Pixels.Select(v => v switch { FolderDatasets.Background => (byte)0, FolderDatasets.Pet => pet, _ => (byte)255 }).ToArray();
+            Write(Path.Combine(voc, "SegmentationClass", Path.GetFileName(mask)), gray.Width, gray.Height, indices, Colours());
+        }
+        File.Copy(Path.Combine(scratch, "test.txt"), Path.Combine(voc, "ImageSets", "Segmentation", "val.txt"));
+        var photo = Directory.EnumerateFiles(Path.Combine(voc, "JPEGImages")).Order(StringComparer.Ordinal).First();
+        foreach (var extra in new[] { "2007_000001.jpg", "2007_000002.jpg" }) File.Copy(photo, Path.Combine(voc, "JPEGImages", extra));
+        return layout.Test;
+    }
+
     /// <summary>An indexed PNG of these indices in these colours (the library's writer; ImageSharp decodes what it wrote).</summary>
     public static void Write(string path, int width, int height, byte[] indices, IReadOnlyList<(byte R, byte G, byte B)> palette)
     {

@@ -17,7 +17,7 @@ public sealed class InitCommand : GuardedCommand<InitCommand.Settings>
         public string Folder { get; init; } = ".";
 
         [CommandOption("--data <FOLDER>")]
-        [Description("Your own dataset in place of Oxford-IIIT Pet: a folder with images/ and masks/ (one 8-bit PNG mask per image, of its name; 0 background, any other value the foreground). Its pairs are checked before anything is written; docs/configuration.md, \"A dataset of your own\".")]
+        [Description("Your own dataset in place of Oxford-IIIT Pet: a folder with images/ and masks/ (one 8-bit PNG mask per image, of its name; 0 background, any other value the foreground), train/ and test/ that each hold both, or Pascal VOC 2012 as it ships (JPEGImages/, SegmentationClass/: its 21 classes). Its pairs are checked before anything is written; docs/configuration.md, \"A dataset of your own\".")]
         public string? Data { get; init; }
     }
 
@@ -60,6 +60,9 @@ public sealed class InitCommand : GuardedCommand<InitCommand.Settings>
     private static (string Yaml, string Summary) OnOwnData(string project, string data)
     {
         if (!Directory.Exists(data)) throw new ConfigException($"{data}: --data names no folder");
+        var relative = Path.GetRelativePath(project, data);
+        var path = Path.IsPathRooted(relative) ? data : relative.Replace('\\', '/');
+        if (PascalVocLayout.IsAt(data)) return OnPascalVoc(data, path);
         string In(string relative) => Path.Combine(data, relative);
         // images/ and masks/, or a test split of its own as many datasets ship: train/{images,masks} and test/{images,masks}.
         var testFolders = !Directory.Exists(In("images")) && new[] { "train/images", "train/masks", "test/images", "test/masks" }.All(d => Directory.Exists(In(d)));
@@ -73,8 +76,7 @@ public sealed class InitCommand : GuardedCommand<InitCommand.Settings>
         var pairs = FolderDatasetImporter.Pairs(options);
         var (trainval, test) = FolderDatasetImporter.Split(pairs, options);
         var sampled = pairs.Where((_, i) => i % Math.Max(1, pairs.Count / 20) == 0).Take(20).ToList();
-        var relative = Path.GetRelativePath(project, data);
-        var yaml = LabTemplate.PipelineYamlOn(Path.IsPathRooted(relative) ? data : relative.Replace('\\', '/'), testFolders);
+        var yaml = LabTemplate.PipelineYamlOn(path, testFolders);
         var summary = $"dataset: {pairs.Count:N0} image(s) with masks in {data}: {trainval.Count:N0} to train on, {test.Count:N0} " +
                       (testFolders ? "in test/ for the test\n" : "held out for the test (20 % by name)\n");
         if (ColourCoded(sampled) is { } colourHint) return (yaml, summary + colourHint);
@@ -97,6 +99,19 @@ public sealed class InitCommand : GuardedCommand<InitCommand.Settings>
             hint += $"\nif each of these {seen.Count} values is a class of its own, replace background: [0] in dataset.folder with " +
                     $"classes: {{ {string.Join(", ", seen.Select(v => $"class{v}: [{v}]"))} }}, named as you like (the first is label 0; docs/configuration.md)";
         return (yaml, summary + $"mask values{(palette ? " (palette indices)" : "")} in {sampled.Count} of them: {values}{hint}");
+    }
+
+    /// <summary>Pascal VOC 2012 as it ships: its 21 classes, its labelled photos, its val split as the test split.</summary>
+    private static (string Yaml, string Summary) OnPascalVoc(string data, string path)
+    {
+        var options = PascalVocLayout.Options(data);
+        var withoutMasks = new List<string>();
+        var pairs = FolderDatasetImporter.Pairs(options, withoutMasks: withoutMasks);
+        var (trainval, test) = FolderDatasetImporter.Split(pairs, options);
+        var yaml = LabTemplate.PipelineYamlWith(quoted => PascalVocLayout.FolderLine(quoted, options.TestList is not null), path);
+        return (yaml, $"dataset: Pascal VOC's layout in {data}: {pairs.Count:N0} of {pairs.Count + withoutMasks.Count:N0} images with a mask " +
+                      $"(the others passed over), {trainval.Count:N0} to train on, {test.Count:N0} for the test " +
+                      $"({(options.TestList is not null ? PascalVocLayout.TestList : "20 % by name: no val.txt found")}); its 21 classes, the borders (255) ignored");
     }
 
     /// <summary>
