@@ -41,9 +41,9 @@ public static class ReportWriter
     {
         var sb = new StringBuilder();
         sb.Append("# ").Append(input.Config.Title).Append("\n\n");
-        var ignored = input.ClassNames.Count > Core.SegmentationLabels.Classes ? "label 255 — the trimap border, or dataset.folder.ignore's values — excluded" : "trimap border = 255 excluded";
-        sb.Append($"Test-set metrics over all non-ignored pixels ({ignored}), as torchmetrics computes them: ")
-          .Append($"pixel error = 1 − accuracy, F1 weighted by class support, mean IoU over {(input.ClassNames.Count > Core.SegmentationLabels.Classes ? $"the {input.ClassNames.Count} classes" : "classes")}.\n\n");
+        bool several = input.ClassNames.Count > Core.SegmentationLabels.Classes; // the lab's two keep the lab's words
+        sb.Append($"Test-set metrics over all non-ignored pixels ({(several ? "label 255 — the trimap border, or dataset.folder.ignore's values — excluded" : "trimap border = 255 excluded")}), ")
+          .Append($"as torchmetrics computes them: pixel error = 1 − accuracy, F1 weighted by class support, mean IoU over {(several ? $"the {input.ClassNames.Count} classes" : "classes")}.\n\n");
         sb.Append(Tables(input.Config, input.Runs));
 
         sb.Append(PerClassTable.Render(input.Runs, input.ClassNames));

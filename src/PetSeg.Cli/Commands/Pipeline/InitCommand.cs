@@ -79,15 +79,17 @@ public sealed class InitCommand : GuardedCommand<InitCommand.Settings>
         var yaml = LabTemplate.PipelineYamlOn(path, testFolders);
         var summary = $"dataset: {pairs.Count:N0} image(s) with masks in {data}: {trainval.Count:N0} to train on, {test.Count:N0} " +
                       (testFolders ? "in test/ for the test\n" : "held out for the test (20 % by name)\n");
-        if (ColourCoded(sampled) is { } colourHint) return (yaml, summary + colourHint);
+        var colours = sampled.Select(p => MaskFile.ColourCounts(p.MaskPath)).ToList(); // each sampled mask read once
+        if (ColourCoded(colours) is { } colourHint) return (yaml, summary + colourHint);
         var counts = new long[256];
         bool palette = false;
-        foreach (var p in sampled)
-        {
-            var mask = MaskFile.Read(p.MaskPath); // as the import reads it: a VOC palette PNG by its indices
-            palette |= mask.FromPalette;
-            foreach (var v in mask.Pixels) counts[v]++;
-        }
+        foreach (var (p, histogram) in sampled.Zip(colours))
+            if (histogram is null) // a palette PNG with colours: by its indices, as the import reads it
+            {
+                palette = true;
+                foreach (var v in MaskFile.Read(p.MaskPath).Pixels) counts[v]++;
+            }
+            else foreach (var (grey, n) in histogram) counts[grey & 0xFF] += n; // grays only here: 0xVVVVVV
         var values = new FolderImportResult(0, 0, counts).DescribeValues(options.Mapping());
         var hint = options.Background.All(v => counts[v] == 0) // Oxford's trimaps (1, 2, 3), masks saved as 1/2: all "foreground"
             ? $"\nwarning: none of these pixels is {string.Join(" or ", options.Background)}, the background's value: every pixel would be foreground. " +
@@ -118,14 +120,12 @@ public sealed class InitCommand : GuardedCommand<InitCommand.Settings>
     /// Masks coded by colour (CamVid's) have no gray values to read: their colours, with the classes line that names
     /// them, ready to paste; null for masks of gray values or palette indices.
     /// </summary>
-    private static string? ColourCoded(IReadOnlyList<FolderPair> sampled)
+    /// <param name="sampled">Each sampled mask's colours (<see cref="MaskFile.ColourCounts"/>).</param>
+    private static string? ColourCoded(IReadOnlyList<IReadOnlyDictionary<int, long>?> sampled)
     {
+        if (sampled.Any(h => h is null)) return null; // palette PNGs: read by index
         var counts = new Dictionary<int, long>();
-        foreach (var p in sampled)
-        {
-            if (MaskFile.ColourCounts(p.MaskPath) is not { } colours) return null;
-            foreach (var (c, n) in colours) counts[c] = counts.GetValueOrDefault(c) + n;
-        }
+        foreach (var (c, n) in sampled.SelectMany(h => h!)) counts[c] = counts.GetValueOrDefault(c) + n;
         if (!counts.Keys.Any(MaskFile.IsColour)) return null; // grays: read as values
         double total = counts.Values.Sum();
         var ordered = counts.OrderByDescending(p => p.Value).ThenBy(p => p.Key).ToList();

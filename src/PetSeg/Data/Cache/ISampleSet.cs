@@ -15,6 +15,9 @@ public interface ISampleSet
     /// <summary>What each sample is (its file stem and source size), in index order.</summary>
     IReadOnlyList<TensorCacheEntry> Entries { get; }
 
+    /// <summary>Sample <paramref name="i"/>'s mask, H×W labels, read in place (no tensor, no copy).</summary>
+    ReadOnlySpan<byte> Mask(int i);
+
     /// <summary>A batch as uint8 tensors on the CPU: images [B,3,H,W] and masks [B,H,W], in the order of <paramref name="indices"/>.</summary>
     (Tensor Images, Tensor Masks) ReadBatch(ReadOnlySpan<int> indices);
 }

@@ -21,6 +21,8 @@ public sealed class SampleSubset : ISampleSet
     public int Height => _source.Height;
     public IReadOnlyList<TensorCacheEntry> Entries { get; }
 
+    public ReadOnlySpan<byte> Mask(int i) => _source.Mask(_indices[i]);
+
     public (Tensor Images, Tensor Masks) ReadBatch(ReadOnlySpan<int> indices)
     {
         var mapped = new int[indices.Length];

@@ -21,18 +21,10 @@ public static class MaskFile
     /// code; a colour not listed is refused, with the first few such colours and their pixel counts. Null: gray values.</param>
     public static Values Read(string path, IReadOnlyList<int>? colours = null)
     {
-        var bytes = File.ReadAllBytes(path);
-        using var mask = Image.Load<Rgb24>(bytes, out var format);
-        if (format is PngFormat && mask.Metadata.GetPngMetadata().BitDepth == PngBitDepth.Bit16)
-            throw new DatasetException($"{path}: a 16-bit mask; save it with 8 bits per pixel, its values the labels");
-        var rgb = new byte[mask.Width * mask.Height * 3];
-        mask.CopyPixelDataTo(rgb);
-        var values = new byte[mask.Width * mask.Height];
-        if (colours is not null) return new Values(ByColour(path, rgb, values, colours), mask.Width, mask.Height, FromPalette: false);
-        // A palette with a colour in it holds labels by index (VOC draws label 7 in gray 128, label 0 black: the index
-        // is the label even where the colour is a gray); a palette of grays only holds them by gray.
-        var palette = format is PngFormat ? PngPalette(bytes) : null;
-        if (palette is not null && palette.Any(IsColour))
+        var (rgb, width, height, palette) = Decode(path);
+        var values = new byte[width * height];
+        if (colours is not null) return new Values(ByColour(path, rgb, values, colours), width, height, FromPalette: false);
+        if (palette is not null)
         {
             var index = new Dictionary<int, int>();
             var twins = new Dictionary<int, int>();
@@ -42,23 +34,23 @@ public static class MaskFile
             {
                 int colour = (rgb[3 * i] << 16) | (rgb[3 * i + 1] << 8) | rgb[3 * i + 2];
                 if (!index.TryGetValue(colour, out var k))
-                    throw new DatasetException($"{path}: pixel {i % mask.Width},{i / mask.Width} is {rgb[3 * i]},{rgb[3 * i + 1]},{rgb[3 * i + 2]}, a colour its palette does not hold");
+                    throw new DatasetException($"{path}: pixel {i % width},{i / width} is {rgb[3 * i]},{rgb[3 * i + 1]},{rgb[3 * i + 2]}, a colour its palette does not hold");
                 if (twins.TryGetValue(colour, out var twin))
                     throw new DatasetException($"{path}: its palette draws indices {k} and {twin} in one colour ({rgb[3 * i]},{rgb[3 * i + 1]},{rgb[3 * i + 2]}), " +
                                                "so a pixel's index cannot be told: give each index its own colour, or save the labels as 8-bit grayscale");
                 values[i] = (byte)k;
             }
-            return new Values(values, mask.Width, mask.Height, FromPalette: true);
+            return new Values(values, width, height, FromPalette: true);
         }
         for (int i = 0; i < values.Length; i++)
         {
             byte r = rgb[3 * i], g = rgb[3 * i + 1], b = rgb[3 * i + 2];
             if (r != g || g != b)
-                throw new DatasetException($"{path}: a colour mask (pixel {i % mask.Width},{i / mask.Width} is {r},{g},{b}); " +
+                throw new DatasetException($"{path}: a colour mask (pixel {i % width},{i / width} is {r},{g},{b}); " +
                                            "save it as 8-bit grayscale whose values are the labels, or as a palette PNG whose indices are (as Pascal VOC's)");
             values[i] = r;
         }
-        return new Values(values, mask.Width, mask.Height, FromPalette: false);
+        return new Values(values, width, height, FromPalette: false);
     }
 
     /// <summary>
@@ -67,11 +59,8 @@ public static class MaskFile
     /// </summary>
     public static IReadOnlyDictionary<int, long>? ColourCounts(string path)
     {
-        var bytes = File.ReadAllBytes(path);
-        using var mask = Image.Load<Rgb24>(bytes, out var format);
-        if (format is PngFormat && PngPalette(bytes) is { } palette && palette.Any(IsColour)) return null;
-        var rgb = new byte[mask.Width * mask.Height * 3];
-        mask.CopyPixelDataTo(rgb);
+        var (rgb, _, _, palette) = Decode(path);
+        if (palette is not null) return null;
         var counts = new Dictionary<int, long>();
         for (int i = 0; i < rgb.Length; i += 3)
         {
@@ -79,6 +68,23 @@ public static class MaskFile
             counts[colour] = counts.GetValueOrDefault(colour) + 1;
         }
         return counts;
+    }
+
+    /// <summary>
+    /// The mask's pixels as RGB, and its palette where it is a palette PNG with a colour in it: such a palette holds labels
+    /// by index (VOC draws label 7 in gray 128, label 0 black: the index is the label even where the colour is a gray),
+    /// while a palette of grays only holds them by gray. A 16-bit mask is refused.
+    /// </summary>
+    private static (byte[] Rgb, int Width, int Height, List<int>? Palette) Decode(string path)
+    {
+        var bytes = File.ReadAllBytes(path);
+        using var mask = Image.Load<Rgb24>(bytes, out var format);
+        if (format is PngFormat && mask.Metadata.GetPngMetadata().BitDepth == PngBitDepth.Bit16)
+            throw new DatasetException($"{path}: a 16-bit mask; save it with 8 bits per pixel, its values the labels");
+        var rgb = new byte[mask.Width * mask.Height * 3];
+        mask.CopyPixelDataTo(rgb);
+        var palette = format is PngFormat ? PngPalette(bytes) : null;
+        return (rgb, mask.Width, mask.Height, palette is not null && palette.Any(IsColour) ? palette : null);
     }
 
     /// <summary>Whether 0xRRGGBB is a colour rather than a gray.</summary>

@@ -23,9 +23,11 @@ public sealed record MaskEncoding
     /// <summary>What a trimap's pet pixels (1) become: the lab's 1, or the species' label.</summary>
     public byte PetLabel { get; private init; } = SegmentationLabels.Pet;
 
+    private static readonly MaskEncoding[] BySpecies = [.. new byte[] { 1, 2 }.Select(label => new MaskEncoding(SpeciesNames, trimap: true) { PetLabel = label })];
+
     /// <summary>The trimaps of one pet of Oxford's <paramref name="species"/> (1 cat, 2 dog), its pixels labelled so.</summary>
     public static MaskEncoding TrimapOfSpecies(int species) => species is 1 or 2
-        ? new MaskEncoding(SpeciesNames, trimap: true) { PetLabel = (byte)species }
+        ? BySpecies[species - 1]
         : throw new ArgumentOutOfRangeException(nameof(species), $"species {species}: Oxford's lists say 1 (cat) or 2 (dog)");
 
     public static MaskEncoding Labels(IReadOnlyList<string> classNames)
@@ -49,6 +51,4 @@ public sealed record MaskEncoding
                 throw new ImageDecodeException(path, $"pixel {i % width},{i / width} is {pixels[i]}, which is no class of the {ClassNames.Count} " +
                     $"(0 … {ClassNames.Count - 1}) nor {SegmentationLabels.IgnoreIndex} (ignored); import the folder again (petseg run download --force)");
     }
-
-    public override string ToString() => IsTrimap ? PetLabel == SegmentationLabels.Pet ? "trimaps" : $"trimaps of a {ClassNames[PetLabel]}" : $"label maps of {ClassNames.Count} classes";
 }

@@ -1,6 +1,5 @@
 using System.Globalization;
 using PetSeg.Data.Cache;
-using static TorchSharp.torch;
 
 namespace PetSeg.Training.Losses;
 
@@ -45,16 +44,9 @@ public sealed record ClassWeights
     /// <summary>How many pixels of each label the first <paramref name="samples"/> hold (ignored ones not counted).</summary>
     public static long[] LabelCounts(ISampleSet train, int samples, int classes)
     {
-        var counts = new long[classes];
-        const int chunk = 64;
-        for (int start = 0; start < samples; start += chunk)
-        {
-            using var scope = NewDisposeScope();
-            var indices = Enumerable.Range(start, Math.Min(chunk, samples - start)).ToArray();
-            var (_, masks) = train.ReadBatch(indices);
-            using var bins = masks.flatten().to_type(ScalarType.Int64).bincount(null, 256).data<long>();
-            for (int c = 0; c < classes; c++) counts[c] += bins[c];
-        }
-        return counts;
+        var bins = new long[256];
+        for (int i = 0; i < samples; i++)
+            foreach (var label in train.Mask(i)) bins[label]++; // the masks only, in place: no image is read
+        return bins[..classes];
     }
 }
