@@ -31,7 +31,9 @@ public sealed class ExportCommand : GuardedCommand<ExportSettings>
         System.Console.WriteLine($"export: {trained.Run.ExperimentId} ({info.Model}, {info.Epoch} epoch(s), {weights.Count} tensors) → {target} ({new FileInfo(target).Length / 1048576.0:F1} MiB, {s.ResolvedFormat})");
         if (s.ResolvedFormat == "onnx")
             System.Console.WriteLine($"export: ONNX opset {OnnxGraph.Opset}: image uint8 RGB [N,3,H,W] → logits float32 [N,{info.Model.Classes},H,W], mask uint8 [N,H,W]; " +
-                                     $"trained at {info.Model.ImageSize}² (metadata petseg.image_size): resize images to that, as petseg predict does" +
+                                     (info.Model.TileScale is { } scale
+                                         ? $"trained on {info.Model.ImageSize}² tiles of images scaled by {scale.ToString(System.Globalization.CultureInfo.InvariantCulture)} (metadata petseg.image_size, petseg.tile_scale): scale each image so, cut it into tiles from its top left, padding the last ones with black, and put their masks together, as petseg predict does"
+                                         : $"trained at {info.Model.ImageSize}² (metadata petseg.image_size): resize images to that, as petseg predict does") +
                                      (tta == TestTimeAugmentation.HorizontalFlip ? "; tta: hflip inside (two passes of the model per image)" : ""));
         return Task.FromResult(0);
     }

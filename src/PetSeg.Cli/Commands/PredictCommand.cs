@@ -33,7 +33,9 @@ public sealed class PredictCommand : GuardedCommand<PredictCommand.Settings>
         public string? Overlay { get; init; }
         [CommandOption("--size <PX>")][Description("Input size (default: the size the model was trained at).")]
         public int? Size { get; init; }
-        [CommandOption("--batch <N>")][Description("Images per forward pass (default 16).")]
+        [CommandOption("--tiles <SCALE>")][Description("For a model trained on tiles (preprocess.tiles): scale each image by SCALE, cut it into --size tiles and put their masks together; 'none': the whole image resized. Default: what the checkpoint says (a plain PyTorch file says nothing: whole images).")]
+        public string? Tiles { get; init; }
+        [CommandOption("--batch <N>")][Description("Images per forward pass (default 16; with tiles, tiles per pass).")]
         public int Batch { get; init; } = 16;
         [CommandOption("--tta <NAME>")][Description("Test-time augmentation: none or hflip (the mean of each image's and its mirror's logits; two forward passes). Default: the experiment's tta: with --experiment, else none.")]
         public string? Tta { get; init; }
@@ -43,9 +45,14 @@ public sealed class PredictCommand : GuardedCommand<PredictCommand.Settings>
             : Images.Length + Image.Length == 0 ? ValidationResult.Error("name the images to segment (files or folders), e.g. petseg predict --experiment unet-base photos/")
             : Batch < 1 ? ValidationResult.Error($"--batch must be at least 1, not {Batch}")
             : Size is < 1 ? ValidationResult.Error($"--size must be positive, not {Size}")
+            : Tiles is not null && TileScale(Tiles) is double.NaN ? ValidationResult.Error($"--tiles is a scale (0.01 to 8, e.g. 0.5) or none, not '{Tiles}'")
             : Tta is not null && !TestTimeAugmentations.Names.Contains(Tta) ? ValidationResult.Error($"--tta is one of {string.Join(", ", TestTimeAugmentations.Names)}, not '{Tta}'")
             : Model is not null && Checkpoint is null ? ValidationResult.Error("--model names the architecture of plain weights given with --checkpoint; an experiment knows its own")
             : base.Validate();
+
+        /// <summary>--tiles as a scale: null for none, NaN when it is neither.</summary>
+        public static double? TileScale(string tiles) => tiles == "none" ? null
+            : double.TryParse(tiles, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var v) && v is >= 0.01 and <= 8 ? v : double.NaN;
     }
 
     protected override Task<int> RunAsync(Settings s, CancellationToken ct)
@@ -82,6 +89,7 @@ public sealed class PredictCommand : GuardedCommand<PredictCommand.Settings>
         if (ModelZoo.SizeProblem(loaded.Spec, size) is { } problem) // before any image is read
             throw new PetSegException($"--size {size}: {problem}");
 
+        var tileScale = s.Tiles is { } tiles ? Settings.TileScale(tiles) : loaded.Spec.TileScale;
         int classes = loaded.Spec.Classes;
         string Name(int label) => classNames is { } n && n.Count == classes ? n[label] : classes == SegmentationLabels.Classes ? SegmentationLabels.NameOf(label) : $"class {label}";
         // "23.1 % pet", or every class but the background that the image holds.
@@ -93,7 +101,7 @@ public sealed class PredictCommand : GuardedCommand<PredictCommand.Settings>
         var failed = new List<string>();
         using (var bar = images.Count > 1 ? sink.Bar("predict", images.Count, ProgressUnit.Items) : null)
         {
-            foreach (var (result, i) in Predictor.PredictMany(model, images, size, s.Batch, ct).Select((r, i) => (r, i)))
+            foreach (var (result, i) in Predictor.PredictMany(model, images, size, s.Batch, ct, tileScale).Select((r, i) => (r, i)))
             {
                 if (result.Prediction is not { } p)
                 {
@@ -109,7 +117,7 @@ public sealed class PredictCommand : GuardedCommand<PredictCommand.Settings>
                 bar?.Update(i + 1);
             }
         }
-        var what = $"{loaded.Spec.Architecture} at {size}², {loaded.Origin}{(tta == TestTimeAugmentation.None ? "" : $", tta: {tta.Name()}")}, on {device}";
+        var what = $"{loaded.Spec.Architecture} at {size}²{(tileScale is { } scale ? $" tiles of each image scaled by {scale.ToString(System.Globalization.CultureInfo.InvariantCulture)}" : "")}, {loaded.Origin}{(tta == TestTimeAugmentation.None ? "" : $", tta: {tta.Name()}")}, on {device}";
         if (images.Count > 1)
             System.Console.WriteLine($"predict: {images.Count - failed.Count} of {images.Count} images in {clock.Elapsed.TotalSeconds:F1} s " +
                 $"({(images.Count - failed.Count) / Math.Max(clock.Elapsed.TotalSeconds, 1e-3):F1} images/s; {what})");

@@ -71,7 +71,7 @@ public sealed class ScoreCommand : GuardedCommand<ScoreCommand.Settings>
         }
         else
         {
-            System.Console.WriteLine($"score: the test split, {test.Count} images at {test.Width}², {scored.FirstOrDefault()?.Metrics.ValidPixels ?? 0:N0} pixels" +
+            System.Console.WriteLine($"score: the test split, {SampleCount.Of(test)} at {test.Width}², {scored.FirstOrDefault()?.Metrics.ValidPixels ?? 0:N0} pixels" +
                 $"{(config.Profile is { } p ? $" (profile {p})" : "")}, on {device}");
             if (scored.Count == 1) Describe(scored[0], s.Out, config.Dataset.ClassNames);
             else if (scored.Count > 1) Table(scored);

@@ -9,24 +9,32 @@ namespace PetSeg.Inference;
 
 /// <summary>
 /// Runs a segmentation model on image files the way evaluation does: decode to RGB, resize to the training size
-/// (OpenCV-style bilinear, as preprocessing), ImageNet-normalize, argmax; the mask is resized back with nearest.
+/// (OpenCV-style bilinear, as preprocessing), ImageNet-normalize, argmax; the mask is resized back with nearest. A model
+/// trained on tiles (<paramref name="tileScale"/>) sees each image as preprocessing cut it: scaled, aspect kept, and
+/// cut into size² tiles (<see cref="TileGrid"/>) whose labels are put back together before the mask is scaled back.
 /// </summary>
 public static class Predictor
 {
     /// <summary>One image; an image that cannot be read throws (<see cref="ImageDecodeException"/>).</summary>
-    public static Prediction Predict(nn.Module<Tensor, Tensor> model, string imagePath, int size)
+    public static Prediction Predict(nn.Module<Tensor, Tensor> model, string imagePath, int size, double? tileScale = null)
     {
-        var one = PredictMany(model, [imagePath], size, batchSize: 1).Single();
+        var one = PredictMany(model, [imagePath], size, batchSize: 1, tileScale: tileScale).Single();
         return one.Prediction ?? throw one.Failure!;
     }
 
     /// <summary>
     /// Many images, <paramref name="batchSize"/> per forward pass, decoded and resized in parallel (the CPU-bound part
     /// besides the model), streamed in input order so memory holds one batch. An image that cannot be read is
-    /// reported in its place and the others go on.
+    /// reported in its place and the others go on. With tiles, a forward pass takes <paramref name="batchSize"/> tiles.
     /// </summary>
     public static IEnumerable<PredictedImage> PredictMany(nn.Module<Tensor, Tensor> model, IReadOnlyList<string> paths, int size, int batchSize,
-        CancellationToken ct = default)
+        CancellationToken ct = default, double? tileScale = null)
+    {
+        if (tileScale is { } scale) return PredictTiled(model, paths, size, batchSize, scale, ct);
+        return PredictWhole(model, paths, size, batchSize, ct);
+    }
+
+    private static IEnumerable<PredictedImage> PredictWhole(nn.Module<Tensor, Tensor> model, IReadOnlyList<string> paths, int size, int batchSize, CancellationToken ct)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
         for (int start = 0; start < paths.Count; start += batchSize)
@@ -52,6 +60,51 @@ public static class Predictor
             {
                 if (images[i] is not { } image) { yield return new PredictedImage(batch[i], null, failures[i]); continue; }
                 var mask = Resize.Nearest(classes.Dequeue(), size, size, image.Width, image.Height);
+                yield return new PredictedImage(batch[i], new Prediction(image.Width, image.Height, mask, image), null);
+            }
+        }
+    }
+
+    private static IEnumerable<PredictedImage> PredictTiled(nn.Module<Tensor, Tensor> model, IReadOnlyList<string> paths, int size, int batchSize, double scale,
+        CancellationToken ct)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+        for (int start = 0; start < paths.Count; start += batchSize)
+        {
+            ct.ThrowIfCancellationRequested();
+            var batch = paths.Skip(start).Take(batchSize).ToArray();
+            var images = new RawImage?[batch.Length];
+            var grids = new TileGrid?[batch.Length];
+            var tiles = new byte[]?[batch.Length][];
+            var failures = new PetSegException?[batch.Length];
+            Parallel.For(0, batch.Length, new ParallelOptions { CancellationToken = ct }, i =>
+            {
+                try
+                {
+                    var image = ImageLoader.LoadRgb(batch[i]);
+                    var grid = TileGrid.For(image.Width, image.Height, scale, size);
+                    var scaled = grid.ScaleImage(image);
+                    tiles[i] = [.. Enumerable.Range(0, grid.Count).Select(t =>
+                    {
+                        var tile = new byte[size * size * 3];
+                        grid.Cut(scaled, 3, t, TileGrid.ImagePadding, tile);
+                        return tile;
+                    })];
+                    (images[i], grids[i]) = (image, grid);
+                }
+                catch (PetSegException e) { failures[i] = e; }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException) { failures[i] = new ImageDecodeException(batch[i], e.Message, e); }
+            });
+            // Every tile of the readable images, batchSize to a forward pass: a large image does not make a large batch.
+            var all = tiles.Where(t => t is not null).SelectMany(t => t!).ToList();
+            var classes = new Queue<byte[]>(all.Chunk(batchSize).SelectMany(chunk => Classify(model, [.. chunk], size)));
+            for (int i = 0; i < batch.Length; i++)
+            {
+                if (images[i] is not { } image) { yield return new PredictedImage(batch[i], null, failures[i]); continue; }
+                var grid = grids[i]!;
+                var labels = new byte[grid.ScaledWidth * grid.ScaledHeight];
+                for (int t = 0; t < grid.Count; t++) grid.Place(classes.Dequeue(), t, labels);
+                var mask = Resize.Nearest(labels, grid.ScaledWidth, grid.ScaledHeight, image.Width, image.Height);
                 yield return new PredictedImage(batch[i], new Prediction(image.Width, image.Height, mask, image), null);
             }
         }

@@ -83,10 +83,17 @@ public static class PipelineConfigLoader
         var dataset = new DatasetConfig(source, images, annotations, synthetic, download) { Folder = folder, Labels = labels };
 
         var pp = top.Section("preprocess");
-        var preprocess = new PreprocessConfig(pp.Int("image_size", 224, 8, 4096), pp.Bool("skip_bad_samples", false), pp.Int("threads", 0, 0, 1024));
+        double? tileScale = null;
+        if (pp.Has("tiles"))
+        {
+            var tiles = pp.Section("tiles");
+            tileScale = tiles.Double("scale", 1, 0.01, 8);
+            tiles.RejectUnknown();
+        }
+        var preprocess = new PreprocessConfig(pp.Int("image_size", 224, 8, 4096), pp.Bool("skip_bad_samples", false), pp.Int("threads", 0, 0, 1024), tileScale);
         pp.RejectUnknown();
         var weights = ExperimentsBinder.BindWeights(top.Section("weights"), baseDir);
-        var experiments = ExperimentsBinder.BindExperiments(top.Section("training"), top.Section("experiments"), preprocess.ImageSize, dataset.ClassNames.Count);
+        var experiments = ExperimentsBinder.BindExperiments(top.Section("training"), top.Section("experiments"), preprocess.ImageSize, dataset.ClassNames.Count, tileScale);
         // A dataset split by subject validates by subject too, or the choice among runs would be flattered as the test would.
         if (folder?.SplitByGroup == true) experiments = [.. experiments.Select(e => e with { ValidationByGroup = e.Validation > 0 })];
         var report = ExperimentsBinder.BindReport(top.Section("report"), experiments);

@@ -17,6 +17,14 @@ public sealed record ModelSpec(
     int Heads = 4,
     double MlpRatio = 4)
 {
+    /// <summary>
+    /// Null: the model takes whole images resized to ImageSize² (the lab). A scale: it was trained on ImageSize² tiles of
+    /// images scaled by it (<c>preprocess.tiles</c>), so predict scales an image alike and runs it tile by tile. Left out
+    /// of a checkpoint's header when null, so the lab's checkpoints keep their bytes.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public double? TileScale { get; init; }
+
     public override string ToString() => Architecture == ModelZoo.SimpleVit
         ? $"{Architecture} (classes {Classes}, image {ImageSize}, patch {PatchSize}, dim {Dim}, depth {Depth}, heads {Heads}, mlp {MlpRatio})"
         : $"{Architecture} (classes {Classes})";

@@ -16,4 +16,9 @@ public sealed record ReportInput(
 
     /// <summary>The classes' names by label (the lab's: background, pet).</summary>
     public IReadOnlyList<string> ClassNames { get; init; } = Core.SegmentationLabels.Names;
+
+    /// <summary>Null: each image was resized whole (the lab). A scale: each was scaled by it and cut into <see cref="ImageSize"/>² tiles.</summary>
+    public double? TileScale { get; init; }
+
+    public int ImageSize { get; init; }
 }

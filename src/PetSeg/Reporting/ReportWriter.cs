@@ -44,6 +44,9 @@ public static class ReportWriter
         bool several = input.ClassNames.Count > Core.SegmentationLabels.Classes; // the lab's two keep the lab's words
         sb.Append($"Test-set metrics over all non-ignored pixels ({(several ? "label 255 — the trimap border, or dataset.folder.ignore's values — excluded" : "trimap border = 255 excluded")}), ")
           .Append($"as torchmetrics computes them: pixel error = 1 − accuracy, F1 weighted by class support, mean IoU over {(several ? $"the {input.ClassNames.Count} classes" : "classes")}.\n\n");
+        if (input.TileScale is { } scale)
+            sb.Append($"Each image was scaled by {scale.ToString(System.Globalization.CultureInfo.InvariantCulture)}, its aspect kept, and cut into {input.ImageSize}×{input.ImageSize} tiles (`preprocess.tiles`); ")
+              .Append("the models trained and were scored on those tiles, so every pixel of each image at that scale counts once. The sample predictions show tiles.\n\n");
         sb.Append(Tables(input.Config, input.Runs));
 
         sb.Append(PerClassTable.Render(input.Runs, input.ClassNames));

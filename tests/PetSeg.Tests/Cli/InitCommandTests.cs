@@ -160,5 +160,34 @@ public sealed class InitCommandTests : IDisposable
         Assert.Contains($"download: 5 trainval and 5 test pair(s) (the test split from {_dir["shipped/test/images"]})", log);
     }
 
+    [Fact]
+    public void Init_on_large_images_says_their_size_and_the_tiles_line_that_keeps_their_detail()
+    {
+        Directory.CreateDirectory(_dir["big/images"]);
+        Directory.CreateDirectory(_dir["big/masks"]);
+        foreach (var (name, w, h) in new[] { ("a", 1600, 1400), ("b", 1500, 1380), ("c", 1700, 1450) })
+        {
+            using (var image = new SixLabors.ImageSharp.Image<SixLabors.ImageSharp.PixelFormats.Rgb24>(w, h)) SixLabors.ImageSharp.ImageExtensions.SaveAsPng(image, _dir[$"big/images/{name}.png"]);
+            FolderDatasets.WriteMask(_dir[$"big/masks/{name}.png"], w, h, (x, _) => (byte)(x < w / 2 ? 0 : 255));
+        }
+        var (exit, log) = CliProcess.RunIn(_dir.Path, "init", "p", "--data", "big");
+        Assert.True(exit == 0, log);
+        Assert.Contains("images: about 1600×1400 (the median of 3 sampled): resized whole to 224², one input pixel stands for 7×6 of theirs. " +
+                        "To keep their detail, train on tiles: uncomment '# tiles:' under preprocess: in pipeline.yaml as tiles: { scale: 0.5 }, " +
+                        "which cuts each into about 4×4 = 16 tiles of 224²", log);
+        // The line it names is there, and taken as said.
+        var file = _dir["p/pipeline.yaml"];
+        var yaml = File.ReadAllText(file);
+        Assert.Contains("  # tiles: { scale: 0.5 }", yaml);
+        File.WriteAllText(file, yaml.Replace("  # tiles: { scale: 0.5 }", "  tiles: { scale: 0.5 }", StringComparison.Ordinal));
+        Assert.Equal(0.5, PetSeg.Lab.PipelineConfigLoader.Load(file).Preprocess.TileScale);
+
+        // Images of the lab's scale get no such line.
+        FolderDatasets.Write(_dir["small"], new PetSeg.Data.Synthetic.SyntheticPetOptions { Count = 10, Seed = 2, MinWidth = 40, MaxWidth = 48, MinHeight = 36, MaxHeight = 44 });
+        (exit, log) = CliProcess.RunIn(_dir.Path, "init", "q", "--data", "small");
+        Assert.True(exit == 0, log);
+        Assert.DoesNotContain("tiles", log);
+    }
+
     public void Dispose() => _dir.Dispose();
 }

@@ -16,25 +16,54 @@ namespace PetSeg.Cli.Commands.Bench;
 internal static class LabProjection
 {
     /// <summary>
-    /// Synthetic data: from its count (even indices train). The real data: its caches' sizes once preprocessed, else
-    /// trainval 3,680 / test 3,669. A folder of one's own: its caches' sizes, else its pairs as the import splits them.
+    /// The samples each split trains and is scored on. Synthetic data: from its count (even indices train). The real
+    /// data: its caches' sizes once preprocessed, else trainval 3,680 / test 3,669. A folder of one's own: its caches'
+    /// sizes, else its pairs as the import splits them. With tiles, a cache counts them; without one, the images'
+    /// count times the tiles an image of their typical size makes (<see cref="TilesPerImage"/>).
     /// </summary>
     public static (int Train, int Test) SplitSizes(PetSeg.Lab.Config.PipelineConfig config)
     {
-        if (config.Dataset.Source == "synthetic") return ((config.Dataset.Synthetic.Count + 1) / 2, config.Dataset.Synthetic.Count / 2);
-        int Cached(string split, int fallback)
+        var (train, test, cached) = Counted(config);
+        if (cached || config.Preprocess.TileScale is not { } scale) return (train, test);
+        double perImage = TilesPerImage(config, scale);
+        return ((int)Math.Round(train * perImage), (int)Math.Round(test * perImage));
+    }
+
+    private static (int Train, int Test, bool Cached) Counted(PetSeg.Lab.Config.PipelineConfig config)
+    {
+        if (config.Dataset.Source == "synthetic") return ((config.Dataset.Synthetic.Count + 1) / 2, config.Dataset.Synthetic.Count / 2, false);
+        int? Cached(string split)
         {
             var path = PetSeg.Lab.Stages.PreprocessStage.CachePath(config, split);
-            if (!File.Exists(path)) return fallback;
+            if (!File.Exists(path)) return null;
             using var cache = TensorCache.Open(path);
             return cache.Count;
         }
-        if (config.Dataset.Folder is { } folder && !File.Exists(PetSeg.Lab.Stages.PreprocessStage.CachePath(config, "test")))
+        if (Cached("trainval") is { } train && Cached("test") is { } test) return (train, test, true);
+        if (config.Dataset.Folder is { } folder)
         {
-            var (trainval, test) = PetSeg.Data.Dataset.FolderDatasetImporter.Split(PetSeg.Data.Dataset.FolderDatasetImporter.Pairs(folder), folder);
-            return (trainval.Count, test.Count);
+            var (trainval, held) = PetSeg.Data.Dataset.FolderDatasetImporter.Split(PetSeg.Data.Dataset.FolderDatasetImporter.Pairs(folder), folder);
+            return (trainval.Count, held.Count, false);
         }
-        return (Cached("trainval", 3680), Cached("test", 3669));
+        return (3680, 3669, false);
+    }
+
+    /// <summary>
+    /// Tiles an image makes on average, before any is cut: synthetic pets of the middle of their size range; a folder's
+    /// images, up to 20 of them measured; Oxford's photos, mostly 500×375.
+    /// </summary>
+    private static double TilesPerImage(PetSeg.Lab.Config.PipelineConfig config, double scale)
+    {
+        int size = config.Preprocess.ImageSize;
+        var syn = config.Dataset.Synthetic;
+        IEnumerable<(int Width, int Height)> sizes = config.Dataset.Source switch
+        {
+            "synthetic" => [((syn.MinWidth + syn.MaxWidth) / 2, (syn.MinHeight + syn.MaxHeight) / 2)],
+            _ when config.Dataset.Folder is { } folder => PetSeg.Data.Dataset.FolderDatasetImporter.Pairs(folder).Take(20)
+                .Select(p => PetSeg.Data.Imaging.ImageLoader.Size(p.ImagePath)),
+            _ => [(500, 375)],
+        };
+        return sizes.Select(s => (double)PetSeg.Data.Imaging.TileGrid.For(s.Width, s.Height, scale, size).Count).DefaultIfEmpty(1).Average();
     }
 
     public static int Run(PetSeg.Lab.Config.PipelineConfig config, int steps, CancellationToken ct, string? deviceSetting = null)
@@ -42,7 +71,8 @@ internal static class LabProjection
         var device = PetSeg.Compute.DeviceChoice.Resolve(deviceSetting ?? config.Compute.Device, System.Console.WriteLine);
         PetSeg.Compute.DeviceChoice.Prepare(device, config.Compute.Tf32, config.Compute.Deterministic, System.Console.WriteLine);
         var (trainImages, testImages) = SplitSizes(config);
-        System.Console.WriteLine($"bench lab: {config.Experiments.Count} experiment run(s), {trainImages:N0} training and {testImages:N0} test images, " +
+        var samples = config.Preprocess.TileScale is { } tiles ? $"tiles (images scaled by {tiles.ToString(System.Globalization.CultureInfo.InvariantCulture)}, cut into {config.Preprocess.ImageSize}²)" : "images";
+        System.Console.WriteLine($"bench lab: {config.Experiments.Count} experiment run(s), {trainImages:N0} training and {testImages:N0} test {samples}, " +
                                  $"{torch.get_num_threads()} torch threads, {device}; median of {steps} steps per model");
         System.Console.WriteLine($"  {Bfloat16Hardware.Describe()}");
         var rates = new Dictionary<string, (double Train, double Eval)>();
@@ -67,7 +97,7 @@ internal static class LabProjection
             var validation = held > 0 ? $" (+ {held:N0} validation{(e.Patience is null ? "" : ", at most: patience may stop it sooner")})"
                 // A refit trains the row its matrix's validation chooses, for that row's epochs: unknown here, so projected with the first row's.
                 : e.Refit is not null ? " (refit: projected with the first row's settings; it trains the chosen row's, for the epochs that row kept)" : "";
-            System.Console.WriteLine($"  {e.Id,-28} {s.Epochs,3} epoch(s) × {images:N0} images{validation}{(passes > 1 ? ", tta: hflip (evaluation ×2)" : "")} → {Format(seconds)}");
+            System.Console.WriteLine($"  {e.Id,-28} {s.Epochs,3} epoch(s) × {images:N0} {(config.Preprocess.TileScale is null ? "images" : "tiles")}{validation}{(passes > 1 ? ", tta: hflip (evaluation ×2)" : "")} → {Format(seconds)}");
         }
         System.Console.WriteLine($"projected: {Format(total)} for training and evaluation (without data preparation, checkpoints and the report)");
         return 0;

@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using System.Globalization;
 using PetSeg.Core;
 using PetSeg.Data.Dataset;
 using PetSeg.Data.Imaging;
@@ -79,6 +80,7 @@ public sealed class InitCommand : GuardedCommand<InitCommand.Settings>
         var yaml = LabTemplate.PipelineYamlOn(path, testFolders);
         var summary = $"dataset: {pairs.Count:N0} image(s) with masks in {data}: {trainval.Count:N0} to train on, {test.Count:N0} " +
                       (testFolders ? "in test/ for the test\n" : "held out for the test (20 % by name)\n");
+        summary += LargeImages(sampled.Select(p => p.ImagePath).ToList());
         var colours = sampled.Select(p => MaskFile.ColourCounts(p.MaskPath)).ToList(); // each sampled mask read once
         if (ColourCoded(colours) is { } colourHint) return (yaml, summary + colourHint);
         var counts = new long[256];
@@ -101,6 +103,24 @@ public sealed class InitCommand : GuardedCommand<InitCommand.Settings>
             hint += $"\nif each of these {seen.Count} values is a class of its own, replace background: [0] in dataset.folder with " +
                     $"classes: {{ {string.Join(", ", seen.Select(v => $"class{v}: [{v}]"))} }}, named as you like (the first is label 0; docs/configuration.md)";
         return (yaml, summary + $"mask values{(palette ? " (palette indices)" : "")} in {sampled.Count} of them: {values}{hint}");
+    }
+
+    /// <summary>
+    /// Images far larger than the 224² the lab resizes each to lose their detail whole (a thin road, a cell's edge): say
+    /// so with their size, and the tiles line that keeps it. Empty for images of the lab's scale (Oxford's are ~500×375).
+    /// </summary>
+    private static string LargeImages(IReadOnlyList<string> images)
+    {
+        const int size = 224; // the template's preprocess.image_size
+        var sizes = images.Select(i => { try { return ImageLoader.Size(i); } catch (ImageDecodeException) { return default; } }).Where(s => s.Width > 0).ToList();
+        if (sizes.Count == 0) return "";
+        var (w, h) = sizes.OrderBy(s => Math.Min(s.Width, s.Height)).ElementAt(sizes.Count / 2); // the median by shorter side
+        if (Math.Min(w, h) < 3 * size) return "";
+        double scale = Math.Min(w, h) >= 6 * size ? 0.5 : 1;
+        var grid = TileGrid.For(w, h, scale, size);
+        return $"images: about {w}×{h} (the median of {sizes.Count} sampled): resized whole to {size}², one input pixel stands for {(double)w / size:F0}×{(double)h / size:F0} of theirs. " +
+               $"To keep their detail, train on tiles: uncomment '# tiles:' under preprocess: in pipeline.yaml as tiles: {{ scale: {scale.ToString(CultureInfo.InvariantCulture)} }}, " +
+               $"which cuts each into about {grid.Columns}×{grid.Rows} = {grid.Count} tiles of {size}² (docs/configuration.md, \"Large images: tiles\")\n";
     }
 
     /// <summary>Pascal VOC 2012 as it ships: its 21 classes, its labelled photos, its val split as the test split.</summary>

@@ -40,10 +40,14 @@ public static class Preprocessor
     private static unsafe PreprocessResult Write(IReadOnlyList<PetSample> samples, string outPath, PreprocessOptions o,
         ConcurrentDictionary<int, string> failures, IProgress<int>? progress, CancellationToken ct)
     {
-        // Source sizes are only known after decoding, so the index is written after the slots.
-        var entries = new TensorCacheEntry[samples.Count];
-        var provisional = TensorCacheHeader.ForSamples(samples.Count, o.Height, o.Width, 0);
-        long maxIndex = samples.Sum(s => (long)System.Text.Encoding.UTF8.GetByteCount(s.Stem) + 24);
+        // Source sizes are only known after decoding, so the index is written after the slots. With tiles, each image's
+        // first slot follows from the sizes its header gives, read first, so the images still decode in parallel.
+        var slots = o.TileScale is { } scale ? SlotsOfTiles(samples, scale, o, failures, ct) : null;
+        if (!failures.IsEmpty) return new PreprocessResult(outPath, 0, "", []);
+        int count = slots is null ? samples.Count : slots.First[^1];
+        var entries = new TensorCacheEntry[count];
+        var provisional = TensorCacheHeader.ForSamples(count, o.Height, o.Width, 0);
+        long maxIndex = Enumerable.Range(0, samples.Count).Sum(i => (System.Text.Encoding.UTF8.GetByteCount(samples[i].Stem) + 48L) * (slots is null ? 1 : slots.First[i + 1] - slots.First[i]));
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(outPath))!);
         var tmp = AtomicFile.TempPathFor(outPath);
         try
@@ -66,12 +70,32 @@ public static class Preprocessor
                         try
                         {
                             var (image, mask) = OxfordPetDataset.LoadPair(samples[i]);
-                            var resized = Resize.Bilinear(image.Pixels, image.Width, image.Height, 3, o.Width, o.Height);
-                            var maskResized = Resize.Nearest(mask.Pixels, mask.Width, mask.Height, o.Width, o.Height);
-                            var imgSlot = new Span<byte>((byte*)ptr + provisional.ImagesOffset + i * provisional.ImageBytes, (int)provisional.ImageBytes);
-                            HwcToChw(resized, imgSlot, o.Width * o.Height);
-                            maskResized.CopyTo(new Span<byte>((byte*)ptr + provisional.MasksOffset + i * provisional.MaskBytes, (int)provisional.MaskBytes));
-                            entries[i] = new TensorCacheEntry(samples[i].Stem, image.Width, image.Height);
+                            Span<byte> ImageSlot(long slot) => new((byte*)ptr + provisional.ImagesOffset + slot * provisional.ImageBytes, (int)provisional.ImageBytes);
+                            Span<byte> MaskSlot(long slot) => new((byte*)ptr + provisional.MasksOffset + slot * provisional.MaskBytes, (int)provisional.MaskBytes);
+                            if (slots is null)
+                            {
+                                var resized = Resize.Bilinear(image.Pixels, image.Width, image.Height, 3, o.Width, o.Height);
+                                HwcToChw(resized, ImageSlot(i), o.Width * o.Height);
+                                Resize.Nearest(mask.Pixels, mask.Width, mask.Height, o.Width, o.Height).CopyTo(MaskSlot(i));
+                                entries[i] = new TensorCacheEntry(samples[i].Stem, image.Width, image.Height);
+                            }
+                            else
+                            {
+                                var grid = TileGrid.For(image.Width, image.Height, o.TileScale!.Value, o.Width);
+                                int first = slots.First[i];
+                                if (grid.Count != slots.First[i + 1] - first) // the header said another size than the pixels have
+                                    throw new ImageDecodeException(samples[i].ImagePath, $"decodes to {image.Width}×{image.Height}, not the size its header gives");
+                                var (scaledImage, scaledMask) = (grid.ScaleImage(image), grid.ScaleMask(mask));
+                                var tile = new byte[o.Width * o.Width * 3];
+                                for (int t = 0; t < grid.Count; t++)
+                                {
+                                    grid.Cut(scaledImage, 3, t, TileGrid.ImagePadding, tile);
+                                    HwcToChw(tile, ImageSlot(first + t), o.Width * o.Width);
+                                    grid.Cut(scaledMask, 1, t, TileGrid.MaskPadding, MaskSlot(first + t));
+                                    var (row, column) = grid.Position(t);
+                                    entries[first + t] = new TensorCacheEntry(samples[i].Stem, image.Width, image.Height, new TilePosition(row, column));
+                                }
+                            }
                         }
                         catch (ImageDecodeException e) { failures[i] = e.Message; }
                         progress?.Report(Interlocked.Increment(ref done));
@@ -93,10 +117,32 @@ public static class Preprocessor
             using (var fs = new FileStream(tmp, FileMode.Open, FileAccess.Write)) { fs.SetLength(header.FileLength); fs.Flush(true); }
             File.Move(tmp, outPath, overwrite: true);
             using var check = TensorCache.Open(outPath, verify: false);
-            return new PreprocessResult(outPath, samples.Count, check.Digest, []);
+            return new PreprocessResult(outPath, check.Count, check.Digest, []); // samples: pairs, or tiles
         }
         finally { AtomicFile.TryDelete(tmp); }
     }
+
+    /// <summary>Tile mode: each image's first slot (<c>First[i]</c>; <c>First[^1]</c> = the total), from the sizes the files' headers give.</summary>
+    private static TileSlots SlotsOfTiles(IReadOnlyList<PetSample> samples, double scale, PreprocessOptions o, ConcurrentDictionary<int, string> failures, CancellationToken ct)
+    {
+        if (o.Width != o.Height) throw new ArgumentException($"tiles are square; {o.Width}×{o.Height} asked", nameof(o));
+        var counts = new int[samples.Count];
+        Parallel.For(0, samples.Count, new ParallelOptions { MaxDegreeOfParallelism = o.MaxDegreeOfParallelism, CancellationToken = ct }, i =>
+        {
+            try
+            {
+                var (width, height) = ImageLoader.Size(samples[i].ImagePath);
+                counts[i] = TileGrid.For(width, height, scale, o.Width).Count;
+            }
+            catch (ImageDecodeException e) { failures[i] = e.Message; }
+        });
+        var first = new int[samples.Count + 1];
+        for (int i = 0; i < samples.Count; i++)
+            first[i + 1] = checked(first[i] + counts[i]);
+        return new TileSlots(first);
+    }
+
+    private sealed record TileSlots(int[] First);
 
     /// <summary>
     /// Creates the cache file with its bytes reserved on the disk (posix_fallocate) before it is mapped: a mapped page

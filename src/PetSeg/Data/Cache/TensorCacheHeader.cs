@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Globalization;
 using System.Text;
 
 namespace PetSeg.Data.Cache;
@@ -10,7 +11,7 @@ namespace PetSeg.Data.Cache;
 /// [0,128)        header: magic, version, count, height, width, channels, section offsets
 /// [4096, ...)    images, slot i at ImagesOffset + i·3·H·W
 /// [...]          masks,  slot i at MasksOffset + i·H·W
-/// [...]          index: UTF-8 lines "stem\tsourceWidth\tsourceHeight"
+/// [...]          index: UTF-8 lines "stem\tsourceWidth\tsourceHeight" (a tile's: "\trow\tcolumn" after them)
 /// last 32 bytes  XxHash128 of everything before it, then the end magic
 /// </code>
 /// </summary>
@@ -65,10 +66,13 @@ public sealed record TensorCacheHeader(int Count, int Height, int Width, int Cha
             BinaryPrimitives.ReadInt64LittleEndian(src[48..]), BinaryPrimitives.ReadInt64LittleEndian(src[56..]));
     }
 
+    /// <summary>One line a sample; a tile's line adds its row and column (a whole image's line is as it always was).</summary>
     public static byte[] EncodeIndex(IReadOnlyList<TensorCacheEntry> entries) =>
-        Encoding.UTF8.GetBytes(string.Concat(entries.Select(e => $"{e.Stem}\t{e.SourceWidth}\t{e.SourceHeight}\n")));
+        Encoding.UTF8.GetBytes(string.Concat(entries.Select(e =>
+            $"{e.Stem}\t{e.SourceWidth}\t{e.SourceHeight}{(e.Tile is { } t ? $"\t{t.Row}\t{t.Column}" : "")}\n")));
 
     public static TensorCacheEntry[] DecodeIndex(ReadOnlySpan<byte> bytes) =>
         Encoding.UTF8.GetString(bytes).Split('\n', StringSplitOptions.RemoveEmptyEntries)
-            .Select(l => l.Split('\t')).Select(f => new TensorCacheEntry(f[0], int.Parse(f[1]), int.Parse(f[2]))).ToArray();
+            .Select(l => l.Split('\t')).Select(f => new TensorCacheEntry(f[0], int.Parse(f[1], CultureInfo.InvariantCulture), int.Parse(f[2], CultureInfo.InvariantCulture),
+                f.Length >= 5 ? new TilePosition(int.Parse(f[3], CultureInfo.InvariantCulture), int.Parse(f[4], CultureInfo.InvariantCulture)) : null)).ToArray();
 }

@@ -44,6 +44,21 @@ public static class ImageLoader
         }
     }
 
+    /// <summary>An image's width and height from its header, without decoding its pixels (as stored: EXIF orientation is not applied, as in <see cref="LoadRgb"/>).</summary>
+    public static (int Width, int Height) Size(string path)
+    {
+        if (!File.Exists(path)) throw new ImageDecodeException(path, "file is missing");
+        try
+        {
+            var info = Image.Identify(path) ?? throw new ImageDecodeException(path, "not an image ImageSharp knows (no JPEG/PNG/GIF/BMP header)");
+            return (info.Width, info.Height);
+        }
+        catch (Exception e) when (e is UnknownImageFormatException or InvalidImageContentException or NotSupportedException or ImageFormatException or IOException)
+        {
+            throw new ImageDecodeException(path, $"cannot read its size: {e.Message.Split('\n')[0].Trim()}", e);
+        }
+    }
+
     private static byte[] ReadChecked(string path)
     {
         if (!File.Exists(path)) throw new ImageDecodeException(path, "file is missing");

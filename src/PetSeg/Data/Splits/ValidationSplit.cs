@@ -55,11 +55,18 @@ public static class ValidationSplit
         return fraction > 0 && count >= 2 ? Math.Clamp(total, 1, count - 1) : total;
     }
 
-    /// <summary>A set's samples to train on and to validate on (views of it, by <see cref="Of"/>).</summary>
+    /// <summary>
+    /// A set's samples to train on and to validate on (views of it, by <see cref="Of"/>). The split is of images: a
+    /// cache of tiles (several samples to a stem) keeps each image's tiles together, so no image is seen on both sides.
+    /// </summary>
     public static (ISampleSet Train, ISampleSet Validation) Apply(ISampleSet set, double fraction, bool byGroup = false)
     {
-        var (train, validation) = Of([.. set.Entries.Select(e => e.Stem)], fraction, byGroup);
-        return (new SampleSubset(set, train), new SampleSubset(set, validation));
+        var stems = set.Entries.Select(e => e.Stem).Distinct(StringComparer.Ordinal).ToList();
+        var (train, validation) = Of(stems, fraction, byGroup);
+        if (stems.Count == set.Count) return (new SampleSubset(set, train), new SampleSubset(set, validation));
+        var held = validation.Select(i => stems[i]).ToHashSet(StringComparer.Ordinal);
+        var samples = Enumerable.Range(0, set.Count).ToLookup(i => held.Contains(set.Entries[i].Stem));
+        return (new SampleSubset(set, [.. samples[false]]), new SampleSubset(set, [.. samples[true]]));
     }
 
     /// <summary>The breed a stem names: Oxford-IIIT Pet's (and the synthetic pets') stems are <c>&lt;breed&gt;_&lt;n&gt;</c>.</summary>

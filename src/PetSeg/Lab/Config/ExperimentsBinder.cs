@@ -45,7 +45,7 @@ internal static class ExperimentsBinder
     private sealed record Defaults(string Optimizer, double Lr, double WeightDecay, int Epochs, int BatchSize, bool Augment, long Seed, bool Pretrained, int? MaxEpochs, int? MaxTrainSamples, string Precision, string EvalPrecision, double Validation, string Keep, int? Patience, int? MinEpochs, string LrSchedule, double MinLr, int Warmup, double? GradClip, string Tta, double? Ema, string Loss, ClassWeights? ClassWeights);
 
     /// <param name="classes">How many classes the dataset has: every model's head outputs as many (the lab's: 2).</param>
-    public static IReadOnlyList<ExperimentConfig> BindExperiments(YamlSection training, YamlSection experiments, int imageSize, int classes)
+    public static IReadOnlyList<ExperimentConfig> BindExperiments(YamlSection training, YamlSection experiments, int imageSize, int classes, double? tileScale = null)
     {
         var d = new Defaults(
             training.Choice("optimizer", "adam", "adam", "adamw"),
@@ -111,7 +111,7 @@ internal static class ExperimentsBinder
             var title = sweep is null ? e.String("title", id)! : $"{sweep.Title} ({sweep.Label})";
             if (sweep is not null) e.String("title");
             // Every model records the size it is trained at (predict uses it); only simple-vit takes a `vit:` section.
-            var spec = new ModelSpec(model, Classes: classes, ImageSize: imageSize);
+            var spec = new ModelSpec(model, Classes: classes, ImageSize: imageSize) { TileScale = tileScale };
             if (model == ModelZoo.SimpleVit)
             {
                 var vit = e.Section("vit");

@@ -34,6 +34,7 @@ internal static class CanonicalParams
         if (s.Ema is { } decay) p["ema"] = Of(decay); // absent = the trained weights are published, likewise
         if (s.Loss is { } loss) p["loss"] = loss.Name; // absent = the lab's cross-entropy, likewise
         if (s.ClassWeights is { } weights) p["class_weights"] = weights.Name; // absent = unweighted, likewise
+        if (m.TileScale is { } tiles) p["tiles"] = $"scale={Of(tiles)}"; // absent = whole images, likewise
         if (s.Precision != Precision.Fp32) p["precision"] = s.Precision.ToString().ToLowerInvariant(); // absent = fp32, so existing keys stay valid
         if (validation > 0) p["validation"] = Of(validation); // absent = trains on all of trainval, so existing keys stay valid
         if (keepBest) p["keep"] = "best"; // likewise: absent = the last epoch's weights

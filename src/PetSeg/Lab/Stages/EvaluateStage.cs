@@ -90,7 +90,7 @@ public sealed class EvaluateStage(PipelineConfig config, ExperimentConfig experi
             var (_, held) = ValidationSplit.Apply(trainval, experiment.Validation, experiment.ValidationByGroup);
             var v = Evaluator.Run(model, held, info.Model.Classes, experiment.Settings.BatchSize, c.Ui, "validate", c.Cancellation);
             validation = new HeldOutMetrics(held.Count, v);
-            c.Ui.Info($"{Id}: on the {held.Count} validation images held out of training: mean IoU {v.MeanIoU:F4}, Dice {v.Dice:F4}, pixel error {v.PixelError:F4}");
+            c.Ui.Info($"{Id}: on the {SampleCount.Of(held)} held out of training for validation: mean IoU {v.MeanIoU:F4}, Dice {v.Dice:F4}, pixel error {v.PixelError:F4}");
         }
 
         var outputs = new Dictionary<string, StageOutput>();
@@ -98,7 +98,7 @@ public sealed class EvaluateStage(PipelineConfig config, ExperimentConfig experi
             experiment.ExperimentId, experiment.Title, experiment.Settings.Seed, c.Dependencies[TrainStage].Key, info.Epoch, metrics) { Validation = validation });
         outputs[MetricsName] = c.Output(file);
         outputs[PerImageFile] = c.Output(PerImageIoU.Write(Path.Combine(c.OutputDir, PerImageFile),
-            perImage.Select((v, i) => new ImageIoU(test.Entries[i].Stem, double.IsNaN(v) ? null : v)).ToList()));
+            perImage.Select((v, i) => new ImageIoU(test.Entries[i].Name, double.IsNaN(v) ? null : v)).ToList()));
         if (config.Report.SamplePredictions > 0)
         {
             // The images this model segments best and worst teach more than the first few.

@@ -28,13 +28,15 @@ public sealed class PreprocessStage(PipelineConfig config) : Stage
                 ["skip_bad_samples"] = CanonicalParams.Of(config.Preprocess.SkipBadSamples),
             };
             if (config.Dataset.BySpecies) p["labels"] = config.Dataset.Labels; // absent = the lab's pet labels, so its keys stay
+            if (config.Preprocess.TileScale is { } scale) p["tiles"] = $"scale={CanonicalParams.Of(scale)}"; // absent = whole images, likewise
             return p;
         }
     }
 
     /// <param name="dataDir">The data folder it is under: the workspace's (<see cref="PipelineConfig.DataDir"/>) when null.</param>
     public static string CacheDir(PipelineConfig c, string? dataDir = null) =>
-        Path.Combine(dataDir ?? c.DataDir, "cache", $"{c.Dataset.Source}-{c.Preprocess.ImageSize}{(c.Dataset.BySpecies ? "-species" : "")}");
+        Path.Combine(dataDir ?? c.DataDir, "cache", $"{c.Dataset.Source}-{c.Preprocess.ImageSize}{(c.Dataset.BySpecies ? "-species" : "")}" +
+                     (c.Preprocess.TileScale is { } scale ? $"-tiles{CanonicalParams.Of(scale)}" : ""));
     public static string CachePath(PipelineConfig c, string split, string? dataDir = null) => Path.Combine(CacheDir(c, dataDir), split + ".petc");
 
     /// <summary>The name of a split's cache among this stage's outputs (what train and evaluate ask for).</summary>
@@ -59,10 +61,14 @@ public sealed class PreprocessStage(PipelineConfig config) : Stage
                 using (var bar = c.Ui.Bar($"preprocess {split}", ds.Samples.Count, ProgressUnit.Items))
                 {
                     var progress = new SyncProgress<int>(done => bar.Update(done));
-                    r = Preprocessor.Run(ds, CachePath(config, split, c.InPlaceDir), new PreprocessOptions(p.ImageSize, p.ImageSize, p.SkipBadSamples, p.Threads > 0 ? p.Threads : -1), progress, c.Cancellation);
+                    r = Preprocessor.Run(ds, CachePath(config, split, c.InPlaceDir), new PreprocessOptions(p.ImageSize, p.ImageSize, p.SkipBadSamples, p.Threads > 0 ? p.Threads : -1, p.TileScale), progress, c.Cancellation);
                 }
                 foreach (var s in r.Skipped) c.Ui.Info($"preprocess: skipped {s}");
-                c.Ui.Info($"preprocess: {split}: {r.Count:N0} pairs at {p.ImageSize}×{p.ImageSize} in {started.Elapsed.TotalSeconds:F1} s ({r.Count / Math.Max(started.Elapsed.TotalSeconds, 1e-9):F0} pairs/s) → {r.Path}");
+                var seconds = Math.Max(started.Elapsed.TotalSeconds, 1e-9);
+                var pairs = ds.Samples.Count - (r.Skipped.Count - ds.Skipped.Count); // r.Skipped also lists what the dataset left out before
+                c.Ui.Info(p.TileScale is { } scale
+                    ? $"preprocess: {split}: {pairs:N0} pairs scaled by {CanonicalParams.Of(scale)} and cut into {r.Count:N0} tiles of {p.ImageSize}×{p.ImageSize} in {started.Elapsed.TotalSeconds:F1} s ({pairs / seconds:F0} pairs/s) → {r.Path}"
+                    : $"preprocess: {split}: {r.Count:N0} pairs at {p.ImageSize}×{p.ImageSize} in {started.Elapsed.TotalSeconds:F1} s ({r.Count / seconds:F0} pairs/s) → {r.Path}");
                 outputs[OutputName(split)] = c.Output(r.Path);
             }
             catch (DatasetException e) { problems.Add(e.Message); } // report every split's bad files at once

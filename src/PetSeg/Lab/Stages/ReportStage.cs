@@ -36,6 +36,7 @@ public sealed class ReportStage(PipelineConfig config) : Stage
             };
             if (Evaluation(config) is { } evaluation) p["evaluation"] = evaluation; // what the report prints; absent as before
             if (!config.Dataset.ClassNames.SequenceEqual(SegmentationLabels.Names)) p["classes"] = string.Join(",", config.Dataset.ClassNames); // likewise
+            if (config.Preprocess.TileScale is { } scale) p["tiles"] = $"scale={CanonicalParams.Of(scale)},size={CanonicalParams.Of(config.Preprocess.ImageSize)}"; // the header says so; likewise
             return p;
         }
     }
@@ -128,7 +129,8 @@ public sealed class ReportStage(PipelineConfig config) : Stage
         AtomicFile.WriteAllText(report, ReportWriter.Render(new ReportInput(config.Report, runs.Keys.ToList(),
             runs.ToDictionary(r => r.Key, r => (IReadOnlyList<SeedRun>)r.Value),
             lossChart is null ? null : Path.GetFileName(lossChart), Path.GetFileName(iouChart), grids, stages, env)
-            { ValidationChart = validationChart is null ? null : Path.GetFileName(validationChart), ClassNames = config.Dataset.ClassNames }));
+            { ValidationChart = validationChart is null ? null : Path.GetFileName(validationChart), ClassNames = config.Dataset.ClassNames,
+                TileScale = config.Preprocess.TileScale, ImageSize = config.Preprocess.ImageSize }));
         Add(report);
         return outputs;
     }

@@ -52,7 +52,8 @@ public static class OnnxExport
                 ["petseg.image_size"] = spec.ImageSize.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 ["petseg.classes"] = spec.Classes == names.Count ? string.Join(", ", names.Select((n, i) => $"{i} {n}")) : spec.Classes.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 ["petseg.tta"] = flipAveraged ? "hflip" : "none",
-            });
+            }.Concat(spec.TileScale is { } scale // trained on tiles: scale each image by it, cut it into image_size² tiles, put their masks together
+                ? [new KeyValuePair<string, string>("petseg.tile_scale", scale.ToString("R", System.Globalization.CultureInfo.InvariantCulture))] : []).ToDictionary());
     }
 
     /// <summary>The model's graph from the normalised input to its logits (named <paramref name="output"/>, or a new name).</summary>

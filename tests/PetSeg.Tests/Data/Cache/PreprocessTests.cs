@@ -47,6 +47,66 @@ public sealed class PreprocessTests(SyntheticDataFixture data) : IClassFixture<S
     }
 
     [Fact]
+    public void Tiles_are_each_scaled_image_cut_on_its_grid_padded_black_and_ignored()
+    {
+        using var tmp = new TempDir();
+        var ds = OxfordPetDataset.Open(data.Root, "trainval");
+        var options = new PreprocessOptions(32, 32, TileScale: 0.6);
+        var r = Preprocessor.Run(ds, tmp["tiles.petc"], options);
+        using var cache = TensorCache.Open(r.Path);
+        int slot = 0;
+        foreach (var sample in ds.Samples)
+        {
+            var (image, mask) = OxfordPetDataset.LoadPair(sample);
+            var grid = TileGrid.For(image.Width, image.Height, 0.6, 32);
+            Assert.True(grid.Count > 1, $"{sample.Stem}: {image.Width}×{image.Height} makes one tile"); // the fixture's images make several
+            var (scaled, scaledMask) = (Resize.Bilinear(image.Pixels, image.Width, image.Height, 3, grid.ScaledWidth, grid.ScaledHeight),
+                                        Resize.Nearest(mask.Pixels, mask.Width, mask.Height, grid.ScaledWidth, grid.ScaledHeight));
+            for (int t = 0; t < grid.Count; t++, slot++)
+            {
+                var (row, column) = grid.Position(t);
+                Assert.Equal(new TensorCacheEntry(sample.Stem, image.Width, image.Height, new TilePosition(row, column)), cache.Entries[slot]);
+                var chw = cache.Image(slot);
+                var labels = cache.Mask(slot);
+                for (int y = 0; y < 32; y++)
+                    for (int x = 0; x < 32; x++)
+                    {
+                        int sx = column * 32 + x, sy = row * 32 + y;
+                        bool inside = sx < grid.ScaledWidth && sy < grid.ScaledHeight;
+                        for (int c = 0; c < 3; c++)
+                            Assert.Equal(inside ? scaled[(sy * grid.ScaledWidth + sx) * 3 + c] : 0, chw[c * 32 * 32 + y * 32 + x]);
+                        Assert.Equal(inside ? scaledMask[sy * grid.ScaledWidth + sx] : 255, labels[y * 32 + x]);
+                    }
+            }
+        }
+        Assert.Equal(slot, cache.Count);
+        Assert.Equal(cache.Count, r.Count);
+
+        // The bytes do not depend on the threads; the whole-image cache of the same data is another file.
+        var one = Preprocessor.Run(ds, tmp["one.petc"], options with { MaxDegreeOfParallelism = 1 });
+        Assert.Equal(File.ReadAllBytes(r.Path), File.ReadAllBytes(one.Path));
+        Assert.NotEqual(r.Digest, Preprocessor.Run(ds, tmp["whole.petc"], new PreprocessOptions(32, 32)).Digest);
+    }
+
+    [Fact]
+    public void A_validation_hold_out_of_tiles_keeps_each_images_tiles_on_one_side()
+    {
+        using var tmp = new TempDir();
+        using var cache = TensorCache.Open(Preprocessor.Run(OxfordPetDataset.Open(data.Root, "trainval"), tmp["t.petc"], new PreprocessOptions(32, 32, TileScale: 0.6)).Path);
+        var (train, validation) = PetSeg.Data.Splits.ValidationSplit.Apply(cache, 0.25);
+        Assert.Equal(cache.Count, train.Count + validation.Count);
+        Assert.Empty(train.Entries.Select(e => e.Stem).Intersect(validation.Entries.Select(e => e.Stem)));
+        // The images held out are the ones the whole-image split holds out: the split is of images, whatever they are cut into.
+        var stems = cache.Entries.Select(e => e.Stem).Distinct().ToList();
+        var held = PetSeg.Data.Splits.ValidationSplit.Of(stems, 0.25).Validation.Select(i => stems[i]);
+        Assert.Equal(held.Order(), validation.Entries.Select(e => e.Stem).Distinct().Order());
+        Assert.Equal(cache.Entries.Where(e => held.Contains(e.Stem)), validation.Entries);
+        Assert.Matches(@"^\d+ tiles of 3 images$", SampleCount.Of(validation));
+        using var whole = TensorCache.Open(Preprocessor.Run(OxfordPetDataset.Open(data.Root, "trainval"), tmp["w.petc"], Size48).Path);
+        Assert.Equal("12 images", SampleCount.Of(whole));
+    }
+
+    [Fact]
     public void A_batch_is_read_in_the_requested_order()
     {
         using var tmp = new TempDir();

@@ -598,6 +598,35 @@ public sealed class PipelineConfigTests : IDisposable
     }
 
     [Fact]
+    public void Tiles_key_the_preprocess_trainings_and_report_only_when_set_and_have_their_own_cache()
+    {
+        var c = LoadText("preprocess: { image_size: 64, tiles: { scale: 0.5 } }\nexperiments:\n  a: { model: simple-unet }\n");
+        Assert.Equal(0.5, c.Preprocess.TileScale);
+        Assert.Equal(0.5, c.Experiments[0].Settings.Model.TileScale); // what predict reads back from the checkpoint
+        Assert.Equal("scale=0.5", new PetSeg.Lab.Stages.PreprocessStage(c).Parameters["tiles"]);
+        Assert.Equal("scale=0.5", new PetSeg.Lab.Stages.TrainStage(c, c.Experiments[0]).Parameters["tiles"]);
+        Assert.Equal("scale=0.5,size=64", new PetSeg.Lab.Stages.ReportStage(c).Parameters["tiles"]);
+        Assert.EndsWith(Path.Combine("cache", "oxford-64-tiles0.5"), PetSeg.Lab.Stages.PreprocessStage.CacheDir(c));
+        Assert.Equal(1.0, LoadText("preprocess: { tiles: {} }\n").Preprocess.TileScale); // at the images' own size
+
+        var plain = LoadText("preprocess: { image_size: 64 }\nexperiments:\n  a: { model: simple-unet }\n");
+        Assert.Null(plain.Preprocess.TileScale);
+        Assert.DoesNotContain("tiles", new PetSeg.Lab.Stages.PreprocessStage(plain).Parameters.Keys); // the lab's keys as they were
+        Assert.DoesNotContain("tiles", new PetSeg.Lab.Stages.TrainStage(plain, plain.Experiments[0]).Parameters.Keys);
+        Assert.DoesNotContain("tiles", new PetSeg.Lab.Stages.ReportStage(plain).Parameters.Keys);
+        Assert.EndsWith(Path.Combine("cache", "oxford-64"), PetSeg.Lab.Stages.PreprocessStage.CacheDir(plain));
+
+        foreach (var (yaml, expected) in new[]
+        {
+            ("preprocess: { tiles: { scale: 0 } }\n", "pipeline.yaml:1:31: preprocess.tiles.scale"),
+            ("preprocess: { tiles: { scale: 9 } }\n", "preprocess.tiles.scale"),
+            ("preprocess: { tiles: { sacle: 0.5 } }\n", "(did you mean 'scale'?)"),
+            ("preprocess: { tiles: 0.5 }\n", "preprocess.tiles: expected a mapping"),
+        })
+            Assert.Contains(expected, Assert.Throws<ConfigException>(() => LoadText(yaml)).Message);
+    }
+
+    [Fact]
     public void A_dataset_split_by_group_validates_by_group_and_says_so_in_the_keys()
     {
         Directory.CreateDirectory(_dir["pets/images"]);
