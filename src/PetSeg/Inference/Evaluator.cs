@@ -20,11 +20,12 @@ public static class Evaluator
         Evaluate(model, images, numClasses, batchSize, ui, null, ct, bar);
 
     /// <param name="perImageIoU">When given, receives each test image's own mean IoU (NaN for an image with no valid pixel), in cache order.</param>
+    /// <param name="native">When given, is handed each sample's predicted labels too, to score them at the images' own size.</param>
     public static SegmentationMetrics Run(nn.Module<Tensor, Tensor> model, ISampleSet test, int numClasses, int batchSize, IProgressSink ui,
-        List<double>? perImageIoU, CancellationToken ct = default) => Evaluate(model, test, numClasses, batchSize, ui, perImageIoU, ct, "evaluate");
+        List<double>? perImageIoU, CancellationToken ct = default, NativeSizeScorer? native = null) => Evaluate(model, test, numClasses, batchSize, ui, perImageIoU, ct, "evaluate", native);
 
     private static SegmentationMetrics Evaluate(nn.Module<Tensor, Tensor> model, ISampleSet test, int numClasses, int batchSize, IProgressSink ui,
-        List<double>? perImageIoU, CancellationToken ct, string label)
+        List<double>? perImageIoU, CancellationToken ct, string label, NativeSizeScorer? native = null)
     {
         var cm = new ConfusionMatrix(numClasses);
         using var bar = ui.Bar(label, test.Count, ProgressUnit.Items);
@@ -38,6 +39,12 @@ public static class Evaluator
             var predicted = ClassPredictor.PredictClasses(model, images); // on the model's device
             masks = DeviceTransfer.ToDevice(masks, predicted.device);     // the confusion matrix counts there: one copy of counts back
             cm.Update(predicted, masks);
+            if (native is not null)
+            {
+                var labels = predicted.cpu().data<byte>().ToArray(); // one copy of the batch's labels back
+                int plane = test.Width * test.Height;
+                for (int i = 0; i < batch.Length; i++) native.Add(batch[i], labels.AsSpan(i * plane, plane));
+            }
             if (perImageIoU is not null)
                 for (int i = 0; i < batch.Length; i++)
                 {

@@ -41,7 +41,8 @@ public static class LabPipeline
     /// <summary>How <c>exp show</c> and <c>metrics diff</c> read the lab's experiments from a lock file.</summary>
     public static readonly ComparisonSchema Comparison = new(StageIds.TrainKind, StageIds.EvaluateKind,
         [.. HeadlineMetrics.All.Select(m => new MetricColumn(m.Key, m.LowerIsBetter)),
-         .. HeadlineMetrics.All.Select(m => new MetricColumn(HeadlineMetrics.ValidationPrefix + m.Key, m.LowerIsBetter, Optional: true))],
+         .. HeadlineMetrics.All.Select(m => new MetricColumn(HeadlineMetrics.ValidationPrefix + m.Key, m.LowerIsBetter, Optional: true)),
+         .. HeadlineMetrics.All.Select(m => new MetricColumn(HeadlineMetrics.NativePrefix + m.Key, m.LowerIsBetter, Optional: true))],
         // How an evaluation scored (absent: fp32, no test-time augmentation), beside the training's parameters.
         new Dictionary<string, string> { ["precision"] = "eval_precision", ["tta"] = "tta" });
 

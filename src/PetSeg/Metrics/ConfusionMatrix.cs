@@ -43,5 +43,19 @@ public sealed class ConfusionMatrix(int numClasses, int ignoreIndex = Segmentati
         for (int i = 0; i < _counts.Length; i++) _counts[i] += data[i];
     }
 
+    /// <summary>Adds one image's labels held on the CPU: <paramref name="preds"/> and <paramref name="target"/> pixel for pixel.</summary>
+    public void Add(ReadOnlySpan<byte> preds, ReadOnlySpan<byte> target)
+    {
+        if (preds.Length != target.Length) throw new ArgumentException($"{preds.Length} predicted pixels for {target.Length} target pixels");
+        for (int i = 0; i < target.Length; i++)
+        {
+            int t = target[i], p = preds[i];
+            if (t == ignoreIndex) continue;
+            if (t >= numClasses) throw new ArgumentException($"target holds {t}, outside 0..{numClasses - 1} and not the ignore index {ignoreIndex}");
+            if (p >= numClasses) throw new ArgumentException($"predictions hold {p}, outside 0..{numClasses - 1}");
+            _counts[t * numClasses + p]++;
+        }
+    }
+
     public long[][] ToRows() => Enumerable.Range(0, numClasses).Select(r => _counts.AsSpan(r * numClasses, numClasses).ToArray()).ToArray();
 }

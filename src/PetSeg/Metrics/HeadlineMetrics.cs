@@ -27,7 +27,7 @@ public static class HeadlineMetrics
     /// <summary>"mean_iou, f1_weighted, … (best first) or pixel_error (lowest first)": the sort options, for help and errors.</summary>
     public static string SortChoices =>
         string.Join(", ", All.Where(m => !m.LowerIsBetter).Select(m => m.Key)) + " (best first) or " +
-        string.Join(", ", All.Where(m => m.LowerIsBetter).Select(m => m.Key)) + " (lowest first); val_mean_iou, … on the validation images held out of training";
+        string.Join(", ", All.Where(m => m.LowerIsBetter).Select(m => m.Key)) + " (lowest first); val_mean_iou, … on the validation images held out of training; native_mean_iou, … at the test images' own size";
 
     /// <summary>Every metric as a round-trip string by key: what pipeline.lock records of an evaluation.</summary>
     public static SortedDictionary<string, string> Strings(SegmentationMetrics m) =>
@@ -36,12 +36,17 @@ public static class HeadlineMetrics
     /// <summary>The keys of the metrics on held-out validation images: <c>val_mean_iou</c>, …</summary>
     public const string ValidationPrefix = "val_";
 
-    /// <summary>The test metrics, and those on the validation images when there were some (<c>val_</c>…).</summary>
-    public static SortedDictionary<string, string> Strings(SegmentationMetrics test, SegmentationMetrics? validation)
+    /// <summary>The keys of the test metrics at each image's own size: <c>native_mean_iou</c>, …</summary>
+    public const string NativePrefix = "native_";
+
+    /// <summary>The test metrics, those on the validation images when there were some (<c>val_</c>…), and those at the images' own size when scored (<c>native_</c>…).</summary>
+    public static SortedDictionary<string, string> Strings(SegmentationMetrics test, SegmentationMetrics? validation, SegmentationMetrics? native = null)
     {
         var result = Strings(test);
         if (validation is not null)
             foreach (var h in All) result[ValidationPrefix + h.Key] = Format(h.Read(validation));
+        if (native is not null)
+            foreach (var h in All) result[NativePrefix + h.Key] = Format(h.Read(native));
         return result;
     }
 

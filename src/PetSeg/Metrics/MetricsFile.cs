@@ -19,9 +19,15 @@ public static class MetricsFile
     {
         // Absent when nothing was held out, so the lab's metrics.json keeps its bytes.
         [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-        public Validation? Validation { get; init; }
+        public Part? Validation { get; init; }
+
+        // Absent unless scored at the images' own size (native_metrics), likewise.
+        [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+        public Part? Native { get; init; }
     }
-    private sealed record Validation(int Images, Headline Metrics, IReadOnlyList<ClassMetrics> PerClass);
+    /// <summary>Metrics on other images than the test split's cache: the validation images, or the test images at their own size.</summary>
+    private sealed record Part(int Images, Headline Metrics, IReadOnlyList<ClassMetrics> PerClass,
+        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] long[][]? ConfusionMatrix = null);
 
     private static Headline HeadlineOf(SegmentationMetrics m) => new(m.PixelError, m.F1Weighted, m.MeanIoU, m.Accuracy, m.ValidPixels, m.Dice);
     private static SegmentationMetrics MetricsOf(Headline h, IReadOnlyList<ClassMetrics>? perClass) =>
@@ -32,7 +38,8 @@ public static class MetricsFile
         var m = record.Metrics;
         var doc = new Document(record.Experiment, record.Title, record.Seed, record.TrainKey, record.Epochs, HeadlineOf(m), m.PerClass, m.ConfusionMatrix)
         {
-            Validation = record.Validation is { } v ? new Validation(v.Images, HeadlineOf(v.Metrics), v.Metrics.PerClass) : null,
+            Validation = record.Validation is { } v ? new Part(v.Images, HeadlineOf(v.Metrics), v.Metrics.PerClass) : null,
+            Native = record.Native is { } n ? new Part(n.Images, HeadlineOf(n.Metrics), n.Metrics.PerClass, n.Metrics.ConfusionMatrix) : null,
         };
         AtomicFile.WriteAllText(path, JsonSerializer.Serialize(doc, Json) + "\n");
         return path;
@@ -48,6 +55,7 @@ public static class MetricsFile
         return new MetricsRecord(d.Experiment, d.Title, d.Seed, d.TrainKey, d.Epochs, MetricsOf(h, d.PerClass) with { ConfusionMatrix = d.ConfusionMatrix ?? [] })
         {
             Validation = d.Validation is { Metrics: not null } v ? new HeldOutMetrics(v.Images, MetricsOf(v.Metrics, v.PerClass)) : null,
+            Native = d.Native is { Metrics: not null } n ? new NativeSizeMetrics(n.Images, MetricsOf(n.Metrics, n.PerClass) with { ConfusionMatrix = n.ConfusionMatrix ?? [] }) : null,
         };
     }
 }

@@ -6,4 +6,7 @@ public sealed record MetricsRecord(string Experiment, string Title, long Seed, s
 {
     /// <summary>The same model on the images held out of its training split, when some were (what a choice among runs is made on).</summary>
     public HeldOutMetrics? Validation { get; init; }
+
+    /// <summary>The same test split scored at each image's own size (<c>native_metrics</c>), when it was.</summary>
+    public NativeSizeMetrics? Native { get; init; }
 }

@@ -31,6 +31,7 @@ public sealed class TiledImagesPipelineTests : IDisposable
         training: { epochs: 1, batch_size: 4 }
         experiments:
           tiny: { model: simple-unet, lr: 0.001, validation: 0.25 }
+          untrained: { model: segformer-mit_b0, epochs: 0, native_metrics: true }  # a random decoder: masks of both classes
         report:
           title: Tiles
           tables: [ { title: Tiles, rows: [ { label: Tiny, experiment: tiny } ] } ]
@@ -55,21 +56,28 @@ public sealed class TiledImagesPipelineTests : IDisposable
             var (image, mask) = OxfordPetDataset.LoadPair(sample);
             pixels += TileGrid.For(image.Width, image.Height, 0.75, 32).ScaleMask(mask).Count(v => v != SegmentationLabels.IgnoreIndex);
         }
-        var metrics = MetricsFile.Read(StoreEntryFiles.Of(_dir["out/store/objects"], runs, "evaluate-tiny", "metrics.json")).Metrics;
+        var record = MetricsFile.Read(StoreEntryFiles.Of(_dir["out/store/objects"], runs, "evaluate-untrained", "metrics.json"));
+        var metrics = record.Metrics;
         Assert.Equal(pixels, metrics.ValidPixels);
+        // At the images' own size: the tiles put together and scaled back, as predict writes them.
+        var native = NativeSizeMetricsTests.ScoreOfPredict(_dir["pipeline.yaml"], "untrained", _dir["out/data/synthetic-pet"]);
+        Assert.Equal(native.ConfusionMatrix, record.Native!.Metrics.ConfusionMatrix);
+        Assert.Equal(dataset.Samples.Count, record.Native.Images);
         var report = File.ReadAllText(_dir["out/report/report.md"]);
+        Assert.Contains("| Experiment | mean IoU at 32×32 tiles | mean IoU |", report);
         Assert.Contains("Each image was scaled by 0.75, its aspect kept, and cut into 32×32 tiles (`preprocess.tiles`)", report);
         Assert.Contains("(tile 0,1)", File.ReadAllText(StoreEntryFiles.Of(_dir["out/store/objects"], runs, "evaluate-tiny", "per-image-iou.json")));
 
         // predict cuts a photo as preprocessing did: its mask, scaled back to the tiles' size, is the argmax the
         // evaluation took over the cached tiles of that photo, tile for tile.
         var photo = dataset.Samples[0];
-        var (exit, log) = CliProcess.Run("predict", photo.ImagePath, "--experiment", "tiny", "--out", _dir["mask.png"], "--config", _dir["pipeline.yaml"]);
+        var (exit, log) = CliProcess.Run("predict", photo.ImagePath, "--experiment", "untrained", "--out", _dir["mask.png"], "--config", _dir["pipeline.yaml"]);
         Assert.True(exit == 0, log);
-        Assert.Contains("simple-unet at 32² tiles of each image scaled by 0.75", log);
-        using var loaded = PredictionModel.Load(TrainedExperiment.Find(config, LabPipeline.Runner(config, NullProgressSink.Instance), "tiny").WeightsPath);
+        Assert.Contains("segformer-mit_b0 at 32² tiles of each image scaled by 0.75", log);
+        using var loaded = PredictionModel.Load(TrainedExperiment.Find(config, LabPipeline.Runner(config, NullProgressSink.Instance), "untrained").WeightsPath);
         Assert.Equal(0.75, loaded.Spec.TileScale); // recorded in the checkpoint
         var predicted = Predictor.Predict(loaded.Model, photo.ImagePath, 32, loaded.Spec.TileScale);
+        Assert.Equal(new byte[] { 0, 1 }, predicted.Mask.Distinct().Order()); // a mask of both classes: the checks below can tell tiles apart
         using (var written = Image.Load<L8>(_dir["mask.png"]))
         {
             var bytes = new byte[written.Width * written.Height];
@@ -101,10 +109,10 @@ public sealed class TiledImagesPipelineTests : IDisposable
             Assert.Equal("0.75", session.ModelMetadata.CustomMetadataMap["petseg.tile_scale"]);
 
         // --tiles none: the whole photo squeezed into one 32² input, another mask; a bad scale is refused before anything loads.
-        (exit, log) = CliProcess.Run("predict", photo.ImagePath, "--experiment", "tiny", "--tiles", "none", "--out", _dir["whole.png"], "--config", _dir["pipeline.yaml"]);
+        (exit, log) = CliProcess.Run("predict", photo.ImagePath, "--experiment", "untrained", "--tiles", "none", "--out", _dir["whole.png"], "--config", _dir["pipeline.yaml"]);
         Assert.True(exit == 0, log);
-        Assert.Contains("simple-unet at 32², epoch", log);
-        (exit, log) = CliProcess.Run("predict", photo.ImagePath, "--experiment", "tiny", "--tiles", "half", "--config", _dir["pipeline.yaml"]);
+        Assert.Contains("segformer-mit_b0 at 32², epoch", log);
+        (exit, log) = CliProcess.Run("predict", photo.ImagePath, "--experiment", "untrained", "--tiles", "half", "--config", _dir["pipeline.yaml"]);
         Assert.Equal(2, exit);
         Assert.Contains("--tiles is a scale (0.01 to 8, e.g. 0.5) or none, not 'half'", log);
     }

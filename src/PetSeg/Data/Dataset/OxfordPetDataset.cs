@@ -46,13 +46,19 @@ public sealed class OxfordPetDataset
         return new OxfordPetDataset(layout, split, kept, problems);
     }
 
+    /// <summary>A pair's mask alone, as labels at its own size (what <see cref="LoadPair"/> gives, without decoding the image).</summary>
+    public static RawImage LoadMask(PetSample sample)
+    {
+        var mask = ImageLoader.LoadGray(sample.MaskPath);
+        sample.Masks.ToLabels(mask.Pixels, mask.Width, sample.MaskPath);
+        return mask;
+    }
+
     /// <summary>Decodes one pair: RGB image (HWC) and the mask as labels (0 background, 1 pet, 255 ignore; a label map's own classes).</summary>
     public static (RawImage Image, RawImage Mask) LoadPair(PetSample sample)
     {
         var image = ImageLoader.LoadRgb(sample.ImagePath);
-        var mask = ImageLoader.LoadGray(sample.MaskPath);
         // Sizes are not cross-checked: like the lab, image and trimap are each resized to the target size.
-        sample.Masks.ToLabels(mask.Pixels, mask.Width, sample.MaskPath);
-        return (image, mask);
+        return (image, LoadMask(sample));
     }
 }

@@ -20,6 +20,12 @@ public sealed record ExperimentConfig(string Id, string Title, TrainSettings Set
     /// <summary>What its evaluation averages over (<c>tta:</c>): nothing (the lab), or each image and its mirror.</summary>
     public TestTimeAugmentation Tta { get; init; }
 
+    /// <summary>
+    /// Whether its evaluation also scores each test mask at its image's own size (<c>native_metrics: true</c>): the
+    /// prediction brought back as <c>predict</c> writes it, against the dataset's mask as it is, not the resized one.
+    /// </summary>
+    public bool NativeMetrics { get; init; }
+
     /// <summary>This experiment's device (<c>device:</c> under it), or null for <c>compute.device</c>. Not part of any key.</summary>
     public string? Device { get; init; }
 

@@ -42,7 +42,7 @@ internal static class ExperimentsBinder
         return new WeightsConfig(source, files) { Pretraining = pretrain, LocalFolders = local };
     }
 
-    private sealed record Defaults(string Optimizer, double Lr, double WeightDecay, int Epochs, int BatchSize, bool Augment, long Seed, bool Pretrained, int? MaxEpochs, int? MaxTrainSamples, string Precision, string EvalPrecision, double Validation, string Keep, int? Patience, int? MinEpochs, string LrSchedule, double MinLr, int Warmup, double? GradClip, string Tta, double? Ema, string Loss, ClassWeights? ClassWeights);
+    private sealed record Defaults(string Optimizer, double Lr, double WeightDecay, int Epochs, int BatchSize, bool Augment, long Seed, bool Pretrained, int? MaxEpochs, int? MaxTrainSamples, string Precision, string EvalPrecision, double Validation, string Keep, int? Patience, int? MinEpochs, string LrSchedule, double MinLr, int Warmup, double? GradClip, string Tta, double? Ema, string Loss, ClassWeights? ClassWeights, bool NativeMetrics);
 
     /// <param name="classes">How many classes the dataset has: every model's head outputs as many (the lab's: 2).</param>
     public static IReadOnlyList<ExperimentConfig> BindExperiments(YamlSection training, YamlSection experiments, int imageSize, int classes, double? tileScale = null)
@@ -71,7 +71,8 @@ internal static class ExperimentsBinder
             training.Choice("tta", TestTimeAugmentations.NoneName, TestTimeAugmentations.Names),
             EmaDecay(training, null),
             training.Choice("loss", SegmentationLoss.CrossEntropy.Name, SegmentationLoss.Names),
-            Weights(training, null, classes));
+            Weights(training, null, classes),
+            training.Bool("native_metrics", false));
         var defaultSeeds = Seeds(training) ?? [d.Seed];
         training.RejectUnknown();
 
@@ -151,6 +152,7 @@ internal static class ExperimentsBinder
                     $"class_weights weighs the cross-entropy, and this experiment's loss is {settings.Objective.Name}, which has none: use loss: ce or ce+dice, or leave class_weights out");
             var evalPrecision = e.Choice("eval_precision", d.EvalPrecision, "fp32", "bf16") == "bf16" ? Precision.Bf16 : Precision.Fp32;
             var tta = TestTimeAugmentations.Parse(e.Choice("tta", d.Tta, TestTimeAugmentations.Names));
+            var native = e.OptionalBool("native_metrics") ?? d.NativeMetrics;
             var cluster = ClusterSection.BindResources(e.Section("cluster"));
             var seeds = Seeds(e) ?? defaultSeeds;
             var device = ComputeSection.DeviceSetting(e, "device");
@@ -170,7 +172,7 @@ internal static class ExperimentsBinder
             e.RejectUnknown();
             // One run per seed: each is its own train/evaluate stage (keys differ by seed only), grouped under the id.
             return seeds.Select(seed => new ExperimentConfig(seeds.Count == 1 ? id : $"{id}-seed{seed}", title, settings with { Seed = seed }, pretrained)
-                { Cluster = cluster, Group = id, EvalPrecision = evalPrecision, Tta = tta, Device = device, Matrix = sweep, Validation = validation, KeepBest = keepBest, Patience = patience, MinEpochs = minEpochs ?? 0 }).ToList();
+                { Cluster = cluster, Group = id, EvalPrecision = evalPrecision, Tta = tta, NativeMetrics = native, Device = device, Matrix = sweep, Validation = validation, KeepBest = keepBest, Patience = patience, MinEpochs = minEpochs ?? 0 }).ToList();
         }
     }
 
@@ -192,7 +194,7 @@ internal static class ExperimentsBinder
         var refit = new MatrixRefit(matrix, runs);
         return seeds.Select(seed => new ExperimentConfig(seeds.Count == 1 ? id : $"{id}-seed{seed}", $"{first.Matrix!.Title} (refit)", first.Settings with { Seed = seed }, Pretrained: false)
         {
-            Cluster = first.Cluster, Group = id, EvalPrecision = first.EvalPrecision, Tta = first.Tta, Device = first.Device, Refit = refit,
+            Cluster = first.Cluster, Group = id, EvalPrecision = first.EvalPrecision, Tta = first.Tta, NativeMetrics = first.NativeMetrics, Device = first.Device, Refit = refit,
         });
     }
 

@@ -19,6 +19,9 @@ namespace PetSeg.Lab.Stages;
 /// </summary>
 public sealed class DownloadStage(PipelineConfig config) : Stage
 {
+    /// <summary>The one output: the dataset's folder in Oxford-IIIT Pet's layout (what preprocess reads, and evaluate's native_metrics).</summary>
+    public const string DatasetOutput = "dataset";
+
     public override string Id => StageIds.Download;
     public override bool WritesInPlace => true; // under artifacts/data
     public override string Kind => StageIds.Download;
@@ -90,7 +93,7 @@ public sealed class DownloadStage(PipelineConfig config) : Stage
             throw;
         }
         c.Ui.Info($"download: dataset ready in {root}");
-        return new Dictionary<string, StageOutput> { ["dataset"] = c.Output(root) };
+        return new Dictionary<string, StageOutput> { [DatasetOutput] = c.Output(root) };
     }
 
     /// <summary>A folder source: its pairs checked and written in Oxford-IIIT Pet's layout, aside, then published by rename.</summary>
@@ -124,7 +127,7 @@ public sealed class DownloadStage(PipelineConfig config) : Stage
             throw;
         }
         c.Ui.Info($"download: dataset ready in {root}");
-        return new Dictionary<string, StageOutput> { ["dataset"] = c.Output(root) };
+        return new Dictionary<string, StageOutput> { [DatasetOutput] = c.Output(root) };
     }
 
     private (string Images, string Annotations) FetchArchives(string dir, StageContext c)

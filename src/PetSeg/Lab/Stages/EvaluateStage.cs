@@ -27,7 +27,8 @@ public sealed class EvaluateStage(PipelineConfig config, ExperimentConfig experi
     public override string DeviceSetting => experiment.Device ?? config.Compute.Device;
     public override string CodeVersion => StageVersions.Evaluate;
     public string TrainStage => StageIds.Train(experiment.Id);
-    public override IReadOnlyList<string> DependsOn => [StageIds.Preprocess, TrainStage];
+    /// <summary>Scoring at the images' own size reads the dataset's masks as they are, from the download stage's output.</summary>
+    public override IReadOnlyList<string> DependsOn => experiment.NativeMetrics ? [StageIds.Download, StageIds.Preprocess, TrainStage] : [StageIds.Preprocess, TrainStage];
 
     public override SortedDictionary<string, string> Parameters
     {
@@ -43,6 +44,7 @@ public sealed class EvaluateStage(PipelineConfig config, ExperimentConfig experi
             if (experiment.Validation > 0) p["validation"] = CanonicalParams.Of(experiment.Validation); // absent = nothing held out, likewise
             if (experiment.ValidationByGroup) p["validation_by"] = "group"; // absent = by image, likewise
             if (experiment.Tta != TestTimeAugmentation.None) p["tta"] = experiment.Tta.Name(); // absent = none, likewise
+            if (experiment.NativeMetrics) p["native_metrics"] = "true"; // absent = scored at the cache's size only, likewise
             return p;
         }
     }
@@ -50,14 +52,16 @@ public sealed class EvaluateStage(PipelineConfig config, ExperimentConfig experi
     /// <summary>The weights are named by kind, not by the training's stage id, so a run renamed when seeds are added keeps its key.</summary>
     public override string InputName(string dependency, string output) => dependency == TrainStage ? $"{StageIds.TrainKind}/{output}" : base.InputName(dependency, output);
 
-    public override bool UsesInput(string dependency, string output) =>
-        dependency == StageIds.Preprocess
-            ? output == PreprocessStage.OutputName("test") || (experiment.Validation > 0 && output == PreprocessStage.OutputName("trainval"))
-            : output == TrainingCheckpoint.WeightsFile;
+    public override bool UsesInput(string dependency, string output) => dependency switch
+    {
+        StageIds.Preprocess => output == PreprocessStage.OutputName("test") || (experiment.Validation > 0 && output == PreprocessStage.OutputName("trainval")),
+        StageIds.Download => output == DownloadStage.DatasetOutput,
+        _ => output == TrainingCheckpoint.WeightsFile,
+    };
 
     /// <summary>pipeline.lock records the headline metrics, so <c>exp show</c> and <c>metrics diff REV</c> need only the lock file.</summary>
     public override SortedDictionary<string, string>? Summary(StoreEntry entry) =>
-        entry.Outputs.ContainsKey(MetricsName) && MetricsFile.Read(entry.OutputPath(MetricsName)) is var r ? HeadlineMetrics.Strings(r.Metrics, r.Validation?.Metrics) : null;
+        entry.Outputs.ContainsKey(MetricsName) && MetricsFile.Read(entry.OutputPath(MetricsName)) is var r ? HeadlineMetrics.Strings(r.Metrics, r.Validation?.Metrics, r.Native?.Metrics) : null;
 
     public const string MetricsName = "metrics.json";
 
@@ -80,8 +84,12 @@ public sealed class EvaluateStage(PipelineConfig config, ExperimentConfig experi
         }
         using var test = TensorCache.Open(c.Input(StageIds.Preprocess, PreprocessStage.OutputName("test")).Path);
         var perImage = new List<double>();
-        var metrics = Evaluator.Run(model, test, info.Model.Classes, experiment.Settings.BatchSize, c.Ui, perImage, c.Cancellation);
+        var native = experiment.NativeMetrics ? NativeScorer(c, test, info.Model.Classes) : null;
+        var metrics = Evaluator.Run(model, test, info.Model.Classes, experiment.Settings.BatchSize, c.Ui, perImage, c.Cancellation, native);
         c.Ui.Info($"{Id}: pixel error {metrics.PixelError:F4}, F1 (weighted) {metrics.F1Weighted:F4}, mean IoU {metrics.MeanIoU:F4}, Dice {metrics.Dice:F4} over {metrics.ValidPixels:N0} pixels");
+        var nativeMetrics = native?.Result();
+        if (nativeMetrics is { Metrics: var n })
+            c.Ui.Info($"{Id}: at the {nativeMetrics.Images:N0} test images' own size: pixel error {n.PixelError:F4}, F1 (weighted) {n.F1Weighted:F4}, mean IoU {n.MeanIoU:F4}, Dice {n.Dice:F4} over {n.ValidPixels:N0} pixels");
 
         HeldOutMetrics? validation = null;
         if (experiment.Validation > 0)
@@ -95,7 +103,7 @@ public sealed class EvaluateStage(PipelineConfig config, ExperimentConfig experi
 
         var outputs = new Dictionary<string, StageOutput>();
         var file = MetricsFile.Write(Path.Combine(c.OutputDir, MetricsName), new MetricsRecord(
-            experiment.ExperimentId, experiment.Title, experiment.Settings.Seed, c.Dependencies[TrainStage].Key, info.Epoch, metrics) { Validation = validation });
+            experiment.ExperimentId, experiment.Title, experiment.Settings.Seed, c.Dependencies[TrainStage].Key, info.Epoch, metrics) { Validation = validation, Native = nativeMetrics });
         outputs[MetricsName] = c.Output(file);
         outputs[PerImageFile] = c.Output(PerImageIoU.Write(Path.Combine(c.OutputDir, PerImageFile),
             perImage.Select((v, i) => new ImageIoU(test.Entries[i].Name, double.IsNaN(v) ? null : v)).ToList()));
@@ -110,5 +118,13 @@ public sealed class EvaluateStage(PipelineConfig config, ExperimentConfig experi
             }
         }
         return outputs;
+    }
+
+    /// <summary>What scores the test split at each image's own size: its masks read from the dataset as preprocess read its pairs.</summary>
+    private NativeSizeScorer NativeScorer(StageContext c, ISampleSet test, int classes)
+    {
+        var dataset = Data.Dataset.OxfordPetDataset.Open(c.Input(StageIds.Download, DownloadStage.DatasetOutput).Path, "test", config.Preprocess.SkipBadSamples, config.Dataset.BySpecies);
+        var byStem = dataset.Samples.ToDictionary(s => s.Stem, StringComparer.Ordinal);
+        return new NativeSizeScorer(test, stem => Data.Dataset.OxfordPetDataset.LoadMask(byStem[stem]), classes, config.Preprocess.TileScale);
     }
 }

@@ -48,7 +48,7 @@ public sealed class PreprocessStage(PipelineConfig config) : Stage
     public override IReadOnlyDictionary<string, StageOutput> Execute(StageContext c)
     {
         var p = config.Preprocess;
-        var root = c.Input(StageIds.Download, "dataset").Path;
+        var root = c.Input(StageIds.Download, DownloadStage.DatasetOutput).Path;
         var outputs = new Dictionary<string, StageOutput>();
         var problems = new List<string>();
         foreach (var split in OxfordPetLayout.Splits)
