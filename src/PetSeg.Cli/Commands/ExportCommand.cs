@@ -28,7 +28,7 @@ public sealed class ExportCommand : GuardedCommand<ExportSettings>
                 classNames: config.Dataset.ClassNames);
         else if (s.ResolvedFormat == "pth") PyTorchCheckpointWriter.SaveZip(target, weights, Path.GetFileNameWithoutExtension(target));
         else PyTorchCheckpointWriter.SaveSafetensors(target, weights, SafetensorsFile.ReadMetadata(source)); // what it is travels with it: predict --checkpoint needs no --model
-        System.Console.WriteLine($"export: {trained.Run.ExperimentId} ({info.Model}, {info.Epoch} epoch(s), {weights.Count} tensors) → {target} ({new FileInfo(target).Length / 1048576.0:F1} MiB, {s.ResolvedFormat})");
+        System.Console.WriteLine($"export: {trained.Run.Id} ({info.Model}, {info.Epoch} epoch(s), {weights.Count} tensors) → {target} ({new FileInfo(target).Length / 1048576.0:F1} MiB, {s.ResolvedFormat})");
         if (s.ResolvedFormat == "onnx")
             System.Console.WriteLine($"export: ONNX opset {OnnxGraph.Opset}: image uint8 RGB [N,3,H,W] → logits float32 [N,{info.Model.Classes},H,W], mask uint8 [N,H,W]; " +
                                      (info.Model.TileScale is { } scale

@@ -21,10 +21,12 @@ public sealed class PredictCommand : GuardedCommand<PredictCommand.Settings>
         public string[] Images { get; init; } = [];
         [CommandOption("--image <FILE>")][Description("An image to segment, like IMAGES (may be repeated).")]
         public string[] Image { get; init; } = [];
-        [CommandOption("--experiment <NAME>")][Description("Use this experiment's trained weights (an id under 'experiments:'; its train stage must be published for the current pipeline.yaml and profile; a matrix whose runs held validation images out: the run chosen on them, or its refit with refit: true).")]
-        public string? Experiment { get; init; }
-        [CommandOption("--checkpoint <PATH>")][Description("Or a checkpoint file, a store entry folder (artifacts/store/objects/<ab>/<key>) holding model.safetensors, or a run folder holding last.ckpt; or plain PyTorch weights (a state_dict in a .pth or .safetensors file, e.g. the lab's models trained in Python) with --model.")]
-        public string? Checkpoint { get; init; }
+        [CommandOption("--experiment <NAME>")][Description("Use this experiment's trained weights (an id under 'experiments:'; its train stage must be published for the current pipeline.yaml and profile; a matrix whose runs held validation images out: the run chosen on them, or its refit with refit: true). Repeated: an ensemble of them.")]
+        public string[] Experiment { get; init; } = [];
+        [CommandOption("--checkpoint <PATH>")][Description("Or a checkpoint file, a store entry folder (artifacts/store/objects/<ab>/<key>) holding model.safetensors, or a run folder holding last.ckpt; or plain PyTorch weights (a state_dict in a .pth or .safetensors file, e.g. the lab's models trained in Python) with --model. Repeated: an ensemble of them.")]
+        public string[] Checkpoint { get; init; } = [];
+        [CommandOption("--ensemble")][Description("With --experiment: every seed's model of each experiment (training.seeds), as one: the mean of their class probabilities. Several --experiment or --checkpoint make an ensemble without it.")]
+        public bool Ensemble { get; init; }
         [CommandOption("--model <ARCH>")][Description("With plain PyTorch weights: their architecture (unet-resnet34, segformer-mit_b0, simple-unet, simple-vit, or another encoder's: unet-resnet50, segformer-mit_b2, …); --size is then the size they were trained at (default 224).")]
         public string? Model { get; init; }
         [CommandOption("--out <PATH>")][Description("Mask PNG to write for one image (default mask.png); for several, the folder to write <image name>.png into (default masks).")]
@@ -41,13 +43,14 @@ public sealed class PredictCommand : GuardedCommand<PredictCommand.Settings>
         public string? Tta { get; init; }
 
         public override ValidationResult Validate() =>
-            (Experiment is null) == (Checkpoint is null) ? ValidationResult.Error("give the model with --experiment NAME or --checkpoint PATH (one of them)")
+            (Experiment.Length == 0) == (Checkpoint.Length == 0) ? ValidationResult.Error("give the model with --experiment NAME or --checkpoint PATH (one of them; each may be repeated for an ensemble)")
+            : Ensemble && Experiment.Length == 0 ? ValidationResult.Error("--ensemble takes every seed of an --experiment; several --checkpoint files make an ensemble without it")
             : Images.Length + Image.Length == 0 ? ValidationResult.Error("name the images to segment (files or folders), e.g. petseg predict --experiment unet-base photos/")
             : Batch < 1 ? ValidationResult.Error($"--batch must be at least 1, not {Batch}")
             : Size is < 1 ? ValidationResult.Error($"--size must be positive, not {Size}")
             : Tiles is not null && TileScale(Tiles) is double.NaN ? ValidationResult.Error($"--tiles is a scale (0.01 to 8, e.g. 0.5) or none, not '{Tiles}'")
             : Tta is not null && !TestTimeAugmentations.Names.Contains(Tta) ? ValidationResult.Error($"--tta is one of {string.Join(", ", TestTimeAugmentations.Names)}, not '{Tta}'")
-            : Model is not null && Checkpoint is null ? ValidationResult.Error("--model names the architecture of plain weights given with --checkpoint; an experiment knows its own")
+            : Model is not null && Checkpoint.Length == 0 ? ValidationResult.Error("--model names the architecture of plain weights given with --checkpoint; an experiment knows its own")
             : base.Validate();
 
         /// <summary>--tiles as a scale: null for none, NaN when it is neither.</summary>
@@ -61,30 +64,40 @@ public sealed class PredictCommand : GuardedCommand<PredictCommand.Settings>
         var plan = OutputPlan.For(s, images);
 
         // The experiment's weights come with its configuration's compute settings; a bare checkpoint with the defaults.
-        string weights;
+        var members = new List<(string Weights, TestTimeAugmentation Tta)>();
         ComputeConfig compute;
-        var tta = TestTimeAugmentation.None;
         IReadOnlyList<string>? classNames = null; // a checkpoint alone names no class
-        if (s.Experiment is { } experiment)
+        if (s.Experiment.Length > 0)
         {
             var config = s.Load();
             classNames = config.Dataset.ClassNames;
-            var trained = TrainedExperiment.Find(config, s.Runner(config, quiet: true), experiment);
-            if (trained.Chosen is { } how) System.Console.Error.WriteLine($"predict: {how}");
-            (weights, compute) = (trained.WeightsPath, config.Compute with { Device = trained.Run.Device ?? config.Compute.Device });
-            tta = trained.Run.Tta;
+            var runner = s.Runner(config, quiet: true);
+            var trained = s.Experiment.SelectMany(e => s.Ensemble ? TrainedExperiment.EverySeed(config, runner, e) : [TrainedExperiment.Find(config, runner, e)]).ToList();
+            foreach (var how in trained.Select(t => t.Chosen).OfType<string>().Distinct()) System.Console.Error.WriteLine($"predict: {how}");
+            if (s.Ensemble && trained.Count == s.Experiment.Length)
+                System.Console.Error.WriteLine($"predict: {string.Join(", ", s.Experiment)}: one seed each (training.seeds), so --ensemble adds no model");
+            members.AddRange(trained.Select(t => (t.WeightsPath, t.Run.Tta)));
+            compute = config.Compute with { Device = trained[0].Run.Device ?? config.Compute.Device };
         }
         else
         {
             NumericsModes.TryParse(s.Numerics ?? "auto", out var mode); // checked by Validate
-            (weights, compute) = (s.Checkpoint!, new ComputeConfig(mode, s.Device ?? "auto"));
+            members.AddRange(s.Checkpoint.Select(c => (c, TestTimeAugmentation.None)));
+            compute = new ComputeConfig(mode, s.Device ?? "auto");
         }
         var device = ComputeBackend.Prepare(compute, compute.Device, System.Console.Error.WriteLine); // before the model loads
 
-        using var loaded = PredictionModel.Load(weights, s.Model, s.Size);
-        if (device.type != TorchSharp.DeviceType.CPU) loaded.Model.to(device);
-        if (s.Tta is { } name) tta = TestTimeAugmentations.Parse(name);
-        using var model = FlipAveraged.Apply(loaded.Model, tta); // disposes the model it wraps; `loaded` disposing it again is harmless
+        using var loadedModels = new LoadedModels();
+        foreach (var (weights, _) in members) loadedModels.Add(PredictionModel.Load(weights, s.Model, s.Size));
+        var loaded = loadedModels[0];
+        foreach (var other in loadedModels.Skip(1))
+            if (PetSeg.Inference.Ensemble.Mismatch(loaded.Spec, other.Spec) is { } why)
+                throw new PetSegException($"{members[0].Weights} and {members[loadedModels.IndexOf(other)].Weights} cannot make one ensemble: {why}");
+        foreach (var m in loadedModels) if (device.type != TorchSharp.DeviceType.CPU) m.Model.to(device);
+        var tta = s.Tta is { } name ? TestTimeAugmentations.Parse(name) : members[0].Tta;
+        // Each member as its evaluation scored it (its tta:), then their mean; disposing the result disposes them all.
+        var wrapped = loadedModels.Select((m, i) => FlipAveraged.Apply(m.Model, s.Tta is null ? members[i].Tta : tta)).ToList();
+        using var model = wrapped.Count == 1 ? wrapped[0] : new Ensemble(wrapped);
         int size = s.Size ?? loaded.Spec.ImageSize;
         if (ModelZoo.SizeProblem(loaded.Spec, size) is { } problem) // before any image is read
             throw new PetSegException($"--size {size}: {problem}");
@@ -117,7 +130,8 @@ public sealed class PredictCommand : GuardedCommand<PredictCommand.Settings>
                 bar?.Update(i + 1);
             }
         }
-        var what = $"{loaded.Spec.Architecture} at {size}²{(tileScale is { } scale ? $" tiles of each image scaled by {scale.ToString(System.Globalization.CultureInfo.InvariantCulture)}" : "")}, {loaded.Origin}{(tta == TestTimeAugmentation.None ? "" : $", tta: {tta.Name()}")}, on {device}";
+        var architectures = string.Join(" + ", loadedModels.GroupBy(m => m.Spec.Architecture).Select(g => g.Count() > 1 ? $"{g.Count()} × {g.Key}" : g.Key));
+        var what = $"{(loadedModels.Count > 1 ? $"an ensemble of {loadedModels.Count} (the mean of their class probabilities): {architectures}" : loaded.Spec.Architecture)} at {size}²{(tileScale is { } scale ? $" tiles of each image scaled by {scale.ToString(System.Globalization.CultureInfo.InvariantCulture)}" : "")}, {loaded.Origin}{(tta == TestTimeAugmentation.None ? "" : $", tta: {tta.Name()}")}, on {device}";
         if (images.Count > 1)
             System.Console.WriteLine($"predict: {images.Count - failed.Count} of {images.Count} images in {clock.Elapsed.TotalSeconds:F1} s " +
                 $"({(images.Count - failed.Count) / Math.Max(clock.Elapsed.TotalSeconds, 1e-3):F1} images/s; {what})");

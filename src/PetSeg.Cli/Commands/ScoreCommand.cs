@@ -29,13 +29,16 @@ public sealed class ScoreCommand : GuardedCommand<ScoreCommand.Settings>
         public string? Out { get; init; }
         [CommandOption("--tta <NAME>")][Description("Test-time augmentation: none (default, the lab's evaluation) or hflip (the mean of each image's and its mirror's logits; two forward passes), as tta: in pipeline.yaml.")]
         public string? Tta { get; init; }
+        [CommandOption("--ensemble")][Description("Also score all the files as one model: the mean of their class probabilities (an ensemble, e.g. of an experiment's seeds), as the last row. They must agree on classes and input size.")]
+        public bool Ensemble { get; init; }
         [CommandOption("--json")][Description("Print each file's headline metrics as one JSON line ({\"file\": …, \"mean_iou\": …}), nothing else on standard output.")]
         public bool Json { get; init; }
 
         public override ValidationResult Validate() =>
             Batch < 1 ? ValidationResult.Error($"--batch must be at least 1, not {Batch}")
             : Checkpoints.FirstOrDefault(c => !File.Exists(c) && !Directory.Exists(c)) is { } missing ? ValidationResult.Error($"{missing}: no such file or folder")
-            : Out is not null && Checkpoints.Length > 1 ? ValidationResult.Error("--out writes one file's metrics: give one checkpoint with it")
+            : Ensemble && Checkpoints.Length < 2 ? ValidationResult.Error("--ensemble scores several files as one: give two or more")
+            : Out is not null && Checkpoints.Length > 1 && !Ensemble ? ValidationResult.Error("--out writes one file's metrics: give one checkpoint with it")
             : Tta is not null && !TestTimeAugmentations.Names.Contains(Tta) ? ValidationResult.Error($"--tta is one of {string.Join(", ", TestTimeAugmentations.Names)}, not '{Tta}'")
             : base.Validate();
     }
@@ -52,7 +55,8 @@ public sealed class ScoreCommand : GuardedCommand<ScoreCommand.Settings>
 
         var scored = new List<Scored>();
         var failed = 0;
-        foreach (var file in s.Checkpoints)
+        if (s.Ensemble) scored.AddRange(ScoreEnsemble(s, test, device, config.File, ct));
+        else foreach (var file in s.Checkpoints)
         {
             try { scored.Add(Score(file, s, test, device, config.File, ct)); }
             catch (Exception e) when (s.Checkpoints.Length > 1 && e is PetSegException or InvalidDataException or IOException) // one unreadable file among several: named, the others scored
@@ -61,8 +65,8 @@ public sealed class ScoreCommand : GuardedCommand<ScoreCommand.Settings>
                 failed++;
             }
         }
-        if (s.Out is { } outFile && scored.Count == 1)
-            MetricsFile.Write(outFile, new MetricsRecord(Path.GetFileName(Path.TrimEndingDirectorySeparator(scored[0].File)), $"{scored[0].Model}, {scored[0].Origin}", 0, "", 0, scored[0].Metrics));
+        if (s.Out is { } outFile && scored.Count > 0) // one file's, or the ensemble's (the last row)
+            MetricsFile.Write(outFile, new MetricsRecord(Path.GetFileName(Path.TrimEndingDirectorySeparator(scored[^1].File)), $"{scored[^1].Model}, {scored[^1].Origin}", 0, "", 0, scored[^1].Metrics));
         if (s.Json)
         {
             foreach (var x in scored)
@@ -90,6 +94,34 @@ public sealed class ScoreCommand : GuardedCommand<ScoreCommand.Settings>
         using var model = FlipAveraged.Apply(loaded.Model, tta); // disposes the model it wraps; `loaded` disposing it again is harmless
         var metrics = Evaluator.Run(model, test, loaded.Spec.Classes, s.Batch, s.Json ? NullProgressSink.Instance : new ConsoleProgressSink(), ct);
         return new Scored(file, loaded.Spec.Architecture, loaded.Origin + (tta == TestTimeAugmentation.None ? "" : $", tta: {tta.Name()}"), metrics);
+    }
+
+    /// <summary>Each file, then all of them as one (<see cref="Ensemble"/>): every file must load, and agree on classes, size and tiles.</summary>
+    private static IEnumerable<Scored> ScoreEnsemble(Settings s, TensorCache test, TorchSharp.torch.Device device, string configFile, CancellationToken ct)
+    {
+        using var loaded = new LoadedModels();
+        foreach (var file in s.Checkpoints)
+        {
+            var m = PredictionModel.Load(file, s.Model, test.Width);
+            loaded.Add(m);
+            if (ModelZoo.SizeProblem(m.Spec, test.Width) is { } problem)
+                throw new PetSegException($"{file} cannot score the test split cached at {test.Width}² (preprocess.image_size in {configFile}): {problem}");
+            if (PetSeg.Inference.Ensemble.Mismatch(loaded[0].Spec, m.Spec) is { } why)
+                throw new PetSegException($"{s.Checkpoints[0]} and {file} cannot make one ensemble: {why}");
+            if (device.type != TorchSharp.DeviceType.CPU) m.Model.to(device);
+        }
+        var tta = TestTimeAugmentations.Parse(s.Tta ?? TestTimeAugmentations.NoneName);
+        var ui = s.Json ? NullProgressSink.Instance : (IProgressSink)new ConsoleProgressSink();
+        var members = loaded.Select(m => FlipAveraged.Apply(m.Model, tta)).ToList();
+        var origin = tta == TestTimeAugmentation.None ? "" : $", tta: {tta.Name()}";
+        var rows = new List<Scored>();
+        for (int i = 0; i < loaded.Count; i++)
+            rows.Add(new Scored(s.Checkpoints[i], loaded[i].Spec.Architecture, loaded[i].Origin + origin, Evaluator.Run(members[i], test, loaded[i].Spec.Classes, s.Batch, ui, ct)));
+        using var ensemble = new PetSeg.Inference.Ensemble(members); // disposes the members, and through them the models
+        var architectures = string.Join(" + ", loaded.GroupBy(m => m.Spec.Architecture).Select(g => g.Count() > 1 ? $"{g.Count()} × {g.Key}" : g.Key));
+        rows.Add(new Scored($"ensemble of {loaded.Count}", architectures, "the mean of their class probabilities" + origin,
+            Evaluator.Run(ensemble, test, loaded[0].Spec.Classes, s.Batch, ui, ct)));
+        return rows;
     }
 
     private static string F(double v) => double.IsNaN(v) ? "n/a" : v.ToString("0.0000", CultureInfo.InvariantCulture);

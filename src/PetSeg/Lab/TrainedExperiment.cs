@@ -11,7 +11,8 @@ namespace PetSeg.Lab;
 
 /// <summary>
 /// An experiment's trained weights as the current pipeline.yaml defines them (<c>export</c>, <c>predict --experiment</c>):
-/// the published result of its train stage, never a stale one. With several seeds the first seed's run is taken. A
+/// the published result of its train stage, never a stale one. With several seeds the first seed's run is taken (or the
+/// one named by its run id, <c>unet-hp-seed43</c>; <see cref="EverySeed"/> gives them all). A
 /// matrix whose runs held validation images out names the run the report chooses (<see cref="ValidationChoice"/>), or
 /// its refit where it has one (<c>refit: true</c>).
 /// </summary>
@@ -31,12 +32,30 @@ public sealed record TrainedExperiment(ExperimentConfig Run, string WeightsPath,
             else
                 (experiment, chosen) = ChooseOnValidation(config, runner, experiment, runs);
         }
-        var run = config.Experiments.FirstOrDefault(e => e.ExperimentId == experiment) ?? throw config.NoExperiment(experiment);
+        // An experiment's first seed, or one run of it named as its stages are (unet-hp-seed43).
+        var run = config.Experiments.FirstOrDefault(e => e.ExperimentId == experiment) ?? config.Experiments.FirstOrDefault(e => e.Id == experiment)
+            ?? throw config.NoExperiment(experiment);
+        return new TrainedExperiment(run, WeightsOf(config, runner, run), chosen);
+    }
+
+    /// <summary>
+    /// Every seed's run of an experiment (of a matrix, the chosen row's or its refit's), in the order of its seeds: the
+    /// members of an ensemble of seeds. One run when the experiment has one seed.
+    /// </summary>
+    public static IReadOnlyList<TrainedExperiment> EverySeed(PipelineConfig config, PipelineRunner runner, string experiment)
+    {
+        var first = Find(config, runner, experiment);
+        return [.. config.Experiments.Where(e => e.ExperimentId == first.Run.ExperimentId)
+            .Select(run => run == first.Run ? first : new TrainedExperiment(run, WeightsOf(config, runner, run), first.Chosen))];
+    }
+
+    private static string WeightsOf(PipelineConfig config, PipelineRunner runner, ExperimentConfig run)
+    {
         var stage = StageIds.Train(run.Id);
         var entry = runner.FreshEntry(stage)
             ?? throw new PipelineException($"{stage} has no result for the current pipeline.yaml{(config.Profile is { } p ? $" (profile {p})" : "")}; " +
                 $"run it first (petseg run {stage}{(config.Profile is { } q ? $" -p {q}" : "")}) or pull it from a remote (petseg pull).");
-        return new TrainedExperiment(run, entry.OutputPath(TrainingCheckpoint.WeightsFile), chosen);
+        return entry.OutputPath(TrainingCheckpoint.WeightsFile);
     }
 
     /// <summary>" (sweep-2, lr=0.003, for 7 epoch(s))" from the matrix's published choice, or nothing before it is made.</summary>
