@@ -28,6 +28,7 @@ public static class LabPipeline
         var runs = config.Experiments.Where(e => e.Refit is null).ToList();
         stages.AddRange(runs.Select(e => new TrainStage(config, e)));
         stages.AddRange(runs.Select(e => new EvaluateStage(config, e)));
+        stages.AddRange(config.Ensembles().Select(seeds => new EnsembleStage(config, seeds)));
         foreach (var refits in config.Experiments.Where(e => e.Refit is not null).GroupBy(e => e.Refit!.Matrix)) // after the evaluations they choose on
         {
             stages.Add(new ChooseStage(refits.First().Refit!));

@@ -21,4 +21,7 @@ public sealed record ReportInput(
     public double? TileScale { get; init; }
 
     public int ImageSize { get; init; }
+
+    /// <summary>The experiments whose seeds were also evaluated as one model (<c>ensemble: true</c>): that evaluation, by experiment.</summary>
+    public IReadOnlyDictionary<string, Metrics.MetricsRecord> Ensembles { get; init; } = new Dictionary<string, Metrics.MetricsRecord>();
 }

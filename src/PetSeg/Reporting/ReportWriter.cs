@@ -50,6 +50,7 @@ public static class ReportWriter
         sb.Append(Tables(input.Config, input.Runs));
 
         sb.Append(PerClassTable.Render(input.Runs, input.ClassNames));
+        sb.Append(EnsembleTable.Render(input.Runs, input.Ensembles));
         sb.Append(NativeSizeTable.Render(input.Runs, input.TileScale is null ? $"{input.ImageSize}×{input.ImageSize}" : $"{input.ImageSize}×{input.ImageSize} tiles"));
         if (input.IouChart is not null)
             sb.Append("## Mean IoU per experiment\n\n").Append("Mean over seeds; the error bars are the 95 % confidence half-widths (none with one seed).\n\n")

@@ -3,6 +3,7 @@ using PetSeg.Data.Cache;
 using PetSeg.Inference;
 using PetSeg.Lab;
 using PetSeg.Tests.Support;
+using PetSeg.Workflow.Store;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
 
@@ -58,6 +59,17 @@ public sealed class EnsembleCommandsTests : IDisposable
         using var test = TensorCache.Open(Path.Combine(PetSeg.Lab.Stages.PreprocessStage.CacheDir(config), "test.petc"));
         var expected = Evaluator.Run(library, test, 2, 16, NullProgressSink.Instance);
         Assert.Equal(expected.MeanIoU, rows[2].GetProperty("mean_iou").GetDouble(), 12);
+
+        // ensemble: true evaluates the same two as a stage of the pipeline: the same figure, nothing retrained.
+        File.WriteAllText(file, File.ReadAllText(file).Replace("tiny: { model: simple-unet, lr: 0.001 }", "tiny: { model: simple-unet, lr: 0.001, ensemble: true }", StringComparison.Ordinal));
+        config = PipelineConfigLoader.Load(file);
+        var runs = LabPipeline.Runner(config, NullProgressSink.Instance).Run("report");
+        Assert.All(runs.Where(r => r.Stage.StartsWith("train-tiny-", StringComparison.Ordinal)), r => Assert.Equal(PetSeg.Workflow.Runner.StageOutcome.CacheHit, r.Outcome));
+        Assert.Equal(PetSeg.Workflow.Runner.StageOutcome.Executed, runs.Single(r => r.Stage == "evaluate-tiny-ensemble").Outcome);
+        var staged = PetSeg.Metrics.MetricsFile.Read(StoreEntryFiles.Of(_dir["out/store/objects"], runs, "evaluate-tiny-ensemble", "metrics.json"));
+        Assert.Equal(expected.ConfusionMatrix, staged.Metrics.ConfusionMatrix);
+        Assert.Matches(@"\| tiny \| 2 \| [\d.]+ ± [\d.]+ \| [\d.]+ \| [\d.]+ \| [\d.]+ \|", File.ReadAllText(_dir["out/report/report.md"]));
+        Assert.Equal(expected.MeanIoU, double.Parse(PipelineLock.Read(_dir["pipeline.lock"]).Stages["evaluate-tiny-ensemble"].Metrics!["mean_iou"], System.Globalization.CultureInfo.InvariantCulture), 15);
 
         (exit, log) = CliProcess.Run("score", _dir["seed1.safetensors"], "--ensemble", "--config", file);
         Assert.Equal(2, exit);

@@ -26,6 +26,9 @@ public sealed record ExperimentConfig(string Id, string Title, TrainSettings Set
     /// </summary>
     public bool NativeMetrics { get; init; }
 
+    /// <summary>Whether the experiment's seeds are also evaluated as one model, the mean of their class probabilities (<c>ensemble: true</c>).</summary>
+    public bool Ensemble { get; init; }
+
     /// <summary>This experiment's device (<c>device:</c> under it), or null for <c>compute.device</c>. Not part of any key.</summary>
     public string? Device { get; init; }
 

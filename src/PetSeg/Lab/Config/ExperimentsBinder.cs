@@ -42,7 +42,7 @@ internal static class ExperimentsBinder
         return new WeightsConfig(source, files) { Pretraining = pretrain, LocalFolders = local };
     }
 
-    private sealed record Defaults(string Optimizer, double Lr, double WeightDecay, int Epochs, int BatchSize, bool Augment, long Seed, bool Pretrained, int? MaxEpochs, int? MaxTrainSamples, string Precision, string EvalPrecision, double Validation, string Keep, int? Patience, int? MinEpochs, string LrSchedule, double MinLr, int Warmup, double? GradClip, string Tta, double? Ema, string Loss, ClassWeights? ClassWeights, bool NativeMetrics);
+    private sealed record Defaults(string Optimizer, double Lr, double WeightDecay, int Epochs, int BatchSize, bool Augment, long Seed, bool Pretrained, int? MaxEpochs, int? MaxTrainSamples, string Precision, string EvalPrecision, double Validation, string Keep, int? Patience, int? MinEpochs, string LrSchedule, double MinLr, int Warmup, double? GradClip, string Tta, double? Ema, string Loss, ClassWeights? ClassWeights, bool NativeMetrics, bool Ensemble);
 
     /// <param name="classes">How many classes the dataset has: every model's head outputs as many (the lab's: 2).</param>
     public static IReadOnlyList<ExperimentConfig> BindExperiments(YamlSection training, YamlSection experiments, int imageSize, int classes, double? tileScale = null)
@@ -72,7 +72,8 @@ internal static class ExperimentsBinder
             EmaDecay(training, null),
             training.Choice("loss", SegmentationLoss.CrossEntropy.Name, SegmentationLoss.Names),
             Weights(training, null, classes),
-            training.Bool("native_metrics", false));
+            training.Bool("native_metrics", false),
+            training.Bool("ensemble", false));
         var defaultSeeds = Seeds(training) ?? [d.Seed];
         training.RejectUnknown();
 
@@ -153,8 +154,11 @@ internal static class ExperimentsBinder
             var evalPrecision = e.Choice("eval_precision", d.EvalPrecision, "fp32", "bf16") == "bf16" ? Precision.Bf16 : Precision.Fp32;
             var tta = TestTimeAugmentations.Parse(e.Choice("tta", d.Tta, TestTimeAugmentations.Names));
             var native = e.OptionalBool("native_metrics") ?? d.NativeMetrics;
+            var ensemble = e.OptionalBool("ensemble") ?? d.Ensemble;
             var cluster = ClusterSection.BindResources(e.Section("cluster"));
             var seeds = Seeds(e) ?? defaultSeeds;
+            if (ensemble && seeds.Count < 2)
+                throw (e.Has("ensemble") ? e : training).Error("ensemble", "an ensemble is the mean of several seeds' models, and this experiment trains one: set seeds: [42, 43, 44] beside it");
             var device = ComputeSection.DeviceSetting(e, "device");
             var validation = e.OptionalDouble("validation", 0, ValidationSplit.MaxFraction) ?? d.Validation;
             var keepBest = e.Choice("keep", d.Keep, "last", "best") == "best";
@@ -172,7 +176,7 @@ internal static class ExperimentsBinder
             e.RejectUnknown();
             // One run per seed: each is its own train/evaluate stage (keys differ by seed only), grouped under the id.
             return seeds.Select(seed => new ExperimentConfig(seeds.Count == 1 ? id : $"{id}-seed{seed}", title, settings with { Seed = seed }, pretrained)
-                { Cluster = cluster, Group = id, EvalPrecision = evalPrecision, Tta = tta, NativeMetrics = native, Device = device, Matrix = sweep, Validation = validation, KeepBest = keepBest, Patience = patience, MinEpochs = minEpochs ?? 0 }).ToList();
+                { Cluster = cluster, Group = id, EvalPrecision = evalPrecision, Tta = tta, NativeMetrics = native, Ensemble = ensemble, Device = device, Matrix = sweep, Validation = validation, KeepBest = keepBest, Patience = patience, MinEpochs = minEpochs ?? 0 }).ToList();
         }
     }
 

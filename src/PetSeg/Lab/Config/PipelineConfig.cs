@@ -29,6 +29,10 @@ public sealed record PipelineConfig(string File, string? Profile, string Artifac
         new($"{File}: no experiment '{name}'{Core.ClosestName.Suggestion(name, Experiments.Select(e => e.ExperimentId))}. " +
             $"Defined: {string.Join(", ", Experiments.Select(e => e.ExperimentId).Distinct())}");
 
+    /// <summary>The experiments evaluated as an ensemble of their seeds (<c>ensemble: true</c>), each as its seeds' runs.</summary>
+    public IEnumerable<IReadOnlyList<ExperimentConfig>> Ensembles() =>
+        Experiments.Where(e => e.Ensemble && e.Refit is null).GroupBy(e => e.ExperimentId).Select(g => (IReadOnlyList<ExperimentConfig>)[.. g]);
+
     /// <summary>A matrix's runs as a command names them ("sweep-1 (lr=0.01), sweep-2 (lr=0.001)"); empty when <paramref name="matrix"/> is none.</summary>
     public IReadOnlyList<string> MatrixRuns(string matrix) =>
         Experiments.Where(e => e.Matrix?.Matrix == matrix).DistinctBy(e => e.ExperimentId).Select(e => $"{e.ExperimentId} ({e.Matrix!.Label})").ToList();

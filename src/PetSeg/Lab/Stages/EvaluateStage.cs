@@ -120,8 +120,10 @@ public sealed class EvaluateStage(PipelineConfig config, ExperimentConfig experi
         return outputs;
     }
 
+    private NativeSizeScorer NativeScorer(StageContext c, ISampleSet test, int classes) => NativeScorer(config, c, test, classes);
+
     /// <summary>What scores the test split at each image's own size: its masks read from the dataset as preprocess read its pairs.</summary>
-    private NativeSizeScorer NativeScorer(StageContext c, ISampleSet test, int classes)
+    internal static NativeSizeScorer NativeScorer(PipelineConfig config, StageContext c, ISampleSet test, int classes)
     {
         var dataset = Data.Dataset.OxfordPetDataset.Open(c.Input(StageIds.Download, DownloadStage.DatasetOutput).Path, "test", config.Preprocess.SkipBadSamples, config.Dataset.BySpecies);
         var byStem = dataset.Samples.ToDictionary(s => s.Stem, StringComparer.Ordinal);

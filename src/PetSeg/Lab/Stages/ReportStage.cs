@@ -23,7 +23,8 @@ public sealed class ReportStage(PipelineConfig config) : Stage
     public override string CodeVersion => StageVersions.Report;
 
     public override IReadOnlyList<string> DependsOn =>
-        config.Experiments.SelectMany(e => new[] { StageIds.Train(e.Id), StageIds.Evaluate(e.Id) }).ToList();
+        [.. config.Experiments.SelectMany(e => new[] { StageIds.Train(e.Id), StageIds.Evaluate(e.Id) }),
+         .. config.Ensembles().Select(seeds => StageIds.Ensemble(seeds[0].ExperimentId))];
 
     public override SortedDictionary<string, string> Parameters
     {
@@ -95,6 +96,9 @@ public sealed class ReportStage(PipelineConfig config) : Stage
                 Copy(EvaluateStage.WorstGrid, $"predictions-worst-{group}.png"), Path.GetFileName(histogram));
         }
 
+        var ensembles = config.Ensembles().ToDictionary(seeds => seeds[0].ExperimentId,
+            seeds => MetricsFile.Read(c.Input(StageIds.Ensemble(seeds[0].ExperimentId), EvaluateStage.MetricsName).Path), StringComparer.Ordinal);
+
         string? lossChart = null, iouChart = null, validationChart = null;
         if (curves.Values.Any(v => v.EpochLosses.Count > 0))
         {
@@ -130,7 +134,7 @@ public sealed class ReportStage(PipelineConfig config) : Stage
             runs.ToDictionary(r => r.Key, r => (IReadOnlyList<SeedRun>)r.Value),
             lossChart is null ? null : Path.GetFileName(lossChart), Path.GetFileName(iouChart), grids, stages, env)
             { ValidationChart = validationChart is null ? null : Path.GetFileName(validationChart), ClassNames = config.Dataset.ClassNames,
-                TileScale = config.Preprocess.TileScale, ImageSize = config.Preprocess.ImageSize }));
+                TileScale = config.Preprocess.TileScale, ImageSize = config.Preprocess.ImageSize, Ensembles = ensembles }));
         Add(report);
         return outputs;
     }

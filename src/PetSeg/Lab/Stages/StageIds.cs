@@ -19,4 +19,7 @@ public static class StageIds
     public static string Train(string experiment) => StageName.Of(TrainKind, experiment);
     public static string Evaluate(string experiment) => StageName.Of(EvaluateKind, experiment);
     public static string Choose(string matrix) => StageName.Of(ChooseKind, matrix);
+
+    /// <summary>The evaluation of an experiment's seeds as one model (<c>ensemble: true</c>): an evaluation, so it is of that kind.</summary>
+    public static string Ensemble(string experiment) => StageName.Of(EvaluateKind, experiment + "-ensemble");
 }

@@ -627,6 +627,27 @@ public sealed class PipelineConfigTests : IDisposable
     }
 
     [Fact]
+    public void An_ensemble_of_seeds_is_one_more_evaluation_keyed_by_its_members_and_needs_seeds()
+    {
+        var c = LoadText("training: { seeds: [1, 2, 3] }\nexperiments:\n  a: { model: simple-unet, ensemble: true }\n  b: { model: simple-unet }\n");
+        var graph = LabPipeline.Build(c);
+        var stage = Assert.IsType<PetSeg.Lab.Stages.EnsembleStage>(graph.Stages.Single(s => s.Id == "evaluate-a-ensemble"));
+        Assert.Equal(["preprocess", "train-a-seed1", "train-a-seed2", "train-a-seed3"], stage.DependsOn);
+        Assert.Equal("1,2,3", stage.Parameters["seeds"]);
+        Assert.Equal("train-seed2/model.safetensors", stage.InputName("train-a-seed2", "model.safetensors")); // by seed, not by stage name
+        Assert.Contains("evaluate-a-ensemble", new PetSeg.Lab.Stages.ReportStage(c).DependsOn);
+        Assert.DoesNotContain(graph.Stages, s => s.Id == "evaluate-b-ensemble");
+        Assert.DoesNotContain(LabPipeline.Build(LoadText("training: { seeds: [1, 2] }\nexperiments:\n  a: { model: simple-unet }\n")).Stages, s => s is PetSeg.Lab.Stages.EnsembleStage);
+
+        foreach (var (yaml, expected) in new[]
+        {
+            ("experiments:\n  a: { model: simple-unet, ensemble: true }\n", "pipeline.yaml:2:38: experiments.a.ensemble: an ensemble is the mean of several seeds' models, and this experiment trains one: set seeds: [42, 43, 44] beside it"),
+            ("training: { ensemble: true }\nexperiments:\n  a: { model: simple-unet }\n", "training.ensemble: an ensemble is the mean of several seeds' models"),
+        })
+            Assert.Contains(expected, Assert.Throws<ConfigException>(() => LoadText(yaml)).Message);
+    }
+
+    [Fact]
     public void A_dataset_split_by_group_validates_by_group_and_says_so_in_the_keys()
     {
         Directory.CreateDirectory(_dir["pets/images"]);
