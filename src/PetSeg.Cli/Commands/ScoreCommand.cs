@@ -86,14 +86,21 @@ public sealed class ScoreCommand : GuardedCommand<ScoreCommand.Settings>
 
     private static Scored Score(string file, Settings s, TensorCache test, TorchSharp.torch.Device device, string configFile, CancellationToken ct)
     {
-        using var loaded = PredictionModel.Load(file, s.Model, test.Width); // plain weights: built for the test split's size
-        if (ModelZoo.SizeProblem(loaded.Spec, test.Width) is { } problem)
-            throw new PetSegException($"{file} cannot score the test split cached at {test.Width}² (preprocess.image_size in {configFile}): {problem}");
+        using var loaded = Load(file, s, test, configFile);
         if (device.type != TorchSharp.DeviceType.CPU) loaded.Model.to(device);
         var tta = TestTimeAugmentations.Parse(s.Tta ?? TestTimeAugmentations.NoneName);
         using var model = FlipAveraged.Apply(loaded.Model, tta); // disposes the model it wraps; `loaded` disposing it again is harmless
         var metrics = Evaluator.Run(model, test, loaded.Spec.Classes, s.Batch, s.Json ? NullProgressSink.Instance : new ConsoleProgressSink(), ct);
         return new Scored(file, loaded.Spec.Architecture, loaded.Origin + (tta == TestTimeAugmentation.None ? "" : $", tta: {tta.Name()}"), metrics);
+    }
+
+    /// <summary>A file's model, refused when it cannot take the test split's cached size (plain weights are built for it).</summary>
+    private static PredictionModel Load(string file, Settings s, TensorCache test, string configFile)
+    {
+        var m = PredictionModel.Load(file, s.Model, test.Width);
+        if (ModelZoo.SizeProblem(m.Spec, test.Width) is not { } problem) return m;
+        m.Dispose();
+        throw new PetSegException($"{file} cannot score the test split cached at {test.Width}² (preprocess.image_size in {configFile}): {problem}");
     }
 
     /// <summary>Each file, then all of them as one (<see cref="Ensemble"/>): every file must load, and agree on classes, size and tiles.</summary>
@@ -102,10 +109,8 @@ public sealed class ScoreCommand : GuardedCommand<ScoreCommand.Settings>
         using var loaded = new LoadedModels();
         foreach (var file in s.Checkpoints)
         {
-            var m = PredictionModel.Load(file, s.Model, test.Width);
+            var m = Load(file, s, test, configFile);
             loaded.Add(m);
-            if (ModelZoo.SizeProblem(m.Spec, test.Width) is { } problem)
-                throw new PetSegException($"{file} cannot score the test split cached at {test.Width}² (preprocess.image_size in {configFile}): {problem}");
             if (PetSeg.Inference.Ensemble.Mismatch(loaded[0].Spec, m.Spec) is { } why)
                 throw new PetSegException($"{s.Checkpoints[0]} and {file} cannot make one ensemble: {why}");
             if (device.type != TorchSharp.DeviceType.CPU) m.Model.to(device);

@@ -30,96 +30,69 @@ public static class Predictor
     public static IEnumerable<PredictedImage> PredictMany(nn.Module<Tensor, Tensor> model, IReadOnlyList<string> paths, int size, int batchSize,
         CancellationToken ct = default, double? tileScale = null)
     {
-        if (tileScale is { } scale) return PredictTiled(model, paths, size, batchSize, scale, ct);
-        return PredictWhole(model, paths, size, batchSize, ct);
-    }
-
-    private static IEnumerable<PredictedImage> PredictWhole(nn.Module<Tensor, Tensor> model, IReadOnlyList<string> paths, int size, int batchSize, CancellationToken ct)
-    {
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
         for (int start = 0; start < paths.Count; start += batchSize)
         {
             ct.ThrowIfCancellationRequested();
             var batch = paths.Skip(start).Take(batchSize).ToArray();
-            var images = new RawImage?[batch.Length];
-            var resized = new byte[]?[batch.Length];
+            var views = new ModelView?[batch.Length];
             var failures = new PetSegException?[batch.Length];
             Parallel.For(0, batch.Length, new ParallelOptions { CancellationToken = ct }, i =>
             {
-                try
-                {
-                    var image = ImageLoader.LoadRgb(batch[i]);
-                    resized[i] = Resize.Bilinear(image.Pixels, image.Width, image.Height, 3, size, size);
-                    images[i] = image;
-                }
+                try { views[i] = ModelView.Of(ImageLoader.LoadRgb(batch[i]), size, tileScale); }
                 catch (PetSegException e) { failures[i] = e; }
                 catch (Exception e) when (e is IOException or UnauthorizedAccessException) { failures[i] = new ImageDecodeException(batch[i], e.Message, e); }
             });
-            var classes = new Queue<byte[]>(Classify(model, [.. resized.Where(r => r is not null)], size)); // the readable ones, in order
+            // Every input of the readable images, batchSize to a forward pass: a large image cut into tiles is not one large batch.
+            var inputs = views.Where(v => v is not null).SelectMany(v => v!.Inputs).ToList();
+            var classes = new Queue<byte[]>(inputs.Chunk(batchSize).SelectMany(chunk => Classify(model, [.. chunk], size)));
             for (int i = 0; i < batch.Length; i++)
             {
-                if (images[i] is not { } image) { yield return new PredictedImage(batch[i], null, failures[i]); continue; }
-                var mask = Resize.Nearest(classes.Dequeue(), size, size, image.Width, image.Height);
-                yield return new PredictedImage(batch[i], new Prediction(image.Width, image.Height, mask, image), null);
+                if (views[i] is not { } view) { yield return new PredictedImage(batch[i], null, failures[i]); continue; }
+                var mask = view.MaskOf([.. view.Inputs.Select(_ => classes.Dequeue())]);
+                yield return new PredictedImage(batch[i], new Prediction(view.Image.Width, view.Image.Height, mask, view.Image), null);
             }
         }
     }
 
-    private static IEnumerable<PredictedImage> PredictTiled(nn.Module<Tensor, Tensor> model, IReadOnlyList<string> paths, int size, int batchSize, double scale,
-        CancellationToken ct)
+    /// <summary>
+    /// An image as the model sees it, <see cref="Inputs"/> (size² HWC arrays: the whole image resized, or its tiles), and
+    /// how their labels make the image's mask at its own size.
+    /// </summary>
+    private sealed record ModelView(RawImage Image, IReadOnlyList<byte[]> Inputs, Func<IReadOnlyList<byte[]>, byte[]> MaskOf)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
-        for (int start = 0; start < paths.Count; start += batchSize)
+        public static ModelView Of(RawImage image, int size, double? tileScale)
         {
-            ct.ThrowIfCancellationRequested();
-            var batch = paths.Skip(start).Take(batchSize).ToArray();
-            var images = new RawImage?[batch.Length];
-            var grids = new TileGrid?[batch.Length];
-            var tiles = new byte[]?[batch.Length][];
-            var failures = new PetSegException?[batch.Length];
-            Parallel.For(0, batch.Length, new ParallelOptions { CancellationToken = ct }, i =>
+            if (tileScale is not { } scale)
+                return new ModelView(image, [Resize.Bilinear(image.Pixels, image.Width, image.Height, 3, size, size)],
+                    labels => Resize.Nearest(labels[0], size, size, image.Width, image.Height));
+            var grid = TileGrid.For(image.Width, image.Height, scale, size);
+            var scaled = grid.ScaleImage(image);
+            var tiles = Enumerable.Range(0, grid.Count).Select(t =>
             {
-                try
-                {
-                    var image = ImageLoader.LoadRgb(batch[i]);
-                    var grid = TileGrid.For(image.Width, image.Height, scale, size);
-                    var scaled = grid.ScaleImage(image);
-                    tiles[i] = [.. Enumerable.Range(0, grid.Count).Select(t =>
-                    {
-                        var tile = new byte[size * size * 3];
-                        grid.Cut(scaled, 3, t, TileGrid.ImagePadding, tile);
-                        return tile;
-                    })];
-                    (images[i], grids[i]) = (image, grid);
-                }
-                catch (PetSegException e) { failures[i] = e; }
-                catch (Exception e) when (e is IOException or UnauthorizedAccessException) { failures[i] = new ImageDecodeException(batch[i], e.Message, e); }
+                var tile = new byte[size * size * 3];
+                grid.Cut(scaled, 3, t, TileGrid.ImagePadding, tile);
+                return tile;
+            }).ToList();
+            return new ModelView(image, tiles, labels =>
+            {
+                var placed = new byte[grid.ScaledWidth * grid.ScaledHeight];
+                for (int t = 0; t < grid.Count; t++) grid.Place(labels[t], t, placed);
+                return Resize.Nearest(placed, grid.ScaledWidth, grid.ScaledHeight, image.Width, image.Height);
             });
-            // Every tile of the readable images, batchSize to a forward pass: a large image does not make a large batch.
-            var all = tiles.Where(t => t is not null).SelectMany(t => t!).ToList();
-            var classes = new Queue<byte[]>(all.Chunk(batchSize).SelectMany(chunk => Classify(model, [.. chunk], size)));
-            for (int i = 0; i < batch.Length; i++)
-            {
-                if (images[i] is not { } image) { yield return new PredictedImage(batch[i], null, failures[i]); continue; }
-                var grid = grids[i]!;
-                var labels = new byte[grid.ScaledWidth * grid.ScaledHeight];
-                for (int t = 0; t < grid.Count; t++) grid.Place(classes.Dequeue(), t, labels);
-                var mask = Resize.Nearest(labels, grid.ScaledWidth, grid.ScaledHeight, image.Width, image.Height);
-                yield return new PredictedImage(batch[i], new Prediction(image.Width, image.Height, mask, image), null);
-            }
         }
     }
 
     /// <summary>Class indices at the model's size for HWC uint8 images of <paramref name="size"/>², one forward pass.</summary>
-    private static List<byte[]> Classify(nn.Module<Tensor, Tensor> model, List<byte[]?> resized, int size)
+    private static List<byte[]> Classify(nn.Module<Tensor, Tensor> model, List<byte[]> inputs, int size)
     {
-        if (resized.Count == 0) return [];
-        var pixels = new byte[resized.Count * size * size * 3];
-        for (int i = 0; i < resized.Count; i++) resized[i]!.CopyTo(pixels, i * size * size * 3);
+        if (inputs.Count == 0) return [];
+        var pixels = new byte[inputs.Count * size * size * 3];
+        for (int i = 0; i < inputs.Count; i++) inputs[i].CopyTo(pixels, i * size * size * 3);
         using var scope = NewDisposeScope();
-        var hwc = tensor(pixels, [resized.Count, size, size, 3]);
+        var hwc = tensor(pixels, [inputs.Count, size, size, 3]);
         var classes = ClassPredictor.PredictClasses(model, hwc.permute(0, 3, 1, 2).contiguous()).cpu().data<byte>().ToArray();
-        return Enumerable.Range(0, resized.Count).Select(i => classes[(i * size * size)..((i + 1) * size * size)]).ToList();
+        return Enumerable.Range(0, inputs.Count).Select(i => classes[(i * size * size)..((i + 1) * size * size)]).ToList();
     }
 
     /// <summary>

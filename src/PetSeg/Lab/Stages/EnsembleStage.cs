@@ -96,8 +96,7 @@ public sealed class EnsembleStage(PipelineConfig config, IReadOnlyList<Experimen
         var metrics = Evaluator.Run(model, test, info!.Model.Classes, First.Settings.BatchSize, c.Ui, null, c.Cancellation, native);
         c.Ui.Info($"{Id}: pixel error {metrics.PixelError:F4}, F1 (weighted) {metrics.F1Weighted:F4}, mean IoU {metrics.MeanIoU:F4}, Dice {metrics.Dice:F4} over {metrics.ValidPixels:N0} pixels");
         var nativeMetrics = native?.Result();
-        if (nativeMetrics is { Metrics: var n })
-            c.Ui.Info($"{Id}: at the {nativeMetrics.Images:N0} test images' own size: pixel error {n.PixelError:F4}, F1 (weighted) {n.F1Weighted:F4}, mean IoU {n.MeanIoU:F4}, Dice {n.Dice:F4} over {n.ValidPixels:N0} pixels");
+        if (nativeMetrics is not null) c.Ui.Info(EvaluateStage.NativeSummary(Id, nativeMetrics));
         var record = new MetricsRecord($"{First.ExperimentId}-ensemble", $"{First.Title} (ensemble of {runs.Count} seeds)", 0,
             string.Join(",", runs.Select(r => c.Dependencies[StageIds.Train(r.Id)].Key)), info.Epoch, metrics) { Native = nativeMetrics };
         return new Dictionary<string, StageOutput> { [EvaluateStage.MetricsName] = c.Output(MetricsFile.Write(Path.Combine(c.OutputDir, EvaluateStage.MetricsName), record)) };

@@ -88,8 +88,7 @@ public sealed class EvaluateStage(PipelineConfig config, ExperimentConfig experi
         var metrics = Evaluator.Run(model, test, info.Model.Classes, experiment.Settings.BatchSize, c.Ui, perImage, c.Cancellation, native);
         c.Ui.Info($"{Id}: pixel error {metrics.PixelError:F4}, F1 (weighted) {metrics.F1Weighted:F4}, mean IoU {metrics.MeanIoU:F4}, Dice {metrics.Dice:F4} over {metrics.ValidPixels:N0} pixels");
         var nativeMetrics = native?.Result();
-        if (nativeMetrics is { Metrics: var n })
-            c.Ui.Info($"{Id}: at the {nativeMetrics.Images:N0} test images' own size: pixel error {n.PixelError:F4}, F1 (weighted) {n.F1Weighted:F4}, mean IoU {n.MeanIoU:F4}, Dice {n.Dice:F4} over {n.ValidPixels:N0} pixels");
+        if (nativeMetrics is not null) c.Ui.Info(NativeSummary(Id, nativeMetrics));
 
         HeldOutMetrics? validation = null;
         if (experiment.Validation > 0)
@@ -121,6 +120,13 @@ public sealed class EvaluateStage(PipelineConfig config, ExperimentConfig experi
     }
 
     private NativeSizeScorer NativeScorer(StageContext c, ISampleSet test, int classes) => NativeScorer(config, c, test, classes);
+
+    /// <summary>The log line of the scores at the test images' own size.</summary>
+    internal static string NativeSummary(string stage, NativeSizeMetrics native)
+    {
+        var n = native.Metrics;
+        return $"{stage}: at the {native.Images:N0} test images' own size: pixel error {n.PixelError:F4}, F1 (weighted) {n.F1Weighted:F4}, mean IoU {n.MeanIoU:F4}, Dice {n.Dice:F4} over {n.ValidPixels:N0} pixels";
+    }
 
     /// <summary>What scores the test split at each image's own size: its masks read from the dataset as preprocess read its pairs.</summary>
     internal static NativeSizeScorer NativeScorer(PipelineConfig config, StageContext c, ISampleSet test, int classes)
