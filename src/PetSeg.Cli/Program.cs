@@ -66,11 +66,12 @@ app.Configure(c =>
         .WithExample("export", "unet-improved", "--out", "unet.onnx")
         .WithExample("export", "unet-tuning", "--out", "best.safetensors"); // a matrix with validation: the run it chose (its refit, with refit: true)
     c.AddCommand<LrFindCommand>("lr-find").WithExample("lr-find", "simple-unet-base").WithExample("lr-find", "unet-base", "--steps", "200", "--json");
-    c.AddCommand<ScoreCommand>("score").WithExample("score", "unet.pth", "--model", "unet-resnet34").WithExample("score", "exported.safetensors", "--profile", "demo", "--out", "metrics.json").WithExample("score", "a.pth", "b.pth", "--model", "simple-unet");
+    c.AddCommand<ScoreCommand>("score").WithExample("score", "unet.pth", "--model", "unet-resnet34").WithExample("score", "exported.safetensors", "--profile", "demo", "--out", "metrics.json").WithExample("score", "a.pth", "b.pth", "--model", "simple-unet").WithExample("score", "seed1.safetensors", "seed2.safetensors", "seed3.safetensors", "--ensemble");
     c.AddCommand<PredictCommand>("predict")
         .WithExample("predict", "cat.jpg", "--experiment", "unet-base", "--out", "mask.png", "--overlay", "overlay.png")
         .WithExample("predict", "photos/", "--experiment", "unet-base", "--out", "masks/", "--batch", "32")
-        .WithExample("predict", "cat.jpg", "--checkpoint", "model.safetensors");
+        .WithExample("predict", "cat.jpg", "--checkpoint", "model.safetensors")
+        .WithExample("predict", "photos/", "--experiment", "unet-hp", "--ensemble", "--out", "masks/");
     c.AddBranch("bench", b =>
     {
         b.SetDescription("Measure throughput (see docs/benchmarks.md); each benchmark takes only its own options.");
