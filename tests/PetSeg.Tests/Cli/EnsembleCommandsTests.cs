@@ -71,6 +71,14 @@ public sealed class EnsembleCommandsTests : IDisposable
         Assert.Matches(@"\| tiny \| 2 \| [\d.]+ ± [\d.]+ \| [\d.]+ \| [\d.]+ \| [\d.]+ \|", File.ReadAllText(_dir["out/report/report.md"]));
         Assert.Equal(expected.MeanIoU, double.Parse(PipelineLock.Read(_dir["pipeline.lock"]).Stages["evaluate-tiny-ensemble"].Metrics!["mean_iou"], System.Globalization.CultureInfo.InvariantCulture), 15);
 
+        (exit, log) = CliProcess.Run("exp", "show", "--json", "--config", file); // a row of its own, beside the seeds'
+        Assert.True(exit == 0, log);
+        var table = System.Text.Json.JsonDocument.Parse(log[log.IndexOf('[')..]).RootElement.EnumerateArray().ToList();
+        var ensembleRow = table.Single(r => r.GetProperty("experiment").GetString() == "tiny-ensemble");
+        Assert.Equal("1,2", ensembleRow.GetProperty("params").GetProperty("seeds").GetString());
+        Assert.Equal(expected.MeanIoU, ensembleRow.GetProperty("metrics").GetProperty("mean_iou").GetDouble(), 12);
+        Assert.Contains(table, r => r.GetProperty("experiment").GetString() == "tiny-seed1");
+
         (exit, log) = CliProcess.Run("score", _dir["seed1.safetensors"], "--ensemble", "--config", file);
         Assert.Equal(2, exit);
         Assert.Contains("--ensemble scores several files as one: give two or more", log);

@@ -39,6 +39,18 @@ public sealed class ExperimentTable
             }
             rows.Add(new ExperimentRow(id, shownParams, metrics, ComputedWith(locked)));
         }
+        // A metrics stage of no training of its name (an ensemble of an experiment's seeds) is a row of its own, showing
+        // the parameters the schema shows of metrics stages.
+        foreach (var (stage, locked) in lockFile.Stages)
+        {
+            if (StageName.SubjectOf(stage, schema.MetricsKind) is not { } id || lockFile.Stages.ContainsKey(StageName.Of(schema.ParamsKind, id))) continue;
+            var metrics = new SortedDictionary<string, double>(StringComparer.Ordinal);
+            foreach (var (k, v) in locked.Metrics ?? []) metrics[k] = double.Parse(v, CultureInfo.InvariantCulture);
+            var shownParams = new SortedDictionary<string, string>(StringComparer.Ordinal);
+            foreach (var (param, column) in schema.MetricsParams ?? new Dictionary<string, string>())
+                if (locked.Params.TryGetValue(param, out var value)) shownParams[column] = value;
+            rows.Add(new ExperimentRow(id, shownParams, metrics, ComputedWith(locked)));
+        }
         if (sortBy is not null)
         {
             var column = schema.Metrics.FirstOrDefault(c => c.Name == sortBy)
