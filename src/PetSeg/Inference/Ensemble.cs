@@ -22,8 +22,6 @@ public sealed class Ensemble : nn.Module<Tensor, Tensor>
         RegisterComponents();
     }
 
-    public int Count => members.Count;
-
     /// <summary>Why two models cannot be averaged pixel for pixel (other classes, input size or tiles), or null when they can.</summary>
     public static string? Mismatch(Models.ModelSpec a, Models.ModelSpec b) =>
         a.Classes != b.Classes ? $"{a.Classes} classes and {b.Classes}"

@@ -32,6 +32,14 @@ public sealed record TileGrid(int ScaledWidth, int ScaledHeight, int Size)
     /// <summary>The tile's place in the grid, row-major.</summary>
     public (int Row, int Column) Position(int tile) => (tile / Columns, tile % Columns);
 
+    /// <summary>The part of a tile that lies on the scaled image: its top-left corner there, and its width and height.</summary>
+    private (int X, int Y, int Width, int Height) Inside(int tile)
+    {
+        var (row, column) = Position(tile);
+        int x = column * Size, y = row * Size;
+        return (x, y, Math.Min(Size, ScaledWidth - x), Math.Min(Size, ScaledHeight - y));
+    }
+
     /// <summary>An HWC image at the grid's scaled size (bilinear; the same array when no scaling is needed).</summary>
     public byte[] ScaleImage(RawImage image) => image.Width == ScaledWidth && image.Height == ScaledHeight
         ? image.Pixels : Resize.Bilinear(image.Pixels, image.Width, image.Height, image.Channels, ScaledWidth, ScaledHeight);
@@ -44,9 +52,7 @@ public sealed record TileGrid(int ScaledWidth, int ScaledHeight, int Size)
     /// <paramref name="dst"/> (Size²·channels, HWC), padded with <paramref name="fill"/> past the image's edge.</summary>
     public void Cut(ReadOnlySpan<byte> scaled, int channels, int tile, byte fill, Span<byte> dst)
     {
-        var (row, column) = Position(tile);
-        int x0 = column * Size, y0 = row * Size;
-        int w = Math.Min(Size, ScaledWidth - x0), h = Math.Min(Size, ScaledHeight - y0);
+        var (x0, y0, w, h) = Inside(tile);
         if (w < Size || h < Size) dst[..(Size * Size * channels)].Fill(fill);
         for (int y = 0; y < h; y++)
             scaled.Slice(((y0 + y) * ScaledWidth + x0) * channels, w * channels).CopyTo(dst.Slice(y * Size * channels, w * channels));
@@ -55,9 +61,7 @@ public sealed record TileGrid(int ScaledWidth, int ScaledHeight, int Size)
     /// <summary>Puts a tile's Size² labels back in place in a ScaledWidth×ScaledHeight label map (its padding dropped).</summary>
     public void Place(ReadOnlySpan<byte> tileLabels, int tile, Span<byte> scaled)
     {
-        var (row, column) = Position(tile);
-        int x0 = column * Size, y0 = row * Size;
-        int w = Math.Min(Size, ScaledWidth - x0), h = Math.Min(Size, ScaledHeight - y0);
+        var (x0, y0, w, h) = Inside(tile);
         for (int y = 0; y < h; y++)
             tileLabels.Slice(y * Size, w).CopyTo(scaled.Slice((y0 + y) * ScaledWidth + x0, w));
     }

@@ -1,10 +1,8 @@
-using TorchSharp;
 using PetSeg.Core;
 using PetSeg.Data.Cache;
 using PetSeg.Inference;
 using PetSeg.Lab.Config;
 using PetSeg.Metrics;
-using PetSeg.Models.Layers;
 using PetSeg.Training;
 using PetSeg.Training.Checkpoints;
 using PetSeg.Workflow.Stages;
@@ -74,13 +72,11 @@ public sealed class EnsembleStage(PipelineConfig config, IReadOnlyList<Experimen
         CheckpointInfo? info = null;
         try
         {
-            foreach (var run in runs)
+            foreach (var run in runs) // each as its own evaluation scores it
             {
-                var (trained, checkpoint) = TrainingCheckpoint.LoadModel(c.Input(StageIds.Train(run.Id), TrainingCheckpoint.WeightsFile).Path);
-                members.Add(FlipAveraged.Apply(trained, First.Tta));
+                var (member, checkpoint) = EvaluatedModel.Load(c.Input(StageIds.Train(run.Id), TrainingCheckpoint.WeightsFile).Path, run, c.Device);
+                members.Add(member);
                 info ??= checkpoint;
-                if (c.Device.type != TorchSharp.DeviceType.CPU) trained.to(c.Device);
-                if (First.EvalPrecision == Precision.Bf16) Bfloat16.Convert(trained);
             }
         }
         catch

@@ -1,4 +1,3 @@
-using TorchSharp;
 using PetSeg.Core;
 using PetSeg.Data.Cache;
 using PetSeg.Data.Splits;
@@ -10,7 +9,6 @@ using PetSeg.Training.Checkpoints;
 using PetSeg.Inference;
 using PetSeg.Workflow.Stages;
 using PetSeg.Workflow.Store;
-using PetSeg.Models.Layers;
 
 namespace PetSeg.Lab.Stages;
 
@@ -72,19 +70,17 @@ public sealed class EvaluateStage(PipelineConfig config, ExperimentConfig experi
 
     public override IReadOnlyDictionary<string, StageOutput> Execute(StageContext c)
     {
-        var (trained, info) = TrainingCheckpoint.LoadModel(c.Input(TrainStage, TrainingCheckpoint.WeightsFile).Path);
-        using var model = FlipAveraged.Apply(trained, experiment.Tta); // its parameters are the trained model's; disposing it disposes that
+        var (evaluated, info) = EvaluatedModel.Load(c.Input(TrainStage, TrainingCheckpoint.WeightsFile).Path, experiment, c.Device);
+        using var model = evaluated;
         if (experiment.Tta != TestTimeAugmentation.None) c.Ui.Info($"{Id}: {experiment.Tta.Describe()}");
-        if (c.Device.type != TorchSharp.DeviceType.CPU) model.to(c.Device); // checkpoints are device-independent: loaded on the CPU, moved once
         if (experiment.EvalPrecision == Precision.Bf16)
         {
-            Bfloat16.Convert(model);
             c.Ui.Info($"{Id}: evaluating a bfloat16 copy of the trained weights (eval_precision: bf16)");
             if (Bfloat16Hardware.WarningFor("eval_precision") is { } warning) c.Ui.Info($"{Id}: {warning}");
         }
         using var test = TensorCache.Open(c.Input(StageIds.Preprocess, PreprocessStage.OutputName("test")).Path);
         var perImage = new List<double>();
-        var native = experiment.NativeMetrics ? NativeScorer(c, test, info.Model.Classes) : null;
+        var native = experiment.NativeMetrics ? NativeScorer(config, c, test, info.Model.Classes) : null;
         var metrics = Evaluator.Run(model, test, info.Model.Classes, experiment.Settings.BatchSize, c.Ui, perImage, c.Cancellation, native);
         c.Ui.Info($"{Id}: pixel error {metrics.PixelError:F4}, F1 (weighted) {metrics.F1Weighted:F4}, mean IoU {metrics.MeanIoU:F4}, Dice {metrics.Dice:F4} over {metrics.ValidPixels:N0} pixels");
         var nativeMetrics = native?.Result();
@@ -118,8 +114,6 @@ public sealed class EvaluateStage(PipelineConfig config, ExperimentConfig experi
         }
         return outputs;
     }
-
-    private NativeSizeScorer NativeScorer(StageContext c, ISampleSet test, int classes) => NativeScorer(config, c, test, classes);
 
     /// <summary>The log line of the scores at the test images' own size.</summary>
     internal static string NativeSummary(string stage, NativeSizeMetrics native)
