@@ -5,7 +5,6 @@ using PetSeg.Cli.Console;
 using PetSeg.Compute;
 using PetSeg.Core;
 using PetSeg.Data.Cache;
-using PetSeg.Data.Splits;
 using PetSeg.IO;
 using PetSeg.Lab;
 using PetSeg.Reporting;
@@ -45,7 +44,7 @@ public sealed class LrFindCommand : GuardedCommand<LrFindCommand.Settings>
         var compute = config.Compute with { Device = s.Device ?? inputs.Run.Device ?? config.Compute.Device };
         var device = ComputeBackend.Prepare(compute, compute.Device, System.Console.Error.WriteLine);
         using var trainval = TensorCache.Open(inputs.TrainvalPath);
-        ISampleSet train = inputs.Run.Validation > 0 ? ValidationSplit.Apply(trainval, inputs.Run.Validation, inputs.Run.ValidationByGroup).Train : trainval; // as the run trains
+        var train = inputs.Run.HoldOut(trainval).Train; // as the run trains
         var settings = inputs.Settings;
         var lr = settings.Optimizer.LearningRate;
         if (!s.Json)

@@ -25,7 +25,7 @@ public sealed class PredictCommand : GuardedCommand<PredictCommand.Settings>
         public string[] Experiment { get; init; } = [];
         [CommandOption("--checkpoint <PATH>")][Description("Or a checkpoint file, a store entry folder (artifacts/store/objects/<ab>/<key>) holding model.safetensors, or a run folder holding last.ckpt; or plain PyTorch weights (a state_dict in a .pth or .safetensors file, e.g. the lab's models trained in Python) with --model. Repeated: an ensemble of them.")]
         public string[] Checkpoint { get; init; } = [];
-        [CommandOption("--ensemble")][Description("With --experiment: every seed's model of each experiment (training.seeds), as one: the mean of their class probabilities. Several --experiment or --checkpoint make an ensemble without it.")]
+        [CommandOption("--ensemble")][Description("With --experiment: every seed's and fold's model of each experiment (training.seeds, folds:), as one: the mean of their class probabilities. Several --experiment or --checkpoint make an ensemble without it.")]
         public bool Ensemble { get; init; }
         [CommandOption("--model <ARCH>")][Description("With plain PyTorch weights: their architecture (unet-resnet34, segformer-mit_b0, simple-unet, simple-vit, or another encoder's: unet-resnet50, segformer-mit_b2, …); --size is then the size they were trained at (default 224).")]
         public string? Model { get; init; }
@@ -72,7 +72,7 @@ public sealed class PredictCommand : GuardedCommand<PredictCommand.Settings>
             var config = s.Load();
             classNames = config.Dataset.ClassNames;
             var runner = s.Runner(config, quiet: true);
-            var trained = s.Experiment.SelectMany(e => s.Ensemble ? TrainedExperiment.EverySeed(config, runner, e) : [TrainedExperiment.Find(config, runner, e)]).ToList();
+            var trained = s.Experiment.SelectMany(e => s.Ensemble ? TrainedExperiment.EveryRun(config, runner, e) : [TrainedExperiment.Find(config, runner, e)]).ToList();
             foreach (var how in trained.Select(t => t.Chosen).OfType<string>().Distinct()) System.Console.Error.WriteLine($"predict: {how}");
             if (s.Ensemble && trained.Count == s.Experiment.Length)
                 System.Console.Error.WriteLine($"predict: {string.Join(", ", s.Experiment)}: one seed each (training.seeds), so --ensemble adds no model");

@@ -45,8 +45,8 @@ public static class LabPipeline
          .. HeadlineMetrics.All.Select(m => new MetricColumn(HeadlineMetrics.ValidationPrefix + m.Key, m.LowerIsBetter, Optional: true)),
          .. HeadlineMetrics.All.Select(m => new MetricColumn(HeadlineMetrics.NativePrefix + m.Key, m.LowerIsBetter, Optional: true))],
         // How an evaluation scored (absent: fp32, no test-time augmentation), beside the training's parameters; an
-        // ensemble's row (an evaluation of no one training) shows its seeds.
-        new Dictionary<string, string> { ["precision"] = "eval_precision", ["tta"] = "tta", ["seeds"] = "seeds" });
+        // ensemble's row (an evaluation of no one training) shows its seeds and folds.
+        new Dictionary<string, string> { ["precision"] = "eval_precision", ["tta"] = "tta", ["seeds"] = "seeds", ["folds"] = "folds" });
 
     /// <summary>Where the engine keeps the store and the lock, and how it computes, for this configuration.</summary>
     public static Workspace WorkspaceOf(PipelineConfig config) =>

@@ -95,7 +95,7 @@ public static class PipelineConfigLoader
         var weights = ExperimentsBinder.BindWeights(top.Section("weights"), baseDir);
         var experiments = ExperimentsBinder.BindExperiments(top.Section("training"), top.Section("experiments"), preprocess.ImageSize, dataset.ClassNames.Count, tileScale);
         // A dataset split by subject validates by subject too, or the choice among runs would be flattered as the test would.
-        if (folder?.SplitByGroup == true) experiments = [.. experiments.Select(e => e with { ValidationByGroup = e.Validation > 0 })];
+        if (folder?.SplitByGroup == true) experiments = [.. experiments.Select(e => e with { ValidationByGroup = e.HoldsOut })];
         var report = ExperimentsBinder.BindReport(top.Section("report"), experiments);
         var remotes = BindRemotes(top);
         var cluster = ClusterSection.Bind(top.Section("cluster"), StageIds.Kinds);

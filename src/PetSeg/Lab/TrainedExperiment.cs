@@ -11,8 +11,8 @@ namespace PetSeg.Lab;
 
 /// <summary>
 /// An experiment's trained weights as the current pipeline.yaml defines them (<c>export</c>, <c>predict --experiment</c>):
-/// the published result of its train stage, never a stale one. With several seeds the first seed's run is taken (or the
-/// one named by its run id, <c>unet-hp-seed43</c>; <see cref="EverySeed"/> gives them all). A
+/// the published result of its train stage, never a stale one. With several seeds (or folds) the first run is taken (or the
+/// one named by its run id, <c>unet-hp-seed43</c>, <c>unet-cv-fold2</c>; <see cref="EveryRun"/> gives them all). A
 /// matrix whose runs held validation images out names the run the report chooses (<see cref="ValidationChoice"/>), or
 /// its refit where it has one (<c>refit: true</c>).
 /// </summary>
@@ -21,30 +21,39 @@ public sealed record TrainedExperiment(ExperimentConfig Run, string WeightsPath,
 {
     public static TrainedExperiment Find(PipelineConfig config, PipelineRunner runner, string experiment)
     {
+        var found = Named(config, runner, experiment);
+        // A cross-validated experiment is K models, none trained on all of trainval: say which one this is.
+        if (found.Run.Folds == 0 || found.Run.Id == experiment) return found;
+        var fold = $"the model of fold {found.Run.Fold} of {found.Run.Folds} (trained on the other folds; predict --ensemble takes every fold's)";
+        return found with { Chosen = found.Chosen is { } how ? $"{how}; {found.Run.Id}, {fold}" : $"{experiment} → {found.Run.Id}, {fold}" };
+    }
+
+    private static TrainedExperiment Named(PipelineConfig config, PipelineRunner runner, string experiment)
+    {
         string? chosen = null;
         if (config.MatrixRuns(experiment) is { Count: > 0 } named)
         {
             var runs = $"name one of its runs: {string.Join(", ", named)}";
-            if (config.Experiments.Any(c => c.Matrix?.Matrix == experiment && c.Validation == 0))
+            if (config.Experiments.Any(c => c.Matrix?.Matrix == experiment && !c.HoldsOut))
                 throw new ConfigException($"{config.File}: '{experiment}' is a matrix without validation images to choose on; {runs}");
             if (config.Experiments.FirstOrDefault(e => e.Refit?.Matrix == experiment) is { } refit)
                 (experiment, chosen) = (refit.ExperimentId, $"{experiment} → {refit.ExperimentId}, its chosen settings trained on all of trainval{Refitted(runner, experiment)}");
             else
                 (experiment, chosen) = ChooseOnValidation(config, runner, experiment, runs);
         }
-        // An experiment's first seed, or one run of it named as its stages are (unet-hp-seed43).
+        // An experiment's first run, or one run of it named as its stages are (unet-hp-seed43, unet-cv-fold2).
         var run = config.Experiments.FirstOrDefault(e => e.ExperimentId == experiment) ?? config.Experiments.FirstOrDefault(e => e.Id == experiment)
             ?? throw config.NoExperiment(experiment);
         return new TrainedExperiment(run, WeightsOf(config, runner, run), chosen);
     }
 
     /// <summary>
-    /// Every seed's run of an experiment (of a matrix, the chosen row's or its refit's), in the order of its seeds: the
-    /// members of an ensemble of seeds. One run when the experiment has one seed.
+    /// Every run of an experiment (of a matrix, the chosen row's or its refit's), in the order of its seeds and folds:
+    /// the members of an ensemble. One run when the experiment has one seed and no folds.
     /// </summary>
-    public static IReadOnlyList<TrainedExperiment> EverySeed(PipelineConfig config, PipelineRunner runner, string experiment)
+    public static IReadOnlyList<TrainedExperiment> EveryRun(PipelineConfig config, PipelineRunner runner, string experiment)
     {
-        var first = Find(config, runner, experiment);
+        var first = Named(config, runner, experiment);
         return [.. config.Experiments.Where(e => e.ExperimentId == first.Run.ExperimentId)
             .Select(run => run == first.Run ? first : new TrainedExperiment(run, WeightsOf(config, runner, run), first.Chosen))];
     }

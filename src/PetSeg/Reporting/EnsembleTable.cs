@@ -14,7 +14,8 @@ public static class EnsembleTable
 {
     public static string Render(IReadOnlyDictionary<string, IReadOnlyList<SeedRun>> runs, IReadOnlyDictionary<string, MetricsRecord> ensembles)
     {
-        var rows = ensembles.Where(e => runs.ContainsKey(e.Key)).ToList();
+        // A cross-validated experiment's ensemble is its folds': the cross-validation table has it.
+        var rows = ensembles.Where(e => runs.TryGetValue(e.Key, out var r) && !CrossValidationTable.IsCrossValidated(r)).ToList();
         if (rows.Count == 0) return "";
         var sb = new StringBuilder("## Ensembles of seeds\n\n");
         sb.Append("Each experiment's seeds evaluated as one model, the mean of their class probabilities (`ensemble: true`), ")

@@ -50,6 +50,7 @@ public static class ReportWriter
         sb.Append(Tables(input.Config, input.Runs));
 
         sb.Append(PerClassTable.Render(input.Runs, input.ClassNames));
+        sb.Append(CrossValidationTable.Render(input.Runs, input.Ensembles));
         sb.Append(EnsembleTable.Render(input.Runs, input.Ensembles));
         sb.Append(NativeSizeTable.Render(input.Runs, input.TileScale is null ? $"{input.ImageSize}×{input.ImageSize}" : $"{input.ImageSize}×{input.ImageSize} tiles"));
         if (input.IouChart is not null)

@@ -46,7 +46,7 @@ public static class SeedTables
         return sb.Append('\n').ToString();
     }
 
-    /// <summary>The paired differences A − B over the seeds both experiments ran with.</summary>
+    /// <summary>The paired differences A − B over the seeds (and folds) both experiments ran with.</summary>
     public static string Differences(IReadOnlyList<ReportComparison> comparisons, IReadOnlyDictionary<string, IReadOnlyList<SeedRun>> runs)
     {
         var usable = comparisons.Where(c => runs.ContainsKey(c.A) && runs.ContainsKey(c.B)).ToList();
@@ -58,8 +58,8 @@ public static class SeedTables
         sb.Append(" n |\n|:--|").Append(string.Concat(Enumerable.Repeat("--:|", Metrics.Length))).Append("--:|\n");
         foreach (var c in usable)
         {
-            var b = runs[c.B].ToDictionary(r => r.Seed);
-            var pairs = runs[c.A].Where(r => b.ContainsKey(r.Seed)).Select(r => (A: r.Metrics, B: b[r.Seed].Metrics)).ToList();
+            var b = runs[c.B].ToDictionary(r => (r.Seed, r.Fold)); // a fold pairs with the same fold: both trained on the same images
+            var pairs = runs[c.A].Where(r => b.ContainsKey((r.Seed, r.Fold))).Select(r => (A: r.Metrics, B: b[(r.Seed, r.Fold)].Metrics)).ToList();
             sb.Append("| ").Append(c.Label).Append(" |");
             foreach (var (_, f) in Metrics)
             {

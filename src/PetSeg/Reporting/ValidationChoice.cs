@@ -28,10 +28,15 @@ public static class ValidationChoice
         string F(double v) => double.IsNaN(v) ? PipeTable.NotAvailable : v.ToString("0.0000", CultureInfo.InvariantCulture);
 
         var seeds = runs[chosen.Experiment].Count;
+        int folds = runs[chosen.Experiment].Max(v => v.Fold);
         var sb = new StringBuilder();
-        sb.Append("Chosen on the validation images (").Append(chosen.Images?.ToString(CultureInfo.InvariantCulture) ?? "?")
-          .Append(" trainval images each run held out of training").Append(seeds > 1 ? $"; means over {seeds} seeds" : "").Append("): **")
-          .Append(chosen.Label).Append("** (`").Append(chosen.Experiment).Append("`), validation mean IoU ").Append(F(chosen.Validation))
+        if (folds > 0) // cross-validated: every trainval image was held out once, by one run of each row
+            sb.Append("Chosen by ").Append(folds).Append("-fold cross-validation (each run held one fold of trainval out of training; means over ")
+              .Append(seeds).Append(" runs): **");
+        else
+            sb.Append("Chosen on the validation images (").Append(chosen.Images?.ToString(CultureInfo.InvariantCulture) ?? "?")
+              .Append(" trainval images each run held out of training").Append(seeds > 1 ? $"; means over {seeds} seeds" : "").Append("): **");
+        sb.Append(chosen.Label).Append("** (`").Append(chosen.Experiment).Append("`), validation mean IoU ").Append(F(chosen.Validation))
           .Append(", test mean IoU ").Append(F(chosen.Test)).Append(": the figure to quote for this choice.");
         if (byTest.Experiment is not null && byTest.Experiment != chosen.Experiment)
             sb.Append(" Picked on the test split, the choice would have been ").Append(byTest.Label).Append(" (test mean IoU ").Append(F(byTest.Test))

@@ -88,7 +88,9 @@ internal static class LabProjection
                 System.Console.WriteLine($"  {key}: train {r.Train:F2} images/s, eval {r.Eval:F2} images/s");
             }
             // A validation hold-out trains on the rest and scores the held-out images after every epoch and once more at the end.
-            int held = PetSeg.Data.Splits.ValidationSplit.HeldOutCount(trainImages, e.Validation);
+            // A fold is one K-th of trainval, the first (n mod K) folds one image more (as they are dealt).
+            int held = e.Folds > 0 ? trainImages / e.Folds + (e.Fold <= trainImages % e.Folds ? 1 : 0)
+                : PetSeg.Data.Splits.ValidationSplit.HeldOutCount(trainImages, e.Validation);
             int images = Math.Min(trainImages - held, s.MaxTrainSamples ?? int.MaxValue);
             // The epochs' validation scores the plain model; the evaluate stage scores with its tta: (a flip doubles the forward passes).
             int passes = e.Tta == PetSeg.Inference.TestTimeAugmentation.HorizontalFlip ? 2 : 1;

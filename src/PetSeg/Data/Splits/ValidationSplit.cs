@@ -59,10 +59,14 @@ public static class ValidationSplit
     /// A set's samples to train on and to validate on (views of it, by <see cref="Of"/>). The split is of images: a
     /// cache of tiles (several samples to a stem) keeps each image's tiles together, so no image is seen on both sides.
     /// </summary>
-    public static (ISampleSet Train, ISampleSet Validation) Apply(ISampleSet set, double fraction, bool byGroup = false)
+    public static (ISampleSet Train, ISampleSet Validation) Apply(ISampleSet set, double fraction, bool byGroup = false) =>
+        ByImage(set, stems => Of(stems, fraction, byGroup));
+
+    /// <summary>A split of a set's images (<paramref name="split"/> of its distinct stems) applied to its samples, each image's tiles on one side.</summary>
+    internal static (ISampleSet Train, ISampleSet Validation) ByImage(ISampleSet set, Func<IReadOnlyList<string>, (int[] Train, int[] Validation)> split)
     {
         var stems = set.Entries.Select(e => e.Stem).Distinct(StringComparer.Ordinal).ToList();
-        var (train, validation) = Of(stems, fraction, byGroup);
+        var (train, validation) = split(stems);
         if (stems.Count == set.Count) return (new SampleSubset(set, train), new SampleSubset(set, validation));
         var held = validation.Select(i => stems[i]).ToHashSet(StringComparer.Ordinal);
         var samples = Enumerable.Range(0, set.Count).ToLookup(i => held.Contains(set.Entries[i].Stem));

@@ -41,7 +41,25 @@ public sealed record ExperimentConfig(string Id, string Title, TrainSettings Set
     /// </summary>
     public double Validation { get; init; }
 
-    /// <summary>Whether <see cref="Validation"/> holds out whole groups, as the dataset's test split does (<c>split_by: group</c>).</summary>
+    /// <summary>
+    /// K-fold cross-validation (<c>folds: K</c>): the experiment trains once per fold, each run holding out its
+    /// <see cref="Fold"/> of trainval (<see cref="PetSeg.Data.Splits.CrossValidationFolds"/>); 0, the lab's way, for none.
+    /// </summary>
+    public int Folds { get; init; }
+
+    /// <summary>With <see cref="Folds"/>: the fold this run holds out, 1 … <see cref="Folds"/>.</summary>
+    public int Fold { get; init; }
+
+    /// <summary>Whether this run holds images of trainval out to validate on: a fraction (<c>validation:</c>) or a fold (<c>folds:</c>).</summary>
+    public bool HoldsOut => Validation > 0 || Folds > 0;
+
+    /// <summary>Trainval's samples this run trains on and validates on (all and none when it holds nothing out).</summary>
+    public (PetSeg.Data.Cache.ISampleSet Train, PetSeg.Data.Cache.ISampleSet? Validation) HoldOut(PetSeg.Data.Cache.ISampleSet trainval) =>
+        Folds > 0 ? PetSeg.Data.Splits.CrossValidationFolds.Apply(trainval, Folds, Fold, ValidationByGroup)
+        : Validation > 0 ? PetSeg.Data.Splits.ValidationSplit.Apply(trainval, Validation, ValidationByGroup)
+        : (trainval, null);
+
+    /// <summary>Whether <see cref="Validation"/> or <see cref="Folds"/> holds out whole groups, as the dataset's test split does (<c>split_by: group</c>).</summary>
     public bool ValidationByGroup { get; init; }
 
     /// <summary>Publish the weights of the epoch with the best validation mean IoU rather than the last (<c>keep: best</c>).</summary>

@@ -42,7 +42,7 @@ internal static class ExperimentsBinder
         return new WeightsConfig(source, files) { Pretraining = pretrain, LocalFolders = local };
     }
 
-    private sealed record Defaults(string Optimizer, double Lr, double WeightDecay, int Epochs, int BatchSize, bool Augment, long Seed, bool Pretrained, int? MaxEpochs, int? MaxTrainSamples, string Precision, string EvalPrecision, double Validation, string Keep, int? Patience, int? MinEpochs, string LrSchedule, double MinLr, int Warmup, double? GradClip, string Tta, double? Ema, string Loss, ClassWeights? ClassWeights, bool NativeMetrics, bool Ensemble);
+    private sealed record Defaults(string Optimizer, double Lr, double WeightDecay, int Epochs, int BatchSize, bool Augment, long Seed, bool Pretrained, int? MaxEpochs, int? MaxTrainSamples, string Precision, string EvalPrecision, double Validation, string Keep, int? Patience, int? MinEpochs, string LrSchedule, double MinLr, int Warmup, double? GradClip, string Tta, double? Ema, string Loss, ClassWeights? ClassWeights, bool NativeMetrics, bool Ensemble, int Folds);
 
     /// <param name="classes">How many classes the dataset has: every model's head outputs as many (the lab's: 2).</param>
     public static IReadOnlyList<ExperimentConfig> BindExperiments(YamlSection training, YamlSection experiments, int imageSize, int classes, double? tileScale = null)
@@ -73,7 +73,8 @@ internal static class ExperimentsBinder
             training.Choice("loss", SegmentationLoss.CrossEntropy.Name, SegmentationLoss.Names),
             Weights(training, null, classes),
             training.Bool("native_metrics", false),
-            training.Bool("ensemble", false));
+            training.Bool("ensemble", false),
+            Folds(training, 0));
         var defaultSeeds = Seeds(training) ?? [d.Seed];
         training.RejectUnknown();
 
@@ -94,7 +95,7 @@ internal static class ExperimentsBinder
             if (declared.OptionalBool("refit") is true) result.AddRange(Refit(id, declared, runs));
         }
         if (result.GroupBy(e => e.Id).FirstOrDefault(g => g.Count() > 1) is { } twice)
-            throw experiments.Error(twice.First().Matrix?.Matrix ?? twice.First().ExperimentId, $"two runs are named '{twice.Key}' (a matrix numbers its runs <id>-1, <id>-2, …; seeds add -seed<n>): rename one experiment");
+            throw experiments.Error(twice.First().Matrix?.Matrix ?? twice.First().ExperimentId, $"two runs are named '{twice.Key}' (a matrix numbers its runs <id>-1, <id>-2, …; seeds add -seed<n>, folds -fold<k>): rename one experiment");
         return result;
 
         IEnumerable<ExperimentConfig> Bind(string id, YamlSection e, MatrixCell? sweep)
@@ -157,26 +158,37 @@ internal static class ExperimentsBinder
             var ensemble = e.OptionalBool("ensemble") ?? d.Ensemble;
             var cluster = ClusterSection.BindResources(e.Section("cluster"));
             var seeds = Seeds(e) ?? defaultSeeds;
-            if (ensemble && seeds.Count < 2)
-                throw (e.Has("ensemble") ? e : training).Error("ensemble", "an ensemble is the mean of several seeds' models, and this experiment trains one: set seeds: [42, 43, 44] beside it");
+            var folds = Folds(e, d.Folds);
+            if (ensemble && seeds.Count < 2 && folds == 0)
+                throw (e.Has("ensemble") ? e : training).Error("ensemble", "an ensemble is the mean of several models, and this experiment trains one: set seeds: [42, 43, 44] or folds: 5 beside it");
             var device = ComputeSection.DeviceSetting(e, "device");
             var validation = e.OptionalDouble("validation", 0, ValidationSplit.MaxFraction) ?? d.Validation;
+            if (folds > 0 && validation > 0)
+            {
+                // Named where the later of the two is set: the experiment's own key, else the defaults'.
+                var (at, key) = e.Has("folds") ? (e, "folds") : e.Has("validation") ? (e, "validation") : (training, "folds");
+                throw at.Error(key, $"folds: {folds} holds out each of {folds} parts of trainval in turn, and validation: {CanonicalDouble(validation)} one fixed part: set one of them " +
+                                    "(validation: 0 under an experiment overrides the training default)");
+            }
             var keepBest = e.Choice("keep", d.Keep, "last", "best") == "best";
             var patience = e.OptionalInt("patience", 1, 100_000) ?? d.Patience;
             var minEpochs = e.OptionalInt("min_epochs", 1, 100_000) ?? d.MinEpochs;
-            if (validation == 0 && (keepBest || patience is not null))
+            if (validation == 0 && folds == 0 && (keepBest || patience is not null))
             {
                 var (key, what) = keepBest ? ("keep", "keep: best") : ("patience", "patience");
                 // Named where it is set: under the experiment, or the training defaults it inherits.
                 var at = e.Has(key) ? e : training;
-                throw at.Error(key, $"{what} chooses epochs by the validation mean IoU, and this experiment holds no images out: set validation: 0.1 (a fraction of trainval) beside it");
+                throw at.Error(key, $"{what} chooses epochs by the validation mean IoU, and this experiment holds no images out: set validation: 0.1 (a fraction of trainval) or folds: 5 beside it");
             }
             if (minEpochs is not null && patience is null)
                 throw (e.Has("min_epochs") ? e : training).Error("min_epochs", "min_epochs delays early stopping, and this experiment does not stop early: set patience: 5 (epochs without improvement) beside it");
             e.RejectUnknown();
-            // One run per seed: each is its own train/evaluate stage (keys differ by seed only), grouped under the id.
-            return seeds.Select(seed => new ExperimentConfig(seeds.Count == 1 ? id : $"{id}-seed{seed}", title, settings with { Seed = seed }, pretrained)
-                { Cluster = cluster, Group = id, EvalPrecision = evalPrecision, Tta = tta, NativeMetrics = native, Ensemble = ensemble, Device = device, Matrix = sweep, Validation = validation, KeepBest = keepBest, Patience = patience, MinEpochs = minEpochs ?? 0 }).ToList();
+            // One run per seed and fold: each is its own train/evaluate stage (keys differ by seed and fold only), grouped under the id.
+            var foldNumbers = folds == 0 ? [0] : Enumerable.Range(1, folds).ToArray();
+            return seeds.SelectMany(seed => foldNumbers.Select(fold => new ExperimentConfig(
+                    $"{id}{(seeds.Count == 1 ? "" : $"-seed{seed}")}{(fold == 0 ? "" : $"-fold{fold}")}", title, settings with { Seed = seed }, pretrained)
+                { Cluster = cluster, Group = id, EvalPrecision = evalPrecision, Tta = tta, NativeMetrics = native, Ensemble = ensemble, Device = device, Matrix = sweep, Validation = validation,
+                  Folds = folds, Fold = fold, KeepBest = keepBest, Patience = patience, MinEpochs = minEpochs ?? 0 })).ToList();
         }
     }
 
@@ -186,15 +198,15 @@ internal static class ExperimentsBinder
     /// </summary>
     private static IEnumerable<ExperimentConfig> Refit(string matrix, YamlSection declared, List<ExperimentConfig> runs)
     {
-        if (runs.Any(r => r.Validation == 0))
-            throw declared.Error("refit", "a refit trains the row the validation images choose, and this matrix holds no images out: set validation: 0.1 (a fraction of trainval) beside it");
+        if (runs.Any(r => !r.HoldsOut))
+            throw declared.Error("refit", "a refit trains the row the validation images choose, and this matrix holds no images out: set validation: 0.1 (a fraction of trainval) or folds: 5 beside it");
         // The refit is evaluated one way: how the rows are scored must not be what the matrix varies.
         foreach (var (key, differs) in new (string, bool)[] { ("tta", runs.Select(r => r.Tta).Distinct().Count() > 1), ("eval_precision", runs.Select(r => r.EvalPrecision).Distinct().Count() > 1) })
             if (differs)
                 throw declared.Error("refit", $"{key} varies across this matrix's rows, and its refit is evaluated one way: set {key}: beside the matrix, not in it");
         var first = runs[0];
         var id = MatrixRefit.IdOf(matrix);
-        var seeds = runs.Where(r => r.ExperimentId == first.ExperimentId).Select(r => r.Settings.Seed).ToList();
+        var seeds = runs.Where(r => r.ExperimentId == first.ExperimentId).Select(r => r.Settings.Seed).Distinct().ToList(); // a seed's folds refit once
         var refit = new MatrixRefit(matrix, runs);
         return seeds.Select(seed => new ExperimentConfig(seeds.Count == 1 ? id : $"{id}-seed{seed}", $"{first.Matrix!.Title} (refit)", first.Settings with { Seed = seed }, Pretrained: false)
         {
@@ -246,6 +258,17 @@ internal static class ExperimentsBinder
             throw s.Error("ema", $"ema is the decay of the weights' moving average, between 0 and 1 (0.999 is typical; none, the lab's, publishes the trained weights themselves), not {decay.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
         return decay;
     }
+
+    /// <summary><c>folds: 5</c>: K-fold cross-validation, 2 to <see cref="CrossValidationFolds.MaxFolds"/> folds (0: none); <paramref name="inherited"/> when absent.</summary>
+    private static int Folds(YamlSection s, int inherited)
+    {
+        if (!s.Has("folds")) { s.OptionalInt("folds", 0, CrossValidationFolds.MaxFolds); return inherited; } // declares the key
+        int folds = s.OptionalInt("folds", 0, CrossValidationFolds.MaxFolds)!.Value;
+        if (folds == 1) throw s.Error("folds", "one fold would hold out all of trainval and train on nothing: use 2 or more (5 is usual), or 0 for none");
+        return folds;
+    }
+
+    private static string CanonicalDouble(double v) => v.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary><c>seeds: [42, 43, 44]</c>: distinct integers, at least one; null when the key is absent.</summary>
     private static List<long>? Seeds(YamlSection s)

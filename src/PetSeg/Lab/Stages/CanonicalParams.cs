@@ -10,7 +10,7 @@ internal static class CanonicalParams
     public static string Of(long v) => v.ToString(CultureInfo.InvariantCulture);
     public static string Of(bool v) => v ? "true" : "false";
 
-    public static SortedDictionary<string, string> Training(TrainSettings s, bool pretrained, double validation = 0, bool keepBest = false, int? patience = null, int minEpochs = 0)
+    public static SortedDictionary<string, string> Training(TrainSettings s, bool pretrained, double validation = 0, bool keepBest = false, int? patience = null, int minEpochs = 0, int folds = 0, int fold = 0)
     {
         var m = s.Model;
         var p = new SortedDictionary<string, string>(StringComparer.Ordinal)
@@ -37,6 +37,7 @@ internal static class CanonicalParams
         if (m.TileScale is { } tiles) p["tiles"] = $"scale={Of(tiles)}"; // absent = whole images, likewise
         if (s.Precision != Precision.Fp32) p["precision"] = s.Precision.ToString().ToLowerInvariant(); // absent = fp32, so existing keys stay valid
         if (validation > 0) p["validation"] = Of(validation); // absent = trains on all of trainval, so existing keys stay valid
+        if (folds > 0) (p["folds"], p["fold"]) = (Of(folds), Of(fold)); // likewise: absent = no cross-validation
         if (keepBest) p["keep"] = "best"; // likewise: absent = the last epoch's weights
         if (patience is { } epochs) p["patience"] = Of(epochs); // likewise: absent = every epoch
         if (minEpochs > 0) p["min_epochs"] = Of(minEpochs); // likewise: absent = patience from the first epoch

@@ -11,10 +11,10 @@ using PetSeg.Workflow.Store;
 namespace PetSeg.Lab.Stages;
 
 /// <summary>
-/// Evaluates an experiment's seeds as one model (<c>ensemble: true</c>): the mean of their class probabilities
+/// Evaluates an experiment's seeds (and, cross-validated, its folds: nnU-Net's way to use them) as one model (<c>ensemble: true</c>): the mean of their class probabilities
 /// (<see cref="Ensemble"/>), each member scored as its own evaluation scores it (its <c>tta:</c>, its precision), on the
 /// test split, in <c>metrics.json</c> as an evaluation writes it. The report sets it beside the seeds' mean and interval.
-/// Its key is its members' weights (named by seed) and how they are scored, not the stages' names.
+/// Its key is its members' weights (named by seed and fold) and how they are scored, not the stages' names.
 /// </summary>
 public sealed class EnsembleStage(PipelineConfig config, IReadOnlyList<ExperimentConfig> runs) : Stage
 {
@@ -41,6 +41,7 @@ public sealed class EnsembleStage(PipelineConfig config, IReadOnlyList<Experimen
                 ["merge"] = "mean of softmax",
                 ["batch_size"] = CanonicalParams.Of(First.Settings.BatchSize),
             };
+            if (First.Folds > 0) p["folds"] = CanonicalParams.Of(First.Folds); // absent = seeds only, so existing keys stay valid
             if (First.EvalPrecision == Precision.Bf16) p["precision"] = "bf16";
             if (First.Tta != TestTimeAugmentation.None) p["tta"] = First.Tta.Name();
             if (First.NativeMetrics) p["native_metrics"] = "true";
@@ -48,9 +49,20 @@ public sealed class EnsembleStage(PipelineConfig config, IReadOnlyList<Experimen
         }
     }
 
-    /// <summary>Each member's weights by its seed, so the key follows the weights, not the runs' stage names.</summary>
+    /// <summary>Each member's weights by its seed (and fold), so the key follows the weights, not the runs' stage names.</summary>
     public override string InputName(string dependency, string output) =>
-        runs.FirstOrDefault(r => StageIds.Train(r.Id) == dependency) is { } run ? $"{StageIds.TrainKind}-seed{run.Settings.Seed}/{output}" : base.InputName(dependency, output);
+        runs.FirstOrDefault(r => StageIds.Train(r.Id) == dependency) is { } run
+            ? $"{StageIds.TrainKind}-seed{run.Settings.Seed}{(run.Folds > 0 ? $"-fold{run.Fold}" : "")}/{output}" : base.InputName(dependency, output);
+
+    /// <summary>"3 seeds", "5 folds", "10 models (2 seeds × 5 folds)": what the ensemble is made of.</summary>
+    private string Members
+    {
+        get
+        {
+            int seeds = runs.Select(r => r.Settings.Seed).Distinct().Count();
+            return First.Folds == 0 ? $"{runs.Count} seeds" : seeds == 1 ? $"{runs.Count} folds" : $"{runs.Count} models ({seeds} seeds × {First.Folds} folds)";
+        }
+    }
 
     public override bool UsesInput(string dependency, string output) => dependency switch
     {
@@ -85,7 +97,8 @@ public sealed class EnsembleStage(PipelineConfig config, IReadOnlyList<Experimen
             throw;
         }
         using var model = new Ensemble(members); // disposes the members
-        c.Ui.Info($"{Id}: the seeds {string.Join(", ", runs.Select(r => r.Settings.Seed))} of {First.ExperimentId} as one model, the mean of their class probabilities" +
+        var which = First.Folds == 0 ? $"the seeds {string.Join(", ", runs.Select(r => r.Settings.Seed))}" : $"the {Members}";
+        c.Ui.Info($"{Id}: {which} of {First.ExperimentId} as one model, the mean of their class probabilities" +
                   (First.Tta == TestTimeAugmentation.None ? "" : $"; each {First.Tta.Describe()}"));
         using var test = TensorCache.Open(c.Input(StageIds.Preprocess, PreprocessStage.OutputName("test")).Path);
         var native = First.NativeMetrics ? EvaluateStage.NativeScorer(config, c, test, info!.Model.Classes) : null;
@@ -93,7 +106,7 @@ public sealed class EnsembleStage(PipelineConfig config, IReadOnlyList<Experimen
         c.Ui.Info($"{Id}: pixel error {metrics.PixelError:F4}, F1 (weighted) {metrics.F1Weighted:F4}, mean IoU {metrics.MeanIoU:F4}, Dice {metrics.Dice:F4} over {metrics.ValidPixels:N0} pixels");
         var nativeMetrics = native?.Result();
         if (nativeMetrics is not null) c.Ui.Info(EvaluateStage.NativeSummary(Id, nativeMetrics));
-        var record = new MetricsRecord($"{First.ExperimentId}-ensemble", $"{First.Title} (ensemble of {runs.Count} seeds)", 0,
+        var record = new MetricsRecord($"{First.ExperimentId}-ensemble", $"{First.Title} (ensemble of {Members})", 0,
             string.Join(",", runs.Select(r => c.Dependencies[StageIds.Train(r.Id)].Key)), info.Epoch, metrics) { Native = nativeMetrics };
         return new Dictionary<string, StageOutput> { [EvaluateStage.MetricsName] = c.Output(MetricsFile.Write(Path.Combine(c.OutputDir, EvaluateStage.MetricsName), record)) };
     }

@@ -1,6 +1,5 @@
 using PetSeg.Core;
 using PetSeg.Data.Cache;
-using PetSeg.Data.Splits;
 using PetSeg.Metrics;
 using PetSeg.Lab.Config;
 using PetSeg.Reporting;
@@ -40,6 +39,7 @@ public sealed class EvaluateStage(PipelineConfig config, ExperimentConfig experi
             };
             if (experiment.EvalPrecision == Precision.Bf16) p["precision"] = "bf16"; // absent = fp32, so existing keys stay valid
             if (experiment.Validation > 0) p["validation"] = CanonicalParams.Of(experiment.Validation); // absent = nothing held out, likewise
+            if (experiment.Folds > 0) (p["folds"], p["fold"]) = (CanonicalParams.Of(experiment.Folds), CanonicalParams.Of(experiment.Fold)); // absent = no cross-validation, likewise
             if (experiment.ValidationByGroup) p["validation_by"] = "group"; // absent = by image, likewise
             if (experiment.Tta != TestTimeAugmentation.None) p["tta"] = experiment.Tta.Name(); // absent = none, likewise
             if (experiment.NativeMetrics) p["native_metrics"] = "true"; // absent = scored at the cache's size only, likewise
@@ -52,7 +52,7 @@ public sealed class EvaluateStage(PipelineConfig config, ExperimentConfig experi
 
     public override bool UsesInput(string dependency, string output) => dependency switch
     {
-        StageIds.Preprocess => output == PreprocessStage.OutputName("test") || (experiment.Validation > 0 && output == PreprocessStage.OutputName("trainval")),
+        StageIds.Preprocess => output == PreprocessStage.OutputName("test") || (experiment.HoldsOut && output == PreprocessStage.OutputName("trainval")),
         StageIds.Download => output == DownloadStage.DatasetOutput,
         _ => output == TrainingCheckpoint.WeightsFile,
     };
@@ -87,13 +87,14 @@ public sealed class EvaluateStage(PipelineConfig config, ExperimentConfig experi
         if (nativeMetrics is not null) c.Ui.Info(NativeSummary(Id, nativeMetrics));
 
         HeldOutMetrics? validation = null;
-        if (experiment.Validation > 0)
+        if (experiment.HoldsOut)
         {
             using var trainval = TensorCache.Open(c.Input(StageIds.Preprocess, PreprocessStage.OutputName("trainval")).Path);
-            var (_, held) = ValidationSplit.Apply(trainval, experiment.Validation, experiment.ValidationByGroup);
+            var held = experiment.HoldOut(trainval).Validation!;
             var v = Evaluator.Run(model, held, info.Model.Classes, experiment.Settings.BatchSize, c.Ui, "validate", c.Cancellation);
             validation = new HeldOutMetrics(held.Count, v);
-            c.Ui.Info($"{Id}: on the {SampleCount.Of(held)} held out of training for validation: mean IoU {v.MeanIoU:F4}, Dice {v.Dice:F4}, pixel error {v.PixelError:F4}");
+            var which = experiment.Folds > 0 ? $" (fold {experiment.Fold} of {experiment.Folds})" : "";
+            c.Ui.Info($"{Id}: on the {SampleCount.Of(held)} held out of training for validation{which}: mean IoU {v.MeanIoU:F4}, Dice {v.Dice:F4}, pixel error {v.PixelError:F4}");
         }
 
         var outputs = new Dictionary<string, StageOutput>();

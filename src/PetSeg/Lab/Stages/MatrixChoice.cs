@@ -17,7 +17,7 @@ public sealed record MatrixChoice(ReportRow Row, double Validation, IReadOnlyLis
     {
         var all = runs.ToList();
         var seeds = all.GroupBy(r => r.ExperimentId).ToDictionary(g => g.Key,
-            g => (IReadOnlyList<SeedRun>)[.. g.Select(r => SeedRun.Of(r.Settings.Seed, evaluation(r)))], StringComparer.Ordinal);
+            g => (IReadOnlyList<SeedRun>)[.. g.Select(r => SeedRun.Of(r.Settings.Seed, evaluation(r), r.Fold))], StringComparer.Ordinal);
         return ValidationChoice.Choose(ExperimentMatrix.Table(matrix, all), seeds) is var (row, validation)
             ? new MatrixChoice(row, validation, seeds[row.Experiment]) : null;
     }

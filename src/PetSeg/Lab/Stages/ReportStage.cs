@@ -76,7 +76,7 @@ public sealed class ReportStage(PipelineConfig config) : Stage
             var evaluate = StageIds.Evaluate(e.Id);
             var group = e.ExperimentId;
             if (!runs.TryGetValue(group, out var list)) runs[group] = list = [];
-            list.Add(SeedRun.Of(e.Settings.Seed, MetricsFile.Read(c.Input(evaluate, EvaluateStage.MetricsName).Path)));
+            list.Add(SeedRun.Of(e.Settings.Seed, MetricsFile.Read(c.Input(evaluate, EvaluateStage.MetricsName).Path), e.Fold));
             if (list.Count > 1) continue; // curves and predictions: the first seed's
             curves[group] = LossHistory.Read(c.Input(StageIds.Train(e.Id), "losses.json").Path);
             if (e.Settings.Loss is { } loss) losses[group] = loss.Name;

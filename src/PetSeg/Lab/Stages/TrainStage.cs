@@ -1,5 +1,4 @@
 using PetSeg.Data.Cache;
-using PetSeg.Data.Splits;
 using PetSeg.Inference;
 using PetSeg.IO;
 using PetSeg.Models;
@@ -29,7 +28,7 @@ public class TrainStage(PipelineConfig config, ExperimentConfig experiment) : St
     {
         get
         {
-            var p = CanonicalParams.Training(experiment.Settings, experiment.Pretrained, experiment.Validation, experiment.KeepBest, experiment.Patience, experiment.MinEpochs);
+            var p = CanonicalParams.Training(experiment.Settings, experiment.Pretrained, experiment.Validation, experiment.KeepBest, experiment.Patience, experiment.MinEpochs, experiment.Folds, experiment.Fold);
             if (experiment.ValidationByGroup) p["validation_by"] = "group"; // absent = by image, so existing keys stay valid
             return p;
         }
@@ -97,14 +96,12 @@ public class TrainStage(PipelineConfig config, ExperimentConfig experiment) : St
         var runDir = c.Stored is null ? RunDir(c.Key) : Path.Combine(c.OutputDir, CheckRunDir);
         var storedLosses = c.Stored is { } stored && stored.Outputs.ContainsKey(LossesName) ? LossHistory.Read(stored.OutputPath(LossesName)).BatchLosses : null;
         using var trainval = TensorCache.Open(c.Input(StageIds.Preprocess, PreprocessStage.OutputName("trainval")).Path);
-        ISampleSet train = trainval;
-        var images = $"{trainval.Count} images";
-        ISampleSet? held = null;
-        if (run.Validation > 0)
-        {
-            (train, held) = ValidationSplit.Apply(trainval, run.Validation, run.ValidationByGroup);
-            images = $"{train.Count} of {trainval.Count} images ({held.Count} held out for validation)";
-        }
+        ISampleSet train;
+        ISampleSet? held;
+        try { (train, held) = run.HoldOut(trainval); }
+        catch (Core.ConfigException e) { throw new Core.ConfigException($"{config.File}: experiment {run.ExperimentId}: {e.Message}"); } // a split the data cannot give: say where it is asked for
+        var images = held is null ? $"{trainval.Count} images"
+            : $"{train.Count} of {trainval.Count} images ({held.Count} held out for validation{(run.Folds > 0 ? $": fold {run.Fold} of {run.Folds}" : "")})";
         var schedule = settings.Schedule is { } sc ? $" ({sc.Describe()})" : "";
         c.Ui.Info($"{Id}: {settings.Model}, {settings.Optimizer.Name} lr {settings.Optimizer.LearningRate}{schedule} wd {settings.Optimizer.WeightDecay}, " +
                   (settings.Loss is { } loss ? $"loss {loss.Description}, " : "") +

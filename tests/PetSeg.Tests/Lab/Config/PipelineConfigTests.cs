@@ -641,10 +641,56 @@ public sealed class PipelineConfigTests : IDisposable
 
         foreach (var (yaml, expected) in new[]
         {
-            ("experiments:\n  a: { model: simple-unet, ensemble: true }\n", "pipeline.yaml:2:38: experiments.a.ensemble: an ensemble is the mean of several seeds' models, and this experiment trains one: set seeds: [42, 43, 44] beside it"),
-            ("training: { ensemble: true }\nexperiments:\n  a: { model: simple-unet }\n", "training.ensemble: an ensemble is the mean of several seeds' models"),
+            ("experiments:\n  a: { model: simple-unet, ensemble: true }\n", "pipeline.yaml:2:38: experiments.a.ensemble: an ensemble is the mean of several models, and this experiment trains one: set seeds: [42, 43, 44] or folds: 5 beside it"),
+            ("training: { ensemble: true }\nexperiments:\n  a: { model: simple-unet }\n", "training.ensemble: an ensemble is the mean of several models"),
         })
             Assert.Contains(expected, Assert.Throws<ConfigException>(() => LoadText(yaml)).Message);
+    }
+
+    [Fact]
+    public void Folds_make_one_run_per_fold_and_seed_keyed_by_their_fold_and_are_refused_where_they_cannot_be()
+    {
+        var c = LoadText("training: { seeds: [1, 2] }\nexperiments:\n  a: { model: simple-unet, folds: 3, ensemble: true, keep: best }\n  b: { model: simple-unet }\n");
+        Assert.Equal(["a-seed1-fold1", "a-seed1-fold2", "a-seed1-fold3", "a-seed2-fold1", "a-seed2-fold2", "a-seed2-fold3", "b-seed1", "b-seed2"], c.Experiments.Select(e => e.Id));
+        var run = c.Experiments.Single(e => e.Id == "a-seed2-fold3");
+        Assert.Equal(("a", 3, 3, 2L, true), (run.ExperimentId, run.Folds, run.Fold, run.Settings.Seed, run.HoldsOut));
+        var train = new PetSeg.Lab.Stages.TrainStage(c, run).Parameters;
+        Assert.Equal(("3", "3", "best"), (train["folds"], train["fold"], train["keep"]));
+        Assert.DoesNotContain("validation", train.Keys);
+        var evaluate = new PetSeg.Lab.Stages.EvaluateStage(c, run);
+        Assert.Equal(("3", "3"), (evaluate.Parameters["folds"], evaluate.Parameters["fold"]));
+        Assert.True(evaluate.UsesInput("preprocess", "trainval.petc")); // it scores its fold
+        // The other folds' keys differ by fold only; an experiment without folds keeps its keys' parameters as before.
+        var fold1 = new PetSeg.Lab.Stages.TrainStage(c, c.Experiments.Single(e => e.Id == "a-seed2-fold1")).Parameters;
+        Assert.Equal(["fold"], train.Keys.Where(k => train[k] != fold1[k]));
+        var plain = c.Experiments.Single(e => e.Id == "b-seed1");
+        Assert.False(plain.HoldsOut);
+        Assert.DoesNotContain("folds", new PetSeg.Lab.Stages.TrainStage(c, plain).Parameters.Keys);
+        Assert.DoesNotContain("fold", new PetSeg.Lab.Stages.EvaluateStage(c, plain).Parameters.Keys);
+        // One ensemble of the six, each member named by seed and fold.
+        var ensemble = Assert.IsType<PetSeg.Lab.Stages.EnsembleStage>(LabPipeline.Build(c).Stages.Single(s => s.Id == "evaluate-a-ensemble"));
+        Assert.Equal("train-seed2-fold3/model.safetensors", ensemble.InputName("train-a-seed2-fold3", "model.safetensors"));
+        Assert.Equal("3", ensemble.Parameters["folds"]);
+        Assert.Equal(7, ensemble.DependsOn.Count);
+        // folds alone make an ensemble of one seed, and a matrix's refit chooses on them, once per seed.
+        Assert.Single(LabPipeline.Build(LoadText("experiments:\n  a: { model: simple-unet, folds: 2, ensemble: true }\n")).Stages.OfType<PetSeg.Lab.Stages.EnsembleStage>());
+        var sweep = LoadText("experiments:\n  s: { model: simple-unet, folds: 2, refit: true, matrix: { lr: [0.1, 0.01] } }\n");
+        Assert.Equal(["s-1-fold1", "s-1-fold2", "s-2-fold1", "s-2-fold2", "s-refit"], sweep.Experiments.Select(e => e.Id));
+        Assert.Equal(0, sweep.Experiments[^1].Folds); // the refit trains on all of trainval
+
+        foreach (var (yaml, expected) in new[]
+        {
+            ("experiments:\n  a: { model: simple-unet, folds: 3, validation: 0.2 }\n", "pipeline.yaml:2:35: experiments.a.folds: folds: 3 holds out each of 3 parts of trainval in turn, and validation: 0.2 one fixed part: set one of them (validation: 0 under an experiment overrides the training default)"),
+            ("training: { folds: 3, validation: 0.2 }\nexperiments:\n  a: { model: simple-unet }\n", "training.folds: folds: 3 holds out"),
+            ("training: { validation: 0.2 }\nexperiments:\n  a: { model: simple-unet, folds: 3 }\n", "experiments.a.folds: folds: 3 holds out"),
+            ("experiments:\n  a: { model: simple-unet, folds: 1 }\n", "experiments.a.folds: one fold would hold out all of trainval and train on nothing: use 2 or more (5 is usual), or 0 for none"),
+            ("experiments:\n  a: { model: simple-unet, folds: 21 }\n", "experiments.a.folds: 21 is outside 0..20"),
+            ("experiments:\n  a: { model: simple-unet, patience: 2 }\n", "this experiment holds no images out: set validation: 0.1 (a fraction of trainval) or folds: 5 beside it"),
+        })
+            Assert.Contains(expected, Assert.Throws<ConfigException>(() => LoadText(yaml)).Message);
+        // An experiment's validation: 0 overrides a training default, so its folds stand.
+        var mixed = LoadText("training: { validation: 0.2 }\nexperiments:\n  a: { model: simple-unet, folds: 2, validation: 0 }\n  b: { model: simple-unet }\n");
+        Assert.Equal(["a-fold1", "a-fold2", "b"], mixed.Experiments.Select(e => e.Id));
     }
 
     [Fact]
