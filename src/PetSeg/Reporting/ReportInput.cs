@@ -22,6 +22,9 @@ public sealed record ReportInput(
 
     public int ImageSize { get; init; }
 
+    /// <summary>Each experiment's per-image IoU on the test split (its first run's), in the report's order: the per-breed table.</summary>
+    public IReadOnlyList<(string Experiment, IReadOnlyList<ImageIoU> Images)> PerImage { get; init; } = [];
+
     /// <summary>The experiments whose seeds were also evaluated as one model (<c>ensemble: true</c>): that evaluation, by experiment.</summary>
     public IReadOnlyDictionary<string, Metrics.MetricsRecord> Ensembles { get; init; } = new Dictionary<string, Metrics.MetricsRecord>();
 }

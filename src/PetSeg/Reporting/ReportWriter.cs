@@ -53,6 +53,7 @@ public static class ReportWriter
         sb.Append(CrossValidationTable.Render(input.Runs, input.Ensembles));
         sb.Append(EnsembleTable.Render(input.Runs, input.Ensembles));
         sb.Append(NativeSizeTable.Render(input.Runs, input.TileScale is null ? $"{input.ImageSize}×{input.ImageSize}" : $"{input.ImageSize}×{input.ImageSize} tiles"));
+        sb.Append(BreedTable.Render(input.PerImage));
         if (input.IouChart is not null)
             sb.Append("## Mean IoU per experiment\n\n").Append("Mean over seeds; the error bars are the 95 % confidence half-widths (none with one seed).\n\n")
               .Append("![mean IoU per experiment](").Append(input.IouChart).Append(")\n\n");

@@ -71,6 +71,7 @@ public sealed class ReportStage(PipelineConfig config) : Stage
         var curves = new Dictionary<string, LossHistory>(StringComparer.Ordinal);
         var losses = new Dictionary<string, string>(StringComparer.Ordinal); // where a run minimised another loss than cross-entropy
         var grids = new Dictionary<string, ExperimentFigures>();
+        var perImage = new List<(string, IReadOnlyList<ImageIoU>)>();
         foreach (var e in config.Experiments)
         {
             var evaluate = StageIds.Evaluate(e.Id);
@@ -89,8 +90,9 @@ public sealed class ReportStage(PipelineConfig config) : Stage
                 Add(target);
                 return name;
             }
-            var histogram = PerImageIoU.Histogram(Path.Combine(c.OutputDir, $"iou-histogram-{group}.png"), $"{group}: per-image IoU",
-                PerImageIoU.Read(c.Input(evaluate, EvaluateStage.PerImageFile).Path));
+            var images = PerImageIoU.Read(c.Input(evaluate, EvaluateStage.PerImageFile).Path);
+            perImage.Add((group, images));
+            var histogram = PerImageIoU.Histogram(Path.Combine(c.OutputDir, $"iou-histogram-{group}.png"), $"{group}: per-image IoU", images);
             Add(histogram);
             grids[group] = new ExperimentFigures(Copy(EvaluateStage.BestGrid, $"predictions-best-{group}.png"),
                 Copy(EvaluateStage.WorstGrid, $"predictions-worst-{group}.png"), Path.GetFileName(histogram));
@@ -134,7 +136,7 @@ public sealed class ReportStage(PipelineConfig config) : Stage
             runs.ToDictionary(r => r.Key, r => (IReadOnlyList<SeedRun>)r.Value),
             lossChart is null ? null : Path.GetFileName(lossChart), Path.GetFileName(iouChart), grids, stages, env)
             { ValidationChart = validationChart is null ? null : Path.GetFileName(validationChart), ClassNames = config.Dataset.ClassNames,
-                TileScale = config.Preprocess.TileScale, ImageSize = config.Preprocess.ImageSize, Ensembles = ensembles }));
+                TileScale = config.Preprocess.TileScale, ImageSize = config.Preprocess.ImageSize, Ensembles = ensembles, PerImage = perImage }));
         Add(report);
         return outputs;
     }

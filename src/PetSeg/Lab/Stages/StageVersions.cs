@@ -13,5 +13,5 @@ public static class StageVersions
     public const string Evaluate = "evaluate-4"; // 2: the trained weights named by kind in the key (seeds rename runs); 3: per-image IoU, best/worst grids; 4: Dice in metrics.json
     public const string Ensemble = "ensemble-1";
     public const string Choose = "choose-1";
-    public const string Report = "report-7";     // 2: no durations or thread counts: the same bytes wherever it is built; 3: seeds, intervals, differences; 4: one loss chart, a mean-IoU bar chart; 5: per-class table; 6: best/worst grids, per-image IoU histograms; 7: per-batch smoothed loss in the loss chart
+    public const string Report = "report-8";     // 2: no durations or thread counts: the same bytes wherever it is built; 3: seeds, intervals, differences; 4: one loss chart, a mean-IoU bar chart; 5: per-class table; 6: best/worst grids, per-image IoU histograms; 7: per-batch smoothed loss in the loss chart; 8: per-breed table
 }
