@@ -3,6 +3,7 @@ using System.Diagnostics;
 using PetSeg.Cli.Console;
 using PetSeg.Compute;
 using PetSeg.Core;
+using PetSeg.Data.Imaging;
 using PetSeg.Inference;
 using PetSeg.Lab;
 using PetSeg.Models;
@@ -37,6 +38,8 @@ public sealed class PredictCommand : GuardedCommand<PredictCommand.Settings>
         public int? Size { get; init; }
         [CommandOption("--tiles <SCALE>")][Description("For a model trained on tiles (preprocess.tiles): scale each image by SCALE, cut it into --size tiles and put their masks together; 'none': the whole image resized. Default: what the checkpoint says (a plain PyTorch file says nothing: whole images).")]
         public string? Tiles { get; init; }
+        [CommandOption("--overlap <FRACTION>")][Description("With tiles: slide windows over each scaled image, overlapping by FRACTION (0.5 is usual, up to 0.9), and blend their class probabilities with a Gaussian weight, so no seam runs where tiles meet; each pixel is seen by several windows (0.5: about 4×, the time as much). Default: the experiment's overlap: with --experiment, else 0, the grid the model trained on.")]
+        public double? Overlap { get; init; }
         [CommandOption("--batch <N>")][Description("Images per forward pass (default 16; with tiles, tiles per pass).")]
         public int Batch { get; init; } = 16;
         [CommandOption("--tta <NAME>")][Description("Test-time augmentation: none or hflip (the mean of each image's and its mirror's logits; two forward passes). Default: the experiment's tta: with --experiment, else none.")]
@@ -49,6 +52,8 @@ public sealed class PredictCommand : GuardedCommand<PredictCommand.Settings>
             : Batch < 1 ? ValidationResult.Error($"--batch must be at least 1, not {Batch}")
             : Size is < 1 ? ValidationResult.Error($"--size must be positive, not {Size}")
             : Tiles is not null && TileScale(Tiles) is double.NaN ? ValidationResult.Error($"--tiles is a scale (0.01 to 8, e.g. 0.5) or none, not '{Tiles}'")
+            : Overlap is { } o && !(o is >= 0 and <= SlidingWindows.MaxOverlap) ? ValidationResult.Error($"--overlap is a fraction from 0 to {SlidingWindows.MaxOverlap} (0.5 is usual), not {o.ToString(System.Globalization.CultureInfo.InvariantCulture)}")
+            : Overlap > 0 && Tiles == "none" ? ValidationResult.Error("--overlap slides windows over a tiled image, and --tiles none feeds each image whole: give a --tiles scale, or leave --overlap out")
             : Tta is not null && !TestTimeAugmentations.Names.Contains(Tta) ? ValidationResult.Error($"--tta is one of {string.Join(", ", TestTimeAugmentations.Names)}, not '{Tta}'")
             : Model is not null && Checkpoint.Length == 0 ? ValidationResult.Error("--model names the architecture of plain weights given with --checkpoint; an experiment knows its own")
             : base.Validate();
@@ -67,6 +72,7 @@ public sealed class PredictCommand : GuardedCommand<PredictCommand.Settings>
         var members = new List<(string Weights, TestTimeAugmentation Tta)>();
         ComputeConfig compute;
         IReadOnlyList<string>? classNames = null; // a checkpoint alone names no class
+        double experimentOverlap = 0; // an experiment's overlap: (its evaluation's windows), the default of --overlap
         if (s.Experiment.Length > 0)
         {
             var config = s.Load();
@@ -78,6 +84,7 @@ public sealed class PredictCommand : GuardedCommand<PredictCommand.Settings>
                 System.Console.Error.WriteLine($"predict: {string.Join(", ", s.Experiment)}: one seed each (training.seeds), so --ensemble adds no model");
             members.AddRange(trained.Select(t => (t.WeightsPath, t.Run.Tta)));
             compute = config.Compute with { Device = trained[0].Run.Device ?? config.Compute.Device };
+            experimentOverlap = trained[0].Run.Overlap;
         }
         else
         {
@@ -103,6 +110,9 @@ public sealed class PredictCommand : GuardedCommand<PredictCommand.Settings>
             throw new PetSegException($"--size {size}: {problem}");
 
         var tileScale = s.Tiles is { } tiles ? Settings.TileScale(tiles) : loaded.Spec.TileScale;
+        double overlap = s.Overlap ?? (tileScale is null ? 0 : experimentOverlap);
+        if (overlap > 0 && tileScale is null)
+            throw new PetSegException($"--overlap slides windows over the tiles of a model trained on them (preprocess.tiles), and {loaded.Origin} sees whole images: leave --overlap out, or give --tiles SCALE");
         int classes = loaded.Spec.Classes;
         string Name(int label) => classNames is { } n && n.Count == classes ? n[label] : classes == SegmentationLabels.Classes ? SegmentationLabels.NameOf(label) : $"class {label}";
         // "23.1 % pet", or every class but the background that the image holds.
@@ -114,7 +124,7 @@ public sealed class PredictCommand : GuardedCommand<PredictCommand.Settings>
         var failed = new List<string>();
         using (var bar = images.Count > 1 ? sink.Bar("predict", images.Count, ProgressUnit.Items) : null)
         {
-            foreach (var (result, i) in Predictor.PredictMany(model, images, size, s.Batch, ct, tileScale).Select((r, i) => (r, i)))
+            foreach (var (result, i) in Predictor.PredictMany(model, images, size, s.Batch, ct, tileScale, overlap).Select((r, i) => (r, i)))
             {
                 if (result.Prediction is not { } p)
                 {
@@ -131,7 +141,7 @@ public sealed class PredictCommand : GuardedCommand<PredictCommand.Settings>
             }
         }
         var architectures = string.Join(" + ", loadedModels.GroupBy(m => m.Spec.Architecture).Select(g => g.Count() > 1 ? $"{g.Count()} × {g.Key}" : g.Key));
-        var what = $"{(loadedModels.Count > 1 ? $"an ensemble of {loadedModels.Count} (the mean of their class probabilities): {architectures}" : loaded.Spec.Architecture)} at {size}²{(tileScale is { } scale ? $" tiles of each image scaled by {scale.ToString(System.Globalization.CultureInfo.InvariantCulture)}" : "")}, {loaded.Origin}{(tta == TestTimeAugmentation.None ? "" : $", tta: {tta.Name()}")}, on {device}";
+        var what = $"{(loadedModels.Count > 1 ? $"an ensemble of {loadedModels.Count} (the mean of their class probabilities): {architectures}" : loaded.Spec.Architecture)} at {size}²{(tileScale is { } scale ? $" {(overlap > 0 ? $"windows overlapping by {overlap.ToString(System.Globalization.CultureInfo.InvariantCulture)}" : "tiles")} of each image scaled by {scale.ToString(System.Globalization.CultureInfo.InvariantCulture)}" : "")}, {loaded.Origin}{(tta == TestTimeAugmentation.None ? "" : $", tta: {tta.Name()}")}, on {device}";
         if (images.Count > 1)
             System.Console.WriteLine($"predict: {images.Count - failed.Count} of {images.Count} images in {clock.Elapsed.TotalSeconds:F1} s " +
                 $"({(images.Count - failed.Count) / Math.Max(clock.Elapsed.TotalSeconds, 1e-3):F1} images/s; {what})");

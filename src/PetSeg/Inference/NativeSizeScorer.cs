@@ -45,6 +45,9 @@ public sealed class NativeSizeScorer(ISampleSet test, Func<string, RawImage> mas
         Score(e.Stem, open.Labels, open.Grid.ScaledWidth, open.Grid.ScaledHeight);
     }
 
+    /// <summary>An image's prediction already at its own size (<see cref="Predictor"/>'s, e.g. through sliding windows), scored against its mask.</summary>
+    public void Add(string stem, Prediction prediction) => Score(stem, prediction.Mask, prediction.Width, prediction.Height);
+
     /// <summary>The metrics over every image added; each must be whole (all its tiles in).</summary>
     public NativeSizeMetrics Result()
     {

@@ -25,14 +25,14 @@ public sealed class NativeSizeMetricsTests : IDisposable
     }
 
     /// <summary>What predict's masks score against the dataset's masks, every test image at its own size, counted here.</summary>
-    internal static SegmentationMetrics ScoreOfPredict(string pipelineYaml, string experiment, string datasetRoot)
+    internal static SegmentationMetrics ScoreOfPredict(string pipelineYaml, string experiment, string datasetRoot, double overlap = 0)
     {
         var config = PipelineConfigLoader.Load(pipelineYaml);
         using var loaded = PredictionModel.Load(TrainedExperiment.Find(config, LabPipeline.Runner(config, NullProgressSink.Instance), experiment).WeightsPath);
         var counts = new ConfusionMatrix(loaded.Spec.Classes);
         foreach (var sample in OxfordPetDataset.Open(datasetRoot, "test").Samples)
         {
-            var predicted = Predictor.Predict(loaded.Model, sample.ImagePath, loaded.Spec.ImageSize, loaded.Spec.TileScale);
+            var predicted = Predictor.Predict(loaded.Model, sample.ImagePath, loaded.Spec.ImageSize, loaded.Spec.TileScale, overlap);
             counts.Add(predicted.Mask, OxfordPetDataset.LoadMask(sample).Pixels);
         }
         return SegmentationMetrics.From(counts);

@@ -101,6 +101,45 @@ public sealed class TiledImagesPipelineTests : IDisposable
         }
         Assert.Equal(Resize.Nearest(scaled, grid.ScaledWidth, grid.ScaledHeight, first.SourceWidth, first.SourceHeight), predicted.Mask);
 
+        // --overlap: windows slid over the same scaled photo, their probabilities blended; the mask moves where tiles met, not wholesale.
+        (exit, log) = CliProcess.Run("predict", photo.ImagePath, "--experiment", "untrained", "--overlap", "0.5", "--out", _dir["overlap.png"], "--config", _dir["pipeline.yaml"]);
+        Assert.True(exit == 0, log);
+        Assert.Contains("segformer-mit_b0 at 32² windows overlapping by 0.5 of each image scaled by 0.75", log);
+        var blended = Predictor.Predict(loaded.Model, photo.ImagePath, 32, loaded.Spec.TileScale, overlap: 0.5);
+        using (var written = Image.Load<L8>(_dir["overlap.png"]))
+        {
+            var bytes = new byte[written.Width * written.Height];
+            written.CopyPixelDataTo(bytes);
+            Assert.Equal(blended.Mask.Select(v => (byte)(v * 255)), bytes);
+        }
+        double agree = blended.Mask.Zip(predicted.Mask).Count(p => p.First == p.Second) / (double)predicted.Mask.Length;
+        Assert.InRange(agree, 0.5, 0.9999); // another mask, of the same photo
+        (exit, log) = CliProcess.Run("predict", photo.ImagePath, "--experiment", "untrained", "--tiles", "none", "--overlap", "0.5", "--config", _dir["pipeline.yaml"]);
+        Assert.Equal(2, exit);
+        Assert.Contains("--overlap slides windows over a tiled image, and --tiles none feeds each image whole", log);
+        (exit, log) = CliProcess.Run("predict", photo.ImagePath, "--experiment", "untrained", "--overlap", "0.95", "--config", _dir["pipeline.yaml"]);
+        Assert.Equal(2, exit);
+        Assert.Contains("--overlap is a fraction from 0 to 0.9 (0.5 is usual), not 0.95", log);
+
+        // overlap: 0.5 in the pipeline: an evaluation setting (nothing retrains) whose own-size scores are those of
+        // predict --overlap 0.5's masks, which predict --experiment then writes by default.
+        File.WriteAllText(_dir["pipeline.yaml"], Yaml.Replace("epochs: 0, native_metrics: true }", "epochs: 0, overlap: 0.5 }", StringComparison.Ordinal));
+        config = PipelineConfigLoader.Load(_dir["pipeline.yaml"]);
+        ui = new ProgressLines();
+        runs = LabPipeline.Runner(config, ui).Run("report");
+        Assert.Equal(StageOutcome.CacheHit, runs.Single(r => r.Stage == "train-untrained").Outcome);
+        Assert.Equal(StageOutcome.Executed, runs.Single(r => r.Stage == "evaluate-untrained").Outcome);
+        Assert.Contains(ui.All, l => l.StartsWith("evaluate-untrained: at the 4 test images' own size through windows overlapping by 0.5: ", StringComparison.Ordinal));
+        var windowed = MetricsFile.Read(StoreEntryFiles.Of(_dir["out/store/objects"], runs, "evaluate-untrained", "metrics.json"));
+        Assert.Equal(metrics.ConfusionMatrix, windowed.Metrics.ConfusionMatrix); // the cache's tiles are scored as before
+        Assert.Equal(NativeSizeMetricsTests.ScoreOfPredict(_dir["pipeline.yaml"], "untrained", _dir["out/data/synthetic-pet"], overlap: 0.5).ConfusionMatrix,
+            windowed.Native!.Metrics.ConfusionMatrix);
+        Assert.NotEqual(record.Native.Metrics.ConfusionMatrix, windowed.Native.Metrics.ConfusionMatrix);
+        (exit, log) = CliProcess.Run("predict", photo.ImagePath, "--experiment", "untrained", "--out", _dir["default.png"], "--config", _dir["pipeline.yaml"]);
+        Assert.True(exit == 0, log);
+        Assert.Contains("windows overlapping by 0.5 of each image scaled by 0.75", log);
+        Assert.Equal(File.ReadAllBytes(_dir["overlap.png"]), File.ReadAllBytes(_dir["default.png"]));
+
         // An ONNX export says how to feed it.
         (exit, log) = CliProcess.Run("export", "tiny", "--format", "onnx", "--out", _dir["tiny.onnx"], "--config", _dir["pipeline.yaml"]);
         Assert.True(exit == 0, log);

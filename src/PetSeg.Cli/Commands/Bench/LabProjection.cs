@@ -95,6 +95,8 @@ internal static class LabProjection
             // The epochs' validation scores the plain model; the evaluate stage scores with its tta: (a flip doubles the forward passes).
             int passes = e.Tta == PetSeg.Inference.TestTimeAugmentation.HorizontalFlip ? 2 : 1;
             double seconds = s.Epochs * (images / r.Train + held / r.Eval) + passes * (testImages + held) / r.Eval;
+            // overlap: a second pass over the test images in windows, about (1 / (1 − overlap))² of them per tile.
+            if (e.Overlap > 0) seconds += passes * testImages / Math.Pow(1 - e.Overlap, 2) / r.Eval;
             total += seconds;
             var validation = held > 0 ? $" (+ {held:N0} validation{(e.Patience is null ? "" : ", at most: patience may stop it sooner")})"
                 // A refit trains the row its matrix's validation chooses, for that row's epochs: unknown here, so projected with the first row's.

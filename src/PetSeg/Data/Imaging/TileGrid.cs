@@ -50,12 +50,16 @@ public sealed record TileGrid(int ScaledWidth, int ScaledHeight, int Size)
 
     /// <summary>Tile <paramref name="tile"/> of a scaled HWC array of <paramref name="channels"/> channels, into
     /// <paramref name="dst"/> (Size²·channels, HWC), padded with <paramref name="fill"/> past the image's edge.</summary>
-    public void Cut(ReadOnlySpan<byte> scaled, int channels, int tile, byte fill, Span<byte> dst)
+    public void Cut(ReadOnlySpan<byte> scaled, int channels, int tile, byte fill, Span<byte> dst) =>
+        CutAt(scaled, ScaledWidth, channels, Inside(tile), Size, fill, dst);
+
+    /// <summary>The <paramref name="size"/>² square whose part on the image is <paramref name="at"/>, padded with <paramref name="fill"/> past the edge (tiles and sliding windows alike).</summary>
+    internal static void CutAt(ReadOnlySpan<byte> scaled, int scaledWidth, int channels, (int X, int Y, int Width, int Height) at, int size, byte fill, Span<byte> dst)
     {
-        var (x0, y0, w, h) = Inside(tile);
-        if (w < Size || h < Size) dst[..(Size * Size * channels)].Fill(fill);
+        var (x0, y0, w, h) = at;
+        if (w < size || h < size) dst[..(size * size * channels)].Fill(fill);
         for (int y = 0; y < h; y++)
-            scaled.Slice(((y0 + y) * ScaledWidth + x0) * channels, w * channels).CopyTo(dst.Slice(y * Size * channels, w * channels));
+            scaled.Slice(((y0 + y) * scaledWidth + x0) * channels, w * channels).CopyTo(dst.Slice(y * size * channels, w * channels));
     }
 
     /// <summary>Puts a tile's Size² labels back in place in a ScaledWidth×ScaledHeight label map (its padding dropped).</summary>

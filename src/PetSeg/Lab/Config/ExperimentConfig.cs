@@ -26,6 +26,12 @@ public sealed record ExperimentConfig(string Id, string Title, TrainSettings Set
     /// </summary>
     public bool NativeMetrics { get; init; }
 
+    /// <summary>
+    /// With tiles: the overlap of the sliding windows its evaluation scores each test image with at its own size, as
+    /// <c>predict --overlap</c> segments it (<c>overlap: 0.5</c>; implies <see cref="NativeMetrics"/>); 0 for the grid of tiles.
+    /// </summary>
+    public double Overlap { get; init; }
+
     /// <summary>Whether the experiment's seeds are also evaluated as one model, the mean of their class probabilities (<c>ensemble: true</c>).</summary>
     public bool Ensemble { get; init; }
 

@@ -1,5 +1,6 @@
 using PetSeg.Core;
 using PetSeg.Data.Download;
+using PetSeg.Data.Imaging;
 using PetSeg.Data.Splits;
 using PetSeg.Inference;
 using PetSeg.Models;
@@ -42,7 +43,7 @@ internal static class ExperimentsBinder
         return new WeightsConfig(source, files) { Pretraining = pretrain, LocalFolders = local };
     }
 
-    private sealed record Defaults(string Optimizer, double Lr, double WeightDecay, int Epochs, int BatchSize, bool Augment, long Seed, bool Pretrained, int? MaxEpochs, int? MaxTrainSamples, string Precision, string EvalPrecision, double Validation, string Keep, int? Patience, int? MinEpochs, string LrSchedule, double MinLr, int Warmup, double? GradClip, string Tta, double? Ema, string Loss, ClassWeights? ClassWeights, bool NativeMetrics, bool Ensemble, int Folds);
+    private sealed record Defaults(string Optimizer, double Lr, double WeightDecay, int Epochs, int BatchSize, bool Augment, long Seed, bool Pretrained, int? MaxEpochs, int? MaxTrainSamples, string Precision, string EvalPrecision, double Validation, string Keep, int? Patience, int? MinEpochs, string LrSchedule, double MinLr, int Warmup, double? GradClip, string Tta, double? Ema, string Loss, ClassWeights? ClassWeights, bool NativeMetrics, bool Ensemble, int Folds, double Overlap);
 
     /// <param name="classes">How many classes the dataset has: every model's head outputs as many (the lab's: 2).</param>
     public static IReadOnlyList<ExperimentConfig> BindExperiments(YamlSection training, YamlSection experiments, int imageSize, int classes, double? tileScale = null)
@@ -74,7 +75,8 @@ internal static class ExperimentsBinder
             Weights(training, null, classes),
             training.Bool("native_metrics", false),
             training.Bool("ensemble", false),
-            Folds(training, 0));
+            Folds(training, 0),
+            training.Double("overlap", 0, 0, SlidingWindows.MaxOverlap));
         var defaultSeeds = Seeds(training) ?? [d.Seed];
         training.RejectUnknown();
 
@@ -154,7 +156,11 @@ internal static class ExperimentsBinder
                     $"class_weights weighs the cross-entropy, and this experiment's loss is {settings.Objective.Name}, which has none: use loss: ce or ce+dice, or leave class_weights out");
             var evalPrecision = e.Choice("eval_precision", d.EvalPrecision, "fp32", "bf16") == "bf16" ? Precision.Bf16 : Precision.Fp32;
             var tta = TestTimeAugmentations.Parse(e.Choice("tta", d.Tta, TestTimeAugmentations.Names));
-            var native = e.OptionalBool("native_metrics") ?? d.NativeMetrics;
+            var overlap = e.OptionalDouble("overlap", 0, SlidingWindows.MaxOverlap) ?? d.Overlap;
+            if (overlap > 0 && tileScale is null)
+                throw (e.Has("overlap") ? e : training).Error("overlap", "overlap slides windows over the tiles a model trains on, and this dataset's images are resized whole: set preprocess.tiles: { scale: 0.5 }, or leave overlap out");
+            // Windows are not the cache's tiles: their masks are scored where predict writes them, at each image's own size.
+            var native = (e.OptionalBool("native_metrics") ?? d.NativeMetrics) || overlap > 0;
             var ensemble = e.OptionalBool("ensemble") ?? d.Ensemble;
             var cluster = ClusterSection.BindResources(e.Section("cluster"));
             var seeds = Seeds(e) ?? defaultSeeds;
@@ -187,7 +193,7 @@ internal static class ExperimentsBinder
             var foldNumbers = folds == 0 ? [0] : Enumerable.Range(1, folds).ToArray();
             return seeds.SelectMany(seed => foldNumbers.Select(fold => new ExperimentConfig(
                     $"{id}{(seeds.Count == 1 ? "" : $"-seed{seed}")}{(fold == 0 ? "" : $"-fold{fold}")}", title, settings with { Seed = seed }, pretrained)
-                { Cluster = cluster, Group = id, EvalPrecision = evalPrecision, Tta = tta, NativeMetrics = native, Ensemble = ensemble, Device = device, Matrix = sweep, Validation = validation,
+                { Cluster = cluster, Group = id, EvalPrecision = evalPrecision, Tta = tta, NativeMetrics = native, Overlap = overlap, Ensemble = ensemble, Device = device, Matrix = sweep, Validation = validation,
                   Folds = folds, Fold = fold, KeepBest = keepBest, Patience = patience, MinEpochs = minEpochs ?? 0 })).ToList();
         }
     }
@@ -201,7 +207,7 @@ internal static class ExperimentsBinder
         if (runs.Any(r => !r.HoldsOut))
             throw declared.Error("refit", "a refit trains the row the validation images choose, and this matrix holds no images out: set validation: 0.1 (a fraction of trainval) or folds: 5 beside it");
         // The refit is evaluated one way: how the rows are scored must not be what the matrix varies.
-        foreach (var (key, differs) in new (string, bool)[] { ("tta", runs.Select(r => r.Tta).Distinct().Count() > 1), ("eval_precision", runs.Select(r => r.EvalPrecision).Distinct().Count() > 1) })
+        foreach (var (key, differs) in new (string, bool)[] { ("tta", runs.Select(r => r.Tta).Distinct().Count() > 1), ("eval_precision", runs.Select(r => r.EvalPrecision).Distinct().Count() > 1), ("overlap", runs.Select(r => r.Overlap).Distinct().Count() > 1) })
             if (differs)
                 throw declared.Error("refit", $"{key} varies across this matrix's rows, and its refit is evaluated one way: set {key}: beside the matrix, not in it");
         var first = runs[0];
@@ -210,7 +216,7 @@ internal static class ExperimentsBinder
         var refit = new MatrixRefit(matrix, runs);
         return seeds.Select(seed => new ExperimentConfig(seeds.Count == 1 ? id : $"{id}-seed{seed}", $"{first.Matrix!.Title} (refit)", first.Settings with { Seed = seed }, Pretrained: false)
         {
-            Cluster = first.Cluster, Group = id, EvalPrecision = first.EvalPrecision, Tta = first.Tta, NativeMetrics = first.NativeMetrics, Device = first.Device, Refit = refit,
+            Cluster = first.Cluster, Group = id, EvalPrecision = first.EvalPrecision, Tta = first.Tta, NativeMetrics = first.NativeMetrics, Overlap = first.Overlap, Device = first.Device, Refit = refit,
         });
     }
 

@@ -609,6 +609,16 @@ public sealed class PipelineConfigTests : IDisposable
         Assert.EndsWith(Path.Combine("cache", "oxford-64-tiles0.5"), PetSeg.Lab.Stages.PreprocessStage.CacheDir(c));
         Assert.Equal(1.0, LoadText("preprocess: { tiles: {} }\n").Preprocess.TileScale); // at the images' own size
 
+        // overlap: an evaluation setting of a tiled model, scored at the images' own size; the trainings' keys as they were.
+        var windowed = LoadText("preprocess: { image_size: 64, tiles: { scale: 0.5 } }\nexperiments:\n  a: { model: simple-unet, overlap: 0.5 }\n");
+        Assert.Equal((0.5, true), (windowed.Experiments[0].Overlap, windowed.Experiments[0].NativeMetrics));
+        Assert.Equal("0.5", new PetSeg.Lab.Stages.EvaluateStage(windowed, windowed.Experiments[0]).Parameters["overlap"]);
+        Assert.Equal(new PetSeg.Lab.Stages.TrainStage(c, c.Experiments[0]).Parameters, new PetSeg.Lab.Stages.TrainStage(windowed, windowed.Experiments[0]).Parameters);
+        Assert.DoesNotContain("overlap", new PetSeg.Lab.Stages.EvaluateStage(c, c.Experiments[0]).Parameters.Keys);
+        Assert.Contains("experiments.a.overlap: overlap slides windows over the tiles a model trains on, and this dataset's images are resized whole: set preprocess.tiles: { scale: 0.5 }, or leave overlap out",
+            Assert.Throws<ConfigException>(() => LoadText("experiments:\n  a: { model: simple-unet, overlap: 0.5 }\n")).Message);
+        Assert.Contains("experiments.a.overlap: 0.95 is outside", Assert.Throws<ConfigException>(() => LoadText("preprocess: { tiles: {} }\nexperiments:\n  a: { model: simple-unet, overlap: 0.95 }\n")).Message);
+
         var plain = LoadText("preprocess: { image_size: 64 }\nexperiments:\n  a: { model: simple-unet }\n");
         Assert.Null(plain.Preprocess.TileScale);
         Assert.DoesNotContain("tiles", new PetSeg.Lab.Stages.PreprocessStage(plain).Parameters.Keys); // the lab's keys as they were
