@@ -52,14 +52,13 @@ public sealed class CrossValidationTests : IDisposable
             allPixels = Pixels(Enumerable.Range(0, cache.Count));
         }
         Assert.Equal(allPixels, foldPixels.Sum());
-        var lockText = File.ReadAllText(_dir["pipeline.lock"]);
-        var folds = Enumerable.Range(1, 3).Select(k => JsonDocument.Parse(File.ReadAllText(OutputOf(lockText, "evaluate", $"cv-fold{k}", "metrics.json"))).RootElement.GetProperty("validation")).ToList();
+        var folds = Enumerable.Range(1, 3).Select(k => JsonDocument.Parse(File.ReadAllText(Output($"evaluate-cv-fold{k}", "metrics.json"))).RootElement.GetProperty("validation")).ToList();
         Assert.Equal(foldPixels, folds.Select(v => v.GetProperty("metrics").GetProperty("valid_pixels").GetInt64()));
         Assert.Equal([4, 4, 4], folds.Select(v => v.GetProperty("images").GetInt32()));
 
         // The report: each fold's validation mean IoU, their mean, and the ensemble's test figure.
         var scores = folds.Select(v => v.GetProperty("metrics").GetProperty("mean_iou").GetDouble()).ToList();
-        var ensemble = JsonDocument.Parse(File.ReadAllText(OutputOf(lockText, "evaluate", "cv-ensemble", "metrics.json"))).RootElement.GetProperty("metrics").GetProperty("mean_iou").GetDouble();
+        var ensemble = JsonDocument.Parse(File.ReadAllText(Output("evaluate-cv-ensemble", "metrics.json"))).RootElement.GetProperty("metrics").GetProperty("mean_iou").GetDouble();
         var report = File.ReadAllText(_dir["out/report/report.md"]);
         Assert.Contains("## Cross-validation", report);
         Assert.Contains($"| cv | 3 | {string.Join(", ", scores.Select(F))} | **{F(scores.Average())} ± ", report);
@@ -68,7 +67,7 @@ public sealed class CrossValidationTests : IDisposable
 
         // The matrix is chosen on the mean of its rows' folds, and refits on all of trainval.
         var rows = new[] { "sweep-1", "sweep-2" }.ToDictionary(r => r, r => Enumerable.Range(1, 2).Average(k =>
-            JsonDocument.Parse(File.ReadAllText(OutputOf(lockText, "evaluate", $"{r}-fold{k}", "metrics.json"))).RootElement.GetProperty("validation").GetProperty("metrics").GetProperty("mean_iou").GetDouble()));
+            JsonDocument.Parse(File.ReadAllText(Output($"evaluate-{r}-fold{k}", "metrics.json"))).RootElement.GetProperty("validation").GetProperty("metrics").GetProperty("mean_iou").GetDouble()));
         var best = rows.MaxBy(r => r.Value).Key; // the first of equals, as the report
         Assert.Contains($"Chosen by 2-fold cross-validation (each run held one fold of trainval out of training; means over 2 runs): **lr=", report);
         Assert.Contains($"** (`{best}`), validation mean IoU {F(rows[best])}, ", report);
@@ -93,16 +92,10 @@ public sealed class CrossValidationTests : IDisposable
         Assert.Contains("an ensemble of 3 (the mean of their class probabilities)", log);
     }
 
-    private static string F(double v) => v.ToString("0.0000", CultureInfo.InvariantCulture);
-
     /// <summary>A stage's output in the store, by the key pipeline.lock gives the stage.</summary>
-    private string OutputOf(string lockText, string kind, string experiment, string output)
-    {
-        var at = lockText.IndexOf($"  {kind}-{experiment}:\n", StringComparison.Ordinal);
-        Assert.True(at >= 0, lockText);
-        var key = lockText[at..].Split('\n')[1].Trim()["key: xxh128:".Length..];
-        return _dir[$"out/store/objects/{key[..2]}/{key}/{output}"];
-    }
+    private string Output(string stage, string name) => StoreEntryFiles.Locked(_dir["out/store/objects"], _dir["pipeline.lock"], stage, name);
+
+    private static string F(double v) => v.ToString("0.0000", CultureInfo.InvariantCulture);
 
     public void Dispose() => _dir.Dispose();
 }

@@ -149,14 +149,11 @@ public sealed class ValidationHoldOutTests : IDisposable
     /// <summary>The metrics.json of an evaluation, by the key pipeline.lock gives it.</summary>
     private string MetricsFileOf(string lockText, string experiment) => OutputOf(lockText, "evaluate", experiment, "metrics.json");
 
-    /// <summary>A stage's output in the store, by the key pipeline.lock gives the stage.</summary>
+    /// <summary>A stage's output in the store, by the key pipeline.lock gives the stage (the lock as it is now: <paramref name="lockText"/> says when it was read).</summary>
     private string OutputOf(string lockText, string kind, string experiment, string output)
     {
-        var at = lockText.IndexOf($"  {kind}-{experiment}:\n", StringComparison.Ordinal);
-        Assert.True(at >= 0, lockText);
-        var keyLine = lockText[at..].Split('\n')[1].Trim();
-        var key = keyLine["key: xxh128:".Length..];
-        return _dir[$"out/store/objects/{key[..2]}/{key}/{output}"];
+        Assert.Contains($"  {kind}-{experiment}:\n", lockText);
+        return StoreEntryFiles.Locked(_dir["out/store/objects"], _dir["pipeline.lock"], $"{kind}-{experiment}", output);
     }
 
     public void Dispose() => _dir.Dispose();

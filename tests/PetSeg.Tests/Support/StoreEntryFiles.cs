@@ -10,4 +10,12 @@ public static class StoreEntryFiles
         var key = runs.Single(r => r.Stage == stage).Key.Split(':')[^1];
         return Path.Combine(Directory.GetDirectories(storeObjects, key, SearchOption.AllDirectories).Single(), name);
     }
+
+    /// <summary>A stage's published file by the key a pipeline.lock records for it (<c>objects/&lt;ab&gt;/&lt;key&gt;/&lt;name&gt;</c>).</summary>
+    public static string Locked(string storeObjects, string lockFile, string stage, string name)
+    {
+        Assert.True(PetSeg.Workflow.Store.PipelineLock.Read(lockFile).Stages.TryGetValue(stage, out var locked), $"{lockFile} records no {stage}");
+        var key = locked!.Key.Split(':')[^1];
+        return Path.Combine(storeObjects, key[..2], key, name);
+    }
 }
