@@ -451,6 +451,10 @@ public sealed class PipelineConfigTests : IDisposable
             .Replace("  # keep: best ", "  keep: best   ", StringComparison.Ordinal));
         Assert.Equal(14, c.Experiments.Count);
         Assert.All(c.Experiments, e => Assert.Equal((0.1, true), (e.Validation, e.KeepBest)));
+        Assert.Contains("  # folds: 5 ", text);
+        c = LoadText(text.Replace("  # folds: 5 ", "  folds: 5   ", StringComparison.Ordinal));
+        Assert.Equal(70, c.Experiments.Count); // the lab's 14, five folds each
+        Assert.All(c.Experiments, e => Assert.Equal(5, e.Folds));
         Assert.Contains("  # lr_schedule: cosine ", text);
         c = LoadText(text.Replace("  # lr_schedule: cosine ", "  lr_schedule: cosine   ", StringComparison.Ordinal));
         Assert.All(c.Experiments, e => Assert.Equal(PetSeg.Training.Optim.LrSchedule.Cosine, e.Settings.Schedule?.Name));
