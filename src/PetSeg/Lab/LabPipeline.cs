@@ -46,7 +46,8 @@ public static class LabPipeline
          .. HeadlineMetrics.All.Select(m => new MetricColumn(HeadlineMetrics.NativePrefix + m.Key, m.LowerIsBetter, Optional: true))],
         // How an evaluation scored (absent: fp32, no test-time augmentation), beside the training's parameters; an
         // ensemble's row (an evaluation of no one training) shows its seeds and folds.
-        new Dictionary<string, string> { ["precision"] = "eval_precision", ["tta"] = "tta", ["seeds"] = "seeds", ["folds"] = "folds" });
+        new Dictionary<string, string> { ["precision"] = "eval_precision", ["tta"] = "tta", ["seeds"] = "seeds", ["folds"] = "folds" },
+        GroupParam: "experiment"); // an evaluation names the experiment its run (a seed's, a fold's) belongs to
 
     /// <summary>Where the engine keeps the store and the lock, and how it computes, for this configuration.</summary>
     public static Workspace WorkspaceOf(PipelineConfig config) =>

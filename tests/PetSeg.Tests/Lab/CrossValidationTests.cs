@@ -81,6 +81,14 @@ public sealed class CrossValidationTests : IDisposable
         var shown = JsonDocument.Parse(log).RootElement.EnumerateArray().ToDictionary(r => r.GetProperty("experiment").GetString()!, r => r.GetProperty("params"));
         Assert.Equal(("2", "3"), (shown["cv-fold2"].GetProperty("fold").GetString(), shown["cv-fold2"].GetProperty("folds").GetString()));
         Assert.Equal("3", shown["cv-ensemble"].GetProperty("folds").GetString());
+        // --group: one row per experiment, its folds' metrics averaged; the ensemble keeps a row of its own.
+        (exit, log) = Petseg("exp", "show", "--group", "--json");
+        Assert.True(exit == 0, log);
+        var grouped = JsonDocument.Parse(log).RootElement.EnumerateArray().ToDictionary(r => r.GetProperty("experiment").GetString()!);
+        Assert.Equal(["cv", "sweep-1", "sweep-2", "sweep-refit", "cv-ensemble"], grouped.Keys);
+        Assert.Equal((3, "1,2,3"), (grouped["cv"].GetProperty("runs").GetInt32(), grouped["cv"].GetProperty("params").GetProperty("fold").GetString()));
+        Assert.Equal(scores.Average(), grouped["cv"].GetProperty("metrics").GetProperty("val_mean_iou").GetDouble(), 12);
+        Assert.Equal(1, grouped["cv-ensemble"].GetProperty("runs").GetInt32());
 
         // Naming the experiment takes its first fold's model, and says so; --ensemble all of them.
         (exit, log) = Petseg("export", "cv", "--out", _dir["cv.safetensors"]);

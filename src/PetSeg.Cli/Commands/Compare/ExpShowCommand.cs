@@ -14,7 +14,7 @@ public sealed class ExpShowCommand : GuardedCommand<ExpShowSettings>
     protected override Task<int> RunAsync(ExpShowSettings s, CancellationToken ct)
     {
         var config = s.Load();
-        var table = ExperimentTable.FromLock(PipelineLock.Read(config.LockFile), LabPipeline.Comparison, s.All, s.Sort);
+        var table = ExperimentTable.FromLock(PipelineLock.Read(config.LockFile), LabPipeline.Comparison, s.All, s.Sort, s.Group);
         if (table.Rows.Count == 0) { System.Console.WriteLine($"{config.LockFile}: no experiment has run yet (petseg run report)"); return Task.FromResult(0); }
         if (s.Json) System.Console.Write(table.ToJson() + "\n");
         else if (s.Csv) System.Console.Write(table.ToCsv());

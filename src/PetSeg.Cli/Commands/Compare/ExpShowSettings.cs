@@ -10,6 +10,8 @@ public sealed class ExpShowSettings : OutputSettings
 {
     [CommandOption("--sort <METRIC>")][Description("Sort by a headline metric, best first (the metrics are listed in the description above).")]
     public string? Sort { get; init; }
+    [CommandOption("--group")][Description("One row per experiment as declared: its seeds' and folds' runs as one, each metric their mean, with how many runs (a parameter where they differ lists their values).")]
+    public bool Group { get; init; }
 
     public override ValidationResult Validate()
     {

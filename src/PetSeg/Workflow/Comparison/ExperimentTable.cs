@@ -23,7 +23,8 @@ public sealed class ExperimentTable
 
     /// <param name="all">Every parameter, not only those that differ.</param>
     /// <param name="sortBy">A metric to sort by (best first), or null for the lock's order.</param>
-    public static ExperimentTable FromLock(PipelineLock lockFile, ComparisonSchema schema, bool all = false, string? sortBy = null)
+    /// <param name="group">One row per experiment: its runs' (seeds', folds') metrics averaged (<see cref="Grouped"/>).</param>
+    public static ExperimentTable FromLock(PipelineLock lockFile, ComparisonSchema schema, bool all = false, string? sortBy = null, bool group = false)
     {
         var rows = new List<ExperimentRow>();
         foreach (var (stage, locked) in lockFile.Stages)
@@ -37,7 +38,8 @@ public sealed class ExperimentTable
                 foreach (var (param, column) in schema.MetricsParams ?? new Dictionary<string, string>())
                     if (eval.Params.TryGetValue(param, out var value)) shownParams[column] = value;
             }
-            rows.Add(new ExperimentRow(id, shownParams, metrics, ComputedWith(locked)));
+            string? of = schema.GroupParam is { } g && eval is not null && eval.Params.TryGetValue(g, out var named) && named != id ? named : null;
+            rows.Add(new ExperimentRow(id, shownParams, metrics, ComputedWith(locked)) { Group = of });
         }
         // A metrics stage of no training of its name (an ensemble of an experiment's seeds) is a row of its own, showing
         // the parameters the schema shows of metrics stages.
@@ -51,6 +53,7 @@ public sealed class ExperimentTable
                 if (locked.Params.TryGetValue(param, out var value)) shownParams[column] = value;
             rows.Add(new ExperimentRow(id, shownParams, metrics, ComputedWith(locked)));
         }
+        if (group) rows = Grouped(rows);
         if (sortBy is not null)
         {
             var column = schema.Metrics.FirstOrDefault(c => c.Name == sortBy)
@@ -66,6 +69,28 @@ public sealed class ExperimentTable
         return new ExperimentTable(rows, columns, shown);
     }
 
+    /// <summary>
+    /// The runs of one experiment (its seeds, its folds) as one row, named by the experiment, where it first appears:
+    /// each metric the mean of the runs that have it (NaN left out, as the report's means), each parameter its value
+    /// where the runs agree and their values joined where they do not (<c>seed 42,43,44</c>).
+    /// </summary>
+    private static List<ExperimentRow> Grouped(List<ExperimentRow> rows) =>
+        [.. rows.GroupBy(r => r.Group ?? r.Id, StringComparer.Ordinal).Select(g =>
+        {
+            var runs = g.ToList();
+            if (runs.Count == 1) return runs[0];
+            var shown = new SortedDictionary<string, string>(StringComparer.Ordinal);
+            foreach (var key in runs.SelectMany(r => r.Params.Keys).Distinct())
+                shown[key] = string.Join(",", runs.Select(r => r.Params.GetValueOrDefault(key, "-")).Distinct());
+            var metrics = new SortedDictionary<string, double>(StringComparer.Ordinal);
+            foreach (var name in runs.SelectMany(r => r.Metrics.Keys).Distinct())
+            {
+                var values = runs.Where(r => r.Metrics.ContainsKey(name)).Select(r => r.Metrics[name]).Where(v => !double.IsNaN(v)).ToList();
+                metrics[name] = values.Count == 0 ? double.NaN : values.Average();
+            }
+            return new ExperimentRow(g.Key, shown, metrics, string.Join("; ", runs.Select(r => r.ComputedWith).Distinct())) { Runs = runs.Count };
+        })];
+
     /// <summary>"device (cpu model, N threads); kernels; numerics …" from a stage's lock record (entries from before it was recorded: "-").</summary>
     private static string ComputedWith(LockedStage stage) => stage.Compute is { } c
         ? $"{c.GetValueOrDefault("device", "cpu")} ({c.GetValueOrDefault("cpu", "?")}{(c.TryGetValue("threads", out var t) ? $", {t} thread(s)" : "")}); " +
@@ -74,17 +99,21 @@ public sealed class ExperimentTable
     /// <summary>The column naming where each experiment was computed (device, CPU, kernels, numerics verdict).</summary>
     public const string ComputedWithColumn = "computed with";
 
-    public IReadOnlyList<string> Header => ["experiment", .. ParamColumns, ComputedWithColumn, .. MetricNames];
+    /// <summary>Whether a row stands for several runs (a grouped table): it then has a <c>runs</c> column.</summary>
+    private bool Grouping => Rows.Any(r => r.Runs > 1);
+
+    public IReadOnlyList<string> Header => ["experiment", .. Grouping ? ["runs"] : Array.Empty<string>(), .. ParamColumns, ComputedWithColumn, .. MetricNames];
 
     public IEnumerable<IReadOnlyList<string>> Cells() => Rows.Select(r => (IReadOnlyList<string>)
-        [r.Id, .. ParamColumns.Select(p => r.Params.GetValueOrDefault(p, "-")), r.ComputedWith, .. MetricNames.Select(m => r.Metrics.TryGetValue(m, out var v) ? Format(v) : "-")]);
+        [r.Id, .. Grouping ? [r.Runs.ToString(CultureInfo.InvariantCulture)] : Array.Empty<string>(), .. ParamColumns.Select(p => r.Params.GetValueOrDefault(p, "-")), r.ComputedWith,
+         .. MetricNames.Select(m => r.Metrics.TryGetValue(m, out var v) ? Format(v) : "-")]);
 
     public static string Format(double v) => double.IsNaN(v) ? "n/a" : v.ToString("0.0000", CultureInfo.InvariantCulture);
 
     public string ToMarkdown()
     {
         var sb = new StringBuilder();
-        sb.Append("| ").AppendJoin(" | ", Header).Append(" |\n|").AppendJoin("|", Header.Select((_, i) => i < 1 + ParamColumns.Count ? ":--" : "--:")).Append("|\n");
+        sb.Append("| ").AppendJoin(" | ", Header).Append(" |\n|").AppendJoin("|", Header.Select((_, i) => i < Header.Count - MetricNames.Count - 1 ? ":--" : "--:")).Append("|\n");
         foreach (var row in Cells()) sb.Append("| ").AppendJoin(" | ", row).Append(" |\n");
         return sb.ToString();
     }
@@ -101,6 +130,7 @@ public sealed class ExperimentTable
     public string ToJson() => JsonSerializer.Serialize(Rows.Select(r => new
     {
         experiment = r.Id,
+        runs = r.Runs,
         @params = ParamColumns.ToDictionary(p => p, p => r.Params.GetValueOrDefault(p)),
         computed_with = r.ComputedWith,
         metrics = r.Metrics.ToDictionary(m => m.Key, m => double.IsNaN(m.Value) ? (double?)null : m.Value),
