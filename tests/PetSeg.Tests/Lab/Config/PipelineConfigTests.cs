@@ -721,6 +721,9 @@ public sealed class PipelineConfigTests : IDisposable
         Assert.DoesNotContain("validation_by", new PetSeg.Lab.Stages.TrainStage(c, b).Parameters.Keys);
         var byImage = LoadText("dataset: { source: folder, folder: { path: pets } }\nexperiments:\n  a: { model: simple-unet, validation: 0.2 }\n");
         Assert.DoesNotContain("validation_by", new PetSeg.Lab.Stages.TrainStage(byImage, byImage.Experiments[0]).Parameters.Keys); // the keys as before
+        var folds = LoadText("dataset: { source: folder, folder: { path: pets, split_by: group } }\nexperiments:\n  a: { model: simple-unet, folds: 2 }\n");
+        Assert.All(folds.Experiments, e => Assert.True(e.ValidationByGroup)); // folds of whole groups too
+        Assert.Equal("group", new PetSeg.Lab.Stages.TrainStage(folds, folds.Experiments[1]).Parameters["validation_by"]);
     }
 
     [Fact]
