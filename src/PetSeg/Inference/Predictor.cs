@@ -75,13 +75,7 @@ public static class Predictor
             var grid = TileGrid.For(image.Width, image.Height, scale, size);
             if (overlap > 0) return Windows(image, grid, overlap);
             var scaled = grid.ScaleImage(image);
-            var tiles = Enumerable.Range(0, grid.Count).Select(t =>
-            {
-                var tile = new byte[size * size * 3];
-                grid.Cut(scaled, 3, t, TileGrid.ImagePadding, tile);
-                return tile;
-            }).ToList();
-            return new ModelView(image, tiles, labels =>
+            return new ModelView(image, Cuts(grid.Count, size, (t, tile) => grid.Cut(scaled, 3, t, TileGrid.ImagePadding, tile)), labels =>
             {
                 var placed = new byte[grid.ScaledWidth * grid.ScaledHeight];
                 for (int t = 0; t < grid.Count; t++) grid.Place((byte[])labels[t], t, placed);
@@ -94,13 +88,7 @@ public static class Predictor
         {
             var scaled = grid.ScaleImage(image);
             var windows = SlidingWindows.For(grid.ScaledWidth, grid.ScaledHeight, grid.Size, overlap);
-            var inputs = Enumerable.Range(0, windows.Count).Select(w =>
-            {
-                var window = new byte[grid.Size * grid.Size * 3];
-                windows.Cut(scaled, 3, w, TileGrid.ImagePadding, window);
-                return window;
-            }).ToList();
-            return new ModelView(image, inputs, outputs =>
+            return new ModelView(image, Cuts(windows.Count, grid.Size, (w, window) => windows.Cut(scaled, 3, w, TileGrid.ImagePadding, window)), outputs =>
             {
                 var first = (float[])outputs[0];
                 var blend = new WindowBlend(windows, first.Length / (grid.Size * grid.Size));
@@ -109,6 +97,15 @@ public static class Predictor
             });
         }
     }
+
+    /// <summary><paramref name="count"/> size² RGB inputs, each filled by <paramref name="cut"/> (a tile's or a window's pixels).</summary>
+    private static List<byte[]> Cuts(int count, int size, Action<int, byte[]> cut) =>
+        [.. Enumerable.Range(0, count).Select(i =>
+        {
+            var input = new byte[size * size * 3];
+            cut(i, input);
+            return input;
+        })];
 
     /// <summary>Class indices at the model's size for HWC uint8 images of <paramref name="size"/>², one forward pass.</summary>
     private static List<byte[]> Classify(nn.Module<Tensor, Tensor> model, List<byte[]> inputs, int size)

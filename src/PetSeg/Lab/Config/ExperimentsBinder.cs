@@ -173,7 +173,7 @@ internal static class ExperimentsBinder
             {
                 // Named where the later of the two is set: the experiment's own key, else the defaults'.
                 var (at, key) = e.Has("folds") ? (e, "folds") : e.Has("validation") ? (e, "validation") : (training, "folds");
-                throw at.Error(key, $"folds: {folds} holds out each of {folds} parts of trainval in turn, and validation: {CanonicalDouble(validation)} one fixed part: set one of them " +
+                throw at.Error(key, $"folds: {folds} holds out each of {folds} parts of trainval in turn, and validation: {validation.ToString(System.Globalization.CultureInfo.InvariantCulture)} one fixed part: set one of them " +
                                     "(validation: 0 under an experiment overrides the training default)");
             }
             var keepBest = e.Choice("keep", d.Keep, "last", "best") == "best";
@@ -273,8 +273,6 @@ internal static class ExperimentsBinder
         if (folds == 1) throw s.Error("folds", "one fold would hold out all of trainval and train on nothing: use 2 or more (5 is usual), or 0 for none");
         return folds;
     }
-
-    private static string CanonicalDouble(double v) => v.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary><c>seeds: [42, 43, 44]</c>: distinct integers, at least one; null when the key is absent.</summary>
     private static List<long>? Seeds(YamlSection s)

@@ -1,4 +1,3 @@
-using PetSeg.Core;
 using PetSeg.Data.Cache;
 using PetSeg.Inference;
 using PetSeg.Lab.Config;
@@ -102,11 +101,10 @@ public sealed class EnsembleStage(PipelineConfig config, IReadOnlyList<Experimen
         c.Ui.Info($"{Id}: {which} of {First.ExperimentId} as one model, the mean of their class probabilities" +
                   (First.Tta == TestTimeAugmentation.None ? "" : $"; each {First.Tta.Describe()}"));
         using var test = TensorCache.Open(c.Input(StageIds.Preprocess, PreprocessStage.OutputName("test")).Path);
-        var native = First.NativeMetrics && First.Overlap == 0 ? EvaluateStage.NativeScorer(config, c, test, info!.Model.Classes) : null;
-        var metrics = Evaluator.Run(model, test, info!.Model.Classes, First.Settings.BatchSize, c.Ui, null, c.Cancellation, native);
+        var ownSize = OwnSizeScoring.For(config, c, test, info!.Model.Classes, First);
+        var metrics = Evaluator.Run(model, test, info.Model.Classes, First.Settings.BatchSize, c.Ui, null, c.Cancellation, ownSize?.DuringEvaluation);
         c.Ui.Info($"{Id}: pixel error {metrics.PixelError:F4}, F1 (weighted) {metrics.F1Weighted:F4}, mean IoU {metrics.MeanIoU:F4}, Dice {metrics.Dice:F4} over {metrics.ValidPixels:N0} pixels");
-        var nativeMetrics = First.Overlap > 0 ? EvaluateStage.WindowedNative(config, c, test, model, info.Model.Classes, First.Settings.BatchSize, First.Overlap) : native?.Result();
-        if (nativeMetrics is not null) c.Ui.Info(EvaluateStage.NativeSummary(Id, nativeMetrics, First.Overlap));
+        var nativeMetrics = ownSize?.Result(Id, model);
         var record = new MetricsRecord($"{First.ExperimentId}-ensemble", $"{First.Title} (ensemble of {Members})", 0,
             string.Join(",", runs.Select(r => c.Dependencies[StageIds.Train(r.Id)].Key)), info.Epoch, metrics) { Native = nativeMetrics };
         return new Dictionary<string, StageOutput> { [EvaluateStage.MetricsName] = c.Output(MetricsFile.Write(Path.Combine(c.OutputDir, EvaluateStage.MetricsName), record)) };

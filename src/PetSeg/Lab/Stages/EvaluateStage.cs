@@ -81,12 +81,10 @@ public sealed class EvaluateStage(PipelineConfig config, ExperimentConfig experi
         }
         using var test = TensorCache.Open(c.Input(StageIds.Preprocess, PreprocessStage.OutputName("test")).Path);
         var perImage = new List<double>();
-        // With overlapping windows the own-size scores come from a pass of their own; else from this pass's labels.
-        var native = experiment.NativeMetrics && experiment.Overlap == 0 ? NativeScorer(config, c, test, info.Model.Classes) : null;
-        var metrics = Evaluator.Run(model, test, info.Model.Classes, experiment.Settings.BatchSize, c.Ui, perImage, c.Cancellation, native);
+        var ownSize = OwnSizeScoring.For(config, c, test, info.Model.Classes, experiment);
+        var metrics = Evaluator.Run(model, test, info.Model.Classes, experiment.Settings.BatchSize, c.Ui, perImage, c.Cancellation, ownSize?.DuringEvaluation);
         c.Ui.Info($"{Id}: pixel error {metrics.PixelError:F4}, F1 (weighted) {metrics.F1Weighted:F4}, mean IoU {metrics.MeanIoU:F4}, Dice {metrics.Dice:F4} over {metrics.ValidPixels:N0} pixels");
-        var nativeMetrics = experiment.Overlap > 0 ? WindowedNative(config, c, test, model, info.Model.Classes, experiment.Settings.BatchSize, experiment.Overlap) : native?.Result();
-        if (nativeMetrics is not null) c.Ui.Info(NativeSummary(Id, nativeMetrics, experiment.Overlap));
+        var nativeMetrics = ownSize?.Result(Id, model);
 
         HeldOutMetrics? validation = null;
         if (experiment.HoldsOut)
@@ -117,45 +115,4 @@ public sealed class EvaluateStage(PipelineConfig config, ExperimentConfig experi
         }
         return outputs;
     }
-
-    /// <summary>The log line of the scores at the test images' own size.</summary>
-    internal static string NativeSummary(string stage, NativeSizeMetrics native, double overlap = 0)
-    {
-        var n = native.Metrics;
-        var how = overlap > 0 ? $" through windows overlapping by {CanonicalParams.Of(overlap)}" : "";
-        return $"{stage}: at the {native.Images:N0} test images' own size{how}: pixel error {n.PixelError:F4}, F1 (weighted) {n.F1Weighted:F4}, mean IoU {n.MeanIoU:F4}, Dice {n.Dice:F4} over {n.ValidPixels:N0} pixels";
-    }
-
-    /// <summary>What scores the test split at each image's own size: its masks read from the dataset as preprocess read its pairs.</summary>
-    internal static NativeSizeScorer NativeScorer(PipelineConfig config, StageContext c, ISampleSet test, int classes)
-    {
-        var byStem = TestSamples(config, c);
-        return new NativeSizeScorer(test, stem => Data.Dataset.OxfordPetDataset.LoadMask(byStem[stem]), classes, config.Preprocess.TileScale);
-    }
-
-    /// <summary>
-    /// The test split scored at each image's own size through sliding windows (<c>overlap:</c>): every test photo the
-    /// cache holds, segmented as <c>predict --overlap</c> segments it, against the dataset's mask.
-    /// </summary>
-    internal static NativeSizeMetrics WindowedNative(PipelineConfig config, StageContext c, ISampleSet test, TorchSharp.torch.nn.Module<TorchSharp.torch.Tensor, TorchSharp.torch.Tensor> model,
-        int classes, int batchSize, double overlap)
-    {
-        var byStem = TestSamples(config, c);
-        var scorer = new NativeSizeScorer(test, stem => Data.Dataset.OxfordPetDataset.LoadMask(byStem[stem]), classes, config.Preprocess.TileScale);
-        var stems = test.Entries.Select(e => e.Stem).Distinct(StringComparer.Ordinal).ToList();
-        using var bar = c.Ui.Bar("windows", stems.Count, Core.ProgressUnit.Items);
-        int done = 0;
-        foreach (var (predicted, stem) in Predictor.PredictMany(model, [.. stems.Select(s => byStem[s].ImagePath)], config.Preprocess.ImageSize, batchSize,
-                     c.Cancellation, config.Preprocess.TileScale, overlap).Zip(stems))
-        {
-            scorer.Add(stem, predicted.Prediction ?? throw predicted.Failure!);
-            bar.Update(++done);
-        }
-        return scorer.Result();
-    }
-
-    /// <summary>The dataset's test pairs by stem, as preprocess read them.</summary>
-    private static Dictionary<string, Data.Dataset.PetSample> TestSamples(PipelineConfig config, StageContext c) =>
-        Data.Dataset.OxfordPetDataset.Open(c.Input(StageIds.Download, DownloadStage.DatasetOutput).Path, "test", config.Preprocess.SkipBadSamples, config.Dataset.BySpecies)
-            .Samples.ToDictionary(s => s.Stem, StringComparer.Ordinal);
 }
